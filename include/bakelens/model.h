@@ -1,0 +1,168 @@
+/* The graph of a build.
+ *
+ * bl_build (from a buildx/bake metadata file or a bare source) holds targets;
+ * a target holds a root descriptor; descriptors resolve to indexes (nested to
+ * any depth, loops detected), manifests (image and attestation), configs,
+ * layers and in-toto statements. Loading reads every small document (indexes,
+ * manifests, configs, statements: kilobytes) and never a layer's bytes.
+ *
+ * Every node carries a status with a message: a missing blob, a digest
+ * mismatch or an unreadable document is a status on that node, and the rest
+ * of the build still loads. Nothing above this layer parses JSON.
+ *
+ * The build owns every node; nodes are freed with it.
+ */
+#ifndef BL_MODEL_H
+#define BL_MODEL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bakelens/descriptor.h"
+#include "bakelens/digest.h"
+#include "bakelens/error.h"
+#include "bakelens/mediatype.h"
+#include "bakelens/store.h"
+#include "bakelens/vec.h"
+
+enum bl_node_kind {
+	BL_NODE_BUILD = 0,  /* the root: one per loaded build */
+	BL_NODE_TARGET,     /* a bake/build target, or a named root of a bare source */
+	BL_NODE_INDEX,      /* image index / manifest list */
+	BL_NODE_MANIFEST,   /* image manifest (one platform) */
+	BL_NODE_ATTESTATION,/* attestation manifest (BuildKit, or OCI referrer with in-toto layers) */
+	BL_NODE_CONFIG,     /* image config */
+	BL_NODE_LAYER,      /* filesystem layer */
+	BL_NODE_STATEMENT,  /* in-toto statement (a layer of an attestation manifest) */
+	BL_NODE_BLOB,       /* any other descriptor (artifact layer, unknown media type, schema 1) */
+	BL_NODE_INFO,       /* build-level information: provenance, warnings, buildinfo */
+};
+
+enum bl_node_status {
+	BL_STATUS_OK = 0,
+	BL_STATUS_MISSING,    /* referenced blob absent from every store (normal in sparse layouts) */
+	BL_STATUS_MISMATCH,   /* bytes do not hash to the digest, or size differs */
+	BL_STATUS_ERROR,      /* unreadable, invalid JSON, invalid field */
+	BL_STATUS_LOOP,       /* an index that contains itself */
+	BL_STATUS_UNRESOLVED, /* a metadata target whose image is in none of the sources given */
+};
+
+struct bl_layer_info {
+	int index;                 /* 0-based position among the manifest's layers */
+	int count;                 /* number of layers in the manifest */
+	bool has_diff_id;
+	struct bl_digest diff_id;  /* from the config's rootfs.diff_ids[index] */
+	bool has_chain_id;
+	struct bl_digest chain_id;
+	char *created_by;          /* the history entry paired with this layer (empty_layer skipped), NULL */
+	char *created;
+	char *comment;
+	enum bl_compression comp;
+	enum bl_blob_state blob;   /* presence in the store (never hashed by loading) */
+};
+
+struct bl_warning {
+	char *level;   /* "warning", NULL */
+	char *rule;    /* decoded `short`, e.g. "FromAsCasing: ..." */
+	char *detail;  /* decoded `detail[]` joined by newlines, NULL */
+	char *file;    /* sourceInfo.filename, NULL */
+	int line;      /* range[0].start.line, 0 when absent */
+	char *url;     /* NULL */
+	char *target;  /* the bake target it came with, NULL */
+};
+
+struct bl_node {
+	enum bl_node_kind kind;
+	enum bl_node_status status;
+	char *status_msg;          /* NULL when OK */
+	char *label;               /* what a tree shows: "webapp", "linux/amd64", "config", "layer 3/7" */
+	bool has_desc;
+	struct bl_descriptor desc; /* how the parent referred to this node */
+	bool synthesised;          /* made by bakelens (legacy docker save manifest) */
+	char *note;                /* one line about the node (e.g. why synthesised), NULL */
+	json_t *doc;               /* the parsed document (index, manifest, config, statement,
+	                              target metadata, info value), owned reference, or NULL */
+	struct bl_store *store;    /* where the document came from, borrowed, or NULL */
+	struct bl_node *parent;
+	struct bl_vec children;    /* struct bl_node *, owned */
+	char *name;                /* image name or tag known for this node (target image.name, root tag), NULL */
+	char *predicate_type;      /* STATEMENT: predicateType; ATTESTATION: of its first statement */
+	struct bl_layer_info *layer; /* LAYER only, else NULL */
+	bool expanded;             /* tree state (see tree.h) */
+};
+
+struct bl_build {
+	struct bl_node *root;      /* kind BUILD */
+	struct bl_vec stores;      /* struct bl_store *, owned */
+	json_t *metadata;          /* the metadata file, or NULL for a bare source */
+	char *metadata_path;       /* NULL for a bare source */
+	struct bl_vec warnings;    /* struct bl_warning *, owned: buildx.build.warnings decoded */
+	struct bl_vec messages;    /* char *, owned: load diagnostics for users (non-fatal) */
+};
+
+struct bl_load_opts {
+	bl_progress_fn progress;
+	void *progress_ud;
+	int stdin_fd;              /* for "-" */
+};
+
+/* Load sources: at most one metadata file (told apart by content) plus any
+ * number of stores. A metadata target resolves its `containerimage.digest`
+ * (or descriptor) in the stores given, in order; a target found in none is
+ * BL_STATUS_UNRESOLVED with a message. Without metadata, every store gives one
+ * target per root. Fails only when an argument cannot be opened at all
+ * (missing file, not a known format, invalid metadata JSON). */
+bool bl_build_load(const char *const *args, size_t nargs, const struct bl_load_opts *opts,
+	struct bl_build **out, struct bl_error *err);
+void bl_build_free(struct bl_build *b);
+
+/* True when the file's content looks like buildx metadata (a JSON object
+ * that is not an index, manifest or config). */
+bool bl_metadata_sniff(const void *data, size_t len);
+
+size_t bl_node_count(const struct bl_node *n); /* children */
+struct bl_node *bl_node_child(const struct bl_node *n, size_t i);
+const char *bl_node_kind_name(enum bl_node_kind kind);     /* "target", "index", ... */
+const char *bl_node_status_name(enum bl_node_status st);   /* "ok", "missing", ... */
+/* The nearest ancestor (or self) with a platform, or NULL. */
+const struct bl_platform *bl_node_platform(const struct bl_node *n);
+
+/* Facts about a node for a detail pane or a report: an ordered list of
+ * (key, value) pairs, values already escaped for display. */
+struct bl_fact {
+	char *key;   /* "digest", "diff_id", "chain_id", "created_by", "env", "label:foo" ... */
+	char *value;
+};
+void bl_fact_free(void *fact);
+/* Append struct bl_fact * to facts. */
+void bl_node_facts(const struct bl_node *n, struct bl_vec *facts);
+
+/* Query for `bakelens digest`. */
+enum bl_what {
+	BL_WHAT_DEFAULT = 0, /* the target's root digest (index or manifest) */
+	BL_WHAT_INDEX,
+	BL_WHAT_MANIFEST,
+	BL_WHAT_CONFIG,
+	BL_WHAT_LAYER,
+	BL_WHAT_DIFF_ID,
+	BL_WHAT_CHAIN_ID,
+};
+
+struct bl_query {
+	const char *target;   /* NULL: the only target (error when several) */
+	const char *platform; /* NULL: the only image manifest, else the host's platform when several */
+	enum bl_what what;
+	bool has_layer;
+	long layer;           /* 0-based; negative counts from the end (-1 = last) */
+};
+
+bool bl_what_parse(const char *s, enum bl_what *out);
+/* Resolve the query to one digest. Fails with BL_E_NOT_FOUND (no such
+ * target/platform/layer; the message lists what exists), BL_E_USAGE (ambiguous:
+ * several targets or platforms, listed), or the status of the node on the way
+ * (missing, mismatch...). */
+bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct bl_digest *out,
+	struct bl_error *err);
+
+#endif

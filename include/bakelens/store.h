@@ -1,0 +1,118 @@
+/* Content-addressed, verified blob access.
+ *
+ * A store answers one question: "give me the bytes of this descriptor,
+ * verified". Every source kind (OCI layout directory, tarball, docker save,
+ * standard input, registry) implements `struct bl_store_ops`; callers use the
+ * bl_store_* functions, which verify size and digest on top of the raw ops.
+ *
+ * A store may be used from one thread at a time.
+ */
+#ifndef BL_STORE_H
+#define BL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "bakelens/buf.h"
+#include "bakelens/descriptor.h"
+#include "bakelens/digest.h"
+#include "bakelens/error.h"
+#include "bakelens/vec.h"
+
+/* A named entry of a store: an index.json entry, a docker save image. */
+struct bl_store_root {
+	char *name;               /* tag or reference ("latest", "docker.io/library/x:1"); NULL when untagged */
+	struct bl_descriptor desc;
+	bool synthesised;         /* desc points at a manifest the store made (legacy docker save) */
+	char *note;               /* why or how it was made, shown to users; NULL */
+};
+
+void bl_store_root_free(void *root); /* a bl_free_fn for vectors of roots */
+
+enum bl_blob_state {
+	BL_BLOB_MISSING = 0,
+	BL_BLOB_PRESENT,  /* there, not yet hashed */
+	BL_BLOB_VERIFIED, /* hashed and equal to its digest (stream stores hash everything) */
+	BL_BLOB_MISMATCH, /* hashed and different */
+};
+
+/* A verified stream of a large blob (layers). read returns bytes read, 0 at
+ * the end, -1 on error. When the end is reached the digest and size are
+ * checked, and a mismatch is an error from that last read. */
+struct bl_stream {
+	ssize_t (*read)(struct bl_stream *s, void *buf, size_t n, struct bl_error *err);
+	void (*close)(struct bl_stream *s); /* frees */
+};
+
+struct bl_store;
+
+/* Progress of slow work (indexing a big tar, fetching). Return false to cancel:
+ * the work then fails with BL_E_CANCELLED. `total` 0 when unknown. */
+typedef bool (*bl_progress_fn)(void *ud, const char *what, uint64_t done, uint64_t total);
+
+struct bl_store_ops {
+	const char *kind; /* "oci-dir", "oci-archive", "docker-archive", "stdin", "registry" */
+	/* Append struct bl_store_root * to roots (the vector owns them). */
+	bool (*list_roots)(struct bl_store *s, struct bl_vec *roots, struct bl_error *err);
+	/* Cheap presence check; *size gets the stored size when known (else -1). */
+	enum bl_blob_state (*stat_blob)(struct bl_store *s, const struct bl_digest *d, int64_t *size);
+	/* The raw bytes, unverified, failing with BL_E_TOO_BIG over max and
+	 * BL_E_NOT_FOUND when absent. */
+	bool (*read_raw)(struct bl_store *s, const struct bl_digest *d, size_t max,
+		struct bl_buf *out, struct bl_error *err);
+	/* A stream of the raw bytes, unverified. */
+	bool (*open_raw)(struct bl_store *s, const struct bl_digest *d, struct bl_stream **out,
+		struct bl_error *err);
+	void (*destroy)(struct bl_store *s);
+};
+
+struct bl_store {
+	const struct bl_store_ops *ops;
+	char *source;    /* as the user named it, for messages: "oci:out/", "image.tar", "-" */
+	char *ref;       /* the ":REF" selector, or NULL: list_roots keeps matching roots only */
+	char *describe;  /* one line for users: "OCI layout directory", "docker save (legacy) tar, gzip-compressed, streamed" */
+};
+
+struct bl_store_open_opts {
+	bl_progress_fn progress; /* may be NULL */
+	void *progress_ud;
+	int stdin_fd;            /* fd for "-" (tests); 0 normally */
+};
+
+/* Open a local source: "DIR", "oci:DIR[:REF]", "FILE", "oci-archive:FILE[:REF]",
+ * "docker-archive:FILE[:REF]", "-". Fails with BL_E_NOT_FOUND when nothing is
+ * there, BL_E_FORMAT when it is not a layout or image tar (the message names
+ * the source and what was expected). */
+bool bl_store_open(const char *arg, const struct bl_store_open_opts *opts,
+	struct bl_store **out, struct bl_error *err);
+void bl_store_free(struct bl_store *s);
+
+/* Roots, filtered by the store's REF selector when one was given (a selector
+ * that matches nothing fails with BL_E_NOT_FOUND). */
+bool bl_store_roots(struct bl_store *s, struct bl_vec *roots, struct bl_error *err);
+enum bl_blob_state bl_store_stat(struct bl_store *s, const struct bl_digest *d, int64_t *size);
+/* The bytes of `desc`, checked: size equal to desc->size when that is >= 0,
+ * sha of the bytes equal to desc->digest. BL_E_NOT_FOUND when absent,
+ * BL_E_DIGEST on a mismatch, BL_E_TOO_BIG over max. */
+bool bl_store_read_blob(struct bl_store *s, const struct bl_descriptor *desc, size_t max,
+	struct bl_buf *out, struct bl_error *err);
+/* A stream that checks size and digest at its end. */
+bool bl_store_open_blob(struct bl_store *s, const struct bl_descriptor *desc,
+	struct bl_stream **out, struct bl_error *err);
+
+/* Wrap a raw stream so that it verifies `desc` at the end (takes `raw`). */
+struct bl_stream *bl_stream_verify_take(struct bl_stream *raw, const struct bl_descriptor *desc);
+/* A stream over a file descriptor range (takes nothing: the fd stays open). */
+struct bl_stream *bl_stream_fd_range(int fd, off_t offset, int64_t len);
+struct bl_stream *bl_stream_memory(const void *data, size_t len); /* copies */
+
+/* Constructors used by bl_store_open (and tests). */
+bool bl_store_ocidir_open(const char *dir, struct bl_store **out, struct bl_error *err);
+bool bl_store_tar_open(const char *path, const struct bl_store_open_opts *opts,
+	struct bl_store **out, struct bl_error *err);
+bool bl_store_stream_open(int fd, const char *name, const struct bl_store_open_opts *opts,
+	struct bl_store **out, struct bl_error *err);
+
+#endif

@@ -1,0 +1,28 @@
+/* Text that reaches a terminal or a log: escaping and formatting.
+ *
+ * Input data (names, tags, annotations, labels, paths) can hold anything. Every
+ * such string is escaped before it is printed: C0 and C1 controls, DEL and
+ * invalid UTF-8 never reach the terminal raw. */
+#ifndef BL_TEXT_H
+#define BL_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bakelens/buf.h"
+
+/* Append `s` (len bytes) to out with controls as \n \t \r \e \xNN, a
+ * backslash as itself, and invalid UTF-8 bytes as \xNN. Valid UTF-8 passes. */
+void bl_text_escape(struct bl_buf *out, const char *s, size_t len);
+/* Escaped copy of a NUL-terminated string ("" for NULL), caller owns. */
+char *bl_text_safe(const char *s);
+/* True when the string needs no escaping. */
+bool bl_text_is_safe(const char *s, size_t len);
+/* Display width in terminal columns of valid UTF-8 (wcwidth of each). */
+size_t bl_text_width(const char *s);
+
+/* "0 B", "512 B", "1.5 KiB", "12.0 MiB"... into out. Negative: "?". */
+void bl_text_size(int64_t bytes, char *out, size_t outlen);
+
+#endif

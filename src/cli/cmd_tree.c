@@ -1,0 +1,1 @@
+typedef int bl_stub_cli_cmd_tree; /* replaced by the real module */

@@ -1,0 +1,1 @@
+typedef int bl_stub_model_graph; /* replaced by the real module */
