@@ -1,1 +1,84 @@
-typedef int bl_stub_core_mem; /* replaced by the real module */
+/* Allocation that never returns NULL: see include/bakelens/mem.h. */
+#include "bakelens/mem.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bl_oom_fn oom_hook;
+
+void bl_mem_set_oom_hook(bl_oom_fn fn)
+{
+	oom_hook = fn;
+}
+
+static _Noreturn void oom(void)
+{
+	if (oom_hook)
+		oom_hook();
+	abort();
+}
+
+void *bl_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *bl_calloc(size_t count, size_t size)
+{
+	void *p = calloc(count ? count : 1, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *bl_realloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom();
+	return q;
+}
+
+char *bl_strdup(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s);
+	char *d = bl_malloc(n + 1);
+	memcpy(d, s, n + 1);
+	return d;
+}
+
+char *bl_strndup(const char *s, size_t n)
+{
+	if (!s)
+		return NULL;
+	size_t len = strnlen(s, n);
+	char *d = bl_malloc(len + 1);
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return d;
+}
+
+char *bl_asprintf(const char *fmt, ...)
+{
+	va_list ap, ap2;
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		/* Only an invalid format gets here; an empty string is the safe answer. */
+		va_end(ap2);
+		return bl_strdup("");
+	}
+	char *s = bl_malloc((size_t)n + 1);
+	vsnprintf(s, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
+	return s;
+}
