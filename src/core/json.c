@@ -1,1 +1,151 @@
-typedef int bl_stub_core_json; /* replaced by the real module */
+/* JSON over jansson: see include/bakelens/json.h. */
+#include "bakelens/json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bakelens/mem.h"
+#include "bakelens/text.h"
+
+json_t *bl_json_parse(const void *data, size_t len, size_t max, struct bl_error *err)
+{
+	if (len > max) {
+		bl_fail(err, BL_E_TOO_BIG, "document is %zu bytes, over the %zu byte limit", len, max);
+		return NULL;
+	}
+	if (!data && len > 0) {
+		bl_fail(err, BL_E_FORMAT, "no data");
+		return NULL;
+	}
+	json_error_t jerr;
+	/* Duplicate keys are accepted (last wins), as Go's encoding/json does. */
+	json_t *j = json_loadb(data ? data : "", len, 0, &jerr);
+	if (!j) {
+		char *text = bl_text_safe(jerr.text);
+		bl_fail(err, BL_E_FORMAT, "line %d column %d: %s", jerr.line, jerr.column, text);
+		free(text);
+		return NULL;
+	}
+	if (!json_is_object(j) && !json_is_array(j)) {
+		json_decref(j);
+		bl_fail(err, BL_E_FORMAT, "line 1 column 1: expected a JSON object or array");
+		return NULL;
+	}
+	return j;
+}
+
+static json_t *get(const json_t *obj, const char *key)
+{
+	if (!obj || !key || !json_is_object(obj))
+		return NULL;
+	return json_object_get(obj, key);
+}
+
+const char *bl_json_str(const json_t *obj, const char *key)
+{
+	json_t *v = get(obj, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+json_t *bl_json_obj(const json_t *obj, const char *key)
+{
+	json_t *v = get(obj, key);
+	return json_is_object(v) ? v : NULL;
+}
+
+json_t *bl_json_arr(const json_t *obj, const char *key)
+{
+	json_t *v = get(obj, key);
+	return json_is_array(v) ? v : NULL;
+}
+
+bool bl_json_int(const json_t *obj, const char *key, int64_t *out)
+{
+	json_t *v = get(obj, key);
+	if (!json_is_integer(v))
+		return false;
+	if (out)
+		*out = (int64_t)json_integer_value(v);
+	return true;
+}
+
+bool bl_json_bool(const json_t *obj, const char *key, bool def)
+{
+	json_t *v = get(obj, key);
+	return json_is_boolean(v) ? json_is_true(v) : def;
+}
+
+static char *dump(const json_t *j, size_t flags)
+{
+	if (!j)
+		return bl_strdup("null");
+	char *s = json_dumps(j, flags | JSON_ENCODE_ANY);
+	if (!s)
+		return bl_strdup("null"); /* only on allocation failure inside jansson */
+	char *copy = bl_strdup(s);
+	free(s);
+	return copy;
+}
+
+char *bl_json_pretty(const json_t *j)
+{
+	return dump(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+}
+
+char *bl_json_compact(const json_t *j)
+{
+	return dump(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+}
+
+static int b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+bool bl_base64_decode(const char *in, struct bl_buf *out)
+{
+	if (!in)
+		return false;
+	size_t len = strlen(in);
+	/* Padding is optional, but when present it ends the input. */
+	size_t pad = 0;
+	while (len > 0 && in[len - 1] == '=' && pad < 2) {
+		len--;
+		pad++;
+	}
+	if (pad && (len + pad) % 4 != 0)
+		return false;
+	if (len % 4 == 1)
+		return false;
+	size_t start = out->len;
+	uint32_t acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < len; i++) {
+		int v = b64_value((unsigned char)in[i]);
+		if (v < 0) {
+			out->len = start;
+			if (out->data)
+				out->data[start] = '\0';
+			return false;
+		}
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			bl_buf_putc(out, (char)((acc >> bits) & 0xff));
+		}
+	}
+	if (!out->data)
+		bl_buf_append(out, "", 0);
+	return true;
+}
