@@ -1,14 +1,278 @@
+/* Command-line dispatch, options and error reporting for the subcommands. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bakelens/buf.h"
 #include "bakelens/cli.h"
+#include "bakelens/text.h"
+#include "cli_internal.h"
+
+struct command {
+	const char *name;
+	int (*run)(const struct cli_opts *o);
+	const char *synopsis;
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{"tree", cli_cmd_tree, "tree [--ascii] [--depth N] SOURCE...",
+		"print the tree of targets, indexes, manifests, configs and layers"},
+	{"inspect", cli_cmd_inspect, "inspect [--json] SOURCE...",
+		"everything resolved: facts per node, or JSON (docs/inspect-json.md)"},
+	{"digest", cli_cmd_digest,
+		"digest SOURCE... [--target T] [--platform P] [--what W] [--layer N]",
+		"print one digest: W is index|manifest|config|layer|diff-id|chain-id"},
+};
+
+static const char usage_text[] =
+	"Usage: bakelens [OPTIONS] SOURCE...        open the explorer (on a terminal)\n"
+	"       bakelens COMMAND [OPTIONS] SOURCE...\n"
+	"\n"
+	"Sources:\n"
+	"  metadata.json                 buildx build/bake --metadata-file output (by content)\n"
+	"  DIR, oci:DIR[:REF]            OCI image layout directory\n"
+	"  FILE, oci-archive:FILE[:REF]  OCI tarball (.tar, .tar.gz, .tar.xz, .tar.zst)\n"
+	"  docker-archive:FILE[:REF]     docker save archive (legacy or Engine >= 25)\n"
+	"  -                             an OCI or docker tar on standard input, read once\n"
+	"  index/manifest/config.json    a single document\n"
+	"\n"
+	"Commands:\n"
+	"%s"
+	"\n"
+	"Options:\n"
+	"  -t, --target NAME       the target to answer for (digest)\n"
+	"  -p, --platform OS/ARCH[/VARIANT]\n"
+	"                          the platform to answer for (digest)\n"
+	"  -w, --what WHAT         index|manifest|config|layer|diff-id|chain-id (digest)\n"
+	"  -l, --layer N           layer position, 0-based; negative counts from the end (-1: last)\n"
+	"      --json              JSON output (inspect)\n"
+	"      --ascii             ASCII tree guides (tree)\n"
+	"      --depth N           print N levels below the targets (tree)\n"
+	"      --no-color          no colours (also NO_COLOR=1)\n"
+	"      --theme NAME        explorer theme\n"
+	"  -q, --quiet             no diagnostics on stderr besides errors\n"
+	"  -h, --help              this help\n"
+	"  -V, --version           the version\n"
+	"\n"
+	"Exit codes: 0 ok, 2 usage, 3 input unreadable, 4 invalid input, 5 digest or size\n"
+	"mismatch, 6 target/platform/layer not found, 7 network, 8 auth, 130 cancelled.\n"
+	"See bakelens(1).\n";
+
+static void print_usage(FILE *f)
+{
+	struct bl_buf cmds;
+	bl_buf_init(&cmds);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		bl_buf_printf(&cmds, "  %-62s\n      %s\n", commands[i].synopsis, commands[i].help);
+	fprintf(f, usage_text, bl_buf_str(&cmds));
+	bl_buf_fini(&cmds);
+}
 
 bool bl_cli_is_command(const char *arg)
 {
-	(void)arg;
-	return false;
+	if (!arg)
+		return false;
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(arg, commands[i].name) == 0)
+			return true;
+	return strcmp(arg, "help") == 0;
 }
+
+void cli_error(const char *fmt, ...)
+{
+	char raw[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	/* Messages quote input data: nothing raw reaches the terminal. */
+	char *safe = bl_text_safe(raw);
+	fprintf(stderr, "bakelens: %s\n", safe);
+	free(safe);
+}
+
+int bl_cli_exit_code(int status)
+{
+	switch ((enum bl_status)status) {
+	case BL_OK: return BL_EXIT_OK;
+	case BL_E_USAGE: return BL_EXIT_USAGE;
+	case BL_E_IO: return BL_EXIT_INPUT;
+	case BL_E_FORMAT:
+	case BL_E_TOO_BIG:
+	case BL_E_LOOP:
+	case BL_E_UNSUPPORTED: return BL_EXIT_FORMAT;
+	case BL_E_DIGEST: return BL_EXIT_VERIFY;
+	case BL_E_NOT_FOUND: return BL_EXIT_NOT_FOUND;
+	case BL_E_NET: return BL_EXIT_NETWORK;
+	case BL_E_AUTH: return BL_EXIT_AUTH;
+	case BL_E_CANCELLED: return BL_EXIT_CANCELLED;
+	}
+	return BL_EXIT_FORMAT;
+}
+
+int cli_fail(const struct bl_error *err, bool while_loading)
+{
+	cli_error("%s", err->msg[0] ? err->msg : bl_status_name(err->code));
+	if (while_loading && err->code == BL_E_NOT_FOUND)
+		return BL_EXIT_INPUT;
+	return bl_cli_exit_code(err->code);
+}
+
+bool cli_load(const struct cli_opts *o, struct bl_build **out, int *exit_code)
+{
+	struct bl_error err = {0};
+	struct bl_load_opts lo = {0};
+	if (o->nsources == 0) {
+		cli_error("no source given (try: bakelens --help)");
+		*exit_code = BL_EXIT_USAGE;
+		return false;
+	}
+	if (!bl_build_load((const char *const *)o->sources, (size_t)o->nsources, &lo, out, &err)) {
+		*exit_code = cli_fail(&err, true);
+		return false;
+	}
+	if (!o->quiet) {
+		struct bl_build *b = *out;
+		for (size_t i = 0; i < b->messages.len; i++)
+			cli_error("%s", (const char *)bl_vec_get(&b->messages, i));
+	}
+	return true;
+}
+
+static int walk_statuses(const struct bl_node *n, int *lines, int max_lines, int worst)
+{
+	int code = 0;
+	switch (n->status) {
+	case BL_STATUS_MISMATCH: code = BL_EXIT_VERIFY; break;
+	case BL_STATUS_ERROR:
+	case BL_STATUS_LOOP: code = BL_EXIT_FORMAT; break;
+	default: break; /* missing and unresolved blobs are normal in exports */
+	}
+	if (code) {
+		if (*lines < max_lines) {
+			char *label = bl_text_safe(n->label);
+			cli_error("%s: %s", label, n->status_msg ? n->status_msg : bl_node_status_name(n->status));
+			free(label);
+		}
+		++*lines;
+		/* A digest mismatch outranks a format error: it is the one users must see. */
+		if (worst != BL_EXIT_VERIFY)
+			worst = code;
+	}
+	for (size_t i = 0; i < bl_node_count(n); i++)
+		worst = walk_statuses(bl_node_child(n, i), lines, max_lines, worst);
+	return worst;
+}
+
+int cli_check_statuses(const struct bl_build *b, int max_lines)
+{
+	int lines = 0;
+	int worst = walk_statuses(b->root, &lines, max_lines, 0);
+	if (lines > max_lines)
+		cli_error("... and %d more problems", lines - max_lines);
+	return worst;
+}
+
+enum { OPT_JSON = 256, OPT_ASCII, OPT_DEPTH, OPT_NO_COLOR, OPT_THEME, OPT_OFFLINE, OPT_INSECURE,
+	OPT_CACERT, OPT_AUTHFILE };
+
+static const struct option long_opts[] = {
+	{"target", required_argument, NULL, 't'},
+	{"platform", required_argument, NULL, 'p'},
+	{"what", required_argument, NULL, 'w'},
+	{"layer", required_argument, NULL, 'l'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"ascii", no_argument, NULL, OPT_ASCII},
+	{"depth", required_argument, NULL, OPT_DEPTH},
+	{"no-color", no_argument, NULL, OPT_NO_COLOR},
+	{"no-colour", no_argument, NULL, OPT_NO_COLOR},
+	{"theme", required_argument, NULL, OPT_THEME},
+	{"offline", no_argument, NULL, OPT_OFFLINE},
+	{"insecure", no_argument, NULL, OPT_INSECURE},
+	{"cacert", required_argument, NULL, OPT_CACERT},
+	{"authfile", required_argument, NULL, OPT_AUTHFILE},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
 
 int bl_cli_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return 0;
+	struct cli_opts o = {.depth = -1};
+	const char *cmd = "tree";
+	int first = 1;
+	if (argc > 1 && bl_cli_is_command(argv[1])) {
+		cmd = argv[1];
+		first = 2;
+	}
+	if (strcmp(cmd, "help") == 0) {
+		print_usage(stdout);
+		return BL_EXIT_OK;
+	}
+	/* getopt_long over argv[first..]: shift so that argv[0] stays the program. */
+	int n = argc - first + 1;
+	char **args = calloc((size_t)n + 1, sizeof *args);
+	if (!args)
+		abort();
+	args[0] = argv[0];
+	for (int i = first; i < argc; i++)
+		args[i - first + 1] = argv[i];
+	optind = 1;
+	opterr = 0;
+	int c, rc = BL_EXIT_OK;
+	while ((c = getopt_long(n, args, ":t:p:w:l:qhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 't': o.target = optarg; break;
+		case 'p': o.platform = optarg; break;
+		case 'w': o.what = optarg; break;
+		case 'l': o.layer = optarg; break;
+		case 'q': o.quiet = true; break;
+		case OPT_JSON: o.json = true; break;
+		case OPT_ASCII: o.ascii = true; break;
+		case OPT_DEPTH: {
+			char *end;
+			long d = strtol(optarg, &end, 10);
+			if (*end || d < 0 || d > 1000) {
+				cli_error("--depth: expected a number from 0, got \"%s\"", optarg);
+				rc = BL_EXIT_USAGE;
+				goto out;
+			}
+			o.depth = (int)d;
+			break;
+		}
+		case OPT_NO_COLOR: o.no_color = true; break;
+		case OPT_THEME: o.theme = optarg; break;
+		case OPT_OFFLINE: o.offline = true; break;
+		case OPT_INSECURE: o.insecure = true; break;
+		case OPT_CACERT: o.cacert = optarg; break;
+		case OPT_AUTHFILE: o.authfile = optarg; break;
+		case 'h': print_usage(stdout); goto out;
+		case 'V': printf("bakelens %s\n", BL_VERSION); goto out;
+		case ':':
+			cli_error("%s: option needs a value (try: bakelens --help)", args[optind - 1]);
+			rc = BL_EXIT_USAGE;
+			goto out;
+		default:
+			cli_error("%s: unknown option (try: bakelens --help)", args[optind - 1]);
+			rc = BL_EXIT_USAGE;
+			goto out;
+		}
+	}
+	o.sources = args + optind;
+	o.nsources = n - optind;
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			rc = commands[i].run(&o);
+out:
+	free(args);
+	if (fflush(stdout) != 0 && rc == BL_EXIT_OK) {
+		cli_error("standard output: write failed");
+		rc = BL_EXIT_INPUT;
+	}
+	return rc;
 }

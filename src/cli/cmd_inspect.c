@@ -1,1 +1,202 @@
-typedef int bl_stub_cli_cmd_inspect; /* replaced by the real module */
+/* bakelens inspect: every node resolved, as facts (text) or as JSON.
+ * The JSON schema is documented in docs/inspect-json.md; bump
+ * INSPECT_SCHEMA_VERSION on any incompatible change. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "bakelens/cli.h"
+#include "bakelens/text.h"
+#include "bakelens/tree.h"
+#include "cli_internal.h"
+
+#define INSPECT_SCHEMA_VERSION 1
+
+/* A JSON string for any input string: jansson refuses invalid UTF-8, so such
+ * strings (tar member names, say) are escaped first. NULL gives JSON null. */
+static json_t *jstr(const char *s)
+{
+	if (!s)
+		return json_null();
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	char *safe = bl_text_safe(s);
+	j = json_string(safe);
+	free(safe);
+	return j ? j : json_null();
+}
+
+static void set_str(json_t *obj, const char *key, const char *s)
+{
+	if (s)
+		json_object_set_new(obj, key, jstr(s));
+}
+
+static json_t *platform_json(const struct bl_platform *p)
+{
+	json_t *j = json_object();
+	set_str(j, "os", p->os);
+	set_str(j, "architecture", p->arch);
+	set_str(j, "variant", p->variant);
+	set_str(j, "os.version", p->os_version);
+	return j;
+}
+
+static json_t *descriptor_json(const struct bl_descriptor *d)
+{
+	json_t *j = json_object();
+	set_str(j, "mediaType", d->media_type);
+	if (bl_digest_is_set(&d->digest))
+		json_object_set_new(j, "digest", json_string(d->digest.str));
+	if (d->size >= 0)
+		json_object_set_new(j, "size", json_integer(d->size));
+	set_str(j, "artifactType", d->artifact_type);
+	if (d->has_platform)
+		json_object_set_new(j, "platform", platform_json(&d->platform));
+	if (d->annotations)
+		json_object_set(j, "annotations", d->annotations);
+	return j;
+}
+
+static json_t *layer_json(const struct bl_layer_info *l)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "index", json_integer(l->index));
+	json_object_set_new(j, "count", json_integer(l->count));
+	if (l->has_diff_id)
+		json_object_set_new(j, "diffID", json_string(l->diff_id.str));
+	if (l->has_chain_id)
+		json_object_set_new(j, "chainID", json_string(l->chain_id.str));
+	set_str(j, "createdBy", l->created_by);
+	set_str(j, "created", l->created);
+	set_str(j, "comment", l->comment);
+	json_object_set_new(j, "compression", json_string(bl_compression_name(l->comp)));
+	static const char *const blob_states[] = {"missing", "present", "verified", "mismatch"};
+	json_object_set_new(j, "blob", json_string(blob_states[l->blob]));
+	return j;
+}
+
+static json_t *node_json(const struct bl_node *n)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "kind", json_string(bl_node_kind_name(n->kind)));
+	set_str(j, "label", n->label);
+	json_object_set_new(j, "status", json_string(bl_node_status_name(n->status)));
+	set_str(j, "message", n->status_msg);
+	if (n->synthesised)
+		json_object_set_new(j, "synthesised", json_true());
+	set_str(j, "note", n->note);
+	set_str(j, "name", n->name);
+	if (n->has_desc)
+		json_object_set_new(j, "descriptor", descriptor_json(&n->desc));
+	set_str(j, "predicateType", n->predicate_type);
+	if (n->layer)
+		json_object_set_new(j, "layer", layer_json(n->layer));
+	if (n->doc)
+		json_object_set(j, "document", n->doc);
+	if (bl_node_count(n)) {
+		json_t *kids = json_array();
+		for (size_t i = 0; i < bl_node_count(n); i++)
+			json_array_append_new(kids, node_json(bl_node_child(n, i)));
+		json_object_set_new(j, "children", kids);
+	}
+	return j;
+}
+
+static json_t *build_json(const struct bl_build *b)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "schemaVersion", json_integer(INSPECT_SCHEMA_VERSION));
+	set_str(root, "metadata", b->metadata_path);
+	json_t *sources = json_array();
+	for (size_t i = 0; i < b->stores.len; i++) {
+		const struct bl_store *s = bl_vec_get(&b->stores, i);
+		json_t *sj = json_object();
+		set_str(sj, "source", s->source);
+		set_str(sj, "kind", s->ops->kind);
+		set_str(sj, "describe", s->describe);
+		set_str(sj, "ref", s->ref);
+		json_array_append_new(sources, sj);
+	}
+	json_object_set_new(root, "sources", sources);
+	json_t *warnings = json_array();
+	for (size_t i = 0; i < b->warnings.len; i++) {
+		const struct bl_warning *w = bl_vec_get(&b->warnings, i);
+		json_t *wj = json_object();
+		set_str(wj, "target", w->target);
+		set_str(wj, "level", w->level);
+		set_str(wj, "rule", w->rule);
+		set_str(wj, "detail", w->detail);
+		set_str(wj, "file", w->file);
+		if (w->line > 0)
+			json_object_set_new(wj, "line", json_integer(w->line));
+		set_str(wj, "url", w->url);
+		json_array_append_new(warnings, wj);
+	}
+	json_object_set_new(root, "warnings", warnings);
+	json_t *messages = json_array();
+	for (size_t i = 0; i < b->messages.len; i++)
+		json_array_append_new(messages, jstr(bl_vec_get(&b->messages, i)));
+	json_object_set_new(root, "messages", messages);
+	json_t *targets = json_array();
+	for (size_t i = 0; i < bl_node_count(b->root); i++)
+		json_array_append_new(targets, node_json(bl_node_child(b->root, i)));
+	json_object_set_new(root, "targets", targets);
+	return root;
+}
+
+static void print_facts(const struct bl_build *b)
+{
+	struct bl_tree t;
+	bl_tree_init(&t, b->root, 100000);
+	t.show_root = true;
+	bl_tree_rebuild(&t);
+	struct bl_buf line;
+	bl_buf_init(&line);
+	for (size_t i = 0; i < t.len; i++) {
+		const struct bl_node *n = t.rows[i].node;
+		bl_buf_clear(&line);
+		for (int d = 0; d < t.rows[i].depth; d++)
+			bl_buf_puts(&line, "  ");
+		bl_buf_printf(&line, "%s: ", bl_node_kind_name(n->kind));
+		bl_tree_row_text(&t.rows[i], &line);
+		printf("%s\n", bl_buf_str(&line));
+		struct bl_vec facts;
+		bl_vec_init(&facts, bl_fact_free);
+		bl_node_facts(n, &facts);
+		for (size_t k = 0; k < facts.len; k++) {
+			const struct bl_fact *f = bl_vec_get(&facts, k);
+			printf("%*s  %s: %s\n", t.rows[i].depth * 2, "", f->key, f->value);
+		}
+		bl_vec_fini(&facts);
+	}
+	bl_buf_fini(&line);
+	bl_tree_fini(&t);
+}
+
+int cli_cmd_inspect(const struct cli_opts *o)
+{
+	struct bl_build *b = NULL;
+	int rc;
+	if (!cli_load(o, &b, &rc))
+		return rc;
+	if (o->json) {
+		json_t *j = build_json(b);
+		/* On a terminal, \u-escape everything outside ASCII: a C1 control in a
+		 * label must not reach it raw. Pipes get plain UTF-8. */
+		size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER;
+		if (isatty(STDOUT_FILENO))
+			flags |= JSON_ENSURE_ASCII;
+		json_dumpf(j, stdout, flags);
+		fputc('\n', stdout);
+		json_decref(j);
+	} else {
+		print_facts(b);
+	}
+	fflush(stdout);
+	rc = cli_check_statuses(b, o->quiet ? 0 : 20);
+	bl_build_free(b);
+	return rc;
+}

@@ -1,1 +1,45 @@
-typedef int bl_stub_cli_cmd_tree; /* replaced by the real module */
+/* bakelens tree: the explorer's tree, printed. */
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bakelens/cli.h"
+#include "bakelens/tree.h"
+#include "cli_internal.h"
+
+static bool locale_is_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+int cli_cmd_tree(const struct cli_opts *o)
+{
+	struct bl_build *b = NULL;
+	int rc;
+	if (!cli_load(o, &b, &rc))
+		return rc;
+
+	struct bl_tree t;
+	/* Depth counts below the targets; the build root and targets add two levels. */
+	bl_tree_init(&t, b->root, o->depth < 0 ? 100000 : o->depth + 1);
+	t.show_root = true;
+	bl_tree_rebuild(&t);
+	bool ascii = o->ascii || !locale_is_utf8();
+	struct bl_buf line;
+	bl_buf_init(&line);
+	for (size_t i = 0; i < t.len; i++) {
+		bl_buf_clear(&line);
+		bl_tree_row_guides(&t, i, ascii, &line);
+		bl_tree_row_text(&t.rows[i], &line);
+		bl_buf_putc(&line, '\n');
+		fwrite(line.data, 1, line.len, stdout);
+	}
+	bl_buf_fini(&line);
+	bl_tree_fini(&t);
+	fflush(stdout);
+	rc = cli_check_statuses(b, o->quiet ? 0 : 20);
+	bl_build_free(b);
+	return rc;
+}

@@ -1,0 +1,45 @@
+/* Shared by the subcommands of src/cli: options, loading, error reporting. */
+#ifndef BL_CLI_INTERNAL_H
+#define BL_CLI_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "bakelens/error.h"
+#include "bakelens/model.h"
+
+struct cli_opts {
+	const char *target;
+	const char *platform;
+	const char *what;
+	const char *layer;
+	bool json;
+	bool ascii;
+	bool no_color;
+	bool quiet;
+	bool offline;
+	bool insecure;
+	const char *cacert;
+	const char *authfile;
+	const char *theme;
+	int depth; /* tree: -1 = everything */
+	char **sources;
+	int nsources;
+};
+
+/* Print "bakelens: <msg>" on stderr, escaped. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Report `err` and return its exit code; `while_loading` maps "not found" to
+ * an input error (a source is missing) instead of "no such target". */
+int cli_fail(const struct bl_error *err, bool while_loading);
+/* Load the sources named in opts; prints the error and returns false on failure. */
+bool cli_load(const struct cli_opts *o, struct bl_build **out, int *exit_code);
+/* 0 when every node is usable; else the exit code for the worst status found
+ * (after printing one line per problem on stderr, at most `max_lines`). */
+int cli_check_statuses(const struct bl_build *b, int max_lines);
+
+int cli_cmd_tree(const struct cli_opts *o);
+int cli_cmd_inspect(const struct cli_opts *o);
+int cli_cmd_digest(const struct cli_opts *o);
+
+#endif

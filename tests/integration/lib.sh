@@ -1,0 +1,54 @@
+# Shared helpers for the integration tests (sourced). Exit 77 = skipped.
+set -euo pipefail
+: "${BAKELENS:?run through meson test}"
+BL_TMP=$(mktemp -d)
+bl_cleanup() { rm -rf "$BL_TMP"; }
+trap bl_cleanup EXIT
+failures=0
+checks=0
+
+need_corpus() {
+	if [ ! -d "${BL_CORPUS:-}" ]; then
+		echo "SKIP: no corpus at ${BL_CORPUS:-<unset>} (a user's clone has none)"
+		exit 77
+	fi
+}
+need_tool() {
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 || { echo "SKIP: $t not installed"; exit 77; }
+	done
+}
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+pass() { checks=$((checks + 1)); }
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" = "$3" ]; then pass; else fail "$1: expected '$2', got '$3'"; fi
+}
+# run_bl OUT ERR -- args...: run bakelens, record exit code in $rc (never aborts the script)
+run_bl() {
+	local out=$1 err=$2
+	shift 2
+	rc=0
+	"$BAKELENS" "$@" >"$out" 2>"$err" || rc=$?
+}
+# No raw control byte (other than \n and \t) in a file: what reached the "terminal".
+expect_clean() {
+	if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$2"; then
+		fail "$1: raw control bytes in output: $(LC_ALL=C grep -n $'[\x01-\x08\x0b-\x1f\x7f]' "$2" | head -3 | cat -v)"
+	else pass; fi
+}
+sha256_of() { sha256sum "$1" | cut -d' ' -f1 | sed 's/^/sha256:/'; }
+# chain_ids DIFFID...: print the ChainID of the last, computed with sha256sum.
+chain_id() {
+	local chain=""
+	for d in "$@"; do
+		if [ -z "$chain" ]; then chain=$d; else
+			chain=sha256:$(printf '%s %s' "$chain" "$d" | sha256sum | cut -d' ' -f1)
+		fi
+	done
+	echo "$chain"
+}
+finish() {
+	echo "$checks checks, $failures failures"
+	[ "$failures" -eq 0 ]
+}
