@@ -1,0 +1,42 @@
+/* Loading a build off the UI thread.
+ *
+ * bl_loader_start runs bl_build_load on a worker thread; the UI polls for
+ * progress without blocking and may cancel at any time (the load then fails
+ * with BL_E_CANCELLED at its next progress report).
+ */
+#ifndef BL_APP_H
+#define BL_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bakelens/error.h"
+#include "bakelens/model.h"
+
+struct bl_loader;
+
+/* The function that loads; bl_build_load unless a test gives another. */
+typedef bool (*bl_load_fn)(const char *const *args, size_t nargs,
+	const struct bl_load_opts *opts, struct bl_build **out, struct bl_error *err);
+
+/* Start loading `args` (copied). NULL when the thread cannot start (err set). */
+struct bl_loader *bl_loader_start(const char *const *args, size_t nargs, bl_load_fn load,
+	struct bl_error *err);
+
+struct bl_load_state {
+	bool done;
+	char what[128];   /* the latest progress text, escaped */
+	uint64_t done_bytes;
+	uint64_t total;   /* 0 when unknown */
+};
+
+/* A snapshot of the progress (never blocks for long). */
+void bl_loader_poll(struct bl_loader *l, struct bl_load_state *st);
+/* Ask the load to stop; it fails with BL_E_CANCELLED when it next reports progress. */
+void bl_loader_cancel(struct bl_loader *l);
+/* Wait for the thread and take its result: the build (caller owns) or NULL
+ * with err set. Frees the loader. */
+struct bl_build *bl_loader_finish(struct bl_loader *l, struct bl_error *err);
+
+#endif
