@@ -1,1 +1,38 @@
-typedef int bl_stub_store_stdin; /* replaced by the real module */
+/* A tar read once from a file descriptor (standard input, a pipe): every
+ * member is hashed while it streams by; small JSON-looking members are kept
+ * (internal.h: at most 4 MiB each, 64 MiB in all); layers are never stored,
+ * so reading them later fails with BL_E_UNSUPPORTED. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bakelens/mem.h"
+#include "bakelens/text.h"
+#include "internal.h"
+
+bool bl_store_stream_open(int fd, const char *name, const struct bl_store_open_opts *opts,
+	struct bl_store **out, struct bl_error *err)
+{
+	*out = NULL;
+	const char *shown = name && strcmp(name, "-") != 0 ? name : "standard input";
+	char *safe = bl_text_safe(shown);
+	struct bl_tarix ix;
+	bl_tarix_init(&ix);
+	struct bl_tarix_opts o = {
+		.mode = BL_TARIX_STREAM,
+		.what = safe,
+		.progress = opts ? opts->progress : NULL,
+		.progress_ud = opts ? opts->progress_ud : NULL,
+	};
+	struct archive *a = bl_tarix_reader();
+	bool ok = archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK;
+	if (!ok)
+		bl_fail(err, BL_E_FORMAT, "%s: %s", safe, archive_error_string(a));
+	else
+		ok = bl_tarix_build(&ix, a, &o, err);
+	archive_read_free(a);
+	if (ok)
+		ok = bl_tar_store_new(&ix, -1, NULL, BL_TAR_ONCE, name ? name : "-", out, err);
+	bl_tarix_fini(&ix);
+	free(safe);
+	return ok;
+}

@@ -1,0 +1,102 @@
+/* Private to src/store: helpers shared by the local store back ends
+ * (ocidir.c, tar.c, tarindex.c, stdin.c, stream.c, store.c). */
+#ifndef BL_STORE_INTERNAL_H
+#define BL_STORE_INTERNAL_H
+
+#include <archive.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bakelens/arena.h"
+#include "bakelens/store.h"
+
+#define BL_TAR_KEEP_MAX (4u << 20)    /* a member kept in memory is at most this big */
+#define BL_TAR_KEEP_TOTAL (64u << 20) /* and all kept members together at most this */
+
+/* stream.c */
+/* As bl_stream_fd_range, but the stream owns `fd` and closes it. len < 0: to EOF. */
+struct bl_stream *bl_stream_fd_own(int fd, off_t offset, int64_t len);
+/* A stream over `data` (malloc'd), which it takes. */
+struct bl_stream *bl_stream_memory_take(void *data, size_t len);
+
+/* store.c */
+/* Fill the common part; `source` and `describe` are copied. */
+void bl_store_base_init(struct bl_store *s, const struct bl_store_ops *ops, const char *source,
+	const char *describe);
+/* "sha256:0123456789ab…" for messages, into out (>= 32 bytes). */
+void bl_store_short(const struct bl_digest *d, char *out, size_t outlen);
+
+/* ocidir.c */
+/* Parse index.json bytes (`where` names it for messages) and append one root
+ * per manifests[] entry. `"manifests": null` or absent: no roots. A bad
+ * descriptor gives a root with no digest and a note saying why. */
+bool bl_store_index_roots(const void *data, size_t len, const char *where, struct bl_vec *roots,
+	struct bl_error *err);
+struct bl_store_root *bl_store_root_dup(const struct bl_store_root *r);
+
+/* tarindex.c: one pass over tar headers. */
+struct bl_tar_member {
+	char *name;        /* normalised (no "./", no "//", no trailing "/"), in the arena */
+	char *link;        /* hard link target (normalised) or symlink target (as written); NULL */
+	bool is_reg, is_symlink, is_hardlink;
+	int64_t size;      /* data size in the tar */
+	int64_t offset;    /* data offset in the uncompressed tar stream; -1 unknown (sparse) */
+	size_t ordinal;    /* number of the header in the archive, for re-streaming */
+	void *data;        /* kept bytes (bl_malloc'd, owned by the index), or NULL */
+	bool hashed;       /* `sha` is the digest of the data (stream modes) */
+	struct bl_digest sha;
+	unsigned char magic[6]; /* first bytes of the data when read during the pass */
+	size_t magic_len;
+};
+
+enum bl_tarix_mode {
+	BL_TARIX_SEEK,   /* skip data (seeks on a regular file), record offsets */
+	BL_TARIX_STREAM, /* read every member: hash it, keep small ones */
+};
+
+struct bl_tarix_opts {
+	enum bl_tarix_mode mode;
+	const char *what;       /* the archive's name for messages (already safe) */
+	int64_t file_size;      /* for SEEK: members must end inside it; 0 unknown */
+	bl_progress_fn progress;
+	void *progress_ud;
+};
+
+struct bl_tarix {
+	struct bl_arena arena;
+	struct bl_tar_member *m;
+	size_t n, cap;
+	size_t *by_name; /* indices of m sorted by name; duplicates: the last header wins */
+	size_t n_by_name;
+	uint64_t kept_total;
+	size_t unsafe_names; /* members skipped because their name leaves the archive ("..") */
+	char *filter;        /* "gzip", "xz", ... or NULL for none */
+};
+
+/* A reader for tar formats with the gzip, bzip2, xz and zstd filters. */
+struct archive *bl_tarix_reader(void);
+void bl_tarix_init(struct bl_tarix *ix);
+void bl_tarix_fini(struct bl_tarix *ix);
+/* Walk an opened reader to its end. Fails with BL_E_FORMAT naming the member
+ * or offset where the archive broke, BL_E_CANCELLED when progress says so. */
+bool bl_tarix_build(struct bl_tarix *ix, struct archive *a, const struct bl_tarix_opts *o,
+	struct bl_error *err);
+/* The member called `name` (normalised), following hard and symbolic links
+ * (at most 16); NULL when absent or the link leads outside. */
+const struct bl_tar_member *bl_tarix_find(const struct bl_tarix *ix, const char *name);
+/* Normalised copy of a member name (caller owns), NULL when a ".." component
+ * or an absolute-after-normalising empty name makes it unusable. */
+char *bl_tar_path_normalise(const char *in);
+
+/* tar.c: finish a store over an index (classify members into roots and blobs). */
+enum bl_tar_access {
+	BL_TAR_PREAD,    /* uncompressed file: pread at the recorded offsets */
+	BL_TAR_RESTREAM, /* compressed file: re-read the archive up to a member */
+	BL_TAR_ONCE,     /* standard input: only kept members can be read */
+};
+/* Takes `ix` (moved into the store) and `fd` (closed on free, -1 for none). */
+bool bl_tar_store_new(struct bl_tarix *ix, int fd, const char *path, enum bl_tar_access access,
+	const char *source, struct bl_store **out, struct bl_error *err);
+
+#endif
