@@ -1,1 +1,531 @@
-typedef int bl_stub_model_build; /* replaced by the real module */
+/* Loading a build from its arguments: see include/bakelens/model.h.
+ *
+ * An argument whose content is JSON is either a buildx metadata file or a
+ * single document (index, manifest, config) opened on its own; anything else
+ * is a store (layout, tarball, stdin). Stores are only opened here; the graph
+ * is built by graph.c and the metadata read by metadata.c. */
+#include "model_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bakelens/buf.h"
+#include "bakelens/json.h"
+#include "bakelens/mem.h"
+#include "bakelens/text.h"
+
+void model_ctx_init(struct model_ctx *ctx, struct bl_build *b)
+{
+	ctx->b = b;
+	ctx->nodes = 1; /* the BUILD root */
+	ctx->capped = false;
+}
+
+static void warning_free(void *p)
+{
+	struct bl_warning *w = p;
+	if (!w)
+		return;
+	free(w->level);
+	free(w->rule);
+	free(w->detail);
+	free(w->file);
+	free(w->url);
+	free(w->target);
+	free(w);
+}
+
+static void store_free_item(void *p)
+{
+	bl_store_free(p);
+}
+
+static struct bl_node *node_alloc(enum bl_node_kind kind, const char *label)
+{
+	struct bl_node *n = bl_calloc(1, sizeof *n);
+	n->kind = kind;
+	n->label = bl_strdup(label ? label : bl_node_kind_name(kind));
+	bl_vec_init(&n->children, model_node_free);
+	return n;
+}
+
+struct bl_build *model_build_new(void)
+{
+	struct bl_build *b = bl_calloc(1, sizeof *b);
+	b->root = node_alloc(BL_NODE_BUILD, "build");
+	bl_vec_init(&b->stores, store_free_item);
+	bl_vec_init(&b->warnings, warning_free);
+	bl_vec_init(&b->messages, free);
+	return b;
+}
+
+struct bl_node *model_node_new(struct model_ctx *ctx, enum bl_node_kind kind,
+	struct bl_node *parent, const char *label)
+{
+	if (ctx->nodes >= MODEL_NODE_MAX) {
+		if (!ctx->capped) {
+			ctx->capped = true;
+			model_message(ctx->b, "more than %d nodes: the rest of the build is not shown",
+				MODEL_NODE_MAX);
+		}
+		if (parent && !parent->note)
+			parent->note = bl_strdup("children not shown: node limit reached");
+		return NULL;
+	}
+	ctx->nodes++;
+	struct bl_node *n = node_alloc(kind, label);
+	n->parent = parent;
+	if (parent)
+		bl_vec_push(&parent->children, n);
+	return n;
+}
+
+void model_node_free(void *p)
+{
+	struct bl_node *n = p;
+	if (!n)
+		return;
+	bl_vec_fini(&n->children);
+	free(n->status_msg);
+	free(n->label);
+	if (n->has_desc)
+		bl_descriptor_fini(&n->desc);
+	free(n->note);
+	if (n->doc)
+		json_decref(n->doc);
+	free(n->name);
+	free(n->predicate_type);
+	if (n->layer) {
+		free(n->layer->created_by);
+		free(n->layer->created);
+		free(n->layer->comment);
+		free(n->layer);
+	}
+	free(n);
+}
+
+void model_node_status(struct bl_node *n, enum bl_node_status st, const char *fmt, ...)
+{
+	n->status = st;
+	free(n->status_msg);
+	n->status_msg = NULL;
+	if (!fmt)
+		return;
+	struct bl_buf b;
+	bl_buf_init(&b);
+	va_list ap;
+	va_start(ap, fmt);
+	bl_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	n->status_msg = bl_buf_take(&b);
+}
+
+void model_message(struct bl_build *b, const char *fmt, ...)
+{
+	struct bl_buf buf;
+	bl_buf_init(&buf);
+	va_list ap;
+	va_start(ap, fmt);
+	bl_buf_vprintf(&buf, fmt, ap);
+	va_end(ap);
+	bl_vec_push(&b->messages, bl_buf_take(&buf));
+}
+
+void bl_build_free(struct bl_build *b)
+{
+	if (!b)
+		return;
+	model_node_free(b->root);
+	bl_vec_fini(&b->warnings);
+	bl_vec_fini(&b->messages);
+	/* Nodes borrow stores: free them after the nodes. */
+	bl_vec_fini(&b->stores);
+	if (b->metadata)
+		json_decref(b->metadata);
+	free(b->metadata_path);
+	free(b);
+}
+
+size_t bl_node_count(const struct bl_node *n)
+{
+	return n ? n->children.len : 0;
+}
+
+struct bl_node *bl_node_child(const struct bl_node *n, size_t i)
+{
+	return bl_vec_get(&n->children, i);
+}
+
+const char *bl_node_kind_name(enum bl_node_kind kind)
+{
+	switch (kind) {
+	case BL_NODE_BUILD: return "build";
+	case BL_NODE_TARGET: return "target";
+	case BL_NODE_INDEX: return "index";
+	case BL_NODE_MANIFEST: return "manifest";
+	case BL_NODE_ATTESTATION: return "attestation";
+	case BL_NODE_CONFIG: return "config";
+	case BL_NODE_LAYER: return "layer";
+	case BL_NODE_STATEMENT: return "statement";
+	case BL_NODE_BLOB: return "blob";
+	case BL_NODE_INFO: return "info";
+	}
+	return "?";
+}
+
+const char *bl_node_status_name(enum bl_node_status st)
+{
+	switch (st) {
+	case BL_STATUS_OK: return "ok";
+	case BL_STATUS_MISSING: return "missing";
+	case BL_STATUS_MISMATCH: return "digest mismatch";
+	case BL_STATUS_ERROR: return "error";
+	case BL_STATUS_LOOP: return "loop";
+	case BL_STATUS_UNRESOLVED: return "unresolved";
+	}
+	return "?";
+}
+
+static bool platform_is_unknown(const struct bl_platform *p)
+{
+	return p->os && p->arch && strcmp(p->os, "unknown") == 0 && strcmp(p->arch, "unknown") == 0;
+}
+
+const struct bl_platform *bl_node_platform(const struct bl_node *n)
+{
+	for (; n; n = n->parent) {
+		if (n->has_desc && n->desc.has_platform && !platform_is_unknown(&n->desc.platform))
+			return &n->desc.platform;
+	}
+	return NULL;
+}
+
+/* ---- arguments ---- */
+
+static const char *base_name(const char *path)
+{
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	const char *s = path;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (path[i] == '/')
+			s = path + i + 1;
+	}
+	return s;
+}
+
+/* Read `path` into out when it is a regular file whose first non-blank byte
+ * opens a JSON object or array. Returns 1 (JSON, read), 0 (not JSON: let the
+ * store layer open it), -1 (error in err). */
+static int read_json_file(const char *path, struct bl_buf *out, struct bl_error *err)
+{
+	struct stat st;
+	if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* the store layer reports it */
+	unsigned char head[64];
+	ssize_t n = read(fd, head, sizeof head);
+	if (n <= 0) {
+		close(fd);
+		return 0;
+	}
+	ssize_t i = 0;
+	if (n >= 3 && head[0] == 0xef && head[1] == 0xbb && head[2] == 0xbf)
+		i = 3;
+	while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\n' || head[i] == '\r'))
+		i++;
+	if (i >= n || (head[i] != '{' && head[i] != '[')) {
+		close(fd);
+		return 0;
+	}
+	if ((uint64_t)st.st_size > BL_JSON_CONFIG_MAX) {
+		close(fd);
+		char *q = bl_text_safe(path);
+		bl_fail(err, BL_E_TOO_BIG, "%s: a JSON file over %u bytes", q, BL_JSON_CONFIG_MAX);
+		free(q);
+		return -1;
+	}
+	bl_buf_append(out, head, (size_t)n);
+	char chunk[65536];
+	for (;;) {
+		ssize_t r = read(fd, chunk, sizeof chunk);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			char *q = bl_text_safe(path);
+			bl_fail_errno(err, BL_E_IO, "%s: read", q);
+			free(q);
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		if (out->len + (size_t)r > BL_JSON_CONFIG_MAX) {
+			char *q = bl_text_safe(path);
+			bl_fail(err, BL_E_TOO_BIG, "%s: a JSON file over %u bytes", q, BL_JSON_CONFIG_MAX);
+			free(q);
+			close(fd);
+			return -1;
+		}
+		bl_buf_append(out, chunk, (size_t)r);
+	}
+	close(fd);
+	return 1;
+}
+
+/* A document opened on its own: one TARGET with the document as its root. */
+static bool add_single_document(struct model_ctx *ctx, const char *path, json_t *doc,
+	const struct bl_buf *bytes, struct bl_error *err)
+{
+	enum bl_node_kind kind = model_doc_kind(doc, NULL);
+	/* A document with a schemaVersion but no known shape (schema 1, a
+	 * future version) is still shown, as a blob. */
+	if (!json_is_object(doc) || (kind == BL_NODE_BLOB && !json_object_get(doc, "schemaVersion"))) {
+		char *q = bl_text_safe(path);
+		bl_fail(err, BL_E_FORMAT,
+			"%s: JSON that is neither buildx metadata nor an OCI/Docker index, manifest or config",
+			q);
+		free(q);
+		return false;
+	}
+	struct bl_node *t = model_node_new(ctx, BL_NODE_TARGET, ctx->b->root, base_name(path));
+	if (!t)
+		return true;
+	struct bl_node *n = model_node_new(ctx, kind, t, bl_node_kind_name(kind));
+	if (!n)
+		return true;
+	n->has_desc = true;
+	memset(&n->desc, 0, sizeof n->desc);
+	n->desc.size = (int64_t)bytes->len;
+	bl_digest_compute(BL_DIGEST_SHA256, bytes->data, bytes->len, &n->desc.digest);
+	const char *mt = bl_json_str(doc, "mediaType");
+	n->desc.media_type = bl_strdup(mt);
+	n->doc = json_incref(doc);
+	n->note = bl_strdup("opened as a file: its digest is of the file's bytes");
+	model_graph_expand(ctx, n);
+	return true;
+}
+
+/* Without metadata: one TARGET per root of each store. */
+static bool add_store_roots(struct model_ctx *ctx, struct bl_store *s, struct bl_error *err)
+{
+	struct bl_vec roots;
+	bl_vec_init(&roots, bl_store_root_free);
+	if (!bl_store_roots(s, &roots, err)) {
+		bl_vec_fini(&roots);
+		return false;
+	}
+	if (roots.len == 0)
+		model_message(ctx->b, "%s: no images in this source", s->source ? s->source : "?");
+	for (size_t i = 0; i < roots.len; i++) {
+		struct bl_store_root *r = bl_vec_get(&roots, i);
+		char *label;
+		if (r->name) {
+			label = bl_strdup(r->name);
+		} else {
+			char sh[32];
+			bl_digest_short(&r->desc.digest, sh, sizeof sh);
+			label = bl_asprintf("(untagged) %s", sh);
+		}
+		struct bl_node *t = model_node_new(ctx, BL_NODE_TARGET, ctx->b->root, label);
+		free(label);
+		if (!t)
+			break;
+		t->name = bl_strdup(r->name);
+		t->store = s;
+		enum bl_media_kind mk = bl_mediatype_kind(r->desc.media_type);
+		enum bl_node_kind k = mk == BL_MEDIA_INDEX ? BL_NODE_INDEX
+			: mk == BL_MEDIA_MANIFEST ? BL_NODE_MANIFEST : BL_NODE_BLOB;
+		struct bl_node *n = model_node_new(ctx, k, t, bl_node_kind_name(k));
+		if (!n)
+			break;
+		n->has_desc = true;
+		bl_descriptor_copy(&n->desc, &r->desc);
+		n->store = s;
+		n->synthesised = r->synthesised;
+		n->note = bl_strdup(r->note);
+		model_graph_resolve(ctx, n);
+	}
+	bl_vec_fini(&roots);
+	return true;
+}
+
+static void append_sources(struct bl_buf *out, const struct bl_build *b)
+{
+	for (size_t i = 0; i < b->stores.len; i++) {
+		const struct bl_store *s = bl_vec_get(&b->stores, i);
+		if (i)
+			bl_buf_puts(out, ", ");
+		bl_buf_puts(out, s->source ? s->source : "?");
+	}
+}
+
+void model_resolve_targets(struct model_ctx *ctx)
+{
+	struct bl_node *root = ctx->b->root;
+	for (size_t i = 0; i < root->children.len; i++) {
+		struct bl_node *t = bl_vec_get(&root->children, i);
+		if (t->kind != BL_NODE_TARGET || t->children.len == 0)
+			continue;
+		struct bl_node *n = bl_vec_get(&t->children, 0);
+		if (!n->has_desc || n->doc || n->kind == BL_NODE_INFO || n->status != BL_STATUS_OK)
+			continue;
+		struct bl_store *s = model_locate(ctx, NULL, &n->desc.digest);
+		if (!s) {
+			struct bl_buf msg;
+			bl_buf_init(&msg);
+			bl_buf_printf(&msg, "%s: not in any source given (", n->desc.digest.str);
+			if (ctx->b->stores.len)
+				append_sources(&msg, ctx->b);
+			else
+				bl_buf_puts(&msg, "only the metadata file was given");
+			bl_buf_putc(&msg, ')');
+			model_node_status(n, BL_STATUS_UNRESOLVED, "%s", bl_buf_str(&msg));
+			if (t->status == BL_STATUS_OK)
+				model_node_status(t, BL_STATUS_UNRESOLVED, "%s", bl_buf_str(&msg));
+			bl_buf_fini(&msg);
+			continue;
+		}
+		n->store = s;
+		t->store = s;
+		model_graph_resolve(ctx, n);
+	}
+}
+
+struct pending_doc {
+	char *path;
+	json_t *doc;
+	struct bl_buf bytes;
+};
+
+bool bl_build_load(const char *const *args, size_t nargs, const struct bl_load_opts *opts,
+	struct bl_build **out, struct bl_error *err)
+{
+	*out = NULL;
+	struct bl_build *b = model_build_new();
+	struct model_ctx ctx;
+	model_ctx_init(&ctx, b);
+	struct pending_doc *docs = bl_calloc(nargs ? nargs : 1, sizeof *docs);
+	size_t ndocs = 0;
+	bool ok = false;
+
+	if (nargs == 0) {
+		bl_fail(err, BL_E_USAGE, "no source given");
+		goto done;
+	}
+	struct bl_store_open_opts sopts = {0};
+	if (opts) {
+		sopts.progress = opts->progress;
+		sopts.progress_ud = opts->progress_ud;
+		sopts.stdin_fd = opts->stdin_fd;
+	}
+	for (size_t i = 0; i < nargs; i++) {
+		struct bl_buf bytes;
+		bl_buf_init(&bytes);
+		int r = read_json_file(args[i], &bytes, err);
+		if (r < 0) {
+			bl_buf_fini(&bytes);
+			goto done;
+		}
+		if (r == 0) {
+			bl_buf_fini(&bytes);
+			struct bl_store *s = NULL;
+			if (!bl_store_open(args[i], &sopts, &s, err))
+				goto done;
+			bl_vec_push(&b->stores, s);
+			continue;
+		}
+		json_t *doc = bl_json_parse(bytes.data, bytes.len, BL_JSON_CONFIG_MAX, err);
+		if (!doc) {
+			char *q = bl_text_safe(args[i]);
+			bl_error_prefix(err, "%s", q);
+			free(q);
+			bl_buf_fini(&bytes);
+			goto done;
+		}
+		if (model_metadata_sniff_json(doc)) {
+			if (b->metadata) {
+				char *q = bl_text_safe(args[i]);
+				bl_fail(err, BL_E_USAGE, "%s: a second metadata file (give one per build)", q);
+				free(q);
+				json_decref(doc);
+				bl_buf_fini(&bytes);
+				goto done;
+			}
+			b->metadata = doc;
+			b->metadata_path = bl_strdup(args[i]);
+			bl_buf_fini(&bytes);
+			continue;
+		}
+		docs[ndocs].path = bl_strdup(args[i]);
+		docs[ndocs].doc = doc;
+		docs[ndocs].bytes = bytes;
+		ndocs++;
+	}
+
+	if (b->metadata) {
+		model_metadata_load(&ctx, b->metadata);
+		model_resolve_targets(&ctx);
+	}
+	for (size_t i = 0; i < ndocs; i++) {
+		if (!add_single_document(&ctx, docs[i].path, docs[i].doc, &docs[i].bytes, err))
+			goto done;
+	}
+	if (!b->metadata && ndocs == 0) {
+		for (size_t i = 0; i < b->stores.len; i++) {
+			if (!add_store_roots(&ctx, bl_vec_get(&b->stores, i), err))
+				goto done;
+		}
+	}
+
+	struct bl_buf label;
+	bl_buf_init(&label);
+	if (b->metadata_path) {
+		char *q = bl_text_safe(base_name(b->metadata_path));
+		bl_buf_puts(&label, q);
+		free(q);
+	} else if (ndocs) {
+		for (size_t i = 0; i < ndocs; i++) {
+			char *q = bl_text_safe(base_name(docs[i].path));
+			bl_buf_printf(&label, "%s%s", i ? ", " : "", q);
+			free(q);
+		}
+	} else {
+		append_sources(&label, b);
+	}
+	free(b->root->label);
+	b->root->label = bl_buf_take(&label);
+	ok = true;
+
+done:
+	for (size_t i = 0; i < ndocs; i++) {
+		free(docs[i].path);
+		json_decref(docs[i].doc);
+		bl_buf_fini(&docs[i].bytes);
+	}
+	free(docs);
+	if (!ok) {
+		bl_build_free(b);
+		return false;
+	}
+	*out = b;
+	return true;
+}
+
+bool bl_metadata_sniff(const void *data, size_t len)
+{
+	json_t *doc = bl_json_parse(data, len, BL_JSON_CONFIG_MAX, NULL);
+	if (!doc)
+		return false;
+	bool r = model_metadata_sniff_json(doc);
+	json_decref(doc);
+	return r;
+}

@@ -1,1 +1,409 @@
-typedef int bl_stub_model_facts; /* replaced by the real module */
+/* Facts about a node for the detail pane and reports.
+ *
+ * Every key and value goes through bl_text_safe: annotation keys, labels,
+ * env values and build args are input data and can hold anything. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bakelens/json.h"
+#include "bakelens/mem.h"
+#include "bakelens/model.h"
+#include "bakelens/text.h"
+
+#define FACT_LIST_MAX 200 /* repeated facts per group (env, labels, materials...) */
+#define PACKAGE_NAMES 5
+
+void bl_fact_free(void *p)
+{
+	struct bl_fact *f = p;
+	if (!f)
+		return;
+	free(f->key);
+	free(f->value);
+	free(f);
+}
+
+static void add(struct bl_vec *facts, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	struct bl_fact *f = bl_malloc(sizeof *f);
+	f->key = bl_text_safe(key);
+	f->value = bl_text_safe(value);
+	bl_vec_push(facts, f);
+}
+
+static void addf(struct bl_vec *facts, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void addf(struct bl_vec *facts, const char *key, const char *fmt, ...)
+{
+	struct bl_buf b;
+	bl_buf_init(&b);
+	va_list ap;
+	va_start(ap, fmt);
+	bl_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	add(facts, key, bl_buf_str(&b));
+	bl_buf_fini(&b);
+}
+
+/* A JSON value as one line: strings as they are, the rest compact. */
+static void add_json(struct bl_vec *facts, const char *key, const json_t *v)
+{
+	if (!v || json_is_null(v))
+		return;
+	if (json_is_string(v)) {
+		add(facts, key, json_string_value(v));
+		return;
+	}
+	char *s = bl_json_compact(v);
+	add(facts, key, s);
+	free(s);
+}
+
+static void add_prefixed_object(struct bl_vec *facts, const char *prefix, const json_t *obj)
+{
+	const char *k;
+	json_t *v;
+	size_t n = 0;
+	json_object_foreach((json_t *)obj, k, v) {
+		if (n++ >= FACT_LIST_MAX)
+			break;
+		char *key = bl_asprintf("%s:%s", prefix, k);
+		add_json(facts, key, v);
+		free(key);
+	}
+}
+
+static void add_size(struct bl_vec *facts, int64_t size)
+{
+	if (size < 0)
+		return;
+	char human[32];
+	bl_text_size(size, human, sizeof human);
+	addf(facts, "size", "%lld bytes (%s)", (long long)size, human);
+}
+
+static void desc_facts(const struct bl_node *n, struct bl_vec *facts)
+{
+	const struct bl_descriptor *d = &n->desc;
+	if (bl_digest_is_set(&d->digest))
+		add(facts, "digest", d->digest.str);
+	if (d->media_type) {
+		add(facts, "media_type", d->media_type);
+		const struct bl_mediatype *mt = bl_mediatype_find(d->media_type);
+		if (mt && mt->summary)
+			add(facts, "type", mt->summary);
+	}
+	add_size(facts, d->size);
+	if (d->has_platform) {
+		char *p = bl_platform_format(&d->platform);
+		add(facts, "platform", p);
+		free(p);
+		if (d->platform.os_version)
+			add(facts, "os_version", d->platform.os_version);
+	}
+	add(facts, "artifact_type", d->artifact_type);
+	if (json_is_object(d->annotations))
+		add_prefixed_object(facts, "annotation", d->annotations);
+}
+
+static void config_facts(const json_t *c, struct bl_vec *facts)
+{
+	add(facts, "created", bl_json_str(c, "created"));
+	add(facts, "author", bl_json_str(c, "author"));
+	const char *os = bl_json_str(c, "os");
+	const char *arch = bl_json_str(c, "architecture");
+	const char *variant = bl_json_str(c, "variant");
+	if (os || arch)
+		addf(facts, "os/arch", "%s/%s%s%s", os ? os : "?", arch ? arch : "?",
+			variant ? "/" : "", variant ? variant : "");
+	json_t *cc = bl_json_obj(c, "config");
+	if (cc) {
+		add(facts, "user", bl_json_str(cc, "User"));
+		add(facts, "workdir", bl_json_str(cc, "WorkingDir"));
+		add_json(facts, "entrypoint", json_object_get(cc, "Entrypoint"));
+		add_json(facts, "cmd", json_object_get(cc, "Cmd"));
+		json_t *env = bl_json_arr(cc, "Env");
+		size_t i;
+		json_t *v;
+		json_array_foreach(env, i, v) {
+			if (i >= FACT_LIST_MAX)
+				break;
+			add_json(facts, "env", v);
+		}
+		json_t *labels = bl_json_obj(cc, "Labels");
+		if (labels)
+			add_prefixed_object(facts, "label", labels);
+		const char *k;
+		json_t *x;
+		size_t n = 0;
+		json_object_foreach(bl_json_obj(cc, "ExposedPorts"), k, x) {
+			if (n++ >= FACT_LIST_MAX)
+				break;
+			add(facts, "exposed_port", k);
+		}
+		n = 0;
+		json_object_foreach(bl_json_obj(cc, "Volumes"), k, x) {
+			if (n++ >= FACT_LIST_MAX)
+				break;
+			add(facts, "volume", k);
+		}
+		add(facts, "stop_signal", bl_json_str(cc, "StopSignal"));
+	}
+	json_t *hist = bl_json_arr(c, "history");
+	if (hist) {
+		size_t empty = 0;
+		size_t i;
+		json_t *h;
+		json_array_foreach(hist, i, h) {
+			if (bl_json_bool(h, "empty_layer", false))
+				empty++;
+		}
+		addf(facts, "history", "%zu entries (%zu empty_layer)", json_array_size(hist), empty);
+	}
+	json_t *diff_ids = bl_json_arr(bl_json_obj(c, "rootfs"), "diff_ids");
+	if (diff_ids)
+		addf(facts, "diff_ids", "%zu", json_array_size(diff_ids));
+}
+
+/* uri@alg:hex of a material / resolved dependency. */
+static void material_facts(const json_t *arr, struct bl_vec *facts)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(arr, i, m) {
+		if (i >= FACT_LIST_MAX)
+			break;
+		const char *uri = bl_json_str(m, "uri");
+		json_t *dg = bl_json_obj(m, "digest");
+		const char *alg = NULL;
+		json_t *hex = NULL;
+		if (dg) {
+			void *it = json_object_iter(dg);
+			if (it) {
+				alg = json_object_iter_key(it);
+				hex = json_object_iter_value(it);
+			}
+		}
+		if (alg && json_is_string(hex))
+			addf(facts, "material", "%s@%s:%s", uri ? uri : "?", alg, json_string_value(hex));
+		else
+			add(facts, "material", uri ? uri : "?");
+	}
+}
+
+static void config_source_facts(const json_t *cs, struct bl_vec *facts)
+{
+	if (!cs)
+		return;
+	add(facts, "config_source", bl_json_str(cs, "uri"));
+	json_t *dg = bl_json_obj(cs, "digest");
+	if (dg) {
+		void *it = json_object_iter(dg);
+		if (it && json_is_string(json_object_iter_value(it)))
+			addf(facts, "config_source_digest", "%s:%s", json_object_iter_key(it),
+				json_string_value(json_object_iter_value(it)));
+	}
+	add(facts, "config_source_entry_point", bl_json_str(cs, "entryPoint"));
+	add(facts, "config_source_path", bl_json_str(cs, "path"));
+}
+
+/* SLSA provenance predicate, v0.2 or v1 (told apart by shape). */
+static void slsa_facts(const json_t *p, struct bl_vec *facts)
+{
+	if (!json_is_object(p))
+		return;
+	json_t *bd = bl_json_obj(p, "buildDefinition");
+	if (bd) {
+		json_t *rd = bl_json_obj(p, "runDetails");
+		add(facts, "builder_id", bl_json_str(bl_json_obj(rd, "builder"), "id"));
+		add(facts, "build_type", bl_json_str(bd, "buildType"));
+		json_t *ep = bl_json_obj(bd, "externalParameters");
+		config_source_facts(bl_json_obj(ep, "configSource"), facts);
+		json_t *req = bl_json_obj(ep, "request");
+		add(facts, "frontend", bl_json_str(req, "frontend"));
+		json_t *args = bl_json_obj(req, "args");
+		if (args)
+			add_prefixed_object(facts, "build_arg", args);
+		material_facts(bl_json_arr(bd, "resolvedDependencies"), facts);
+		json_t *md = bl_json_obj(rd, "metadata");
+		add(facts, "invocation_id", bl_json_str(md, "invocationID"));
+		add(facts, "started_on", bl_json_str(md, "startedOn"));
+		add(facts, "finished_on", bl_json_str(md, "finishedOn"));
+		return;
+	}
+	add(facts, "builder_id", bl_json_str(bl_json_obj(p, "builder"), "id"));
+	add(facts, "build_type", bl_json_str(p, "buildType"));
+	json_t *inv = bl_json_obj(p, "invocation");
+	config_source_facts(bl_json_obj(inv, "configSource"), facts);
+	json_t *params = bl_json_obj(inv, "parameters");
+	add(facts, "frontend", bl_json_str(params, "frontend"));
+	json_t *args = bl_json_obj(params, "args");
+	if (args)
+		add_prefixed_object(facts, "build_arg", args);
+	material_facts(bl_json_arr(p, "materials"), facts);
+	json_t *md = bl_json_obj(p, "metadata");
+	add(facts, "invocation_id", bl_json_str(md, "buildInvocationID"));
+	add(facts, "started_on", bl_json_str(md, "buildStartedOn"));
+	add(facts, "finished_on", bl_json_str(md, "buildFinishedOn"));
+}
+
+static void spdx_facts(const json_t *p, struct bl_vec *facts)
+{
+	add(facts, "spdx_version", bl_json_str(p, "spdxVersion"));
+	add(facts, "sbom_name", bl_json_str(p, "name"));
+	json_t *pk = bl_json_arr(p, "packages");
+	if (!pk)
+		return;
+	addf(facts, "packages", "%zu", json_array_size(pk));
+	size_t i;
+	json_t *x;
+	json_array_foreach(pk, i, x) {
+		if (i >= PACKAGE_NAMES)
+			break;
+		const char *name = bl_json_str(x, "name");
+		const char *ver = bl_json_str(x, "versionInfo");
+		if (name)
+			addf(facts, "package", "%s%s%s", name, ver ? " " : "", ver ? ver : "");
+	}
+}
+
+static void statement_facts(const json_t *s, struct bl_vec *facts)
+{
+	add(facts, "statement_type", bl_json_str(s, "_type"));
+	const char *pt = bl_json_str(s, "predicateType");
+	add(facts, "predicate_type", pt);
+	json_t *subj = bl_json_arr(s, "subject");
+	size_t i;
+	json_t *x;
+	json_array_foreach(subj, i, x) {
+		if (i >= FACT_LIST_MAX)
+			break;
+		const char *name = bl_json_str(x, "name");
+		const char *sha = bl_json_str(bl_json_obj(x, "digest"), "sha256");
+		addf(facts, "subject", "%s%ssha256:%s", name ? name : "", name ? "@" : "", sha ? sha : "?");
+	}
+	json_t *p = bl_json_obj(s, "predicate");
+	if (!pt || !p)
+		return;
+	if (strncmp(pt, "https://slsa.dev/provenance/", 28) == 0)
+		slsa_facts(p, facts);
+	else if (strstr(pt, "spdx.dev"))
+		spdx_facts(p, facts);
+}
+
+static void target_facts(const struct bl_node *n, struct bl_vec *facts)
+{
+	const json_t *m = n->doc;
+	const char *names = bl_json_str(m, "image.name");
+	if (names) {
+		const char *p = names;
+		size_t count = 0;
+		while (*p && count++ < FACT_LIST_MAX) {
+			size_t len = strcspn(p, ",");
+			char *one = bl_strndup(p, len);
+			add(facts, "image_name", one);
+			free(one);
+			p += len;
+			if (*p == ',')
+				p++;
+		}
+	} else if (n->name) {
+		add(facts, "name", n->name);
+	}
+	add(facts, "buildx_ref", bl_json_str(m, "buildx.build.ref"));
+	add_json(facts, "image_digest", json_object_get(m, "containerimage.digest"));
+	add_json(facts, "config_digest", json_object_get(m, "containerimage.config.digest"));
+	if (n->children.len) {
+		const struct bl_node *r = bl_vec_get(&n->children, 0);
+		if (r->has_desc && bl_digest_is_set(&r->desc.digest)) {
+			add(facts, "root", r->desc.digest.str);
+			add(facts, "root_kind", bl_node_kind_name(r->kind));
+		}
+	}
+	if (n->store && n->store->source)
+		add(facts, "source", n->store->source);
+}
+
+static void layer_facts(const struct bl_layer_info *li, struct bl_vec *facts)
+{
+	addf(facts, "position", "%d of %d", li->index + 1, li->count);
+	if (li->has_diff_id)
+		add(facts, "diff_id", li->diff_id.str);
+	if (li->has_chain_id)
+		add(facts, "chain_id", li->chain_id.str);
+	add(facts, "compression", bl_compression_name(li->comp));
+	static const char *const blob[] = {"missing", "present", "verified", "digest mismatch"};
+	if ((size_t)li->blob < sizeof blob / sizeof blob[0])
+		add(facts, "blob", blob[li->blob]);
+	add(facts, "created_by", li->created_by);
+	add(facts, "created", li->created);
+	add(facts, "comment", li->comment);
+}
+
+void bl_node_facts(const struct bl_node *n, struct bl_vec *facts)
+{
+	if (!n)
+		return;
+	add(facts, "kind", bl_node_kind_name(n->kind));
+	if (n->has_desc)
+		desc_facts(n, facts);
+	add(facts, "status", bl_node_status_name(n->status));
+	add(facts, "status_message", n->status_msg);
+	if (n->synthesised)
+		add(facts, "synthesised", "yes: made by bakelens, not stored in the source");
+	add(facts, "note", n->note);
+	if (n->store && n->store->source && n->kind != BL_NODE_TARGET)
+		add(facts, "source", n->store->source);
+
+	switch (n->kind) {
+	case BL_NODE_BUILD:
+		addf(facts, "targets", "%zu", n->children.len);
+		break;
+	case BL_NODE_TARGET:
+		target_facts(n, facts);
+		break;
+	case BL_NODE_INDEX:
+		addf(facts, "manifests", "%zu", json_array_size(bl_json_arr(n->doc, "manifests")));
+		break;
+	case BL_NODE_MANIFEST:
+	case BL_NODE_ATTESTATION:
+		if (n->doc) {
+			add(facts, "manifest_artifact_type", bl_json_str(n->doc, "artifactType"));
+			addf(facts, "layers", "%zu", json_array_size(bl_json_arr(n->doc, "layers")));
+			const char *subj = bl_json_str(bl_json_obj(n->doc, "subject"), "digest");
+			add(facts, "subject", subj);
+		}
+		if (n->has_desc)
+			add(facts, "attests", bl_descriptor_annotation(&n->desc, "vnd.docker.reference.digest"));
+		add(facts, "predicate_type", n->predicate_type);
+		break;
+	case BL_NODE_CONFIG:
+		if (n->doc)
+			config_facts(n->doc, facts);
+		break;
+	case BL_NODE_LAYER:
+		if (n->layer)
+			layer_facts(n->layer, facts);
+		break;
+	case BL_NODE_STATEMENT:
+		if (n->doc)
+			statement_facts(n->doc, facts);
+		else
+			add(facts, "predicate_type", n->predicate_type);
+		break;
+	case BL_NODE_INFO:
+		if (n->label && strncmp(n->label, "provenance", 10) == 0)
+			slsa_facts(n->doc, facts);
+		else if (json_is_array(n->doc))
+			addf(facts, "entries", "%zu", json_array_size(n->doc));
+		else if (json_is_string(n->doc))
+			add(facts, "value", json_string_value(n->doc));
+		break;
+	case BL_NODE_BLOB:
+		break;
+	}
+}

@@ -1,1 +1,319 @@
-typedef int bl_stub_model_query; /* replaced by the real module */
+/* `bakelens digest`: one digest out of a build. See bl_build_query in model.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bakelens/buf.h"
+#include "bakelens/json.h"
+#include "bakelens/mem.h"
+#include "bakelens/model.h"
+#include "bakelens/text.h"
+
+bool bl_what_parse(const char *s, enum bl_what *out)
+{
+	static const struct {
+		const char *name;
+		enum bl_what what;
+	} table[] = {
+		{"index", BL_WHAT_INDEX},     {"manifest", BL_WHAT_MANIFEST},
+		{"config", BL_WHAT_CONFIG},   {"layer", BL_WHAT_LAYER},
+		{"diff-id", BL_WHAT_DIFF_ID}, {"chain-id", BL_WHAT_CHAIN_ID},
+	};
+	if (!s)
+		return false;
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+		if (strcmp(s, table[i].name) == 0) {
+			*out = table[i].what;
+			return true;
+		}
+	}
+	return false;
+}
+
+static enum bl_status status_code(enum bl_node_status st)
+{
+	switch (st) {
+	case BL_STATUS_MISSING:
+	case BL_STATUS_UNRESOLVED: return BL_E_NOT_FOUND;
+	case BL_STATUS_MISMATCH: return BL_E_DIGEST;
+	case BL_STATUS_LOOP: return BL_E_LOOP;
+	case BL_STATUS_ERROR: return BL_E_FORMAT;
+	case BL_STATUS_OK: break;
+	}
+	return BL_OK;
+}
+
+/* Fail when n has a bad status. */
+static bool check(const struct bl_node *t, const struct bl_node *n, struct bl_error *err)
+{
+	if (n->status == BL_STATUS_OK)
+		return true;
+	char *tl = bl_text_safe(t->label);
+	char *nl = bl_text_safe(n->label);
+	bl_fail(err, status_code(n->status), "%s: %s: %s", tl, nl,
+		n->status_msg ? n->status_msg : bl_node_status_name(n->status));
+	free(tl);
+	free(nl);
+	return false;
+}
+
+/* Every node from t (exclusive) down to n must be fine. */
+static bool check_path(const struct bl_node *t, const struct bl_node *n, struct bl_error *err)
+{
+	const struct bl_node *chain[128];
+	size_t len = 0;
+	for (const struct bl_node *p = n; p && p != t && len < 128; p = p->parent)
+		chain[len++] = p;
+	while (len > 0) {
+		if (!check(t, chain[--len], err))
+			return false;
+	}
+	return true;
+}
+
+static bool pick_target(const struct bl_build *b, const char *want, const struct bl_node **out,
+	struct bl_error *err)
+{
+	const struct bl_node *root = b->root;
+	const struct bl_node *found = NULL;
+	size_t count = 0;
+	struct bl_buf names;
+	bl_buf_init(&names);
+	for (size_t i = 0; i < root->children.len; i++) {
+		const struct bl_node *t = bl_vec_get(&root->children, i);
+		if (t->kind != BL_NODE_TARGET)
+			continue;
+		count++;
+		char *q = bl_text_safe(t->label);
+		bl_buf_printf(&names, "%s%s", names.len ? ", " : "", q);
+		free(q);
+		if (want && (strcmp(t->label, want) == 0 || (t->name && strcmp(t->name, want) == 0)) &&
+			!found)
+			found = t;
+		if (!want)
+			found = t;
+	}
+	bool ok = true;
+	if (want && !found) {
+		char *q = bl_text_safe(want);
+		ok = bl_fail(err, BL_E_NOT_FOUND, "no target \"%s\" (targets: %s)", q,
+			count ? bl_buf_str(&names) : "none");
+		free(q);
+	} else if (!want && count == 0) {
+		ok = bl_fail(err, BL_E_NOT_FOUND, "no targets in this build");
+	} else if (!want && count > 1) {
+		ok = bl_fail(err, BL_E_USAGE, "%zu targets: %s; choose one with --target", count,
+			bl_buf_str(&names));
+	}
+	bl_buf_fini(&names);
+	*out = found;
+	return ok;
+}
+
+/* Image manifests under an index, nested indexes walked, attestations skipped. */
+static void collect_manifests(const struct bl_node *n, struct bl_vec *out, int depth)
+{
+	if (depth > 64)
+		return;
+	for (size_t i = 0; i < n->children.len; i++) {
+		const struct bl_node *c = bl_vec_get(&n->children, i);
+		if (c->kind == BL_NODE_MANIFEST)
+			bl_vec_push(out, (void *)c);
+		else if (c->kind == BL_NODE_INDEX)
+			collect_manifests(c, out, depth + 1);
+	}
+}
+
+static char *platform_of(const struct bl_node *m)
+{
+	const struct bl_platform *p = bl_node_platform(m);
+	return p ? bl_platform_format(p) : bl_strdup("(no platform)");
+}
+
+static bool pick_manifest(const struct bl_node *t, const struct bl_node *root, const char *platform,
+	const struct bl_node **out, struct bl_error *err)
+{
+	char *tl = bl_text_safe(t->label);
+	bool ok = false;
+	struct bl_vec ms;
+	bl_vec_init(&ms, NULL);
+	struct bl_platform want;
+	memset(&want, 0, sizeof want);
+	if (platform && !bl_platform_parse(platform, &want, err))
+		goto done;
+	if (root->kind == BL_NODE_MANIFEST) {
+		*out = root;
+		ok = true;
+		goto done;
+	}
+	if (root->kind != BL_NODE_INDEX) {
+		if (!check(t, root, err))
+			goto done;
+		char *nl = bl_text_safe(root->label);
+		bl_fail(err, BL_E_NOT_FOUND, "%s: %s is a %s, not an index or manifest", tl, nl,
+			bl_node_kind_name(root->kind));
+		free(nl);
+		goto done;
+	}
+	if (!check(t, root, err))
+		goto done;
+	collect_manifests(root, &ms, 0);
+	struct bl_buf list;
+	bl_buf_init(&list);
+	const struct bl_node *match = NULL;
+	for (size_t i = 0; i < ms.len; i++) {
+		const struct bl_node *m = bl_vec_get(&ms, i);
+		char *p = platform_of(m);
+		bl_buf_printf(&list, "%s%s", list.len ? ", " : "", p);
+		free(p);
+		const struct bl_platform *have = bl_node_platform(m);
+		if (platform && have && !match && bl_platform_match(&want, have))
+			match = m;
+	}
+	if (ms.len == 0) {
+		bl_fail(err, BL_E_NOT_FOUND, "%s: the index holds no image manifest", tl);
+	} else if (platform && !match) {
+		char *q = bl_text_safe(platform);
+		bl_fail(err, BL_E_NOT_FOUND, "%s: no manifest for platform %s (platforms: %s)", tl, q,
+			bl_buf_str(&list));
+		free(q);
+	} else if (!platform && ms.len > 1) {
+		bl_fail(err, BL_E_USAGE, "%s: %zu platforms: %s; choose one with --platform", tl,
+			ms.len, bl_buf_str(&list));
+	} else {
+		*out = match ? match : bl_vec_get(&ms, 0);
+		ok = true;
+	}
+	bl_buf_fini(&list);
+done:
+	bl_platform_fini(&want);
+	bl_vec_fini(&ms);
+	free(tl);
+	return ok;
+}
+
+static const struct bl_node *find_child(const struct bl_node *n, enum bl_node_kind kind)
+{
+	for (size_t i = 0; i < n->children.len; i++) {
+		const struct bl_node *c = bl_vec_get(&n->children, i);
+		if (c->kind == kind)
+			return c;
+	}
+	return NULL;
+}
+
+bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct bl_digest *out,
+	struct bl_error *err)
+{
+	bl_digest_clear(out);
+	const struct bl_node *t = NULL;
+	if (!pick_target(b, q->target, &t, err))
+		return false;
+	const struct bl_node *root = t->children.len ? bl_vec_get(&t->children, 0) : NULL;
+	if (!root || !root->has_desc || root->kind == BL_NODE_INFO) {
+		if (!check(b->root, t, err))
+			return false;
+		char *tl = bl_text_safe(t->label);
+		bl_fail(err, BL_E_NOT_FOUND, "%s: no image in this target", tl);
+		free(tl);
+		return false;
+	}
+	if (q->what == BL_WHAT_DEFAULT) {
+		*out = root->desc.digest;
+		return true;
+	}
+	if (q->what == BL_WHAT_INDEX) {
+		if (root->kind == BL_NODE_INDEX) {
+			*out = root->desc.digest;
+			return true;
+		}
+		if (!check(t, root, err))
+			return false;
+		char *tl = bl_text_safe(t->label);
+		bl_fail(err, BL_E_NOT_FOUND, "%s: the image is a single %s, not an index", tl,
+			bl_node_kind_name(root->kind));
+		free(tl);
+		return false;
+	}
+
+	/* The unresolved single-manifest case: metadata still knows the config. */
+	if (q->what == BL_WHAT_CONFIG && root->status == BL_STATUS_UNRESOLVED && t->doc) {
+		const char *cd = bl_json_str(t->doc, "containerimage.config.digest");
+		if (cd && bl_digest_parse(cd, out, NULL))
+			return true;
+	}
+
+	const struct bl_node *m = NULL;
+	if (!pick_manifest(t, root, q->platform, &m, err))
+		return false;
+	if (q->what == BL_WHAT_MANIFEST) {
+		if (m != root && !check_path(t, m->parent, err))
+			return false;
+		*out = m->desc.digest;
+		return true;
+	}
+	if (!check_path(t, m, err))
+		return false;
+	if (q->what == BL_WHAT_CONFIG) {
+		const struct bl_node *c = find_child(m, BL_NODE_CONFIG);
+		if (!c && m->children.len) {
+			const struct bl_node *first = bl_vec_get(&m->children, 0);
+			if (first->label && strncmp(first->label, "config", 6) == 0)
+				c = first;
+		}
+		if (!c || !c->has_desc) {
+			char *tl = bl_text_safe(t->label);
+			bl_fail(err, BL_E_NOT_FOUND, "%s: the manifest has no config", tl);
+			free(tl);
+			return false;
+		}
+		*out = c->desc.digest;
+		return true;
+	}
+
+	/* Layers. */
+	size_t count = 0;
+	for (size_t i = 0; i < m->children.len; i++) {
+		const struct bl_node *c = bl_vec_get(&m->children, i);
+		if (c->kind == BL_NODE_LAYER)
+			count++;
+	}
+	long want = q->has_layer ? q->layer : -1;
+	long idx = want < 0 ? (long)count + want : want;
+	if (idx < 0 || (size_t)idx >= count) {
+		char *tl = bl_text_safe(t->label);
+		bl_fail(err, BL_E_NOT_FOUND, "%s: no layer %ld: the manifest has %zu layer%s", tl, want,
+			count, count == 1 ? "" : "s");
+		free(tl);
+		return false;
+	}
+	const struct bl_node *l = NULL;
+	for (size_t i = 0, seen = 0; i < m->children.len; i++) {
+		const struct bl_node *c = bl_vec_get(&m->children, i);
+		if (c->kind == BL_NODE_LAYER && seen++ == (size_t)idx) {
+			l = c;
+			break;
+		}
+	}
+	if (q->what == BL_WHAT_LAYER) {
+		*out = l->desc.digest;
+		return true;
+	}
+	bool is_diff = q->what == BL_WHAT_DIFF_ID;
+	if (l->layer && is_diff && l->layer->has_diff_id) {
+		*out = l->layer->diff_id;
+		return true;
+	}
+	if (l->layer && !is_diff && l->layer->has_chain_id) {
+		*out = l->layer->chain_id;
+		return true;
+	}
+	const struct bl_node *c = find_child(m, BL_NODE_CONFIG);
+	if (c && !check(t, c, err))
+		return false;
+	char *tl = bl_text_safe(t->label);
+	bl_fail(err, BL_E_NOT_FOUND, "%s: layer %ld: no %s (the config %s)", tl, idx + 1,
+		is_diff ? "diff_id" : "chain_id",
+		c ? "lists no valid diff_id for it" : "is not available");
+	free(tl);
+	return false;
+}

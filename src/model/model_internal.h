@@ -1,0 +1,69 @@
+/* Internal interfaces of the model layer, shared by build.c, metadata.c,
+ * graph.c and the fuzz harnesses. Not part of the public contract. */
+#ifndef BL_MODEL_INTERNAL_H
+#define BL_MODEL_INTERNAL_H
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bakelens/model.h"
+
+#define MODEL_NODE_MAX 100000 /* total nodes per build: keeps hostile inputs bounded */
+#define MODEL_DEPTH_MAX 64    /* index nesting depth */
+
+#define MODEL_ATTESTATION_ARTIFACT "application/vnd.docker.attestation.manifest.v1+json"
+
+/* State shared while a build is resolved. */
+struct model_ctx {
+	struct bl_build *b;
+	size_t nodes; /* nodes made so far */
+	bool capped;  /* MODEL_NODE_MAX reached: a message was recorded once */
+};
+
+void model_ctx_init(struct model_ctx *ctx, struct bl_build *b);
+
+/* A new empty build with its BUILD root (label set later). */
+struct bl_build *model_build_new(void);
+
+/* A new node appended to parent's children (parent may be NULL). Returns
+ * NULL when the node cap is reached (the parent then gets a note). */
+struct bl_node *model_node_new(struct model_ctx *ctx, enum bl_node_kind kind,
+	struct bl_node *parent, const char *label);
+void model_node_free(void *node);
+/* Set status and message (formatted). */
+void model_node_status(struct bl_node *n, enum bl_node_status st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Record a build-level diagnostic. */
+void model_message(struct bl_build *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* metadata.c: turn a parsed metadata file into TARGET and INFO nodes and
+ * warnings. Each target with an image gets one child with `desc` set (doc
+ * NULL, store NULL): the root descriptor still to be resolved. Never fails:
+ * a bad field is a status on its node. */
+void model_metadata_load(struct model_ctx *ctx, const json_t *doc);
+
+/* True when a parsed JSON document looks like buildx metadata. */
+bool model_metadata_sniff_json(const json_t *doc);
+
+/* build.c: resolve every pending target root (the first child of each
+ * TARGET, with a descriptor and no document) in the build's stores. */
+void model_resolve_targets(struct model_ctx *ctx);
+
+/* graph.c */
+/* The store (of the build's, `preferred` first) that holds `d`, or NULL. */
+struct bl_store *model_locate(struct model_ctx *ctx, struct bl_store *preferred,
+	const struct bl_digest *d);
+/* Read n->desc from n->store, parse it, set its kind and build its children.
+ * Any failure is a status on n. */
+void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n);
+/* Build the children of n from n->doc (already parsed); n->kind may be
+ * BL_NODE_BLOB to have it sniffed from the document. */
+void model_graph_expand(struct model_ctx *ctx, struct bl_node *n);
+/* The node kind a document describes, from a media type hint (may be NULL)
+ * and then its own mediaType and shape. */
+enum bl_node_kind model_doc_kind(const json_t *doc, const char *media_type);
+
+#endif
