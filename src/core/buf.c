@@ -41,6 +41,7 @@ void bl_buf_reserve(struct bl_buf *b, size_t extra)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	b->data = bl_realloc(b->data, cap);
 	b->cap = cap;
+	b->data[b->len] = '\0'; /* a fresh allocation reads as a string too */
 }
 
 void bl_buf_append(struct bl_buf *b, const void *data, size_t len)
@@ -64,14 +65,21 @@ void bl_buf_putc(struct bl_buf *b, char c)
 
 void bl_buf_vprintf(struct bl_buf *b, const char *fmt, va_list ap)
 {
+	/* Try the free space first; format again only when it was too small. */
+	bl_buf_reserve(b, 64);
+	size_t room = b->cap - b->len;
 	va_list ap2;
 	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
+	int n = vsnprintf(b->data + b->len, room, fmt, ap2);
 	va_end(ap2);
-	if (n < 0)
+	if (n < 0) {
+		b->data[b->len] = '\0';
 		return;
-	bl_buf_reserve(b, (size_t)n);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	}
+	if ((size_t)n >= room) {
+		bl_buf_reserve(b, (size_t)n);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 }
 

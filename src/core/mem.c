@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bakelens/buf.h"
+
 static bl_oom_fn oom_hook;
 
 void bl_mem_set_oom_hook(bl_oom_fn fn)
@@ -67,18 +69,13 @@ char *bl_strndup(const char *s, size_t n)
 
 char *bl_asprintf(const char *fmt, ...)
 {
-	va_list ap, ap2;
+	/* bl_buf_vprintf formats into the free space and formats a second time
+	 * only when that was too small. */
+	struct bl_buf b;
+	bl_buf_init(&b);
+	va_list ap;
 	va_start(ap, fmt);
-	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	bl_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	if (n < 0) {
-		/* Only an invalid format gets here; an empty string is the safe answer. */
-		va_end(ap2);
-		return bl_strdup("");
-	}
-	char *s = bl_malloc((size_t)n + 1);
-	vsnprintf(s, (size_t)n + 1, fmt, ap2);
-	va_end(ap2);
-	return s;
+	return bl_buf_take(&b);
 }

@@ -117,8 +117,6 @@ void bl_text_escape(struct bl_buf *out, const char *s, size_t len)
 		}
 		i += n;
 	}
-	if (!out->data)
-		bl_buf_append(out, "", 0); /* an empty input still gives "" */
 }
 
 char *bl_text_safe(const char *s)

@@ -1,0 +1,187 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bakelens/json.h"
+
+struct parse_case {
+	const char *in;
+	enum bl_status code; /* BL_OK: parses */
+	const char *msg_part;
+};
+
+static const struct parse_case parse_cases[] = {
+	{"{\"a\":1}", BL_OK, NULL},
+	{"[1,2,3]", BL_OK, NULL},
+	{"  {}\n", BL_OK, NULL},
+	{"{\"a\":1,\"a\":2}", BL_OK, NULL}, /* duplicates accepted, as Go does */
+	{"\"str\"", BL_E_FORMAT, "line 1"},
+	{"42", BL_E_FORMAT, "line 1"},
+	{"null", BL_E_FORMAT, "line 1"},
+	{"", BL_E_FORMAT, "line"},
+	{"{\n\"a\": 1,\n  \"b\": }", BL_E_FORMAT, "line 3 column"},
+	{"{\"a\":1}}", BL_E_FORMAT, "line 1"},
+	{"[\"\x1b[2J\"", BL_E_FORMAT, "line"},
+};
+
+static void test_parse_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof parse_cases / sizeof parse_cases[0]; i++) {
+		const struct parse_case *c = &parse_cases[i];
+		struct bl_error err;
+		bl_error_clear(&err);
+		json_t *j = bl_json_parse(c->in, strlen(c->in), 1000, &err);
+		if (c->code == BL_OK) {
+			if (!j)
+				fail_msg("case %zu: %s", i, err.msg);
+			json_decref(j);
+			continue;
+		}
+		assert_null(j);
+		assert_int_equal(err.code, c->code);
+		if (!strstr(err.msg, c->msg_part))
+			fail_msg("case %zu: message \"%s\" lacks \"%s\"", i, err.msg, c->msg_part);
+		assert_null(strchr(err.msg, '\x1b'));
+	}
+}
+
+static void test_duplicate_key_last_wins(void **state)
+{
+	(void)state;
+	const char *in = "{\"a\":1,\"a\":2}";
+	json_t *j = bl_json_parse(in, strlen(in), 100, NULL);
+	int64_t v = 0;
+	assert_true(bl_json_int(j, "a", &v));
+	assert_int_equal(v, 2);
+	json_decref(j);
+}
+
+static void test_over_cap_is_too_big_without_parsing(void **state)
+{
+	(void)state;
+	/* Invalid JSON over the cap: the size check wins. */
+	const char *in = "{{{{{{{{{{{{";
+	struct bl_error err;
+	assert_null(bl_json_parse(in, strlen(in), 5, &err));
+	assert_int_equal(err.code, BL_E_TOO_BIG);
+	/* Exactly at the cap parses. */
+	json_t *j = bl_json_parse("{}", 2, 2, &err);
+	assert_non_null(j);
+	json_decref(j);
+}
+
+static void test_no_nul_needed(void **state)
+{
+	(void)state;
+	char in[] = {'[', '1', ']', 'x', 'x'};
+	json_t *j = bl_json_parse(in, 3, 100, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_array_size(j), 1);
+	json_decref(j);
+}
+
+static void test_typed_lookups_refuse_other_types(void **state)
+{
+	(void)state;
+	const char *in = "{\"s\":\"x\",\"i\":-7,\"b\":true,\"o\":{},\"a\":[],\"f\":1.5}";
+	json_t *j = bl_json_parse(in, strlen(in), 1000, NULL);
+	assert_non_null(j);
+	assert_string_equal(bl_json_str(j, "s"), "x");
+	assert_null(bl_json_str(j, "i"));
+	assert_null(bl_json_str(j, "missing"));
+	int64_t v = 0;
+	assert_true(bl_json_int(j, "i", &v));
+	assert_int_equal(v, -7);
+	assert_false(bl_json_int(j, "f", &v));
+	assert_false(bl_json_int(j, "s", &v));
+	assert_true(bl_json_bool(j, "b", false));
+	assert_false(bl_json_bool(j, "s", false));
+	assert_true(bl_json_bool(j, "missing", true));
+	assert_non_null(bl_json_obj(j, "o"));
+	assert_null(bl_json_obj(j, "a"));
+	assert_non_null(bl_json_arr(j, "a"));
+	assert_null(bl_json_arr(j, "o"));
+	json_t *arr = bl_json_arr(j, "a");
+	assert_null(bl_json_str(arr, "s"));
+	assert_null(bl_json_str(NULL, "s"));
+	json_decref(j);
+}
+
+static void test_pretty_keeps_document_order_with_two_spaces(void **state)
+{
+	(void)state;
+	const char *in = "{\"z\":1,\"a\":[true]}";
+	json_t *j = bl_json_parse(in, strlen(in), 1000, NULL);
+	char *p = bl_json_pretty(j);
+	assert_string_equal(p, "{\n  \"z\": 1,\n  \"a\": [\n    true\n  ]\n}");
+	char *c = bl_json_compact(j);
+	assert_string_equal(c, "{\"z\":1,\"a\":[true]}");
+	free(p);
+	free(c);
+	json_decref(j);
+	json_t *s = json_string("x");
+	p = bl_json_pretty(s);
+	assert_string_equal(p, "\"x\"");
+	free(p);
+	json_decref(s);
+}
+
+struct b64_case {
+	const char *in;
+	bool ok;
+	const char *out;
+};
+
+/* Expected outputs checked with: printf '%s' <in> | base64 -d */
+static const struct b64_case b64_cases[] = {
+	{"", true, ""},
+	{"Zg==", true, "f"},
+	{"Zg", true, "f"},
+	{"Zm8=", true, "fo"},
+	{"Zm9v", true, "foo"},
+	{"dXNlcjpwYXNzd29yZA==", true, "user:password"},
+	{"dXNlcjpwYXNzd29yZA", true, "user:password"},
+	{"Z", false, NULL},
+	{"Zm9v!", false, NULL},
+	{"Zg=", false, NULL},
+	{"Z===", false, NULL},
+	{"Zm=9v", false, NULL},
+};
+
+static void test_base64_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof b64_cases / sizeof b64_cases[0]; i++) {
+		const struct b64_case *c = &b64_cases[i];
+		struct bl_buf b;
+		bl_buf_init(&b);
+		bool ok = bl_base64_decode(c->in, &b);
+		if (ok != c->ok)
+			fail_msg("case %zu (%s): got %d", i, c->in, ok);
+		if (ok) {
+			assert_int_equal(b.len, strlen(c->out));
+			assert_string_equal(bl_buf_str(&b), c->out);
+		}
+		bl_buf_fini(&b);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_table),
+		cmocka_unit_test(test_duplicate_key_last_wins),
+		cmocka_unit_test(test_over_cap_is_too_big_without_parsing),
+		cmocka_unit_test(test_no_nul_needed),
+		cmocka_unit_test(test_typed_lookups_refuse_other_types),
+		cmocka_unit_test(test_pretty_keeps_document_order_with_two_spaces),
+		cmocka_unit_test(test_base64_table),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
