@@ -554,10 +554,24 @@ static bool roots_from_manifest_json(struct tar_store *t, const struct bl_tar_me
 	bool from_v25, struct bl_error *err)
 {
 	char *label = bl_asprintf("%s: manifest.json", t->what);
-	json_t *j = member_json(t, mm, label, BL_JSON_CONFIG_MAX, err);
+	json_t *j = NULL;
 	bool ok = false;
-	if (!j)
+	struct bl_buf b;
+	bl_buf_init(&b);
+	if (!read_member(t, mm, BL_JSON_CONFIG_MAX, &b, label, err)) {
+		bl_buf_fini(&b);
 		goto out;
+	}
+	/* Decode any top level, so that `null` gets a clear message. */
+	json_error_t je;
+	j = json_loadb(b.data ? b.data : "", b.len, JSON_DECODE_ANY, &je);
+	bl_buf_fini(&b);
+	if (!j) {
+		char *why = bl_text_safe(je.text);
+		bl_fail(err, BL_E_FORMAT, "%s: line %d column %d: %s", label, je.line, je.column, why);
+		free(why);
+		goto out;
+	}
 	if (!json_is_array(j)) {
 		bl_fail(err, BL_E_FORMAT, "%s: expected an array of images, found %s", label,
 			json_is_null(j) ? "null" : json_is_object(j) ? "an object" : "a scalar");
