@@ -63,6 +63,10 @@ void bl_buf_putc(struct bl_buf *b, char c)
 	bl_buf_append(b, &c, 1);
 }
 
+/* The attribute lets clang check the va_list pass-through (-Wformat-nonliteral). */
+__attribute__((format(printf, 2, 0))) void bl_buf_vprintf(struct bl_buf *b, const char *fmt,
+	va_list ap);
+
 void bl_buf_vprintf(struct bl_buf *b, const char *fmt, va_list ap)
 {
 	/* Try the free space first; format again only when it was too small. */

@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static void set_msg(struct bl_error *err, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void set_msg(struct bl_error *err,
+	const char *fmt, va_list ap)
 {
 	/* vsnprintf truncates a long message; a truncated message is still useful. */
 	int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);

@@ -1,1 +1,0 @@
-typedef int bl_stub_ui_stub; /* replaced by the real module */
