@@ -27,7 +27,7 @@ static char *quote(const char *s)
 	size_t n = strlen(esc);
 	if (n > QUOTE_MAX) {
 		/* Cut on a UTF-8 boundary: step back over continuation bytes. */
-		size_t cut = QUOTE_MAX;
+		size_t cut = QUOTE_MAX - 3; /* room for "..." and the NUL */
 		while (cut > 0 && ((unsigned char)esc[cut] & 0xc0) == 0x80)
 			cut--;
 		memcpy(esc + cut, "...", 4);

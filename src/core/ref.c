@@ -40,7 +40,7 @@ static char *quote(const char *s)
 {
 	char *esc = bl_text_safe(s);
 	if (strlen(esc) > QUOTE_MAX) {
-		size_t cut = QUOTE_MAX;
+		size_t cut = QUOTE_MAX - 3; /* room for "..." and the NUL */
 		while (cut > 0 && ((unsigned char)esc[cut] & 0xc0) == 0x80)
 			cut--;
 		memcpy(esc + cut, "...", 4);

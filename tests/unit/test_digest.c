@@ -90,6 +90,13 @@ static void test_error_quotes_long_input_shortened(void **state)
 	assert_false(bl_digest_parse(in, &d, &err));
 	assert_non_null(strstr(err.msg, "..."));
 	assert_true(strlen(err.msg) < 250);
+	/* Around the cut: up to 80 bytes are quoted whole. */
+	for (size_t n = 75; n < 90; n++) {
+		in[n] = '\0';
+		assert_false(bl_digest_parse(in, &d, &err));
+		assert_int_equal(strstr(err.msg, "...") != NULL, n > 80);
+		in[n] = 'z';
+	}
 }
 
 static void test_hex_short_and_alg_name(void **state)
