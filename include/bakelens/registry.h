@@ -1,0 +1,129 @@
+/* The registry store: images in a registry (distribution API, FORMATS.md
+ * section 6), read through libcurl.
+ *
+ * The store reads manifests, indexes and configs (kilobytes) and never a layer
+ * unless a caller opens one with bl_store_open_blob. Every body is checked
+ * against its digest; verified manifests and configs go to a content-addressed
+ * on-disk cache ($XDG_CACHE_HOME/bakelens/blobs/sha256/<hex>), so a pinned
+ * reference seen once works again with `offline`.
+ *
+ * How read_raw finds a digest: the store remembers the kind of every digest it
+ * has seen in a document it parsed (index entries and `subject` are manifests,
+ * `config` and `layers` are blobs). A known manifest digest is asked for at
+ * /v2/<name>/manifests/<digest>, anything else at /v2/<name>/blobs/<digest>;
+ * on a 404 the other endpoint is tried once.
+ *
+ * Functions here may block on the network (bounded by the timeouts). Like
+ * every store, one thread at a time.
+ */
+#ifndef BL_REGISTRY_H
+#define BL_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bakelens/buf.h"
+#include "bakelens/descriptor.h"
+#include "bakelens/digest.h"
+#include "bakelens/error.h"
+#include "bakelens/store.h"
+#include "bakelens/vec.h"
+
+struct bl_registry_opts {
+	/* host[:port] names (as in the reference) spoken to over plain HTTP or
+	 * TLS without verification; NULL-terminated, may be NULL. */
+	const char *const *insecure;
+	const char *cacert;      /* PEM bundle used instead of the system CAs; NULL */
+	const char *authfile;    /* --authfile: replaces the containers auth.json lookup; NULL */
+	bool no_cache;           /* neither read nor write the on-disk cache */
+	bool offline;            /* no network at all: only what is cached */
+	const char *cache_dir;   /* instead of $XDG_CACHE_HOME/bakelens; NULL */
+	bl_progress_fn progress; /* may be NULL; returning false cancels (BL_E_CANCELLED) */
+	void *progress_ud;
+	long connect_timeout_ms; /* 0: 10 s */
+	long low_speed_time_s;   /* a transfer below 1 byte/s for this long fails; 0: 30 s */
+	long retry_after_cap_s;  /* longest Retry-After honoured; 0: 30 s */
+};
+
+/* Open `ref` ("docker://REF" or a bare reference, normalised as docker does).
+ * No network traffic happens here: the first list_roots or read does it.
+ * Fails with BL_E_FORMAT for a bad reference. `opts` may be NULL. */
+bool bl_store_registry_open(const char *ref, const struct bl_registry_opts *opts,
+	struct bl_store **out, struct bl_error *err);
+
+/* True when `s` was made by bl_store_registry_open. */
+bool bl_store_is_registry(const struct bl_store *s);
+
+/* Manifests that name `subject` as their subject: the referrers API, falling
+ * back to the `sha256-<hex>` tag. Appends struct bl_descriptor * to `descs`
+ * (give the vector a destructor that calls bl_descriptor_fini and free; see
+ * bl_registry_descriptor_free). None is not an error. */
+bool bl_registry_referrers(struct bl_store *s, const struct bl_digest *subject,
+	struct bl_vec *descs, struct bl_error *err);
+void bl_registry_descriptor_free(void *desc); /* a bl_free_fn */
+
+/* All tags of the repository (char *, caller's vector owns them; use free),
+ * following `Link: <...>; rel="next"` pages. */
+bool bl_registry_list_tags(struct bl_store *s, struct bl_vec *tags, struct bl_error *err);
+
+/* Fetch several small documents (manifests, configs) in parallel, a few at a
+ * time, into memory and the cache, so that later reads need no round trip.
+ * Failures of single documents are not reported here (the later read reports
+ * them); false only for a cancel or a store that is not a registry. */
+bool bl_registry_prefetch(struct bl_store *s, const struct bl_digest *const *digests, size_t n,
+	struct bl_error *err);
+
+/* Docker Hub style rate-limit headers from the last response that had them. */
+struct bl_registry_ratelimit {
+	bool present;
+	char limit[64];     /* "100;w=21600", as sent */
+	char remaining[64];
+};
+const struct bl_registry_ratelimit *bl_registry_get_ratelimit(const struct bl_store *s);
+
+/* Counters, for tests and the benchmark. */
+struct bl_registry_stats {
+	unsigned requests;     /* HTTP requests sent (token requests included) */
+	uint64_t bytes;        /* body bytes received */
+	unsigned cache_hits;   /* reads served from the on-disk cache */
+};
+const struct bl_registry_stats *bl_registry_get_stats(const struct bl_store *s);
+
+/* ---- Small pure parsers, public so they can be tested ---- */
+
+/* A WWW-Authenticate challenge: `Bearer realm="...",service="...",scope="..."`
+ * or `Basic realm="..."`. Quoted values may hold escaped quotes and commas. */
+struct bl_registry_challenge {
+	char *scheme;  /* "bearer" or "basic", lowercased */
+	char *realm;
+	char *service; /* NULL when absent */
+	char *scope;   /* NULL when absent; may hold several space-separated scopes */
+	char *error;   /* error="insufficient_scope", NULL when absent */
+};
+bool bl_registry_challenge_parse(const char *header, struct bl_registry_challenge *out);
+void bl_registry_challenge_fini(struct bl_registry_challenge *c);
+
+/* The target of `rel="next"` in a Link header, caller owns; NULL when none. */
+char *bl_registry_link_next(const char *header);
+
+/* Seconds to wait from a Retry-After value (delta-seconds or an HTTP date,
+ * relative to `now`); -1 when unparsable. */
+long bl_registry_retry_after(const char *value, long long now);
+
+/* ---- The on-disk cache (registry_cache.c) ---- */
+
+/* The cache directory: `override`, else $XDG_CACHE_HOME/bakelens, else
+ * ~/.cache/bakelens. Caller owns; NULL when no home is known. */
+char *bl_registry_cache_dir(const char *override);
+/* True and the bytes in `out` when `d` is cached and its bytes still hash to
+ * `d`; a file that does not (corrupt, truncated) is removed and treated as
+ * absent, as is one over `max`. */
+bool bl_registry_cache_get(const char *dir, const struct bl_digest *d, size_t max,
+	struct bl_buf *out);
+/* Store bytes under their digest, atomically (temporary file + rename), only
+ * when they hash to `d` (else BL_E_DIGEST and nothing is written). */
+bool bl_registry_cache_put(const char *dir, const struct bl_digest *d, const void *data,
+	size_t len, struct bl_error *err);
+
+#endif
