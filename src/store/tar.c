@@ -479,8 +479,10 @@ static bool synth_entry(struct tar_store *t, json_t *entry, size_t idx, bool fro
 		const struct bl_tar_member *lm = bl_tarix_find(&t->ix, path);
 		if (!lm) {
 			char *sp = bl_text_safe(path);
+			char *norm = bl_tar_path_normalise(path);
 			bl_fail(err, BL_E_FORMAT, "%s: %s: \"%s\" is not in the archive%s", t->what, lw, sp,
-				bl_tar_path_normalise(path) ? "" : " (the path leaves the archive)");
+				norm ? "" : " (the path leaves the archive)");
+			free(norm);
 			free(sp);
 			goto out;
 		}

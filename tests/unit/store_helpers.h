@@ -98,6 +98,52 @@ static inline bool extract_member(const char *tar, const char *name, struct bl_b
 	return found;
 }
 
+/* A member for write_tar: a regular file, or a symlink when `link` is set. */
+struct tar_ent {
+	const char *name;
+	const void *data;
+	size_t len;
+	const char *link;
+};
+
+/* Write a tar with names exactly as given (no sanitising), through the
+ * libarchive writer; `filter` 0 none, 'z' gzip, 'J' xz, 's' zstd. */
+static inline bool write_tar(const char *path, const struct tar_ent *ents, size_t n, int filter)
+{
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	if (filter == 'z')
+		archive_write_add_filter_gzip(a);
+	else if (filter == 'J')
+		archive_write_add_filter_xz(a);
+	else if (filter == 's')
+		archive_write_add_filter_zstd(a);
+	if (archive_write_open_filename(a, path) != ARCHIVE_OK) {
+		archive_write_free(a);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct archive_entry *e = archive_entry_new();
+		archive_entry_set_pathname(e, ents[i].name);
+		if (ents[i].link) {
+			archive_entry_set_filetype(e, AE_IFLNK);
+			archive_entry_set_symlink(e, ents[i].link);
+			archive_entry_set_size(e, 0);
+		} else {
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_set_size(e, (la_int64_t)ents[i].len);
+		}
+		archive_entry_set_perm(e, 0644);
+		archive_write_header(a, e);
+		if (!ents[i].link && ents[i].len)
+			archive_write_data(a, ents[i].data, ents[i].len);
+		archive_entry_free(e);
+	}
+	archive_write_close(a);
+	archive_write_free(a);
+	return true;
+}
+
 struct walk_counts {
 	int indexes, manifests, configs, layers;
 	int missing;    /* distinct referenced blobs absent */
