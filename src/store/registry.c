@@ -781,6 +781,8 @@ static bool request(struct reg *s, const struct req *r, struct xfer **out, struc
 				(s->loopback || s->insecure) &&
 				(rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_RECV_ERROR ||
 					rc == CURLE_GOT_NOTHING)) {
+				/* the TLS handshake that failed was no HTTP request */
+				s->stats.requests--;
 				free(s->scheme);
 				s->scheme = bl_strdup("http");
 				char *nu = bl_asprintf("http://%s", url + strlen("https://"));
