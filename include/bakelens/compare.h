@@ -1,0 +1,143 @@
+/* Comparing two builds: alignment and classification.
+ *
+ * bl_cmp_builds lines up two loaded builds (struct bl_build, model.h) and
+ * produces a tree of struct bl_cmp_node: one node per aligned pair (or per
+ * node present on one side only), each with a class and sentences that say
+ * in words what differs. Alignment:
+ *
+ *   targets       by name (a single unmatched target on each side is paired,
+ *                 so two bare sources with different tags still compare)
+ *   platforms     by os/arch/variant (index children), attestation
+ *                 manifests by the platform they are for, then position
+ *   attestations  statements by predicate type
+ *   layers        by diff_id with an LCS (an inserted or removed layer is
+ *                 recognised), unmatched layers in the same gap paired by
+ *                 position ("content changed")
+ *   configs       by JSON path, arrays (history, Env) by position
+ *
+ * Nothing here reads a layer's bytes, prints or needs a terminal: the result
+ * only borrows the two builds, which must outlive it. File-level differences
+ * of layers are in layerfiles.h.
+ */
+#ifndef BL_COMPARE_H
+#define BL_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bakelens/digest.h"
+#include "bakelens/model.h"
+#include "bakelens/vec.h"
+
+/* What differs, from the least to the most fundamental. A node's `cls` is the
+ * highest class in its subtree; `flags` has one bit (1u << class) for every
+ * class present in the subtree, so a summary can name them all. */
+enum bl_cmp_class {
+	BL_CMP_IDENTICAL = 0,
+	BL_CMP_ANNOTATIONS,   /* only annotations differ (org.opencontainers.image.created...) */
+	BL_CMP_INDEX_ONLY,    /* the images are identical; attestations or provenance differ */
+	BL_CMP_CONFIG,        /* the config differs (fields named), the layers do not */
+	BL_CMP_RECOMPRESSED,  /* same diff_id, different blob digest */
+	BL_CMP_LAYER_ADDED,   /* a layer on the right only */
+	BL_CMP_LAYER_REMOVED, /* a layer on the left only */
+	BL_CMP_CONTENT,       /* a layer's diff_id differs */
+	BL_CMP_PLATFORM_ADDED,
+	BL_CMP_PLATFORM_REMOVED,
+	BL_CMP_ONLY_LEFT,     /* missing on the right (a target, an attestation, a blob) */
+	BL_CMP_ONLY_RIGHT,    /* missing on the left */
+	BL_CMP_DIFFERENT,     /* digests differ and nothing finer can be said */
+	BL_CMP_UNKNOWN,       /* cannot tell: a side's blob is missing or unreadable */
+	BL_CMP_CLASS_COUNT
+};
+
+/* A short stable name ("identical", "config", "layer-recompressed", ...) as
+ * used by --json, and a phrase for people ("config only", "layer content
+ * changed"). */
+const char *bl_cmp_class_name(enum bl_cmp_class c);
+const char *bl_cmp_class_words(enum bl_cmp_class c);
+
+struct bl_cmp_node {
+	enum bl_node_kind kind;        /* of the side(s) present (right's when they differ) */
+	char *label;                   /* "webapp", "linux/amd64", "layer 4/7", "config" */
+	const struct bl_node *left;    /* borrowed from the left build, NULL when absent */
+	const struct bl_node *right;   /* borrowed from the right build, NULL when absent */
+	enum bl_cmp_class cls;         /* highest class of this node and its subtree */
+	unsigned flags;                /* 1u << class for each class in the subtree */
+	enum bl_cmp_class own;         /* this node's own difference, children aside */
+	struct bl_vec notes;           /* char *, owned: sentences about this node (unescaped
+	                                  input data inside: escape before printing) */
+	struct bl_vec fields;          /* char *, owned: JSON paths that differ (config,
+	                                  statement, annotations as "annotations.KEY") */
+	struct bl_cmp_node *parent;
+	struct bl_vec children;        /* struct bl_cmp_node *, owned */
+	int left_index, right_index;   /* LAYER: 0-based positions, -1 when absent */
+	bool expanded;                 /* view state for a compare view; starts false */
+};
+
+/* Per platform (one per aligned image manifest pair). */
+struct bl_cmp_platform {
+	char *target;                  /* the target's label */
+	char *platform;                /* "linux/amd64", or the manifest's label */
+	const struct bl_cmp_node *node;/* the manifest pair, borrowed from the result */
+	enum bl_cmp_class cls;
+	int left_layers, right_layers; /* -1 when that side is absent */
+	int first_divergent;           /* 0-based position (right side) of the first layer whose
+	                                  ChainID differs, -1 when none does (or unknown) */
+	char *divergent_created_by;    /* its history line (right side, else left), NULL */
+	bool rootfs_known;             /* both final ChainIDs known */
+	bool rootfs_identical;         /* final ChainIDs equal */
+	struct bl_digest left_chain, right_chain; /* final ChainIDs (alg NONE when unknown) */
+	char *sentence;                /* "cache breaks at layer 4 of 7: RUN apt-get update",
+	                                  "layers identical", ...; owned */
+};
+
+struct bl_cmp {
+	struct bl_cmp_node *root;      /* kind BUILD */
+	struct bl_vec platforms;       /* struct bl_cmp_platform *, owned, in tree order */
+	const struct bl_build *left, *right;
+};
+
+struct bl_cmp_opts {
+	/* Config fields ignored when classifying (timestamps: "created",
+	 * "history[].created"), as diffoci's semantic mode does. */
+	bool ignore_timestamps;
+	size_t max_fields;             /* paths recorded per node (0: 64) */
+};
+
+/* Compare two loaded builds. Never fails: what cannot be compared is
+ * BL_CMP_UNKNOWN with a sentence saying why. Free with bl_cmp_free. */
+struct bl_cmp *bl_cmp_builds(const struct bl_build *left, const struct bl_build *right,
+	const struct bl_cmp_opts *opts);
+void bl_cmp_free(struct bl_cmp *c);
+
+/* Compare two subtrees (e.g. two nodes the user marked in a tree view). The
+ * nodes' kinds should match (two manifests, two configs...); other pairs
+ * compare by digest only. Free the result with bl_cmp_node_free. */
+struct bl_cmp_node *bl_cmp_nodes(const struct bl_node *left, const struct bl_node *right,
+	const struct bl_cmp_opts *opts);
+void bl_cmp_node_free(void *node);
+
+/* True when nothing differs. */
+bool bl_cmp_is_identical(const struct bl_cmp *c);
+
+/* One line summarising a node: "identical", "config only: created,
+ * history[3].created", "layer content changed". Owned by the caller; input
+ * data inside is unescaped. */
+char *bl_cmp_node_summary(const struct bl_cmp_node *n);
+
+/* Navigation for a compare view: the next (dir > 0) or previous node in
+ * depth-first order after `from` whose own class is not identical, or NULL.
+ * `from` NULL starts at the root. Ignores `expanded`. */
+const struct bl_cmp_node *bl_cmp_next_difference(const struct bl_cmp_node *root,
+	const struct bl_cmp_node *from, int dir);
+
+/* Longest common subsequence alignment of two key arrays (exposed for
+ * tests and reuse). Writes pairs to `pairs_left`/`pairs_right` (each of
+ * capacity nl + nr): entry k is (i, j) with -1 for a gap; unmatched items in
+ * the same gap are paired by position. Returns the number of pairs.
+ * `matched[k]` (may be NULL) is true when the pair's keys are equal. Keys
+ * are compared with strcmp; a NULL key never matches. */
+size_t bl_cmp_align(const char *const *left, size_t nl, const char *const *right, size_t nr,
+	int *pairs_left, int *pairs_right, bool *matched);
+
+#endif
