@@ -1,0 +1,251 @@
+/* bl_build_query: `bakelens digest` answers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "model_fixture.h"
+
+struct qfx {
+	struct fx f;
+	struct fx_image im;
+	struct bl_build *b;
+};
+
+static int setup(void **state)
+{
+	struct qfx *q = bl_calloc(1, sizeof *q);
+	fx_init(&q->f);
+	fx_make_image(&q->f, &q->im, NULL);
+	const char *args[] = {q->f.dir};
+	struct bl_error e;
+	if (!fx_load(args, 1, &q->b, &e))
+		return -1;
+	*state = q;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct qfx *q = *state;
+	bl_build_free(q->b);
+	fx_fini(&q->f);
+	free(q);
+	return 0;
+}
+
+static bool ask(struct qfx *q, const char *platform, enum bl_what what, bool has_layer, long layer,
+	struct bl_digest *out, struct bl_error *e)
+{
+	struct bl_query qu = {.target = NULL, .platform = platform, .what = what,
+		.has_layer = has_layer, .layer = layer};
+	bl_error_clear(e);
+	return bl_build_query(q->b, &qu, out, e);
+}
+
+static void test_query_what_parse_names(void **state)
+{
+	(void)state;
+	enum bl_what w;
+	assert_true(bl_what_parse("index", &w));
+	assert_int_equal(w, BL_WHAT_INDEX);
+	assert_true(bl_what_parse("diff-id", &w));
+	assert_int_equal(w, BL_WHAT_DIFF_ID);
+	assert_true(bl_what_parse("chain-id", &w));
+	assert_int_equal(w, BL_WHAT_CHAIN_ID);
+	assert_true(bl_what_parse("layer", &w));
+	assert_int_equal(w, BL_WHAT_LAYER);
+	assert_false(bl_what_parse("diff_id", &w));
+	assert_false(bl_what_parse("", &w));
+	assert_false(bl_what_parse(NULL, &w));
+}
+
+static void test_query_default_is_root_index(void **state)
+{
+	struct qfx *q = *state;
+	struct bl_digest d;
+	struct bl_error e;
+	assert_true(ask(q, NULL, BL_WHAT_DEFAULT, false, 0, &d, &e));
+	assert_string_equal(d.str, q->im.index.str);
+	assert_true(ask(q, NULL, BL_WHAT_INDEX, false, 0, &d, &e));
+	assert_string_equal(d.str, q->im.index.str);
+}
+
+static void test_query_several_platforms_without_platform_is_usage(void **state)
+{
+	struct qfx *q = *state;
+	struct bl_digest d;
+	struct bl_error e;
+	assert_false(ask(q, NULL, BL_WHAT_MANIFEST, false, 0, &d, &e));
+	assert_int_equal(e.code, BL_E_USAGE);
+	assert_non_null(strstr(e.msg, "linux/amd64"));
+	assert_non_null(strstr(e.msg, "linux/arm64/v8"));
+	/* attestations are not platforms */
+	assert_null(strstr(e.msg, "unknown"));
+}
+
+static void test_query_platform_selects_manifest_config_and_layers(void **state)
+{
+	struct qfx *q = *state;
+	struct bl_digest d;
+	struct bl_error e;
+	assert_true(ask(q, "linux/amd64", BL_WHAT_MANIFEST, false, 0, &d, &e));
+	assert_string_equal(d.str, q->im.m_amd64.str);
+	assert_true(ask(q, "linux/arm64", BL_WHAT_MANIFEST, false, 0, &d, &e));
+	assert_string_equal(d.str, q->im.m_arm64.str);
+	assert_true(ask(q, "linux/amd64", BL_WHAT_CONFIG, false, 0, &d, &e));
+	assert_string_equal(d.str, q->im.config.str);
+	assert_true(ask(q, "linux/amd64", BL_WHAT_LAYER, false, 0, &d, &e)); /* default: last */
+	assert_string_equal(d.str, q->im.layer2.str);
+	assert_true(ask(q, "linux/amd64", BL_WHAT_LAYER, true, 0, &d, &e));
+	assert_string_equal(d.str, q->im.layer1.str);
+	assert_true(ask(q, "linux/amd64", BL_WHAT_LAYER, true, -2, &d, &e));
+	assert_string_equal(d.str, q->im.layer1.str);
+	assert_true(ask(q, "linux/amd64", BL_WHAT_DIFF_ID, true, 1, &d, &e));
+	assert_string_equal(d.str, q->im.diff2.str);
+	assert_true(ask(q, "linux/amd64", BL_WHAT_CHAIN_ID, true, 0, &d, &e));
+	assert_string_equal(d.str, q->im.diff1.str);
+	struct bl_digest chain;
+	bl_digest_chain(&q->im.diff1, &q->im.diff2, &chain);
+	assert_true(ask(q, "linux/amd64", BL_WHAT_CHAIN_ID, false, 0, &d, &e));
+	assert_string_equal(d.str, chain.str);
+}
+
+static void test_query_missing_platform_and_layer_not_found(void **state)
+{
+	struct qfx *q = *state;
+	struct bl_digest d;
+	struct bl_error e;
+	assert_false(ask(q, "windows/amd64", BL_WHAT_MANIFEST, false, 0, &d, &e));
+	assert_int_equal(e.code, BL_E_NOT_FOUND);
+	assert_non_null(strstr(e.msg, "linux/amd64"));
+	assert_false(ask(q, "linux/amd64", BL_WHAT_LAYER, true, 2, &d, &e));
+	assert_int_equal(e.code, BL_E_NOT_FOUND);
+	assert_non_null(strstr(e.msg, "2 layers"));
+	assert_false(ask(q, "linux/amd64", BL_WHAT_LAYER, true, -3, &d, &e));
+	assert_int_equal(e.code, BL_E_NOT_FOUND);
+	assert_false(ask(q, "bad platform!", BL_WHAT_MANIFEST, false, 0, &d, &e));
+}
+
+static void test_query_target_by_name_and_ambiguity(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct fx_image im;
+	fx_make_image(&f, &im, NULL);
+	char *meta = bl_asprintf("{\"a\":{\"containerimage.digest\":\"%s\"},\"b\":{\"containerimage.digest\":\"%s\","
+		"\"containerimage.config.digest\":\"%s\"}}", im.index.str, im.m_arm64.str, im.config.str);
+	char path[512];
+	fx_file(&f, "m.json", meta, path, sizeof path);
+	const char *args[] = {path, f.dir};
+	struct bl_build *b = NULL;
+	struct bl_error e;
+	assert_true(fx_load(args, 2, &b, &e));
+	struct bl_query qu = {0};
+	struct bl_digest d;
+	assert_false(bl_build_query(b, &qu, &d, &e));
+	assert_int_equal(e.code, BL_E_USAGE);
+	assert_non_null(strstr(e.msg, "a, b"));
+	qu.target = "b";
+	assert_true(bl_build_query(b, &qu, &d, &e));
+	assert_string_equal(d.str, im.m_arm64.str);
+	qu.what = BL_WHAT_CONFIG;
+	assert_true(bl_build_query(b, &qu, &d, &e));
+	assert_string_equal(d.str, im.config.str);
+	qu.what = BL_WHAT_INDEX;
+	assert_false(bl_build_query(b, &qu, &d, &e));
+	assert_int_equal(e.code, BL_E_NOT_FOUND);
+	qu.what = BL_WHAT_DEFAULT;
+	qu.target = "c";
+	assert_false(bl_build_query(b, &qu, &d, &e));
+	assert_int_equal(e.code, BL_E_NOT_FOUND);
+	assert_non_null(strstr(e.msg, "a, b"));
+	bl_build_free(b);
+
+	/* metadata alone: the digest is known, what needs a blob is not found */
+	const char *args1[] = {path};
+	assert_true(fx_load(args1, 1, &b, &e));
+	qu.target = "a";
+	qu.what = BL_WHAT_DEFAULT;
+	assert_true(bl_build_query(b, &qu, &d, &e));
+	assert_string_equal(d.str, im.index.str);
+	qu.what = BL_WHAT_MANIFEST;
+	qu.platform = "linux/amd64";
+	assert_false(bl_build_query(b, &qu, &d, &e));
+	assert_int_equal(e.code, BL_E_NOT_FOUND);
+	/* config digest from metadata when the manifest is not available */
+	qu.target = "b";
+	qu.what = BL_WHAT_CONFIG;
+	qu.platform = NULL;
+	assert_true(bl_build_query(b, &qu, &d, &e));
+	assert_string_equal(d.str, im.config.str);
+	bl_build_free(b);
+	free(meta);
+	fx_fini(&f);
+}
+
+static void test_query_missing_config_fails_with_not_found(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct fx_image im;
+	fx_make_image(&f, &im, NULL);
+	char p[512];
+	snprintf(p, sizeof p, "%s/blobs/sha256/%s", f.dir, bl_digest_hex(&im.config));
+	remove(p);
+	const char *args[] = {f.dir};
+	struct bl_build *b = NULL;
+	struct bl_error e;
+	assert_true(fx_load(args, 1, &b, &e));
+	struct bl_query qu = {.platform = "linux/amd64", .what = BL_WHAT_DIFF_ID};
+	struct bl_digest d;
+	assert_false(bl_build_query(b, &qu, &d, &e));
+	assert_int_equal(e.code, BL_E_NOT_FOUND);
+	assert_non_null(strstr(e.msg, bl_digest_hex(&im.config)));
+	/* the layer digest itself is in the manifest: still answered */
+	qu.what = BL_WHAT_LAYER;
+	assert_true(bl_build_query(b, &qu, &d, &e));
+	assert_string_equal(d.str, im.layer2.str);
+	bl_build_free(b);
+	fx_fini(&f);
+}
+
+static void test_query_corpus_sparse_index_platform(void **state)
+{
+	(void)state;
+	if (!fx_corpus())
+		skip();
+	char *p = fx_corpus_path("oras-go/hello-world.tar");
+	const char *args[] = {p};
+	struct bl_build *b = NULL;
+	struct bl_error e;
+	assert_true(fx_load(args, 1, &b, &e));
+	struct bl_query qu = {.platform = "linux/amd64", .what = BL_WHAT_CONFIG};
+	struct bl_digest d;
+	assert_true(bl_build_query(b, &qu, &d, &e));
+	assert_true(bl_digest_is_set(&d));
+	qu.platform = "linux/arm64";
+	assert_false(bl_build_query(b, &qu, &d, &e));
+	assert_int_equal(e.code, BL_E_NOT_FOUND); /* that manifest is absent */
+	bl_build_free(b);
+	free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_query_what_parse_names),
+		cmocka_unit_test_setup_teardown(test_query_default_is_root_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_query_several_platforms_without_platform_is_usage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_query_platform_selects_manifest_config_and_layers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_query_missing_platform_and_layer_not_found, setup, teardown),
+		cmocka_unit_test(test_query_target_by_name_and_ambiguity),
+		cmocka_unit_test(test_query_missing_config_fails_with_not_found),
+		cmocka_unit_test(test_query_corpus_sparse_index_platform),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
