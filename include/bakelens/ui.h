@@ -1,0 +1,70 @@
+/* The full-screen explorer.
+ *
+ * bl_ui_main is the entry point src/main.c calls when there is no subcommand
+ * and stdout is a terminal. The rest is the explorer's state without a
+ * terminal: it takes keys, mouse events and actions, and renders into a
+ * canvas, so tests drive it headless.
+ */
+#ifndef BL_UI_H
+#define BL_UI_H
+
+#include <stdbool.h>
+
+#include "bakelens/actions.h"
+#include "bakelens/app.h"
+#include "bakelens/keymap.h"
+#include "bakelens/model.h"
+#include "bakelens/settings.h"
+#include "bakelens/term.h"
+#include "bakelens/theme.h"
+
+/* argv[0] is the program; then options (--theme NAME, --no-color,
+ * --platform P, --offline) and SOURCE arguments. Returns an exit code of
+ * enum bl_exit (cli.h): 0, 2 for usage, 3 and above when loading fails, 130
+ * when the user cancelled loading. Restores the terminal on every path. */
+int bl_ui_main(int argc, char **argv);
+
+struct bl_ui;
+
+/* A copy the front end should perform (it owns the terminal). */
+struct bl_copy_request {
+	char *text;  /* owned */
+	char *what;  /* "digest", "name@digest"... owned */
+};
+
+/* `s` and `km` are borrowed and must outlive the ui. */
+struct bl_ui *bl_ui_new(const struct bl_settings *s, const struct bl_keymap *km);
+void bl_ui_free(struct bl_ui *ui);
+/* Show `b` (borrowed; the caller frees it after bl_ui_free). */
+void bl_ui_set_build(struct bl_ui *ui, struct bl_build *b, const char *title);
+/* Loading progress for the status bar; NULL when loading is over. */
+void bl_ui_set_loading(struct bl_ui *ui, const struct bl_load_state *st);
+/* Add a line to the message view (config diagnostics...), escaped here. */
+void bl_ui_add_message(struct bl_ui *ui, const char *msg);
+/* A one-shot status bar message (cleared by the next key). */
+void bl_ui_status(struct bl_ui *ui, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+void bl_ui_key(struct bl_ui *ui, int key);
+void bl_ui_mouse(struct bl_ui *ui, int x, int y, enum bl_mouse_button b);
+/* Perform an action as if its key was pressed. */
+void bl_ui_do(struct bl_ui *ui, enum bl_action a);
+void bl_ui_render(struct bl_ui *ui, struct bl_canvas *c);
+
+bool bl_ui_quit_requested(const struct bl_ui *ui);
+/* True (once) when the user asked to cancel loading. */
+bool bl_ui_take_cancel(struct bl_ui *ui);
+/* True (once) when the screen must be redrawn from scratch (C-l). */
+bool bl_ui_take_redraw(struct bl_ui *ui);
+/* The pending copy, if any (ownership to the caller); false when none. */
+bool bl_ui_take_copy(struct bl_ui *ui, struct bl_copy_request *out);
+void bl_copy_request_fini(struct bl_copy_request *r);
+/* Select the next row matching `query` (as `/` does); false when none. */
+bool bl_ui_search(struct bl_ui *ui, const char *query);
+/* The selected node, NULL before loading. */
+struct bl_node *bl_ui_selected(struct bl_ui *ui);
+/* What a copy-menu entry would copy for `n` ("d", "r", "s", "i", "c", "j"):
+ * caller owns, NULL when the node has no such value. */
+char *bl_ui_copy_text(const struct bl_node *n, char entry, const char **what);
+
+#endif

@@ -1,0 +1,127 @@
+/* Views: a table of operations over lines, and the core that does cursor,
+ * paging and search the same way for every view.
+ *
+ * A view never sees keys: it gets actions (actions.h) and returns
+ * BL_UNHANDLED for the ones it does not care about. Two kinds exist: the
+ * tree view (rows of struct bl_tree, with a cursor) and document views
+ * (struct bl_doc: styled lines, scrolled without a cursor) used for the detail
+ * pane, help, messages and explanations.
+ */
+#ifndef BL_VIEW_H
+#define BL_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bakelens/actions.h"
+#include "bakelens/buf.h"
+#include "bakelens/model.h"
+#include "bakelens/term.h"
+#include "bakelens/theme.h"
+#include "bakelens/tree.h"
+
+/* What a view did with an action. */
+enum bl_view_result {
+	BL_UNHANDLED = 0,
+	BL_HANDLED = 1,       /* state changed: redraw */
+	BL_MOVED = 2 | 1,     /* the selection moved: the detail pane follows */
+	BL_NOT_FOUND = 4,     /* a search found nothing */
+};
+
+struct bl_view;
+
+struct bl_view_ops {
+	const char *name;
+	enum bl_scope scope;
+	bool has_cursor;      /* tree: a selected line; documents: scrolling only */
+	size_t (*lines)(struct bl_view *v);
+	void (*draw_line)(struct bl_view *v, size_t i, struct bl_canvas *c, int x, int y, int w);
+	/* Plain text of a line, for search (documents). */
+	void (*line_text)(struct bl_view *v, size_t i, struct bl_buf *out);
+	/* Search override (tree: matches labels and digests and opens collapsed
+	 * nodes). NULL: the core searches line_text. */
+	bool (*search)(struct bl_view *v, const char *query, int dir, size_t *found);
+	enum bl_view_result (*handle)(struct bl_view *v, enum bl_action a);
+};
+
+struct bl_view {
+	const struct bl_view_ops *ops;
+	void *data;
+	size_t top;      /* first visible line */
+	size_t cursor;   /* selected line (views with a cursor) */
+	int height;      /* visible lines, set by the last draw */
+	char *query;     /* the last search, owned */
+};
+
+void bl_view_init(struct bl_view *v, const struct bl_view_ops *ops, void *data);
+void bl_view_fini(struct bl_view *v);
+/* The core's handling: moves, paging, first/last, find-next/prev; then the
+ * view's own handle for the rest. */
+enum bl_view_result bl_view_do(struct bl_view *v, enum bl_action a);
+/* Search from the cursor (or top) in direction dir (1 or -1); remembers the
+ * query for find-next. BL_MOVED, or BL_NOT_FOUND. */
+enum bl_view_result bl_view_search(struct bl_view *v, const char *query, int dir);
+/* Keep the cursor (or top) inside the lines and on screen. */
+void bl_view_clamp(struct bl_view *v);
+/* Draw the visible lines into the rectangle; the cursor line in `cursor_role`. */
+void bl_view_draw(struct bl_view *v, struct bl_canvas *c, int x, int y, int w, int h,
+	enum bl_role cursor_role);
+/* Scroll by n lines (mouse wheel), moving the cursor along when it leaves. */
+void bl_view_scroll(struct bl_view *v, long n);
+
+/* Styled text documents. */
+struct bl_span {
+	enum bl_role role;
+	char *text;      /* display-safe, owned */
+};
+
+struct bl_doc_line {
+	struct bl_span *spans;
+	size_t len;
+};
+
+struct bl_doc {
+	struct bl_doc_line *lines;
+	size_t len;
+	size_t cap;
+	size_t max_lines; /* 0: no limit; else the document stops growing */
+	bool truncated;
+};
+
+void bl_doc_init(struct bl_doc *d);
+void bl_doc_fini(struct bl_doc *d);
+void bl_doc_clear(struct bl_doc *d);
+void bl_doc_newline(struct bl_doc *d);
+/* Append text to the last line (a new one when empty). The text must already
+ * be display-safe (escaped). */
+void bl_doc_add(struct bl_doc *d, enum bl_role role, const char *text);
+/* Append input text: escaped with bl_text_escape first. */
+void bl_doc_add_raw(struct bl_doc *d, enum bl_role role, const char *text);
+/* Add `text` (display-safe, may hold newlines) wrapped at `width` columns,
+ * continuation lines indented by `indent` spaces; starts on the current line. */
+void bl_doc_wrap(struct bl_doc *d, enum bl_role role, const char *text, int width, int indent);
+/* Plain text of a line. */
+void bl_doc_line_text(const struct bl_doc *d, size_t i, struct bl_buf *out);
+/* A JSON value pretty-printed (2 spaces, document order) with roles for
+ * keys, strings, numbers, literals and punctuation; strings escaped. */
+void bl_doc_json(struct bl_doc *d, const json_t *j);
+/* Markdown-ish text (teaching texts): "# " lines as headings, `code` kept,
+ * paragraphs re-wrapped to width. */
+void bl_doc_markdown(struct bl_doc *d, const char *md, int width);
+
+/* A document view over `doc` (borrowed). */
+void bl_docview_init(struct bl_view *v, struct bl_doc *doc, enum bl_scope scope);
+
+/* The detail pane of a node: facts first, then the descriptor and document
+ * JSON, wrapped to width. */
+void bl_detail_build(struct bl_doc *d, const struct bl_node *n, int width);
+
+/* The tree view over `t` (borrowed). `ascii` selects ASCII guides. */
+void bl_treeview_init(struct bl_view *v, struct bl_tree *t, const bool *ascii);
+void bl_treeview_fini(struct bl_view *v);
+/* The selected node, or NULL when the tree is empty. */
+struct bl_node *bl_treeview_node(struct bl_view *v);
+/* The role for a node's kind. */
+enum bl_role bl_node_role(const struct bl_node *n);
+
+#endif

@@ -1,0 +1,325 @@
+/* bl_ui_main: options, loading on a worker thread, the event loop, copying,
+ * and putting the terminal back on every way out (ui.h). */
+#include "bakelens/ui.h"
+
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bakelens/clipboard.h"
+#include "bakelens/cli.h"
+#include "bakelens/mem.h"
+#include "bakelens/text.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static void on_fatal(int sig)
+{
+	bl_term_curses_emergency_restore();
+	/* SA_RESETHAND put the default action back: die the usual way. */
+	raise(sig);
+}
+
+static void on_oom(void)
+{
+	bl_term_curses_emergency_restore();
+	static const char msg[] = "bakelens: out of memory\n";
+	ssize_t r = write(STDERR_FILENO, msg, sizeof msg - 1);
+	(void)r;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_fatal;
+	sa.sa_flags = SA_RESETHAND;
+	const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+		sigaction(fatal[i], &sa, NULL);
+	bl_mem_set_oom_hook(on_oom);
+}
+
+static int exit_code_for(enum bl_status st)
+{
+	switch (st) {
+	case BL_OK:
+		return BL_EXIT_OK;
+	case BL_E_USAGE:
+		return BL_EXIT_USAGE;
+	case BL_E_IO:
+	case BL_E_NOT_FOUND:
+		return BL_EXIT_INPUT;
+	case BL_E_DIGEST:
+		return BL_EXIT_VERIFY;
+	case BL_E_NET:
+		return BL_EXIT_NETWORK;
+	case BL_E_AUTH:
+		return BL_EXIT_AUTH;
+	case BL_E_CANCELLED:
+		return BL_EXIT_CANCELLED;
+	default:
+		return BL_EXIT_FORMAT;
+	}
+}
+
+static void usage_error(const char *what, const char *arg)
+{
+	char *safe = bl_text_safe(arg);
+	fprintf(stderr, "bakelens: %s%s%s\n", what, *safe ? ": " : "", safe);
+	fprintf(stderr, "usage: bakelens [--theme NAME] [--no-color] [--platform P] [--offline] "
+			"SOURCE...\n");
+	free(safe);
+}
+
+struct opts {
+	const char *theme;
+	bool no_color;
+	const char *platform;
+	bool offline;
+	const char **sources;
+	size_t nsources;
+};
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	o->sources = bl_calloc((size_t)argc + 1, sizeof *o->sources);
+	bool only_sources = false;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (only_sources || a[0] != '-' || strcmp(a, "-") == 0) {
+			o->sources[o->nsources++] = a;
+		} else if (strcmp(a, "--") == 0) {
+			only_sources = true;
+		} else if (strcmp(a, "--no-color") == 0 || strcmp(a, "--no-colour") == 0) {
+			o->no_color = true;
+		} else if (strcmp(a, "--offline") == 0) {
+			o->offline = true;
+		} else if (strcmp(a, "--theme") == 0 || strcmp(a, "--platform") == 0) {
+			if (i + 1 >= argc) {
+				usage_error("option needs a value", a);
+				return BL_EXIT_USAGE;
+			}
+			if (a[2] == 't')
+				o->theme = argv[++i];
+			else
+				o->platform = argv[++i];
+		} else if (strncmp(a, "--theme=", 8) == 0) {
+			o->theme = a + 8;
+		} else if (strncmp(a, "--platform=", 11) == 0) {
+			o->platform = a + 11;
+		} else {
+			usage_error("unknown option", a);
+			return BL_EXIT_USAGE;
+		}
+	}
+	if (o->nsources == 0) {
+		usage_error("no SOURCE given", "");
+		return BL_EXIT_USAGE;
+	}
+	return BL_EXIT_OK;
+}
+
+static void perform_copy(struct bl_ui *ui, struct bl_term *term, const struct bl_settings *s,
+	struct bl_copy_request *req)
+{
+	struct bl_buf how;
+	bl_buf_init(&how);
+	if (s->osc52) {
+		struct bl_buf seq;
+		bl_buf_init(&seq);
+		const char *tmux = getenv("TMUX");
+		bl_clipboard_sequence(req->text, strlen(req->text), tmux && *tmux, &seq);
+		term->ops->write_raw(term, seq.data, seq.len);
+		bl_buf_fini(&seq);
+		bl_buf_puts(&how, "OSC 52");
+	}
+	bool tool_failed = false;
+	struct bl_error err = {0};
+	if (s->clipboard_tools) {
+		const char *const *tool = bl_clipboard_find_tool(NULL);
+		if (tool) {
+			if (bl_clipboard_run_tool(tool, req->text, strlen(req->text), &err)) {
+				bl_buf_puts(&how, how.len ? " and " : "");
+				bl_buf_puts(&how, tool[0]);
+			} else {
+				tool_failed = true;
+			}
+		}
+	}
+	if (!how.len) {
+		bl_ui_status(ui, true, "Could not copy the %s: %s", req->what,
+			tool_failed ? err.msg : "OSC 52 is off and no clipboard tool was found");
+	} else {
+		size_t len = strlen(req->text);
+		char *shown = len > 80 || strchr(req->text, '\n') ?
+			bl_asprintf("(%zu bytes)", len) : bl_strdup(req->text);
+		bl_ui_status(ui, tool_failed, "Copied %s %s via %s%s%s", req->what, shown,
+			bl_buf_str(&how), tool_failed ? "; " : "", tool_failed ? err.msg : "");
+		free(shown);
+	}
+	bl_buf_fini(&how);
+}
+
+static char *join_sources(const struct opts *o)
+{
+	struct bl_buf b;
+	bl_buf_init(&b);
+	for (size_t i = 0; i < o->nsources; i++) {
+		if (i)
+			bl_buf_putc(&b, ' ');
+		bl_buf_puts(&b, o->sources[i]);
+	}
+	return bl_buf_take(&b);
+}
+
+int bl_ui_main(int argc, char **argv)
+{
+	struct opts o = {0};
+	int rc = parse_args(argc, argv, &o);
+	if (rc != BL_EXIT_OK) {
+		free(o.sources);
+		return rc;
+	}
+	setlocale(LC_ALL, "");
+	bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+
+	struct bl_settings settings;
+	struct bl_keymap km;
+	struct bl_theme theme;
+	struct bl_vec diags;
+	bl_settings_init(&settings);
+	bl_keymap_init(&km);
+	bl_keymap_load_defaults(&km);
+	bl_vec_init(&diags, free);
+	bl_config_load_user(&settings, &km, &diags);
+	if (!utf8)
+		settings.ascii = true;
+	bl_theme_init_default(&theme);
+	bl_theme_load(&theme, o.theme ? o.theme : settings.theme, &diags);
+	const char *no_color_env = getenv("NO_COLOR");
+	bool color = !o.no_color && !(no_color_env && *no_color_env);
+
+	struct bl_error err = {0};
+	struct bl_term *term = bl_term_curses_new();
+	install_signals();
+	int ncolors = 0;
+	struct bl_ui *ui = NULL;
+	struct bl_build *build = NULL;
+	struct bl_loader *loader = NULL;
+	char *title = join_sources(&o);
+	if (!term->ops->start(term, color, settings.mouse, &ncolors, &err)) {
+		rc = BL_EXIT_INPUT;
+		fprintf(stderr, "bakelens: %s\n", err.msg);
+		goto out;
+	}
+	bl_theme_degrade(&theme, ncolors);
+	term->ops->set_theme(term, &theme);
+
+	ui = bl_ui_new(&settings, &km);
+	for (size_t i = 0; i < diags.len; i++)
+		bl_ui_add_message(ui, diags.items[i]);
+	if (diags.len)
+		bl_ui_status(ui, true, "%zu problem(s) in the settings: press m to read them",
+			diags.len);
+	loader = bl_loader_start(o.sources, o.nsources, NULL, &err);
+	if (!loader) {
+		rc = BL_EXIT_INPUT;
+		goto fail;
+	}
+	struct bl_load_state st = {0};
+	bl_loader_poll(loader, &st);
+	bl_ui_set_loading(ui, &st);
+
+	struct bl_canvas canvas;
+	bl_canvas_init(&canvas, 0, 0);
+	for (;;) {
+		if (stop_signal) {
+			rc = 128 + stop_signal;
+			break;
+		}
+		if (loader) {
+			bl_loader_poll(loader, &st);
+			if (st.done) {
+				build = bl_loader_finish(loader, &err);
+				loader = NULL;
+				if (!build) {
+					rc = exit_code_for(err.code);
+					bl_canvas_fini(&canvas);
+					goto fail;
+				}
+				bl_ui_set_build(ui, build, title);
+				if (o.platform && !bl_ui_search(ui, o.platform))
+					bl_ui_status(ui, true, "No platform matches '%s'", o.platform);
+			} else {
+				bl_ui_set_loading(ui, &st);
+			}
+		}
+		int w, h;
+		term->ops->size(term, &w, &h);
+		if (w != canvas.w || h != canvas.h)
+			bl_canvas_resize(&canvas, w, h);
+		bl_ui_render(ui, &canvas);
+		term->ops->draw(term, &canvas);
+
+		struct bl_event ev;
+		if (term->ops->poll(term, loader ? 50 : 250, &ev)) {
+			if (ev.kind == BL_EV_KEY)
+				bl_ui_key(ui, ev.key);
+			else if (ev.kind == BL_EV_MOUSE)
+				bl_ui_mouse(ui, ev.x, ev.y, ev.button);
+			/* BL_EV_RESIZE: the size is read again above. */
+		}
+		if (bl_ui_take_redraw(ui)) {
+			/* Forget what is on the screen: the next draw repaints it all. */
+			bl_canvas_resize(&canvas, 0, 0);
+		}
+		if (loader && bl_ui_take_cancel(ui))
+			bl_loader_cancel(loader);
+		struct bl_copy_request req;
+		if (bl_ui_take_copy(ui, &req)) {
+			perform_copy(ui, term, &settings, &req);
+			bl_copy_request_fini(&req);
+		}
+		if (bl_ui_quit_requested(ui)) {
+			rc = BL_EXIT_OK;
+			break;
+		}
+	}
+	bl_canvas_fini(&canvas);
+	goto out;
+
+fail:
+	term->ops->stop(term);
+	fprintf(stderr, "bakelens: %s\n", err.msg[0] ? err.msg : "loading failed");
+out:
+	term->ops->destroy(term);
+	if (loader) {
+		bl_loader_cancel(loader);
+		struct bl_build *late = bl_loader_finish(loader, NULL);
+		bl_build_free(late);
+	}
+	bl_ui_free(ui);
+	bl_build_free(build);
+	bl_theme_fini(&theme);
+	bl_settings_fini(&settings);
+	bl_keymap_fini(&km);
+	bl_vec_fini(&diags);
+	free(title);
+	free(o.sources);
+	return rc;
+}
