@@ -1,0 +1,1 @@
+typedef int bl_stub_layerfiles;

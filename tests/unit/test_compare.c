@@ -1,0 +1,766 @@
+/* compare.c on hand-built node trees: alignment (LCS with insertion and
+ * removal), classification of every class, per-platform cache breaks. The
+ * digests here are computed in the test from short strings (bl_digest_compute),
+ * never written by hand. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bakelens/compare.h"
+#include "bakelens/mem.h"
+
+/* ---- building trees by hand ---- */
+
+static void tnode_free(void *p)
+{
+	struct bl_node *n = p;
+	if (!n)
+		return;
+	bl_vec_fini(&n->children);
+	free(n->label);
+	free(n->status_msg);
+	if (n->has_desc)
+		bl_descriptor_fini(&n->desc);
+	if (n->doc)
+		json_decref(n->doc);
+	free(n->predicate_type);
+	if (n->layer) {
+		free(n->layer->created_by);
+		free(n->layer);
+	}
+	free(n);
+}
+
+static struct bl_node *mk(enum bl_node_kind kind, struct bl_node *parent, const char *label)
+{
+	struct bl_node *n = bl_calloc(1, sizeof *n);
+	n->kind = kind;
+	n->label = bl_strdup(label);
+	bl_vec_init(&n->children, tnode_free);
+	n->parent = parent;
+	if (parent)
+		bl_vec_push(&parent->children, n);
+	return n;
+}
+
+static void digest_of(const char *seed, struct bl_digest *d)
+{
+	bl_digest_compute(BL_DIGEST_SHA256, seed, strlen(seed), d);
+}
+
+static void set_desc(struct bl_node *n, const char *seed, const char *media_type)
+{
+	n->has_desc = true;
+	digest_of(seed, &n->desc.digest);
+	n->desc.size = (int64_t)strlen(seed);
+	n->desc.media_type = bl_strdup(media_type);
+}
+
+static void set_platform(struct bl_node *n, const char *os, const char *arch)
+{
+	n->desc.has_platform = true;
+	n->desc.platform.os = bl_strdup(os);
+	n->desc.platform.arch = bl_strdup(arch);
+}
+
+static void set_doc(struct bl_node *n, const char *json)
+{
+	json_error_t e;
+	n->doc = json_loads(json, 0, &e);
+	assert_non_null(n->doc);
+}
+
+#define MT_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define MT_INDEX "application/vnd.oci.image.index.v1+json"
+#define MT_CONFIG "application/vnd.oci.image.config.v1+json"
+#define MT_GZIP "application/vnd.oci.image.layer.v1.tar+gzip"
+#define MT_ZSTD "application/vnd.oci.image.layer.v1.tar+zstd"
+
+/* A layer spec: content seed (diff_id), blob seed (digest), history line. */
+struct lspec {
+	const char *content;
+	const char *blob;
+	const char *by;
+};
+
+/* A manifest with a config and layers; ChainIDs computed like the model does. */
+static struct bl_node *manifest(struct bl_node *parent, const char *seed, const char *config_json,
+	const struct lspec *layers, size_t n)
+{
+	struct bl_node *m = mk(BL_NODE_MANIFEST, parent, "manifest");
+	set_desc(m, seed, MT_MANIFEST);
+	set_doc(m, "{\"schemaVersion\":2}");
+	struct bl_node *c = mk(BL_NODE_CONFIG, m, "config");
+	set_desc(c, config_json, MT_CONFIG);
+	set_doc(c, config_json);
+	struct bl_digest chain;
+	for (size_t i = 0; i < n; i++) {
+		char label[32];
+		snprintf(label, sizeof label, "layer %zu/%zu", i + 1, n);
+		struct bl_node *l = mk(BL_NODE_LAYER, m, label);
+		set_desc(l, layers[i].blob, strstr(layers[i].blob, "zst") ? MT_ZSTD : MT_GZIP);
+		l->layer = bl_calloc(1, sizeof *l->layer);
+		l->layer->index = (int)i;
+		l->layer->count = (int)n;
+		l->layer->has_diff_id = true;
+		digest_of(layers[i].content, &l->layer->diff_id);
+		bl_digest_chain(i ? &chain : NULL, &l->layer->diff_id, &chain);
+		l->layer->has_chain_id = true;
+		l->layer->chain_id = chain;
+		l->layer->created_by = bl_strdup(layers[i].by);
+		l->layer->comp = strstr(layers[i].blob, "zst") ? BL_COMP_ZSTD : BL_COMP_GZIP;
+	}
+	return m;
+}
+
+/* A build with one target holding `root` (created by the caller under it). */
+struct tb {
+	struct bl_build b;
+	struct bl_node *target;
+};
+
+static void tb_init(struct tb *t, const char *target)
+{
+	memset(t, 0, sizeof *t);
+	t->b.root = mk(BL_NODE_BUILD, NULL, "build");
+	t->target = mk(BL_NODE_TARGET, t->b.root, target);
+}
+
+static void tb_fini(struct tb *t)
+{
+	tnode_free(t->b.root);
+}
+
+static const char *CFG_A = "{\"architecture\":\"amd64\",\"os\":\"linux\","
+	"\"created\":\"2024-01-01T00:00:00Z\",\"config\":{\"Labels\":{\"org.example.x\":\"1\"}},"
+	"\"history\":[{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY a\"},"
+	"{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"RUN apt-get update\"},"
+	"{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY c\"}],"
+	"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+static const char *CFG_A_LATER = "{\"architecture\":\"amd64\",\"os\":\"linux\","
+	"\"created\":\"2024-02-02T00:00:00Z\",\"config\":{\"Labels\":{\"org.example.x\":\"1\"}},"
+	"\"history\":[{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY a\"},"
+	"{\"created\":\"2024-02-02T00:00:00Z\",\"created_by\":\"RUN apt-get update\"},"
+	"{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY c\"}],"
+	"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+static const char *CFG_A_LABEL = "{\"architecture\":\"amd64\",\"os\":\"linux\","
+	"\"created\":\"2024-01-01T00:00:00Z\",\"config\":{\"Labels\":{\"org.example.x\":\"2\"}},"
+	"\"history\":[{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY a\"},"
+	"{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"RUN apt-get update\"},"
+	"{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY c\"}],"
+	"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+
+static const struct lspec THREE[] = {
+	{"a", "a.gz", "COPY a"}, {"b", "b.gz", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
+
+static const struct bl_cmp_node *find(const struct bl_cmp_node *n, enum bl_node_kind kind,
+	const char *label)
+{
+	if (n->kind == kind && (!label || strcmp(n->label, label) == 0))
+		return n;
+	for (size_t i = 0; i < n->children.len; i++) {
+		const struct bl_cmp_node *r = find(bl_vec_get(&n->children, i), kind, label);
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+static bool has_field(const struct bl_cmp_node *n, const char *f)
+{
+	for (size_t i = 0; i < n->fields.len; i++)
+		if (strcmp(bl_vec_get(&n->fields, i), f) == 0)
+			return true;
+	return false;
+}
+
+static bool has_note(const struct bl_cmp_node *n, const char *part)
+{
+	for (size_t i = 0; i < n->notes.len; i++)
+		if (strstr(bl_vec_get(&n->notes, i), part))
+			return true;
+	return false;
+}
+
+static const struct bl_cmp_platform *platform0(const struct bl_cmp *c)
+{
+	assert_true(c->platforms.len >= 1);
+	return bl_vec_get(&c->platforms, 0);
+}
+
+/* ---- alignment ---- */
+
+static size_t align(const char *const *l, size_t nl, const char *const *r, size_t nr, int *pl,
+	int *pr, bool *m)
+{
+	return bl_cmp_align(l, nl, r, nr, pl, pr, m);
+}
+
+static void test_align_lcs_recognises_an_inserted_layer(void **state)
+{
+	(void)state;
+	const char *l[] = {"a", "b", "c"};
+	const char *r[] = {"a", "x", "b", "c"};
+	int pl[8], pr[8];
+	bool m[8];
+	size_t n = align(l, 3, r, 4, pl, pr, m);
+	assert_int_equal(n, 4);
+	int want_l[] = {0, -1, 1, 2}, want_r[] = {0, 1, 2, 3};
+	bool want_m[] = {true, false, true, true};
+	for (size_t k = 0; k < n; k++) {
+		assert_int_equal(pl[k], want_l[k]);
+		assert_int_equal(pr[k], want_r[k]);
+		assert_int_equal(m[k], want_m[k]);
+	}
+}
+
+static void test_align_lcs_recognises_a_removed_layer(void **state)
+{
+	(void)state;
+	const char *l[] = {"a", "b", "c", "d"};
+	const char *r[] = {"a", "c", "d"};
+	int pl[8], pr[8];
+	bool m[8];
+	size_t n = align(l, 4, r, 3, pl, pr, m);
+	assert_int_equal(n, 4);
+	assert_int_equal(pl[1], 1);
+	assert_int_equal(pr[1], -1);
+	assert_int_equal(pl[2], 2);
+	assert_int_equal(pr[2], 1);
+	assert_true(m[2]);
+}
+
+static void test_align_pairs_changed_items_in_a_gap_by_position(void **state)
+{
+	(void)state;
+	const char *l[] = {"a", "b", "c", "d"};
+	const char *r[] = {"a", "B", "C", "d", "e"};
+	int pl[16], pr[16];
+	bool m[16];
+	size_t n = align(l, 4, r, 5, pl, pr, m);
+	assert_int_equal(n, 5);
+	/* b<>B and c<>C are paired (content changed), d matches, e is added. */
+	assert_int_equal(pl[1], 1);
+	assert_int_equal(pr[1], 1);
+	assert_false(m[1]);
+	assert_int_equal(pl[2], 2);
+	assert_int_equal(pr[2], 2);
+	assert_int_equal(pl[3], 3);
+	assert_int_equal(pr[3], 3);
+	assert_true(m[3]);
+	assert_int_equal(pl[4], -1);
+	assert_int_equal(pr[4], 4);
+}
+
+static void test_align_null_keys_never_match(void **state)
+{
+	(void)state;
+	const char *l[] = {NULL, "a"};
+	const char *r[] = {NULL, "a"};
+	int pl[4], pr[4];
+	bool m[4];
+	size_t n = align(l, 2, r, 2, pl, pr, m);
+	assert_int_equal(n, 2);
+	assert_false(m[0]);
+	assert_true(m[1]);
+}
+
+static void test_align_empty_sides(void **state)
+{
+	(void)state;
+	const char *r[] = {"a", "b"};
+	int pl[4], pr[4];
+	size_t n = align(NULL, 0, r, 2, pl, pr, NULL);
+	assert_int_equal(n, 2);
+	assert_int_equal(pl[0], -1);
+	assert_int_equal(pr[1], 1);
+	assert_int_equal(align(NULL, 0, NULL, 0, pl, pr, NULL), 0);
+}
+
+/* ---- classification ---- */
+
+static void test_identical_builds_are_identical(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	manifest(a.target, "m1", CFG_A, THREE, 3);
+	manifest(b.target, "m1", CFG_A, THREE, 3);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	assert_true(bl_cmp_is_identical(c));
+	assert_int_equal(c->root->flags, 0);
+	const struct bl_cmp_platform *p = platform0(c);
+	assert_true(p->rootfs_known);
+	assert_true(p->rootfs_identical);
+	assert_int_equal(p->first_divergent, -1);
+	assert_null(bl_cmp_next_difference(c->root, NULL, 1));
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_config_only_names_created_and_history_fields(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	manifest(a.target, "m1", CFG_A, THREE, 3);
+	manifest(b.target, "m2", CFG_A_LATER, THREE, 3);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	assert_int_equal(c->root->cls, BL_CMP_CONFIG);
+	assert_int_equal(c->root->flags, 1u << BL_CMP_CONFIG);
+	const struct bl_cmp_node *cfg = find(c->root, BL_NODE_CONFIG, "config");
+	assert_non_null(cfg);
+	assert_int_equal(cfg->own, BL_CMP_CONFIG);
+	assert_int_equal(cfg->fields.len, 2);
+	assert_true(has_field(cfg, "created"));
+	assert_true(has_field(cfg, "history[1].created"));
+	assert_true(has_note(cfg, "created: 2024-01-01T00:00:00Z -> 2024-02-02T00:00:00Z"));
+	/* The manifest's digest moved because of its config: not its own difference. */
+	const struct bl_cmp_node *m = find(c->root, BL_NODE_MANIFEST, NULL);
+	assert_int_equal(m->own, BL_CMP_IDENTICAL);
+	assert_int_equal(m->cls, BL_CMP_CONFIG);
+	assert_true(platform0(c)->rootfs_identical);
+	assert_ptr_equal(bl_cmp_next_difference(c->root, NULL, 1), cfg);
+	char *sum = bl_cmp_node_summary(c->root);
+	assert_string_equal(sum, "config only");
+	free(sum);
+	sum = bl_cmp_node_summary(cfg);
+	assert_non_null(strstr(sum, "created, history[1].created"));
+	free(sum);
+	bl_cmp_free(c);
+
+	/* Semantic mode: timestamps ignored, the rest is identical. */
+	struct bl_cmp_opts o = {.ignore_timestamps = true};
+	c = bl_cmp_builds(&a.b, &b.b, &o);
+	assert_true(bl_cmp_is_identical(c));
+	cfg = find(c->root, BL_NODE_CONFIG, "config");
+	assert_true(has_note(cfg, "2 timestamp fields differ (ignored)"));
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_config_label_path_quotes_dotted_keys(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	manifest(a.target, "m1", CFG_A, THREE, 3);
+	manifest(b.target, "m2", CFG_A_LABEL, THREE, 3);
+	struct bl_cmp_opts o = {.ignore_timestamps = true};
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, &o);
+	const struct bl_cmp_node *cfg = find(c->root, BL_NODE_CONFIG, "config");
+	assert_int_equal(cfg->own, BL_CMP_CONFIG);
+	assert_true(has_field(cfg, "config.Labels[\"org.example.x\"]"));
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_recompressed_layer_keeps_rootfs_identical(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	const struct lspec zst[] = {
+		{"a", "a.zst", "COPY a"}, {"b", "b.zst", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
+	manifest(a.target, "m1", CFG_A, THREE, 3);
+	manifest(b.target, "m2", CFG_A, zst, 3);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	assert_int_equal(c->root->cls, BL_CMP_RECOMPRESSED);
+	const struct bl_cmp_node *l1 = find(c->root, BL_NODE_LAYER, "layer 1/3");
+	assert_int_equal(l1->own, BL_CMP_RECOMPRESSED);
+	assert_true(has_note(l1, "gzip"));
+	assert_true(has_note(l1, "zstd"));
+	assert_int_equal(find(c->root, BL_NODE_LAYER, "layer 3/3")->own, BL_CMP_IDENTICAL);
+	const struct bl_cmp_platform *p = platform0(c);
+	assert_true(p->rootfs_identical);
+	assert_int_equal(p->first_divergent, -1);
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_content_change_names_the_cache_break(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	const struct lspec changed[] = {
+		{"a", "a.gz", "COPY a"}, {"b2", "b2.gz", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
+	manifest(a.target, "m1", CFG_A, THREE, 3);
+	manifest(b.target, "m2", CFG_A, changed, 3);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	assert_int_equal(c->root->cls, BL_CMP_CONTENT);
+	const struct bl_cmp_node *l2 = find(c->root, BL_NODE_LAYER, "layer 2/3");
+	assert_int_equal(l2->own, BL_CMP_CONTENT);
+	assert_int_equal(l2->left_index, 1);
+	assert_int_equal(l2->right_index, 1);
+	/* Layer 3 has the same diff_id (the same files) but a new ChainID. */
+	assert_int_equal(find(c->root, BL_NODE_LAYER, "layer 3/3")->own, BL_CMP_IDENTICAL);
+	const struct bl_cmp_platform *p = platform0(c);
+	assert_int_equal(p->first_divergent, 1);
+	assert_string_equal(p->divergent_created_by, "RUN apt-get update");
+	assert_false(p->rootfs_identical);
+	assert_true(p->rootfs_known);
+	assert_non_null(strstr(p->sentence, "cache breaks at layer 2 of 3: RUN apt-get update"));
+	assert_string_equal(p->platform, "linux/amd64");
+	assert_string_equal(p->target, "app");
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_layer_added_and_removed(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	const struct lspec four[] = {{"a", "a.gz", "COPY a"}, {"n", "n.gz", "COPY new"},
+		{"b", "b.gz", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
+	manifest(a.target, "m1", CFG_A, THREE, 3);
+	manifest(b.target, "m2", CFG_A, four, 4);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	assert_int_equal(c->root->cls, BL_CMP_LAYER_ADDED);
+	const struct bl_cmp_node *m = find(c->root, BL_NODE_MANIFEST, NULL);
+	size_t added = 0, same = 0;
+	for (size_t i = 0; i < m->children.len; i++) {
+		const struct bl_cmp_node *x = bl_vec_get(&m->children, i);
+		if (x->kind != BL_NODE_LAYER)
+			continue;
+		if (x->own == BL_CMP_LAYER_ADDED) {
+			added++;
+			assert_int_equal(x->right_index, 1);
+			assert_null(x->left);
+			assert_true(has_note(x, "COPY new"));
+		} else {
+			assert_int_equal(x->own, BL_CMP_IDENTICAL);
+			same++;
+		}
+	}
+	assert_int_equal(added, 1);
+	assert_int_equal(same, 3);
+	const struct bl_cmp_platform *p = platform0(c);
+	assert_int_equal(p->first_divergent, 1);
+	assert_string_equal(p->divergent_created_by, "COPY new");
+	bl_cmp_free(c);
+
+	/* The other way round: removed. */
+	c = bl_cmp_builds(&b.b, &a.b, NULL);
+	assert_int_equal(c->root->cls, BL_CMP_LAYER_REMOVED);
+	assert_true(c->root->flags & (1u << BL_CMP_LAYER_REMOVED));
+	assert_false(c->root->flags & (1u << BL_CMP_CONTENT));
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_trailing_layers_removed_say_so(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	manifest(a.target, "m1", CFG_A, THREE, 3);
+	manifest(b.target, "m2", CFG_A, THREE, 2);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	const struct bl_cmp_platform *p = platform0(c);
+	assert_int_equal(p->first_divergent, 2);
+	assert_non_null(strstr(p->sentence, "all 2 layers of the right are cached"));
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+/* An index with one image per platform and a provenance attestation for each. */
+static struct bl_node *index_with(struct bl_node *parent, const char *seed, const char *prov,
+	bool arm)
+{
+	struct bl_node *ix = mk(BL_NODE_INDEX, parent, "index");
+	set_desc(ix, seed, MT_INDEX);
+	set_doc(ix, "{\"schemaVersion\":2}");
+	struct bl_node *m = manifest(ix, "amd", CFG_A, THREE, 3);
+	set_platform(m, "linux", "amd64");
+	free(m->label);
+	m->label = bl_strdup("linux/amd64");
+	if (arm) {
+		struct bl_node *m2 = manifest(ix, "arm", CFG_A, THREE, 2);
+		set_platform(m2, "linux", "arm64");
+		free(m2->label);
+		m2->label = bl_strdup("linux/arm64");
+	}
+	struct bl_node *at = mk(BL_NODE_ATTESTATION, ix, "attestation for linux/amd64");
+	set_desc(at, prov, MT_MANIFEST);
+	set_doc(at, "{\"schemaVersion\":2}");
+	struct bl_node *st = mk(BL_NODE_STATEMENT, at, "provenance v0.2");
+	set_desc(st, prov, "application/vnd.in-toto+json");
+	st->predicate_type = bl_strdup("https://slsa.dev/provenance/v0.2");
+	char *doc = bl_asprintf("{\"predicateType\":\"https://slsa.dev/provenance/v0.2\","
+		"\"predicate\":{\"metadata\":{\"buildStartedOn\":\"%s\"}}}", prov);
+	set_doc(st, doc);
+	free(doc);
+	return ix;
+}
+
+static void test_index_only_when_provenance_differs(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	index_with(a.target, "i1", "2024-01-01", false);
+	index_with(b.target, "i2", "2024-01-02", false);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	assert_int_equal(c->root->cls, BL_CMP_INDEX_ONLY);
+	const struct bl_cmp_node *st = find(c->root, BL_NODE_STATEMENT, NULL);
+	assert_non_null(st);
+	assert_true(has_field(st, "predicate.metadata.buildStartedOn"));
+	assert_true(has_note(st, "provenance v0.2 statement differs: predicate.metadata.buildStartedOn"));
+	assert_true(platform0(c)->rootfs_identical);
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_platform_added_and_removed(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	index_with(a.target, "i1", "2024-01-01", false);
+	index_with(b.target, "i2", "2024-01-01", true);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	assert_int_equal(c->root->cls, BL_CMP_PLATFORM_ADDED);
+	const struct bl_cmp_node *arm = find(c->root, BL_NODE_MANIFEST, "linux/arm64");
+	assert_non_null(arm);
+	assert_null(arm->left);
+	assert_int_equal(arm->own, BL_CMP_PLATFORM_ADDED);
+	assert_int_equal(find(c->root, BL_NODE_MANIFEST, "linux/amd64")->cls, BL_CMP_IDENTICAL);
+	assert_int_equal(c->platforms.len, 2);
+	bool saw_added = false;
+	for (size_t i = 0; i < c->platforms.len; i++) {
+		const struct bl_cmp_platform *p = bl_vec_get(&c->platforms, i);
+		if (strcmp(p->platform, "linux/arm64") == 0) {
+			saw_added = true;
+			assert_int_equal(p->left_layers, -1);
+			assert_int_equal(p->right_layers, 2);
+		}
+	}
+	assert_true(saw_added);
+	bl_cmp_free(c);
+	c = bl_cmp_builds(&b.b, &a.b, NULL);
+	assert_int_equal(c->root->cls, BL_CMP_PLATFORM_REMOVED);
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_annotations_only(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	struct bl_node *ma = manifest(a.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *mb = manifest(b.target, "m1", CFG_A, THREE, 3);
+	ma->desc.annotations = json_pack("{s:s}", "org.opencontainers.image.created", "2024-01-01");
+	mb->desc.annotations = json_pack("{s:s}", "org.opencontainers.image.created", "2024-03-03");
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	assert_int_equal(c->root->cls, BL_CMP_ANNOTATIONS);
+	const struct bl_cmp_node *m = find(c->root, BL_NODE_MANIFEST, NULL);
+	assert_int_equal(m->own, BL_CMP_ANNOTATIONS);
+	assert_true(has_field(m, "annotations[\"org.opencontainers.image.created\"]"));
+	assert_true(has_note(m, "2024-01-01 -> 2024-03-03"));
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_target_missing_on_one_side(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	manifest(a.target, "m1", CFG_A, THREE, 3);
+	manifest(b.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *extra = mk(BL_NODE_TARGET, a.b.root, "worker");
+	manifest(extra, "w", CFG_A, THREE, 1);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	assert_int_equal(c->root->cls, BL_CMP_ONLY_LEFT);
+	const struct bl_cmp_node *w = find(c->root, BL_NODE_TARGET, "worker");
+	assert_non_null(w);
+	assert_null(w->right);
+	assert_true(has_note(w, "only in the left build"));
+	assert_int_equal(find(c->root, BL_NODE_TARGET, "app")->cls, BL_CMP_IDENTICAL);
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_lone_targets_with_different_names_are_paired(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "v1");
+	tb_init(&b, "v2");
+	manifest(a.target, "m1", CFG_A, THREE, 3);
+	manifest(b.target, "m1", CFG_A, THREE, 3);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	assert_true(bl_cmp_is_identical(c));
+	assert_int_equal(c->root->children.len, 1);
+	const struct bl_cmp_node *t = bl_vec_get(&c->root->children, 0);
+	assert_true(has_note(t, "names differ"));
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_single_manifest_against_index_lines_up_the_platform(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	manifest(a.target, "amd", CFG_A, THREE, 3); /* platform from its config */
+	index_with(b.target, "i2", "2024-01-01", true);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	const struct bl_cmp_node *amd = find(c->root, BL_NODE_MANIFEST, "linux/amd64");
+	assert_non_null(amd);
+	assert_non_null(amd->left);
+	assert_non_null(amd->right);
+	assert_int_equal(amd->cls, BL_CMP_IDENTICAL);
+	assert_int_equal(c->root->cls, BL_CMP_PLATFORM_ADDED);
+	assert_true(c->root->flags & (1u << BL_CMP_INDEX_ONLY));
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_missing_config_is_unknown_not_identical(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	manifest(a.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *m = manifest(b.target, "m2", CFG_A_LATER, THREE, 3);
+	struct bl_node *cfg = bl_vec_get(&m->children, 0);
+	json_decref(cfg->doc);
+	cfg->doc = NULL;
+	cfg->status = BL_STATUS_MISSING;
+	cfg->status_msg = bl_strdup("blob not in layout");
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	const struct bl_cmp_node *cn = find(c->root, BL_NODE_CONFIG, "config");
+	assert_int_equal(cn->own, BL_CMP_UNKNOWN);
+	assert_true(has_note(cn, "right config is missing: blob not in layout"));
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_next_difference_walks_both_ways(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	const struct lspec changed[] = {
+		{"a", "a.zst", "COPY a"}, {"b", "b.gz", "RUN apt-get update"}, {"c2", "c2.gz", "COPY c"}};
+	manifest(a.target, "m1", CFG_A, THREE, 3);
+	manifest(b.target, "m2", CFG_A_LATER, changed, 3);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	const struct bl_cmp_node *d1 = bl_cmp_next_difference(c->root, NULL, 1);
+	const struct bl_cmp_node *d2 = bl_cmp_next_difference(c->root, d1, 1);
+	const struct bl_cmp_node *d3 = bl_cmp_next_difference(c->root, d2, 1);
+	assert_int_equal(d1->kind, BL_NODE_CONFIG);
+	assert_string_equal(d2->label, "layer 1/3");
+	assert_string_equal(d3->label, "layer 3/3");
+	assert_null(bl_cmp_next_difference(c->root, d3, 1));
+	assert_ptr_equal(bl_cmp_next_difference(c->root, d3, -1), d2);
+	assert_ptr_equal(bl_cmp_next_difference(c->root, NULL, -1), d3);
+	assert_int_equal(c->root->flags,
+		(1u << BL_CMP_CONFIG) | (1u << BL_CMP_RECOMPRESSED) | (1u << BL_CMP_CONTENT));
+	char *sum = bl_cmp_node_summary(c->root);
+	assert_string_equal(sum, "layer content changed; layer recompressed (same diff_id); config only");
+	free(sum);
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_compare_two_marked_nodes(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	struct bl_node *ma = manifest(a.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *mb = manifest(b.target, "m2", CFG_A_LABEL, THREE, 3);
+	struct bl_cmp_node *n = bl_cmp_nodes(bl_vec_get(&ma->children, 0), bl_vec_get(&mb->children, 0),
+		NULL);
+	assert_int_equal(n->cls, BL_CMP_CONFIG);
+	assert_true(has_field(n, "config.Labels[\"org.example.x\"]"));
+	bl_cmp_node_free(n);
+	n = bl_cmp_nodes(bl_vec_get(&ma->children, 1), bl_vec_get(&mb->children, 2), NULL);
+	assert_int_equal(n->cls, BL_CMP_CONTENT);
+	assert_non_null(strstr(n->label, "<>"));
+	bl_cmp_node_free(n);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_class_names_are_distinct(void **state)
+{
+	(void)state;
+	for (int i = 0; i < BL_CMP_CLASS_COUNT; i++) {
+		assert_non_null(bl_cmp_class_name((enum bl_cmp_class)i));
+		assert_string_not_equal(bl_cmp_class_words((enum bl_cmp_class)i), "?");
+		for (int j = 0; j < i; j++)
+			assert_string_not_equal(bl_cmp_class_name((enum bl_cmp_class)i),
+				bl_cmp_class_name((enum bl_cmp_class)j));
+	}
+	assert_string_equal(bl_cmp_class_name(BL_CMP_CLASS_COUNT), "?");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_align_lcs_recognises_an_inserted_layer),
+		cmocka_unit_test(test_align_lcs_recognises_a_removed_layer),
+		cmocka_unit_test(test_align_pairs_changed_items_in_a_gap_by_position),
+		cmocka_unit_test(test_align_null_keys_never_match),
+		cmocka_unit_test(test_align_empty_sides),
+		cmocka_unit_test(test_identical_builds_are_identical),
+		cmocka_unit_test(test_config_only_names_created_and_history_fields),
+		cmocka_unit_test(test_config_label_path_quotes_dotted_keys),
+		cmocka_unit_test(test_recompressed_layer_keeps_rootfs_identical),
+		cmocka_unit_test(test_content_change_names_the_cache_break),
+		cmocka_unit_test(test_layer_added_and_removed),
+		cmocka_unit_test(test_trailing_layers_removed_say_so),
+		cmocka_unit_test(test_index_only_when_provenance_differs),
+		cmocka_unit_test(test_platform_added_and_removed),
+		cmocka_unit_test(test_annotations_only),
+		cmocka_unit_test(test_target_missing_on_one_side),
+		cmocka_unit_test(test_lone_targets_with_different_names_are_paired),
+		cmocka_unit_test(test_single_manifest_against_index_lines_up_the_platform),
+		cmocka_unit_test(test_missing_config_is_unknown_not_identical),
+		cmocka_unit_test(test_next_difference_walks_both_ways),
+		cmocka_unit_test(test_compare_two_marked_nodes),
+		cmocka_unit_test(test_class_names_are_distinct),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
