@@ -62,9 +62,11 @@ static struct blob_ent *find_blob(struct tar_store *t, const struct bl_digest *d
 	return bsearch(&key, t->blobs, t->nblobs, sizeof(*t->blobs), cmp_blob);
 }
 
-static struct blob_ent *add_blob(struct tar_store *t, const struct bl_digest *d)
+/* `check`: look for an entry with that digest first (sorts the table: do not
+ * use in a loop over many blobs). */
+static struct blob_ent *add_blob_ex(struct tar_store *t, const struct bl_digest *d, bool check)
 {
-	if (t->nblobs > 0) {
+	if (check && t->nblobs > 0) {
 		struct blob_ent *have = find_blob(t, d);
 		if (have)
 			return have;
@@ -79,6 +81,11 @@ static struct blob_ent *add_blob(struct tar_store *t, const struct bl_digest *d)
 	b->state = BL_BLOB_PRESENT;
 	t->sorted = false;
 	return b;
+}
+
+static struct blob_ent *add_blob(struct tar_store *t, const struct bl_digest *d)
+{
+	return add_blob_ex(t, d, true);
 }
 
 static void set_member_state(struct blob_ent *b)
@@ -302,7 +309,8 @@ static void add_layout_blobs(struct tar_store *t)
 		if (bl_digest_parse(ds, &d, NULL)) {
 			const struct bl_tar_member *target = bl_tarix_find(&t->ix, m->name);
 			if (target) {
-				struct blob_ent *b = add_blob(t, &d);
+				/* names are unique in by_name, so digests are too */
+				struct blob_ent *b = add_blob_ex(t, &d, false);
 				b->m = target;
 				set_member_state(b);
 			}

@@ -651,6 +651,31 @@ static void test_compressed_archive_rereads_large_members(void **state)
 	rm_tree(dir);
 }
 
+static bool cancel_at_second(void *ud, const char *what, uint64_t done, uint64_t total)
+{
+	int *calls = ud;
+	(void)what;
+	(void)total;
+	(void)done;
+	return ++*calls < 2;
+}
+
+static void test_progress_can_cancel_indexing(void **state)
+{
+	(void)state;
+	char *p = corpus_path("dive/test-docker-image.tar");
+	if (!p)
+		skip();
+	int calls = 0;
+	struct bl_store_open_opts o = {.progress = cancel_at_second, .progress_ud = &calls};
+	struct bl_store *s = NULL;
+	struct bl_error err;
+	assert_false(bl_store_open(p, &o, &s, &err));
+	assert_int_equal(err.code, BL_E_CANCELLED);
+	assert_int_equal(calls, 2);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -669,6 +694,7 @@ int main(void)
 		cmocka_unit_test(test_ten_mib_index_json_in_a_tar_is_too_big),
 		cmocka_unit_test(test_outer_gzip_xz_zstd_made_by_tar_open_the_same),
 		cmocka_unit_test(test_compressed_archive_rereads_large_members),
+		cmocka_unit_test(test_progress_can_cancel_indexing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
