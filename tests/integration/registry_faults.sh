@@ -1,2 +1,105 @@
-#!/bin/sh
-exit 77
+#!/usr/bin/env bash
+# Faults, injected by tests/integration/fault_proxy.py (the fault injector, an
+# HTTP proxy in front of the real docker-registry with htpasswd auth): 429
+# with Retry-After, 500, a stall, a wrong body, a redirect to another host;
+# and the registry stopped mid-session. Each ends in a success after retry
+# or a clear error, never a hang, and nothing unverified in the cache.
+. "$BL_TESTLIB"
+. "$(dirname "$0")/registry-lib.sh"
+
+start_registry faults htpasswd
+UP=$REG_PORT
+R0=127.0.0.1:$UP
+L=$BL_TMP/layout
+make_layout "$L"
+push "oci:$L:amd64" "$R0/single:latest" --dest-creds 'tester:s3cr3t-Pa55'
+CFG=$(skopeo_config_digest "$R0/single:latest" --creds 'tester:s3cr3t-Pa55')
+MAN=$(skopeo_raw_digest "$R0/single:latest" --creds 'tester:s3cr3t-Pa55')
+
+PP=$(free_port)
+TP=$(free_port)
+RULES=$BL_TMP/rules.json
+PLOG=$BL_TMP/proxy.log
+echo '[]' >"$RULES"
+: >"$PLOG"
+UPSTREAM_AUTH="Basic $(printf 'tester:s3cr3t-Pa55' | base64)" \
+	python3 "$(dirname "$0")/fault_proxy.py" "$PP" "$UP" "$RULES" "$PLOG" 127.0.0.2 "$TP" &
+BL_PIDS="$BL_PIDS $!"
+wait_port "$PP"
+R=127.0.0.1:$PP
+B64=$(printf 'tester:s3cr3t-Pa55' | base64)
+printf '{"auths":{"%s":{"auth":"%s"},"%s":{"auth":"%s"}}}' "$R" "$B64" "$R0" "$B64" >"$BL_TMP/auth.json"
+O=$BL_TMP/out
+E=$BL_TMP/err
+CACHE=$BL_TMP/cache
+
+# run_fault NAME RULES: fresh cache, rules installed, probe run; time in $secs
+run_fault() {
+	rm -rf "$CACHE"
+	printf '%s' "$2" >"$RULES"
+	: >"$PLOG"
+	local t0=$(date +%s%N)
+	run_probe "$O" "$E" --authfile "$BL_TMP/auth.json" --cache-dir "$CACHE" --low-speed-time 2 "$R/single:latest"
+	secs=$((($(date +%s%N) - t0) / 1000000000))
+}
+nothing_unverified() {
+	local bad=""
+	for f in "$CACHE"/blobs/sha256/*; do
+		[ -e "$f" ] || continue
+		[ "$(sha256sum "$f" | cut -d' ' -f1)" = "$(basename "$f")" ] || bad="$bad $f"
+	done
+	expect_eq "$1: nothing unverified in the cache" "" "$bad"
+}
+
+run_fault 429 '[{"match":"GET /v2/single/manifests/latest","action":"429","times":1}]'
+expect_eq "429 then success: exit" 0 "$rc"
+expect_eq "429: root digest" "$MAN" "$(awk '$1=="root"{print $4}' "$O")"
+expect_eq "429: Retry-After honoured (>= 1 s)" yes "$([ "$secs" -ge 1 ] && echo yes || echo no)"
+expect_eq "429: asked again" yes "$([ "$(grep -c 'GET /v2/single/manifests/latest' "$PLOG")" -ge 3 ] && echo yes || echo no)"
+nothing_unverified 429
+
+run_fault 500 "[{\"match\":\"GET /v2/single/blobs/$CFG\",\"action\":\"500\",\"times\":2}]"
+expect_eq "500 twice then success: exit" 0 "$rc"
+expect_eq "500: config" "$CFG" "$(awk '$1=="config"{print $2}' "$O")"
+expect_eq "500: three config GETs" 3 "$(grep -c "GET /v2/single/blobs/$CFG" "$PLOG")"
+
+run_fault 500-always "[{\"match\":\"GET /v2/single/blobs/$CFG\",\"action\":\"500\",\"times\":9}]"
+expect_eq "500 always: exit" 1 "$rc"
+expect_eq "500 always: bounded tries (4)" 4 "$(grep -c "GET /v2/single/blobs/$CFG" "$PLOG")"
+expect_eq "500 always: message" yes "$(grep -q "registry $R: repository single: blob $CFG: HTTP 500, after retries" "$E" && echo yes || echo no)"
+
+run_fault stall "[{\"match\":\"GET /v2/single/blobs/$CFG\",\"action\":\"stall\",\"times\":1}]"
+expect_eq "stall: exit" 1 "$rc"
+expect_eq "stall: says timed out" yes "$(grep -q "blob $CFG: timed out" "$E" && echo yes || echo no)"
+expect_eq "stall: no hang (< 20 s)" yes "$([ "$secs" -lt 20 ] && echo yes || echo no)"
+nothing_unverified stall
+
+run_fault wrongbody "[{\"match\":\"GET /v2/single/blobs/$CFG\",\"action\":\"wrongbody\",\"times\":9}]"
+expect_eq "wrong body: exit" 1 "$rc"
+expect_eq "wrong body: digest error" yes "$(grep -q "^registry_probe: digest: registry $R: repository single: blob $CFG: body hashes to sha256:[0-9a-f]* (not cached)" "$E" && echo yes || echo no)"
+expect_eq "wrong body: config not in the cache" no "$([ -e "$CACHE/blobs/sha256/${CFG#sha256:}" ] && echo yes || echo no)"
+nothing_unverified wrongbody
+
+run_fault wrong-manifest '[{"match":"GET /v2/single/manifests/latest","action":"wrongbody","times":9}]'
+expect_eq "wrong manifest body: exit" 1 "$rc"
+expect_eq "wrong manifest body: Docker-Content-Digest check" yes "$(grep -q "manifest latest: body hashes to sha256:[0-9a-f]* but Docker-Content-Digest says $MAN (not cached)" "$E" && echo yes || echo no)"
+nothing_unverified wrong-manifest
+
+run_fault redirect "[{\"match\":\"GET /v2/single/blobs/$CFG\",\"action\":\"redirect\",\"times\":1}]"
+expect_eq "redirect: exit" 0 "$rc"
+expect_eq "redirect: config" "$CFG" "$(awk '$1=="config"{print $2}' "$O")"
+expect_eq "redirect: Authorization was sent to the registry" yes "$(grep -q "GET /v2/single/blobs/$CFG auth=yes" "$PLOG" && echo yes || echo no)"
+expect_eq "redirect: no Authorization to the other host" "TARGET GET /signed/v2/single/blobs/$CFG?sig=abc authorization=no" "$(grep '^TARGET' "$PLOG")"
+
+# The registry stopped mid-session (after the root was read).
+rm -rf "$CACHE"
+PROBE_AFTER_ROOT="kill $REG_PID; while kill -0 $REG_PID 2>/dev/null; do sleep 0.1; done" \
+	run_probe "$O" "$E" --authfile "$BL_TMP/auth.json" --cache-dir "$CACHE" "$R0/single:latest"
+expect_eq "stopped: exit" 1 "$rc"
+expect_eq "stopped: root was read" "$MAN" "$(awk '$1=="root"{print $4}' "$O")"
+expect_eq "stopped: clear message" yes "$(grep -q "^registry_probe: net: registry $R0: repository single: blob $CFG: .*onnect" "$E" && echo yes || echo no)"
+grep -q "root $MAN" "$O" || cat "$E" >&2
+for secret in s3cr3t-Pa55 "$(printf 'tester:s3cr3t-Pa55' | base64)"; do
+	expect_eq "no secret in outputs" "" "$(grep -lF -- "$secret" "$O" "$E" || true)"
+done
+finish

@@ -140,6 +140,11 @@ int main(int argc, char **argv)
 			struct bl_store_root *r = bl_vec_get(&roots, k);
 			printf("root %s %s %s %lld\n", r->name, r->desc.media_type ? r->desc.media_type : "-",
 				r->desc.digest.str, (long long)r->desc.size);
+			fflush(stdout);
+			/* a test hook: stop the registry mid-session */
+			const char *hook = getenv("PROBE_AFTER_ROOT");
+			if (hook && system(hook) != 0)
+				fprintf(stderr, "registry_probe: hook failed\n");
 			ok = walk(s, &r->desc, 0, &err);
 		}
 		bl_vec_fini(&roots);

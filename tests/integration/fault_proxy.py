@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""The fault injector of the registry tests: an HTTP proxy in front of a real
+docker-registry that misbehaves on request, following rules in a JSON file
+(re-read whenever it changes):
+
+  [{"match": "GET /v2/x/blobs/", "action": "429", "times": 1}, ...]
+
+actions: "429" (Retry-After: 1), "500", "stall" (headers never come),
+"wrongbody" (200 with one byte of the real body changed), "redirect" (307 to
+the second listener on another address, which logs the headers it got and
+serves the upstream body), "close" (drop the connection). Requests that no
+rule matches are forwarded unchanged (headers included).
+
+usage: fault_proxy.py LISTEN_PORT UPSTREAM_PORT RULES_FILE LOG_FILE REDIRECT_HOST REDIRECT_PORT
+"""
+import http.client
+import http.server
+import json
+import os
+import re
+import sys
+import threading
+import time
+
+port, upstream, rules_path, log_path, rhost, rport = sys.argv[1:7]
+lock = threading.Lock()
+state = {"mtime": None, "rules": []}
+
+
+def log(line):
+    with lock, open(log_path, "a") as f:
+        f.write(line + "\n")
+
+
+def take_rule(method, path):
+    with lock:
+        try:
+            mt = os.stat(rules_path).st_mtime_ns
+            if mt != state["mtime"]:
+                with open(rules_path) as f:
+                    state["rules"] = json.load(f)
+                state["mtime"] = mt
+        except FileNotFoundError:
+            state["rules"] = []
+        for r in state["rules"]:
+            if r.get("times", 1) > 0 and re.search(r["match"], method + " " + path):
+                r["times"] = r.get("times", 1) - 1
+                return r["action"]
+    return None
+
+
+def fetch_upstream(method, path, headers):
+    c = http.client.HTTPConnection("127.0.0.1", int(upstream), timeout=30)
+    h = {k: v for k, v in headers.items() if k.lower() not in ("host", "connection")}
+    c.request(method, path, headers=h)
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    return r.status, r.getheaders(), body
+
+
+class Proxy(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def send_body(self, status, headers, body):
+        self.send_response(status)
+        for k, v in headers:
+            if k.lower() not in ("content-length", "connection", "transfer-encoding", "date"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def handle_any(self):
+        log("%s %s auth=%s" % (self.command, self.path,
+                               "yes" if self.headers.get("Authorization") else "no"))
+        action = take_rule(self.command, self.path)
+        if action == "429":
+            self.send_body(429, [("Retry-After", "1")], b'{"errors":[{"code":"TOOMANYREQUESTS"}]}')
+            return
+        if action == "500":
+            self.send_body(500, [], b"boom")
+            return
+        if action == "stall":
+            time.sleep(30)
+            self.close_connection = True
+            return
+        if action == "close":
+            self.close_connection = True
+            return
+        if action == "redirect":
+            self.send_body(307, [("Location", "http://%s:%s/signed%s?sig=abc" % (rhost, rport, self.path))], b"")
+            return
+        status, headers, body = fetch_upstream(self.command, self.path, self.headers)
+        if action == "wrongbody" and body:
+            body = bytes([body[0] ^ 0x20]) + body[1:]
+        self.send_body(status, headers, body)
+
+    do_GET = handle_any
+    do_HEAD = handle_any
+    do_POST = handle_any
+
+
+class Target(Proxy):
+    """The other host of a redirect: logs what it got, serves the upstream
+    body with its own credentials (as a signed URL would)."""
+
+    def handle_any(self):
+        log("TARGET %s %s authorization=%s" % (self.command, self.path,
+                                               "yes" if self.headers.get("Authorization") else "no"))
+        path = self.path[len("/signed"):].split("?")[0]
+        h = {}
+        if os.environ.get("UPSTREAM_AUTH"):
+            h["Authorization"] = os.environ["UPSTREAM_AUTH"]
+        status, headers, body = fetch_upstream("GET", path, h)
+        self.send_body(status, headers, body)
+
+    do_GET = handle_any
+
+
+def serve(addr, p, handler):
+    s = http.server.ThreadingHTTPServer((addr, int(p)), handler)
+    s.daemon_threads = True
+    s.serve_forever()
+
+
+threading.Thread(target=serve, args=(rhost, rport, Target), daemon=True).start()
+serve("127.0.0.1", port, Proxy)
