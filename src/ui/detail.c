@@ -57,10 +57,10 @@ static void fact_line(struct bl_doc *d, const char *key, enum bl_role role, cons
 	/* Values are escaped by the model (bl_node_facts); escape again only
 	 * what is not safe, so a raw newline can never reach the screen. */
 	if (bl_text_is_safe(value, strlen(value))) {
-		bl_doc_wrap(d, role, value, width, KEY_COLS + 1);
+		bl_doc_wrap(d, role, value, width, KEY_COLS);
 	} else {
 		char *v = bl_text_safe(value);
-		bl_doc_wrap(d, role, v, width, KEY_COLS + 1);
+		bl_doc_wrap(d, role, v, width, KEY_COLS);
 		free(v);
 	}
 }

@@ -1,0 +1,263 @@
+/* The explorer headless: a hand-made build, keys in, a canvas out. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+
+#include "bakelens/digest.h"
+#include "bakelens/ui.h"
+
+struct fixture {
+	struct bl_node root, target, manifest, config, layer;
+	struct bl_layer_info linfo;
+	struct bl_warning warn;
+	struct bl_build build;
+	struct bl_settings s;
+	struct bl_keymap km;
+	struct bl_ui *ui;
+	struct bl_canvas c;
+	struct bl_buf screen;
+};
+
+static void node(struct bl_node *n, enum bl_node_kind kind, const char *label, struct bl_node *parent,
+	const char *content)
+{
+	n->kind = kind;
+	n->label = (char *)label;
+	bl_vec_init(&n->children, NULL);
+	n->parent = parent;
+	if (parent)
+		bl_vec_push(&parent->children, n);
+	if (content) {
+		n->has_desc = true;
+		n->desc.size = (int64_t)strlen(content);
+		bl_digest_compute(BL_DIGEST_SHA256, content, strlen(content), &n->desc.digest);
+	}
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	node(&f->root, BL_NODE_BUILD, "build", NULL, NULL);
+	node(&f->target, BL_NODE_TARGET, "web", &f->root, "index");
+	f->target.name = (char *)"ghcr.io/o/web:1";
+	node(&f->manifest, BL_NODE_MANIFEST, "linux/amd64", &f->target, "manifest");
+	node(&f->config, BL_NODE_CONFIG, "config", &f->manifest, "config");
+	node(&f->layer, BL_NODE_LAYER, "evil\x1b]52;c;QQ==\a layer", &f->manifest, "layer");
+	f->layer.status = BL_STATUS_MISSING;
+	f->linfo.has_diff_id = true;
+	bl_digest_compute(BL_DIGEST_SHA256, "diff", 4, &f->linfo.diff_id);
+	f->layer.layer = &f->linfo;
+	f->build.root = &f->root;
+	bl_vec_init(&f->build.warnings, NULL);
+	bl_vec_init(&f->build.messages, NULL);
+	f->warn.rule = (char *)"FromAsCasing: 'as' and 'FROM' keywords' casing do not match";
+	f->warn.file = (char *)"Dockerfile";
+	f->warn.line = 3;
+	bl_vec_push(&f->build.warnings, &f->warn);
+	bl_settings_init(&f->s);
+	bl_keymap_init(&f->km);
+	bl_keymap_load_defaults(&f->km);
+	f->ui = bl_ui_new(&f->s, &f->km);
+	bl_ui_set_build(f->ui, &f->build, "test.json");
+	bl_canvas_init(&f->c, 100, 20);
+	bl_buf_init(&f->screen);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	bl_ui_free(f->ui);
+	bl_keymap_fini(&f->km);
+	bl_settings_fini(&f->s);
+	bl_canvas_fini(&f->c);
+	bl_buf_fini(&f->screen);
+	struct bl_node *all[] = {&f->root, &f->target, &f->manifest, &f->config, &f->layer};
+	for (size_t i = 0; i < 5; i++)
+		bl_vec_fini(&all[i]->children);
+	bl_vec_fini(&f->build.warnings);
+	bl_vec_fini(&f->build.messages);
+	free(f);
+	return 0;
+}
+
+static const char *render(struct fixture *f)
+{
+	bl_ui_render(f->ui, &f->c);
+	bl_buf_clear(&f->screen);
+	bl_canvas_dump(&f->c, &f->screen);
+	return bl_buf_str(&f->screen);
+}
+
+static void keys(struct fixture *f, const char *s)
+{
+	for (; *s; s++)
+		bl_ui_key(f->ui, (unsigned char)*s);
+	render(f);
+}
+
+static void test_first_screen_shows_tree_detail_and_key_hints(void **state)
+{
+	struct fixture *f = *state;
+	const char *scr = render(f);
+	assert_non_null(strstr(scr, " bakelens test.json"));
+	assert_non_null(strstr(scr, "web ghcr.io/o/web:1"));
+	assert_non_null(strstr(scr, "linux/amd64"));
+	assert_non_null(strstr(scr, "q quit"));
+	assert_non_null(strstr(scr, "? help"));
+	assert_ptr_equal(bl_ui_selected(f->ui), &f->target);
+}
+
+static void test_hostile_label_is_shown_escaped(void **state)
+{
+	struct fixture *f = *state;
+	const char *scr = render(f);
+	assert_null(strchr(scr, '\x1b'));
+	assert_null(strchr(scr, '\a'));
+	assert_non_null(strstr(scr, "evil\\e]52;c;QQ==\\x07 layer"));
+	assert_non_null(strstr(scr, "! missing"));
+}
+
+static void test_vi_keys_move_and_collapse(void **state)
+{
+	struct fixture *f = *state;
+	keys(f, "j");
+	assert_ptr_equal(bl_ui_selected(f->ui), &f->manifest);
+	keys(f, "h"); /* collapse the manifest */
+	assert_false(f->manifest.expanded);
+	keys(f, "G");
+	assert_ptr_equal(bl_ui_selected(f->ui), &f->manifest);
+	keys(f, "g");
+	assert_ptr_equal(bl_ui_selected(f->ui), &f->target);
+}
+
+static void test_search_finds_a_digest_prefix_and_n_wraps(void **state)
+{
+	struct fixture *f = *state;
+	char q[32];
+	snprintf(q, sizeof q, "/%.10s\r", bl_digest_hex(&f->config.desc.digest));
+	keys(f, q);
+	assert_ptr_equal(bl_ui_selected(f->ui), &f->config);
+	keys(f, "/nothing-like-this\r");
+	assert_non_null(strstr(bl_buf_str(&f->screen), "No match for 'nothing-like-this'"));
+	assert_ptr_equal(bl_ui_selected(f->ui), &f->config);
+}
+
+static void test_filter_keeps_matching_subtrees(void **state)
+{
+	struct fixture *f = *state;
+	keys(f, "fconfig\r");
+	const char *scr = render(f);
+	assert_non_null(strstr(scr, "[filter: config]"));
+	assert_null(strstr(scr, "evil"));
+	bl_ui_key(f->ui, BL_KEY_ESC);
+	scr = render(f);
+	assert_non_null(strstr(scr, "evil"));
+}
+
+static void test_copy_keys_request_digest_reference_and_diff_id(void **state)
+{
+	struct fixture *f = *state;
+	struct bl_copy_request r;
+	keys(f, "y");
+	assert_true(bl_ui_take_copy(f->ui, &r));
+	assert_string_equal(r.text, f->target.desc.digest.str);
+	assert_string_equal(r.what, "digest");
+	bl_copy_request_fini(&r);
+	keys(f, "jY");
+	assert_true(bl_ui_take_copy(f->ui, &r));
+	char want[256];
+	snprintf(want, sizeof want, "ghcr.io/o/web@%s", f->manifest.desc.digest.str);
+	assert_string_equal(r.text, want);
+	bl_copy_request_fini(&r);
+	keys(f, "G");
+	assert_ptr_equal(bl_ui_selected(f->ui), &f->layer);
+	keys(f, "c");
+	assert_non_null(strstr(bl_buf_str(&f->screen), "diff_id"));
+	keys(f, "i");
+	assert_true(bl_ui_take_copy(f->ui, &r));
+	assert_string_equal(r.text, f->linfo.diff_id.str);
+	bl_copy_request_fini(&r);
+	assert_false(bl_ui_take_copy(f->ui, &r));
+}
+
+static void test_help_lists_every_bound_action(void **state)
+{
+	struct fixture *f = *state;
+	bl_canvas_resize(&f->c, 120, 200);
+	keys(f, "?");
+	const char *scr = bl_buf_str(&f->screen);
+	for (int a = 1; a < BL_ACTION_COUNT; a++)
+		if (!strstr(scr, bl_action_name((enum bl_action)a)))
+			fail_msg("help does not show %s", bl_action_name((enum bl_action)a));
+	keys(f, "q");
+	assert_false(bl_ui_quit_requested(f->ui));
+	assert_null(strstr(bl_buf_str(&f->screen), "- help"));
+	keys(f, "q");
+	assert_true(bl_ui_quit_requested(f->ui));
+}
+
+static void test_messages_show_decoded_build_warnings(void **state)
+{
+	struct fixture *f = *state;
+	keys(f, "m");
+	const char *scr = bl_buf_str(&f->screen);
+	assert_non_null(strstr(scr, "FromAsCasing"));
+	assert_non_null(strstr(scr, "at Dockerfile:3"));
+}
+
+static void test_explain_opens_the_text_for_the_node(void **state)
+{
+	struct fixture *f = *state;
+	keys(f, "Ge");
+	assert_non_null(strstr(bl_buf_str(&f->screen), "Layer digest and diff_id"));
+}
+
+static void test_mouse_click_selects_and_second_click_toggles(void **state)
+{
+	struct fixture *f = *state;
+	render(f);
+	bl_ui_mouse(f->ui, 5, 2, BL_MOUSE_CLICK); /* row 1: the manifest */
+	assert_ptr_equal(bl_ui_selected(f->ui), &f->manifest);
+	bl_ui_mouse(f->ui, 5, 2, BL_MOUSE_CLICK);
+	assert_false(f->manifest.expanded);
+}
+
+static void test_small_and_resized_screens_draw_without_garbage(void **state)
+{
+	struct fixture *f = *state;
+	bl_canvas_resize(&f->c, 40, 8);
+	const char *scr = render(f);
+	assert_non_null(strstr(scr, "web"));
+	bl_canvas_resize(&f->c, 5, 2);
+	render(f);
+	bl_canvas_resize(&f->c, 160, 50);
+	scr = render(f);
+	assert_non_null(strstr(scr, "linux/amd64"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_first_screen_shows_tree_detail_and_key_hints),
+		T(test_hostile_label_is_shown_escaped),
+		T(test_vi_keys_move_and_collapse),
+		T(test_search_finds_a_digest_prefix_and_n_wraps),
+		T(test_filter_keeps_matching_subtrees),
+		T(test_copy_keys_request_digest_reference_and_diff_id),
+		T(test_help_lists_every_bound_action),
+		T(test_messages_show_decoded_build_warnings),
+		T(test_explain_opens_the_text_for_the_node),
+		T(test_mouse_click_selects_and_second_click_toggles),
+		T(test_small_and_resized_screens_draw_without_garbage),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
