@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Requests, bytes and wall time of reading a multi-platform image from a local
+# docker-registry: the registry store (tests/integration/registry_probe walks
+# index -> manifests -> configs as `bakelens inspect` does; set
+# BL_BENCH_CMD="bakelens inspect --json" once the CLI opens registry
+# references) against `skopeo inspect` and `skopeo inspect --raw`.
+# Requests and bytes come from the registry's access log. Printed as ratios.
+#
+# usage: bench/registry_vs_skopeo.sh BUILD_DIR [RUNS]
+set -euo pipefail
+BUILD=${1:?usage: $0 BUILD_DIR [RUNS]}
+RUNS=${2:-10}
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+export BAKELENS=$BUILD/bakelens
+export BL_REGISTRY_PROBE=$BUILD/tests/integration/registry_probe
+. "$SRC/tests/integration/lib.sh"
+. "$SRC/tests/integration/registry-lib.sh"
+
+start_registry bench plain
+R=127.0.0.1:$REG_PORT
+make_layout "$BL_TMP/layout"
+push "oci:$BL_TMP/layout:multi" "$R/bench/app:latest" --all
+REF=$R/bench/app:latest
+
+# measure NAME CMD...: mean wall ms, requests and bytes per run (access log)
+measure() {
+	local name=$1
+	shift
+	local from=$(($(wc -l <"$REG_LOG") + 1))
+	local t0=$(date +%s%N)
+	for _ in $(seq "$RUNS"); do
+		"$@" >/dev/null 2>&1
+	done
+	local ms=$((($(date +%s%N) - t0) / 1000000 / RUNS))
+	sleep 0.2 # the access log is written after the response
+	local reqs bytes
+	reqs=$(tail -n +"$from" "$REG_LOG" | grep -cE '"(GET|HEAD|POST) /v2/' || true)
+	bytes=$(tail -n +"$from" "$REG_LOG" | grep -E '"(GET|HEAD|POST) /v2/' |
+		sed -nE 's/.*HTTP\/[0-9.]+" [0-9]+ ([0-9]+) .*/\1/p' | awk '{s+=$1} END {print s+0}')
+	echo "$name $ms $((reqs / RUNS)) $((bytes / RUNS))"
+}
+
+cmd=${BL_BENCH_CMD:-}
+if [ -n "$cmd" ]; then
+	ours=(env XDG_CACHE_HOME="$BL_TMP/nocache" $cmd "docker://$REF")
+else
+	ours=("$BL_REGISTRY_PROBE" --no-cache "$REF")
+fi
+{
+	measure bakelens "${ours[@]}"
+	measure skopeo-inspect skopeo --policy "$POLICY" inspect --tls-verify=false "docker://$REF"
+	measure skopeo-inspect-raw skopeo --policy "$POLICY" inspect --tls-verify=false --raw "docker://$REF"
+	measure skopeo-inspect-config skopeo --policy "$POLICY" inspect --tls-verify=false --config --raw "docker://$REF"
+} >"$BL_TMP/results"
+
+echo "local docker-registry, multi-platform OCI index (2 platforms), $RUNS runs each, no cache"
+echo "bakelens reads: index + 2 manifests + 2 configs (everything inspect shows)"
+printf '%-24s %8s %9s %9s\n' tool ms/run requests bytes
+while read -r n ms rq by; do printf '%-24s %8s %9s %9s\n' "$n" "$ms" "$rq" "$by"; done <"$BL_TMP/results"
+read -r _ bms brq bby < <(head -1 "$BL_TMP/results")
+echo
+echo "ratios (bakelens / other): time, requests, bytes"
+tail -n +2 "$BL_TMP/results" | while read -r n ms rq by; do
+	awk -v n="$n" -v a="$bms" -v b="$ms" -v c="$brq" -v d="$rq" -v e="$bby" -v f="$by" \
+		'BEGIN { printf "%-24s %6.2f %6.2f %6.2f\n", n, a/(b?b:1), c/(d?d:1), e/(f?f:1) }'
+done
