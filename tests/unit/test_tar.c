@@ -4,6 +4,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <time.h>
+
 #include "store_helpers.h"
 
 /* Expected walks. Counts of indexes/manifests/missing from SOURCES.md
@@ -651,6 +654,89 @@ static void test_compressed_archive_rereads_large_members(void **state)
 	rm_tree(dir);
 }
 
+/* A ustar header for a regular file `name` of `size` bytes. */
+static void ustar_header(unsigned char h[512], const char *name, uint64_t size)
+{
+	memset(h, 0, 512);
+	snprintf((char *)h, 100, "%s", name);
+	snprintf((char *)h + 100, 8, "%07o", 0644);
+	snprintf((char *)h + 108, 8, "%07o", 0);
+	snprintf((char *)h + 116, 8, "%07o", 0);
+	snprintf((char *)h + 124, 12, "%011llo", (unsigned long long)size);
+	snprintf((char *)h + 136, 12, "%011o", 0);
+	h[156] = '0';
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	memset(h + 148, ' ', 8);
+	unsigned sum = 0;
+	for (int i = 0; i < 512; i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+}
+
+static void test_huge_member_is_skipped_by_seeking(void **state)
+{
+	(void)state;
+	/* A 1 GiB member written as a hole (sparse file: no disk, no time),
+	 * followed by an OCI layout. Opening reads headers only. */
+	char *dir = make_tmpdir();
+	char *path = bl_asprintf("%s/big.tar", dir);
+	const char *cfg = "{\"schemaVersion\":2}";
+	struct bl_digest d;
+	bl_digest_compute(BL_DIGEST_SHA256, cfg, strlen(cfg), &d);
+	char *blob = bl_asprintf("blobs/sha256/%s", bl_digest_hex(&d));
+	char *idx = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu}]}",
+		BL_MT_OCI_MANIFEST, d.str, strlen(cfg));
+	char *tail = bl_asprintf("%s/tail.tar", dir);
+	struct tar_ent e[] = {
+		{blob, cfg, strlen(cfg), NULL},
+		{"index.json", idx, strlen(idx), NULL},
+	};
+	assert_true(write_tar(tail, e, 2, 0));
+	struct bl_buf tb;
+	bl_buf_init(&tb);
+	FILE *f = fopen(tail, "rb");
+	char buf[4096];
+	size_t r;
+	while ((r = fread(buf, 1, sizeof(buf), f)) > 0)
+		bl_buf_append(&tb, buf, r);
+	fclose(f);
+	uint64_t big = 1ull << 30;
+	unsigned char h[512];
+	ustar_header(h, "zzz-huge-layer", big);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, h, 512), 512);
+	assert_int_equal(pwrite(fd, tb.data, tb.len, (off_t)(512 + big)), (ssize_t)tb.len);
+	close(fd);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct bl_store *s = NULL;
+	struct bl_error err;
+	if (!bl_store_open(path, NULL, &s, &err))
+		fail_msg("%s", err.msg);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	/* Reading 1 GiB would take far longer than this, even from the page cache. */
+	if (ms > 1000)
+		fail_msg("opening took %.0f ms", ms);
+	struct bl_vec roots;
+	struct bl_store_root *root = first_root(s, &roots);
+	struct bl_buf b;
+	bl_buf_init(&b);
+	assert_true(bl_store_read_blob(s, &root->desc, 1024, &b, &err));
+	assert_string_equal(b.data, cfg);
+	bl_buf_fini(&b);
+	bl_vec_fini(&roots);
+	bl_store_free(s);
+	bl_buf_fini(&tb);
+	free(tail);
+	free(blob);
+	free(idx);
+	free(path);
+	rm_tree(dir);
+}
+
 static bool cancel_at_second(void *ud, const char *what, uint64_t done, uint64_t total)
 {
 	int *calls = ud;
@@ -695,6 +781,7 @@ int main(void)
 		cmocka_unit_test(test_outer_gzip_xz_zstd_made_by_tar_open_the_same),
 		cmocka_unit_test(test_compressed_archive_rereads_large_members),
 		cmocka_unit_test(test_progress_can_cancel_indexing),
+		cmocka_unit_test(test_huge_member_is_skipped_by_seeking),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
