@@ -6,7 +6,14 @@
  * blobs/<alg>/<hex> members are blobs by name; index.json gives the roots;
  * manifest.json adds RepoTags, or, when there is no usable index.json, gives
  * roots itself: the real manifest blob when one is in blobs/, else a Docker
- * v2s2 manifest synthesised from manifest.json and the config (legacy). */
+ * v2s2 manifest synthesised from manifest.json and the config (legacy).
+ *
+ * Costs: an uncompressed file is indexed by reading headers only (members are
+ * then read with pread). A compressed file is decompressed once while
+ * indexing (every member hashed, small ones kept), and reading a large member
+ * later decompresses again up to it. Legacy archives whose layers are
+ * compressed (kaniko's <hex>.tar.gz) have those layers hashed at open time,
+ * since their digest is not in the config: one extra read of each. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -696,9 +703,9 @@ static bool classify(struct tar_store *t, struct bl_error *err)
 	bl_buf_init(&d);
 	bl_buf_puts(&d, kind);
 	if (t->ix.filter)
-		bl_buf_printf(&d, ", %s-compressed", t->ix.filter);
+		bl_buf_printf(&d, " (%s)", t->ix.filter);
 	if (t->access == BL_TAR_RESTREAM)
-		bl_buf_puts(&d, ", compressed archive, streamed");
+		bl_buf_puts(&d, ": compressed archive, streamed");
 	else if (t->access == BL_TAR_ONCE)
 		bl_buf_puts(&d, ", read once from a stream (layers hashed, not kept)");
 	if (t->ix.unsafe_names)
