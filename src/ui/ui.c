@@ -238,6 +238,21 @@ char *bl_ui_copy_text(const struct bl_node *n, char entry, const char **what)
 {
 	if (!n)
 		return NULL;
+	/* A target's digest is its root document's (index or manifest). */
+	if (n->kind == BL_NODE_TARGET && !n->has_desc && n->children.len && entry != 'j') {
+		const struct bl_node *root = n->children.items[0];
+		if (root->has_desc && !root->name && entry == 'r') {
+			const char *name = nearest_name(n);
+			if (!name || !bl_digest_is_set(&root->desc.digest))
+				return (*what = "name@digest", NULL);
+			char *repo = repo_of(name);
+			char *s = bl_asprintf("%s@%s", repo, root->desc.digest.str);
+			free(repo);
+			*what = "name@digest";
+			return s;
+		}
+		n = root;
+	}
 	bool has_digest = n->has_desc && bl_digest_is_set(&n->desc.digest);
 	switch (entry) {
 	case 'd':
