@@ -65,7 +65,8 @@ expect_eq "access log has the manifest GETs" yes \
 	"$(tail -n +"$log_from" "$REG_LOG" | grep -q '"GET /v2/multi/manifests/latest' && echo yes || echo no)"
 
 # Streaming a layer when asked: verified at the end.
-layer=$(head -1 "$BL_TMP/layers")
+run_probe "$O" "$E" "$R/single:oci"
+layer=$(awk '$1=="layer"{print $2; exit}' "$O")
 run_probe "$O" "$E" "$R/single:oci" stream "$layer"
 expect_eq "stream a layer" "streamed $layer" "$(cut -d' ' -f1,2 "$O")"
 
