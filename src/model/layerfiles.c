@@ -1,1 +1,569 @@
-typedef int bl_stub_layerfiles;
+/* The files of a layer: see include/bakelens/layerfiles.h.
+ *
+ * libarchive pulls the blob through a read callback over a bl_stream, so
+ * nothing but one read buffer and the entry list is held. The stream is read
+ * to its end after the tar's end marker: a verifying stream only checks the
+ * digest when it reaches the end. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bakelens/buf.h"
+#include "bakelens/digest.h"
+#include "bakelens/layerfiles.h"
+#include "bakelens/mem.h"
+#include "bakelens/text.h"
+
+#define READ_BUF (256u << 10)
+#define PROGRESS_EVERY (4u << 20)
+
+void bl_file_list_init(struct bl_file_list *l)
+{
+	memset(l, 0, sizeof *l);
+	bl_arena_init(&l->arena);
+}
+
+void bl_file_list_fini(struct bl_file_list *l)
+{
+	bl_arena_fini(&l->arena);
+	free(l->items);
+	memset(l, 0, sizeof *l);
+}
+
+static struct bl_file_entry *list_push(struct bl_file_list *l)
+{
+	if (l->len == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 256;
+		l->items = bl_realloc(l->items, l->cap * sizeof *l->items);
+	}
+	struct bl_file_entry *e = &l->items[l->len++];
+	memset(e, 0, sizeof *e);
+	return e;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct bl_file_entry *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	if (c)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sort by path; of equal paths keep the last in tar order. */
+static void list_sort_unique(struct bl_file_list *l)
+{
+	if (l->len < 2)
+		return;
+	qsort(l->items, l->len, sizeof *l->items, entry_cmp);
+	size_t w = 0;
+	for (size_t i = 0; i < l->len; i++) {
+		if (i + 1 < l->len && strcmp(l->items[i].path, l->items[i + 1].path) == 0)
+			continue;
+		l->items[w++] = l->items[i];
+	}
+	l->len = w;
+}
+
+/* Index of the first entry whose path is >= key. */
+static size_t lower_bound(const struct bl_file_list *l, const char *key)
+{
+	size_t lo = 0, hi = l->len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(l->items[mid].path, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+const struct bl_file_entry *bl_file_list_find(const struct bl_file_list *l, const char *path)
+{
+	size_t i = lower_bound(l, path);
+	return i < l->len && strcmp(l->items[i].path, path) == 0 ? &l->items[i] : NULL;
+}
+
+const char *bl_file_type_name(enum bl_file_type t)
+{
+	switch (t) {
+	case BL_FILE_REGULAR: return "file";
+	case BL_FILE_DIR: return "dir";
+	case BL_FILE_SYMLINK: return "symlink";
+	case BL_FILE_HARDLINK: return "hardlink";
+	case BL_FILE_CHAR: return "char";
+	case BL_FILE_BLOCK: return "block";
+	case BL_FILE_FIFO: return "fifo";
+	case BL_FILE_SOCKET: return "socket";
+	case BL_FILE_OTHER: return "other";
+	}
+	return "other";
+}
+
+void bl_file_mode_string(const struct bl_file_entry *e, char *out, size_t outlen)
+{
+	static const char types[] = {
+		[BL_FILE_REGULAR] = '-', [BL_FILE_DIR] = 'd', [BL_FILE_SYMLINK] = 'l',
+		[BL_FILE_HARDLINK] = 'h', [BL_FILE_CHAR] = 'c', [BL_FILE_BLOCK] = 'b',
+		[BL_FILE_FIFO] = 'p', [BL_FILE_SOCKET] = 's', [BL_FILE_OTHER] = '?'};
+	char s[11];
+	uint32_t m = e->mode;
+	s[0] = (unsigned)e->type <= BL_FILE_OTHER ? types[e->type] : '?';
+	const char *rwx = "rwxrwxrwx";
+	for (int i = 0; i < 9; i++)
+		s[1 + i] = (m & (0400u >> i)) ? rwx[i] : '-';
+	if (m & 04000)
+		s[3] = (m & 0100) ? 's' : 'S';
+	if (m & 02000)
+		s[6] = (m & 0010) ? 's' : 'S';
+	if (m & 01000)
+		s[9] = (m & 0001) ? 't' : 'T';
+	s[10] = '\0';
+	snprintf(out, outlen, "%s", s);
+}
+
+/* "./a/b/" -> "a/b"; "/" and "./" -> "". Written into the arena. */
+static const char *normalise(struct bl_arena *a, const char *p)
+{
+	while (p[0] == '.' && p[1] == '/')
+		p += 2;
+	while (p[0] == '/')
+		p++;
+	if (strcmp(p, ".") == 0)
+		return "";
+	size_t len = strlen(p);
+	while (len > 0 && p[len - 1] == '/')
+		len--;
+	return bl_arena_strndup(a, p, len);
+}
+
+/* ---- reading ---- */
+
+struct reader {
+	struct bl_stream *s;
+	char *buf;
+	struct bl_error err;
+	bool failed;
+	uint64_t bytes;
+	uint64_t next_progress;
+	const struct bl_layerfiles_opts *o;
+	bool cancelled;
+};
+
+static la_ssize_t cb_read(struct archive *a, void *ud, const void **buf)
+{
+	struct reader *r = ud;
+	ssize_t n = r->s->read(r->s, r->buf, READ_BUF, &r->err);
+	if (n < 0) {
+		r->failed = true;
+		archive_set_error(a, EIO, "%s", r->err.msg);
+		return -1;
+	}
+	r->bytes += (uint64_t)n;
+	if (r->o && r->o->progress && r->bytes >= r->next_progress) {
+		r->next_progress = r->bytes + PROGRESS_EVERY;
+		if (!r->o->progress(r->o->progress_ud, "listing layer", r->bytes, 0)) {
+			r->cancelled = true;
+			archive_set_error(a, ECANCELED, "cancelled");
+			return -1;
+		}
+	}
+	*buf = r->buf;
+	return n;
+}
+
+static unsigned hexval(char c)
+{
+	return c >= 'a' ? (unsigned)(c - 'a' + 10) : (unsigned)(c - '0');
+}
+
+static enum bl_file_type type_of(struct archive_entry *ae)
+{
+	if (archive_entry_hardlink(ae))
+		return BL_FILE_HARDLINK;
+	switch (archive_entry_filetype(ae)) {
+	case AE_IFREG: return BL_FILE_REGULAR;
+	case AE_IFDIR: return BL_FILE_DIR;
+	case AE_IFLNK: return BL_FILE_SYMLINK;
+	case AE_IFCHR: return BL_FILE_CHAR;
+	case AE_IFBLK: return BL_FILE_BLOCK;
+	case AE_IFIFO: return BL_FILE_FIFO;
+	case AE_IFSOCK: return BL_FILE_SOCKET;
+	default: return BL_FILE_OTHER;
+	}
+}
+
+static bool fail_archive(struct reader *r, struct archive *a, const char *what, const char *member,
+	struct bl_error *err)
+{
+	if (r->cancelled)
+		return bl_fail(err, BL_E_CANCELLED, "%s: cancelled", what);
+	if (r->failed) {
+		*err = r->err;
+		bl_error_prefix(err, "%s", what);
+		return false;
+	}
+	char *m = member ? bl_text_safe(member) : NULL;
+	bl_fail(err, BL_E_FORMAT, "%s%s%s%s: expected a tar (uncompressed, gzip or zstd): %s", what,
+		m ? ": tar member \"" : "", m ? m : "", m ? "\"" : "",
+		archive_error_string(a) ? archive_error_string(a) : "unreadable");
+	free(m);
+	return false;
+}
+
+bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_layerfiles_opts *o,
+	struct bl_file_list *out, struct bl_error *err)
+{
+	static const struct bl_layerfiles_opts defaults = {.layer = -1};
+	if (!o)
+		o = &defaults;
+	struct reader r = {.s = s, .o = o, .next_progress = PROGRESS_EVERY};
+	bl_error_clear(&r.err);
+	r.buf = bl_malloc(READ_BUF);
+	struct archive *a = archive_read_new();
+	if (!a)
+		abort();
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_format_tar(a);
+	/* An empty layer (zero bytes) is an empty tar for our purposes. */
+	archive_read_support_format_empty(a);
+	bool ok = false;
+	char *member = NULL;
+	uint32_t seq = 0;
+	if (archive_read_open(a, &r, NULL, cb_read, NULL) != ARCHIVE_OK) {
+		fail_archive(&r, a, what, NULL, err);
+		goto out;
+	}
+	for (;;) {
+		struct archive_entry *ae;
+		int rc = archive_read_next_header(a, &ae);
+		if (rc == ARCHIVE_EOF)
+			break;
+		if (rc == ARCHIVE_WARN)
+			rc = ARCHIVE_OK; /* e.g. unknown pax keywords: the entry is usable */
+		if (rc != ARCHIVE_OK) {
+			fail_archive(&r, a, what, member, err);
+			goto out;
+		}
+		const char *name = archive_entry_pathname(ae);
+		if (!name)
+			name = "";
+		free(member);
+		member = bl_strdup(name);
+		const char *path = normalise(&out->arena, name);
+		enum bl_file_type t = type_of(ae);
+		struct bl_hasher h;
+		bool hashing = o->hash && t == BL_FILE_REGULAR;
+		if (hashing)
+			bl_hasher_init(&h, BL_DIGEST_SHA256);
+		if (hashing) {
+			const void *blk;
+			size_t len;
+			la_int64_t off;
+			int drc;
+			while ((drc = archive_read_data_block(a, &blk, &len, &off)) == ARCHIVE_OK)
+				bl_hasher_update(&h, blk, len);
+			if (drc != ARCHIVE_EOF) {
+				bl_hasher_fini(&h);
+				fail_archive(&r, a, what, member, err);
+				goto out;
+			}
+		} else if (archive_read_data_skip(a) != ARCHIVE_OK) {
+			fail_archive(&r, a, what, member, err);
+			goto out;
+		}
+		if (!*path) {
+			if (hashing)
+				bl_hasher_fini(&h);
+			continue; /* the root directory */
+		}
+		struct bl_file_entry *e = list_push(out);
+		e->path = path;
+		e->type = t;
+		e->seq = seq++;
+		e->layer = o->layer;
+		e->mode = (uint32_t)(archive_entry_mode(ae) & 07777);
+		e->size = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : 0;
+		e->uid = archive_entry_uid(ae);
+		e->gid = archive_entry_gid(ae);
+		e->mtime = archive_entry_mtime_is_set(ae) ? archive_entry_mtime(ae) : 0;
+		e->mtime_nsec = archive_entry_mtime_is_set(ae) ? (int32_t)archive_entry_mtime_nsec(ae) : 0;
+		const char *link = t == BL_FILE_HARDLINK ? archive_entry_hardlink(ae)
+			: t == BL_FILE_SYMLINK ? archive_entry_symlink(ae) : NULL;
+		if (link)
+			e->linkname = t == BL_FILE_HARDLINK ? normalise(&out->arena, link)
+				: bl_arena_strdup(&out->arena, link);
+		if (hashing) {
+			struct bl_digest d;
+			bl_hasher_final(&h, &d);
+			bl_hasher_fini(&h);
+			const char *hex = bl_digest_hex(&d);
+			for (int i = 0; i < 32; i++)
+				e->sha256[i] = (unsigned char)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
+			e->has_sha256 = true;
+		}
+	}
+	/* The rest of the stream (tar padding after the end marker, the end of
+	 * the compressed data): verification happens at the end. */
+	for (;;) {
+		/* A failure libarchive did not pass on (it had what it needed). */
+		ssize_t n = r.failed ? -1 : s->read(s, r.buf, READ_BUF, &r.err);
+		if (n < 0) {
+			*err = r.err;
+			bl_error_prefix(err, "%s", what);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		r.bytes += (uint64_t)n;
+	}
+	list_sort_unique(out);
+	out->bytes_read += r.bytes;
+	ok = true;
+out:
+	free(member);
+	archive_read_free(a);
+	free(r.buf);
+	return ok;
+}
+
+bool bl_layerfiles_list(struct bl_store *store, const struct bl_descriptor *desc,
+	const struct bl_layerfiles_opts *o, struct bl_file_list *out, struct bl_error *err)
+{
+	char sh[32];
+	bl_digest_short(&desc->digest, sh, sizeof sh);
+	char *what = bl_asprintf("layer %s", sh);
+	struct bl_stream *s = NULL;
+	bool ok = false;
+	if (!bl_store_open_blob(store, desc, &s, err)) {
+		bl_error_prefix(err, "%s", what);
+		goto out;
+	}
+	ok = bl_layerfiles_read(s, what, o, out, err);
+	s->close(s);
+out:
+	free(what);
+	return ok;
+}
+
+bool bl_layerfiles_list_node(const struct bl_node *layer, const struct bl_layerfiles_opts *o,
+	struct bl_file_list *out, struct bl_error *err)
+{
+	if (!layer->has_desc)
+		return bl_fail(err, BL_E_NOT_FOUND, "%s: no descriptor", layer->label);
+	if (!layer->store) {
+		char sh[32];
+		bl_digest_short(&layer->desc.digest, sh, sizeof sh);
+		return bl_fail(err, BL_E_NOT_FOUND, "layer %s: blob not in any source given%s%s", sh,
+			layer->status_msg ? ": " : "", layer->status_msg ? layer->status_msg : "");
+	}
+	return bl_layerfiles_list(layer->store, &layer->desc, o, out, err);
+}
+
+/* ---- merging ---- */
+
+static const char *base_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/* Mark entries under `dir/` (and `dir` itself when `self`) as deleted. */
+static void mark_under(const struct bl_file_list *l, bool *del, const char *dir, bool self)
+{
+	if (self) {
+		size_t i = lower_bound(l, dir);
+		if (i < l->len && strcmp(l->items[i].path, dir) == 0)
+			del[i] = true;
+	}
+	size_t dl = strlen(dir);
+	char *prefix = bl_asprintf("%s/", dir);
+	/* A whiteout at the root (".wh..wh..opq" in "") hides everything. */
+	size_t i = dl ? lower_bound(l, prefix) : 0;
+	for (; i < l->len; i++) {
+		if (dl && strncmp(l->items[i].path, prefix, dl + 1) != 0)
+			break;
+		del[i] = true;
+	}
+	free(prefix);
+}
+
+void bl_layerfiles_merge(struct bl_file_list *acc, const struct bl_file_list *upper)
+{
+	bool *del = bl_calloc(acc->len + 1, sizeof *del);
+	bool *wh = bl_calloc(upper->len + 1, sizeof *wh);
+	for (size_t i = 0; i < upper->len; i++) {
+		const struct bl_file_entry *e = &upper->items[i];
+		const char *b = base_of(e->path);
+		if (strncmp(b, ".wh.", 4) != 0) {
+			if (e->type != BL_FILE_DIR)
+				mark_under(acc, del, e->path, false);
+			continue;
+		}
+		wh[i] = true;
+		size_t dirlen = (size_t)(b - e->path);
+		char *dir = bl_strndup(e->path, dirlen ? dirlen - 1 : 0);
+		if (strcmp(b, ".wh..wh..opq") == 0) {
+			mark_under(acc, del, dir, false);
+		} else {
+			char *victim = dirlen ? bl_asprintf("%s/%s", dir, b + 4) : bl_strdup(b + 4);
+			mark_under(acc, del, victim, true);
+			free(victim);
+		}
+		free(dir);
+	}
+	/* Merge the two sorted lists; the upper entry wins on equal paths. */
+	struct bl_file_entry *items = bl_malloc((acc->len + upper->len + 1) * sizeof *items);
+	size_t n = 0, i = 0, j = 0;
+	while (i < acc->len || j < upper->len) {
+		if (i < acc->len && del[i]) {
+			i++;
+			continue;
+		}
+		if (j < upper->len && wh[j]) {
+			j++;
+			continue;
+		}
+		int c = i >= acc->len ? 1 : j >= upper->len ? -1
+			: strcmp(acc->items[i].path, upper->items[j].path);
+		if (c < 0) {
+			items[n++] = acc->items[i++];
+		} else {
+			struct bl_file_entry e = upper->items[j++];
+			e.path = bl_arena_strdup(&acc->arena, e.path);
+			if (e.linkname)
+				e.linkname = bl_arena_strdup(&acc->arena, e.linkname);
+			items[n++] = e;
+			if (c == 0)
+				i++;
+		}
+	}
+	free(acc->items);
+	acc->items = items;
+	acc->len = n;
+	acc->cap = acc->len + upper->len + 1;
+	acc->bytes_read += upper->bytes_read;
+	free(del);
+	free(wh);
+}
+
+/* ---- differences ---- */
+
+void bl_file_diff_init(struct bl_file_diff *d)
+{
+	memset(d, 0, sizeof *d);
+}
+
+void bl_file_diff_fini(struct bl_file_diff *d)
+{
+	free(d->items);
+	memset(d, 0, sizeof *d);
+}
+
+static void diff_push(struct bl_file_diff *d, enum bl_file_change_kind k, unsigned what,
+	const struct bl_file_entry *l, const struct bl_file_entry *r)
+{
+	if (d->len == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 64;
+		d->items = bl_realloc(d->items, d->cap * sizeof *d->items);
+	}
+	d->items[d->len++] = (struct bl_file_change){.kind = k, .what = what, .left = l, .right = r};
+	d->counts[k]++;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static void diff_pair(struct bl_file_diff *d, const struct bl_file_entry *l,
+	const struct bl_file_entry *r, const struct bl_file_diff_opts *o)
+{
+	unsigned content = 0, meta = 0;
+	if (l->type != r->type)
+		content |= BL_FMETA_TYPE;
+	if (l->type == BL_FILE_REGULAR && r->type == BL_FILE_REGULAR) {
+		if (l->size != r->size)
+			content |= BL_FMETA_SIZE;
+		if (l->has_sha256 && r->has_sha256 && memcmp(l->sha256, r->sha256, 32) != 0)
+			content |= BL_FMETA_DATA;
+	}
+	if (!str_eq(l->linkname, r->linkname))
+		meta |= BL_FMETA_LINK;
+	if (l->uid != r->uid)
+		meta |= BL_FMETA_UID;
+	if (l->gid != r->gid)
+		meta |= BL_FMETA_GID;
+	if (l->mode != r->mode)
+		meta |= BL_FMETA_MODE;
+	bool mtime = l->mtime != r->mtime || l->mtime_nsec != r->mtime_nsec;
+	if (mtime && !(o && o->ignore_timestamps))
+		meta |= BL_FMETA_MTIME;
+	if (content) {
+		diff_push(d, BL_FCHANGE_CONTENT, content | meta, l, r);
+	} else if (meta) {
+		diff_push(d, BL_FCHANGE_METADATA, meta, l, r);
+	} else {
+		d->same++;
+		if (mtime)
+			d->timestamps_ignored++;
+	}
+}
+
+void bl_layerfiles_diff(const struct bl_file_list *left, const struct bl_file_list *right,
+	const struct bl_file_diff_opts *o, struct bl_file_diff *out)
+{
+	size_t i = 0, j = 0;
+	while (i < left->len || j < right->len) {
+		int c = i >= left->len ? 1 : j >= right->len ? -1
+			: strcmp(left->items[i].path, right->items[j].path);
+		if (c < 0) {
+			diff_push(out, BL_FCHANGE_REMOVED, 0, &left->items[i++], NULL);
+		} else if (c > 0) {
+			diff_push(out, BL_FCHANGE_ADDED, 0, NULL, &right->items[j++]);
+		} else {
+			diff_pair(out, &left->items[i], &right->items[j], o);
+			i++;
+			j++;
+		}
+	}
+}
+
+char *bl_file_change_what(unsigned what)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+		{BL_FMETA_TYPE, "type"}, {BL_FMETA_SIZE, "size"}, {BL_FMETA_DATA, "bytes"},
+		{BL_FMETA_LINK, "link target"}, {BL_FMETA_MODE, "mode"}, {BL_FMETA_UID, "uid"},
+		{BL_FMETA_GID, "gid"}, {BL_FMETA_MTIME, "mtime"},
+	};
+	struct bl_buf b;
+	bl_buf_init(&b);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (what & names[i].bit)
+			bl_buf_printf(&b, "%s%s", b.len ? ", " : "", names[i].name);
+	return bl_buf_take(&b);
+}
+
+const char *bl_file_change_name(enum bl_file_change_kind k)
+{
+	switch (k) {
+	case BL_FCHANGE_ADDED: return "added";
+	case BL_FCHANGE_REMOVED: return "removed";
+	case BL_FCHANGE_CONTENT: return "content";
+	case BL_FCHANGE_METADATA: return "metadata";
+	}
+	return "?";
+}

@@ -1,0 +1,153 @@
+/* The files of a layer, and file-level differences between two layers.
+ *
+ * A layer's blob is streamed through bl_store_open_blob (its digest and size
+ * are checked at the end) into libarchive (gzip, zstd or uncompressed tar);
+ * the layer is never held in memory. Entries live in one growable array and
+ * their strings in an arena: hundreds of thousands of files are fine.
+ *
+ * Paths are normalised: no leading "./" or "/", no trailing "/"; the root
+ * directory entry ("./") is dropped. When a tar holds the same path twice the
+ * later entry wins, as it does when the layer is applied.
+ *
+ * Listing may block for as long as reading the layer takes; progress and
+ * cancellation go through the options' callback.
+ */
+#ifndef BL_LAYERFILES_H
+#define BL_LAYERFILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bakelens/arena.h"
+#include "bakelens/descriptor.h"
+#include "bakelens/error.h"
+#include "bakelens/model.h"
+#include "bakelens/store.h"
+
+enum bl_file_type {
+	BL_FILE_REGULAR = 0,
+	BL_FILE_DIR,
+	BL_FILE_SYMLINK,
+	BL_FILE_HARDLINK, /* linkname is the path it links to */
+	BL_FILE_CHAR,
+	BL_FILE_BLOCK,
+	BL_FILE_FIFO,
+	BL_FILE_SOCKET,
+	BL_FILE_OTHER,
+};
+
+struct bl_file_entry {
+	const char *path;      /* normalised, in the list's arena */
+	const char *linkname;  /* symlink target or hardlink source, NULL */
+	enum bl_file_type type;
+	uint32_t mode;         /* permission bits with setuid/setgid/sticky (mode & 07777) */
+	int64_t size;
+	int64_t uid, gid;
+	int64_t mtime;         /* seconds since the epoch */
+	int32_t mtime_nsec;
+	int32_t layer;         /* position of the layer it came from (merged lists), else -1 */
+	uint32_t seq;          /* order in the tar */
+	bool has_sha256;       /* regular files, when hashing was asked for */
+	unsigned char sha256[32];
+};
+
+/* Sorted by path, unique paths. */
+struct bl_file_list {
+	struct bl_arena arena;
+	struct bl_file_entry *items;
+	size_t len, cap;
+	uint64_t bytes_read;   /* compressed bytes streamed (for reports and benchmarks) */
+};
+
+void bl_file_list_init(struct bl_file_list *l);
+void bl_file_list_fini(struct bl_file_list *l);
+/* Binary search; NULL when absent. */
+const struct bl_file_entry *bl_file_list_find(const struct bl_file_list *l, const char *path);
+const char *bl_file_type_name(enum bl_file_type t); /* "file", "dir", "symlink", ... */
+/* "-rwxr-xr-x"-style mode string into out (at least 11 bytes). */
+void bl_file_mode_string(const struct bl_file_entry *e, char *out, size_t outlen);
+
+struct bl_layerfiles_opts {
+	bool hash;             /* sha256 of each regular file's content */
+	int layer;             /* stored in each entry's `layer` (-1 when unused) */
+	bl_progress_fn progress; /* called every few MiB with compressed bytes; may be NULL */
+	void *progress_ud;
+};
+
+/* List the files of a tar stream. `what` names it in errors ("layer
+ * sha256:ab..."). Takes nothing: the caller closes `s`. Reads `s` to its end
+ * (so a verifying stream checks its digest) even after the tar's end marker.
+ * Fails with BL_E_FORMAT (not a tar, bad compression: the member named),
+ * BL_E_DIGEST (from the stream), BL_E_CANCELLED. `out` must be initialised;
+ * it is left sorted and deduplicated. */
+bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_layerfiles_opts *o,
+	struct bl_file_list *out, struct bl_error *err);
+
+/* Open the blob (verified) in `store` and list it. */
+bool bl_layerfiles_list(struct bl_store *store, const struct bl_descriptor *desc,
+	const struct bl_layerfiles_opts *o, struct bl_file_list *out, struct bl_error *err);
+
+/* The same for a LAYER node of a loaded build (its store and descriptor).
+ * BL_E_NOT_FOUND when the blob is in none of the build's sources. */
+bool bl_layerfiles_list_node(const struct bl_node *layer, const struct bl_layerfiles_opts *o,
+	struct bl_file_list *out, struct bl_error *err);
+
+/* Apply `upper` over `acc` as a container runtime would: ".wh.NAME" removes
+ * NAME (and what is under it) from the lower layers, ".wh..wh..opq" hides
+ * everything the lower layers had in its directory, an entry replaces the
+ * lower one of the same path, and a non-directory replaces a directory with
+ * everything under it. Whiteout entries themselves are not kept. Strings are
+ * copied into acc's arena. Both lists must be sorted (as listed). */
+void bl_layerfiles_merge(struct bl_file_list *acc, const struct bl_file_list *upper);
+
+/* ---- differences ---- */
+
+enum bl_file_change_kind {
+	BL_FCHANGE_ADDED = 0,    /* right only */
+	BL_FCHANGE_REMOVED,      /* left only */
+	BL_FCHANGE_CONTENT,      /* bytes (sha256 or size) or type differ */
+	BL_FCHANGE_METADATA,     /* same content; only what `what` says differs */
+};
+
+/* Bits of bl_file_change.what */
+#define BL_FMETA_MTIME 0x01u
+#define BL_FMETA_UID 0x02u
+#define BL_FMETA_GID 0x04u
+#define BL_FMETA_MODE 0x08u
+#define BL_FMETA_LINK 0x10u  /* symlink target or hardlink source */
+#define BL_FMETA_TYPE 0x20u  /* with BL_FCHANGE_CONTENT */
+#define BL_FMETA_SIZE 0x40u  /* with BL_FCHANGE_CONTENT */
+#define BL_FMETA_DATA 0x80u  /* with BL_FCHANGE_CONTENT: sha256 differs */
+
+struct bl_file_change {
+	enum bl_file_change_kind kind;
+	unsigned what;                     /* BL_FMETA_* */
+	const struct bl_file_entry *left;  /* borrowed from the left list, NULL when added */
+	const struct bl_file_entry *right; /* borrowed from the right list, NULL when removed */
+};
+
+struct bl_file_diff {
+	struct bl_file_change *items; /* in path order */
+	size_t len, cap;
+	size_t same;                  /* entries equal on both sides */
+	size_t counts[4];             /* per bl_file_change_kind */
+	size_t timestamps_ignored;    /* entries equal but for mtime (ignore_timestamps) */
+};
+
+struct bl_file_diff_opts {
+	bool ignore_timestamps; /* mtime differences do not count (diffoci's semantic mode) */
+};
+
+void bl_file_diff_init(struct bl_file_diff *d);
+void bl_file_diff_fini(struct bl_file_diff *d);
+/* Compare two sorted lists. Files without sha256 on either side compare by
+ * size only (a content change of equal size then goes unseen: hash when
+ * listing for a diff). The result borrows entries from both lists. */
+void bl_layerfiles_diff(const struct bl_file_list *left, const struct bl_file_list *right,
+	const struct bl_file_diff_opts *o, struct bl_file_diff *out);
+/* "mtime, uid, mode" for the bits set, into a new string. */
+char *bl_file_change_what(unsigned what);
+const char *bl_file_change_name(enum bl_file_change_kind k); /* "added", "removed", "content", "metadata" */
+
+#endif
