@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "bakelens/mem.h"
+#include "bakelens/ref.h"
 #include "bakelens/text.h"
 #include "internal.h"
 
@@ -221,7 +222,23 @@ static bool root_matches(const struct bl_store_root *r, const char *ref)
 	const char *colon = strrchr(r->name, ':');
 	if (colon && !strchr(colon, '/') && strcmp(colon + 1, ref) == 0)
 		return true;
-	return false;
+	/* Both full references: compare them normalised, so "example/img:1"
+	 * selects "docker.io/example/img:1" (skopeo writes the long form). */
+	bool match = false;
+	struct bl_ref a, b;
+	if (strchr(ref, '/') || strchr(r->name, '/')) {
+		if (bl_ref_parse(ref, &a, NULL)) {
+			if (bl_ref_parse(r->name, &b, NULL)) {
+				char *fa = bl_ref_format(&a), *fb = bl_ref_format(&b);
+				match = strcmp(fa, fb) == 0;
+				free(fa);
+				free(fb);
+				bl_ref_fini(&b);
+			}
+			bl_ref_fini(&a);
+		}
+	}
+	return match;
 }
 
 bool bl_store_roots(struct bl_store *s, struct bl_vec *roots, struct bl_error *err)

@@ -114,6 +114,13 @@ static void test_ref_selector_filters_roots(void **state)
 	assert_string_equal(name, "example.com/empty/but:different");
 	bl_store_free(s);
 	free(arg);
+	/* normalised: "library/..." and "docker.io/..." forms select each other */
+	arg = bl_asprintf("docker-archive:%s:example.com/empty", t);
+	assert_true(bl_store_open(arg, NULL, &s, &err));
+	assert_int_equal(count_roots(s, &name, &err), 1);
+	assert_string_equal(name, "example.com/empty:latest");
+	bl_store_free(s);
+	free(arg);
 	arg = bl_asprintf("docker-archive:%s:example.com/empty:latest", t);
 	assert_true(bl_store_open(arg, NULL, &s, &err));
 	assert_int_equal(count_roots(s, &name, &err), 1);
