@@ -78,8 +78,8 @@ struct bl_cmp_node {
 struct bl_cmp_platform {
 	char *target;                  /* the target's label */
 	char *platform;                /* "linux/amd64", or the manifest's label */
-	const struct bl_cmp_node *node;/* the manifest pair, borrowed from the result */
-	enum bl_cmp_class cls;
+	const struct bl_cmp_node *node;/* the manifest pair, borrowed from the result (its cls
+	                                  is the platform's class) */
 	int left_layers, right_layers; /* -1 when that side is absent */
 	int first_divergent;           /* 0-based position (right side) of the first layer whose
 	                                  ChainID differs, -1 when none does (or unknown) */
@@ -116,6 +116,11 @@ void bl_cmp_free(struct bl_cmp *c);
 struct bl_cmp_node *bl_cmp_nodes(const struct bl_node *left, const struct bl_node *right,
 	const struct bl_cmp_opts *opts);
 void bl_cmp_node_free(void *node);
+
+/* Change a node's own class after a closer look (e.g. a layer whose files
+ * differ only in timestamps that are ignored), add a sentence saying why
+ * (may be NULL), and recompute the classes of its ancestors. */
+void bl_cmp_node_reclassify(struct bl_cmp_node *n, enum bl_cmp_class own, const char *sentence);
 
 /* True when nothing differs. */
 bool bl_cmp_is_identical(const struct bl_cmp *c);

@@ -26,6 +26,11 @@ static const struct command commands[] = {
 	{"digest", cli_cmd_digest,
 		"digest SOURCE... [--target T] [--platform P] [--what W] [--layer N]",
 		"print one digest: W is index|manifest|config|layer|diff-id|chain-id"},
+	{"diff", cli_cmd_diff,
+		"diff A B [--json] [--files] [--ignore-timestamps] [--quiet]   (A, B: SRC[+SRC...])",
+		"compare two builds: exit 0 identical, 1 different, 2+ error (docs/diff-json.md)"},
+	{"ls", cli_cmd_ls, "ls SOURCE... [--target T] [--platform P] [--layer N | --merged] [--json]",
+		"the files of a layer, or of the whole image with whiteouts applied (--merged)"},
 };
 
 static const char usage_text[] =
@@ -49,7 +54,10 @@ static const char usage_text[] =
 	"                          the platform to answer for (digest)\n"
 	"  -w, --what WHAT         index|manifest|config|layer|diff-id|chain-id (digest)\n"
 	"  -l, --layer N           layer position, 0-based; negative counts from the end (-1: last)\n"
-	"      --json              JSON output (inspect)\n"
+	"      --json              JSON output (inspect, diff, ls)\n"
+	"      --files             diff: list the files of layers whose content differs\n"
+	"      --ignore-timestamps diff: created, history[].created and file mtimes do not count\n"
+	"      --merged            ls: all layers with whiteouts applied\n"
 	"      --ascii             ASCII tree guides (tree)\n"
 	"      --depth N           print N levels below the targets (tree)\n"
 	"      --no-color          no colours (also NO_COLOR=1)\n"
@@ -178,7 +186,7 @@ int cli_check_statuses(const struct bl_build *b, int max_lines)
 }
 
 enum { OPT_JSON = 256, OPT_ASCII, OPT_DEPTH, OPT_NO_COLOR, OPT_THEME, OPT_OFFLINE, OPT_INSECURE,
-	OPT_CACERT, OPT_AUTHFILE };
+	OPT_CACERT, OPT_AUTHFILE, OPT_FILES, OPT_IGNORE_TIMESTAMPS, OPT_MERGED };
 
 static const struct option long_opts[] = {
 	{"target", required_argument, NULL, 't'},
@@ -195,6 +203,9 @@ static const struct option long_opts[] = {
 	{"insecure", no_argument, NULL, OPT_INSECURE},
 	{"cacert", required_argument, NULL, OPT_CACERT},
 	{"authfile", required_argument, NULL, OPT_AUTHFILE},
+	{"files", no_argument, NULL, OPT_FILES},
+	{"ignore-timestamps", no_argument, NULL, OPT_IGNORE_TIMESTAMPS},
+	{"merged", no_argument, NULL, OPT_MERGED},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -251,6 +262,9 @@ int bl_cli_main(int argc, char **argv)
 		case OPT_INSECURE: o.insecure = true; break;
 		case OPT_CACERT: o.cacert = optarg; break;
 		case OPT_AUTHFILE: o.authfile = optarg; break;
+		case OPT_FILES: o.files = true; break;
+		case OPT_IGNORE_TIMESTAMPS: o.ignore_timestamps = true; break;
+		case OPT_MERGED: o.merged = true; break;
 		case 'h': print_usage(stdout); goto out;
 		case 'V': printf("bakelens %s\n", BL_VERSION); goto out;
 		case ':':

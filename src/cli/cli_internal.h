@@ -19,6 +19,9 @@ struct cli_opts {
 	bool quiet;
 	bool offline;
 	bool insecure;
+	bool files;             /* diff: file-level differences of changed layers */
+	bool ignore_timestamps; /* diff */
+	bool merged;            /* ls */
 	const char *cacert;
 	const char *authfile;
 	const char *theme;
@@ -41,5 +44,7 @@ int cli_check_statuses(const struct bl_build *b, int max_lines);
 int cli_cmd_tree(const struct cli_opts *o);
 int cli_cmd_inspect(const struct cli_opts *o);
 int cli_cmd_digest(const struct cli_opts *o);
+int cli_cmd_diff(const struct cli_opts *o);
+int cli_cmd_ls(const struct cli_opts *o);
 
 #endif

@@ -331,27 +331,44 @@ static char *field_list(const struct bl_cmp_node *n, size_t first, size_t total)
 }
 
 /* Descriptor annotations: the parent's document carries them, but they are
- * shown on the node they describe. */
+ * shown on the node they describe. Keys are named as they are. */
 static void compare_desc_annotations(struct bl_cmp_node *n, const struct ctx *ctx)
 {
 	const json_t *a = n->left->has_desc ? n->left->desc.annotations : NULL;
 	const json_t *b = n->right->has_desc ? n->right->desc.annotations : NULL;
-	if (!a && !b)
+	if ((!a && !b) || (a && b && json_equal((json_t *)a, (json_t *)b)))
 		return;
 	json_t *empty = json_object();
-	size_t first = n->fields.len;
-	size_t cnt = json_diff(n, ctx, a ? a : empty, b ? b : empty, NULL, "annotation ", false,
-		NULL, NULL);
-	json_decref(empty);
-	if (cnt) {
-		/* Paths are annotation keys: prefix them so they read as such. */
-		for (size_t i = first; i < n->fields.len; i++) {
-			char *f = n->fields.items[i];
-			n->fields.items[i] = bl_asprintf("annotations%s%s", f[0] == '[' ? "" : ".", f);
-			free(f);
+	const json_t *sides[2] = {a ? a : empty, b ? b : empty};
+	size_t found = 0;
+	for (int s = 0; s < 2; s++) {
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)sides[s], k, v) {
+			json_t *va = json_object_get(sides[0], k), *vb = json_object_get(sides[1], k);
+			if (s == 1 && va)
+				continue; /* seen from the left */
+			if (va && vb && json_equal(va, vb))
+				continue;
+			found++;
+			struct bl_buf path;
+			bl_buf_init(&path);
+			bl_buf_puts(&path, "annotations");
+			path_key(&path, k);
+			if (n->fields.len < ctx->max_fields)
+				bl_vec_push(&n->fields, bl_buf_take(&path));
+			bl_buf_fini(&path);
+			if (found <= NOTE_FIELDS_MAX) {
+				char *ta = value_text(va), *tb = value_text(vb);
+				note(n, "annotation %s: %s -> %s", k, ta, tb);
+				free(ta);
+				free(tb);
+			}
 		}
-		set_own(n, BL_CMP_ANNOTATIONS);
 	}
+	json_decref(empty);
+	if (found)
+		set_own(n, BL_CMP_ANNOTATIONS);
 }
 
 /* ---- alignment ---- */
@@ -597,7 +614,7 @@ static void one_sided(struct bl_cmp_node *n, bool in_index)
 	const char *where = left ? "only in the left build" : "only in the right build";
 	if (is_attestation(x) || x->kind == BL_NODE_STATEMENT || x->kind == BL_NODE_INFO) {
 		set_own(n, BL_CMP_INDEX_ONLY);
-		note(n, "%s %s %s", bl_node_kind_name(x->kind), x->label, where);
+		note(n, "%s %s", x->label, where);
 	} else if (in_index && image_like(x)) {
 		set_own(n, left ? BL_CMP_PLATFORM_REMOVED : BL_CMP_PLATFORM_ADDED);
 		note(n, "platform %s %s", x->label, left ? "removed" : "added");
@@ -1296,6 +1313,15 @@ struct bl_cmp_node *bl_cmp_nodes(const struct bl_node *left, const struct bl_nod
 		roll_up(n);
 	}
 	return n;
+}
+
+void bl_cmp_node_reclassify(struct bl_cmp_node *n, enum bl_cmp_class own, const char *sentence)
+{
+	n->own = own;
+	if (sentence)
+		bl_vec_push(&n->notes, bl_strdup(sentence));
+	for (; n; n = n->parent)
+		roll_up(n);
 }
 
 bool bl_cmp_is_identical(const struct bl_cmp *c)

@@ -1,0 +1,178 @@
+/* bakelens ls SOURCE... [--target T] [--platform P] [--layer N | --merged] [--json]
+ *
+ * The files of one layer (--layer N, 0-based, negative from the end), or of
+ * the whole image with whiteouts applied (--merged, the default). Layers are
+ * streamed and verified, never held in memory. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bakelens/cli.h"
+#include "bakelens/layerfiles.h"
+#include "bakelens/mem.h"
+#include "bakelens/text.h"
+#include "cli_internal.h"
+
+/* cli_fail without depending on its signature, which is changing. */
+static int report(const struct bl_error *err)
+{
+	cli_error("%s", err->msg[0] ? err->msg : bl_status_name(err->code));
+	return bl_cli_exit_code(err->code);
+}
+
+static const struct bl_node *find_manifest(const struct bl_node *n, const struct bl_digest *d)
+{
+	if (n->kind == BL_NODE_MANIFEST && n->has_desc && bl_digest_equal(&n->desc.digest, d))
+		return n;
+	for (size_t i = 0; i < bl_node_count(n); i++) {
+		const struct bl_node *r = find_manifest(bl_node_child(n, i), d);
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+static void put_safe(const char *s)
+{
+	char *q = bl_text_safe(s);
+	fputs(q, stdout);
+	free(q);
+}
+
+static void print_text(const struct bl_file_list *l, bool show_layer)
+{
+	for (size_t i = 0; i < l->len; i++) {
+		const struct bl_file_entry *e = &l->items[i];
+		char mode[16], when[32];
+		bl_file_mode_string(e, mode, sizeof mode);
+		time_t t = (time_t)e->mtime;
+		struct tm tm;
+		if (gmtime_r(&t, &tm))
+			strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+		else
+			snprintf(when, sizeof when, "?");
+		printf("%s %5lld %5lld %10lld %s ", mode, (long long)e->uid, (long long)e->gid,
+			(long long)e->size, when);
+		if (show_layer)
+			printf("[%d] ", e->layer);
+		put_safe(e->path);
+		if (e->linkname) {
+			fputs(e->type == BL_FILE_HARDLINK ? " link to " : " -> ", stdout);
+			put_safe(e->linkname);
+		}
+		putchar('\n');
+	}
+}
+
+static void print_json(const struct bl_file_list *l)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < l->len; i++) {
+		const struct bl_file_entry *e = &l->items[i];
+		json_t *j = json_object();
+		char *p = bl_text_safe(e->path);
+		json_object_set_new(j, "path", json_string(p));
+		free(p);
+		json_object_set_new(j, "type", json_string(bl_file_type_name(e->type)));
+		json_object_set_new(j, "size", json_integer(e->size));
+		json_object_set_new(j, "mode", json_integer(e->mode));
+		json_object_set_new(j, "uid", json_integer(e->uid));
+		json_object_set_new(j, "gid", json_integer(e->gid));
+		json_object_set_new(j, "mtime", json_integer(e->mtime));
+		if (e->linkname) {
+			char *lk = bl_text_safe(e->linkname);
+			json_object_set_new(j, "linkname", json_string(lk));
+			free(lk);
+		} else {
+			json_object_set_new(j, "linkname", json_null());
+		}
+		json_object_set_new(j, "layer", e->layer >= 0 ? json_integer(e->layer) : json_null());
+		json_array_append_new(arr, j);
+	}
+	json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(arr);
+}
+
+int cli_cmd_ls(const struct cli_opts *o)
+{
+	long layer = 0;
+	if (o->layer) {
+		char *end;
+		layer = strtol(o->layer, &end, 10);
+		if (*end || end == o->layer) {
+			cli_error("--layer: expected a whole number (negative counts from the end), got \"%s\"",
+				o->layer);
+			return BL_EXIT_USAGE;
+		}
+		if (o->merged) {
+			cli_error("ls: --layer and --merged exclude each other");
+			return BL_EXIT_USAGE;
+		}
+	}
+	struct bl_build *b = NULL;
+	int rc;
+	if (!cli_load(o, &b, &rc))
+		return rc;
+	struct bl_query q = {.target = o->target, .platform = o->platform, .what = BL_WHAT_MANIFEST};
+	struct bl_digest md;
+	struct bl_error err = {0};
+	struct bl_file_list acc;
+	bl_file_list_init(&acc);
+	struct bl_vec layers; /* struct bl_node *, borrowed */
+	bl_vec_init(&layers, NULL);
+	if (!bl_build_query(b, &q, &md, &err)) {
+		rc = report(&err);
+		goto out;
+	}
+	const struct bl_node *m = find_manifest(b->root, &md);
+	if (!m) {
+		cli_error("manifest %s: not loaded", md.str);
+		rc = BL_EXIT_NOT_FOUND;
+		goto out;
+	}
+	for (size_t i = 0; i < bl_node_count(m); i++) {
+		struct bl_node *c = bl_node_child(m, i);
+		if (c->kind == BL_NODE_LAYER)
+			bl_vec_push(&layers, c);
+	}
+	size_t n = layers.len;
+	if (o->layer) {
+		long idx = layer < 0 ? (long)n + layer : layer;
+		if (idx < 0 || idx >= (long)n) {
+			cli_error("--layer %ld: the image has %zu layer%s (0 to %zu, or -1 to -%zu)", layer, n,
+				n == 1 ? "" : "s", n ? n - 1 : 0, n);
+			rc = BL_EXIT_NOT_FOUND;
+			goto out;
+		}
+		struct bl_layerfiles_opts lo = {.layer = (int)idx};
+		if (!bl_layerfiles_list_node(bl_vec_get(&layers, (size_t)idx), &lo, &acc, &err)) {
+			rc = report(&err);
+			goto out;
+		}
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			struct bl_file_list one;
+			bl_file_list_init(&one);
+			struct bl_layerfiles_opts lo = {.layer = (int)i};
+			if (!bl_layerfiles_list_node(bl_vec_get(&layers, i), &lo, &one, &err)) {
+				bl_file_list_fini(&one);
+				rc = report(&err);
+				goto out;
+			}
+			bl_layerfiles_merge(&acc, &one);
+			bl_file_list_fini(&one);
+		}
+	}
+	if (o->json)
+		print_json(&acc);
+	else
+		print_text(&acc, !o->layer);
+	rc = BL_EXIT_OK;
+out:
+	bl_vec_fini(&layers);
+	bl_file_list_fini(&acc);
+	bl_build_free(b);
+	return rc;
+}
