@@ -122,11 +122,9 @@ int bl_cli_exit_code(int status)
 	return BL_EXIT_FORMAT;
 }
 
-int cli_fail(const struct bl_error *err, bool while_loading)
+int cli_fail(const struct bl_error *err)
 {
 	cli_error("%s", err->msg[0] ? err->msg : bl_status_name(err->code));
-	if (while_loading && err->code == BL_E_NOT_FOUND)
-		return BL_EXIT_INPUT;
 	return bl_cli_exit_code(err->code);
 }
 
@@ -140,7 +138,7 @@ bool cli_load(const struct cli_opts *o, struct bl_build **out, int *exit_code)
 		return false;
 	}
 	if (!bl_build_load((const char *const *)o->sources, (size_t)o->nsources, &lo, out, &err)) {
-		*exit_code = cli_fail(&err, true);
+		*exit_code = cli_fail(&err);
 		return false;
 	}
 	if (!o->quiet) {
@@ -156,9 +154,9 @@ static int walk_statuses(const struct bl_node *n, int *lines, int max_lines, int
 	int code = 0;
 	switch (n->status) {
 	case BL_STATUS_MISMATCH: code = BL_EXIT_VERIFY; break;
-	case BL_STATUS_ERROR:
-	case BL_STATUS_LOOP: code = BL_EXIT_FORMAT; break;
-	default: break; /* missing and unresolved blobs are normal in exports */
+	case BL_STATUS_ERROR: code = BL_EXIT_FORMAT; break;
+	default: break; /* missing and unresolved blobs are normal in exports; a
+	                   referrer listed in its own subject's index is shown, not fatal */
 	}
 	if (code) {
 		if (*lines < max_lines) {

@@ -32,9 +32,8 @@ struct cli_opts {
 
 /* Print "bakelens: <msg>" on stderr, escaped. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Report `err` and return its exit code; `while_loading` maps "not found" to
- * an input error (a source is missing) instead of "no such target". */
-int cli_fail(const struct bl_error *err, bool while_loading);
+/* Report `err` and return its exit code. */
+int cli_fail(const struct bl_error *err);
 /* Load the sources named in opts; prints the error and returns false on failure. */
 bool cli_load(const struct cli_opts *o, struct bl_build **out, int *exit_code);
 /* 0 when every node is usable; else the exit code for the worst status found

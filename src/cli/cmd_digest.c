@@ -36,7 +36,7 @@ int cli_cmd_digest(const struct cli_opts *o)
 		printf("%s\n", d.str);
 		rc = BL_EXIT_OK;
 	} else {
-		rc = cli_fail(&err, false);
+		rc = cli_fail(&err);
 	}
 	bl_build_free(b);
 	return rc;

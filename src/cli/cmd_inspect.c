@@ -140,10 +140,14 @@ static json_t *build_json(const struct bl_build *b)
 	for (size_t i = 0; i < b->messages.len; i++)
 		json_array_append_new(messages, jstr(bl_vec_get(&b->messages, i)));
 	json_object_set_new(root, "messages", messages);
-	json_t *targets = json_array();
-	for (size_t i = 0; i < bl_node_count(b->root); i++)
-		json_array_append_new(targets, node_json(bl_node_child(b->root, i)));
+	/* Targets, and build-level information (provenance, warnings) apart. */
+	json_t *targets = json_array(), *info = json_array();
+	for (size_t i = 0; i < bl_node_count(b->root); i++) {
+		const struct bl_node *n = bl_node_child(b->root, i);
+		json_array_append_new(n->kind == BL_NODE_TARGET ? targets : info, node_json(n));
+	}
 	json_object_set_new(root, "targets", targets);
+	json_object_set_new(root, "info", info);
 	return root;
 }
 

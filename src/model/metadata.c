@@ -218,8 +218,10 @@ static void load_target(struct model_ctx *ctx, const char *name, const json_t *o
 		struct bl_digest cd;
 		if (!json_is_string(cfg))
 			bl_fail(&e, BL_E_FORMAT, "expected a string");
+		/* Secondary information (the image itself is named by containerimage.digest):
+		 * a bad value is reported, and the target stays usable. */
 		if (!json_is_string(cfg) || !bl_digest_parse(json_string_value(cfg), &cd, &e))
-			target_error(t, name, "containerimage.config.digest", &e);
+			model_message(ctx->b, "%s: containerimage.config.digest: %s", name, e.msg);
 	}
 	if (have_desc && bl_digest_is_set(&dg) && !bl_digest_equal(&dg, &desc.digest))
 		model_message(ctx->b, "%s: containerimage.digest %s differs from the descriptor's %s",

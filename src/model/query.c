@@ -56,6 +56,17 @@ static bool check(const struct bl_node *t, const struct bl_node *n, struct bl_er
 	return false;
 }
 
+/* The node whose digest is the answer may be absent (its digest is named by a
+ * verified parent), but not corrupt: a blob that does not match its digest or
+ * cannot be parsed means the source is damaged, and the answer is refused. */
+static bool check_not_corrupt(const struct bl_node *t, const struct bl_node *n,
+	struct bl_error *err)
+{
+	if (n->status == BL_STATUS_MISMATCH || n->status == BL_STATUS_ERROR)
+		return check(t, n, err);
+	return true;
+}
+
 /* Every node from t (exclusive) down to n must be fine. */
 static bool check_path(const struct bl_node *t, const struct bl_node *n, struct bl_error *err)
 {
@@ -218,11 +229,15 @@ bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct b
 		return false;
 	}
 	if (q->what == BL_WHAT_DEFAULT) {
+		if (!check_not_corrupt(t, root, err))
+			return false;
 		*out = root->desc.digest;
 		return true;
 	}
 	if (q->what == BL_WHAT_INDEX) {
 		if (root->kind == BL_NODE_INDEX) {
+			if (!check_not_corrupt(t, root, err))
+				return false;
 			*out = root->desc.digest;
 			return true;
 		}
@@ -248,6 +263,8 @@ bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct b
 	if (q->what == BL_WHAT_MANIFEST) {
 		if (m != root && !check_path(t, m->parent, err))
 			return false;
+		if (!check_not_corrupt(t, m, err))
+			return false;
 		*out = m->desc.digest;
 		return true;
 	}
@@ -266,6 +283,8 @@ bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct b
 			free(tl);
 			return false;
 		}
+		if (!check_not_corrupt(t, c, err))
+			return false;
 		*out = c->desc.digest;
 		return true;
 	}
@@ -295,6 +314,8 @@ bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct b
 		}
 	}
 	if (q->what == BL_WHAT_LAYER) {
+		if (!check_not_corrupt(t, l, err))
+			return false;
 		*out = l->desc.digest;
 		return true;
 	}

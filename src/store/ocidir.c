@@ -255,7 +255,7 @@ bool bl_store_ocidir_open(const char *dir, struct bl_store **out, struct bl_erro
 	o->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (o->dirfd < 0) {
 		if (errno == ENOENT)
-			bl_fail(err, BL_E_NOT_FOUND, "%s: no such file or directory", o->safe_dir);
+			bl_fail(err, BL_E_IO, "%s: no such file or directory", o->safe_dir);
 		else
 			bl_fail_errno(err, BL_E_IO, "%s", o->safe_dir);
 		goto fail;

@@ -89,7 +89,7 @@ static bool open_path(const char *path, const char *shown, int want,
 	bool ok = false;
 	if (stat(path, &st) != 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
-			bl_fail(err, BL_E_NOT_FOUND, "%s: no such file or directory", safe);
+			bl_fail(err, BL_E_IO, "%s: no such file or directory", safe);
 		else
 			bl_fail_errno(err, BL_E_IO, "%s", safe);
 		goto done;

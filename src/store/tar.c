@@ -857,7 +857,7 @@ bool bl_store_tar_open(const char *path, const struct bl_store_open_opts *opts,
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
-			bl_fail(err, BL_E_NOT_FOUND, "%s: no such file or directory", safe);
+			bl_fail(err, BL_E_IO, "%s: no such file or directory", safe);
 		else
 			bl_fail_errno(err, BL_E_IO, "%s", safe);
 		free(safe);

@@ -38,7 +38,7 @@ expect_error "bad --layer" 2 "--layer" -- digest "$G" --layer x
 
 # Invalid JSON in a metadata file: names the file and the line.
 printf '{\n  "containerimage.digest": "sha256:%s",\n  "oops"\n}\n' "$(printf x | sha256sum | cut -c1-64)" >"$BL_TMP/meta.json"
-expect_error "invalid metadata JSON" 4 "meta.json.*line 3" -- tree "$BL_TMP/meta.json"
+expect_error "invalid metadata JSON" 4 "meta.json: line [0-9]+ column" -- tree "$BL_TMP/meta.json"
 
 # Invalid index.json.
 B=$(copy badindex); echo '{"manifests": [' >"$B/index.json"
@@ -75,7 +75,8 @@ expect_eq "symlinked blob: exit code" 4 "$rc"
 
 # A 10 MiB manifest: refused by its size cap with a clear message.
 B=$(copy huge)
-jq -c --arg pad "$(head -c 10485760 /dev/zero | tr '\0' a)" '. + {annotations: {pad: $pad}}' \
+head -c 10485760 /dev/zero | tr '\0' a >"$BL_TMP/pad"
+jq -c --rawfile pad "$BL_TMP/pad" '. + {annotations: {pad: $pad}}' \
 	"$G/blobs/sha256/${man#sha256:}" >"$BL_TMP/huge.json"
 d=$(put_blob "$B" "$BL_TMP/huge.json")
 jq --arg d "$d" --argjson s "$(stat -c %s "$BL_TMP/huge.json")" '.manifests[0].digest = $d | .manifests[0].size = $s' "$G/index.json" >"$B/index.json"
@@ -110,8 +111,13 @@ expect_clean "hostile REF in an error" "$err"
 
 # Truncated tar: cut a good archive in the middle of a member.
 tar -C "$G" -cf "$BL_TMP/good.tar" oci-layout index.json blobs
-size=$(stat -c %s "$BL_TMP/good.tar")
-for cut in 100 1000 $((size / 2)) $((size - 700)); do
+# Cut inside a header, inside index.json, and inside the last blob's data. (A
+# cut exactly between two members cannot be told from a short archive by any
+# tar reader: the members after it are then simply missing.)
+# The header block of the last member (tar -R prints "block N:"); cut 10 bytes into its data.
+last_block=$(tar -tvR -f "$BL_TMP/good.tar" | grep '^block [0-9]*: -' | tail -1 | sed 's/^block \([0-9]*\):.*/\1/')
+data_cut=$(((last_block + 1) * 512 + 10))
+for cut in 100 700 $data_cut; do
 	head -c "$cut" "$BL_TMP/good.tar" >"$BL_TMP/cut.tar"
 	run_bl "$out" "$err" tree "$BL_TMP/cut.tar"
 	case $rc in 4 | 5) pass ;; *) fail "truncated tar at $cut: exit $rc: $(head -2 "$err")" ;; esac

@@ -51,7 +51,7 @@ static void test_open_tells_sources_apart_by_content(void **state)
 		{"buildkit/compatibility", "", NULL, BL_E_FORMAT},
 		{"regclient/testrepo", "oci-archive:", NULL, BL_E_FORMAT},
 		{"dive/test-docker-image.tar", "oci:", NULL, BL_E_FORMAT},
-		{"no/such/thing.tar", "", NULL, BL_E_NOT_FOUND},
+		{"no/such/thing.tar", "", NULL, BL_E_IO},
 		{"stereoscope/oci/invalid_file-index.json", "", NULL, BL_E_FORMAT},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -68,7 +68,7 @@ static void test_open_tells_sources_apart_by_content(void **state)
 			assert_string_equal(s->source, arg);
 			assert_true(strlen(s->describe) > 0);
 		}
-		if (cases[i].code == BL_E_NOT_FOUND)
+		if (cases[i].code == BL_E_IO)
 			assert_non_null(strstr(err.msg, "no such file or directory"));
 		bl_store_free(s);
 		free(arg);
