@@ -58,6 +58,9 @@ struct bl_file_list {
 	struct bl_file_entry *items;
 	size_t len, cap;
 	uint64_t bytes_read;   /* compressed bytes streamed (for reports and benchmarks) */
+	bool missing_end_marker; /* the tar stopped after its last member's data, without
+	                            padding or end blocks (umoci 0.4 writes these); the
+	                            listing is complete */
 };
 
 void bl_file_list_init(struct bl_file_list *l);

@@ -332,10 +332,13 @@ static char *field_list(const struct bl_cmp_node *n, size_t first, size_t total)
 
 /* Descriptor annotations: the parent's document carries them, but they are
  * shown on the node they describe. Keys are named as they are. */
-static void compare_desc_annotations(struct bl_cmp_node *n, const struct ctx *ctx)
+static void annotations_diff(struct bl_cmp_node *n, const struct ctx *ctx, const json_t *a,
+	const json_t *b)
 {
-	const json_t *a = n->left->has_desc ? n->left->desc.annotations : NULL;
-	const json_t *b = n->right->has_desc ? n->right->desc.annotations : NULL;
+	if (a && !json_is_object(a))
+		a = NULL;
+	if (b && !json_is_object(b))
+		b = NULL;
 	if ((!a && !b) || (a && b && json_equal((json_t *)a, (json_t *)b)))
 		return;
 	json_t *empty = json_object();
@@ -369,6 +372,12 @@ static void compare_desc_annotations(struct bl_cmp_node *n, const struct ctx *ct
 	json_decref(empty);
 	if (found)
 		set_own(n, BL_CMP_ANNOTATIONS);
+}
+
+static void compare_desc_annotations(struct bl_cmp_node *n, const struct ctx *ctx)
+{
+	annotations_diff(n, ctx, n->left->has_desc ? n->left->desc.annotations : NULL,
+		n->right->has_desc ? n->right->desc.annotations : NULL);
 }
 
 /* ---- alignment ---- */
@@ -715,6 +724,8 @@ static void compare_doc_rest(struct bl_cmp_node *n, const struct ctx *ctx,
 {
 	if (!n->left->doc || !n->right->doc)
 		return;
+	annotations_diff(n, ctx, json_object_get(n->left->doc, "annotations"),
+		json_object_get(n->right->doc, "annotations"));
 	size_t first = n->fields.len;
 	size_t cnt = json_diff(n, ctx, n->left->doc, n->right->doc, skip, NULL, false, NULL, NULL);
 	if (!cnt)
@@ -745,7 +756,7 @@ static const struct bl_node *platform_index(const struct bl_node *n)
 
 static void compare_index(struct bl_cmp_node *n, const struct ctx *ctx)
 {
-	static const char *const skip[] = {"manifests", NULL};
+	static const char *const skip[] = {"manifests", "annotations", NULL};
 	compare_doc_rest(n, ctx, skip);
 	const struct bl_node *l = n->left, *r = n->right;
 	/* The same nesting on both sides is compared level by level; one wrapper
@@ -1108,7 +1119,7 @@ static void compare_manifest(struct bl_cmp_node *n, const struct ctx *ctx)
 	split_manifest(n->left, &lp);
 	split_manifest(n->right, &rp);
 	if (!same_digest(n->left, n->right) && !unreadable(n)) {
-		static const char *const skip[] = {"config", "layers", "subject", NULL};
+		static const char *const skip[] = {"config", "layers", "subject", "annotations", NULL};
 		compare_doc_rest(n, ctx, skip);
 	}
 	if (lp.config || rp.config) {

@@ -153,6 +153,7 @@ struct reader {
 	uint64_t next_progress;
 	const struct bl_layerfiles_opts *o;
 	bool cancelled;
+	bool eof; /* the stream returned 0 */
 };
 
 static la_ssize_t cb_read(struct archive *a, void *ud, const void **buf)
@@ -165,6 +166,8 @@ static la_ssize_t cb_read(struct archive *a, void *ud, const void **buf)
 		return -1;
 	}
 	r->bytes += (uint64_t)n;
+	if (n == 0)
+		r->eof = true;
 	if (r->o && r->o->progress && r->bytes >= r->next_progress) {
 		r->next_progress = r->bytes + PROGRESS_EVERY;
 		if (!r->o->progress(r->o->progress_ud, "listing layer", r->bytes, 0)) {
@@ -196,6 +199,15 @@ static enum bl_file_type type_of(struct archive_entry *ae)
 	case AE_IFSOCK: return BL_FILE_SOCKET;
 	default: return BL_FILE_OTHER;
 	}
+}
+
+/* The decompressed data ended cleanly where the tar format wanted more:
+ * see the end-of-tar case in bl_layerfiles_read. */
+static bool clean_truncation(const struct reader *r, struct archive *a)
+{
+	const char *es = archive_error_string(a);
+	return r->eof && !r->failed && !r->cancelled && es &&
+		strncmp(es, "Truncated input file", 20) == 0;
 }
 
 static bool fail_archive(struct reader *r, struct archive *a, const char *what, const char *member,
@@ -238,6 +250,7 @@ bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_l
 	bool ok = false;
 	char *member = NULL;
 	uint32_t seq = 0;
+	bool truncated = false;
 	if (archive_read_open(a, &r, NULL, cb_read, NULL) != ARCHIVE_OK) {
 		fail_archive(&r, a, what, NULL, err);
 		goto out;
@@ -250,6 +263,14 @@ bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_l
 		if (rc == ARCHIVE_WARN)
 			rc = ARCHIVE_OK; /* e.g. unknown pax keywords: the entry is usable */
 		if (rc != ARCHIVE_OK) {
+			/* Some writers (umoci 0.4) end the tar right after the last
+			 * member's data: no padding, no end marker. The decompressed
+			 * data ended cleanly after a complete member: the listing is
+			 * whole. A stream that did not end cleanly failed above. */
+			if (member && clean_truncation(&r, a)) {
+				out->missing_end_marker = true;
+				break;
+			}
 			fail_archive(&r, a, what, member, err);
 			goto out;
 		}
@@ -269,16 +290,30 @@ bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_l
 			size_t len;
 			la_int64_t off;
 			int drc;
-			while ((drc = archive_read_data_block(a, &blk, &len, &off)) == ARCHIVE_OK)
+			int64_t got = 0;
+			while ((drc = archive_read_data_block(a, &blk, &len, &off)) == ARCHIVE_OK) {
 				bl_hasher_update(&h, blk, len);
+				got += (int64_t)len;
+			}
+			/* All the data, then the short end (padding missing). */
+			if (drc != ARCHIVE_EOF && got == archive_entry_size(ae) && clean_truncation(&r, a)) {
+				out->missing_end_marker = true;
+				truncated = true;
+				drc = ARCHIVE_EOF;
+			}
 			if (drc != ARCHIVE_EOF) {
 				bl_hasher_fini(&h);
 				fail_archive(&r, a, what, member, err);
 				goto out;
 			}
 		} else if (archive_read_data_skip(a) != ARCHIVE_OK) {
-			fail_archive(&r, a, what, member, err);
-			goto out;
+			/* Skipping takes data and padding at once: the same short end. */
+			if (!clean_truncation(&r, a)) {
+				fail_archive(&r, a, what, member, err);
+				goto out;
+			}
+			out->missing_end_marker = true;
+			truncated = true;
 		}
 		if (!*path) {
 			if (hashing)
@@ -310,6 +345,8 @@ bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_l
 				e->sha256[i] = (unsigned char)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
 			e->has_sha256 = true;
 		}
+		if (truncated)
+			break;
 	}
 	/* The rest of the stream (tar padding after the end marker, the end of
 	 * the compressed data): verification happens at the end. */

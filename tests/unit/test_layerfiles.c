@@ -225,6 +225,35 @@ static void test_list_rejects_what_is_not_a_tar(void **state)
 	bl_buf_fini(&tar);
 }
 
+static void test_list_accepts_a_tar_without_end_blocks(void **state)
+{
+	(void)state;
+	/* umoci 0.4 ends its layers right after the last member's data. */
+	const struct tent ents[] = {{"a", 'f', "one\n", 0644, 0, 0}, {"b", 'f', "two\n", 0644, 0, 0}};
+	struct bl_buf tar;
+	bl_buf_init(&tar);
+	make_tar(ents, 2, C_NONE, &tar);
+	tar.len = 512 + 512 + 512 + 4; /* header a, data a (padded), header b, data b */
+	for (int hash = 0; hash < 2; hash++) {
+		struct bl_file_list l;
+		struct bl_error err;
+		if (!list_mem(&tar, hash, &l, &err))
+			fail_msg("hash %d: %s", hash, err.msg);
+		assert_int_equal(l.len, 2);
+		assert_true(l.missing_end_marker);
+		assert_int_equal(bl_file_list_find(&l, "b")->size, 4);
+		bl_file_list_fini(&l);
+	}
+	/* Cut inside b's data: hashing sees the missing bytes. */
+	tar.len = 512 + 512 + 512 + 2;
+	struct bl_file_list l;
+	struct bl_error err;
+	assert_false(list_mem(&tar, true, &l, &err));
+	assert_int_equal(err.code, BL_E_FORMAT);
+	bl_file_list_fini(&l);
+	bl_buf_fini(&tar);
+}
+
 /* A layout holding `tar` under `name` (its own digest, or another one). */
 static void put_blob(struct fx *f, const struct bl_buf *tar, const struct bl_digest *name)
 {
@@ -477,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_list_without_hashing_has_no_sha),
 		cmocka_unit_test(test_list_later_duplicate_wins),
 		cmocka_unit_test(test_list_rejects_what_is_not_a_tar),
+		cmocka_unit_test(test_list_accepts_a_tar_without_end_blocks),
 		cmocka_unit_test(test_list_from_a_store_verifies_the_digest),
 		cmocka_unit_test(test_merge_applies_whiteouts_and_opaque_dirs),
 		cmocka_unit_test(test_diff_tells_content_from_metadata),
