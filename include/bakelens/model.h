@@ -99,18 +99,31 @@ struct bl_build {
 	char *metadata_path;       /* NULL for a bare source */
 	struct bl_vec warnings;    /* struct bl_warning *, owned: buildx.build.warnings decoded */
 	struct bl_vec messages;    /* char *, owned: load diagnostics for users (non-fatal) */
+	struct bl_vec remote;      /* struct bl_store *, owned: registry stores opened for
+	                              metadata targets (one per repository), not sources given */
 };
+
+struct bl_registry_opts; /* registry.h */
 
 struct bl_load_opts {
 	bl_progress_fn progress;
 	void *progress_ud;
 	int stdin_fd;              /* for "-" */
+	/* Registry references and metadata targets fetched from registries. NULL:
+	 * defaults. Its progress, when NULL, is `progress` above. */
+	const struct bl_registry_opts *registry;
+	bool offline;              /* no network: registries answer from the cache only */
 };
 
 /* Load sources: at most one metadata file (told apart by content) plus any
  * number of stores. A metadata target resolves its `containerimage.digest`
- * (or descriptor) in the stores given, in order; a target found in none is
- * BL_STATUS_UNRESOLVED with a message. Without metadata, every store gives one
+ * (or descriptor) in the stores given, in order (local ones first); a target
+ * found in none is fetched from the registry named by the first of its
+ * `image.name` (tag dropped, pinned at the digest; one store per repository,
+ * in bl_build.remote) unless offline, where only the registry cache answers.
+ * A target still not found is BL_STATUS_UNRESOLVED with a message that says
+ * why (no source, --offline, or the registry's error). Manifests and indexes
+ * read from a registry get their referrers as children ("referrer: <type>"). Without metadata, every store gives one
  * target per root. Fails only when an argument cannot be opened at all
  * (missing file, not a known format, invalid metadata JSON). */
 bool bl_build_load(const char *const *args, size_t nargs, const struct bl_load_opts *opts,

@@ -75,16 +75,24 @@ struct bl_store {
 	char *describe;  /* one line for users: "OCI layout directory", "docker save (legacy) tar, gzip-compressed, streamed" */
 };
 
+struct bl_registry_opts; /* registry.h */
+
 struct bl_store_open_opts {
 	bl_progress_fn progress; /* may be NULL */
 	void *progress_ud;
 	int stdin_fd;            /* fd for "-" (tests); 0 normally */
+	const struct bl_registry_opts *registry; /* for registry references; NULL: defaults */
 };
 
-/* Open a local source: "DIR", "oci:DIR[:REF]", "FILE", "oci-archive:FILE[:REF]",
- * "docker-archive:FILE[:REF]", "-". Fails with BL_E_NOT_FOUND when nothing is
- * there, BL_E_FORMAT when it is not a layout or image tar (the message names
- * the source and what was expected). */
+/* Open a source: "DIR", "oci:DIR[:REF]", "FILE", "oci-archive:FILE[:REF]",
+ * "docker-archive:FILE[:REF]", "-", or a registry reference: "docker://REF",
+ * or a bare REF ("alpine", "ghcr.io/o/r:tag", "host:5000/r@sha256:...") when
+ * no file or directory of that name exists and the argument does not look like
+ * a path (starts with '.' or '/' and holds a '/', or ends in .tar, .json, .gz,
+ * .tgz, .xz, .zst, .bz2, .dockerbuild: those fail with BL_E_IO "no such file
+ * or directory"). Opening a registry reference does no network traffic.
+ * Fails with BL_E_NOT_FOUND when nothing is there, BL_E_FORMAT when it is not
+ * a layout or image tar (the message names the source and what was expected). */
 bool bl_store_open(const char *arg, const struct bl_store_open_opts *opts,
 	struct bl_store **out, struct bl_error *err);
 void bl_store_free(struct bl_store *s);

@@ -44,6 +44,8 @@ static const char usage_text[] =
 	"  docker-archive:FILE[:REF]     docker save archive (legacy or Engine >= 25)\n"
 	"  -                             an OCI or docker tar on standard input, read once\n"
 	"  index/manifest/config.json    a single document\n"
+	"  docker://REF, REF             an image in a registry (alpine, ghcr.io/o/r:tag,\n"
+	"                                host:5000/r@sha256:...): manifests and configs only\n"
 	"\n"
 	"Commands:\n"
 	"%s"
@@ -62,6 +64,12 @@ static const char usage_text[] =
 	"      --depth N           print N levels below the targets (tree)\n"
 	"      --no-color          no colours (also NO_COLOR=1)\n"
 	"      --theme NAME        explorer theme\n"
+	"      --offline           no network: registries answer from the cache only\n"
+	"      --no-cache          registries: neither read nor write the on-disk cache\n"
+	"      --insecure HOST[:PORT]\n"
+	"                          plain HTTP or unverified TLS for that registry (repeatable)\n"
+	"      --cacert FILE       CA certificates (PEM) for registries, instead of the system's\n"
+	"      --authfile FILE     registry credentials (containers auth.json format)\n"
 	"  -q, --quiet             no diagnostics on stderr besides errors\n"
 	"  -h, --help              this help\n"
 	"  -V, --version           the version\n"
@@ -128,10 +136,25 @@ int cli_fail(const struct bl_error *err)
 	return bl_cli_exit_code(err->code);
 }
 
+void cli_load_opts(const struct cli_opts *o, struct bl_load_opts *lo, struct bl_registry_opts *reg)
+{
+	memset(lo, 0, sizeof *lo);
+	memset(reg, 0, sizeof *reg);
+	reg->insecure = o->insecure_hosts;
+	reg->cacert = o->cacert;
+	reg->authfile = o->authfile;
+	reg->no_cache = o->no_cache;
+	reg->offline = o->offline;
+	lo->registry = reg;
+	lo->offline = o->offline;
+}
+
 bool cli_load(const struct cli_opts *o, struct bl_build **out, int *exit_code)
 {
 	struct bl_error err = {0};
-	struct bl_load_opts lo = {0};
+	struct bl_load_opts lo;
+	struct bl_registry_opts reg;
+	cli_load_opts(o, &lo, &reg);
 	if (o->nsources == 0) {
 		cli_error("no source given (try: bakelens --help)");
 		*exit_code = BL_EXIT_USAGE;
@@ -184,7 +207,7 @@ int cli_check_statuses(const struct bl_build *b, int max_lines)
 }
 
 enum { OPT_JSON = 256, OPT_ASCII, OPT_DEPTH, OPT_NO_COLOR, OPT_THEME, OPT_OFFLINE, OPT_INSECURE,
-	OPT_CACERT, OPT_AUTHFILE, OPT_FILES, OPT_IGNORE_TIMESTAMPS, OPT_MERGED };
+	OPT_CACERT, OPT_AUTHFILE, OPT_FILES, OPT_IGNORE_TIMESTAMPS, OPT_MERGED, OPT_NO_CACHE };
 
 static const struct option long_opts[] = {
 	{"target", required_argument, NULL, 't'},
@@ -198,7 +221,8 @@ static const struct option long_opts[] = {
 	{"no-colour", no_argument, NULL, OPT_NO_COLOR},
 	{"theme", required_argument, NULL, OPT_THEME},
 	{"offline", no_argument, NULL, OPT_OFFLINE},
-	{"insecure", no_argument, NULL, OPT_INSECURE},
+	{"insecure", required_argument, NULL, OPT_INSECURE},
+	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
 	{"cacert", required_argument, NULL, OPT_CACERT},
 	{"authfile", required_argument, NULL, OPT_AUTHFILE},
 	{"files", no_argument, NULL, OPT_FILES},
@@ -226,7 +250,9 @@ int bl_cli_main(int argc, char **argv)
 	/* getopt_long over argv[first..]: shift so that argv[0] stays the program. */
 	int n = argc - first + 1;
 	char **args = calloc((size_t)n + 1, sizeof *args);
-	if (!args)
+	/* --insecure values, at most one per argument, NULL-terminated */
+	o.insecure_hosts = calloc((size_t)n + 1, sizeof *o.insecure_hosts);
+	if (!args || !o.insecure_hosts)
 		abort();
 	args[0] = argv[0];
 	for (int i = first; i < argc; i++)
@@ -257,7 +283,19 @@ int bl_cli_main(int argc, char **argv)
 		case OPT_NO_COLOR: o.no_color = true; break;
 		case OPT_THEME: o.theme = optarg; break;
 		case OPT_OFFLINE: o.offline = true; break;
-		case OPT_INSECURE: o.insecure = true; break;
+		case OPT_INSECURE:
+			/* HOST or HOST:PORT, as in the reference; a '/' means a reference
+			 * was taken for the value */
+			if (!*optarg || strchr(optarg, '/') || strchr(optarg, '@')) {
+				cli_error("--insecure: expected HOST[:PORT] (as in the reference), got \"%s\"",
+					optarg);
+				rc = BL_EXIT_USAGE;
+				goto out;
+			}
+			o.insecure = true;
+			o.insecure_hosts[o.ninsecure++] = optarg;
+			break;
+		case OPT_NO_CACHE: o.no_cache = true; break;
 		case OPT_CACERT: o.cacert = optarg; break;
 		case OPT_AUTHFILE: o.authfile = optarg; break;
 		case OPT_FILES: o.files = true; break;
@@ -282,6 +320,7 @@ int bl_cli_main(int argc, char **argv)
 			rc = commands[i].run(&o);
 out:
 	free(args);
+	free(o.insecure_hosts);
 	if (fflush(stdout) != 0 && rc == BL_EXIT_OK) {
 		cli_error("standard output: write failed");
 		rc = BL_EXIT_INPUT;

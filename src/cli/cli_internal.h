@@ -7,6 +7,7 @@
 
 #include "bakelens/error.h"
 #include "bakelens/model.h"
+#include "bakelens/registry.h"
 
 struct cli_opts {
 	const char *target;
@@ -24,6 +25,9 @@ struct cli_opts {
 	bool merged;            /* ls */
 	const char *cacert;
 	const char *authfile;
+	bool no_cache;                /* --no-cache: the registry cache neither read nor written */
+	const char **insecure_hosts;  /* --insecure HOST[:PORT], repeatable; NULL-terminated */
+	int ninsecure;
 	const char *theme;
 	int depth; /* tree: -1 = everything */
 	char **sources;
@@ -34,6 +38,9 @@ struct cli_opts {
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Report `err` and return its exit code. */
 int cli_fail(const struct bl_error *err);
+/* The load options the command line asks for (registry options, --offline);
+ * `reg` is filled and pointed to by `lo`, so it must live as long as `lo`. */
+void cli_load_opts(const struct cli_opts *o, struct bl_load_opts *lo, struct bl_registry_opts *reg);
 /* Load the sources named in opts; prints the error and returns false on failure. */
 bool cli_load(const struct cli_opts *o, struct bl_build **out, int *exit_code);
 /* 0 when every node is usable; else the exit code for the worst status found

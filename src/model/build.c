@@ -17,6 +17,8 @@
 #include "bakelens/buf.h"
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
+#include "bakelens/ref.h"
+#include "bakelens/registry.h"
 #include "bakelens/text.h"
 
 void model_ctx_init(struct model_ctx *ctx, struct bl_build *b)
@@ -24,6 +26,9 @@ void model_ctx_init(struct model_ctx *ctx, struct bl_build *b)
 	ctx->b = b;
 	ctx->nodes = 1; /* the BUILD root */
 	ctx->capped = false;
+	ctx->registry = NULL;
+	ctx->cancelled = false;
+	ctx->nreferrers_failed = 0;
 }
 
 static void warning_free(void *p)
@@ -61,6 +66,7 @@ struct bl_build *model_build_new(void)
 	bl_vec_init(&b->stores, store_free_item);
 	bl_vec_init(&b->warnings, warning_free);
 	bl_vec_init(&b->messages, free);
+	bl_vec_init(&b->remote, store_free_item);
 	return b;
 }
 
@@ -145,6 +151,7 @@ void bl_build_free(struct bl_build *b)
 	bl_vec_fini(&b->messages);
 	/* Nodes borrow stores: free them after the nodes. */
 	bl_vec_fini(&b->stores);
+	bl_vec_fini(&b->remote);
 	if (b->metadata)
 		json_decref(b->metadata);
 	free(b->metadata_path);
@@ -321,6 +328,13 @@ static bool add_store_roots(struct model_ctx *ctx, struct bl_store *s, struct bl
 	bl_vec_init(&roots, bl_store_root_free);
 	if (!bl_store_roots(s, &roots, err)) {
 		bl_vec_fini(&roots);
+		/* A bare name that is no file went to a registry: say both. */
+		if (bl_store_is_registry(s) && s->source && strncmp(s->source, "docker://", 9) != 0 &&
+			err && err->code != BL_E_CANCELLED) {
+			char *q = bl_text_safe(s->source);
+			bl_error_prefix(err, "%s: no such file or directory; as an image reference", q);
+			free(q);
+		}
 		return false;
 	}
 	if (roots.len == 0)
@@ -368,17 +382,119 @@ static void append_sources(struct bl_buf *out, const struct bl_build *b)
 	}
 }
 
+/* The first source (not a registry) that holds `d`. */
+static struct bl_store *locate_local(struct model_ctx *ctx, const struct bl_digest *d)
+{
+	for (size_t i = 0; i < ctx->b->stores.len; i++) {
+		struct bl_store *s = bl_vec_get(&ctx->b->stores, i);
+		if (!bl_store_is_registry(s) && bl_store_stat(s, d, NULL) != BL_BLOB_MISSING)
+			return s;
+	}
+	return NULL;
+}
+
+/* "domain/path" of a registry store's reference, caller owns; NULL. */
+static char *store_repository(const struct bl_store *s)
+{
+	const char *src = s->source ? s->source : "";
+	if (strncmp(src, "docker://", 9) == 0)
+		src += 9;
+	struct bl_ref r;
+	if (!bl_ref_parse(src, &r, NULL))
+		return NULL;
+	char *name = bl_ref_name(&r);
+	bl_ref_fini(&r);
+	return name;
+}
+
+static struct bl_store *find_repository(const struct bl_vec *stores, const char *repo)
+{
+	for (size_t i = 0; i < stores->len; i++) {
+		struct bl_store *s = bl_vec_get(stores, i);
+		if (!bl_store_is_registry(s))
+			continue;
+		char *name = store_repository(s);
+		bool same = name && strcmp(name, repo) == 0;
+		free(name);
+		if (same)
+			return s;
+	}
+	return NULL;
+}
+
+/* The registry store for target image `name` pinned at `d`: a registry source
+ * given for that repository, or one opened here (one per repository, kept in
+ * b->remote). A new store reads its root at once, so that errors (404, auth,
+ * offline and not cached) are reported here and the read that follows is
+ * served from memory. `pinned` gets "domain/path@digest". */
+static struct bl_store *remote_store(struct model_ctx *ctx, const char *name,
+	const struct bl_digest *d, char **pinned, struct bl_error *err)
+{
+	*pinned = NULL;
+	struct bl_ref r;
+	if (!bl_ref_parse(name, &r, err)) {
+		char *q = bl_text_safe(name);
+		bl_error_prefix(err, "image.name \"%s\"", q);
+		free(q);
+		return NULL;
+	}
+	free(r.tag);
+	r.tag = NULL;
+	r.digest = *d;
+	*pinned = bl_ref_format(&r);
+	char *repo = bl_ref_name(&r);
+	bl_ref_fini(&r);
+	struct bl_store *s = find_repository(&ctx->b->stores, repo);
+	if (!s)
+		s = find_repository(&ctx->b->remote, repo);
+	free(repo);
+	if (s)
+		return s;
+	if (!bl_store_registry_open(*pinned, ctx->registry, &s, err))
+		return NULL;
+	struct bl_vec roots;
+	bl_vec_init(&roots, bl_store_root_free);
+	bool ok = bl_store_roots(s, &roots, err);
+	bl_vec_fini(&roots);
+	if (!ok) {
+		/* not kept: the next target of this repository tries afresh */
+		bl_store_free(s);
+		return NULL;
+	}
+	bl_vec_push(&ctx->b->remote, s);
+	return s;
+}
+
 void model_resolve_targets(struct model_ctx *ctx)
 {
 	struct bl_node *root = ctx->b->root;
-	for (size_t i = 0; i < root->children.len; i++) {
+	for (size_t i = 0; i < root->children.len && !ctx->cancelled; i++) {
 		struct bl_node *t = bl_vec_get(&root->children, i);
 		if (t->kind != BL_NODE_TARGET || t->children.len == 0)
 			continue;
 		struct bl_node *n = bl_vec_get(&t->children, 0);
 		if (!n->has_desc || n->doc || n->kind == BL_NODE_INFO || n->status != BL_STATUS_OK)
 			continue;
-		struct bl_store *s = model_locate(ctx, NULL, &n->desc.digest);
+		struct bl_store *s = NULL;
+		struct bl_error rerr;
+		bl_error_clear(&rerr);
+		bool tried = false;
+		char *pinned = NULL;
+		if (ctx->registry && t->name) {
+			/* local sources first; then the registry named by image.name */
+			s = locate_local(ctx, &n->desc.digest);
+			if (!s) {
+				tried = true;
+				s = remote_store(ctx, t->name, &n->desc.digest, &pinned, &rerr);
+				if (!s && rerr.code == BL_E_CANCELLED) {
+					ctx->cancelled = true;
+					free(pinned);
+					break;
+				}
+			}
+		} else {
+			s = model_locate(ctx, NULL, &n->desc.digest);
+		}
 		if (!s) {
 			struct bl_buf msg;
 			bl_buf_init(&msg);
@@ -388,12 +504,24 @@ void model_resolve_targets(struct model_ctx *ctx)
 			else
 				bl_buf_puts(&msg, "only the metadata file was given");
 			bl_buf_putc(&msg, ')');
+			if (tried) {
+				bool offline = ctx->registry && ctx->registry->offline;
+				bl_buf_printf(&msg, "; %s%s", offline ? "--offline: " : "",
+					rerr.msg[0] ? rerr.msg : bl_status_name(rerr.code));
+			}
+			free(pinned);
 			model_node_status(n, BL_STATUS_UNRESOLVED, "%s", bl_buf_str(&msg));
 			if (t->status == BL_STATUS_OK)
 				model_node_status(t, BL_STATUS_UNRESOLVED, "%s", bl_buf_str(&msg));
 			bl_buf_fini(&msg);
 			continue;
 		}
+		if (pinned && !n->note) {
+			char *q = bl_text_safe(pinned);
+			n->note = bl_asprintf("from the registry: %s (not in the sources given)", q);
+			free(q);
+		}
+		free(pinned);
 		n->store = s;
 		t->store = s;
 		model_graph_resolve(ctx, n);
@@ -421,12 +549,23 @@ bool bl_build_load(const char *const *args, size_t nargs, const struct bl_load_o
 		bl_fail(err, BL_E_USAGE, "no source given");
 		goto done;
 	}
-	struct bl_store_open_opts sopts = {0};
-	if (opts) {
-		sopts.progress = opts->progress;
-		sopts.progress_ud = opts->progress_ud;
-		sopts.stdin_fd = opts->stdin_fd;
+	static const struct bl_load_opts no_opts = {0};
+	if (!opts)
+		opts = &no_opts;
+	struct bl_registry_opts ropts = {0};
+	if (opts->registry)
+		ropts = *opts->registry;
+	if (!ropts.progress) {
+		ropts.progress = opts->progress;
+		ropts.progress_ud = opts->progress_ud;
 	}
+	ropts.offline = ropts.offline || opts->offline;
+	ctx.registry = &ropts;
+	struct bl_store_open_opts sopts = {0};
+	sopts.progress = opts->progress;
+	sopts.progress_ud = opts->progress_ud;
+	sopts.stdin_fd = opts->stdin_fd;
+	sopts.registry = &ropts;
 	for (size_t i = 0; i < nargs; i++) {
 		struct bl_buf bytes;
 		bl_buf_init(&bytes);
@@ -480,10 +619,14 @@ bool bl_build_load(const char *const *args, size_t nargs, const struct bl_load_o
 			goto done;
 	}
 	if (!b->metadata && ndocs == 0) {
-		for (size_t i = 0; i < b->stores.len; i++) {
+		for (size_t i = 0; i < b->stores.len && !ctx.cancelled; i++) {
 			if (!add_store_roots(&ctx, bl_vec_get(&b->stores, i), err))
 				goto done;
 		}
+	}
+	if (ctx.cancelled) {
+		bl_fail(err, BL_E_CANCELLED, "loading cancelled");
+		goto done;
 	}
 
 	struct bl_buf label;

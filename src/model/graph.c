@@ -13,6 +13,7 @@
 #include "bakelens/buf.h"
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
+#include "bakelens/registry.h"
 #include "bakelens/text.h"
 
 #define ANN_REF_NAME "org.opencontainers.image.ref.name"
@@ -37,10 +38,16 @@ struct bl_store *model_locate(struct model_ctx *ctx, struct bl_store *preferred,
 		return NULL;
 	if (preferred && bl_store_stat(preferred, d, NULL) != BL_BLOB_MISSING)
 		return preferred;
-	for (size_t i = 0; i < ctx->b->stores.len; i++) {
-		struct bl_store *s = bl_vec_get(&ctx->b->stores, i);
-		if (s != preferred && bl_store_stat(s, d, NULL) != BL_BLOB_MISSING)
-			return s;
+	/* Local sources first: a registry answers "present" for any digest
+	 * without asking (the read finds out), so it is the last resort. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < ctx->b->stores.len; i++) {
+			struct bl_store *s = bl_vec_get(&ctx->b->stores, i);
+			if (s == preferred || bl_store_is_registry(s) != (pass == 1))
+				continue;
+			if (bl_store_stat(s, d, NULL) != BL_BLOB_MISSING)
+				return s;
+		}
 	}
 	return NULL;
 }
@@ -63,8 +70,10 @@ static void not_found(struct model_ctx *ctx, struct bl_node *n)
 	bl_buf_fini(&b);
 }
 
-static void status_from_error(struct bl_node *n, const struct bl_error *e)
+static void status_from_error(struct model_ctx *ctx, struct bl_node *n, const struct bl_error *e)
 {
+	if (e->code == BL_E_CANCELLED)
+		ctx->cancelled = true;
 	enum bl_node_status st = e->code == BL_E_NOT_FOUND ? BL_STATUS_MISSING
 		: e->code == BL_E_DIGEST ? BL_STATUS_MISMATCH : BL_STATUS_ERROR;
 	model_node_status(n, st, "%s", e->msg);
@@ -191,6 +200,7 @@ static char *predicate_label(const char *pt)
 
 static void expand_index(struct model_ctx *ctx, struct bl_node *n);
 static void expand_manifest(struct model_ctx *ctx, struct bl_node *n);
+static void add_referrers(struct model_ctx *ctx, struct bl_node *n);
 
 void model_graph_expand(struct model_ctx *ctx, struct bl_node *n)
 {
@@ -229,6 +239,11 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 {
 	if (!n->has_desc)
 		return;
+	if (ctx->cancelled) {
+		model_node_status(n, BL_STATUS_ERROR, "%s: not read: loading cancelled",
+			n->desc.digest.str);
+		return;
+	}
 	if (on_path(n)) {
 		model_node_status(n, BL_STATUS_LOOP, "index refers to itself through %s",
 			n->desc.digest.str);
@@ -266,7 +281,7 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 	struct bl_error e;
 	bl_error_clear(&e);
 	if (!bl_store_read_blob(n->store, &n->desc, cap, &buf, &e)) {
-		status_from_error(n, &e);
+		status_from_error(ctx, n, &e);
 		bl_buf_fini(&buf);
 		return;
 	}
@@ -290,6 +305,7 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 	if (relabel)
 		set_label(n, bl_strdup(bl_node_kind_name(k)));
 	model_graph_expand(ctx, n);
+	add_referrers(ctx, n);
 }
 
 static char *index_child_label(const struct bl_node *c, const struct bl_node *index)
@@ -346,6 +362,8 @@ static void subject_note(struct bl_node *n)
 	}
 }
 
+static void prefetch_index_children(struct model_ctx *ctx, struct bl_node *n, size_t first);
+
 static void expand_index(struct model_ctx *ctx, struct bl_node *n)
 {
 	subject_note(n);
@@ -390,6 +408,7 @@ static void expand_index(struct model_ctx *ctx, struct bl_node *n)
 				"index refers to itself through %s: it lists its own subject, "
 				"of which it is a referrer", d.digest.str);
 	}
+	prefetch_index_children(ctx, n, first);
 	for (size_t j = first; j < n->children.len; j++) {
 		struct bl_node *c = bl_vec_get(&n->children, j);
 		if (c->has_desc)
@@ -536,4 +555,168 @@ static void expand_manifest(struct model_ctx *ctx, struct bl_node *n)
 	if (n->kind == BL_NODE_MANIFEST && count > 0 && statements == count)
 		n->kind = BL_NODE_ATTESTATION;
 	(void)image_layers;
+}
+
+/* ---- registries: prefetch and referrers ---- */
+
+static bool from_registry(const struct bl_node *n)
+{
+	return n->store && bl_store_is_registry(n->store);
+}
+
+static void prefetch(struct model_ctx *ctx, struct bl_store *s, const struct bl_digest *const *ds,
+	size_t n)
+{
+	if (n == 0 || ctx->cancelled)
+		return;
+	struct bl_error e;
+	bl_error_clear(&e);
+	if (!bl_registry_prefetch(s, ds, n, &e) && e.code == BL_E_CANCELLED)
+		ctx->cancelled = true;
+}
+
+/* The documents a manifest's resolution reads (its config, its in-toto
+ * statements: never a layer), appended to `out` (struct bl_digest *). */
+static void collect_small_blobs(const json_t *doc, struct bl_vec *out)
+{
+	struct bl_descriptor d;
+	json_t *cj = bl_json_obj(doc, "config");
+	if (cj && bl_descriptor_parse(cj, "config", &d, NULL)) {
+		if (bl_mediatype_kind(d.media_type) == BL_MEDIA_CONFIG) {
+			struct bl_digest *p = bl_calloc(1, sizeof *p);
+			*p = d.digest;
+			bl_vec_push(out, p);
+		}
+		bl_descriptor_fini(&d);
+	}
+	size_t i;
+	json_t *lj;
+	json_array_foreach(bl_json_arr(doc, "layers"), i, lj) {
+		if (!bl_descriptor_parse(lj, "layers", &d, NULL))
+			continue;
+		if (bl_mediatype_kind(d.media_type) == BL_MEDIA_INTOTO) {
+			struct bl_digest *p = bl_calloc(1, sizeof *p);
+			*p = d.digest;
+			bl_vec_push(out, p);
+		}
+		bl_descriptor_fini(&d);
+	}
+}
+
+/* Before an index's children are resolved one by one: fetch them in
+ * parallel, then (from memory) the configs and statements they name. */
+static void prefetch_index_children(struct model_ctx *ctx, struct bl_node *n, size_t first)
+{
+	if (!from_registry(n) || ctx->cancelled || n->children.len <= first)
+		return;
+	size_t cnt = n->children.len - first;
+	const struct bl_digest **ds = bl_calloc(cnt, sizeof *ds);
+	size_t k = 0;
+	for (size_t j = first; j < n->children.len; j++) {
+		struct bl_node *c = bl_vec_get(&n->children, j);
+		if (c->has_desc && (c->kind == BL_NODE_INDEX || c->kind == BL_NODE_MANIFEST ||
+			c->kind == BL_NODE_ATTESTATION) && !on_path(c))
+			ds[k++] = &c->desc.digest;
+	}
+	prefetch(ctx, n->store, ds, k);
+	free(ds);
+	struct bl_vec blobs;
+	bl_vec_init(&blobs, free);
+	for (size_t j = first; j < n->children.len && !ctx->cancelled; j++) {
+		struct bl_node *c = bl_vec_get(&n->children, j);
+		if (!c->has_desc || bl_mediatype_kind(c->desc.media_type) != BL_MEDIA_MANIFEST)
+			continue;
+		/* only what the prefetch put in memory: no request here */
+		if (bl_store_stat(n->store, &c->desc.digest, NULL) != BL_BLOB_VERIFIED)
+			continue;
+		struct bl_buf buf;
+		bl_buf_init(&buf);
+		if (bl_store_read_blob(n->store, &c->desc, BL_JSON_MANIFEST_MAX, &buf, NULL)) {
+			json_t *doc = bl_json_parse(buf.data, buf.len, BL_JSON_MANIFEST_MAX, NULL);
+			if (doc)
+				collect_small_blobs(doc, &blobs);
+			json_decref(doc);
+		}
+		bl_buf_fini(&buf);
+	}
+	prefetch(ctx, n->store, (const struct bl_digest *const *)blobs.items, blobs.len);
+	bl_vec_fini(&blobs);
+}
+
+static bool is_referrer(const struct bl_node *n)
+{
+	for (; n && n->kind != BL_NODE_TARGET; n = n->parent) {
+		if (n->label && strncmp(n->label, MODEL_REFERRER_LABEL, strlen(MODEL_REFERRER_LABEL)) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool referrers_failed(const struct model_ctx *ctx, const struct bl_store *s)
+{
+	for (size_t i = 0; i < ctx->nreferrers_failed; i++) {
+		if (ctx->referrers_failed[i] == s)
+			return true;
+	}
+	return false;
+}
+
+/* Manifests that name n as their subject (referrers API, then the
+ * sha256-<hex> tag), as children of n. Asked of indexes and image manifests
+ * read from a registry, not of referrers themselves. A failure is a build
+ * message, once per store: the image itself is fine. */
+static void add_referrers(struct model_ctx *ctx, struct bl_node *n)
+{
+	if (!ctx->registry || ctx->cancelled || !from_registry(n) || n->status != BL_STATUS_OK)
+		return;
+	if ((n->kind != BL_NODE_INDEX && n->kind != BL_NODE_MANIFEST) || is_referrer(n) ||
+		referrers_failed(ctx, n->store))
+		return;
+	struct bl_vec descs;
+	bl_vec_init(&descs, bl_registry_descriptor_free);
+	struct bl_error e;
+	bl_error_clear(&e);
+	if (!bl_registry_referrers(n->store, &n->desc.digest, &descs, &e)) {
+		if (e.code == BL_E_CANCELLED) {
+			ctx->cancelled = true;
+		} else {
+			if (ctx->nreferrers_failed < MODEL_FAILED_MAX)
+				ctx->referrers_failed[ctx->nreferrers_failed++] = n->store;
+			model_message(ctx->b, "%s: referrers not listed: %s", n->desc.digest.str, e.msg);
+		}
+		bl_vec_fini(&descs);
+		return;
+	}
+	const struct bl_digest **ds = bl_calloc(descs.len ? descs.len : 1, sizeof *ds);
+	size_t k = 0;
+	for (size_t i = 0; i < descs.len; i++) {
+		const struct bl_descriptor *d = bl_vec_get(&descs, i);
+		enum bl_media_kind mk = bl_mediatype_kind(d->media_type);
+		if (mk == BL_MEDIA_MANIFEST || mk == BL_MEDIA_INDEX)
+			ds[k++] = &d->digest;
+	}
+	prefetch(ctx, n->store, ds, k);
+	free(ds);
+	for (size_t i = 0; i < descs.len && !ctx->cancelled; i++) {
+		const struct bl_descriptor *d = bl_vec_get(&descs, i);
+		enum bl_media_kind mk = bl_mediatype_kind(d->media_type);
+		enum bl_node_kind k2 = mk == BL_MEDIA_INDEX ? BL_NODE_INDEX
+			: mk == BL_MEDIA_MANIFEST ? BL_NODE_MANIFEST : BL_NODE_BLOB;
+		const char *at = d->artifact_type;
+		if (k2 == BL_NODE_MANIFEST && at && (strstr(at, "in-toto") ||
+			strcmp(at, MODEL_ATTESTATION_ARTIFACT) == 0))
+			k2 = BL_NODE_ATTESTATION;
+		char *what = bl_text_safe(at ? at : d->media_type ? d->media_type : "unknown type");
+		char *label = bl_asprintf("%s%s", MODEL_REFERRER_LABEL, what);
+		free(what);
+		struct bl_node *c = model_node_new(ctx, k2, n, label);
+		free(label);
+		if (!c)
+			break;
+		c->has_desc = true;
+		bl_descriptor_copy(&c->desc, d);
+		c->store = n->store;
+		model_graph_resolve(ctx, c);
+	}
+	bl_vec_fini(&descs);
 }

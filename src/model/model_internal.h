@@ -15,11 +15,23 @@
 
 #define MODEL_ATTESTATION_ARTIFACT "application/vnd.docker.attestation.manifest.v1+json"
 
+#define MODEL_REFERRER_LABEL "referrer: "
+#define MODEL_FAILED_MAX 16
+
+struct bl_registry_opts;
+
 /* State shared while a build is resolved. */
 struct model_ctx {
 	struct bl_build *b;
 	size_t nodes; /* nodes made so far */
 	bool capped;  /* MODEL_NODE_MAX reached: a message was recorded once */
+	/* Registries (build.c, graph.c). NULL (model_ctx_init): metadata targets
+	 * are never fetched from a registry, referrers never asked for. */
+	const struct bl_registry_opts *registry;
+	bool cancelled; /* a registry read was cancelled: stop walking */
+	/* registry stores whose referrers failed once (not asked again) */
+	const struct bl_store *referrers_failed[MODEL_FAILED_MAX];
+	size_t nreferrers_failed;
 };
 
 void model_ctx_init(struct model_ctx *ctx, struct bl_build *b);

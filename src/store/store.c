@@ -8,6 +8,7 @@
 
 #include "bakelens/mem.h"
 #include "bakelens/ref.h"
+#include "bakelens/registry.h"
 #include "bakelens/text.h"
 #include "internal.h"
 
@@ -162,6 +163,29 @@ static void split_ref(const char *rest, char **path, char **ref)
 	*ref = colon[1] ? bl_strdup(colon + 1) : NULL;
 }
 
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* A name meant as a file or directory even when nothing is there: opened as
+ * a path, so that a typo gives "no such file or directory", not a network
+ * request for docker.io/library/<typo>. */
+static bool looks_like_path(const char *arg)
+{
+	if ((arg[0] == '.' || arg[0] == '/' || arg[0] == '~') && strchr(arg, '/'))
+		return true;
+	if (!strcmp(arg, ".") || !strcmp(arg, ".."))
+		return true;
+	static const char *const exts[] = {".tar", ".json", ".gz", ".tgz", ".xz", ".zst",
+		".zstd", ".bz2", ".dockerbuild"};
+	for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
+		if (has_suffix(arg, exts[i]))
+			return true;
+	return false;
+}
+
 bool bl_store_open(const char *arg, const struct bl_store_open_opts *opts,
 	struct bl_store **out, struct bl_error *err)
 {
@@ -172,6 +196,8 @@ bool bl_store_open(const char *arg, const struct bl_store_open_opts *opts,
 		int fd = opts ? opts->stdin_fd : 0;
 		return bl_store_stream_open(fd, "-", opts, out, err);
 	}
+	if (strncmp(arg, "docker://", 9) == 0)
+		return bl_store_registry_open(arg, opts ? opts->registry : NULL, out, err);
 	static const struct {
 		const char *prefix;
 		int want;
@@ -205,6 +231,8 @@ bool bl_store_open(const char *arg, const struct bl_store_open_opts *opts,
 		(*out)->ref = ref;
 		return true;
 	}
+	if (!path_exists(arg) && !looks_like_path(arg) && bl_ref_is_plausible(arg))
+		return bl_store_registry_open(arg, opts ? opts->registry : NULL, out, err);
 	if (!open_path(arg, arg, 0, opts, out, err))
 		return false;
 	return true;
