@@ -329,7 +329,7 @@ static bool add_store_roots(struct model_ctx *ctx, struct bl_store *s, struct bl
 	if (!bl_store_roots(s, &roots, err)) {
 		bl_vec_fini(&roots);
 		/* A bare name that is no file went to a registry: say both. */
-		if (bl_store_is_registry(s) && s->source && strncmp(s->source, "docker://", 9) != 0 &&
+		if (bl_store_is_registry(s) && s->source && !strpbrk(s->source, "/:@") &&
 			err && err->code != BL_E_CANCELLED) {
 			char *q = bl_text_safe(s->source);
 			bl_error_prefix(err, "%s: no such file or directory; as an image reference", q);

@@ -82,7 +82,14 @@ static void status_from_error(struct model_ctx *ctx, struct bl_node *n, const st
 /* Presence of a blob that is not read (layers, empty configs, unknown types). */
 static enum bl_blob_state stat_node(struct model_ctx *ctx, struct bl_node *n)
 {
-	struct bl_store *s = model_locate(ctx, nearest_store(n->parent), &n->desc.digest);
+	struct bl_store *near = nearest_store(n->parent);
+	struct bl_store *s = model_locate(ctx, near, &n->desc.digest);
+	if (!s && near && bl_store_is_registry(near)) {
+		/* an offline registry knows only what it holds in memory: a blob
+		 * its documents name is taken as there, as online (never asked) */
+		n->store = near;
+		return BL_BLOB_PRESENT;
+	}
 	if (!s) {
 		not_found(ctx, n);
 		return BL_BLOB_MISSING;
@@ -268,8 +275,14 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 		stat_node(ctx, n);
 		return;
 	}
-	if (!n->store)
-		n->store = model_locate(ctx, nearest_store(n->parent), &n->desc.digest);
+	if (!n->store) {
+		struct bl_store *near = nearest_store(n->parent);
+		n->store = model_locate(ctx, near, &n->desc.digest);
+		/* an offline registry store says "missing" for what is only in its
+		 * disk cache: the read finds out */
+		if (!n->store && near && bl_store_is_registry(near))
+			n->store = near;
+	}
 	if (!n->store) {
 		not_found(ctx, n);
 		return;

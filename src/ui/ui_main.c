@@ -12,7 +12,9 @@
 
 #include "bakelens/clipboard.h"
 #include "bakelens/cli.h"
+#include "bakelens/app.h"
 #include "bakelens/mem.h"
+#include "bakelens/registry.h"
 #include "bakelens/text.h"
 
 static volatile sig_atomic_t stop_signal;
@@ -82,6 +84,8 @@ static void usage_error(const char *what, const char *arg)
 	char *safe = bl_text_safe(arg);
 	fprintf(stderr, "bakelens: %s%s%s\n", what, *safe ? ": " : "", safe);
 	fprintf(stderr, "usage: bakelens [--theme NAME] [--no-color] [--platform P] [--offline] "
+			"[--no-cache]\n"
+			"                [--insecure HOST[:PORT]]... [--cacert FILE] [--authfile FILE] "
 			"SOURCE...\n");
 	free(safe);
 }
@@ -91,40 +95,92 @@ struct opts {
 	bool no_color;
 	const char *platform;
 	bool offline;
+	bool no_cache;
+	const char *cacert;
+	const char *authfile;
+	const char **insecure; /* NULL-terminated */
+	size_t ninsecure;
 	const char **sources;
 	size_t nsources;
 };
 
+/* The registry options of this run, read by the loader thread (set before it
+ * starts, not changed after). The loader's progress callback reaches the
+ * registry store through bl_load_opts.progress: remote loading shows progress
+ * and Esc cancels it. */
+static struct bl_registry_opts ui_registry;
+static bool ui_offline;
+
+static bool load_with_options(const char *const *args, size_t nargs,
+	const struct bl_load_opts *opts, struct bl_build **out, struct bl_error *err)
+{
+	struct bl_load_opts lo = *opts;
+	lo.registry = &ui_registry;
+	lo.offline = ui_offline;
+	return bl_build_load(args, nargs, &lo, out, err);
+}
+
+/* Options with a value: "--name VALUE" or "--name=VALUE". */
+static const char *const value_opts[] = {"--theme", "--platform", "--insecure", "--cacert",
+	"--authfile"};
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	o->sources = bl_calloc((size_t)argc + 1, sizeof *o->sources);
+	o->insecure = bl_calloc((size_t)argc + 1, sizeof *o->insecure);
 	bool only_sources = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (only_sources || a[0] != '-' || strcmp(a, "-") == 0) {
 			o->sources[o->nsources++] = a;
-		} else if (strcmp(a, "--") == 0) {
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
 			only_sources = true;
 		} else if (strcmp(a, "--no-color") == 0 || strcmp(a, "--no-colour") == 0) {
 			o->no_color = true;
 		} else if (strcmp(a, "--offline") == 0) {
 			o->offline = true;
-		} else if (strcmp(a, "--theme") == 0 || strcmp(a, "--platform") == 0) {
-			if (i + 1 >= argc) {
-				usage_error("option needs a value", a);
+		} else if (strcmp(a, "--no-cache") == 0) {
+			o->no_cache = true;
+		} else {
+			const char *name = NULL, *value = NULL;
+			for (size_t k = 0; k < sizeof value_opts / sizeof value_opts[0]; k++) {
+				size_t len = strlen(value_opts[k]);
+				if (strncmp(a, value_opts[k], len) != 0)
+					continue;
+				if (a[len] == '=') {
+					name = value_opts[k];
+					value = a + len + 1;
+				} else if (a[len] == '\0') {
+					if (i + 1 >= argc) {
+						usage_error("option needs a value", a);
+						return BL_EXIT_USAGE;
+					}
+					name = value_opts[k];
+					value = argv[++i];
+				}
+				break;
+			}
+			if (!name) {
+				usage_error("unknown option", a);
 				return BL_EXIT_USAGE;
 			}
-			if (a[2] == 't')
-				o->theme = argv[++i];
-			else
-				o->platform = argv[++i];
-		} else if (strncmp(a, "--theme=", 8) == 0) {
-			o->theme = a + 8;
-		} else if (strncmp(a, "--platform=", 11) == 0) {
-			o->platform = a + 11;
-		} else {
-			usage_error("unknown option", a);
-			return BL_EXIT_USAGE;
+			if (strcmp(name, "--theme") == 0) {
+				o->theme = value;
+			} else if (strcmp(name, "--platform") == 0) {
+				o->platform = value;
+			} else if (strcmp(name, "--cacert") == 0) {
+				o->cacert = value;
+			} else if (strcmp(name, "--authfile") == 0) {
+				o->authfile = value;
+			} else {
+				if (!*value || strchr(value, '/') || strchr(value, '@')) {
+					usage_error("--insecure: expected HOST[:PORT] (as in the reference)", value);
+					return BL_EXIT_USAGE;
+				}
+				o->insecure[o->ninsecure++] = value;
+			}
 		}
 	}
 	if (o->nsources == 0) {
@@ -193,8 +249,16 @@ int bl_ui_main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o);
 	if (rc != BL_EXIT_OK) {
 		free(o.sources);
+		free(o.insecure);
 		return rc;
 	}
+	memset(&ui_registry, 0, sizeof ui_registry);
+	ui_registry.insecure = o.insecure;
+	ui_registry.cacert = o.cacert;
+	ui_registry.authfile = o.authfile;
+	ui_registry.no_cache = o.no_cache;
+	ui_registry.offline = o.offline;
+	ui_offline = o.offline;
 	setlocale(LC_ALL, "");
 	bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 
@@ -236,7 +300,7 @@ int bl_ui_main(int argc, char **argv)
 	if (diags.len)
 		bl_ui_status(ui, true, "%zu problem(s) in the settings: press m to read them",
 			diags.len);
-	loader = bl_loader_start(o.sources, o.nsources, NULL, &err);
+	loader = bl_loader_start(o.sources, o.nsources, load_with_options, &err);
 	if (!loader) {
 		rc = BL_EXIT_INPUT;
 		goto fail;
@@ -321,5 +385,6 @@ out:
 	bl_vec_fini(&diags);
 	free(title);
 	free(o.sources);
+	free(o.insecure);
 	return rc;
 }
