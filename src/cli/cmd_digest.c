@@ -36,6 +36,8 @@ int cli_cmd_digest(const struct cli_opts *o)
 		printf("%s\n", d.str);
 		rc = BL_EXIT_OK;
 	} else {
+		/* Name the input: the build's label is the metadata file or the sources. */
+		bl_error_prefix(&err, "%s", b->root->label ? b->root->label : o->sources[0]);
 		rc = cli_fail(&err);
 	}
 	bl_build_free(b);
