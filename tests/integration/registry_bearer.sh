@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Bearer token flow: the real docker-registry with `auth: token`, in front
+# The Bearer token flow, through the real binary: the real docker-registry with `auth: token`, in front
 # of tests/integration/token_server.py (the one stand-in: Debian has no token
 # server). Anonymous pull, Basic credentials to the realm, an identity token
 # through the refresh_token POST, tokens cached per scope, clear errors.
@@ -26,37 +26,39 @@ O=$BL_TMP/out
 E=$BL_TMP/err
 
 : >"$TLOG"
-run_probe "$O" "$E" --no-cache --stats "$R/public/app:latest"
+run_bl "$O" "$E" inspect --json --no-cache "$R/public/app:latest"
 cp "$TLOG" "$BL_TMP/t1"
 expect_eq "anonymous pull: exit" 0 "$rc"
-expect_eq "anonymous pull: index" "$(skopeo_raw_digest "$R/public/app:latest")" "$(awk '$1=="root"{print $4}' "$O")"
+expect_eq "anonymous pull: index" "$(skopeo_raw_digest "$R/public/app:latest")" \
+	"$(jq -r '[.. | objects | select(.kind? == "index") | .descriptor.digest] | .[]' "$O")"
+expect_eq "anonymous pull: configs" 2 "$(jq '[.. | objects | select(.kind? == "config" and .status == "ok")] | length' "$O")"
 expect_eq "anonymous: one token request for the whole walk (cached per scope)" \
 	"GET /token anonymous scope=repository:public/app:pull" "$(cat "$BL_TMP/t1")"
 
-run_probe "$O" "$E" --no-cache "$R/private/app:latest"
-expect_eq "anonymous on a private repository: exit" 1 "$rc"
+run_bl "$O" "$E" digest --no-cache "$R/private/app:latest"
+expect_eq "anonymous on a private repository: exit (auth)" 8 "$rc"
 expect_eq "anonymous on a private repository: message" yes \
 	"$(grep -q "registry $R: repository private/app: manifest latest: authentication required for scope repository:private/app:pull (401" "$E" && echo yes || echo no)"
 
 B64=$(printf 'tester:s3cr3t-Pa55' | base64)
 printf '{"auths":{"%s":{"auth":"%s"}}}' "$R" "$B64" >"$BL_TMP/basic.json"
 : >"$TLOG"
-run_probe "$O" "$E" --no-cache --authfile "$BL_TMP/basic.json" "$R/private/app:latest"
+run_bl "$O" "$E" digest --what config --no-cache --authfile "$BL_TMP/basic.json" "$R/private/app:latest"
 cp "$TLOG" "$BL_TMP/t2"
 expect_eq "Basic to the realm: exit" 0 "$rc"
 expect_eq "Basic to the realm: config" "$(skopeo_config_digest "$R/private/app:latest" --creds 'tester:s3cr3t-Pa55')" \
-	"$(awk '$1=="config"{print $2}' "$O")"
+	"$(cat "$O")"
 expect_eq "Basic to the realm: token log" "GET /token basic scope=repository:private/app:pull" "$(cat "$BL_TMP/t2")"
 
 printf '{"auths":{"%s":{"identitytoken":"refresh-Tok-77"}}}' "$R" >"$BL_TMP/idtok.json"
 : >"$TLOG"
-run_probe "$O" "$E" --no-cache --authfile "$BL_TMP/idtok.json" "$R/private/app:latest"
+run_bl "$O" "$E" digest --no-cache --authfile "$BL_TMP/idtok.json" "$R/private/app:latest"
 expect_eq "identity token: exit" 0 "$rc"
 expect_eq "identity token: refresh_token POST" "POST /token refresh_token ok client_id=bakelens" "$(cat "$TLOG")"
 
 printf '{"auths":{"%s":{"auth":"%s"}}}' "$R" "$(printf 'tester:wrong-Pa55-xyz' | base64)" >"$BL_TMP/bad.json"
-run_probe "$O" "$E" --no-cache --authfile "$BL_TMP/bad.json" "$R/private/app:latest"
-expect_eq "bad credentials: exit" 1 "$rc"
+run_bl "$O" "$E" digest --no-cache --authfile "$BL_TMP/bad.json" "$R/private/app:latest"
+expect_eq "bad credentials: exit (auth)" 8 "$rc"
 expect_eq "bad credentials: names the token service" yes \
 	"$(grep -q "token service for private/app (with credentials): registry $R: repository private/app: token: authentication required" "$E" && echo yes || echo no)"
 for secret in s3cr3t-Pa55 wrong-Pa55-xyz refresh-Tok-77 "$B64"; do

@@ -91,6 +91,21 @@ expect_eq "redirect: config" "$CFG" "$(awk '$1=="config"{print $2}' "$O")"
 expect_eq "redirect: Authorization was sent to the registry" yes "$(grep -q "GET /v2/single/blobs/$CFG auth=yes" "$PLOG" && echo yes || echo no)"
 expect_eq "redirect: no Authorization to the other host" "TARGET GET /signed/v2/single/blobs/$CFG?sig=abc authorization=no" "$(grep '^TARGET' "$PLOG")"
 
+# The same through the real binary (the probe above has knobs the CLI has not:
+# --cache-dir, --low-speed-time, a hook after the root).
+printf '%s' '[{"match":"GET /v2/single/manifests/latest","action":"429","times":1}]' >"$RULES"
+: >"$PLOG"
+XDG_CACHE_HOME=$BL_TMP/cli-cache run_bl "$O" "$E" digest --authfile "$BL_TMP/auth.json" "$R/single:latest"
+expect_eq "cli: 429 then success: exit" 0 "$rc"
+expect_eq "cli: 429 then success: digest" "$MAN" "$(cat "$O")"
+printf '%s' "[{\"match\":\"GET /v2/single/blobs/$CFG\",\"action\":\"wrongbody\",\"times\":9}]" >"$RULES"
+rm -rf "$BL_TMP/cli-cache"
+XDG_CACHE_HOME=$BL_TMP/cli-cache run_bl "$O" "$E" tree --authfile "$BL_TMP/auth.json" "$R/single:latest"
+expect_eq "cli: wrong config body: exit (verify)" 5 "$rc"
+expect_eq "cli: wrong config body: says so" yes "$(grep -q "blob $CFG: body hashes to sha256:[0-9a-f]* (not cached)" "$E" && echo yes || echo no)"
+expect_eq "cli: wrong config body: not cached" no "$([ -e "$BL_TMP/cli-cache/bakelens/blobs/sha256/${CFG#sha256:}" ] && echo yes || echo no)"
+echo '[]' >"$RULES"
+
 # The registry stopped mid-session (after the root was read).
 rm -rf "$CACHE"
 PROBE_AFTER_ROOT="kill $REG_PID; while kill -0 $REG_PID 2>/dev/null; do sleep 0.1; done" \
