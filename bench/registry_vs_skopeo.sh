@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Requests, bytes and wall time of reading a multi-platform image from a local
-# docker-registry: the registry store (tests/integration/registry_probe walks
-# index -> manifests -> configs as `bakelens inspect` does; set
-# BL_BENCH_CMD="bakelens inspect --json" once the CLI opens registry
-# references) against `skopeo inspect` and `skopeo inspect --raw`.
-# Requests and bytes come from the registry's access log. Printed as ratios.
+# docker-registry: `bakelens inspect --json --no-cache` (index, 2 manifests,
+# 2 configs, and the referrers of each: API then tag fallback) against
+# `skopeo inspect`, `skopeo inspect --raw` and `--config --raw`; also
+# bakelens with its cache warm (a pinned reference: no request at all but the
+# referrers) and the store alone (tests/integration/registry_probe: the same
+# documents, no referrers). Requests and bytes come from the registry's access
+# log. Printed as ratios.
 #
 # usage: bench/registry_vs_skopeo.sh BUILD_DIR [RUNS]
 set -euo pipefail
@@ -40,21 +42,19 @@ measure() {
 	echo "$name $ms $((reqs / RUNS)) $((bytes / RUNS))"
 }
 
-cmd=${BL_BENCH_CMD:-}
-if [ -n "$cmd" ]; then
-	ours=(env XDG_CACHE_HOME="$BL_TMP/nocache" $cmd "docker://$REF")
-else
-	ours=("$BL_REGISTRY_PROBE" --no-cache "$REF")
-fi
+PINNED=$R/bench/app@$(skopeo --policy "$POLICY" inspect --tls-verify=false --raw "docker://$REF" | sha256sum | cut -d' ' -f1 | sed 's/^/sha256:/')
+"$BAKELENS" inspect --json "$PINNED" >/dev/null # warm the cache for the cached row
 {
-	measure bakelens "${ours[@]}"
+	measure bakelens-inspect "$BAKELENS" inspect --json --no-cache "docker://$REF"
+	measure bakelens-inspect-cached "$BAKELENS" inspect --json "$PINNED"
+	measure store-alone "$BL_REGISTRY_PROBE" --no-cache "$REF"
 	measure skopeo-inspect skopeo --policy "$POLICY" inspect --tls-verify=false "docker://$REF"
 	measure skopeo-inspect-raw skopeo --policy "$POLICY" inspect --tls-verify=false --raw "docker://$REF"
 	measure skopeo-inspect-config skopeo --policy "$POLICY" inspect --tls-verify=false --config --raw "docker://$REF"
 } >"$BL_TMP/results"
 
 echo "local docker-registry, multi-platform OCI index (2 platforms), $RUNS runs each, no cache"
-echo "bakelens reads: index + 2 manifests + 2 configs (everything inspect shows)"
+echo "bakelens reads: index + 2 manifests + 2 configs + referrers of 3 (everything inspect shows)"
 printf '%-24s %8s %9s %9s\n' tool ms/run requests bytes
 while read -r n ms rq by; do printf '%-24s %8s %9s %9s\n' "$n" "$ms" "$rq" "$by"; done <"$BL_TMP/results"
 read -r _ bms brq bby < <(head -1 "$BL_TMP/results")
