@@ -17,7 +17,8 @@
 	X(TREE, "tree", "The tree pane") \
 	X(DETAIL, "detail", "The detail pane") \
 	X(PAGER, "pager", "Help, messages and explanations") \
-	X(MENU, "menu", "The copy menu")
+	X(MENU, "menu", "The copy menu") \
+	X(COMPARE, "compare", "The compare view (bakelens --diff A B, or M then = in the tree)")
 
 enum bl_scope {
 #define BL_X_SCOPE(id, name, help) BL_SCOPE_##id,
@@ -33,7 +34,7 @@ enum bl_scope {
 	X(MESSAGES, "messages", GLOBAL, "Show load messages and build warnings") \
 	X(EXPLAIN, "explain", GLOBAL, "Explain what the selected node is and why it matters") \
 	X(FOCUS_NEXT, "focus-next", GLOBAL, "Move between the tree and the detail pane") \
-	X(BACK, "back", GLOBAL, "Close the view or menu; cancel loading or a filter") \
+	X(BACK, "back", GLOBAL, "Close the view or menu; cancel loading, a file diff or a filter") \
 	X(REDRAW, "redraw", GLOBAL, "Redraw the screen") \
 	X(COPY_DIGEST, "copy-digest", GLOBAL, "Copy the selected node's digest") \
 	X(COPY_REF, "copy-ref", GLOBAL, "Copy name@digest for the selected node") \
@@ -52,6 +53,11 @@ enum bl_scope {
 	X(TOGGLE, "toggle", TREE, "Expand or collapse the node") \
 	X(EXPAND_ALL, "expand-all", TREE, "Expand everything under the node") \
 	X(FILTER, "filter", TREE, "Show only the nodes that match a text") \
+	X(MARK, "mark", TREE, "Mark the selected node to compare another node with it") \
+	X(COMPARE, "compare", TREE, "Compare the marked node (left) with the selected one (right)") \
+	X(NEXT_DIFF, "next-difference", COMPARE, "Go to the next difference (n too, when no search is active)") \
+	X(PREV_DIFF, "prev-difference", COMPARE, "Go to the previous difference (N too, when no search is active)") \
+	X(FILE_DIFF, "file-diff", COMPARE, "Compare the files of the selected layer pair, in the background (Esc cancels)") \
 	X(SELECT, "select", MENU, "Choose the highlighted entry")
 
 enum bl_action {
@@ -73,7 +79,7 @@ const char *bl_scope_name(enum bl_scope s);
 const char *bl_scope_help(enum bl_scope s);
 /* False when `name` is no scope. */
 bool bl_scope_find(const char *name, enum bl_scope *out);
-/* The scope a lookup falls back to: tree, detail, pager and menu -> list;
+/* The scope a lookup falls back to: tree, detail, pager, menu and compare -> list;
  * list -> global; global -> global (the end). */
 enum bl_scope bl_scope_parent(enum bl_scope s);
 

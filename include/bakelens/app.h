@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "bakelens/error.h"
+#include "bakelens/layerfiles.h"
 #include "bakelens/model.h"
 
 struct bl_loader;
@@ -38,5 +39,26 @@ void bl_loader_cancel(struct bl_loader *l);
 /* Wait for the thread and take its result: the build (caller owns) or NULL
  * with err set. Frees the loader. */
 struct bl_build *bl_loader_finish(struct bl_loader *l, struct bl_error *err);
+
+/* File-level differences of two layers off the UI thread (src/app/filediff.c).
+ *
+ * bl_filediff_start lists both layers (hashing file contents) with
+ * bl_layerfiles_list_node on a worker thread, then compares the lists. The
+ * two nodes are borrowed: their build must outlive the job, and nothing else
+ * may read their stores meanwhile. Poll for progress (state.what says which
+ * side), cancel at any time (the job then fails with BL_E_CANCELLED). */
+struct bl_filediff;
+struct bl_filediff_result {
+	struct bl_file_list left, right;
+	struct bl_file_diff diff;  /* borrows entries from left and right */
+};
+struct bl_filediff *bl_filediff_start(const struct bl_node *left, const struct bl_node *right,
+	bool ignore_timestamps, struct bl_error *err);
+void bl_filediff_poll(struct bl_filediff *j, struct bl_load_state *st);
+void bl_filediff_cancel(struct bl_filediff *j);
+/* Wait for the thread and take its result (caller owns; free with
+ * bl_filediff_result_free) or NULL with err set. Frees the job. */
+struct bl_filediff_result *bl_filediff_finish(struct bl_filediff *j, struct bl_error *err);
+void bl_filediff_result_free(struct bl_filediff_result *r);
 
 #endif

@@ -57,7 +57,8 @@
 	X(MENU_KEY, "menu.key", "Menu hot keys") \
 	X(WARNING, "message.warning", "Warnings") \
 	X(DIFF_ADDED, "diff.added", "Added in a comparison") \
-	X(DIFF_REMOVED, "diff.removed", "Removed in a comparison")
+	X(DIFF_REMOVED, "diff.removed", "Removed in a comparison") \
+	X(DIFF_CHANGED, "diff.changed", "Changed in a comparison")
 
 enum bl_role {
 #define BL_X_ROLE(id, name, help) BL_ROLE_##id,

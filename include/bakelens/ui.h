@@ -12,6 +12,7 @@
 
 #include "bakelens/actions.h"
 #include "bakelens/app.h"
+#include "bakelens/compare.h"
 #include "bakelens/keymap.h"
 #include "bakelens/model.h"
 #include "bakelens/settings.h"
@@ -19,7 +20,9 @@
 #include "bakelens/theme.h"
 
 /* argv[0] is the program; then options (--theme NAME, --no-color,
- * --platform P, --offline) and SOURCE arguments. Returns an exit code of
+ * --platform P, --offline) and SOURCE arguments, or `--diff A B` (each side
+ * a source or sources joined with '+', as `bakelens diff` takes them) to
+ * open the compare view of two builds. Returns an exit code of
  * enum bl_exit (cli.h): 0, 2 for usage, 3 and above when loading fails, 130
  * when the user cancelled loading. Restores the terminal on every path. */
 int bl_ui_main(int argc, char **argv);
@@ -45,6 +48,18 @@ void bl_ui_add_message(struct bl_ui *ui, const char *msg);
 void bl_ui_status(struct bl_ui *ui, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Open the compare view on `c` (borrowed; the caller frees it, and its
+ * builds, after bl_ui_free). `left` and `right` name the sides (column
+ * headings). Without a build shown (bakelens --diff), closing it quits. */
+void bl_ui_set_compare(struct bl_ui *ui, struct bl_cmp *c, const char *left, const char *right);
+/* True while the compare view is open. */
+bool bl_ui_compare_open(const struct bl_ui *ui);
+/* The selected row of the compare view, NULL when it is closed. */
+const struct bl_cmp_node *bl_ui_compare_selected(struct bl_ui *ui);
+/* Background work (a file diff): take finished results, update progress.
+ * Call it every turn of the event loop; true while work is running. */
+bool bl_ui_tick(struct bl_ui *ui);
+
 void bl_ui_key(struct bl_ui *ui, int key);
 void bl_ui_mouse(struct bl_ui *ui, int x, int y, enum bl_mouse_button b);
 /* Perform an action as if its key was pressed. */
@@ -61,7 +76,8 @@ bool bl_ui_take_copy(struct bl_ui *ui, struct bl_copy_request *out);
 void bl_copy_request_fini(struct bl_copy_request *r);
 /* Select the next row matching `query` (as `/` does); false when none. */
 bool bl_ui_search(struct bl_ui *ui, const char *query);
-/* The selected node, NULL before loading. */
+/* The selected node (in the compare view: the right side's, else the
+ * left's), NULL before loading. */
 struct bl_node *bl_ui_selected(struct bl_ui *ui);
 /* What a copy-menu entry would copy for `n` ("d", "r", "s", "i", "c", "j"):
  * caller owns, NULL when the node has no such value. */

@@ -15,6 +15,7 @@
 
 #include "bakelens/actions.h"
 #include "bakelens/buf.h"
+#include "bakelens/compare.h"
 #include "bakelens/model.h"
 #include "bakelens/term.h"
 #include "bakelens/theme.h"
@@ -100,6 +101,11 @@ void bl_doc_add_raw(struct bl_doc *d, enum bl_role role, const char *text);
 /* Add `text` (display-safe, may hold newlines) wrapped at `width` columns,
  * continuation lines indented by `indent` spaces; starts on the current line. */
 void bl_doc_wrap(struct bl_doc *d, enum bl_role role, const char *text, int width, int indent);
+/* Break every line from `from` on that is wider than `width` columns into
+ * continuation lines (hard breaks, roles kept, indented like the line plus
+ * two, at most width/2), so nothing (a digest in raw JSON) is cut at a pane's
+ * edge. */
+void bl_doc_fold(struct bl_doc *d, size_t from, int width);
 /* Plain text of a line. */
 void bl_doc_line_text(const struct bl_doc *d, size_t i, struct bl_buf *out);
 /* A JSON value pretty-printed (2 spaces, document order) with roles for
@@ -123,5 +129,39 @@ void bl_treeview_fini(struct bl_view *v);
 struct bl_node *bl_treeview_node(struct bl_view *v);
 /* The role for a node's kind. */
 enum bl_role bl_node_role(const struct bl_node *n);
+
+/* The compare view (src/ui/cmpview.c): the rows of a comparison tree
+ * (compare.h), the left and right node side by side on each row, with a
+ * marker and colours by class. Rows follow each node's `expanded`. */
+void bl_cmpview_init(struct bl_view *v, struct bl_cmp_node *root, const bool *ascii);
+void bl_cmpview_fini(struct bl_view *v);
+/* Flatten the rows again (after `expanded` changed outside the view),
+ * keeping the cursor on the same node when it is still shown. */
+void bl_cmpview_rebuild(struct bl_view *v);
+size_t bl_cmpview_len(struct bl_view *v);
+/* The node of row i (NULL past the end) and its depth. */
+struct bl_cmp_node *bl_cmpview_row(struct bl_view *v, size_t i, int *depth);
+/* The selected node, NULL when there are no rows. */
+struct bl_cmp_node *bl_cmpview_node(struct bl_view *v);
+/* Select `n`, expanding its ancestors. False when it is not in the tree. */
+bool bl_cmpview_select(struct bl_view *v, const struct bl_cmp_node *n);
+/* Initial folding: every node that differs is expanded, every identical
+ * subtree collapsed (shown as one "identical" row). */
+void bl_cmp_fold(struct bl_cmp_node *root);
+/* One-character marker for a row: '=' identical, '+' right only, '-' left
+ * only, '?' unknown, '~' changed; and its colour role. */
+char bl_cmp_marker(const struct bl_cmp_node *n, enum bl_role *role);
+
+/* The detail area of the compare view for `n`: classification summary,
+ * notes and fields; per platform "cache breaks at layer N of M: ..." and
+ * "root filesystems identical/differ" (from `platforms`, struct
+ * bl_cmp_platform *, may be NULL: then computed from the layers' ChainIDs);
+ * both sides' full digests (wrapped, never cut); and the file diff when one
+ * was computed (`files`, may be NULL; `files_error` why it failed, may be
+ * NULL). */
+struct bl_filediff_result;
+void bl_cmp_detail_build(struct bl_doc *d, const struct bl_cmp_node *n,
+	const struct bl_vec *platforms, const struct bl_filediff_result *files,
+	const char *files_error, int width);
 
 #endif

@@ -80,6 +80,7 @@ enum bl_scope bl_scope_parent(enum bl_scope s)
 	case BL_SCOPE_DETAIL:
 	case BL_SCOPE_PAGER:
 	case BL_SCOPE_MENU:
+	case BL_SCOPE_COMPARE:
 		return BL_SCOPE_LIST;
 	default:
 		return BL_SCOPE_GLOBAL;

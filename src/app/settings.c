@@ -153,7 +153,7 @@ static void bind_line(struct cfg_ctx *c, const struct lex_line *l)
 	}
 	enum bl_scope scope;
 	if (!bl_scope_find(l->words[1], &scope)) {
-		bad_word(c, l, 1, "unknown scope (global, list, tree, detail, pager, menu)");
+		bad_word(c, l, 1, "unknown scope (global, list, tree, detail, pager, menu, compare)");
 		return;
 	}
 	int key;

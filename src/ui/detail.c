@@ -48,19 +48,28 @@ static void fact_line(struct bl_doc *d, const char *key, enum bl_role role, cons
 	bl_buf_init(&b);
 	bl_buf_puts(&b, k);
 	size_t w = bl_text_width(k);
-	do
-		bl_buf_putc(&b, ' ');
-	while (++w < KEY_COLS);
+	/* A narrow pane: the value goes under its key, so it still fits. */
+	bool under = width < KEY_COLS + 20;
+	int indent = under ? 2 : KEY_COLS;
+	if (!under) {
+		do
+			bl_buf_putc(&b, ' ');
+		while (++w < KEY_COLS);
+	}
 	bl_doc_add(d, BL_ROLE_FACT_KEY, bl_buf_str(&b));
 	bl_buf_fini(&b);
 	free(k);
+	if (under) {
+		bl_doc_newline(d);
+		bl_doc_add(d, BL_ROLE_DEFAULT, "  ");
+	}
 	/* Values are escaped by the model (bl_node_facts); escape again only
 	 * what is not safe, so a raw newline can never reach the screen. */
 	if (bl_text_is_safe(value, strlen(value))) {
-		bl_doc_wrap(d, role, value, width, KEY_COLS);
+		bl_doc_wrap(d, role, value, width, indent);
 	} else {
 		char *v = bl_text_safe(value);
-		bl_doc_wrap(d, role, v, width, KEY_COLS);
+		bl_doc_wrap(d, role, v, width, indent);
 		free(v);
 	}
 }
@@ -79,8 +88,8 @@ void bl_detail_build(struct bl_doc *d, const struct bl_node *n, int width)
 		bl_doc_add(d, BL_ROLE_DEFAULT, "Nothing selected.");
 		return;
 	}
-	if (width < 20)
-		width = 20;
+	if (width < 12)
+		width = 12;
 	bl_doc_add(d, bl_node_role(n), bl_node_kind_name(n->kind));
 	bl_doc_add(d, BL_ROLE_DEFAULT, "  ");
 	bl_doc_add_raw(d, BL_ROLE_HEADING, n->label ? n->label : "");
@@ -131,6 +140,10 @@ void bl_detail_build(struct bl_doc *d, const struct bl_node *n, int width)
 		bl_doc_json(d, n->doc);
 	}
 	d->max_lines = 0;
+	/* Raw JSON is not wrapped as it is built (nor a long label): break long
+	 * lines at the pane's edge so a digest is never cut (users copy them by
+	 * eye). */
+	bl_doc_fold(d, 0, width);
 	if (d->truncated) {
 		d->truncated = false;
 		bl_doc_newline(d);

@@ -147,6 +147,101 @@ void bl_doc_wrap(struct bl_doc *d, enum bl_role role, const char *text, int widt
 	}
 }
 
+static int line_width(const struct bl_doc_line *l)
+{
+	int w = 0;
+	for (size_t k = 0; k < l->len; k++)
+		w += (int)bl_text_width(l->spans[k].text);
+	return w;
+}
+
+static void line_add(struct bl_doc_line *l, enum bl_role role, const char *text, size_t len)
+{
+	l->spans = bl_realloc(l->spans, (l->len + 1) * sizeof *l->spans);
+	l->spans[l->len++] = (struct bl_span){.role = role, .text = bl_strndup(text, len)};
+}
+
+static void lines_push(struct bl_doc_line **v, size_t *len, size_t *cap, struct bl_doc_line l)
+{
+	if (*len == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = bl_realloc(*v, *cap * sizeof **v);
+	}
+	(*v)[(*len)++] = l;
+}
+
+void bl_doc_fold(struct bl_doc *d, size_t from, int width)
+{
+	if (width < 4)
+		width = 4;
+	bool any = false;
+	for (size_t i = from; i < d->len && !any; i++)
+		any = line_width(&d->lines[i]) > width;
+	if (!any)
+		return;
+	struct bl_doc_line *out = NULL;
+	size_t len = 0, cap = 0;
+	for (size_t i = 0; i < d->len; i++) {
+		struct bl_doc_line *l = &d->lines[i];
+		if (i < from || line_width(l) <= width) {
+			lines_push(&out, &len, &cap, *l);
+			continue;
+		}
+		int lead = 0;
+		for (size_t k = 0; k < l->len; k++) {
+			const char *t = l->spans[k].text;
+			while (t[0] == ' ') {
+				lead++;
+				t++;
+			}
+			if (*t)
+				break;
+		}
+		int ind = lead + 2 < width / 2 ? lead + 2 : width / 2;
+		char pad[256];
+		if (ind > 255)
+			ind = 255;
+		memset(pad, ' ', (size_t)ind);
+		struct bl_doc_line cur = {0};
+		int col = 0;
+		for (size_t k = 0; k < l->len; k++) {
+			const char *t = l->spans[k].text;
+			enum bl_role role = l->spans[k].role;
+			size_t start = 0, pos = 0, n = strlen(t);
+			while (pos < n) {
+				unsigned char b = (unsigned char)t[pos];
+				size_t cl = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+				if (pos + cl > n)
+					cl = n - pos;
+				char tmp[5];
+				memcpy(tmp, t + pos, cl);
+				tmp[cl] = '\0';
+				int cw = (int)bl_text_width(tmp);
+				if (col + cw > width && col > ind) {
+					if (pos > start)
+						line_add(&cur, role, t + start, pos - start);
+					lines_push(&out, &len, &cap, cur);
+					cur = (struct bl_doc_line){0};
+					line_add(&cur, BL_ROLE_DEFAULT, pad, (size_t)ind);
+					col = ind;
+					start = pos;
+				}
+				col += cw;
+				pos += cl;
+			}
+			if (pos > start)
+				line_add(&cur, role, t + start, pos - start);
+			free(l->spans[k].text);
+		}
+		free(l->spans);
+		lines_push(&out, &len, &cap, cur);
+	}
+	free(d->lines);
+	d->lines = out;
+	d->len = len;
+	d->cap = cap;
+}
+
 void bl_doc_line_text(const struct bl_doc *d, size_t i, struct bl_buf *out)
 {
 	bl_buf_clear(out);

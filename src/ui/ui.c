@@ -70,7 +70,45 @@ struct bl_ui {
 
 	int w, h, tree_w;
 	bool ascii;
+
+	/* The compare view. */
+	const struct bl_node *mark;    /* marked in the tree (M), borrowed */
+	bool cmp_open;
+	bool cmp_only;                 /* bakelens --diff: nothing beneath */
+	struct bl_cmp *cmp;            /* borrowed (bl_ui_set_compare), or NULL */
+	struct bl_cmp_node *cmp_owned; /* from M and =, owned */
+	struct bl_cmp_node *cmp_root;
+	char *cmp_left, *cmp_right;    /* column headings, display-safe */
+	struct bl_view cmpv;
+	struct bl_doc cmpdoc;
+	struct bl_view cmpdocv;
+	const struct bl_cmp_node *cmpdoc_node;
+	int cmpdoc_width;
+	bool cmpdoc_dirty;
+	bool cmp_focus_detail;
+	int cmp_rows_y, cmp_rows_h;    /* where the rows were drawn (mouse) */
+	/* File diff of a layer pair, off the UI thread. */
+	struct bl_filediff *job;
+	const struct bl_cmp_node *job_node;
+	struct bl_load_state job_state;
+	struct bl_vec files;           /* struct files *, owned */
 };
+
+struct files {
+	const struct bl_cmp_node *node;
+	struct bl_filediff_result *result; /* NULL when it failed */
+	char *error;
+};
+
+static void files_free(void *p)
+{
+	struct files *f = p;
+	if (!f)
+		return;
+	bl_filediff_result_free(f->result);
+	free(f->error);
+	free(f);
+}
 
 struct bl_ui *bl_ui_new(const struct bl_settings *s, const struct bl_keymap *km)
 {
@@ -84,6 +122,9 @@ struct bl_ui *bl_ui_new(const struct bl_settings *s, const struct bl_keymap *km)
 	bl_docview_init(&ui->popv, &ui->popdoc, BL_SCOPE_PAGER);
 	bl_buf_init(&ui->input);
 	bl_vec_init(&ui->messages, free);
+	bl_vec_init(&ui->files, files_free);
+	bl_doc_init(&ui->cmpdoc);
+	bl_docview_init(&ui->cmpdocv, &ui->cmpdoc, BL_SCOPE_DETAIL);
 	ui->w = 80;
 	ui->h = 24;
 	return ui;
@@ -96,10 +137,143 @@ void bl_copy_request_fini(struct bl_copy_request *r)
 	r->text = r->what = NULL;
 }
 
+static void close_compare(struct bl_ui *ui)
+{
+	if (ui->job) {
+		bl_filediff_cancel(ui->job);
+		bl_filediff_result_free(bl_filediff_finish(ui->job, NULL));
+		ui->job = NULL;
+	}
+	bl_vec_fini(&ui->files);
+	bl_vec_init(&ui->files, files_free);
+	if (ui->cmp_open)
+		bl_cmpview_fini(&ui->cmpv);
+	bl_cmp_node_free(ui->cmp_owned);
+	ui->cmp_owned = NULL;
+	ui->cmp = NULL;
+	ui->cmp_root = NULL;
+	ui->cmp_open = false;
+	ui->cmpdoc_node = NULL;
+	ui->cmp_focus_detail = false;
+	free(ui->cmp_left);
+	free(ui->cmp_right);
+	ui->cmp_left = ui->cmp_right = NULL;
+}
+
+static void open_compare(struct bl_ui *ui, struct bl_cmp_node *root, const char *left,
+	const char *right)
+{
+	ui->cmp_root = root;
+	bl_cmp_fold(root);
+	bl_cmpview_init(&ui->cmpv, root, &ui->ascii);
+	ui->cmp_open = true;
+	ui->cmp_left = bl_text_safe(left ? left : "left");
+	ui->cmp_right = bl_text_safe(right ? right : "right");
+	ui->cmpdoc_node = NULL;
+	ui->cmpdoc_dirty = true;
+	ui->cmpdocv.top = 0;
+	ui->popup = POPUP_NONE;
+	ui->menu_open = false;
+}
+
+void bl_ui_set_compare(struct bl_ui *ui, struct bl_cmp *c, const char *left, const char *right)
+{
+	close_compare(ui);
+	if (!c || !c->root)
+		return;
+	ui->cmp = c;
+	ui->cmp_only = !ui->have_tree;
+	ui->loading = false;
+	open_compare(ui, c->root, left, right);
+}
+
+bool bl_ui_compare_open(const struct bl_ui *ui)
+{
+	return ui->cmp_open;
+}
+
+const struct bl_cmp_node *bl_ui_compare_selected(struct bl_ui *ui)
+{
+	return ui->cmp_open ? bl_cmpview_node(&ui->cmpv) : NULL;
+}
+
+static const struct files *files_for(const struct bl_ui *ui, const struct bl_cmp_node *n)
+{
+	for (size_t i = 0; i < ui->files.len; i++) {
+		const struct files *f = bl_vec_get(&ui->files, i);
+		if (f->node == n)
+			return f;
+	}
+	return NULL;
+}
+
+bool bl_ui_tick(struct bl_ui *ui)
+{
+	if (!ui->job)
+		return false;
+	bl_filediff_poll(ui->job, &ui->job_state);
+	if (!ui->job_state.done)
+		return true;
+	struct bl_error err = {0};
+	struct files *f = bl_calloc(1, sizeof *f);
+	f->node = ui->job_node;
+	f->result = bl_filediff_finish(ui->job, &err);
+	ui->job = NULL;
+	ui->job_node = NULL;
+	if (!f->result && err.code == BL_E_CANCELLED) {
+		files_free(f);
+		bl_ui_status(ui, false, "File diff cancelled");
+		return false;
+	}
+	if (f->result) {
+		const struct bl_file_diff *d = &f->result->diff;
+		bl_ui_status(ui, false, "Files compared: %zu added, %zu removed, %zu changed, %zu "
+			"metadata only", d->counts[BL_FCHANGE_ADDED], d->counts[BL_FCHANGE_REMOVED],
+			d->counts[BL_FCHANGE_CONTENT], d->counts[BL_FCHANGE_METADATA]);
+	} else {
+		f->error = bl_strdup(err.msg[0] ? err.msg : "the layers could not be read");
+		bl_ui_status(ui, true, "File diff failed: %s", f->error);
+	}
+	bl_vec_push(&ui->files, f);
+	ui->cmpdoc_dirty = true;
+	return false;
+}
+
+static void start_file_diff(struct bl_ui *ui)
+{
+	const struct bl_cmp_node *n = bl_ui_compare_selected(ui);
+	if (!n || n->kind != BL_NODE_LAYER || !n->left || !n->right) {
+		bl_ui_status(ui, true, "A file diff needs a layer on both sides: select a layer pair");
+		return;
+	}
+	if (ui->job) {
+		bl_ui_status(ui, true, "A file diff is running (Esc cancels it)");
+		return;
+	}
+	if (files_for(ui, n)) {
+		ui->cmp_focus_detail = false;
+		bl_ui_status(ui, false, "Files already compared: see the details below");
+		return;
+	}
+	struct bl_error err = {0};
+	ui->job = bl_filediff_start(n->left, n->right, false, &err);
+	if (!ui->job) {
+		bl_ui_status(ui, true, "File diff: %s", err.msg);
+		return;
+	}
+	ui->job_node = n;
+	ui->job_state = (struct bl_load_state){0};
+	snprintf(ui->job_state.what, sizeof ui->job_state.what, "starting");
+}
+
 void bl_ui_free(struct bl_ui *ui)
 {
 	if (!ui)
 		return;
+	close_compare(ui);
+	bl_vec_fini(&ui->files);
+	bl_view_fini(&ui->cmpdocv);
+	bl_doc_fini(&ui->cmpdoc);
 	if (ui->have_tree) {
 		bl_treeview_fini(&ui->treev);
 		bl_tree_fini(&ui->tree);
@@ -125,6 +299,7 @@ void bl_ui_set_build(struct bl_ui *ui, struct bl_build *b, const char *title)
 		ui->have_tree = false;
 	}
 	ui->build = b;
+	ui->mark = NULL;
 	ui->loading = false;
 	free(ui->title);
 	ui->title = bl_text_safe(title);
@@ -206,6 +381,14 @@ bool bl_ui_search(struct bl_ui *ui, const char *query)
 
 struct bl_node *bl_ui_selected(struct bl_ui *ui)
 {
+	if (ui->cmp_open) {
+		const struct bl_cmp_node *n = bl_cmpview_node(&ui->cmpv);
+		if (!n)
+			return NULL;
+		/* The model's nodes are the builds' and not const there; the
+		 * comparison only borrows them. */
+		return (struct bl_node *)(n->right ? n->right : n->left);
+	}
 	return ui->have_tree ? bl_treeview_node(&ui->treev) : NULL;
 }
 
@@ -535,6 +718,14 @@ static struct bl_view *current_view(struct bl_ui *ui, enum bl_scope *scope)
 		*scope = BL_SCOPE_PAGER;
 		return &ui->popv;
 	}
+	if (ui->cmp_open) {
+		if (ui->cmp_focus_detail) {
+			*scope = BL_SCOPE_DETAIL;
+			return &ui->cmpdocv;
+		}
+		*scope = BL_SCOPE_COMPARE;
+		return &ui->cmpv;
+	}
 	if (ui->focus == FOCUS_DETAIL || !ui->have_tree) {
 		*scope = BL_SCOPE_DETAIL;
 		return &ui->detailv;
@@ -573,6 +764,50 @@ static void apply_filter(struct bl_ui *ui, const char *text)
 	bl_view_clamp(&ui->treev);
 }
 
+static char *node_title(const struct bl_node *n)
+{
+	const char *label = n->label ? n->label : bl_node_kind_name(n->kind);
+	if (n->has_desc && bl_digest_is_set(&n->desc.digest)) {
+		char sd[32];
+		bl_digest_short(&n->desc.digest, sd, sizeof sd);
+		return bl_asprintf("%s %s", label, sd);
+	}
+	return bl_strdup(label);
+}
+
+static void mark_node(struct bl_ui *ui)
+{
+	const struct bl_node *n = bl_ui_selected(ui);
+	if (!n)
+		return;
+	ui->mark = n;
+	char key[16];
+	bl_keymap_first_key(ui->km, BL_SCOPE_TREE, BL_ACTION_COMPARE, key, sizeof key);
+	char *t = node_title(n);
+	bl_ui_status(ui, false, "Marked %s: select another node and press %s to compare", t, key);
+	free(t);
+}
+
+static void compare_with_mark(struct bl_ui *ui)
+{
+	const struct bl_node *n = bl_ui_selected(ui);
+	if (!ui->mark) {
+		char key[16];
+		bl_keymap_first_key(ui->km, BL_SCOPE_TREE, BL_ACTION_MARK, key, sizeof key);
+		bl_ui_status(ui, true, "Nothing marked: press %s on a node first", key);
+		return;
+	}
+	if (!n)
+		return;
+	close_compare(ui);
+	ui->cmp_owned = bl_cmp_nodes(ui->mark, n, NULL);
+	ui->cmp_only = false;
+	char *l = node_title(ui->mark), *r = node_title(n);
+	open_compare(ui, ui->cmp_owned, l, r);
+	free(l);
+	free(r);
+}
+
 void bl_ui_do(struct bl_ui *ui, enum bl_action a)
 {
 	enum bl_scope scope;
@@ -597,7 +832,9 @@ void bl_ui_do(struct bl_ui *ui, enum bl_action a)
 		open_popup(ui, POPUP_EXPLAIN);
 		return;
 	case BL_ACTION_FOCUS_NEXT:
-		if (ui->popup == POPUP_NONE && !ui->menu_open && ui->have_tree)
+		if (ui->popup == POPUP_NONE && !ui->menu_open && ui->cmp_open)
+			ui->cmp_focus_detail = !ui->cmp_focus_detail;
+		else if (ui->popup == POPUP_NONE && !ui->menu_open && ui->have_tree)
 			ui->focus = ui->focus == FOCUS_TREE ? FOCUS_DETAIL : FOCUS_TREE;
 		return;
 	case BL_ACTION_BACK:
@@ -607,6 +844,14 @@ void bl_ui_do(struct bl_ui *ui, enum bl_action a)
 			ui->popup = POPUP_NONE;
 		else if (ui->loading)
 			ui->cancel = true;
+		else if (ui->job)
+			bl_filediff_cancel(ui->job);
+		else if (ui->cmp_open && ui->cmp_focus_detail)
+			ui->cmp_focus_detail = false;
+		else if (ui->cmp_open && ui->cmp_only)
+			ui->quit = true;
+		else if (ui->cmp_open)
+			close_compare(ui);
 		else if (ui->have_tree && ui->tree.filter)
 			apply_filter(ui, NULL);
 		else if (ui->focus == FOCUS_DETAIL)
@@ -643,6 +888,24 @@ void bl_ui_do(struct bl_ui *ui, enum bl_action a)
 		if (scope == BL_SCOPE_TREE)
 			start_prompt(ui, PROMPT_FILTER);
 		return;
+	case BL_ACTION_MARK:
+		if (scope == BL_SCOPE_TREE)
+			mark_node(ui);
+		return;
+	case BL_ACTION_COMPARE:
+		if (scope == BL_SCOPE_TREE)
+			compare_with_mark(ui);
+		return;
+	case BL_ACTION_FILE_DIFF:
+		if (ui->cmp_open && !ui->menu_open && ui->popup == POPUP_NONE)
+			start_file_diff(ui);
+		return;
+	case BL_ACTION_FIND_NEXT:
+	case BL_ACTION_FIND_PREV:
+		/* n/N walk the differences until a search is made. */
+		if (scope == BL_SCOPE_COMPARE && !(v && v->query && *v->query))
+			a = a == BL_ACTION_FIND_NEXT ? BL_ACTION_NEXT_DIFF : BL_ACTION_PREV_DIFF;
+		break;
 	default:
 		break;
 	}
@@ -656,7 +919,10 @@ void bl_ui_do(struct bl_ui *ui, enum bl_action a)
 	if (!v)
 		return;
 	enum bl_view_result r = bl_view_do(v, a);
-	if (r == BL_NOT_FOUND)
+	if (r == BL_NOT_FOUND && (a == BL_ACTION_NEXT_DIFF || a == BL_ACTION_PREV_DIFF))
+		bl_ui_status(ui, false, "No %s difference", a == BL_ACTION_NEXT_DIFF ? "next" :
+			"previous");
+	else if (r == BL_NOT_FOUND)
 		bl_ui_status(ui, true, "No match for '%s'", v->query ? v->query : "");
 }
 
@@ -773,6 +1039,26 @@ void bl_ui_mouse(struct bl_ui *ui, int x, int y, enum bl_mouse_button b)
 			bl_view_scroll(&ui->popv, step);
 		return;
 	}
+	if (ui->cmp_open) {
+		bool in_rows = y >= ui->cmp_rows_y && y < ui->cmp_rows_y + ui->cmp_rows_h;
+		ui->cmp_focus_detail = !in_rows;
+		struct bl_view *v = in_rows ? &ui->cmpv : &ui->cmpdocv;
+		if (b != BL_MOUSE_CLICK) {
+			bl_view_scroll(v, step);
+			return;
+		}
+		if (!in_rows)
+			return;
+		size_t row = ui->cmpv.top + (size_t)(y - ui->cmp_rows_y);
+		if (row >= bl_cmpview_len(&ui->cmpv))
+			return;
+		if (row == ui->cmpv.cursor)
+			bl_view_do(&ui->cmpv, BL_ACTION_TOGGLE);
+		else
+			ui->cmpv.cursor = row;
+		bl_view_clamp(&ui->cmpv);
+		return;
+	}
 	if (ui->have_tree && x < ui->tree_w) {
 		ui->focus = FOCUS_TREE;
 		if (b != BL_MOUSE_CLICK) {
@@ -846,8 +1132,36 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 		put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_QUIT, "quit");
 		return;
 	}
+	if (ui->job) {
+		const struct bl_load_state *st = &ui->job_state;
+		char line[256];
+		char done[32], total[32];
+		bl_text_size((int64_t)st->done_bytes, done, sizeof done);
+		bl_text_size((int64_t)st->total, total, sizeof total);
+		if (st->total)
+			snprintf(line, sizeof line, " Files: %s %s / %s ", st->what, done, total);
+		else
+			snprintf(line, sizeof line, " Files: %s %s ", st->what, done);
+		col += bl_canvas_put(c, 0, y, c->w, BL_ROLE_PROGRESS, line);
+		put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_BACK, "cancel");
+		return;
+	}
 	enum bl_scope scope;
 	current_view(ui, &scope);
+	if (ui->cmp_open && scope != BL_SCOPE_MENU && scope != BL_SCOPE_PAGER) {
+		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_BACK,
+			ui->cmp_only ? "quit" : "close");
+		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_NEXT_DIFF, "next");
+		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_PREV_DIFF, "prev");
+		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_TOGGLE, "open");
+		const struct bl_cmp_node *n = bl_cmpview_node(&ui->cmpv);
+		if (n && n->kind == BL_NODE_LAYER && n->left && n->right)
+			put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_FILE_DIFF, "files");
+		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_FOCUS_NEXT, "pane");
+		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_COPY_DIGEST, "copy");
+		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_HELP, "help");
+		return;
+	}
 	if (scope == BL_SCOPE_MENU) {
 		put_key_hint(ui, c, &col, scope, BL_ACTION_SELECT, "copy");
 		put_key_hint(ui, c, &col, scope, BL_ACTION_BACK, "close");
@@ -905,6 +1219,13 @@ static void draw_title(struct bl_ui *ui, struct bl_canvas *c)
 		}
 		return;
 	}
+	if (!what && ui->cmp_open) {
+		col += bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, "- compare ");
+		col += bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, ui->cmp_left);
+		col += bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, ui->ascii ? " <> " : " \u21c4 ");
+		bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, ui->cmp_right);
+		return;
+	}
 	if (!what && ui->title)
 		col += bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, ui->title);
 	if (!what && ui->have_tree && ui->tree.filter) {
@@ -943,6 +1264,64 @@ static void draw_menu(struct bl_ui *ui, struct bl_canvas *c)
 	}
 }
 
+/* The compare view: column headings, the rows, a rule, the detail area. */
+static void draw_compare(struct bl_ui *ui, struct bl_canvas *c, int bh)
+{
+	/* Rows take up to 3/5 of the body, less when there are fewer (the
+	 * detail area gets the rest); one line is the column headings. */
+	int rows_h = bh * 3 / 5;
+	size_t want = bl_cmpview_len(&ui->cmpv) + 1;
+	if ((size_t)rows_h > want)
+		rows_h = (int)want;
+	if (rows_h < 3)
+		rows_h = bh > 3 ? 3 : bh;
+	int w = c->w;
+	/* Headings over the two columns, as the rows split them. */
+	int rest = w - 2, lw = (rest - 3) / 2;
+	bl_canvas_fill(c, 0, 1, w, BL_ROLE_DEFAULT);
+	bl_canvas_put(c, 2, 1, lw, BL_ROLE_HEADING, ui->cmp_left);
+	bl_canvas_put(c, 2 + lw, 1, 3, BL_ROLE_BORDER, ui->ascii ? " | " : " \u2502 ");
+	bl_canvas_put(c, 2 + lw + 3, 1, rest - 3 - lw, BL_ROLE_HEADING, ui->cmp_right);
+	ui->cmp_rows_y = 2;
+	ui->cmp_rows_h = rows_h - 1;
+	bl_view_draw(&ui->cmpv, c, 0, 2, w, rows_h - 1,
+		ui->cmp_focus_detail ? BL_ROLE_CURSOR_DIM : BL_ROLE_CURSOR);
+	int ry = 1 + rows_h;
+	if (ry >= c->h - 1)
+		return;
+	for (int x = 0; x < w; x++)
+		bl_canvas_put(c, x, ry, 1, BL_ROLE_BORDER, ui->ascii ? "-" : "\u2500");
+	const struct bl_cmp_node *n = bl_cmpview_node(&ui->cmpv);
+	char pos[64];
+	size_t ndiff = 0, at = 0;
+	for (const struct bl_cmp_node *d = bl_cmp_next_difference(ui->cmp_root, NULL, 1); d;
+		d = bl_cmp_next_difference(ui->cmp_root, d, 1)) {
+		ndiff++;
+		if (d == n)
+			at = ndiff;
+	}
+	if (at)
+		snprintf(pos, sizeof pos, " difference %zu of %zu ", at, ndiff);
+	else
+		snprintf(pos, sizeof pos, " %zu difference%s ", ndiff, ndiff == 1 ? "" : "s");
+	bl_canvas_put(c, 2, ry, w - 2, BL_ROLE_BORDER, pos);
+	int dh = bh - rows_h - 1;
+	if (dh < 1)
+		return;
+	int dw = w - 2;
+	if (n != ui->cmpdoc_node || dw != ui->cmpdoc_width || ui->cmpdoc_dirty) {
+		if (n != ui->cmpdoc_node)
+			ui->cmpdocv.top = 0;
+		ui->cmpdoc_node = n;
+		ui->cmpdoc_width = dw;
+		ui->cmpdoc_dirty = false;
+		const struct files *f = files_for(ui, n);
+		bl_cmp_detail_build(&ui->cmpdoc, n, ui->cmp ? &ui->cmp->platforms : NULL,
+			f ? f->result : NULL, f ? f->error : NULL, dw);
+	}
+	bl_view_draw(&ui->cmpdocv, c, 1, ry + 1, dw, dh, BL_ROLE_CURSOR);
+}
+
 void bl_ui_render(struct bl_ui *ui, struct bl_canvas *c)
 {
 	ui->w = c->w;
@@ -969,6 +1348,10 @@ void bl_ui_render(struct bl_ui *ui, struct bl_canvas *c)
 			ui->popv.top = top;
 		}
 		bl_view_draw(&ui->popv, c, 1, 1, ui->w - 2, bh, BL_ROLE_CURSOR);
+	} else if (ui->cmp_open) {
+		draw_compare(ui, c, bh);
+		if (ui->menu_open)
+			draw_menu(ui, c);
 	} else if (!ui->have_tree) {
 		bl_canvas_put(c, 2, 2, c->w - 4, BL_ROLE_DEFAULT,
 			ui->loading ? "Loading..." : "Nothing loaded.");

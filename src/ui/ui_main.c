@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bakelens/clipboard.h"
+#include "bakelens/compare.h"
 #include "bakelens/cli.h"
 #include "bakelens/app.h"
 #include "bakelens/mem.h"
@@ -102,6 +104,7 @@ struct opts {
 	size_t ninsecure;
 	const char **sources;
 	size_t nsources;
+	bool diff; /* --diff A B: sources[0] and sources[1] are the sides */
 };
 
 /* The registry options of this run, read by the loader thread (set before it
@@ -143,6 +146,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->offline = true;
 		} else if (strcmp(a, "--no-cache") == 0) {
 			o->no_cache = true;
+		} else if (strcmp(a, "--diff") == 0) {
+			o->diff = true;
 		} else {
 			const char *name = NULL, *value = NULL;
 			for (size_t k = 0; k < sizeof value_opts / sizeof value_opts[0]; k++) {
@@ -185,6 +190,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (o->nsources == 0) {
 		usage_error("no SOURCE given", "");
+		return BL_EXIT_USAGE;
+	}
+	if (o->diff && o->nsources != 2) {
+		usage_error("--diff needs two sides: --diff A B (a side joins sources with '+')", "");
 		return BL_EXIT_USAGE;
 	}
 	return BL_EXIT_OK;
@@ -243,6 +252,26 @@ static char *join_sources(const struct opts *o)
 	return bl_buf_take(&b);
 }
 
+/* A side of --diff: one source, or several joined with '+' (a path that
+ * exists is one source even when it holds '+'), as `bakelens diff` reads it. */
+static void split_side(const char *arg, struct bl_vec *parts)
+{
+	struct stat st;
+	if (!strchr(arg, '+') || stat(arg, &st) == 0) {
+		bl_vec_push(parts, bl_strdup(arg));
+		return;
+	}
+	for (const char *p = arg;;) {
+		const char *plus = strchr(p, '+');
+		size_t len = plus ? (size_t)(plus - p) : strlen(p);
+		if (len)
+			bl_vec_push(parts, bl_strndup(p, len));
+		if (!plus)
+			break;
+		p = plus + 1;
+	}
+}
+
 int bl_ui_main(int argc, char **argv)
 {
 	struct opts o = {0};
@@ -283,8 +312,17 @@ int bl_ui_main(int argc, char **argv)
 	install_signals();
 	int ncolors = 0;
 	struct bl_ui *ui = NULL;
-	struct bl_build *build = NULL;
-	struct bl_loader *loader = NULL;
+	/* One loader, or two for --diff (left, right), running side by side. */
+	struct bl_build *builds[2] = {NULL, NULL};
+	struct bl_loader *loaders[2] = {NULL, NULL};
+	size_t nload = o.diff ? 2 : 1;
+	struct bl_cmp *cmp = NULL;
+	struct bl_vec parts[2];
+	bl_vec_init(&parts[0], free);
+	bl_vec_init(&parts[1], free);
+	/* bench/tui_first_screen.sh: quit once the first full screen is drawn. */
+	const char *exit_first = getenv("BL_EXIT_AFTER_FIRST_FRAME");
+	bool exit_after_first = exit_first && strcmp(exit_first, "1") == 0;
 	char *title = join_sources(&o);
 	if (!term->ops->start(term, color, settings.mouse, &ncolors, &err)) {
 		rc = BL_EXIT_INPUT;
@@ -300,13 +338,27 @@ int bl_ui_main(int argc, char **argv)
 	if (diags.len)
 		bl_ui_status(ui, true, "%zu problem(s) in the settings: press m to read them",
 			diags.len);
-	loader = bl_loader_start(o.sources, o.nsources, load_with_options, &err);
-	if (!loader) {
-		rc = BL_EXIT_INPUT;
-		goto fail;
+	for (size_t k = 0; k < nload; k++) {
+		if (o.diff) {
+			split_side(o.sources[k], &parts[k]);
+			if (parts[k].len == 0) {
+				bl_fail(&err, BL_E_USAGE, "%s side: no source in \"%s\" (expected SRC or "
+					"SRC+SRC...)", k ? "right" : "left", o.sources[k]);
+				rc = BL_EXIT_USAGE;
+				goto fail;
+			}
+			loaders[k] = bl_loader_start((const char *const *)parts[k].items, parts[k].len,
+				load_with_options, &err);
+		} else {
+			loaders[k] = bl_loader_start(o.sources, o.nsources, load_with_options, &err);
+		}
+		if (!loaders[k]) {
+			rc = BL_EXIT_INPUT;
+			goto fail;
+		}
 	}
 	struct bl_load_state st = {0};
-	bl_loader_poll(loader, &st);
+	bl_loader_poll(loaders[0], &st);
 	bl_ui_set_loading(ui, &st);
 
 	struct bl_canvas canvas;
@@ -316,32 +368,61 @@ int bl_ui_main(int argc, char **argv)
 			rc = 128 + stop_signal;
 			break;
 		}
-		if (loader) {
-			bl_loader_poll(loader, &st);
-			if (st.done) {
-				build = bl_loader_finish(loader, &err);
-				loader = NULL;
-				if (!build) {
-					rc = exit_code_for(err.code);
-					bl_canvas_fini(&canvas);
-					goto fail;
+		bool loading = false, progress_shown = false;
+		for (size_t k = 0; k < nload; k++) {
+			if (!loaders[k])
+				continue;
+			bl_loader_poll(loaders[k], &st);
+			if (!st.done) {
+				loading = true;
+				if (!progress_shown) {
+					if (o.diff) {
+						/* "left: " or "right: " before the loader's text. */
+						const char *side = k ? "right: " : "left: ";
+						size_t sl = strlen(side);
+						memmove(st.what + sl, st.what, sizeof st.what - sl);
+						st.what[sizeof st.what - 1] = '\0';
+						memcpy(st.what, side, sl);
+					}
+					bl_ui_set_loading(ui, &st);
+					progress_shown = true;
 				}
-				bl_ui_set_build(ui, build, title);
+				continue;
+			}
+			builds[k] = bl_loader_finish(loaders[k], &err);
+			loaders[k] = NULL;
+			if (!builds[k]) {
+				if (o.diff)
+					bl_error_prefix(&err, "%s side", k ? "right" : "left");
+				rc = exit_code_for(err.code);
+				bl_canvas_fini(&canvas);
+				goto fail;
+			}
+			if (!o.diff) {
+				bl_ui_set_build(ui, builds[k], title);
 				if (o.platform && !bl_ui_search(ui, o.platform))
 					bl_ui_status(ui, true, "No platform matches '%s'", o.platform);
+			} else if (builds[0] && builds[1]) {
+				cmp = bl_cmp_builds(builds[0], builds[1], NULL);
+				bl_ui_set_compare(ui, cmp, o.sources[0], o.sources[1]);
 			} else {
-				bl_ui_set_loading(ui, &st);
+				loading = true;
 			}
 		}
+		bool busy = bl_ui_tick(ui);
 		int w, h;
 		term->ops->size(term, &w, &h);
 		if (w != canvas.w || h != canvas.h)
 			bl_canvas_resize(&canvas, w, h);
 		bl_ui_render(ui, &canvas);
 		term->ops->draw(term, &canvas);
+		if (exit_after_first && !loading) {
+			rc = BL_EXIT_OK;
+			break;
+		}
 
 		struct bl_event ev;
-		if (term->ops->poll(term, loader ? 50 : 250, &ev)) {
+		if (term->ops->poll(term, loading || busy ? 50 : 250, &ev)) {
 			if (ev.kind == BL_EV_KEY)
 				bl_ui_key(ui, ev.key);
 			else if (ev.kind == BL_EV_MOUSE)
@@ -352,8 +433,11 @@ int bl_ui_main(int argc, char **argv)
 			/* Forget what is on the screen: the next draw repaints it all. */
 			bl_canvas_resize(&canvas, 0, 0);
 		}
-		if (loader && bl_ui_take_cancel(ui))
-			bl_loader_cancel(loader);
+		if (bl_ui_take_cancel(ui)) {
+			for (size_t k = 0; k < nload; k++)
+				if (loaders[k])
+					bl_loader_cancel(loaders[k]);
+		}
 		struct bl_copy_request req;
 		if (bl_ui_take_copy(ui, &req)) {
 			perform_copy(ui, term, &settings, &req);
@@ -372,13 +456,20 @@ fail:
 	fprintf(stderr, "bakelens: %s\n", err.msg[0] ? err.msg : "loading failed");
 out:
 	term->ops->destroy(term);
-	if (loader) {
-		bl_loader_cancel(loader);
-		struct bl_build *late = bl_loader_finish(loader, NULL);
+	for (size_t k = 0; k < nload; k++) {
+		if (!loaders[k])
+			continue;
+		bl_loader_cancel(loaders[k]);
+		struct bl_build *late = bl_loader_finish(loaders[k], NULL);
 		bl_build_free(late);
 	}
+	/* The ui borrows the comparison, which borrows the builds. */
 	bl_ui_free(ui);
-	bl_build_free(build);
+	bl_cmp_free(cmp);
+	bl_build_free(builds[0]);
+	bl_build_free(builds[1]);
+	bl_vec_fini(&parts[0]);
+	bl_vec_fini(&parts[1]);
 	bl_theme_fini(&theme);
 	bl_settings_fini(&settings);
 	bl_keymap_fini(&km);
