@@ -603,12 +603,14 @@ void bl_cmp_detail_build(struct bl_doc *d, const struct bl_cmp_node *n,
 	enum bl_role mrole;
 	bl_cmp_marker(n, &mrole);
 	const char *kind = bl_node_kind_name(n->kind);
-	/* "layer 2/4", not "layer layer 2/4". */
-	if (!n->label || strncmp(n->label, kind, strlen(kind)) != 0)
+	/* "layer 2/4", not "layer layer 2/4"; "build", not "build build". */
+	if (!n->label || strcmp(n->label, kind) == 0) {
 		bl_doc_add(d, BL_ROLE_HEADING, kind);
-	if (n->label && strcmp(n->label, kind) != 0) {
-		if (strncmp(n->label, kind, strlen(kind)) != 0)
-			bl_doc_add(d, BL_ROLE_DEFAULT, " ");
+	} else if (strncmp(n->label, kind, strlen(kind)) == 0) {
+		bl_doc_add_raw(d, BL_ROLE_HEADING, n->label);
+	} else {
+		bl_doc_add(d, BL_ROLE_HEADING, kind);
+		bl_doc_add(d, BL_ROLE_DEFAULT, " ");
 		bl_doc_add_raw(d, BL_ROLE_HEADING, n->label);
 	}
 	bl_doc_add(d, BL_ROLE_DEFAULT, ": ");

@@ -1,0 +1,135 @@
+#!/bin/sh
+# The compare view in a real terminal (tmux): `bakelens --diff A B` on two
+# OCI layouts made here with umoci (B changes layer 2's content, adds a layer
+# and is built later, so its config differs), walking the differences, a
+# file diff of the changed layer pair, resize, quit; then the explorer's
+# mark (M) and compare (=) flow. Screens are compared with golden files at
+# 80x24 and 160x50; BL_UPDATE_SCREENS=1 rewrites them.
+# Needs: BAKELENS, BL_SRC (set by meson), umoci, tmux, jq. Exit 77 = skipped.
+set -u
+export TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color
+: "${BAKELENS:?}" "${BL_SRC:?}"
+for t in tmux umoci jq; do
+	command -v $t >/dev/null || { echo "no $t: skip"; exit 77; }
+done
+GOLD=$BL_SRC/tests/tui
+SOCK=bl-cmp-$$
+T="tmux -L $SOCK-0"
+runs=0
+W=$(mktemp -d)
+fail=0
+cleanup() { $T kill-server 2>/dev/null; rm -rf "$W"; }
+trap cleanup EXIT INT TERM
+
+# Two images, everything timestamped, so digests (and screens) are stable.
+cd "$W" || exit 1
+mkdir files && echo one >files/a && echo two >files/b && echo three >files/c &&
+	echo TWO >files/b2 && echo four >files/d
+touch -d @1700000000 files files/*
+mkimg() { # LAYOUT CREATED FILE...
+	L=$1 c=$2
+	shift 2
+	umoci init --layout "$L" && umoci new --image "$L:v1" &&
+		umoci config --image "$L:v1" --os linux --architecture amd64 --created "$c" \
+			--history.created "$c" --config.cmd /bin/true || return 1
+	for f in "$@"; do
+		umoci insert --image "$L:v1" --history.created "$c" \
+			--history.created_by "COPY $(basename "$f")" "$f" "/$(basename "$f")" || return 1
+	done
+}
+mkimg A 2024-01-01T00:00:00Z files/a files/b files/c >/dev/null || exit 1
+mkimg B 2024-02-02T00:00:00Z files/a files/b2 files/c files/d >/dev/null || exit 1
+
+wait_for() { # TEXT: until the pane shows it (5 s)
+	i=0
+	while [ $i -lt 50 ]; do
+		$T capture-pane -p -t bl 2>/dev/null | grep -qF -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "timeout waiting for: $1"
+	$T capture-pane -p -t bl
+	return 1
+}
+
+TMPOUT=$W/screen.txt
+screen() { # NAME: compare the pane with NAME.screen
+	sleep 0.3
+	$T capture-pane -p -t bl >"$TMPOUT"
+	if [ "${BL_UPDATE_SCREENS:-}" = 1 ]; then
+		cp "$TMPOUT" "$GOLD/$1.screen"
+		echo "updated $1.screen"
+	elif ! diff -u "$GOLD/$1.screen" "$TMPOUT"; then
+		echo "FAIL: screen $1 differs"
+		fail=1
+	fi
+}
+
+start() { # WIDTH HEIGHT ARGS...
+	w=$1 h=$2
+	shift 2
+	# A fresh server each time: a new one on a socket just killed can fail.
+	$T kill-server 2>/dev/null
+	runs=$((runs + 1))
+	T="tmux -L $SOCK-$runs"
+	$T -f /dev/null new-session -d -s bl -x "$w" -y "$h" \
+		"cd '$W' && env TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color NO_COLOR= XDG_CONFIG_HOME=/nonexistent '$BAKELENS' $*; echo EXITED \$?; sleep 30"
+	$T set -g window-size manual
+}
+
+# --- bakelens --diff A B
+start 80 24 --diff A B
+wait_for "compare A" || exit 1
+wait_for "3 differences" || exit 1
+screen compare-open-80x24
+
+# ] twice: the config, then layer 2 (content changed); the detail says
+# where the cache breaks.
+$T send-keys -t bl ']' ']'
+wait_for "difference 2 of 3" || exit 1
+wait_for "cache breaks at layer 2 of 4: COPY b2" || fail=1
+screen compare-layer-80x24
+
+# F: the files of the layer pair, listed in the background.
+$T send-keys -t bl F
+wait_for "Files compared: 1 added, 1 removed" || fail=1
+$T send-keys -t bl Tab G
+wait_for "A b2" || fail=1
+$T send-keys -t bl Tab
+
+# n (no search yet) walks on to the added layer; [ goes back.
+$T send-keys -t bl n
+wait_for "difference 3 of 3" || fail=1
+$T send-keys -t bl '['
+wait_for "difference 2 of 3" || fail=1
+
+# Resize: the whole layout follows.
+$T resize-window -t bl -x 160 -y 50
+sleep 0.3
+$T send-keys -t bl g C-l
+wait_for "3 differences" || fail=1
+screen compare-160x50
+
+# q closes the compare view; with nothing beneath, bakelens ends.
+$T send-keys -t bl q
+wait_for "EXITED 0" || fail=1
+
+# --- the explorer: M on A's manifest, = on B's.
+MA=$(jq -r '.manifests[0].digest' A/index.json | cut -c8-19)
+MB=$(jq -r '.manifests[0].digest' B/index.json | cut -c8-19)
+start 80 24 A B
+wait_for " q quit" || exit 1
+$T send-keys -t bl / "$MA" Enter
+sleep 0.2
+$T send-keys -t bl M
+wait_for "Marked" || fail=1
+$T send-keys -t bl / "$MB" Enter
+sleep 0.2
+$T send-keys -t bl =
+wait_for "compare manifest" || fail=1
+screen compare-mark-80x24
+$T send-keys -t bl q
+wait_for " q quit" || fail=1
+$T send-keys -t bl q
+wait_for "EXITED 0" || fail=1
+exit $fail
