@@ -422,7 +422,8 @@ int bl_ui_main(int argc, char **argv)
 		}
 
 		struct bl_event ev;
-		if (term->ops->poll(term, loading || busy ? 50 : 250, &ev)) {
+		/* Short waits while work runs: its end shows without a key. */
+		if (term->ops->poll(term, loading || busy ? 10 : 250, &ev)) {
 			if (ev.kind == BL_EV_KEY)
 				bl_ui_key(ui, ev.key);
 			else if (ev.kind == BL_EV_MOUSE)
