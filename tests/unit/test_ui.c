@@ -10,7 +10,9 @@
 #include <stdio.h>
 
 #include "bakelens/digest.h"
+#include "bakelens/text.h"
 #include "bakelens/ui.h"
+#include "bakelens/view.h"
 
 struct fixture {
 	struct bl_node root, target, manifest, config, layer;
@@ -243,6 +245,44 @@ static void test_small_and_resized_screens_draw_without_garbage(void **state)
 	assert_non_null(strstr(scr, "linux/amd64"));
 }
 
+/* A digest in the raw JSON (deeply indented) or in the facts is never cut at
+ * the pane's edge, at any width: every line fits, and the lines joined (indent
+ * dropped) hold the whole digest. */
+static void test_detail_never_cuts_a_full_digest(void **state)
+{
+	struct fixture *f = *state;
+	const char *dg = f->layer.desc.digest.str;
+	json_t *raw = json_pack("{s:{s:{s:s}}}", "a", "b", "digest", dg);
+	f->layer.desc.raw = raw;
+	struct bl_doc d;
+	bl_doc_init(&d);
+	const int widths[] = {16, 23, 30, 41, 60, 90};
+	for (size_t k = 0; k < sizeof widths / sizeof widths[0]; k++) {
+		bl_detail_build(&d, &f->layer, widths[k]);
+		struct bl_buf line, joined;
+		bl_buf_init(&line);
+		bl_buf_init(&joined);
+		size_t found = 0;
+		for (size_t i = 0; i < d.len; i++) {
+			bl_doc_line_text(&d, i, &line);
+			assert_true(bl_text_width(bl_buf_str(&line)) <= (size_t)widths[k]);
+			const char *t = bl_buf_str(&line);
+			while (*t == ' ')
+				t++;
+			bl_buf_puts(&joined, t);
+		}
+		for (const char *p = bl_buf_str(&joined); (p = strstr(p, dg + 7)); p++)
+			found++;
+		/* Once in the facts, once in the descriptor JSON. */
+		assert_true(found >= 2);
+		bl_buf_fini(&line);
+		bl_buf_fini(&joined);
+	}
+	bl_doc_fini(&d);
+	f->layer.desc.raw = NULL;
+	json_decref(raw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +298,7 @@ int main(void)
 		T(test_explain_opens_the_text_for_the_node),
 		T(test_mouse_click_selects_and_second_click_toggles),
 		T(test_small_and_resized_screens_draw_without_garbage),
+		T(test_detail_never_cuts_a_full_digest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
