@@ -19,12 +19,6 @@
 #include "cli_internal.h"
 
 /* cli_fail without depending on its signature, which is changing. */
-static int report(const struct bl_error *err)
-{
-	cli_error("%s", err->msg[0] ? err->msg : bl_status_name(err->code));
-	return bl_cli_exit_code(err->code);
-}
-
 #define TEXT_FILES_MAX 200 /* file changes printed per layer (JSON has them all) */
 
 struct side {
@@ -91,10 +85,12 @@ static bool load_side(struct run *r, struct side *s, int *rc)
 		return false;
 	}
 	struct bl_error err = {0};
-	struct bl_load_opts lo = {0};
+	struct bl_load_opts lo;
+	struct bl_registry_opts reg;
+	cli_load_opts(r->o, &lo, &reg); /* --offline, --insecure... as every command */
 	if (!bl_build_load((const char *const *)s->parts.items, s->parts.len, &lo, &s->b, &err)) {
 		bl_error_prefix(&err, "%s side", s->name);
-		*rc = report(&err);
+		*rc = cli_fail(&err);
 		return false;
 	}
 	if (!r->o->quiet) {

@@ -15,12 +15,6 @@
 #include "cli_internal.h"
 
 /* cli_fail without depending on its signature, which is changing. */
-static int report(const struct bl_error *err)
-{
-	cli_error("%s", err->msg[0] ? err->msg : bl_status_name(err->code));
-	return bl_cli_exit_code(err->code);
-}
-
 static const struct bl_node *find_manifest(const struct bl_node *n, const struct bl_digest *d)
 {
 	if (n->kind == BL_NODE_MANIFEST && n->has_desc && bl_digest_equal(&n->desc.digest, d))
@@ -123,7 +117,7 @@ int cli_cmd_ls(const struct cli_opts *o)
 	struct bl_vec layers; /* struct bl_node *, borrowed */
 	bl_vec_init(&layers, NULL);
 	if (!bl_build_query(b, &q, &md, &err)) {
-		rc = report(&err);
+		rc = cli_fail(&err);
 		goto out;
 	}
 	const struct bl_node *m = find_manifest(b->root, &md);
@@ -148,7 +142,7 @@ int cli_cmd_ls(const struct cli_opts *o)
 		}
 		struct bl_layerfiles_opts lo = {.layer = (int)idx};
 		if (!bl_layerfiles_list_node(bl_vec_get(&layers, (size_t)idx), &lo, &acc, &err)) {
-			rc = report(&err);
+			rc = cli_fail(&err);
 			goto out;
 		}
 	} else {
@@ -158,7 +152,7 @@ int cli_cmd_ls(const struct cli_opts *o)
 			struct bl_layerfiles_opts lo = {.layer = (int)i};
 			if (!bl_layerfiles_list_node(bl_vec_get(&layers, i), &lo, &one, &err)) {
 				bl_file_list_fini(&one);
-				rc = report(&err);
+				rc = cli_fail(&err);
 				goto out;
 			}
 			bl_layerfiles_merge(&acc, &one);

@@ -83,6 +83,14 @@ struct reg {
 	struct bl_descriptor root;
 	struct bl_registry_ratelimit rl;
 	struct bl_registry_stats stats;
+	/* Referrers: whether the API answers (0 unknown, 1 yes, -1 no: a 404),
+	 * and, once the API is known absent, the first page of tags, so that the
+	 * sha256-<hex> fallback costs one request per repository, not one per
+	 * manifest. */
+	int referrers_api;
+	bool tags_loaded;
+	bool tags_complete; /* the first page held every tag */
+	struct bl_vec tags; /* char * */
 };
 
 struct xfer {
@@ -1218,6 +1226,7 @@ static void reg_destroy(struct bl_store *bs)
 	bl_vec_fini(&s->tokens);
 	bl_credentials_fini(&s->creds);
 	bl_vec_fini(&s->seen);
+	bl_vec_fini(&s->tags);
 	bl_vec_fini(&s->mem);
 	if (s->have_root)
 		bl_descriptor_fini(&s->root);
@@ -1353,6 +1362,9 @@ static bool descs_from_index(struct reg *s, const struct bl_buf *body, const cha
 	return ok;
 }
 
+static bool list_tags(struct reg *s, struct bl_vec *tags, int max_pages, bool *complete,
+	struct bl_error *err);
+
 bool bl_registry_referrers(struct bl_store *bs, const struct bl_digest *subject,
 	struct bl_vec *descs, struct bl_error *err)
 {
@@ -1364,33 +1376,54 @@ bool bl_registry_referrers(struct bl_store *bs, const struct bl_digest *subject,
 	if (!s->scheme_known && !ensure_root(s, err))
 		return false;
 	char *what = bl_asprintf("referrers of %s", subject->str);
-	char *url = api_url(s, "/v2/%s/referrers/%s", s->repo, subject->str);
-	struct req r = {.url = url, .accept = "Accept: " BL_MT_OCI_INDEX, .registry_auth = true,
-		.max = BL_JSON_MANIFEST_MAX, .what = what};
 	struct xfer *x = NULL;
-	struct bl_error e1 = {0};
-	bool ok = request(s, &r, &x, &e1);
-	free(url);
-	if (ok && x->content_type && !strncmp(x->content_type, BL_MT_OCI_INDEX,
-		strlen(BL_MT_OCI_INDEX))) {
-		ok = descs_from_index(s, &x->body, what, descs, err);
+	bool ok;
+	if (s->referrers_api >= 0) {
+		char *url = api_url(s, "/v2/%s/referrers/%s", s->repo, subject->str);
+		struct req r = {.url = url, .accept = "Accept: " BL_MT_OCI_INDEX, .registry_auth = true,
+			.max = BL_JSON_MANIFEST_MAX, .what = what};
+		struct bl_error e1 = {0};
+		ok = request(s, &r, &x, &e1);
+		free(url);
+		if (ok && x->content_type && !strncmp(x->content_type, BL_MT_OCI_INDEX,
+			strlen(BL_MT_OCI_INDEX))) {
+			s->referrers_api = 1;
+			ok = descs_from_index(s, &x->body, what, descs, err);
+			xfer_free(x);
+			free(what);
+			return ok;
+		}
 		xfer_free(x);
-		free(what);
-		return ok;
+		x = NULL;
+		if (!ok && e1.code != BL_E_NOT_FOUND && e1.code != BL_E_FORMAT) {
+			if (err)
+				*err = e1;
+			free(what);
+			return false;
+		}
+		/* A registry with the API answers every subject with an index (empty
+		 * when there are none): anything else means it has no such API. */
+		s->referrers_api = -1;
 	}
-	xfer_free(x);
-	x = NULL;
-	if (!ok && e1.code != BL_E_NOT_FOUND && e1.code != BL_E_FORMAT) {
-		if (err)
-			*err = e1;
-		free(what);
-		return false;
-	}
-	/* the tag schema fallback: sha256-<hex> */
 	free(what);
+	/* the tag schema fallback: sha256-<hex>, looked up only when the tag exists */
+	char *tag = bl_asprintf("%s-%s", bl_digest_alg_name(subject->alg), bl_digest_hex(subject));
+	if (!s->tags_loaded) {
+		struct bl_error et = {0};
+		bl_vec_init(&s->tags, free);
+		s->tags_loaded = true;
+		if (!list_tags(s, &s->tags, 1, &s->tags_complete, &et))
+			s->tags_complete = false; /* no listing: ask for the tag itself */
+	}
+	bool listed = false;
+	for (size_t i = 0; i < s->tags.len && !listed; i++)
+		listed = !strcmp(bl_vec_get(&s->tags, i), tag);
+	free(tag);
+	if (s->tags_complete && !listed)
+		return true;
 	what = bl_asprintf("referrers tag %s-%s", bl_digest_alg_name(subject->alg),
 		bl_digest_hex(subject));
-	url = api_url(s, "/v2/%s/manifests/%s-%s", s->repo, bl_digest_alg_name(subject->alg),
+	char *url = api_url(s, "/v2/%s/manifests/%s-%s", s->repo, bl_digest_alg_name(subject->alg),
 		bl_digest_hex(subject));
 	struct req r2 = {.url = url, .accept = ACCEPT_MANIFESTS, .registry_auth = true,
 		.max = BL_JSON_MANIFEST_MAX, .what = what};
@@ -1411,14 +1444,14 @@ bool bl_registry_referrers(struct bl_store *bs, const struct bl_digest *subject,
 	return ok;
 }
 
-bool bl_registry_list_tags(struct bl_store *bs, struct bl_vec *tags, struct bl_error *err)
+/* Up to max_pages pages of tags into `tags`; *complete says whether the
+ * last page read was the last one. */
+static bool list_tags(struct reg *s, struct bl_vec *tags, int max_pages, bool *complete,
+	struct bl_error *err)
 {
-	if (!bl_store_is_registry(bs))
-		return bl_fail(err, BL_E_UNSUPPORTED, "tags: not a registry store");
-	struct reg *s = (struct reg *)bs;
 	char *url = api_url(s, "/v2/%s/tags/list?n=1000", s->repo);
 	bool ok = true;
-	for (int page = 0; url && page < 10000; page++) {
+	for (int page = 0; url && page < max_pages; page++) {
 		struct req r = {.url = url, .registry_auth = true, .max = BL_JSON_MANIFEST_MAX,
 			.what = "tags"};
 		struct xfer *x = NULL;
@@ -1456,8 +1489,17 @@ bool bl_registry_list_tags(struct bl_store *bs, struct bl_vec *tags, struct bl_e
 			free(link);
 		}
 	}
+	*complete = ok && url == NULL;
 	free(url);
 	return ok;
+}
+
+bool bl_registry_list_tags(struct bl_store *bs, struct bl_vec *tags, struct bl_error *err)
+{
+	if (!bl_store_is_registry(bs))
+		return bl_fail(err, BL_E_UNSUPPORTED, "tags: not a registry store");
+	bool complete;
+	return list_tags((struct reg *)bs, tags, 10000, &complete, err);
 }
 
 bool bl_registry_prefetch(struct bl_store *bs, const struct bl_digest *const *digests, size_t n,

@@ -12,11 +12,11 @@ out=$BL_TMP/out err=$BL_TMP/err
 # check SOURCE EXPECTED_RC [EXPECTED_TARGETS]
 check() {
 	local src=$1 want=$2 ntargets=${3:-}
-	run_bl "$out" "$err" tree "$src"
+	run_bl "$out" "$err" tree --offline "$src"
 	expect_eq "tree $src: exit code ($(head -c 300 "$err"))" "$want" "$rc"
 	expect_clean "tree $src stdout" "$out"
 	expect_clean "tree $src stderr" "$err"
-	run_bl "$out" "$err" inspect --json "$src"
+	run_bl "$out" "$err" inspect --offline --json "$src"
 	expect_eq "inspect $src: exit code" "$want" "$rc"
 	if jq -e . "$out" >/dev/null 2>&1; then pass; else fail "inspect $src: output is not JSON"; fi
 	if [ -n "$ntargets" ]; then
@@ -33,7 +33,7 @@ for m in actions-toolkit/metadata/*.json buildx/docs-metadata-*.json; do
 	n=$(jq '[keys[] | select(test("^[a-zA-Z0-9_-]+$"))] | length' "$f")
 	[ "$n" -gt 0 ] || n=1
 	check "$f" 0 "$n"
-	run_bl "$out" "$err" tree "$f"
+	run_bl "$out" "$err" tree --offline "$f"
 	for t in $(jq -r 'keys[] | select(test("^[a-zA-Z0-9_-]+$"))' "$f"); do
 		if grep -q -- "$t" "$out"; then pass; else fail "tree $m: target $t not shown"; fi
 	done
@@ -79,7 +79,7 @@ check "$C/go-containerregistry/tarball/null_manifest.tar" 4
 
 # Single documents and everything else: never a crash; 0, or a clear error with 3/4/5/6.
 while IFS= read -r f; do
-	run_bl "$out" "$err" inspect --json "$f"
+	run_bl "$out" "$err" inspect --offline --json "$f"
 	case $rc in
 	0) if jq -e . "$out" >/dev/null; then pass; else fail "inspect $f: not JSON"; fi ;;
 	3 | 4 | 5 | 6) if grep -q "^bakelens: " "$err"; then pass; else fail "$f: exit $rc without a 'bakelens:' message"; fi ;;

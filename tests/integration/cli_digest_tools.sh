@@ -88,8 +88,8 @@ digest_is "examples: app arm64 config" "$arm_cfg" "$M" "$E" --target app --platf
 digest_is "examples: app arm64 chain-id" "$(chain_id $(jq -r '.rootfs.diff_ids[]' "$E/blobs/sha256/${arm_cfg#sha256:}"))" \
 	"$M" "$E" --target app --platform linux/arm64 --what chain-id
 digest_is "examples: base config" "$(jq -r '.base["containerimage.config.digest"]' "$M")" "$M" "$E" --target base --what config
-digest_is "examples: metadata alone still knows the target digest" "$idx" "$M" --target app
-run_bl "$out" "$err" digest "$M" --target app --platform linux/arm64 --what config
+digest_is "examples: metadata alone still knows the target digest" "$idx" "$M" --offline --target app
+run_bl "$out" "$err" digest "$M" --offline --target app --platform linux/arm64 --what config
 expect_eq "examples: metadata alone cannot answer a config (exit)" 6 "$rc"
 if grep -q "not in any source" "$err"; then pass; else fail "metadata alone: unclear message: $(cat "$err")"; fi
 run_bl "$out" "$err" digest "$M" "$E"
