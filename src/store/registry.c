@@ -766,9 +766,10 @@ static bool request(struct reg *s, const struct req *r, struct xfer **out, struc
 		bool same = !strcmp(cur_origin, origin);
 		free(cur_origin);
 		char *authz = NULL;
+		bool probing = !s->scheme_known && !strcmp(s->scheme, "http") && !s->insecure;
 		if (same && r->authz)
 			authz = bl_strdup(r->authz);
-		else if (same && r->registry_auth)
+		else if (same && r->registry_auth && !probing)
 			authz = registry_authz(s);
 		struct xfer *x = xfer_start(s, url, r->accept, authz, r->post, r->max, r->stream, r->what);
 		if (r->method && !strcmp(r->method, "HEAD"))
@@ -824,6 +825,23 @@ static bool request(struct reg *s, const struct req *r, struct xfer **out, struc
 			break;
 		}
 		long st = x->status;
+		bool http_probe = !s->scheme_known && r->registry_auth && s->loopback &&
+			!strcmp(s->scheme, "http");
+		if (st == 400 && http_probe) {
+			/* "Client sent an HTTP request to an HTTPS server." */
+			xfer_free(x);
+			free(s->scheme);
+			s->scheme = bl_strdup("https");
+			s->scheme_known = true;
+			char *nu = bl_asprintf("https://%s", url + strlen("http://"));
+			free(url);
+			url = nu;
+			free(origin);
+			origin = url_origin(url);
+			continue;
+		}
+		if (http_probe && st > 0)
+			s->scheme_known = true; /* it answered in plain HTTP */
 		if (st >= 200 && st < 300) {
 			if (r->registry_auth)
 				s->scheme_known = true;
@@ -1276,7 +1294,11 @@ bool bl_store_registry_open(const char *arg, const struct bl_registry_opts *opts
 	s->repo = bl_strdup(s->ref.path);
 	s->loopback = is_loopback(s->host);
 	s->insecure = host_listed(opts->insecure, s->ref.domain, s->host);
-	s->scheme = bl_strdup("https");
+	/* A loopback registry is tried over plain HTTP first (docker treats it as
+	 * insecure anyway): a TLS one answers that probe with a 400 and we switch,
+	 * while a plain one spares loading the CA bundle and a failed handshake.
+	 * No credentials go with the probe. */
+	s->scheme = bl_strdup(s->loopback && !opts->cacert ? "http" : "https");
 	s->cacert = bl_strdup(opts->cacert);
 	s->authfile = bl_strdup(opts->authfile);
 	s->no_cache = opts->no_cache;
