@@ -131,6 +131,26 @@ void model_node_status(struct bl_node *n, enum bl_node_status st, const char *fm
 	n->status_msg = bl_buf_take(&b);
 }
 
+/* Registries that send rate-limit headers (Docker Hub) are told about once
+ * per load, so that a user sees how many pulls are left before a 429. */
+static void report_rate_limits(struct bl_build *b, const struct bl_vec *stores)
+{
+	for (size_t i = 0; i < stores->len; i++) {
+		const struct bl_store *s = bl_vec_get(stores, i);
+		const struct bl_registry_ratelimit *rl =
+			bl_store_is_registry(s) ? bl_registry_get_ratelimit(s) : NULL;
+		if (!rl || !rl->present)
+			continue;
+		char *src = bl_text_safe(s->source);
+		char *rem = bl_text_safe(rl->remaining[0] ? rl->remaining : "?");
+		char *lim = bl_text_safe(rl->limit[0] ? rl->limit : "?");
+		model_message(b, "%s: rate limit: %s remaining of %s", src, rem, lim);
+		free(src);
+		free(rem);
+		free(lim);
+	}
+}
+
 void model_message(struct bl_build *b, const char *fmt, ...)
 {
 	struct bl_buf buf;
@@ -628,6 +648,8 @@ bool bl_build_load(const char *const *args, size_t nargs, const struct bl_load_o
 		bl_fail(err, BL_E_CANCELLED, "loading cancelled");
 		goto done;
 	}
+	report_rate_limits(b, &b->stores);
+	report_rate_limits(b, &b->remote);
 
 	struct bl_buf label;
 	bl_buf_init(&label);

@@ -8,7 +8,8 @@ docker-registry that misbehaves on request, following rules in a JSON file
 actions: "429" (Retry-After: 1), "500", "stall" (headers never come),
 "wrongbody" (200 with one byte of the real body changed), "redirect" (307 to
 the second listener on another address, which logs the headers it got and
-serves the upstream body), "close" (drop the connection). Requests that no
+serves the upstream body), "close" (drop the connection), "ratelimit" (the
+upstream answer plus Docker Hub's ratelimit-limit/-remaining headers). Requests that no
 rule matches are forwarded unchanged (headers included).
 
 usage: fault_proxy.py LISTEN_PORT UPSTREAM_PORT RULES_FILE LOG_FILE REDIRECT_HOST REDIRECT_PORT
@@ -96,6 +97,9 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             self.send_body(307, [("Location", "http://%s:%s/signed%s?sig=abc" % (rhost, rport, self.path))], b"")
             return
         status, headers, body = fetch_upstream(self.command, self.path, self.headers)
+        if action == "ratelimit":
+            headers = list(headers) + [("ratelimit-limit", "100;w=21600"),
+                                       ("ratelimit-remaining", "76;w=21600")]
         if action == "wrongbody" and body:
             body = bytes([body[0] ^ 0x20]) + body[1:]
         self.send_body(status, headers, body)

@@ -98,6 +98,11 @@ printf '%s' '[{"match":"GET /v2/single/manifests/latest","action":"429","times":
 XDG_CACHE_HOME=$BL_TMP/cli-cache run_bl "$O" "$E" digest --authfile "$BL_TMP/auth.json" "$R/single:latest"
 expect_eq "cli: 429 then success: exit" 0 "$rc"
 expect_eq "cli: 429 then success: digest" "$MAN" "$(cat "$O")"
+# Rate-limit headers (as Docker Hub sends them) are shown to the user.
+printf '%s' '[{"match":"GET /v2/single/manifests/latest","action":"ratelimit","times":9}]' >"$RULES"
+XDG_CACHE_HOME=$BL_TMP/cli-cache run_bl "$O" "$E" tree --no-cache --authfile "$BL_TMP/auth.json" "$R/single:latest"
+expect_eq "cli: rate limit: exit" 0 "$rc"
+expect_eq "cli: rate limit shown" yes "$(grep -q "rate limit: 76;w=21600 remaining of 100;w=21600" "$E" && echo yes || echo no)"
 printf '%s' "[{\"match\":\"GET /v2/single/blobs/$CFG\",\"action\":\"wrongbody\",\"times\":9}]" >"$RULES"
 rm -rf "$BL_TMP/cli-cache"
 XDG_CACHE_HOME=$BL_TMP/cli-cache run_bl "$O" "$E" tree --authfile "$BL_TMP/auth.json" "$R/single:latest"
