@@ -29,6 +29,8 @@ static const struct command commands[] = {
 	{"diff", cli_cmd_diff,
 		"diff A B [--json] [--files] [--ignore-timestamps] [--quiet]   (A, B: SRC[+SRC...])",
 		"compare two builds: exit 0 identical, 1 different, 2+ error (docs/diff-json.md)"},
+	{"tags", cli_cmd_tags, "tags [--json] REF",
+		"the tags of a registry repository (every page of the listing)"},
 	{"ls", cli_cmd_ls, "ls SOURCE... [--target T] [--platform P] [--layer N | --merged] [--json]",
 		"the files of a layer, or of the whole image with whiteouts applied (--merged)"},
 };

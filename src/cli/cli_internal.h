@@ -50,6 +50,7 @@ int cli_check_statuses(const struct bl_build *b, int max_lines);
 int cli_cmd_tree(const struct cli_opts *o);
 int cli_cmd_inspect(const struct cli_opts *o);
 int cli_cmd_digest(const struct cli_opts *o);
+int cli_cmd_tags(const struct cli_opts *o);
 int cli_cmd_diff(const struct cli_opts *o);
 int cli_cmd_ls(const struct cli_opts *o);
 

@@ -160,6 +160,19 @@ XDG_CACHE_HOME=$BL_TMP/empty-cache run_bl "$O" "$E" digest --offline "$BL_TMP/me
 expect_eq "metadata offline: a config cannot be answered (exit)" 6 "$rc"
 expect_eq "metadata offline: stderr says --offline" yes "$(grep -q -- "--offline" "$E" && echo yes || echo no)"
 
+# Tags, as skopeo lists them.
+run_bl "$O" "$E" tags "$R/single"
+expect_eq "tags: exit" 0 "$rc"
+expect_eq "tags: the repository's tags" \
+	"$(skopeo --policy "$POLICY" list-tags --tls-verify=false "docker://$R/single" | jq -r '.Tags[]' | sort | tr '\n' ' ')" \
+	"$(sort "$O" | tr '\n' ' ')"
+run_bl "$O" "$E" tags --json "$R/multi"
+expect_eq "tags --json" '["latest","v2s2"]' "$(jq -c 'sort' "$O")"
+run_bl "$O" "$E" tags "$R/nosuchrepo"
+expect_eq "tags of a missing repository: exit" 6 "$rc"
+run_bl "$O" "$E" tags "$BL_SRC/examples/build"
+expect_eq "tags of a layout: usage error" 2 "$rc"
+
 # The cache: a pinned image read once is read again with the registry stopped.
 pinned="$R/multi@$idx"
 rm -rf "$XDG_CACHE_HOME"

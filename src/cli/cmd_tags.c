@@ -1,0 +1,56 @@
+/* bakelens tags: the tags of a registry repository, one per line (or JSON),
+ * every page of the listing followed. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bakelens/cli.h"
+#include "bakelens/registry.h"
+#include "bakelens/text.h"
+#include "cli_internal.h"
+
+int cli_cmd_tags(const struct cli_opts *o)
+{
+	if (o->nsources != 1) {
+		cli_error("tags: expected one repository (docker://REF or REF), got %d arguments",
+			o->nsources);
+		return BL_EXIT_USAGE;
+	}
+	struct bl_load_opts lo;
+	struct bl_registry_opts reg;
+	cli_load_opts(o, &lo, &reg);
+	struct bl_store_open_opts so = {.registry = &reg};
+	struct bl_store *s = NULL;
+	struct bl_error err = {0};
+	if (!bl_store_open(o->sources[0], &so, &s, &err))
+		return cli_fail(&err);
+	int rc = BL_EXIT_OK;
+	if (!bl_store_is_registry(s)) {
+		char *q = bl_text_safe(o->sources[0]);
+		cli_error("%s: not a registry reference (tags are listed for registry repositories)", q);
+		free(q);
+		bl_store_free(s);
+		return BL_EXIT_USAGE;
+	}
+	struct bl_vec tags;
+	bl_vec_init(&tags, free);
+	if (!bl_registry_list_tags(s, &tags, &err)) {
+		rc = cli_fail(&err);
+	} else if (o->json) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < tags.len; i++)
+			json_array_append_new(a, json_string(bl_vec_get(&tags, i)));
+		json_dumpf(a, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(a);
+	} else {
+		for (size_t i = 0; i < tags.len; i++) {
+			char *t = bl_text_safe(bl_vec_get(&tags, i));
+			printf("%s\n", t);
+			free(t);
+		}
+	}
+	bl_vec_fini(&tags);
+	bl_store_free(s);
+	return rc;
+}
