@@ -4,12 +4,12 @@
 # quit right after drawing the first complete frame (the build loaded, tree
 # and status bar drawn). Wall time per run, then the median, per source.
 # usage: bench/tui_first_screen.sh [BAKELENS] [SOURCE...]
-#        (default: build/bakelens examples/metadata.json examples/build)
+#        (default: build/bakelens examples/metadata.json examples/out)
 # RUNS (default 21) runs per source; COLUMNS x LINES of the pty: 160x50.
 set -u
 BIN=${1:-build/bakelens}
 [ $# -gt 0 ] && shift
-[ $# -gt 0 ] || set -- examples/metadata.json examples/build
+[ $# -gt 0 ] || set -- examples/metadata.json examples/out
 RUNS=${RUNS:-21}
 command -v script >/dev/null || { echo "needs script(1) (util-linux)"; exit 1; }
 [ -x "$BIN" ] || { echo "no binary at $BIN"; exit 1; }

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Rebuild examples/: a small real build made with umoci, in the shape buildx
+# Rebuild examples/ (out/ and metadata.json): a small real build made with umoci, in the shape buildx
 # writes with `docker buildx bake --metadata-file metadata.json` and an
-# `--output type=oci,tar=false,dest=build` export:
+# `--output type=oci,tar=false,dest=out` export:
 #   target "app":  a multi-platform index (linux/amd64, linux/arm64), 3 layers each
 #   target "base": a single-platform image (linux/amd64), 1 layer
 # Every digest in metadata.json is read back from the layout with jq and sha256sum.
 # Usage: examples/make-example.sh   (needs umoci, jq, sha256sum)
 set -euo pipefail
 cd "$(dirname "$0")"
-rm -rf build metadata.json
+rm -rf out metadata.json
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export SOURCE_DATE_EPOCH=1767225600 # 2026-01-01T00:00:00Z
@@ -21,39 +21,39 @@ chmod 755 "$files/app/hello.sh"
 printf 'greeting = "hello"\n' >"$files/app/config.toml"
 touch -d "@$SOURCE_DATE_EPOCH" "$files"/etc/* "$files"/app/*
 
-umoci init --layout build
+umoci init --layout out
 
 image() { # tag arch [variant]
 	local tag=$1 arch=$2
-	umoci new --image "build:$tag"
-	umoci config --image "build:$tag" --os linux --architecture "$arch" --created "$created" \
+	umoci new --image "out:$tag"
+	umoci config --image "out:$tag" --os linux --architecture "$arch" --created "$created" \
 		--config.workingdir /app --config.env PATH=/usr/bin:/bin --config.env APP_MODE=example \
 		--config.label org.opencontainers.image.title=bakelens-example \
 		--config.label org.opencontainers.image.source=https://example.invalid/bakelens \
 		--config.entrypoint /app/hello.sh --config.user 1000:1000 \
 		--history.created "$created" --history.created_by 'WORKDIR /app' --history.comment buildkit.dockerfile.v0
-	umoci insert --image "build:$tag" --history.created "$created" \
+	umoci insert --image "out:$tag" --history.created "$created" \
 		--history.created_by 'COPY os-release /etc/os-release # buildkit' "$files/etc/os-release" /etc/os-release
 }
 image base amd64
 image app-amd64 amd64
 image app-arm64 arm64
 for t in app-amd64 app-arm64; do
-	umoci insert --image "build:$t" --history.created "$created" \
+	umoci insert --image "out:$t" --history.created "$created" \
 		--history.created_by 'COPY hello.sh /app/hello.sh # buildkit' "$files/app/hello.sh" /app/hello.sh
-	umoci insert --image "build:$t" --history.created "$created" \
+	umoci insert --image "out:$t" --history.created "$created" \
 		--history.created_by 'COPY config.toml /app/ # buildkit' "$files/app/config.toml" /app/config.toml
 done
 
 # Platforms on the index entries, as buildx writes them.
-desc() { jq -c --arg t "$1" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $t) | del(.annotations)' build/index.json; }
+desc() { jq -c --arg t "$1" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $t) | del(.annotations)' out/index.json; }
 amd=$(desc app-amd64 | jq -c '. + {platform:{architecture:"amd64",os:"linux"}}')
 arm=$(desc app-arm64 | jq -c '. + {platform:{architecture:"arm64",os:"linux"}}')
 jq -cn --argjson a "$amd" --argjson b "$arm" \
 	'{schemaVersion:2, mediaType:"application/vnd.oci.image.index.v1+json", manifests:[$a,$b]}' | tr -d '\n' >"$work/index"
 idx_hex=$(sha256sum "$work/index" | cut -d' ' -f1)
 idx_size=$(stat -c %s "$work/index")
-cp "$work/index" "build/blobs/sha256/$idx_hex"
+cp "$work/index" "out/blobs/sha256/$idx_hex"
 
 # Top-level index.json: the two targets, named as buildx names them.
 base=$(desc base)
@@ -67,13 +67,13 @@ jq --argjson base "$base" --arg d "sha256:$idx_hex" --argjson s "$idx_size" --ar
 	                "org.opencontainers.image.created":$c,
 	                "org.opencontainers.image.ref.name":"base"},
 	            platform:{architecture:"amd64",os:"linux"}})
-	]' build/index.json >"$work/index.json"
-mv "$work/index.json" build/index.json
+	]' out/index.json >"$work/index.json"
+mv "$work/index.json" out/index.json
 # Drop blobs no longer referenced (the per-platform tags' history).
-umoci gc --layout build
+umoci gc --layout out
 
 base_d=$(jq -r '.digest' <<<"$base")
-base_cfg=$(jq -r '.config.digest' "build/blobs/sha256/${base_d#sha256:}")
+base_cfg=$(jq -r '.config.digest' "out/blobs/sha256/${base_d#sha256:}")
 warn_short=$(printf 'JSONArgsRecommended: JSON arguments recommended for ENTRYPOINT to prevent unintended behavior related to OS signals (line 9)' | base64 -w0)
 warn_detail=$(printf 'JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals' | base64 -w0)
 jq -n --arg idx "sha256:$idx_hex" --argjson isz "$idx_size" --arg c "$created" \
@@ -99,4 +99,4 @@ jq -n --arg idx "sha256:$idx_hex" --argjson isz "$idx_size" --arg c "$created" \
      range:[{start:{line:9},end:{line:9}}]}
   ]
 }' >metadata.json
-echo "examples: build/ and metadata.json written"
+echo "examples: out/ and metadata.json written"

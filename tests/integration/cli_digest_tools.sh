@@ -77,7 +77,7 @@ run_bl "$out" "$err" digest - --what chain-id <"$D"
 expect_eq "docker-archive via stdin: chain-id" "$chain" "$(cat "$out")"
 
 # --- metadata linked to its export (examples/): targets resolve in the layout
-M=$BL_SRC/examples/metadata.json E=$BL_SRC/examples/build
+M=$BL_SRC/examples/metadata.json E=$BL_SRC/examples/out
 idx=$(jq -r '.app["containerimage.digest"]' "$M")
 expect_eq "examples: index blob hashes to its name" "$idx" "$(sha256_of "$E/blobs/sha256/${idx#sha256:}")"
 arm=$(jq -r '.manifests[] | select(.platform.architecture == "arm64") | .digest' "$E/blobs/sha256/${idx#sha256:}")

@@ -2,6 +2,8 @@
 set -euo pipefail
 : "${BAKELENS:?run through meson test}"
 BL_TMP=$(mktemp -d)
+# Hermetic: no registry cache or user config from the machine running the tests.
+export XDG_CACHE_HOME=$BL_TMP/cache XDG_CONFIG_HOME=$BL_TMP/config
 bl_cleanup() { rm -rf "$BL_TMP"; }
 trap bl_cleanup EXIT
 failures=0

@@ -170,7 +170,7 @@ run_bl "$O" "$E" tags --json "$R/multi"
 expect_eq "tags --json" '["latest","v2s2"]' "$(jq -c 'sort' "$O")"
 run_bl "$O" "$E" tags "$R/nosuchrepo"
 expect_eq "tags of a missing repository: exit" 6 "$rc"
-run_bl "$O" "$E" tags "$BL_SRC/examples/build"
+run_bl "$O" "$E" tags "$BL_SRC/examples/out"
 expect_eq "tags of a layout: usage error" 2 "$rc"
 
 # The cache: a pinned image read once is read again with the registry stopped.
