@@ -89,6 +89,9 @@ struct bl_cmp_platform {
 	struct bl_digest left_chain, right_chain; /* final ChainIDs (alg NONE when unknown) */
 	char *sentence;                /* "cache breaks at layer 4 of 7: RUN apt-get update",
 	                                  "layers identical", ...; owned */
+	bool rootfs_timestamps_only;   /* ChainIDs differ, but every layer that differs was found
+	                                  (file by file) to differ only in ignored timestamps:
+	                                  set by bl_cmp_platforms_refresh */
 };
 
 struct bl_cmp {
@@ -129,6 +132,18 @@ bool bl_cmp_is_identical(const struct bl_cmp *c);
  * history[3].created", "layer content changed". Owned by the caller; input
  * data inside is unescaped. */
 char *bl_cmp_node_summary(const struct bl_cmp_node *n);
+
+/* Like bl_cmp_node_summary, in words for a report: a class is said to be
+ * the only one ("config only", "annotations only", "index only") only when it
+ * is; beside others it is "config changed: created", "annotations changed".
+ * Above a layer, layer classes are counted ("2 layers changed content",
+ * "1 layer added"). Owned by the caller; input data inside is unescaped. */
+char *bl_cmp_node_describe(const struct bl_cmp_node *n);
+
+/* After bl_cmp_node_reclassify: say of each platform whose layers now all
+ * compare identical although the ChainIDs differ that its root filesystems
+ * differ only in (ignored) timestamps, and rewrite its sentence. */
+void bl_cmp_platforms_refresh(struct bl_cmp *c);
 
 /* Navigation for a compare view: the next (dir > 0) or previous node in
  * depth-first order after `from` whose own class is not identical, or NULL.

@@ -192,6 +192,62 @@ static char *value_text(const json_t *v)
 	return s;
 }
 
+/* A history line as people read it: without the "/bin/sh -c #(nop) " that
+ * the classic builder and buildah put before COPY, ENV..., without trailing
+ * blanks, and with the content hash in "COPY file:<64 hex> in /x" cut to 12
+ * digits like a short digest. Owned by the caller. */
+static char *history_words(const char *by)
+{
+	static const char nop[] = "/bin/sh -c #(nop)";
+	const char *p = by;
+	if (strncmp(p, nop, sizeof nop - 1) == 0) {
+		p += sizeof nop - 1;
+		while (*p == ' ')
+			p++;
+	}
+	struct bl_buf b;
+	bl_buf_init(&b);
+	while (*p) {
+		/* file:HEX or dir:HEX (64 hex digits) -> 12 digits. */
+		size_t tag = strncmp(p, "file:", 5) == 0 ? 5 : strncmp(p, "dir:", 4) == 0 ? 4 : 0;
+		if (tag && (p == by || p[-1] == ' ')) {
+			size_t hex = 0;
+			while ((p[tag + hex] >= '0' && p[tag + hex] <= '9') ||
+				(p[tag + hex] >= 'a' && p[tag + hex] <= 'f'))
+				hex++;
+			if (hex == 64) {
+				bl_buf_printf(&b, "%.*s", (int)(tag + 12), p);
+				p += tag + hex;
+				continue;
+			}
+		}
+		bl_buf_putc(&b, *p++);
+	}
+	while (b.len && (b.data[b.len - 1] == ' ' || b.data[b.len - 1] == '\t'))
+		b.data[--b.len] = '\0';
+	return bl_buf_take(&b);
+}
+
+/* A value in a config's history: a created_by line (or an entry, by its
+ * created_by) in history words, anything else as value_text. */
+static char *history_value_text(const json_t *v)
+{
+	const json_t *by = json_is_object(v) ? json_object_get(v, "created_by") : v;
+	if (!json_is_string(by))
+		return value_text(v);
+	char *w = history_words(json_string_value(by));
+	if (by != v) {
+		char *t = bl_asprintf("entry \"%s\"", w);
+		free(w);
+		w = t;
+	}
+	json_t *tmp = json_string(w);
+	char *out = tmp ? value_text(tmp) : bl_strdup(w);
+	json_decref(tmp);
+	free(w);
+	return out;
+}
+
 struct jdiff {
 	struct bl_cmp_node *n;
 	const struct ctx *ctx;
@@ -227,7 +283,9 @@ static void jdiff_record(struct jdiff *d, const char *path, const json_t *a, con
 	if (d->n->fields.len < d->ctx->max_fields)
 		bl_vec_push(&d->n->fields, bl_strdup(path));
 	if (d->noted < NOTE_FIELDS_MAX && (!a || !json_is_object(a) || !b || !json_is_object(b))) {
-		char *va = value_text(a), *vb = value_text(b);
+		bool hist = d->config && strncmp(path, "history[", 8) == 0;
+		char *va = hist ? history_value_text(a) : value_text(a);
+		char *vb = hist ? history_value_text(b) : value_text(b);
 		note(d->n, "%s%s: %s -> %s", d->prefix ? d->prefix : "", path, va, vb);
 		free(va);
 		free(vb);
@@ -886,11 +944,14 @@ static void compare_layer_pair(struct bl_cmp_node *n, bool matched)
 		note(n, "content changed: diff_id %s -> %s",
 			digest_short(&a->layer->diff_id, s1, sizeof s1),
 			digest_short(&b->layer->diff_id, s2, sizeof s2));
-		const char *cl = a->layer->created_by, *cr = b->layer->created_by;
+		char *cl = a->layer->created_by ? history_words(a->layer->created_by) : NULL;
+		char *cr = b->layer->created_by ? history_words(b->layer->created_by) : NULL;
 		if (cr && cl && strcmp(cl, cr) != 0)
 			note(n, "made by: %s -> %s", cl, cr);
 		else if (cr || cl)
 			note(n, "made by: %s", cr ? cr : cl);
+		free(cl);
+		free(cr);
 		return;
 	}
 	/* Without diff_ids (no config): an uncompressed blob's digest is its diff_id. */
@@ -940,10 +1001,12 @@ static void compare_layers(struct bl_cmp_node *n, const struct parts *lp, const 
 		} else {
 			const struct bl_node *x = a ? a : b;
 			int pos = a ? pl[k] : pr[k];
-			const char *by = x->layer && x->layer->created_by ? x->layer->created_by : NULL;
+			char *by = x->layer && x->layer->created_by ? history_words(x->layer->created_by)
+				: NULL;
 			set_own(c, a ? BL_CMP_LAYER_REMOVED : BL_CMP_LAYER_ADDED);
 			note(c, "layer %s %s %d of %zu%s%s", a ? "removed:" : "added:", a ? "was" : "at",
 				pos + 1, a ? nl : nr, by ? ": " : "", by ? by : "");
+			free(by);
 		}
 		roll_up(c);
 	}
@@ -1015,6 +1078,35 @@ static bool final_chain(const struct parts *p, struct bl_digest *out)
 	return true;
 }
 
+/* The sentence of a platform whose root filesystems differ: where the cache
+ * breaks, and what follows when one side is the other plus layers on top. */
+static char *platform_sentence(const struct bl_cmp_platform *s)
+{
+	size_t i = (size_t)s->first_divergent;
+	size_t nl = (size_t)s->left_layers, nr = (size_t)s->right_layers;
+	char *by = s->divergent_created_by ? history_words(s->divergent_created_by) : NULL;
+	const char *sep = by ? ": " : "", *what = by ? by : "";
+	struct bl_buf b;
+	bl_buf_init(&b);
+	if (i >= nr) {
+		/* The right is the left's first layers: nothing to build, less to have. */
+		bl_buf_printf(&b, "the right's %zu layer%s %s the left's first %zu; the left has %zu "
+			"more (from layer %zu of %zu%s%s)", nr, nr == 1 ? "" : "s", nr == 1 ? "is" : "are",
+			nr, nl - nr, i + 1, nl, sep, what);
+	} else {
+		bl_buf_puts(&b, s->rootfs_timestamps_only ? "root filesystems differ only in file "
+			"timestamps (ignored); the cache still breaks at " : "cache breaks at ");
+		bl_buf_printf(&b, "layer %zu of %zu%s%s", i + 1, nr, sep, what);
+		if (i == nl)
+			bl_buf_printf(&b, " (on top of the left's %zu layer%s: %zu added)", nl,
+				nl == 1 ? "" : "s", nr - nl);
+	}
+	if (!s->rootfs_timestamps_only)
+		bl_buf_puts(&b, "; root filesystems differ");
+	free(by);
+	return bl_buf_take(&b);
+}
+
 static void add_platform(struct bl_cmp_node *n, const struct ctx *ctx, const struct parts *lp,
 	const struct parts *rp)
 {
@@ -1059,15 +1151,7 @@ static void add_platform(struct bl_cmp_node *n, const struct ctx *ctx, const str
 	const struct bl_node *at = i < nr ? bl_vec_get(&rp->layers, i) : bl_vec_get(&lp->layers, i);
 	if (at->layer && at->layer->created_by)
 		s->divergent_created_by = bl_strdup(at->layer->created_by);
-	if (i < nr)
-		s->sentence = bl_asprintf("cache breaks at layer %zu of %zu%s%s; root filesystems differ",
-			i + 1, nr, s->divergent_created_by ? ": " : "",
-			s->divergent_created_by ? s->divergent_created_by : "");
-	else
-		s->sentence = bl_asprintf("all %zu layers of the right are cached; the left has %zu more "
-			"(from layer %zu%s%s); root filesystems differ", nr, nl - nr, i + 1,
-			s->divergent_created_by ? ": " : "",
-			s->divergent_created_by ? s->divergent_created_by : "");
+	s->sentence = platform_sentence(s);
 }
 
 static void platform_one_sided(struct bl_cmp_node *n, const struct ctx *ctx)
@@ -1360,6 +1444,118 @@ char *bl_cmp_node_summary(const struct bl_cmp_node *n)
 		}
 	}
 	return bl_buf_take(&b);
+}
+
+static size_t count_own(const struct bl_cmp_node *n, enum bl_cmp_class c)
+{
+	size_t k = n->own == c ? 1 : 0;
+	for (size_t i = 0; i < n->children.len; i++)
+		k += count_own(bl_vec_get(&n->children, i), c);
+	return k;
+}
+
+static const struct bl_cmp_node *own_node(const struct bl_cmp_node *n, enum bl_cmp_class c)
+{
+	if (n->own == c)
+		return n;
+	for (size_t i = 0; i < n->children.len; i++) {
+		const struct bl_cmp_node *r = own_node(bl_vec_get(&n->children, i), c);
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+char *bl_cmp_node_describe(const struct bl_cmp_node *n)
+{
+	if (n->cls == BL_CMP_IDENTICAL)
+		return bl_strdup("identical");
+	unsigned present = 0;
+	for (int c = BL_CMP_IDENTICAL + 1; c < BL_CMP_CLASS_COUNT; c++)
+		if (n->flags & (1u << c))
+			present++;
+	bool alone = present == 1;
+	bool count = n->kind != BL_NODE_LAYER;
+	struct bl_buf b;
+	bl_buf_init(&b);
+	for (int c = BL_CMP_CLASS_COUNT - 1; c > BL_CMP_IDENTICAL; c--) {
+		if (!(n->flags & (1u << c)))
+			continue;
+		if (b.len)
+			bl_buf_puts(&b, "; ");
+		size_t k = count ? count_own(n, (enum bl_cmp_class)c) : 0;
+		const char *s = k != 1 ? "s" : "";
+		switch (c) {
+		case BL_CMP_ANNOTATIONS:
+			bl_buf_puts(&b, alone ? "annotations only" : "annotations changed");
+			break;
+		case BL_CMP_INDEX_ONLY:
+			bl_buf_puts(&b, alone ? "index only (attestations or provenance)"
+				: "attestations or provenance changed");
+			break;
+		case BL_CMP_CONFIG:
+			bl_buf_puts(&b, alone ? "config only" : "config changed");
+			/* The fields, at the top, when one config below says what they are
+			 * (the config node's first note names them too). */
+			const struct bl_cmp_node *cfg = k == 1 && !n->parent ? own_node(n, BL_CMP_CONFIG)
+				: NULL;
+			if (cfg && cfg->fields.len) {
+				char *list = field_list(cfg, 0, cfg->fields.len);
+				bl_buf_printf(&b, ": %s", list);
+				free(list);
+			} else if (k > 1 && !n->parent) {
+				bl_buf_printf(&b, " (%zu configs)", k);
+			}
+			break;
+		case BL_CMP_RECOMPRESSED:
+			if (k)
+				bl_buf_printf(&b, "%zu layer%s recompressed (same diff_id)", k, s);
+			else
+				bl_buf_puts(&b, class_text[c].words);
+			break;
+		case BL_CMP_LAYER_ADDED:
+		case BL_CMP_LAYER_REMOVED:
+			if (k)
+				bl_buf_printf(&b, "%zu layer%s %s", k, s,
+					c == BL_CMP_LAYER_ADDED ? "added" : "removed");
+			else
+				bl_buf_puts(&b, class_text[c].words);
+			break;
+		case BL_CMP_CONTENT:
+			if (k)
+				bl_buf_printf(&b, "%zu layer%s changed content", k, s);
+			else
+				bl_buf_puts(&b, class_text[c].words);
+			break;
+		default:
+			bl_buf_puts(&b, class_text[c].words);
+			break;
+		}
+	}
+	return bl_buf_take(&b);
+}
+
+static bool layers_all_identical(const struct bl_cmp_node *n)
+{
+	if (n->kind == BL_NODE_LAYER && n->own != BL_CMP_IDENTICAL)
+		return false;
+	for (size_t i = 0; i < n->children.len; i++)
+		if (!layers_all_identical(bl_vec_get(&n->children, i)))
+			return false;
+	return true;
+}
+
+void bl_cmp_platforms_refresh(struct bl_cmp *c)
+{
+	for (size_t i = 0; i < c->platforms.len; i++) {
+		struct bl_cmp_platform *p = bl_vec_get(&c->platforms, i);
+		if (!p->rootfs_known || p->rootfs_identical || p->first_divergent < 0 ||
+			p->left_layers != p->right_layers || !layers_all_identical(p->node))
+			continue;
+		p->rootfs_timestamps_only = true;
+		free(p->sentence);
+		p->sentence = platform_sentence(p);
+	}
 }
 
 /* Depth-first order over the whole tree. */

@@ -478,7 +478,8 @@ static void test_trailing_layers_removed_say_so(void **state)
 	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
 	const struct bl_cmp_platform *p = platform0(c);
 	assert_int_equal(p->first_divergent, 2);
-	assert_non_null(strstr(p->sentence, "all 2 layers of the right are cached"));
+	assert_string_equal(p->sentence, "the right's 2 layers are the left's first 2; the left has "
+		"1 more (from layer 3 of 3: COPY c); root filesystems differ");
 	bl_cmp_free(c);
 	tb_fini(&a);
 	tb_fini(&b);
@@ -723,6 +724,155 @@ static void test_compare_two_marked_nodes(void **state)
 	tb_fini(&b);
 }
 
+/* A config pair made by buildah: history lines as "/bin/sh -c #(nop) COPY
+ * file:<64 hex> in /x " (the hash stands in for the file's content). */
+#define NOP "/bin/sh -c #(nop) "
+#define HEX64 "34a41c2dfa4e97525628233594d805b3f55b6020daf3c9146a42afc1f17543ca"
+#define HEX64B "ce1b7b357ff9f55a5960704fae7ae2422e230e6113756e70126075f3252c46e6"
+
+static void test_sentences_drop_the_nop_prefix_and_cut_file_hashes(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	const struct lspec one[] = {{"a", "a.gz", NOP "COPY file:" HEX64 " in /app/b.txt "}};
+	const struct lspec two[] = {{"b", "b.gz", NOP "COPY file:" HEX64B " in /app/b.txt "}};
+	manifest(a.target, "m1", CFG_A, one, 1);
+	manifest(b.target, "m2", CFG_A, two, 1);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	const struct bl_cmp_platform *p = platform0(c);
+	/* The history line itself stays as the image has it. */
+	assert_string_equal(p->divergent_created_by, NOP "COPY file:" HEX64B " in /app/b.txt ");
+	assert_string_equal(p->sentence, "cache breaks at layer 1 of 1: COPY file:ce1b7b357ff9 in "
+		"/app/b.txt; root filesystems differ");
+	const struct bl_cmp_node *l = find(c->root, BL_NODE_LAYER, NULL);
+	assert_true(has_note(l, "made by: COPY file:34a41c2dfa4e in /app/b.txt -> COPY "
+		"file:ce1b7b357ff9 in /app/b.txt"));
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_config_note_shows_history_lines_in_words(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	const char *c1 = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"history\":["
+		"{\"created_by\":\"" NOP "COPY file:" HEX64 " in /app/b.txt \"}],"
+		"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+	const char *c2 = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"history\":["
+		"{\"created_by\":\"" NOP "COPY file:" HEX64B " in /app/b.txt \"},"
+		"{\"created_by\":\"" NOP "COPY file:" HEX64 " in /app/e.txt \"}],"
+		"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+	manifest(a.target, "m1", c1, THREE, 1);
+	manifest(b.target, "m2", c2, THREE, 1);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	const struct bl_cmp_node *cfg = find(c->root, BL_NODE_CONFIG, NULL);
+	/* Cut at 72 characters, the raw lines would hide the paths. */
+	assert_true(has_note(cfg, "history[0].created_by: COPY file:34a41c2dfa4e in /app/b.txt -> "
+		"COPY file:ce1b7b357ff9 in /app/b.txt"));
+	assert_true(has_note(cfg, "history[1]: (absent) -> entry \"COPY file:34a41c2dfa4e in "
+		"/app/e.txt\""));
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_describe_says_only_when_a_class_is_alone(void **state)
+{
+	(void)state;
+	struct tb a, b, d;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	tb_init(&d, "app");
+	const struct lspec changed[] = {
+		{"a", "a.gz", "COPY a"}, {"b2", "b2.gz", "RUN apt-get update"}, {"c2", "c2.gz", "COPY c"}};
+	manifest(a.target, "m1", CFG_A, THREE, 3);
+	manifest(b.target, "m2", CFG_A_LATER, changed, 3);
+	manifest(d.target, "m3", CFG_A_LATER, THREE, 3);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	char *s = bl_cmp_node_describe(c->root);
+	assert_string_equal(s, "2 layers changed content; config changed: created, history[1].created");
+	free(s);
+	/* Below the top the fields are the config node's to name. */
+	s = bl_cmp_node_describe(find(c->root, BL_NODE_MANIFEST, NULL));
+	assert_string_equal(s, "2 layers changed content; config changed");
+	free(s);
+	s = bl_cmp_node_describe(find(c->root, BL_NODE_LAYER, "layer 2/3"));
+	assert_string_equal(s, "layer content changed");
+	free(s);
+	/* The old summary is unchanged (the compare view shows it). */
+	s = bl_cmp_node_summary(c->root);
+	assert_string_equal(s, "layer content changed; config only");
+	free(s);
+	bl_cmp_free(c);
+
+	c = bl_cmp_builds(&a.b, &d.b, NULL);
+	s = bl_cmp_node_describe(c->root);
+	assert_string_equal(s, "config only: created, history[1].created");
+	free(s);
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+	tb_fini(&d);
+}
+
+static void test_layers_added_on_top_are_counted(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	const struct lspec five[] = {{"a", "a.gz", "COPY a"}, {"b", "b.gz", "RUN apt-get update"},
+		{"c", "c.gz", "COPY c"}, {"d", "d.gz", "COPY d"}, {"e", "e.gz", "COPY e"}};
+	manifest(a.target, "m1", CFG_A, five, 3);
+	manifest(b.target, "m2", CFG_A, five, 5);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	const struct bl_cmp_platform *p = platform0(c);
+	assert_int_equal(p->first_divergent, 3);
+	assert_string_equal(p->sentence, "cache breaks at layer 4 of 5: COPY d (on top of the "
+		"left's 3 layers: 2 added); root filesystems differ");
+	char *s = bl_cmp_node_describe(c->root);
+	assert_string_equal(s, "2 layers added");
+	free(s);
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_platform_refresh_after_layers_found_identical(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	const struct lspec mtimes[] = {
+		{"a", "a.gz", "COPY a"}, {"b-mtime", "b2.gz", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
+	manifest(a.target, "m1", CFG_A, THREE, 3);
+	manifest(b.target, "m2", CFG_A, mtimes, 3);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	/* Nothing reclassified yet: the refresh changes nothing. */
+	bl_cmp_platforms_refresh(c);
+	const struct bl_cmp_platform *p = platform0(c);
+	assert_false(p->rootfs_timestamps_only);
+	assert_non_null(strstr(p->sentence, "cache breaks at layer 2 of 3"));
+	struct bl_cmp_node *l2 = (struct bl_cmp_node *)find(c->root, BL_NODE_LAYER, "layer 2/3");
+	bl_cmp_node_reclassify(l2, BL_CMP_IDENTICAL, "files identical apart from timestamps");
+	assert_true(bl_cmp_is_identical(c));
+	bl_cmp_platforms_refresh(c);
+	assert_true(p->rootfs_timestamps_only);
+	assert_false(p->rootfs_identical); /* the ChainIDs still differ */
+	assert_int_equal(p->first_divergent, 1);
+	assert_string_equal(p->sentence, "root filesystems differ only in file timestamps (ignored); "
+		"the cache still breaks at layer 2 of 3: RUN apt-get update");
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
 static void test_class_names_are_distinct(void **state)
 {
 	(void)state;
@@ -760,6 +910,11 @@ int main(void)
 		cmocka_unit_test(test_missing_config_is_unknown_not_identical),
 		cmocka_unit_test(test_next_difference_walks_both_ways),
 		cmocka_unit_test(test_compare_two_marked_nodes),
+		cmocka_unit_test(test_sentences_drop_the_nop_prefix_and_cut_file_hashes),
+		cmocka_unit_test(test_config_note_shows_history_lines_in_words),
+		cmocka_unit_test(test_describe_says_only_when_a_class_is_alone),
+		cmocka_unit_test(test_layers_added_on_top_are_counted),
+		cmocka_unit_test(test_platform_refresh_after_layers_found_identical),
 		cmocka_unit_test(test_class_names_are_distinct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
