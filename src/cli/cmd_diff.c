@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "bakelens/buf.h"
 #include "bakelens/cli.h"
@@ -139,14 +140,15 @@ static void list_files(struct run *r)
 		}
 		bl_layerfiles_diff(&f->l, &f->r, &fo, &f->d);
 		if (f->d.len == 0 && r->o->ignore_timestamps) {
-			char *s = bl_asprintf("files identical apart from timestamps (%zu entr%s differ only "
+			char *s = bl_asprintf("files identical apart from timestamps (%zu entr%s only "
 				"in mtime; ignored)", f->d.timestamps_ignored,
-				f->d.timestamps_ignored == 1 ? "y" : "ies");
+				f->d.timestamps_ignored == 1 ? "y differs" : "ies differ");
 			bl_cmp_node_reclassify(n, BL_CMP_IDENTICAL, s);
 			free(s);
 		}
 	}
 	bl_vec_fini(&layers);
+	bl_cmp_platforms_refresh(r->cmp);
 }
 
 static const struct files *files_of(const struct run *r, const struct bl_cmp_node *n)
@@ -157,6 +159,36 @@ static const struct files *files_of(const struct run *r, const struct bl_cmp_nod
 			return f;
 	}
 	return NULL;
+}
+
+/* An identical node is folded unless a node below it says why it is
+ * identical although its bytes are not (timestamps ignored). */
+static bool explained_below(const struct bl_cmp_node *n)
+{
+	for (size_t i = 0; i < n->children.len; i++) {
+		const struct bl_cmp_node *c = bl_vec_get(&n->children, i);
+		if (c->notes.len || explained_below(c))
+			return true;
+	}
+	return false;
+}
+
+static bool folded(const struct bl_cmp_node *n)
+{
+	return n->cls == BL_CMP_IDENTICAL && !explained_below(n);
+}
+
+/* Some pair below n has two different digests. */
+static bool bytes_differ(const struct bl_cmp_node *n)
+{
+	if (n->left && n->right && n->left->has_desc && n->right->has_desc &&
+		bl_digest_is_set(&n->left->desc.digest) && bl_digest_is_set(&n->right->desc.digest) &&
+		!bl_digest_equal(&n->left->desc.digest, &n->right->desc.digest))
+		return true;
+	for (size_t i = 0; i < n->children.len; i++)
+		if (bytes_differ(bl_vec_get(&n->children, i)))
+			return true;
+	return false;
 }
 
 /* ---- text ---- */
@@ -202,11 +234,56 @@ static void put_title(const struct bl_cmp_node *n)
 	put_safe(n->label);
 }
 
+static const char *utc_time(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "%lld", (long long)t);
+	return buf;
+}
+
 static void put_entry_brief(const struct bl_file_entry *e)
 {
 	char mode[16];
 	bl_file_mode_string(e, mode, sizeof mode);
 	printf("%s %lld:%lld %lld", mode, (long long)e->uid, (long long)e->gid, (long long)e->size);
+}
+
+/* "(mtime 2024-01-01 00:00:00 -> ...; mode -rw-r--r-- -> -rwxr-xr-x; uid 0 -> 1000)":
+ * only what changed, with both values. */
+static void print_metadata_change(const struct bl_file_change *c)
+{
+	const struct bl_file_entry *a = c->left, *b = c->right;
+	const char *sep = "";
+	fputs("  (", stdout);
+	if (c->what & BL_FMETA_MTIME) {
+		char t1[32], t2[32];
+		printf("mtime %s -> %s", utc_time(a->mtime, t1, sizeof t1), utc_time(b->mtime, t2, sizeof t2));
+		sep = "; ";
+	}
+	if (c->what & BL_FMETA_MODE) {
+		char m1[16], m2[16];
+		bl_file_mode_string(a, m1, sizeof m1);
+		bl_file_mode_string(b, m2, sizeof m2);
+		printf("%smode %s -> %s", sep, m1, m2);
+		sep = "; ";
+	}
+	if (c->what & BL_FMETA_UID) {
+		printf("%suid %lld -> %lld", sep, (long long)a->uid, (long long)b->uid);
+		sep = "; ";
+	}
+	if (c->what & BL_FMETA_GID) {
+		printf("%sgid %lld -> %lld", sep, (long long)a->gid, (long long)b->gid);
+		sep = "; ";
+	}
+	if (c->what & BL_FMETA_LINK) {
+		printf("%slink ", sep);
+		put_safe(a->linkname ? a->linkname : "(none)");
+		fputs(" -> ", stdout);
+		put_safe(b->linkname ? b->linkname : "(none)");
+	}
+	putchar(')');
 }
 
 static void print_files(const struct files *f, int depth)
@@ -231,13 +308,20 @@ static void print_files(const struct files *f, int depth)
 		indent(depth + 1);
 		printf("%c ", tags[c->kind]);
 		put_safe(e->path);
-		if (c->kind == BL_FCHANGE_CONTENT || c->kind == BL_FCHANGE_METADATA) {
+		if (c->kind == BL_FCHANGE_METADATA) {
+			print_metadata_change(c);
+		} else if (c->kind == BL_FCHANGE_CONTENT) {
 			char *what = bl_file_change_what(c->what);
 			printf("  (%s: ", what);
 			free(what);
 			put_entry_brief(c->left);
 			fputs(" -> ", stdout);
 			put_entry_brief(c->right);
+			if (c->what & BL_FMETA_MTIME) {
+				char t1[32], t2[32];
+				fprintf(stdout, "; mtime %s -> %s", utc_time(c->left->mtime, t1, sizeof t1),
+					utc_time(c->right->mtime, t2, sizeof t2));
+			}
 			if (c->what & BL_FMETA_LINK) {
 				fputs("; link ", stdout);
 				put_safe(c->left->linkname ? c->left->linkname : "(none)");
@@ -266,14 +350,14 @@ static void print_children(const struct run *r, const struct bl_cmp_node *n, int
 	size_t i = 0;
 	while (i < n->children.len) {
 		const struct bl_cmp_node *c = bl_vec_get(&n->children, i);
-		if (c->cls != BL_CMP_IDENTICAL) {
+		if (!folded(c) || c->notes.len) {
 			print_node(r, c, depth);
 			i++;
 			continue;
 		}
 		size_t j = i;
-		while (j < n->children.len &&
-			((const struct bl_cmp_node *)bl_vec_get(&n->children, j))->cls == BL_CMP_IDENTICAL)
+		while (j < n->children.len && folded(bl_vec_get(&n->children, j)) &&
+			!((const struct bl_cmp_node *)bl_vec_get(&n->children, j))->notes.len)
 			j++;
 		if (j - i == 1) {
 			print_node(r, c, depth);
@@ -298,7 +382,7 @@ static void print_node(const struct run *r, const struct bl_cmp_node *n, int dep
 	indent(depth);
 	printf("%c ", marker(n));
 	put_title(n);
-	char *sum = bl_cmp_node_summary(n);
+	char *sum = bl_cmp_node_describe(n);
 	fputs(": ", stdout);
 	put_safe(sum);
 	free(sum);
@@ -313,8 +397,8 @@ static void print_node(const struct run *r, const struct bl_cmp_node *n, int dep
 	const struct files *f = files_of(r, n);
 	if (f)
 		print_files(f, depth + 2);
-	if (n->cls == BL_CMP_IDENTICAL)
-		return; /* folded */
+	if (folded(n))
+		return;
 	print_children(r, n, depth + 1);
 }
 
@@ -333,9 +417,15 @@ static void print_text(const struct run *r)
 {
 	print_sources(&r->sides[0]);
 	print_sources(&r->sides[1]);
-	char *sum = bl_cmp_node_summary(r->cmp->root);
-	printf("result: %s%s", bl_cmp_is_identical(r->cmp) ? "" : "different: ", "");
-	put_safe(sum);
+	char *sum = bl_cmp_node_describe(r->cmp->root);
+	if (!bl_cmp_is_identical(r->cmp)) {
+		fputs("result: different: ", stdout);
+		put_safe(sum);
+	} else if (r->o->ignore_timestamps && bytes_differ(r->cmp->root)) {
+		fputs("result: identical apart from timestamps (ignored; the digests differ)", stdout);
+	} else {
+		fputs("result: identical", stdout);
+	}
 	putchar('\n');
 	free(sum);
 	for (size_t i = 0; i < r->cmp->platforms.len; i++) {
@@ -346,7 +436,7 @@ static void print_text(const struct run *r)
 		put_safe(p->platform);
 		fputs(": ", stdout);
 		put_safe(p->sentence ? p->sentence : "");
-		char *ps = bl_cmp_node_summary(p->node);
+		char *ps = bl_cmp_node_describe(p->node);
 		fputs(" [", stdout);
 		put_safe(ps);
 		fputs("]\n", stdout);
@@ -481,7 +571,7 @@ static json_t *node_json(const struct run *r, const struct bl_cmp_node *n)
 	json_object_set_new(j, "class", json_string(bl_cmp_class_name(n->cls)));
 	json_object_set_new(j, "own", json_string(bl_cmp_class_name(n->own)));
 	json_object_set_new(j, "classes", classes_json(n->flags));
-	char *sum = bl_cmp_node_summary(n);
+	char *sum = bl_cmp_node_describe(n);
 	json_object_set_new(j, "summary", jstr(sum));
 	free(sum);
 	json_object_set_new(j, "left", side_json(n->left, n->left_index));
@@ -492,7 +582,7 @@ static json_t *node_json(const struct run *r, const struct bl_cmp_node *n)
 	if (f)
 		json_object_set_new(j, "files", files_json(f));
 	json_t *kids = json_array();
-	if (n->cls != BL_CMP_IDENTICAL) {
+	if (!folded(n)) {
 		for (size_t i = 0; i < n->children.len; i++)
 			json_array_append_new(kids, node_json(r, bl_vec_get(&n->children, i)));
 	}
@@ -514,6 +604,7 @@ static json_t *platform_json(const struct bl_cmp_platform *p)
 	json_object_set_new(j, "divergentCreatedBy", jstr(p->divergent_created_by));
 	json_object_set_new(j, "rootfsKnown", json_boolean(p->rootfs_known));
 	json_object_set_new(j, "rootfsIdentical", json_boolean(p->rootfs_identical));
+	json_object_set_new(j, "rootfsTimestampsOnly", json_boolean(p->rootfs_timestamps_only));
 	json_object_set_new(j, "leftChainID", bl_digest_is_set(&p->left_chain)
 		? json_string(p->left_chain.str) : json_null());
 	json_object_set_new(j, "rightChainID", bl_digest_is_set(&p->right_chain)
