@@ -283,4 +283,13 @@ expect_eq "added: every other layer identical" "$m" \
 show "a COPY added at the end" V1.tar X1.tar
 expect_diff "the last COPY removed" 1 layer-removed X1.tar V1.tar
 show "the last COPY removed" X1.tar V1.tar
+
+# --- errors: exit 2 and above, nothing on standard output
+head -c 6000 T1.tar >cut.tar
+run_bl "$out" "$err" diff T1.tar cut.tar
+if [ "$rc" -ge 3 ]; then pass; else fail "truncated archive: exit $rc"; fi
+expect_eq "truncated archive: nothing on stdout" "" "$(cat "$out")"
+if grep -q "right side: cut.tar" "$err"; then pass; else fail "truncated archive: side not named: $(cat "$err")"; fi
+run_bl "$out" "$err" diff --json T1.tar
+expect_eq "one side: usage" 2 "$rc"
 finish
