@@ -5,6 +5,11 @@
  * everything else draws into a struct bl_canvas, which tests read back as text
  * with bl_canvas_dump. The canvas is the last line of defence against hostile
  * text: a control character or invalid UTF-8 that reaches it is drawn as '?'.
+ *
+ * Column widths: in a UTF-8 locale (after setlocale) the canvas measures
+ * characters with wcwidth(), as curses does when it places them, so a row
+ * never shifts on the screen; otherwise with bl_text_width. A combining mark
+ * joins the character before it in the same cell.
  */
 #ifndef BL_TERM_H
 #define BL_TERM_H
@@ -17,7 +22,9 @@
 #include "bakelens/theme.h"
 
 struct bl_cell {
-	char ch[5];          /* one UTF-8 character, NUL-terminated; "" for the right half of a wide one */
+	/* One UTF-8 character and the combining marks on it (up to 3 more
+	 * characters), NUL-terminated; "" for the right half of a wide one. */
+	char ch[16];
 	unsigned char width; /* 1, 2, or 0 for a continuation cell */
 	unsigned char role;  /* enum bl_role */
 };
@@ -25,6 +32,10 @@ struct bl_cell {
 struct bl_canvas {
 	int w, h;
 	struct bl_cell *cells; /* h rows of w cells */
+	/* Only ASCII is drawn (the terminal's locale is not UTF-8): any other
+	 * character becomes '?' (two for a wide one, so columns stay where the
+	 * layout put them) and combining marks are left out. Kept by resize. */
+	bool ascii;
 };
 
 void bl_canvas_init(struct bl_canvas *c, int w, int h);
