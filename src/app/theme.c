@@ -300,6 +300,18 @@ void bl_theme_degrade(struct bl_theme *t, int ncolors)
 			/* 16-colour terminals get bright colours through bold. */
 			if (st->fg >= 8 && st->fg < 16)
 				st->attrs |= BL_ATTR_BOLD;
+			/* A grey text colour (borders, guides, punctuation) has no
+			 * basic colour: the nearest is black or white, unreadable on
+			 * a dark or a light terminal. The terminal's own colour,
+			 * dimmed, reads on both. */
+			int rgb[3];
+			if (st->fg >= 16) {
+				rgb_of(st->fg, rgb);
+				if (rgb[0] == rgb[1] && rgb[1] == rgb[2] && rgb[0] >= 40 && rgb[0] <= 215) {
+					st->fg = BL_COLOR_DEFAULT;
+					st->attrs |= BL_ATTR_DIM;
+				}
+			}
 			st->fg = bl_color_to_8(st->fg);
 			st->bg = bl_color_to_8(st->bg);
 			if (st->fg == st->bg && st->fg >= 0)

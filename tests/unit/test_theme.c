@@ -120,6 +120,25 @@ static void test_no_colour_keeps_the_cursor_visible(void **state)
 	bl_theme_fini(&t);
 }
 
+/* With 8 colours a grey (color240 borders, color242 guides) used to become
+ * black: invisible on a dark terminal. It is the terminal's colour, dimmed. */
+static void test_eight_colours_keep_grey_text_readable(void **state)
+{
+	(void)state;
+	struct bl_theme t;
+	bl_theme_init_default(&t);
+	assert_true(t.roles[BL_ROLE_BORDER].fg >= 232 || t.roles[BL_ROLE_BORDER].fg == 240);
+	bl_theme_degrade(&t, 8);
+	const int greys[] = {BL_ROLE_BORDER, BL_ROLE_GUIDE, BL_ROLE_JSON_PUNCT};
+	for (size_t i = 0; i < sizeof greys / sizeof greys[0]; i++) {
+		assert_int_equal(t.roles[greys[i]].fg, BL_COLOR_DEFAULT);
+		assert_true(t.roles[greys[i]].attrs & BL_ATTR_DIM);
+	}
+	/* A real colour still maps to its nearest basic one. */
+	assert_int_not_equal(t.roles[BL_ROLE_NODE_MANIFEST].fg, BL_COLOR_DEFAULT);
+	bl_theme_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +147,7 @@ int main(void)
 		cmocka_unit_test(test_every_embedded_theme_parses_cleanly_and_sets_every_role),
 		cmocka_unit_test(test_bad_theme_lines_keep_the_default_and_say_where),
 		cmocka_unit_test(test_unknown_theme_falls_back_to_default),
+		cmocka_unit_test(test_eight_colours_keep_grey_text_readable),
 		cmocka_unit_test(test_no_colour_keeps_the_cursor_visible),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
