@@ -39,6 +39,10 @@ void bl_loader_cancel(struct bl_loader *l);
 /* Wait for the thread and take its result: the build (caller owns) or NULL
  * with err set. Frees the loader. */
 struct bl_build *bl_loader_finish(struct bl_loader *l, struct bl_error *err);
+/* Wait up to timeout_ms for the load to end (cancelled or not). False when it
+ * is still running: a source stalled inside a read may not see a cancel for a
+ * long time, and a program on its way out must not wait for it. */
+bool bl_loader_wait(struct bl_loader *l, int timeout_ms);
 
 /* File-level differences of two layers off the UI thread (src/app/filediff.c).
  *

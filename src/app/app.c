@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bakelens/mem.h"
 #include "bakelens/text.h"
@@ -109,4 +110,19 @@ struct bl_build *bl_loader_finish(struct bl_loader *l, struct bl_error *err)
 	pthread_mutex_destroy(&l->lock);
 	free(l);
 	return b;
+}
+
+bool bl_loader_wait(struct bl_loader *l, int timeout_ms)
+{
+	for (int waited = 0;; waited += 10) {
+		pthread_mutex_lock(&l->lock);
+		bool done = l->state.done;
+		pthread_mutex_unlock(&l->lock);
+		if (done)
+			return true;
+		if (waited >= timeout_ms)
+			return false;
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bakelens/explain.h"
 #include "bakelens/json.h"
@@ -36,6 +37,8 @@ struct bl_ui {
 	struct bl_build *build;
 	char *title;
 	bool loading;
+	bool cancelling;          /* Esc pressed while loading */
+	long long loading_since;  /* ms, monotonic; 0 before the first report */
 	struct bl_load_state load;
 
 	struct bl_tree tree;
@@ -311,11 +314,24 @@ void bl_ui_set_build(struct bl_ui *ui, struct bl_build *b, const char *title)
 	ui->have_tree = true;
 }
 
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void bl_ui_set_loading(struct bl_ui *ui, const struct bl_load_state *st)
 {
 	ui->loading = st != NULL;
-	if (st)
+	if (st) {
 		ui->load = *st;
+		if (!ui->loading_since)
+			ui->loading_since = mono_ms();
+	} else {
+		ui->loading_since = 0;
+		ui->cancelling = false;
+	}
 }
 
 void bl_ui_add_message(struct bl_ui *ui, const char *msg)
@@ -394,12 +410,51 @@ struct bl_node *bl_ui_selected(struct bl_ui *ui)
 
 /* Copying */
 
+/* A reference is printable ASCII without spaces (distribution spec); a name
+ * with anything else (a newline, an escape sequence) would run commands or
+ * drive the terminal when pasted, so it is never copied as one. */
+static bool plain_reference(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
 static const char *nearest_name(const struct bl_node *n)
 {
 	for (; n; n = n->parent)
 		if (n->name && *n->name)
-			return n->name;
+			return plain_reference(n->name) ? n->name : NULL;
 	return NULL;
+}
+
+/* JSON to copy: C1 and bidi controls inside strings (jansson keeps them
+ * raw) written as \uXXXX, the same JSON, so a paste shows them and a
+ * terminal echoing it does not act on them. */
+static char *paste_safe_json(char *json)
+{
+	if (bl_text_is_safe(json, strlen(json)))
+		return json;
+	struct bl_buf b;
+	bl_buf_init(&b);
+	const unsigned char *p = (const unsigned char *)json;
+	while (*p) {
+		size_t n = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 1;
+		size_t avail = strnlen((const char *)p, n);
+		if (avail < n)
+			n = avail;
+		if (n > 1 && !bl_text_is_safe((const char *)p, n)) {
+			uint32_t cp = n == 2 ? (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu) :
+				n == 3 ? (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu) : 0xfffd;
+			bl_buf_printf(&b, "\\u%04x", (unsigned)cp);
+		} else {
+			bl_buf_append(&b, p, n);
+		}
+		p += n;
+	}
+	free(json);
+	return bl_buf_take(&b);
 }
 
 /* "ghcr.io/o/r:tag" -> "ghcr.io/o/r"; the first of "a,b". */
@@ -468,9 +523,9 @@ char *bl_ui_copy_text(const struct bl_node *n, char entry, const char **what)
 	case 'j':
 		*what = "JSON";
 		if (n->doc)
-			return bl_json_pretty(n->doc);
+			return paste_safe_json(bl_json_pretty(n->doc));
 		if (n->has_desc && n->desc.raw)
-			return bl_json_pretty(n->desc.raw);
+			return paste_safe_json(bl_json_pretty(n->desc.raw));
 		return NULL;
 	default:
 		return NULL;
@@ -843,7 +898,7 @@ void bl_ui_do(struct bl_ui *ui, enum bl_action a)
 		else if (ui->popup != POPUP_NONE)
 			ui->popup = POPUP_NONE;
 		else if (ui->loading)
-			ui->cancel = true;
+			ui->cancel = ui->cancelling = true;
 		else if (ui->job)
 			bl_filediff_cancel(ui->job);
 		else if (ui->cmp_open && ui->cmp_focus_detail)
@@ -1121,14 +1176,23 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 		char done[32], total[32];
 		bl_text_size((int64_t)ui->load.done_bytes, done, sizeof done);
 		bl_text_size((int64_t)ui->load.total, total, sizeof total);
+		/* Seconds so far: the screen moves even while one long read
+		 * reports nothing. */
+		char secs[32] = "";
+		long long ms = ui->loading_since ? mono_ms() - ui->loading_since : 0;
+		if (ms >= 2000)
+			snprintf(secs, sizeof secs, " (%llds)", ms / 1000);
+		const char *verb = ui->cancelling ? "Cancelling" : "Loading";
 		if (ui->load.total)
-			snprintf(line, sizeof line, " Loading: %s %s / %s ", ui->load.what, done, total);
+			snprintf(line, sizeof line, " %s: %s %s / %s%s ", verb, ui->load.what, done,
+				total, secs);
 		else if (ui->load.done_bytes)
-			snprintf(line, sizeof line, " Loading: %s %s ", ui->load.what, done);
+			snprintf(line, sizeof line, " %s: %s %s%s ", verb, ui->load.what, done, secs);
 		else
-			snprintf(line, sizeof line, " Loading: %s ", ui->load.what);
+			snprintf(line, sizeof line, " %s: %s%s ", verb, ui->load.what, secs);
 		col += bl_canvas_put(c, 0, y, c->w, BL_ROLE_PROGRESS, line);
-		put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_BACK, "cancel");
+		if (!ui->cancelling)
+			put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_BACK, "cancel");
 		put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_QUIT, "quit");
 		return;
 	}
@@ -1185,7 +1249,7 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 		put_key_hint(ui, c, &col, scope, BL_ACTION_SEARCH, "search");
 	}
 	put_key_hint(ui, c, &col, scope, BL_ACTION_COPY_DIGEST, "copy");
-	put_key_hint(ui, c, &col, scope, BL_ACTION_COPY_MENU, "copy…");
+	put_key_hint(ui, c, &col, scope, BL_ACTION_COPY_MENU, ui->ascii ? "copy..." : "copy\u2026");
 	put_key_hint(ui, c, &col, scope, BL_ACTION_EXPLAIN, "explain");
 	put_key_hint(ui, c, &col, scope, BL_ACTION_MESSAGES, "messages");
 	put_key_hint(ui, c, &col, scope, BL_ACTION_FOCUS_NEXT, "pane");

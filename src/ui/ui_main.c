@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bakelens/clipboard.h"
@@ -21,8 +22,25 @@
 
 static volatile sig_atomic_t stop_signal;
 
+/* How long a cancelled load may take to stop before the explorer stops
+ * waiting for it (a source stalled inside one read sees no cancel). */
+enum { CANCEL_GRACE_MS = 1000 };
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void on_stop(int sig)
 {
+	if (stop_signal) {
+		/* A second one: the first is not being honoured (a load stuck in a
+		 * read): put the terminal back and go now. */
+		bl_term_curses_emergency_restore();
+		_exit(128 + sig);
+	}
 	stop_signal = sig;
 }
 
@@ -50,9 +68,15 @@ static void install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* A write to a closed pipe or socket fails with EPIPE instead. */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	/* Every other signal whose default action ends the process: put the
+	 * terminal back, then die by the signal (exit status 128 + signal). */
 	sa.sa_handler = on_fatal;
 	sa.sa_flags = SA_RESETHAND;
-	const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT, SIGTRAP, SIGSYS,
+		SIGXCPU, SIGXFSZ, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF};
 	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
 		sigaction(fatal[i], &sa, NULL);
 	bl_mem_set_oom_hook(on_oom);
@@ -324,6 +348,7 @@ int bl_ui_main(int argc, char **argv)
 	const char *exit_first = getenv("BL_EXIT_AFTER_FIRST_FRAME");
 	bool exit_after_first = exit_first && strcmp(exit_first, "1") == 0;
 	char *title = join_sources(&o);
+	bool gave_up = false; /* a cancelled load did not stop in time */
 	if (!term->ops->start(term, color, settings.mouse, &ncolors, &err)) {
 		rc = BL_EXIT_INPUT;
 		fprintf(stderr, "bakelens: %s\n", err.msg);
@@ -363,6 +388,9 @@ int bl_ui_main(int argc, char **argv)
 
 	struct bl_canvas canvas;
 	bl_canvas_init(&canvas, 0, 0);
+	/* Not UTF-8: curses would print other bytes as ~X or M-X. */
+	canvas.ascii = !utf8;
+	long long cancel_at = 0;
 	for (;;) {
 		if (stop_signal) {
 			rc = 128 + stop_signal;
@@ -438,6 +466,19 @@ int bl_ui_main(int argc, char **argv)
 			for (size_t k = 0; k < nload; k++)
 				if (loaders[k])
 					bl_loader_cancel(loaders[k]);
+			if (!cancel_at)
+				cancel_at = now_ms();
+		}
+		if (cancel_at && (loaders[0] || (nload > 1 && loaders[1])) &&
+			now_ms() - cancel_at > CANCEL_GRACE_MS) {
+			/* The load did not notice: stop waiting for it (see out:). */
+			char *safe = bl_text_safe(title);
+			bl_fail(&err, BL_E_CANCELLED, "%s: loading cancelled", safe);
+			free(safe);
+			rc = BL_EXIT_CANCELLED;
+			gave_up = true;
+			bl_canvas_fini(&canvas);
+			goto fail;
 		}
 		struct bl_copy_request req;
 		if (bl_ui_take_copy(ui, &req)) {
@@ -461,6 +502,12 @@ out:
 		if (!loaders[k])
 			continue;
 		bl_loader_cancel(loaders[k]);
+		if (!bl_loader_wait(loaders[k], gave_up ? 0 : CANCEL_GRACE_MS)) {
+			/* Stuck in a read (a stalled pipe or server): the terminal is
+			 * back and the message printed; leave without joining it. */
+			fflush(NULL);
+			_exit(rc);
+		}
 		struct bl_build *late = bl_loader_finish(loaders[k], NULL);
 		bl_build_free(late);
 	}

@@ -283,6 +283,73 @@ static void test_detail_never_cuts_a_full_digest(void **state)
 	json_decref(raw);
 }
 
+/* A name that is not a reference (a newline, an escape sequence) is never
+ * copied as name@digest: pasted into a shell it would run a command. */
+static void test_copy_never_puts_a_hostile_name_on_the_clipboard(void **state)
+{
+	struct fixture *f = *state;
+	struct bl_copy_request r;
+	f->target.name = (char *)"ghcr.io/o/web:1\nrm -rf ~\n\x1b]0;t\a";
+	keys(f, "jY");
+	assert_false(bl_ui_take_copy(f->ui, &r));
+	assert_non_null(strstr(bl_buf_str(&f->screen), "Nothing to copy"));
+	keys(f, "c");
+	assert_null(strstr(bl_buf_str(&f->screen), "name@digest"));
+	bl_ui_key(f->ui, BL_KEY_ESC);
+	/* The node's JSON is copied whole, with C1 and bidi controls as \u
+	 * escapes: the same JSON, nothing a terminal acts on. */
+	json_t *doc = json_pack("{s:s}", "label", "a\xc2\x9b" "31m\xe2\x80\xae" "b\x1b");
+	f->config.doc = doc;
+	keys(f, "jcj");
+	assert_true(bl_ui_take_copy(f->ui, &r));
+	assert_null(strstr(r.text, "\xc2\x9b"));
+	assert_null(strstr(r.text, "\xe2\x80\xae"));
+	assert_null(strchr(r.text, '\x1b'));
+	assert_non_null(strstr(r.text, "\\u009b"));
+	json_t *back = json_loads(r.text, 0, NULL);
+	assert_non_null(back);
+	assert_true(json_equal(back, doc));
+	json_decref(back);
+	bl_copy_request_fini(&r);
+	f->config.doc = NULL;
+	json_decref(doc);
+}
+
+/* A target labelled by its tag does not show the tag twice. */
+static void test_target_named_like_its_label_shows_the_name_once(void **state)
+{
+	struct fixture *f = *state;
+	f->target.label = (char *)"ghcr.io/o/web:1";
+	const char *scr = render(f);
+	assert_non_null(strstr(scr, "ghcr.io/o/web:1"));
+	assert_null(strstr(scr, "ghcr.io/o/web:1 ghcr.io/o/web:1"));
+}
+
+/* Esc while loading asks to cancel and says so at once: a source stuck in a
+ * long read may take a while to notice. */
+static void test_escape_while_loading_says_cancelling(void **state)
+{
+	struct fixture *f = *state;
+	struct bl_ui *ui = bl_ui_new(&f->s, &f->km);
+	struct bl_load_state st = {0};
+	snprintf(st.what, sizeof st.what, "indexing archive");
+	st.done_bytes = 2048;
+	bl_ui_set_loading(ui, &st);
+	bl_ui_render(ui, &f->c);
+	bl_buf_clear(&f->screen);
+	bl_canvas_dump(&f->c, &f->screen);
+	assert_non_null(strstr(bl_buf_str(&f->screen), "Loading: indexing archive 2.0 KiB"));
+	assert_non_null(strstr(bl_buf_str(&f->screen), "Esc cancel"));
+	bl_ui_key(ui, BL_KEY_ESC);
+	assert_true(bl_ui_take_cancel(ui));
+	bl_ui_render(ui, &f->c);
+	bl_buf_clear(&f->screen);
+	bl_canvas_dump(&f->c, &f->screen);
+	assert_non_null(strstr(bl_buf_str(&f->screen), "Cancelling: indexing archive"));
+	assert_null(strstr(bl_buf_str(&f->screen), "Esc cancel"));
+	bl_ui_free(ui);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +365,9 @@ int main(void)
 		T(test_explain_opens_the_text_for_the_node),
 		T(test_mouse_click_selects_and_second_click_toggles),
 		T(test_small_and_resized_screens_draw_without_garbage),
+		T(test_copy_never_puts_a_hostile_name_on_the_clipboard),
+		T(test_target_named_like_its_label_shows_the_name_once),
+		T(test_escape_while_loading_says_cancelling),
 		T(test_detail_never_cuts_a_full_digest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
