@@ -48,6 +48,22 @@ struct tar_store {
 	size_t nblobs, cap;
 	bool sorted;
 	struct bl_vec roots;
+	size_t roots_dropped; /* names past TAR_ROOTS_MAX, not listed */
+	/* manifest blobs by config digest (find_manifest_for_config), built once */
+	struct man_cand *cands;
+	size_t ncands;
+	bool cands_built;
+};
+
+/* Roots one archive lists at most: a 32 MiB manifest.json can name millions
+ * of RepoTags, each a root, and the model shows at most 100000 nodes. */
+#define TAR_ROOTS_MAX 50000
+
+struct man_cand {
+	struct bl_digest config;
+	struct bl_digest manifest;
+	int64_t size;
+	char *media_type;
 };
 
 /* ---- blob table ---- */
@@ -59,6 +75,8 @@ static int cmp_blob(const void *a, const void *b)
 
 static struct blob_ent *find_blob(struct tar_store *t, const struct bl_digest *d)
 {
+	if (t->nblobs == 0)
+		return NULL; /* (qsort and bsearch take no NULL array, even empty) */
 	if (!t->sorted) {
 		qsort(t->blobs, t->nblobs, sizeof(*t->blobs), cmp_blob);
 		t->sorted = true;
@@ -117,7 +135,7 @@ static struct archive *restream_to(struct tar_store *t, const struct bl_tar_memb
 	struct archive_entry *e;
 	for (size_t ord = 1;; ord++) {
 		int r = archive_read_next_header(a, &e);
-		if (r < ARCHIVE_WARN || r == ARCHIVE_EOF) {
+		if (r < ARCHIVE_WARN || r == ARCHIVE_RETRY || r == ARCHIVE_EOF) {
 			char *sm = bl_text_safe(m->name);
 			bl_fail(err, BL_E_FORMAT, "%s: member \"%s\" not found when re-reading: %s",
 				t->what, sm, r == ARCHIVE_EOF ? "archive changed" : archive_error_string(a));
@@ -131,9 +149,24 @@ static struct archive *restream_to(struct tar_store *t, const struct bl_tar_memb
 	}
 }
 
+/* A sparse member (offset unknown) whose holes make it bigger than any
+ * document: never read (tarindex.c does not hash it either), so that a
+ * few-byte header claiming a terabyte of holes costs nothing. */
+static bool sparse_unreadable(const struct bl_tar_member *m, const char *label,
+	struct bl_error *err)
+{
+	if (m->offset >= 0 || m->data || (uint64_t)m->size <= BL_TAR_KEEP_MAX)
+		return false;
+	bl_fail(err, BL_E_UNSUPPORTED, "%s: a sparse tar member of %lld bytes: not read", label,
+		(long long)m->size);
+	return true;
+}
+
 static bool read_member(struct tar_store *t, const struct bl_tar_member *m, size_t max,
 	struct bl_buf *out, const char *label, struct bl_error *err)
 {
+	if (sparse_unreadable(m, label, err))
+		return false;
 	if ((uint64_t)m->size > max)
 		return bl_fail(err, BL_E_TOO_BIG, "%s: %lld bytes, over the %zu-byte cap", label,
 			(long long)m->size, max);
@@ -212,6 +245,15 @@ static void as_close(struct bl_stream *s)
 	free(as);
 }
 
+static struct bl_stream *archive_stream_new(struct archive *a)
+{
+	struct archive_stream *as = bl_calloc(1, sizeof(*as));
+	as->base.read = as_read;
+	as->base.close = as_close;
+	as->a = a;
+	return &as->base;
+}
+
 /* ---- JSON helpers ---- */
 
 static json_t *member_json(struct tar_store *t, const struct bl_tar_member *m, const char *label,
@@ -230,6 +272,10 @@ static json_t *member_json(struct tar_store *t, const struct bl_tar_member *m, c
 	return j;
 }
 
+static struct bl_stream *archive_stream_new(struct archive *a);
+
+/* sha256 of a member's bytes, streamed (a compressed member may inflate to
+ * gigabytes: never held in memory). */
 static bool member_digest(struct tar_store *t, const struct bl_tar_member *m,
 	struct bl_digest *out, struct bl_error *err)
 {
@@ -237,26 +283,33 @@ static bool member_digest(struct tar_store *t, const struct bl_tar_member *m,
 		*out = m->sha;
 		return true;
 	}
+	char *sm = bl_text_safe(m->name);
+	bool unreadable = sparse_unreadable(m, sm, err);
+	free(sm);
+	if (unreadable)
+		return false;
+	if (m->data || m->size == 0) {
+		bl_digest_compute(BL_DIGEST_SHA256, m->data ? m->data : "", (size_t)m->size, out);
+		return true;
+	}
+	if (t->access == BL_TAR_ONCE)
+		return bl_fail(err, BL_E_UNSUPPORTED, "not hashed: standard input is read once");
 	struct bl_stream *s = NULL;
 	if (t->access == BL_TAR_PREAD && m->offset >= 0) {
 		s = bl_stream_fd_range(t->fd, m->offset, m->size);
 	} else {
-		struct bl_buf b;
-		bl_buf_init(&b);
-		char *sm = bl_text_safe(m->name);
-		bool ok = read_member(t, m, SIZE_MAX, &b, sm, err);
-		free(sm);
-		if (ok)
-			bl_digest_compute(BL_DIGEST_SHA256, b.data ? b.data : "", b.len, out);
-		bl_buf_fini(&b);
-		return ok;
+		struct archive *a = restream_to(t, m, err);
+		if (!a)
+			return false;
+		s = archive_stream_new(a);
 	}
 	struct bl_hasher h;
 	bl_hasher_init(&h, BL_DIGEST_SHA256);
-	char buf[1 << 16];
+	char *buf = bl_malloc(1 << 16);
 	ssize_t r;
-	while ((r = s->read(s, buf, sizeof(buf), err)) > 0)
+	while ((r = s->read(s, buf, 1 << 16, err)) > 0)
 		bl_hasher_update(&h, buf, (size_t)r);
+	free(buf);
 	s->close(s);
 	if (r == 0)
 		bl_hasher_final(&h, out);
@@ -341,11 +394,21 @@ static json_t *repo_tags(json_t *entry)
 	return json_is_array(tags) && json_array_size(tags) > 0 ? tags : NULL;
 }
 
+static void push_root(struct tar_store *t, struct bl_store_root *r)
+{
+	if (t->roots.len >= TAR_ROOTS_MAX) {
+		t->roots_dropped++;
+		bl_store_root_free(r);
+		return;
+	}
+	bl_vec_push(&t->roots, r);
+}
+
 /* Push one root per RepoTag (a copy of `proto` each), or `proto` itself when untagged. */
 static void push_tagged(struct tar_store *t, struct bl_store_root *proto, json_t *tags)
 {
 	if (!tags) {
-		bl_vec_push(&t->roots, proto);
+		push_root(t, proto);
 		return;
 	}
 	size_t i;
@@ -355,16 +418,18 @@ static void push_tagged(struct tar_store *t, struct bl_store_root *proto, json_t
 	{
 		if (!json_is_string(tag))
 			continue;
-		struct bl_store_root *r = first ? proto : bl_store_root_dup(proto);
-		if (first) {
-			free(r->name);
+		if (!first && t->roots.len >= TAR_ROOTS_MAX) {
+			t->roots_dropped++;
+			continue;
 		}
+		struct bl_store_root *r = first ? proto : bl_store_root_dup(proto);
+		free(r->name);
 		r->name = bl_strdup(json_string_value(tag));
-		bl_vec_push(&t->roots, r);
+		push_root(t, r);
 		first = false;
 	}
 	if (first)
-		bl_vec_push(&t->roots, proto);
+		push_root(t, proto);
 }
 
 /* manifest.json path ("blobs/sha256/<hex>") as a digest, when it is one. */
@@ -383,14 +448,34 @@ static bool path_digest(const char *path, struct bl_digest *d)
 	return ok;
 }
 
-/* A manifest blob in blobs/ whose config is `config` (Docker >= 25 saves
- * one). Only small blobs that parse as a manifest are looked at. */
-static bool find_manifest_for_config(struct tar_store *t, const struct bl_digest *config,
-	struct bl_descriptor *out)
+/* Does a member start (after blanks) with '{'? Looks at kept bytes, the
+ * magic recorded while streaming, or the file (PREAD). */
+static bool member_is_object(struct tar_store *t, const struct bl_tar_member *m)
 {
+	unsigned char p[6];
+	size_t n = member_magic(t, m, p, sizeof(p));
+	size_t i = 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return i < n && p[i] == '{';
+}
+
+/* Every small manifest blob in blobs/, by the digest of its config, once
+ * per store (an archive can hold thousands of blobs and manifest.json
+ * thousands of entries). Only blobs that can be read cheaply are looked at:
+ * kept in memory, or read with pread; never one that needs the compressed
+ * archive decompressed again. */
+static void build_candidates(struct tar_store *t)
+{
+	t->cands_built = true;
+	size_t cap = 0;
 	for (size_t i = 0; i < t->nblobs; i++) {
 		struct blob_ent *b = &t->blobs[i];
 		if (!b->m || b->m->size > 65536 || b->m->size < 2)
+			continue;
+		if (!b->m->data && !(t->access == BL_TAR_PREAD && b->m->offset >= 0))
+			continue;
+		if (!member_is_object(t, b->m))
 			continue;
 		struct bl_buf buf;
 		bl_buf_init(&buf);
@@ -399,19 +484,40 @@ static bool find_manifest_for_config(struct tar_store *t, const struct bl_digest
 		bl_buf_fini(&buf);
 		if (!j)
 			continue;
-		json_t *cfg = json_object_get(j, "config");
-		const char *cd = bl_json_str(cfg, "digest");
-		bool match = cd && strcmp(cd, config->str) == 0 && json_object_get(j, "layers");
-		if (match) {
+		struct bl_digest cd;
+		if (json_object_get(j, "layers") &&
+			bl_digest_parse(bl_json_str(bl_json_obj(j, "config"), "digest"), &cd, NULL)) {
+			if (t->ncands == cap) {
+				cap = cap ? cap * 2 : 8;
+				t->cands = bl_realloc(t->cands, cap * sizeof(*t->cands));
+			}
+			struct man_cand *c = &t->cands[t->ncands++];
 			const char *mt = bl_json_str(j, "mediaType");
-			memset(out, 0, sizeof(*out));
-			out->media_type = bl_strdup(mt ? mt : BL_MT_OCI_MANIFEST);
-			out->digest = b->d;
-			out->size = b->m->size;
+			c->config = cd;
+			c->manifest = b->d;
+			c->size = b->m->size;
+			c->media_type = bl_strdup(mt ? mt : BL_MT_OCI_MANIFEST);
 		}
 		json_decref(j);
-		if (match)
-			return true;
+	}
+}
+
+/* A manifest blob in blobs/ whose config is `config` (Docker >= 25 saves
+ * one). Only small blobs that parse as a manifest are looked at. */
+static bool find_manifest_for_config(struct tar_store *t, const struct bl_digest *config,
+	struct bl_descriptor *out)
+{
+	if (!t->cands_built)
+		build_candidates(t);
+	for (size_t i = 0; i < t->ncands; i++) {
+		const struct man_cand *c = &t->cands[i];
+		if (!bl_digest_equal(&c->config, config))
+			continue;
+		memset(out, 0, sizeof(*out));
+		out->media_type = bl_strdup(c->media_type);
+		out->digest = c->manifest;
+		out->size = c->size;
+		return true;
 	}
 	return false;
 }
@@ -612,8 +718,25 @@ out:
 	return ok;
 }
 
+/* A manifest.json entry with RepoTags, by the digest its Config path names. */
+struct tagged_cfg {
+	struct bl_digest config;
+	size_t order; /* position in manifest.json: the first entry wins */
+	json_t *tags; /* borrowed from the parsed manifest.json */
+};
+
+static int cmp_tagged(const void *a, const void *b)
+{
+	const struct tagged_cfg *x = a, *y = b;
+	int c = strcmp(x->config.str, y->config.str);
+	if (c)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
 /* Give unnamed index.json roots the RepoTags of manifest.json entries whose
- * Config is the root manifest's config. */
+ * Config is the root manifest's config. The entries are sorted once, so a
+ * big index.json and a big manifest.json cost n log n, not n * m. */
 static void name_from_manifest_json(struct tar_store *t, const struct bl_tar_member *mm)
 {
 	json_t *j = member_json(t, mm, "manifest.json", BL_JSON_CONFIG_MAX, NULL);
@@ -621,8 +744,22 @@ static void name_from_manifest_json(struct tar_store *t, const struct bl_tar_mem
 		json_decref(j);
 		return;
 	}
+	size_t ne = 0;
+	struct tagged_cfg *ents = bl_calloc(json_array_size(j) + 1, sizeof(*ents));
+	size_t i;
+	json_t *e;
+	json_array_foreach(j, i, e)
+	{
+		json_t *tags = repo_tags(e);
+		if (tags && path_digest(bl_json_str(e, "Config"), &ents[ne].config)) {
+			ents[ne].order = i;
+			ents[ne].tags = tags;
+			ne++;
+		}
+	}
+	qsort(ents, ne, sizeof(*ents), cmp_tagged);
 	size_t n = t->roots.len;
-	for (size_t ri = 0; ri < n; ri++) {
+	for (size_t ri = 0; ri < n && ne > 0; ri++) {
 		struct bl_store_root *r = t->roots.items[ri];
 		if (r->name || bl_mediatype_kind(r->desc.media_type) != BL_MEDIA_MANIFEST)
 			continue;
@@ -630,35 +767,40 @@ static void name_from_manifest_json(struct tar_store *t, const struct bl_tar_mem
 		if (!b || !b->m || b->m->size > (int64_t)BL_JSON_MANIFEST_MAX)
 			continue;
 		json_t *man = member_json(t, b->m, "manifest", BL_JSON_MANIFEST_MAX, NULL);
-		const char *cd = bl_json_str(bl_json_obj(man, "config"), "digest");
-		size_t i;
-		json_t *e;
-		json_array_foreach(j, i, e)
-		{
-			struct bl_digest d;
-			json_t *tags = repo_tags(e);
-			if (!cd || !tags || !path_digest(bl_json_str(e, "Config"), &d) ||
-				strcmp(d.str, cd) != 0)
-				continue;
-			size_t k;
-			json_t *tag;
-			json_array_foreach(tags, k, tag)
-			{
-				if (!json_is_string(tag))
-					continue;
-				if (!r->name) {
-					r->name = bl_strdup(json_string_value(tag));
-				} else {
-					struct bl_store_root *c = bl_store_root_dup(r);
-					free(c->name);
-					c->name = bl_strdup(json_string_value(tag));
-					bl_vec_push(&t->roots, c);
-				}
-			}
-			break;
-		}
+		struct bl_digest cd;
+		bool has_cd = bl_digest_parse(bl_json_str(bl_json_obj(man, "config"), "digest"), &cd,
+			NULL);
 		json_decref(man);
+		if (!has_cd)
+			continue;
+		/* the first entry (in file order) with this config */
+		size_t lo = 0, hi = ne;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(ents[mid].config.str, cd.str) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == ne || strcmp(ents[lo].config.str, cd.str) != 0)
+			continue;
+		size_t k;
+		json_t *tag;
+		json_array_foreach(ents[lo].tags, k, tag)
+		{
+			if (!json_is_string(tag))
+				continue;
+			if (!r->name) {
+				r->name = bl_strdup(json_string_value(tag));
+			} else {
+				struct bl_store_root *c = bl_store_root_dup(r);
+				free(c->name);
+				c->name = bl_strdup(json_string_value(tag));
+				push_root(t, c);
+			}
+		}
 	}
+	free(ents);
 	json_decref(j);
 }
 
@@ -711,6 +853,9 @@ static bool classify(struct tar_store *t, struct bl_error *err)
 	if (t->ix.unsafe_names)
 		bl_buf_printf(&d, "; %zu member(s) with \"..\" in their name ignored",
 			t->ix.unsafe_names);
+	if (t->roots_dropped)
+		bl_buf_printf(&d, "; %zu more image name(s) past the first %d not listed",
+			t->roots_dropped, TAR_ROOTS_MAX);
 	free(t->base.describe);
 	t->base.describe = bl_buf_take(&d);
 	bl_buf_fini(&d);
@@ -786,14 +931,12 @@ static bool ts_open_raw(struct bl_store *s, const struct bl_digest *d, struct bl
 		*out = bl_stream_fd_range(t->fd, m->offset, m->size);
 		return true;
 	}
+	if (sparse_unreadable(m, sh, err))
+		return false;
 	struct archive *a = restream_to(t, m, err);
 	if (!a)
 		return false;
-	struct archive_stream *as = bl_calloc(1, sizeof(*as));
-	as->base.read = as_read;
-	as->base.close = as_close;
-	as->a = a;
-	*out = &as->base;
+	*out = archive_stream_new(a);
 	return true;
 }
 
@@ -805,6 +948,9 @@ static void ts_destroy(struct bl_store *s)
 		close(t->fd);
 	for (size_t i = 0; i < t->nblobs; i++)
 		free(t->blobs[i].synth);
+	for (size_t i = 0; i < t->ncands; i++)
+		free(t->cands[i].media_type);
+	free(t->cands);
 	free(t->blobs);
 	bl_vec_fini(&t->roots);
 	free(t->path);

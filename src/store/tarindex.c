@@ -218,6 +218,20 @@ static bool keepable(const char *name, const unsigned char *p, size_t n)
 	return i < n && (p[i] == '{' || p[i] == '[');
 }
 
+/* libarchive's ARCHIVE_RETRY ("Damaged tar archive") is above ARCHIVE_WARN but
+ * leaves no usable entry or data: a failure here. */
+static bool archive_failed(int r)
+{
+	return r < ARCHIVE_WARN || r == ARCHIVE_RETRY;
+}
+
+/* Zero bytes that the holes of sparse members may add to the hashing of one
+ * archive in STREAM mode. A sparse header costs a few bytes and can claim a
+ * terabyte of holes: past this budget a sparse member is skipped unhashed
+ * (reading it later fails: see tar.c), so that time stays bounded. Image
+ * tools never write sparse members. */
+#define SPARSE_HASH_BUDGET (64u << 20)
+
 static bool stream_member(struct bl_tarix *ix, struct bl_tar_member *m, struct archive *a,
 	const struct bl_tarix_opts *o, const char *raw_name, struct bl_error *err)
 {
@@ -235,7 +249,7 @@ static bool stream_member(struct bl_tarix *ix, struct bl_tar_member *m, struct a
 		int r = archive_read_data_block(a, &block, &blen, &boff);
 		if (r == ARCHIVE_EOF)
 			break;
-		if (r < ARCHIVE_WARN) {
+		if (archive_failed(r)) {
 			fail_at(err, o, a, raw_name, "cannot read data");
 			goto fail;
 		}
@@ -305,13 +319,14 @@ bool bl_tarix_build(struct bl_tarix *ix, struct archive *a, const struct bl_tari
 {
 	struct archive_entry *e;
 	size_t ordinal = 0;
+	uint64_t sparse_hashed = 0; /* hole bytes hashed so far (SPARSE_HASH_BUDGET) */
 	char *last = NULL; /* raw name of the last member, for messages */
 	bool ok = false;
 	for (;;) {
 		int r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			break;
-		if (r < ARCHIVE_WARN) {
+		if (archive_failed(r)) {
 			if (ordinal == 0)
 				fail_at(err, o, a, NULL, "not a tar archive");
 			else
@@ -359,8 +374,10 @@ bool bl_tarix_build(struct bl_tarix *ix, struct archive *a, const struct bl_tari
 				m->link = bl_arena_strdup(&ix->arena, archive_entry_symlink(e));
 			}
 			m->offset = archive_entry_sparse_count(e) > 0 ? -1 : archive_filter_bytes(a, 0);
+			/* (compared without m->offset + m->size: a pax size near
+			 * INT64_MAX would overflow) */
 			if (o->mode == BL_TARIX_SEEK && o->file_size > 0 && m->offset >= 0 &&
-				m->offset + m->size > o->file_size) {
+				(m->offset > o->file_size || m->size > o->file_size - m->offset)) {
 				char *sm = bl_text_safe(raw);
 				bl_fail(err, BL_E_FORMAT,
 					"%s: member \"%s\" (offset %lld): truncated: %lld bytes, the file ends %lld bytes in",
@@ -370,7 +387,17 @@ bool bl_tarix_build(struct bl_tarix *ix, struct archive *a, const struct bl_tari
 				free(name);
 				goto out;
 			}
-			if (o->mode == BL_TARIX_STREAM && (m->is_reg || (m->is_hardlink && m->size > 0))) {
+			bool sparse = m->offset < 0;
+			bool hash = o->mode == BL_TARIX_STREAM &&
+				(m->is_reg || (m->is_hardlink && m->size > 0));
+			if (hash && sparse) {
+				/* holes are hashed as zeros: within the budget only */
+				if ((uint64_t)m->size > SPARSE_HASH_BUDGET - sparse_hashed)
+					hash = false;
+				else
+					sparse_hashed += (uint64_t)m->size;
+			}
+			if (hash) {
 				if (!stream_member(ix, m, a, o, raw, err)) {
 					free(name);
 					goto out;
@@ -379,7 +406,7 @@ bool bl_tarix_build(struct bl_tarix *ix, struct archive *a, const struct bl_tari
 		}
 		free(name);
 		r = archive_read_data_skip(a);
-		if (r < ARCHIVE_WARN) {
+		if (archive_failed(r)) {
 			fail_at(err, o, a, raw, "cannot skip data");
 			goto out;
 		}

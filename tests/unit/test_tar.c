@@ -737,6 +737,306 @@ static void test_huge_member_is_skipped_by_seeking(void **state)
 	rm_tree(dir);
 }
 
+/* ---- hostile archives ---- */
+
+/* A pax extended header block whose one record is `rec` ("size=..."). */
+static size_t pax_block(unsigned char *out, const char *rec)
+{
+	char line[256];
+	size_t n = strlen(rec) + 1; /* "\n" */
+	size_t len = n + 3;         /* "NN " */
+	snprintf(line, sizeof(line), "%zu %s\n", len, rec);
+	len = strlen(line);
+	if (len != n + 3)
+		snprintf(line, sizeof(line), "%zu %s\n", len, rec);
+	ustar_header(out, "PaxHeader", strlen(line));
+	out[156] = 'x';
+	memset(out + 148, ' ', 8);
+	unsigned sum = 0;
+	for (int i = 0; i < 512; i++)
+		sum += out[i];
+	snprintf((char *)out + 148, 8, "%06o", sum);
+	memset(out + 512, 0, 512);
+	memcpy(out + 512, line, strlen(line));
+	return 1024;
+}
+
+/* A pax header, a ustar header of `name` and `tail` bytes of data. */
+static char *pax_tar(const char *dir, const char *rec, const char *name, size_t tail)
+{
+	char *path = bl_asprintf("%s/pax.tar", dir);
+	unsigned char *buf = bl_calloc(1, 2048 + tail + 1024);
+	size_t n = pax_block(buf, rec);
+	ustar_header(buf + n, name, 0);
+	n += 512;
+	memset(buf + n, 'x', tail);
+	n += tail + 1024;
+	write_file(dir, "pax.tar", buf, n);
+	free(buf);
+	return path;
+}
+
+static void test_pax_size_near_int64_max_is_a_truncated_member(void **state)
+{
+	(void)state;
+	/* offset + size would overflow int64 (UBSan aborts on it) */
+	char *dir = make_tmpdir();
+	char *path = pax_tar(dir, "size=9223372036854775000", "aaa", 600);
+	struct bl_store *s = NULL;
+	struct bl_error err;
+	bl_error_clear(&err);
+	assert_false(bl_store_open(path, NULL, &s, &err));
+	assert_int_equal(err.code, BL_E_FORMAT);
+	if (!strstr(err.msg, "\"aaa\"") || !strstr(err.msg, "truncated: 9223372036854775000 bytes"))
+		fail_msg("%s", err.msg);
+	free(path);
+	rm_tree(dir);
+}
+
+static void test_damaged_header_is_a_broken_header_not_an_internal_error(void **state)
+{
+	(void)state;
+	/* libarchive answers ARCHIVE_RETRY ("Damaged tar archive") for a pax
+	 * size that is not a number; it is no entry to go on with */
+	char *dir = make_tmpdir();
+	char *path = pax_tar(dir, "size=1e300", "aaa", 1024);
+	for (int stream = 0; stream < 2; stream++) {
+		struct bl_store *s = NULL;
+		struct bl_error err;
+		bl_error_clear(&err);
+		bool ok;
+		if (stream) {
+			int fd = open(path, O_RDONLY);
+			assert_true(fd >= 0);
+			ok = bl_store_stream_open(fd, "-", NULL, &s, &err);
+			close(fd);
+		} else {
+			ok = bl_store_open(path, NULL, &s, &err);
+		}
+		assert_false(ok);
+		assert_int_equal(err.code, BL_E_FORMAT);
+		if (!strstr(err.msg, "broken tar header") || strstr(err.msg, "INTERNAL"))
+			fail_msg("%s", err.msg);
+	}
+	free(path);
+	rm_tree(dir);
+}
+
+static bool have_gnu_tar(void)
+{
+	return shell("tar --version 2>/dev/null | grep -q 'GNU tar'") == 0;
+}
+
+static void test_sparse_terabyte_layer_is_refused_not_allocated(void **state)
+{
+	(void)state;
+	if (!have_gnu_tar())
+		skip();
+	/* legacy docker save whose layer is a 1 TiB hole: hashing it needs its
+	 * bytes (no diff_id), which used to be read into memory */
+	char *dir = make_tmpdir();
+	const char *cfg = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+	const char *mj = "[{\"Config\":\"c.json\",\"RepoTags\":[\"x:1\"],\"Layers\":[\"l/layer.tar\"]}]";
+	write_file(dir, "c.json", cfg, strlen(cfg));
+	write_file(dir, "manifest.json", mj, strlen(mj));
+	assert_int_equal(shell("cd '%s' && mkdir l && truncate -s 1T l/layer.tar && "
+			       "tar --sparse -cf sparse.tar c.json manifest.json l && gzip -k sparse.tar",
+			     dir), 0);
+	static const char *const names[] = {"sparse.tar", "sparse.tar.gz"};
+	for (int i = 0; i < 3; i++) {
+		char *path = bl_asprintf("%s/%s", dir, names[i == 1]);
+		struct bl_store *s = NULL;
+		struct bl_error err;
+		bl_error_clear(&err);
+		bool ok;
+		if (i == 2) {
+			int fd = open(path, O_RDONLY);
+			ok = bl_store_stream_open(fd, "-", NULL, &s, &err);
+			close(fd);
+		} else {
+			ok = bl_store_open(path, NULL, &s, &err);
+		}
+		assert_false(ok);
+		assert_int_equal(err.code, BL_E_UNSUPPORTED);
+		if (!strstr(err.msg, "Layers[0]") || !strstr(err.msg, "sparse tar member of 1099511627776 bytes"))
+			fail_msg("%s: %s", names[i == 1], err.msg);
+		free(path);
+	}
+	rm_tree(dir);
+}
+
+static void test_sparse_terabyte_blob_on_stdin_is_not_hashed(void **state)
+{
+	(void)state;
+	if (!have_gnu_tar())
+		skip();
+	/* an OCI layout tar with an unreferenced 1 TiB hole: streaming it
+	 * must not hash a terabyte of zeros */
+	char *dir = make_tmpdir();
+	const char *cfg = "{\"schemaVersion\":2}";
+	struct bl_digest d;
+	bl_digest_compute(BL_DIGEST_SHA256, cfg, strlen(cfg), &d);
+	char *idx = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu}]}",
+		BL_MT_OCI_MANIFEST, d.str, strlen(cfg));
+	write_file(dir, "index.json", idx, strlen(idx));
+	assert_int_equal(shell("cd '%s' && mkdir -p blobs/sha256 && printf '%%s' '%s' >blobs/sha256/%s && "
+			       "truncate -s 1T blobs/sha256/%064d && tar --sparse -cf s.tar index.json blobs",
+			     dir, cfg, bl_digest_hex(&d), 0), 0);
+	char *path = bl_asprintf("%s/s.tar", dir);
+	int fd = open(path, O_RDONLY);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct bl_store *s = NULL;
+	struct bl_error err;
+	if (!bl_store_stream_open(fd, "-", NULL, &s, &err))
+		fail_msg("%s", err.msg);
+	close(fd);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double sec = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (sec > 10)
+		fail_msg("streaming took %.1f s", sec);
+	struct bl_vec roots;
+	struct bl_store_root *root = first_root(s, &roots);
+	struct bl_buf b;
+	bl_buf_init(&b);
+	assert_true(bl_store_read_blob(s, &root->desc, 1024, &b, &err));
+	assert_string_equal(b.data, cfg);
+	bl_buf_fini(&b);
+	struct bl_digest zero;
+	char *zs = bl_asprintf("sha256:%064d", 0);
+	assert_true(bl_digest_parse(zs, &zero, NULL));
+	struct bl_descriptor zd = {.digest = zero, .size = -1};
+	struct bl_stream *st = NULL;
+	assert_false(bl_store_open_blob(s, &zd, &st, &err));
+	free(zs);
+	bl_vec_fini(&roots);
+	bl_store_free(s);
+	free(path);
+	free(idx);
+	rm_tree(dir);
+}
+
+/* A legacy docker save whose one image has `ntags` RepoTags, plus `nblobs`
+ * small non-JSON members under blobs/sha256/. */
+static char *legacy_tar(const char *dir, const char *name, size_t ntags, size_t nblobs, int filter)
+{
+	const char *layer = "LLLLLLLLLL";
+	struct bl_digest ld;
+	bl_digest_compute(BL_DIGEST_SHA256, layer, strlen(layer), &ld);
+	char *cfg = bl_asprintf("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\"]}}", ld.str);
+	struct bl_buf mj;
+	bl_buf_init(&mj);
+	bl_buf_puts(&mj, "[{\"Config\":\"c.json\",\"Layers\":[\"l.tar\"],\"RepoTags\":[");
+	for (size_t i = 0; i < ntags; i++)
+		bl_buf_printf(&mj, "%s\"t:%zu\"", i ? "," : "", i);
+	bl_buf_puts(&mj, "]}]");
+	size_t n = 3 + nblobs;
+	struct tar_ent *e = bl_calloc(n, sizeof(*e));
+	char **names = bl_calloc(nblobs + 1, sizeof(char *));
+	char **datas = bl_calloc(nblobs + 1, sizeof(char *));
+	for (size_t i = 0; i < nblobs; i++) {
+		struct bl_digest d;
+		datas[i] = bl_asprintf("x%zu", i);
+		bl_digest_compute(BL_DIGEST_SHA256, datas[i], strlen(datas[i]), &d);
+		names[i] = bl_asprintf("blobs/sha256/%s", bl_digest_hex(&d));
+		e[i] = (struct tar_ent){names[i], datas[i], strlen(datas[i]), NULL};
+	}
+	e[nblobs] = (struct tar_ent){"c.json", cfg, strlen(cfg), NULL};
+	e[nblobs + 1] = (struct tar_ent){"l.tar", layer, strlen(layer), NULL};
+	e[nblobs + 2] = (struct tar_ent){"manifest.json", mj.data, mj.len, NULL};
+	char *path = bl_asprintf("%s/%s", dir, name);
+	assert_true(write_tar(path, e, n, filter));
+	for (size_t i = 0; i < nblobs; i++) {
+		free(names[i]);
+		free(datas[i]);
+	}
+	free(names);
+	free(datas);
+	free(e);
+	bl_buf_fini(&mj);
+	free(cfg);
+	return path;
+}
+
+static void test_millions_of_repo_tags_are_capped(void **state)
+{
+	(void)state;
+	/* one root per RepoTag: a 32 MiB manifest.json could name millions */
+	char *dir = make_tmpdir();
+	char *path = legacy_tar(dir, "tags.tar", 60000, 0, 0);
+	struct bl_store *s = NULL;
+	struct bl_error err;
+	if (!bl_store_open(path, NULL, &s, &err))
+		fail_msg("%s", err.msg);
+	struct bl_vec roots;
+	struct bl_store_root *r = first_root(s, &roots);
+	assert_string_equal(r->name, "t:0");
+	assert_int_equal(roots.len, 50000);
+	assert_string_equal(((struct bl_store_root *)roots.items[49999])->name, "t:49999");
+	if (!strstr(s->describe, "10000 more image name(s) past the first 50000 not listed"))
+		fail_msg("%s", s->describe);
+	bl_vec_fini(&roots);
+	bl_store_free(s);
+	free(path);
+	rm_tree(dir);
+}
+
+static void test_many_small_blobs_in_a_compressed_legacy_tar_open_fast(void **state)
+{
+	(void)state;
+	/* each blob was decompressed again from the start to see whether it
+	 * was a manifest: quadratic in the number of members */
+	char *dir = make_tmpdir();
+	char *path = legacy_tar(dir, "many.tar.gz", 1, 3000, 'z');
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct bl_store *s = NULL;
+	struct bl_error err;
+	if (!bl_store_open(path, NULL, &s, &err))
+		fail_msg("%s", err.msg);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double sec = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (sec > 5)
+		fail_msg("opening took %.1f s", sec);
+	struct bl_vec roots;
+	struct bl_store_root *r = first_root(s, &roots);
+	assert_true(r->synthesised);
+	bl_vec_fini(&roots);
+	bl_store_free(s);
+	free(path);
+	rm_tree(dir);
+}
+
+static void test_archive_without_blobs_answers_missing(void **state)
+{
+	(void)state;
+	/* no blobs/ at all: the blob table is empty (qsort/bsearch on NULL
+	 * is undefined behaviour, which UBSan reports) */
+	char *dir = make_tmpdir();
+	char *idx = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"%s\",\"digest\":\"sha256:%064d\",\"size\":2}]}",
+		BL_MT_OCI_MANIFEST, 0);
+	struct tar_ent e[] = {{"index.json", idx, strlen(idx), NULL}};
+	char *path = bl_asprintf("%s/empty.tar", dir);
+	assert_true(write_tar(path, e, 1, 0));
+	struct bl_store *s = NULL;
+	struct bl_error err;
+	if (!bl_store_open(path, NULL, &s, &err))
+		fail_msg("%s", err.msg);
+	struct bl_vec roots;
+	struct bl_store_root *r = first_root(s, &roots);
+	assert_int_equal(bl_store_stat(s, &r->desc.digest, NULL), BL_BLOB_MISSING);
+	struct bl_buf b;
+	bl_buf_init(&b);
+	assert_false(bl_store_read_blob(s, &r->desc, 1024, &b, &err));
+	assert_int_equal(err.code, BL_E_NOT_FOUND);
+	bl_buf_fini(&b);
+	bl_vec_fini(&roots);
+	bl_store_free(s);
+	free(path);
+	free(idx);
+	rm_tree(dir);
+}
+
 static bool cancel_at_second(void *ud, const char *what, uint64_t done, uint64_t total)
 {
 	int *calls = ud;
@@ -782,6 +1082,13 @@ int main(void)
 		cmocka_unit_test(test_compressed_archive_rereads_large_members),
 		cmocka_unit_test(test_progress_can_cancel_indexing),
 		cmocka_unit_test(test_huge_member_is_skipped_by_seeking),
+		cmocka_unit_test(test_pax_size_near_int64_max_is_a_truncated_member),
+		cmocka_unit_test(test_damaged_header_is_a_broken_header_not_an_internal_error),
+		cmocka_unit_test(test_sparse_terabyte_layer_is_refused_not_allocated),
+		cmocka_unit_test(test_sparse_terabyte_blob_on_stdin_is_not_hashed),
+		cmocka_unit_test(test_millions_of_repo_tags_are_capped),
+		cmocka_unit_test(test_many_small_blobs_in_a_compressed_legacy_tar_open_fast),
+		cmocka_unit_test(test_archive_without_blobs_answers_missing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
