@@ -91,6 +91,9 @@ struct bl_term_ops {
 	bool (*poll)(struct bl_term *t, int timeout_ms, struct bl_event *ev);
 	/* Bytes straight to the terminal (OSC 52), after the screen is up to date. */
 	void (*write_raw)(struct bl_term *t, const char *s, size_t len);
+	/* Forget what the terminal shows: the next draw clears it and paints
+	 * every cell (C-l after another program wrote on it). May be NULL. */
+	void (*invalidate)(struct bl_term *t);
 	void (*destroy)(struct bl_term *t);
 };
 

@@ -24,7 +24,17 @@
  * a source or sources joined with '+', as `bakelens diff` takes them) to
  * open the compare view of two builds. Returns an exit code of
  * enum bl_exit (cli.h): 0, 2 for usage, 3 and above when loading fails, 130
- * when the user cancelled loading. Restores the terminal on every path. */
+ * when the user cancelled loading. Restores the terminal on every path.
+ *
+ * Signals: SIGINT, SIGTERM and SIGHUP end the event loop and the explorer
+ * returns 128 + the signal (130, 143, 129) on a restored terminal; a second
+ * one while it shuts down leaves at once (_exit, same status). Every other
+ * signal whose default action ends the process (SIGQUIT, SIGSEGV, SIGABRT,
+ * SIGBUS, SIGFPE, SIGILL, SIGUSR1...) restores the terminal from the handler
+ * and the process then dies by that signal, so the shell reports 128 + it
+ * (131, 139...). SIGPIPE is ignored. Quitting or cancelling never waits more
+ * than a second for a load stuck inside one read: the process exits without
+ * joining it. */
 int bl_ui_main(int argc, char **argv);
 
 struct bl_ui;

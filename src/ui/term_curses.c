@@ -22,20 +22,51 @@ struct cterm {
 	attr_t attrs[BL_ROLE_COUNT];
 };
 
-/* For the signal handler: the terminal as it was before curses. */
+/* For the signal handler: the terminal as it was before curses, and the
+ * bytes that undo what curses set up (made at start from terminfo, since a
+ * handler may not call curses). */
 static struct termios saved_tio;
 static volatile sig_atomic_t have_saved_tio;
 static volatile sig_atomic_t screen_active;
+#define XTERM_RESTORE "\033[?1000l\033[?1002l\033[?1006l\033[?25h\033[0m\033[?1l\033>\033[?1049l\r\n"
+static char restore_seq[512] = XTERM_RESTORE; /* until make_restore_seq */
+static size_t restore_len = sizeof XTERM_RESTORE - 1;
+
+static void restore_add(const char *s)
+{
+	if (!s || s == (const char *)-1)
+		return;
+	size_t n = strlen(s);
+	if (restore_len + n < sizeof restore_seq) {
+		memcpy(restore_seq + restore_len, s, n);
+		restore_len += n;
+	}
+}
+
+/* What endwin would send: mouse reporting off, cursor shown, attributes
+ * reset, keypad (application cursor keys) off, alternate screen left. The
+ * terminfo strings for this terminal, the xterm ones when it has none. */
+static void make_restore_seq(bool mouse)
+{
+	restore_len = 0; /* the handler writes nothing while this runs: at worst no restore */
+	if (mouse)
+		restore_add("\033[?1000l\033[?1002l\033[?1006l");
+	const char *cnorm = tigetstr("cnorm");
+	restore_add(cnorm && cnorm != (char *)-1 ? cnorm : "\033[?25h");
+	const char *sgr0 = tigetstr("sgr0");
+	restore_add(sgr0 && sgr0 != (char *)-1 ? sgr0 : "\033[0m");
+	restore_add(tigetstr("rmkx"));
+	restore_add(tigetstr("rmcup"));
+	restore_add("\r\n");
+}
 
 void bl_term_curses_emergency_restore(void)
 {
 	if (!screen_active)
 		return;
 	screen_active = 0;
-	/* Mouse reporting off, cursor on, attributes reset, leave the
-	 * alternate screen: plain writes are async-signal-safe, endwin is not. */
-	static const char seq[] = "\033[?1000l\033[?1002l\033[?1006l\033[?25h\033[0m\033[?1049l\r\n";
-	ssize_t r = write(STDOUT_FILENO, seq, sizeof seq - 1);
+	/* Plain writes are async-signal-safe, endwin is not. */
+	ssize_t r = write(STDOUT_FILENO, restore_seq, restore_len);
 	(void)r;
 	if (have_saved_tio)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
@@ -69,6 +100,7 @@ static bool c_start(struct bl_term *t, bool color, bool mouse, int *ncolors, str
 		mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 		mouseinterval(0);
 	}
+	make_restore_seq(mouse);
 	*ncolors = ct->ncolors;
 	return true;
 }
@@ -80,6 +112,13 @@ static void c_stop(struct bl_term *t)
 		return;
 	ct->started = false;
 	mousemask(0, NULL);
+	/* Without an alternate screen (vt100) the explorer would stay on the
+	 * screen under the shell's prompt: clear it. */
+	const char *rmcup = tigetstr("rmcup");
+	if (!rmcup || rmcup == (char *)-1) {
+		erase();
+		refresh();
+	}
 	endwin();
 	screen_active = 0;
 }
@@ -194,6 +233,10 @@ static bool c_poll(struct bl_term *t, int timeout_ms, struct bl_event *ev)
 		return false;
 	if (r == KEY_CODE_YES) {
 		if (ch == KEY_RESIZE) {
+			/* Repaint it all: what a terminal keeps of the old screen
+			 * (attributes of cleared cells, reflowed lines) is not what
+			 * curses assumes, and a storm of resizes leaves traces. */
+			clearok(curscr, TRUE);
 			ev->kind = BL_EV_RESIZE;
 			return true;
 		}
@@ -241,6 +284,12 @@ static void c_write_raw(struct bl_term *t, const char *s, size_t len)
 	}
 }
 
+static void c_invalidate(struct bl_term *t)
+{
+	(void)t;
+	clearok(curscr, TRUE);
+}
+
 static void c_destroy(struct bl_term *t)
 {
 	if (!t)
@@ -257,6 +306,7 @@ static const struct bl_term_ops curses_ops = {
 	.draw = c_draw,
 	.poll = c_poll,
 	.write_raw = c_write_raw,
+	.invalidate = c_invalidate,
 	.destroy = c_destroy,
 };
 

@@ -461,6 +461,8 @@ int bl_ui_main(int argc, char **argv)
 		if (bl_ui_take_redraw(ui)) {
 			/* Forget what is on the screen: the next draw repaints it all. */
 			bl_canvas_resize(&canvas, 0, 0);
+			if (term->ops->invalidate)
+				term->ops->invalidate(term);
 		}
 		if (bl_ui_take_cancel(ui)) {
 			for (size_t k = 0; k < nload; k++)
