@@ -385,6 +385,13 @@ static bool add_store_roots(struct model_ctx *ctx, struct bl_store *s, struct bl
 		bl_descriptor_copy(&n->desc, &r->desc);
 		n->store = s;
 		n->synthesised = r->synthesised;
+		if (!bl_digest_is_set(&r->desc.digest)) {
+			/* an index.json entry that is no valid descriptor: its note
+			 * says why (the read would only say "no valid digest") */
+			model_node_status(n, BL_STATUS_ERROR, "%s",
+				r->note ? r->note : "not a valid descriptor");
+			continue;
+		}
 		n->note = bl_strdup(r->note);
 		model_graph_resolve(ctx, n);
 	}

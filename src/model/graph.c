@@ -435,9 +435,27 @@ static void expand_index(struct model_ctx *ctx, struct bl_node *n)
 	}
 }
 
-static void fill_layer_info(struct bl_node *l, const json_t *config, size_t index, size_t count,
-	const struct bl_digest *prev_chain, bool prev_ok, struct bl_digest *chain_out,
-	bool *chain_ok)
+/* The history entries that pair with layers (empty_layer ones skipped), in
+ * order, borrowed from `config`: made once per manifest, so that pairing
+ * is linear (a config can hold a million history entries). Caller frees. */
+static const json_t **layer_history(const json_t *config, size_t *n)
+{
+	json_t *hist = bl_json_arr(config, "history");
+	size_t cap = hist ? json_array_size(hist) : 0;
+	const json_t **out = bl_calloc(cap ? cap : 1, sizeof *out);
+	*n = 0;
+	size_t k;
+	json_t *h;
+	json_array_foreach(hist, k, h) {
+		if (json_is_object(h) && !bl_json_bool(h, "empty_layer", false))
+			out[(*n)++] = h;
+	}
+	return out;
+}
+
+static void fill_layer_info(struct bl_node *l, const json_t *config, const json_t *h,
+	size_t index, size_t count, const struct bl_digest *prev_chain, bool prev_ok,
+	struct bl_digest *chain_out, bool *chain_ok)
 {
 	struct bl_layer_info *li = bl_calloc(1, sizeof *li);
 	li->index = (int)index;
@@ -457,19 +475,10 @@ static void fill_layer_info(struct bl_node *l, const json_t *config, size_t inde
 		}
 	}
 	/* History pairs with layers once empty_layer entries are skipped. */
-	json_t *hist = bl_json_arr(config, "history");
-	size_t seen = 0;
-	size_t k;
-	json_t *h;
-	json_array_foreach(hist, k, h) {
-		if (!json_is_object(h) || bl_json_bool(h, "empty_layer", false))
-			continue;
-		if (seen++ == index) {
-			li->created_by = bl_strdup(bl_json_str(h, "created_by"));
-			li->created = bl_strdup(bl_json_str(h, "created"));
-			li->comment = bl_strdup(bl_json_str(h, "comment"));
-			break;
-		}
+	if (h) {
+		li->created_by = bl_strdup(bl_json_str(h, "created_by"));
+		li->created = bl_strdup(bl_json_str(h, "created"));
+		li->comment = bl_strdup(bl_json_str(h, "comment"));
 	}
 	l->layer = li;
 }
@@ -510,6 +519,8 @@ static void expand_manifest(struct model_ctx *ctx, struct bl_node *n)
 	bl_digest_clear(&chain);
 	bool chain_ok = false;
 	size_t image_layers = 0;
+	size_t nhist = 0;
+	const json_t **hist = count ? layer_history(config, &nhist) : NULL;
 	for (size_t i = 0; i < count; i++) {
 		json_t *lj = json_array_get(layers, i);
 		char label[64];
@@ -522,7 +533,7 @@ static void expand_manifest(struct model_ctx *ctx, struct bl_node *n)
 		if (!bl_descriptor_parse(lj, where, &d, &e)) {
 			struct bl_node *c = model_node_new(ctx, BL_NODE_BLOB, n, label);
 			if (!c)
-				return;
+				goto out;
 			model_node_status(c, BL_STATUS_ERROR, "%s", e.msg);
 			chain_ok = false;
 			continue;
@@ -534,7 +545,7 @@ static void expand_manifest(struct model_ctx *ctx, struct bl_node *n)
 			free(pl);
 			if (!c) {
 				bl_descriptor_fini(&d);
-				return;
+				goto out;
 			}
 			c->has_desc = true;
 			c->desc = d;
@@ -549,13 +560,14 @@ static void expand_manifest(struct model_ctx *ctx, struct bl_node *n)
 		struct bl_node *c = model_node_new(ctx, is_layer ? BL_NODE_LAYER : BL_NODE_BLOB, n, label);
 		if (!c) {
 			bl_descriptor_fini(&d);
-			return;
+			goto out;
 		}
 		c->has_desc = true;
 		c->desc = d;
 		if (is_layer) {
 			bool ok = false;
-			fill_layer_info(c, config, i, count, &chain, chain_ok, &chain, &ok);
+			fill_layer_info(c, config, i < nhist ? hist[i] : NULL, i, count, &chain,
+				chain_ok, &chain, &ok);
 			chain_ok = ok;
 			c->layer->blob = stat_node(ctx, c);
 			image_layers++;
@@ -567,6 +579,8 @@ static void expand_manifest(struct model_ctx *ctx, struct bl_node *n)
 	/* An OCI referrer whose layers are all in-toto statements is an attestation. */
 	if (n->kind == BL_NODE_MANIFEST && count > 0 && statements == count)
 		n->kind = BL_NODE_ATTESTATION;
+out:
+	free(hist);
 	(void)image_layers;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 #include <openssl/evp.h>
+#include <time.h>
 
 #include "bakelens/json.h"
 #include "bakelens/tree.h"
@@ -484,6 +485,80 @@ static void test_graph_corpus_sparse_index_shows_missing_platforms(void **state)
 	free(p);
 }
 
+/* 20000 layers and a history of 200000 empty_layer entries before the real
+ * ones: pairing scanned the history from the start for every layer
+ * (4e9 steps); it is one pass now. */
+static void test_graph_history_pairing_is_linear(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	enum { NL = 20000, NE = 200000 };
+	struct bl_buf cfg, man;
+	bl_buf_init(&cfg);
+	bl_buf_init(&man);
+	bl_buf_puts(&cfg, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[");
+	for (int i = 0; i < NL; i++)
+		bl_buf_printf(&cfg, "%s\"sha256:%064x\"", i ? "," : "", i);
+	bl_buf_puts(&cfg, "]},\"history\":[");
+	for (int i = 0; i < NE; i++)
+		bl_buf_puts(&cfg, "{\"empty_layer\":true},");
+	for (int i = 0; i < NL; i++)
+		bl_buf_printf(&cfg, "%s{\"created_by\":\"x%d\"}", i ? "," : "", i);
+	bl_buf_puts(&cfg, "]}");
+	struct bl_digest cd, md;
+	fx_blob(&f, cfg.data, &cd);
+	bl_buf_printf(&man, "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu},\"layers\":[",
+		BL_MT_OCI_MANIFEST, BL_MT_OCI_CONFIG, cd.str, cfg.len);
+	for (int i = 0; i < NL; i++)
+		bl_buf_printf(&man, "%s{\"mediaType\":\"%s\",\"digest\":\"sha256:%064x\",\"size\":1}",
+			i ? "," : "", "application/vnd.oci.image.layer.v1.tar", i);
+	bl_buf_puts(&man, "]}");
+	fx_blob(&f, man.data, &md);
+	char *d = fx_desc(BL_MT_OCI_MANIFEST, &md, man.data, NULL);
+	char *idx = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[%s]}", d);
+	fx_index(&f, idx);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct bl_build *b = load_dir(&f);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double sec = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (sec > 30)
+		fail_msg("loading took %.1f s", sec);
+	struct bl_node *m = fx_child(fx_child(b->root, 0), 0);
+	assert_int_equal(m->kind, BL_NODE_MANIFEST);
+	assert_int_equal(bl_node_count(m), NL + 1);
+	struct bl_node *last = fx_child(m, NL);
+	assert_non_null(last->layer);
+	assert_string_equal(last->layer->created_by, "x19999");
+	assert_string_equal(fx_child(m, 1)->layer->created_by, "x0");
+	bl_build_free(b);
+	free(idx);
+	free(d);
+	bl_buf_fini(&cfg);
+	bl_buf_fini(&man);
+	fx_fini(&f);
+}
+
+/* An index.json entry that is no valid descriptor (size not an integer):
+ * its node says why, not "descriptor has no valid digest". */
+static void test_graph_invalid_root_descriptor_says_why(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	fx_index(&f, "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		     "\"digest\":\"sha256:0000000000000000000000000000000000000000000000000000000000000000\",\"size\":1e300}]}");
+	struct bl_build *b = load_dir(&f);
+	struct bl_node *n = fx_child(fx_child(b->root, 0), 0);
+	assert_non_null(n);
+	assert_int_equal(n->status, BL_STATUS_ERROR);
+	if (!n->status_msg || !strstr(n->status_msg, "manifests[0]: size: expected an integer"))
+		fail_msg("%s", n->status_msg ? n->status_msg : "(null)");
+	bl_build_free(b);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -501,6 +576,8 @@ int main(void)
 		cmocka_unit_test(test_graph_corpus_regclient_loop_detected),
 		cmocka_unit_test(test_graph_corpus_every_layout_and_tar_loads),
 		cmocka_unit_test(test_graph_corpus_sparse_index_shows_missing_platforms),
+		cmocka_unit_test(test_graph_history_pairing_is_linear),
+		cmocka_unit_test(test_graph_invalid_root_descriptor_says_why),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
