@@ -29,6 +29,8 @@ void model_ctx_init(struct model_ctx *ctx, struct bl_build *b)
 	ctx->registry = NULL;
 	ctx->cancelled = false;
 	ctx->nreferrers_failed = 0;
+	ctx->docs = NULL;
+	ctx->doc_bytes = 0;
 }
 
 static void warning_free(void *p)
@@ -678,6 +680,7 @@ bool bl_build_load(const char *const *args, size_t nargs, const struct bl_load_o
 	ok = true;
 
 done:
+	model_ctx_fini(&ctx);
 	for (size_t i = 0; i < ndocs; i++) {
 		free(docs[i].path);
 		json_decref(docs[i].doc);

@@ -22,6 +22,136 @@
 #define ANN_REF_DIGEST "vnd.docker.reference.digest"
 #define ANN_PREDICATE "in-toto.io/predicate-type"
 
+/* ---- documents read once per build ----
+ *
+ * A hostile index can list one manifest (or one 30 MiB config behind it)
+ * thousands of times: each distinct digest is read, verified and parsed
+ * once, and the nodes share the parsed document (read-only). The bytes of
+ * distinct documents are bounded by MODEL_DOC_BUDGET. */
+
+struct doc_ent {
+	struct bl_digest d;
+	json_t *doc; /* a reference, or NULL for an empty slot */
+	size_t len;  /* bytes it was parsed from */
+};
+
+struct model_doc_cache {
+	struct doc_ent *e;
+	size_t cap, n; /* cap: a power of two */
+};
+
+static size_t doc_hash(const struct bl_digest *d)
+{
+	size_t h = 1469598103934665603u;
+	for (const char *p = d->str; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	return h;
+}
+
+static struct doc_ent *doc_slot(struct model_doc_cache *c, const struct bl_digest *d)
+{
+	size_t i = doc_hash(d) & (c->cap - 1);
+	while (c->e[i].doc && !bl_digest_equal(&c->e[i].d, d))
+		i = (i + 1) & (c->cap - 1);
+	return &c->e[i];
+}
+
+static const struct doc_ent *doc_find(const struct model_ctx *ctx, const struct bl_digest *d)
+{
+	if (!ctx->docs || ctx->docs->n == 0)
+		return NULL;
+	const struct doc_ent *e = doc_slot(ctx->docs, d);
+	return e->doc ? e : NULL;
+}
+
+static void doc_put(struct model_ctx *ctx, const struct bl_digest *d, json_t *doc, size_t len)
+{
+	if (!ctx->docs)
+		ctx->docs = bl_calloc(1, sizeof *ctx->docs);
+	struct model_doc_cache *c = ctx->docs;
+	if ((c->n + 1) * 2 > c->cap) {
+		struct model_doc_cache bigger = {
+			.cap = c->cap ? c->cap * 2 : 64,
+		};
+		bigger.e = bl_calloc(bigger.cap, sizeof *bigger.e);
+		for (size_t i = 0; i < c->cap; i++) {
+			if (c->e[i].doc)
+				*doc_slot(&bigger, &c->e[i].d) = c->e[i];
+		}
+		bigger.n = c->n;
+		free(c->e);
+		*c = bigger;
+	}
+	struct doc_ent *e = doc_slot(c, d);
+	if (e->doc)
+		return;
+	e->d = *d;
+	e->doc = json_incref(doc);
+	e->len = len;
+	c->n++;
+}
+
+void model_ctx_fini(struct model_ctx *ctx)
+{
+	if (!ctx || !ctx->docs)
+		return;
+	for (size_t i = 0; i < ctx->docs->cap; i++)
+		json_decref(ctx->docs->e[i].doc);
+	free(ctx->docs->e);
+	free(ctx->docs);
+	ctx->docs = NULL;
+}
+
+static void status_from_error(struct model_ctx *ctx, struct bl_node *n, const struct bl_error *e);
+
+/* The document of n->desc, from the cache or read from n->store (verified,
+ * capped, parsed, then cached); NULL with a status on n. */
+static json_t *read_doc(struct model_ctx *ctx, struct bl_node *n, size_t cap)
+{
+	char sh[40];
+	const struct doc_ent *hit = doc_find(ctx, &n->desc.digest);
+	if (hit) {
+		/* as bl_store_read_blob would answer for these bytes */
+		bl_digest_short(&n->desc.digest, sh, sizeof sh);
+		if (n->desc.size >= 0 && (uint64_t)n->desc.size != hit->len) {
+			model_node_status(n, BL_STATUS_MISMATCH, "blob %s\xe2\x80\xa6: size %zu, descriptor says %lld",
+				sh, hit->len, (long long)n->desc.size);
+			return NULL;
+		}
+		if (hit->len > cap) {
+			model_node_status(n, BL_STATUS_ERROR,
+				"blob %s\xe2\x80\xa6: %zu bytes, over the %zu-byte cap", sh, hit->len, cap);
+			return NULL;
+		}
+		return json_incref(hit->doc);
+	}
+	if (ctx->doc_bytes >= MODEL_DOC_BUDGET) {
+		model_node_status(n, BL_STATUS_ERROR,
+			"%s: not read: this build's documents are over %u MiB already",
+			n->desc.digest.str, MODEL_DOC_BUDGET >> 20);
+		return NULL;
+	}
+	struct bl_buf buf;
+	bl_buf_init(&buf);
+	struct bl_error e;
+	bl_error_clear(&e);
+	if (!bl_store_read_blob(n->store, &n->desc, cap, &buf, &e)) {
+		status_from_error(ctx, n, &e);
+		bl_buf_fini(&buf);
+		return NULL;
+	}
+	ctx->doc_bytes += buf.len;
+	json_t *doc = bl_json_parse(buf.data, buf.len, cap, &e);
+	size_t len = buf.len;
+	bl_buf_fini(&buf);
+	if (!doc) {
+		model_node_status(n, BL_STATUS_ERROR, "%s: %s", n->desc.digest.str, e.msg);
+		return NULL;
+	}
+	doc_put(ctx, &n->desc.digest, doc, len);
+	return doc;
+}
+
 static struct bl_store *nearest_store(const struct bl_node *n)
 {
 	for (; n; n = n->parent) {
@@ -289,21 +419,9 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 	}
 	size_t cap = (mk == BL_MEDIA_INDEX || mk == BL_MEDIA_MANIFEST) ? BL_JSON_MANIFEST_MAX
 		: BL_JSON_CONFIG_MAX;
-	struct bl_buf buf;
-	bl_buf_init(&buf);
-	struct bl_error e;
-	bl_error_clear(&e);
-	if (!bl_store_read_blob(n->store, &n->desc, cap, &buf, &e)) {
-		status_from_error(ctx, n, &e);
-		bl_buf_fini(&buf);
+	json_t *doc = read_doc(ctx, n, cap);
+	if (!doc)
 		return;
-	}
-	json_t *doc = bl_json_parse(buf.data, buf.len, cap, &e);
-	bl_buf_fini(&buf);
-	if (!doc) {
-		model_node_status(n, BL_STATUS_ERROR, "%s: %s", n->desc.digest.str, e.msg);
-		return;
-	}
 	n->doc = doc;
 	enum bl_node_kind k = sniff ? model_doc_kind(doc, NULL) : kind_of_media(mk);
 	if (k == BL_NODE_LAYER)

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bakelens/model.h"
 
@@ -17,6 +18,11 @@
 
 #define MODEL_REFERRER_LABEL "referrer: "
 #define MODEL_FAILED_MAX 16
+/* Bytes of distinct documents (indexes, manifests, configs, statements) one
+ * build reads at most; each distinct document is read and parsed once. */
+#define MODEL_DOC_BUDGET (512u << 20)
+
+struct model_doc_cache; /* graph.c */
 
 struct bl_registry_opts;
 
@@ -32,9 +38,14 @@ struct model_ctx {
 	/* registry stores whose referrers failed once (not asked again) */
 	const struct bl_store *referrers_failed[MODEL_FAILED_MAX];
 	size_t nreferrers_failed;
+	/* documents already read, by digest (graph.c), and their bytes */
+	struct model_doc_cache *docs;
+	uint64_t doc_bytes;
 };
 
 void model_ctx_init(struct model_ctx *ctx, struct bl_build *b);
+/* Free what the walk kept (the document cache); the build keeps its nodes. */
+void model_ctx_fini(struct model_ctx *ctx);
 
 /* A new empty build with its BUILD root (label set later). */
 struct bl_build *model_build_new(void);

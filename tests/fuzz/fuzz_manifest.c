@@ -162,6 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)bl_build_query(b, &q, &d, NULL);
 		q.platform = NULL;
 	}
+	model_ctx_fini(&ctx);
 	bl_build_free(b);
 	return 0;
 }

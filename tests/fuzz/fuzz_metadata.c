@@ -53,6 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		q.what = (enum bl_what)w;
 		(void)bl_build_query(b, &q, &d, NULL);
 	}
+	model_ctx_fini(&ctx);
 	bl_build_free(b);
 	return 0;
 }

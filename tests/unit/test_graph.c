@@ -559,6 +559,62 @@ static void test_graph_invalid_root_descriptor_says_why(void **state)
 	fx_fini(&f);
 }
 
+/* An index listing one manifest 2000 times, its config 2 MiB: every copy
+ * was read, hashed and parsed again (a 4 MiB index could so make the load
+ * read 40 GB and hold them). Each distinct document is read once now and
+ * shared; a copy whose descriptor has another size is still a mismatch. */
+static void test_graph_repeated_documents_are_read_once(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct bl_buf cfg;
+	bl_buf_init(&cfg);
+	bl_buf_puts(&cfg, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"config\":{\"Labels\":{\"pad\":\"");
+	for (int i = 0; i < (2 << 20) / 64; i++)
+		bl_buf_puts(&cfg, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	bl_buf_puts(&cfg, "\"}}}");
+	struct bl_digest cd, md;
+	fx_blob(&f, cfg.data, &cd);
+	char *man = bl_asprintf("{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu},\"layers\":[]}",
+		BL_MT_OCI_MANIFEST, BL_MT_OCI_CONFIG, cd.str, cfg.len);
+	fx_blob(&f, man, &md);
+	char *d = fx_desc(BL_MT_OCI_MANIFEST, &md, man, NULL);
+	struct bl_buf idx;
+	bl_buf_init(&idx);
+	bl_buf_puts(&idx, "{\"schemaVersion\":2,\"manifests\":[");
+	enum { N = 2000 };
+	for (int i = 0; i < N; i++)
+		bl_buf_printf(&idx, "%s%s", i ? "," : "", d);
+	bl_buf_printf(&idx, ",{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu}]}", BL_MT_OCI_MANIFEST,
+		md.str, strlen(man) + 1);
+	fx_index(&f, idx.data);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct bl_build *b = load_dir(&f);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double sec = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (sec > 30)
+		fail_msg("loading took %.1f s", sec);
+	assert_int_equal(bl_node_count(b->root), N + 1);
+	struct bl_node *c0 = fx_child(fx_child(fx_child(b->root, 0), 0), 0);
+	struct bl_node *cn = fx_child(fx_child(fx_child(b->root, N - 1), 0), 0);
+	assert_int_equal(c0->kind, BL_NODE_CONFIG);
+	assert_int_equal(cn->status, BL_STATUS_OK);
+	assert_non_null(c0->doc);
+	assert_ptr_equal(c0->doc, cn->doc);
+	struct bl_node *bad = fx_child(fx_child(b->root, N), 0);
+	assert_int_equal(bad->status, BL_STATUS_MISMATCH);
+	if (!strstr(bad->status_msg, "descriptor says"))
+		fail_msg("%s", bad->status_msg);
+	bl_build_free(b);
+	bl_buf_fini(&idx);
+	free(d);
+	free(man);
+	bl_buf_fini(&cfg);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -578,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_graph_corpus_sparse_index_shows_missing_platforms),
 		cmocka_unit_test(test_graph_history_pairing_is_linear),
 		cmocka_unit_test(test_graph_invalid_root_descriptor_says_why),
+		cmocka_unit_test(test_graph_repeated_documents_are_read_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
