@@ -134,6 +134,27 @@ static void collect_manifests(const struct bl_node *n, struct bl_vec *out, int d
 	}
 }
 
+/* The first index or manifest under n that could not be read (error,
+ * mismatch, loop, nested too deep), or NULL: why an index holds no usable
+ * manifest. */
+static const struct bl_node *first_broken(const struct bl_node *n, int depth)
+{
+	if (depth > 64)
+		return NULL;
+	for (size_t i = 0; i < n->children.len; i++) {
+		const struct bl_node *c = bl_vec_get(&n->children, i);
+		if (c->kind != BL_NODE_INDEX && c->kind != BL_NODE_MANIFEST && c->kind != BL_NODE_BLOB)
+			continue;
+		if (c->status == BL_STATUS_ERROR || c->status == BL_STATUS_MISMATCH ||
+			c->status == BL_STATUS_LOOP)
+			return c;
+		const struct bl_node *b = c->kind == BL_NODE_INDEX ? first_broken(c, depth + 1) : NULL;
+		if (b)
+			return b;
+	}
+	return NULL;
+}
+
 static char *platform_of(const struct bl_node *m)
 {
 	const struct bl_platform *p = bl_node_platform(m);
@@ -180,7 +201,10 @@ static bool pick_manifest(const struct bl_node *t, const struct bl_node *root, c
 		if (platform && have && !match && bl_platform_match(&want, have))
 			match = m;
 	}
-	if (ms.len == 0) {
+	const struct bl_node *broken = ms.len == 0 ? first_broken(root, 0) : NULL;
+	if (broken) {
+		check(t, broken, err);
+	} else if (ms.len == 0) {
 		bl_fail(err, BL_E_NOT_FOUND, "%s: the index holds no image manifest", tl);
 	} else if (platform && !match) {
 		char *q = bl_text_safe(platform);

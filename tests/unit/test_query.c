@@ -235,6 +235,44 @@ static void test_query_corpus_sparse_index_platform(void **state)
 	free(p);
 }
 
+/* An index chain 80 levels deep (distinct blobs): the walk stops at its
+ * depth cap, and digest says so (a format error), not "no image manifest". */
+static void test_query_index_nested_past_the_cap_says_why(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	const char *man = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:0000000000000000000000000000000000000000000000000000000000000000\",\"size\":2},\"layers\":[]}";
+	struct bl_digest d;
+	fx_blob(&f, man, &d);
+	char *desc = fx_desc(BL_MT_OCI_MANIFEST, &d, man, NULL);
+	for (int i = 0; i < 80; i++) {
+		char *idx = bl_asprintf("{\"schemaVersion\":2,\"mediaType\":\"%s\",\"manifests\":[%s],\"annotations\":{\"level\":\"%d\"}}",
+			BL_MT_OCI_INDEX, desc, i);
+		fx_blob(&f, idx, &d);
+		free(desc);
+		desc = fx_desc(BL_MT_OCI_INDEX, &d, idx, NULL);
+		free(idx);
+	}
+	char *top = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[%s]}", desc);
+	fx_index(&f, top);
+	const char *args[] = {f.dir};
+	struct bl_build *b = NULL;
+	struct bl_error e;
+	assert_true(fx_load(args, 1, &b, &e));
+	struct bl_query q = {.what = BL_WHAT_CONFIG};
+	struct bl_digest out;
+	bl_error_clear(&e);
+	assert_false(bl_build_query(b, &q, &out, &e));
+	assert_int_equal(e.code, BL_E_FORMAT);
+	if (!strstr(e.msg, "nested more than 64 levels deep"))
+		fail_msg("%s", e.msg);
+	bl_build_free(b);
+	free(top);
+	free(desc);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_query_target_by_name_and_ambiguity),
 		cmocka_unit_test(test_query_missing_config_fails_with_not_found),
 		cmocka_unit_test(test_query_corpus_sparse_index_platform),
+		cmocka_unit_test(test_query_index_nested_past_the_cap_says_why),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
