@@ -494,8 +494,34 @@ static struct bl_store *remote_store(struct model_ctx *ctx, const char *name,
 	return s;
 }
 
+/* The registry domain of an image name, caller frees; NULL. */
+static char *name_domain(const char *name)
+{
+	struct bl_ref r;
+	if (!bl_ref_parse(name, &r, NULL))
+		return NULL;
+	char *d = bl_strdup(r.domain);
+	bl_ref_fini(&r);
+	return d;
+}
+
+/* Registries that failed with a network error for an earlier target, as
+ * "domain\0message" strings: asked once per load, so that 10000 targets on an
+ * unreachable registry cost one failure, not 10000. */
+static const char *dead_registry(const struct bl_vec *dead, const char *domain)
+{
+	for (size_t i = 0; domain && i < dead->len; i++) {
+		const char *e = bl_vec_get(dead, i);
+		if (strcmp(e, domain) == 0)
+			return e + strlen(e) + 1;
+	}
+	return NULL;
+}
+
 void model_resolve_targets(struct model_ctx *ctx)
 {
+	struct bl_vec dead;
+	bl_vec_init(&dead, free);
 	struct bl_node *root = ctx->b->root;
 	for (size_t i = 0; i < root->children.len && !ctx->cancelled; i++) {
 		struct bl_node *t = bl_vec_get(&root->children, i);
@@ -514,7 +540,25 @@ void model_resolve_targets(struct model_ctx *ctx)
 			s = locate_local(ctx, &n->desc.digest);
 			if (!s) {
 				tried = true;
-				s = remote_store(ctx, t->name, &n->desc.digest, &pinned, &rerr);
+				char *dom = name_domain(t->name);
+				const char *prev = dead_registry(&dead, dom);
+				if (prev) {
+					char *q = bl_text_safe(dom);
+					bl_fail(&rerr, BL_E_NET,
+						"registry %s not asked again, it failed for an earlier target: %s",
+						q, prev);
+					free(q);
+				} else {
+					s = remote_store(ctx, t->name, &n->desc.digest, &pinned, &rerr);
+					if (!s && rerr.code == BL_E_NET && dom && !ctx->registry->offline) {
+						size_t dl = strlen(dom), ml = strlen(rerr.msg);
+						char *e = bl_malloc(dl + ml + 2);
+						memcpy(e, dom, dl + 1);
+						memcpy(e + dl + 1, rerr.msg, ml + 1);
+						bl_vec_push(&dead, e);
+					}
+				}
+				free(dom);
 				if (!s && rerr.code == BL_E_CANCELLED) {
 					ctx->cancelled = true;
 					free(pinned);
@@ -555,6 +599,7 @@ void model_resolve_targets(struct model_ctx *ctx)
 		t->store = s;
 		model_graph_resolve(ctx, n);
 	}
+	bl_vec_fini(&dead);
 }
 
 struct pending_doc {

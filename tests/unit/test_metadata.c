@@ -291,6 +291,43 @@ static void test_metadata_corpus_bad_config_digest_and_warnings(void **state)
 	free(p);
 }
 
+/* 50 targets whose image.name is an unreachable registry (nothing listens
+ * on 127.0.0.1 port 1): the registry is asked once, not once per target
+ * (10000 targets on docker.io without network took minutes). */
+static void test_metadata_unreachable_registry_is_asked_once(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct bl_buf m;
+	bl_buf_init(&m);
+	bl_buf_putc(&m, '{');
+	for (int i = 0; i < 50; i++)
+		bl_buf_printf(&m, "%s\"t%02d\":{\"containerimage.digest\":\"sha256:%064d\",\"image.name\":\"127.0.0.1:1/r%d:1\"}",
+			i ? "," : "", i, i, i);
+	bl_buf_putc(&m, '}');
+	char path[512];
+	fx_file(&f, "meta.json", m.data, path, sizeof path);
+	const char *args[] = {path};
+	struct bl_load_opts o;
+	memset(&o, 0, sizeof o);
+	struct bl_build *b = NULL;
+	struct bl_error e;
+	bl_error_clear(&e);
+	assert_true(bl_build_load(args, 1, &o, &b, &e));
+	assert_int_equal(bl_node_count(b->root), 50);
+	for (int i = 0; i < 50; i++) {
+		struct bl_node *n = fx_child(fx_child(b->root, (size_t)i), 0);
+		assert_int_equal(n->status, BL_STATUS_UNRESOLVED);
+		bool again = strstr(n->status_msg, "not asked again") != NULL;
+		if (again != (i > 0))
+			fail_msg("target %d: %s", i, n->status_msg);
+	}
+	bl_build_free(b);
+	bl_buf_fini(&m);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_metadata_invalid_json_fails_naming_file),
 		cmocka_unit_test(test_metadata_corpus_files_all_load),
 		cmocka_unit_test(test_metadata_corpus_bad_config_digest_and_warnings),
+		cmocka_unit_test(test_metadata_unreachable_registry_is_asked_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
