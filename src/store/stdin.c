@@ -25,9 +25,12 @@ bool bl_store_stream_open(int fd, const char *name, const struct bl_store_open_o
 	};
 	struct archive *a = bl_tarix_reader();
 	bool ok = archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK;
-	if (!ok)
-		bl_fail(err, BL_E_FORMAT, "%s: %s", safe, archive_error_string(a));
-	else
+	if (!ok) {
+		const char *w = archive_error_string(a);
+		char *why = bl_text_safe(w && *w ? w : "unreadable data (truncated or damaged)");
+		bl_fail(err, BL_E_FORMAT, "%s: not a readable tar archive: %s", safe, why);
+		free(why);
+	} else
 		ok = bl_tarix_build(&ix, a, &o, err);
 	archive_read_free(a);
 	if (ok)

@@ -119,6 +119,14 @@ static void set_member_state(struct blob_ent *b)
 		b->state = bl_digest_equal(&b->m->sha, &b->d) ? BL_BLOB_VERIFIED : BL_BLOB_MISMATCH;
 }
 
+/* libarchive's reason, escaped (it can quote member names), never NULL:
+ * caller frees. */
+static char *archive_why(struct archive *a)
+{
+	const char *w = archive_error_string(a);
+	return bl_text_safe(w && *w ? w : "unreadable data (truncated or damaged)");
+}
+
 /* ---- member access ---- */
 
 /* Re-read a compressed archive from the start up to member `m`; leaves the
@@ -128,7 +136,9 @@ static struct archive *restream_to(struct tar_store *t, const struct bl_tar_memb
 {
 	struct archive *a = bl_tarix_reader();
 	if (archive_read_open_filename(a, t->path, 1 << 16) != ARCHIVE_OK) {
-		bl_fail(err, BL_E_IO, "%s: cannot reopen: %s", t->what, archive_error_string(a));
+		char *why = archive_why(a);
+		bl_fail(err, BL_E_IO, "%s: cannot reopen: %s", t->what, why);
+		free(why);
 		archive_read_free(a);
 		return NULL;
 	}
@@ -137,8 +147,10 @@ static struct archive *restream_to(struct tar_store *t, const struct bl_tar_memb
 		int r = archive_read_next_header(a, &e);
 		if (r < ARCHIVE_WARN || r == ARCHIVE_RETRY || r == ARCHIVE_EOF) {
 			char *sm = bl_text_safe(m->name);
+			char *why = r == ARCHIVE_EOF ? bl_strdup("archive changed") : archive_why(a);
 			bl_fail(err, BL_E_FORMAT, "%s: member \"%s\" not found when re-reading: %s",
-				t->what, sm, r == ARCHIVE_EOF ? "archive changed" : archive_error_string(a));
+				t->what, sm, why);
+			free(why);
 			free(sm);
 			archive_read_free(a);
 			return NULL;
@@ -206,7 +218,9 @@ static bool read_member(struct tar_store *t, const struct bl_tar_member *m, size
 	while (got < m->size) {
 		la_ssize_t r = archive_read_data(a, out->data + out->len, (size_t)(m->size - got));
 		if (r < 0) {
-			bl_fail(err, BL_E_FORMAT, "%s: %s", label, archive_error_string(a));
+			char *why = archive_why(a);
+			bl_fail(err, BL_E_FORMAT, "%s: %s", label, why);
+			free(why);
 			archive_read_free(a);
 			return false;
 		}
@@ -232,7 +246,9 @@ static ssize_t as_read(struct bl_stream *s, void *buf, size_t n, struct bl_error
 	struct archive_stream *as = (struct archive_stream *)s;
 	la_ssize_t r = archive_read_data(as->a, buf, n);
 	if (r < 0) {
-		bl_fail(err, BL_E_FORMAT, "compressed archive: %s", archive_error_string(as->a));
+		char *why = archive_why(as->a);
+		bl_fail(err, BL_E_FORMAT, "compressed archive: %s", why);
+		free(why);
 		return -1;
 	}
 	return (ssize_t)r;
@@ -1033,10 +1049,13 @@ bool bl_store_tar_open(const char *path, const struct bl_store_open_opts *opts,
 	};
 	struct archive *a = bl_tarix_reader();
 	bool ok = archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK;
-	if (!ok)
-		bl_fail(err, BL_E_FORMAT, "%s: %s", safe, archive_error_string(a));
-	else
+	if (!ok) {
+		char *why = archive_why(a);
+		bl_fail(err, BL_E_FORMAT, "%s: not a readable tar archive: %s", safe, why);
+		free(why);
+	} else {
 		ok = bl_tarix_build(&ix, a, &o, err);
+	}
 	archive_read_free(a);
 	if (!ok) {
 		bl_tarix_fini(&ix);

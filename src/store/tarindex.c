@@ -193,7 +193,7 @@ static void fail_at(struct bl_error *err, const struct bl_tarix_opts *o, struct 
 	const char *member, const char *what)
 {
 	const char *why = archive_error_string(a);
-	char *safe_why = bl_text_safe(why ? why : "unknown error");
+	char *safe_why = bl_text_safe(why && *why ? why : "unreadable data (truncated or damaged)");
 	long long off = (long long)archive_filter_bytes(a, 0);
 	if (member) {
 		char *sm = bl_text_safe(member);

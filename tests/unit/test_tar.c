@@ -1037,6 +1037,39 @@ static void test_archive_without_blobs_answers_missing(void **state)
 	rm_tree(dir);
 }
 
+static void test_gzip_without_its_trailer_fails_with_a_reason(void **state)
+{
+	(void)state;
+	/* libarchive fails the open with no error string: "(null)" was printed */
+	char *dir = make_tmpdir();
+	const char *idx = "{\"schemaVersion\":2,\"manifests\":[]}";
+	struct tar_ent e[] = {{"index.json", idx, strlen(idx), NULL}};
+	char *path = bl_asprintf("%s/t.tar.gz", dir);
+	assert_true(write_tar(path, e, 1, 'z'));
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(truncate(path, st.st_size - 8), 0);
+	for (int stream = 0; stream < 2; stream++) {
+		struct bl_store *s = NULL;
+		struct bl_error err;
+		bl_error_clear(&err);
+		bool ok;
+		if (stream) {
+			int fd = open(path, O_RDONLY);
+			ok = bl_store_stream_open(fd, "-", NULL, &s, &err);
+			close(fd);
+		} else {
+			ok = bl_store_open(path, NULL, &s, &err);
+		}
+		assert_false(ok);
+		assert_int_equal(err.code, BL_E_FORMAT);
+		if (strstr(err.msg, "(null)") || !strstr(err.msg, "truncated or damaged"))
+			fail_msg("%s", err.msg);
+	}
+	free(path);
+	rm_tree(dir);
+}
+
 static bool cancel_at_second(void *ud, const char *what, uint64_t done, uint64_t total)
 {
 	int *calls = ud;
@@ -1089,6 +1122,7 @@ int main(void)
 		cmocka_unit_test(test_millions_of_repo_tags_are_capped),
 		cmocka_unit_test(test_many_small_blobs_in_a_compressed_legacy_tar_open_fast),
 		cmocka_unit_test(test_archive_without_blobs_answers_missing),
+		cmocka_unit_test(test_gzip_without_its_trailer_fails_with_a_reason),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
