@@ -272,6 +272,21 @@ static void load_target(struct model_ctx *ctx, const char *name, const json_t *o
 	}
 }
 
+/* An object holding buildx keys under a key that no bake target can have:
+ * say why it is not shown as a target (bake names match [a-zA-Z0-9_-]+). */
+static bool looks_like_bad_target(const char *key, const json_t *v)
+{
+	if (is_target_name(key) || !json_is_object(v) || is_buildx_key(key))
+		return false;
+	const char *k;
+	json_t *x;
+	json_object_foreach((json_t *)v, k, x) {
+		if (is_buildx_key(k))
+			return true;
+	}
+	return false;
+}
+
 void model_metadata_load(struct model_ctx *ctx, const json_t *doc)
 {
 	if (!json_is_object(doc))
@@ -279,6 +294,14 @@ void model_metadata_load(struct model_ctx *ctx, const json_t *doc)
 	bool bake = false;
 	const char *k;
 	json_t *v;
+	json_object_foreach((json_t *)doc, k, v) {
+		if (looks_like_bad_target(k, v)) {
+			char *q = bl_text_safe(k);
+			model_message(ctx->b, "metadata: \"%s\" is not a bake target name (letters, digits, "
+				"'_' and '-' only): not read as a target", q);
+			free(q);
+		}
+	}
 	json_object_foreach((json_t *)doc, k, v) {
 		if (is_target_object(k, v)) {
 			bake = true;

@@ -328,6 +328,31 @@ static void test_metadata_unreachable_registry_is_asked_once(void **state)
 	fx_fini(&f);
 }
 
+/* A key no bake target can have (here with an escape sequence) holding a
+ * target's keys: not a target, and the build says why. */
+static void test_metadata_invalid_target_name_is_reported(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	char path[512];
+	fx_file(&f, "meta.json", "{\"web\\u001b[31m\":{\"containerimage.digest\":\"sha256:"
+		"1111111111111111111111111111111111111111111111111111111111111111\"}}", path, sizeof path);
+	const char *args[] = {path};
+	struct bl_build *b = NULL;
+	struct bl_error e;
+	assert_true(fx_load(args, 1, &b, &e));
+	bool said = false;
+	for (size_t i = 0; i < b->messages.len; i++) {
+		const char *m = bl_vec_get(&b->messages, i);
+		if (strstr(m, "\"web\\e[31m\" is not a bake target name"))
+			said = true;
+	}
+	assert_true(said);
+	bl_build_free(b);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_metadata_corpus_files_all_load),
 		cmocka_unit_test(test_metadata_corpus_bad_config_digest_and_warnings),
 		cmocka_unit_test(test_metadata_unreachable_registry_is_asked_once),
+		cmocka_unit_test(test_metadata_invalid_target_name_is_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
