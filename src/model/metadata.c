@@ -52,6 +52,21 @@ static bool is_target_object(const char *key, const json_t *v)
 	return false;
 }
 
+/* An object holding buildx keys under a key that no bake target can have:
+ * say why it is not shown as a target (bake names match [a-zA-Z0-9_-]+). */
+static bool looks_like_bad_target(const char *key, const json_t *v)
+{
+	if (is_target_name(key) || !json_is_object(v) || is_buildx_key(key))
+		return false;
+	const char *k;
+	json_t *x;
+	json_object_foreach((json_t *)v, k, x) {
+		if (is_buildx_key(k))
+			return true;
+	}
+	return false;
+}
+
 bool model_metadata_sniff_json(const json_t *doc)
 {
 	if (!json_is_object(doc))
@@ -67,7 +82,7 @@ bool model_metadata_sniff_json(const json_t *doc)
 	const char *k;
 	json_t *v;
 	json_object_foreach((json_t *)doc, k, v) {
-		if (is_buildx_key(k) || is_target_object(k, v))
+		if (is_buildx_key(k) || is_target_object(k, v) || looks_like_bad_target(k, v))
 			return true;
 	}
 	return false;
@@ -270,21 +285,6 @@ static void load_target(struct model_ctx *ctx, const char *name, const json_t *o
 			decode_warnings(ctx, v, strcmp(name, "default") == 0 ? NULL : name, t);
 		}
 	}
-}
-
-/* An object holding buildx keys under a key that no bake target can have:
- * say why it is not shown as a target (bake names match [a-zA-Z0-9_-]+). */
-static bool looks_like_bad_target(const char *key, const json_t *v)
-{
-	if (is_target_name(key) || !json_is_object(v) || is_buildx_key(key))
-		return false;
-	const char *k;
-	json_t *x;
-	json_object_foreach((json_t *)v, k, x) {
-		if (is_buildx_key(k))
-			return true;
-	}
-	return false;
 }
 
 void model_metadata_load(struct model_ctx *ctx, const json_t *doc)
