@@ -81,10 +81,12 @@ bool bl_store_index_roots(const void *data, size_t len, const char *where, struc
 	return true;
 }
 
-/* Open `name` under dirfd without following a symlink; O_DIRECTORY when dir. */
+/* Open `name` under dirfd without following a symlink; O_DIRECTORY when dir.
+ * O_NONBLOCK: a FIFO planted as a blob or index.json must not block the
+ * open (its type is refused after fstat); regular files ignore the flag. */
 static int open_nofollow(int dirfd, const char *name, bool dir)
 {
-	int fl = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (dir ? O_DIRECTORY : 0);
+	int fl = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | (dir ? O_DIRECTORY : 0);
 	int fd;
 	do {
 		fd = openat(dirfd, name, fl);

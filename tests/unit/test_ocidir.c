@@ -308,6 +308,36 @@ static void test_ten_mib_index_json_is_too_big(void **state)
 	rm_tree(dir);
 }
 
+static void test_fifo_blob_or_index_is_refused_without_blocking(void **state)
+{
+	(void)state;
+	/* opening a FIFO for reading blocks until a writer comes: never */
+	alarm(20);
+	struct bl_digest d;
+	char *dir = make_layout(&d, "{\"schemaVersion\":2}");
+	shell("rm '%s/blobs/sha256/%s' && mkfifo '%s/blobs/sha256/%s'", dir, bl_digest_hex(&d), dir,
+		bl_digest_hex(&d));
+	struct bl_store *s = NULL;
+	struct bl_error err;
+	assert_true(bl_store_open(dir, NULL, &s, &err));
+	struct bl_descriptor desc = {.digest = d, .size = 19};
+	struct bl_buf b;
+	bl_buf_init(&b);
+	assert_false(bl_store_read_blob(s, &desc, 1 << 20, &b, &err));
+	assert_int_equal(err.code, BL_E_FORMAT);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	struct bl_stream *st = NULL;
+	assert_false(bl_store_open_blob(s, &desc, &st, &err));
+	bl_buf_fini(&b);
+	bl_store_free(s);
+	shell("rm '%s/index.json' && mkfifo '%s/index.json'", dir, dir);
+	assert_false(bl_store_open(dir, NULL, &s, &err));
+	assert_int_equal(err.code, BL_E_FORMAT);
+	assert_non_null(strstr(err.msg, "index.json: not a regular file"));
+	alarm(0);
+	rm_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_index_json_missing_or_not_json_or_null_manifests),
 		cmocka_unit_test(test_bad_digest_in_index_gives_a_root_with_a_note),
 		cmocka_unit_test(test_ten_mib_index_json_is_too_big),
+		cmocka_unit_test(test_fifo_blob_or_index_is_refused_without_blocking),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
