@@ -370,6 +370,36 @@ static enum comp magic_comp(const unsigned char *p, size_t n)
 
 /* ---- classification ---- */
 
+/* Why bl_tarix_find found no regular file at `name` (for messages): the
+ * member there is a link that loops or leaves the archive, or is not a file;
+ * "" when there is no member of that name at all. */
+static const char *why_not_found(const struct tar_store *t, const char *name)
+{
+	char *n = bl_tar_path_normalise(name);
+	if (!n)
+		return " (the path leaves the archive)";
+	const struct bl_tar_member *m = NULL;
+	size_t lo = 0, hi = t->ix.n_by_name;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(t->ix.m[t->ix.by_name[mid]].name, n);
+		if (c == 0) {
+			m = &t->ix.m[t->ix.by_name[mid]];
+			break;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	free(n);
+	if (!m)
+		return "";
+	if (m->is_symlink || m->is_hardlink)
+		return " (a link that loops, leaves the archive or names no member)";
+	return " (a member that is not a regular file: a device, FIFO or the like)";
+}
+
 static void add_layout_blobs(struct tar_store *t)
 {
 	for (size_t i = 0; i < t->ix.n_by_name; i++) {
@@ -554,8 +584,8 @@ static bool synth_entry(struct tar_store *t, json_t *entry, size_t idx, bool fro
 	const struct bl_tar_member *cm = bl_tarix_find(&t->ix, cfg_path);
 	if (!cm) {
 		char *sp = bl_text_safe(cfg_path);
-		bl_fail(err, BL_E_FORMAT, "%s: %s: Config \"%s\" is not in the archive", t->what, where,
-			sp);
+		bl_fail(err, BL_E_FORMAT, "%s: %s: Config \"%s\" is not in the archive%s", t->what,
+			where, sp, why_not_found(t, cfg_path));
 		free(sp);
 		return false;
 	}
@@ -616,10 +646,8 @@ static bool synth_entry(struct tar_store *t, json_t *entry, size_t idx, bool fro
 		const struct bl_tar_member *lm = bl_tarix_find(&t->ix, path);
 		if (!lm) {
 			char *sp = bl_text_safe(path);
-			char *norm = bl_tar_path_normalise(path);
 			bl_fail(err, BL_E_FORMAT, "%s: %s: \"%s\" is not in the archive%s", t->what, lw, sp,
-				norm ? "" : " (the path leaves the archive)");
-			free(norm);
+				why_not_found(t, path));
 			free(sp);
 			goto out;
 		}
@@ -854,6 +882,12 @@ static bool classify(struct tar_store *t, struct bl_error *err)
 			return false;
 		kind = "docker save (legacy) tar";
 	} else {
+		const char *wi = why_not_found(t, "index.json");
+		const char *wm = why_not_found(t, "manifest.json");
+		if (*wi || *wm)
+			return bl_fail(err, BL_E_FORMAT, "%s: not an image archive: %s%s", t->what,
+				*wi ? "index.json is there but unusable" : "manifest.json is there but unusable",
+				*wi ? wi : wm);
 		return bl_fail(err, BL_E_FORMAT, "%s: not an image archive: no index.json or manifest.json",
 			t->what);
 	}

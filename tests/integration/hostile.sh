@@ -86,7 +86,7 @@ if grep -q "v1" "$out"; then pass; else fail "dotdot.tar: image not shown: $(cat
 run_bl "$out" "$err" inspect --json dotdot.tar
 expect_eq "dotdot.tar: ignored members counted" 1 "$(jq '[.sources[].describe | select(test("member\\(s\\) with \"..\""))] | length' "$out")"
 for t in symself symloop hardloop symhost; do
-	expect_rc "index.json link ($t)" 4 "^bakelens: $t.tar: " -- tree $t.tar
+	expect_rc "index.json link ($t)" 4 "^bakelens: $t.tar: .*index.json is there but unusable \(a link that loops" -- tree $t.tar
 done
 run_bl "$out" "$err" inspect --json symhost.tar
 if grep -q "root:" "$out" "$err"; then fail "symhost.tar: a symlink read a file of the host"; else pass; fi
@@ -94,7 +94,8 @@ expect_rc "hard link to a later member" 0 "" -- tree hardlater.tar
 expect_rc "two copies of one blob, the last wrong" 5 "(hashes to|size)" -- tree dupblob.tar
 expect_rc "pax and GNU long names" 0 "" -- tree longnames.tar
 for t in dir dev fifo symout symabs; do
-	expect_rc "layer.tar is a $t" 4 "^bakelens: layer_$t.tar: manifest.json\[0\].Layers\[0\]" -- tree layer_$t.tar
+	case $t in dev | fifo) why="not a regular file" ;; sym*) why="a link that" ;; *) why="" ;; esac
+	expect_rc "layer.tar is a $t" 4 "^bakelens: layer_$t.tar: manifest.json\[0\].Layers\[0\]: .*$why" -- tree layer_$t.tar
 done
 within 120 "200000 tiny members" -- tree many.tar
 expect_eq "200000 tiny members: exit code ($(head -c 200 "$err"))" 0 "$rc"
