@@ -903,6 +903,9 @@ static bool classify(struct tar_store *t, struct bl_error *err)
 	if (t->ix.unsafe_names)
 		bl_buf_printf(&d, "; %zu member(s) with \"..\" in their name ignored",
 			t->ix.unsafe_names);
+	if (t->ix.n > t->ix.n_by_name)
+		bl_buf_printf(&d, "; %zu member(s) superseded by a later one of the same name",
+			t->ix.n - t->ix.n_by_name);
 	if (t->roots_dropped)
 		bl_buf_printf(&d, "; %zu more image name(s) past the first %d not listed",
 			t->roots_dropped, TAR_ROOTS_MAX);

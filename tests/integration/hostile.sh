@@ -65,6 +65,7 @@ write("hardloop.tar", blobs + [("index.json", b"", hard("b")), ("b", b"", hard("
 write("symhost.tar", blobs + [("index.json", b"", sym("/etc/passwd"))])
 write("hardlater.tar", blobs + [("index.json", b"", hard("later.json")), ("later.json", idx)])
 write("dupblob.tar", blobs + [(blobs[0][0], b'{"evil":1}'), ("index.json", idx)])
+write("dupindex.tar", blobs + [("index.json", idx), ("index.json", b'{"schemaVersion":2,"manifests":[]}')])
 long = "blobs/" + "d/" * 300 + "x"
 write("longnames.tar", [(long, b"x"), ("L" * 8000, b"y")] + blobs + [("index.json", idx)])
 lcfg = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []}}).encode()
@@ -92,6 +93,9 @@ run_bl "$out" "$err" inspect --json symhost.tar
 if grep -q "root:" "$out" "$err"; then fail "symhost.tar: a symlink read a file of the host"; else pass; fi
 expect_rc "hard link to a later member" 0 "" -- tree hardlater.tar
 expect_rc "two copies of one blob, the last wrong" 5 "(hashes to|size)" -- tree dupblob.tar
+run_bl "$out" "$err" inspect --json dupindex.tar
+expect_eq "two index.json: the last is used, and said" "0 1" \
+	"$(jq -r '(.targets | length | tostring) + " " + ([.sources[].describe | select(test("1 member\\(s\\) superseded"))] | length | tostring)' "$out")"
 expect_rc "pax and GNU long names" 0 "" -- tree longnames.tar
 for t in dir dev fifo symout symabs; do
 	case $t in dev | fifo) why="not a regular file" ;; sym*) why="a link that" ;; *) why="" ;; esac
