@@ -191,7 +191,9 @@ static bool read_member(struct tar_store *t, const struct bl_tar_member *m, size
 		return true;
 	}
 	if (t->access == BL_TAR_ONCE)
-		return bl_fail(err, BL_E_UNSUPPORTED, "%s: layer not kept: standard input is read once",
+		return bl_fail(err, BL_E_UNSUPPORTED,
+			"%s: layer not kept: standard input is read once (only JSON documents up to "
+			"32 MiB, 64 MiB in all, are kept)",
 			label);
 	bl_buf_reserve(out, (size_t)m->size + 1);
 	if (t->access == BL_TAR_PREAD && m->offset >= 0) {

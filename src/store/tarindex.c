@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bakelens/json.h"
 #include "bakelens/mem.h"
 #include "bakelens/text.h"
 #include "internal.h"
@@ -235,9 +236,14 @@ static bool archive_failed(int r)
 static bool stream_member(struct bl_tarix *ix, struct bl_tar_member *m, struct archive *a,
 	const struct bl_tarix_opts *o, const char *raw_name, struct bl_error *err)
 {
-	bool try_keep = m->size <= (int64_t)BL_TAR_KEEP_MAX &&
+	/* Members up to BL_TAR_KEEP_MAX are kept when they look like JSON; bigger
+	 * ones up to a config's cap (BL_JSON_CONFIG_MAX) when their first bytes
+	 * open a JSON document, so that a 30 MiB config read from a pipe is
+	 * there when asked for. The buffer is made at the first data block. */
+	bool may_keep = m->size <= (int64_t)BL_JSON_CONFIG_MAX &&
 		ix->kept_total + (uint64_t)m->size <= BL_TAR_KEEP_TOTAL;
-	unsigned char *keep = try_keep ? bl_malloc((size_t)m->size + 1) : NULL;
+	bool decided = false;
+	unsigned char *keep = NULL;
 	struct bl_hasher h;
 	bl_hasher_init(&h, strncmp(m->name, "blobs/sha512/", 13) == 0 ? BL_DIGEST_SHA512
 								     : BL_DIGEST_SHA256);
@@ -252,6 +258,12 @@ static bool stream_member(struct bl_tarix *ix, struct bl_tar_member *m, struct a
 		if (archive_failed(r)) {
 			fail_at(err, o, a, raw_name, "cannot read data");
 			goto fail;
+		}
+		if (!decided) {
+			decided = true;
+			if (may_keep && got == 0 && (m->size <= (int64_t)BL_TAR_KEEP_MAX ||
+				(boff == 0 && keepable(m->name, block, blen))))
+				keep = bl_malloc((size_t)m->size + 1);
 		}
 		/* Sparse members have holes: fill them with zeros. */
 		while (got < boff) {

@@ -185,6 +185,11 @@ print(json.dumps({'architecture':'amd64','os':'linux','rootfs':{'type':'layers',
 python3 layout.py cfg30 c30.json
 python3 layout.py cfg40 c40.json
 expect_rc "30 MiB config (under the cap)" 0 "" -- tree cfg30
+tar -C cfg30 -cf cfg30.tar oci-layout index.json blobs
+run_bl "$out" "$err" inspect --json - <cfg30.tar
+expect_eq "30 MiB config on stdin: read ($(head -c 200 "$err"))" "0 ok" \
+	"$rc $(jq -r 'first(.. | objects | select(.kind? == "config")) | .status' "$out")"
+rm -f cfg30.tar
 expect_rc "40 MiB config (over the cap)" 4 "over the 33554432-byte cap" -- tree cfg40
 # one manifest listed 2000 times, its config 30 MiB: read once, not 2000 times
 python3 layout.py rep c30.json 2000
