@@ -122,6 +122,11 @@ static const struct width_case width_cases[] = {
 	{"\xf0\xa0\x80\x80", 2},            /* U+20000 */
 	{"a\tb", 2},                        /* controls take no column */
 	{"\xe2\x94\x80", 1},                /* box drawing */
+	/* wide emoji outside the pictograph blocks; East Asian Width "W" per
+	 * python3 unicodedata.east_asian_width */
+	{"\xf0\x9f\x9a\x80", 2},            /* U+1F680 rocket */
+	{"\xe2\x8c\x9a", 2},                /* U+231A watch */
+	{"\xf0\x9f\xa9\xb0", 2},            /* U+1FA70 */
 };
 
 static void test_width_table(void **state)
