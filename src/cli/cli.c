@@ -174,7 +174,8 @@ bool cli_load(const struct cli_opts *o, struct bl_build **out, int *exit_code)
 	return true;
 }
 
-static int walk_statuses(const struct bl_node *n, int *lines, int max_lines, int worst)
+static int walk_statuses(const char *input, const struct bl_node *n, int *lines, int max_lines,
+	int worst)
 {
 	int code = 0;
 	switch (n->status) {
@@ -186,7 +187,8 @@ static int walk_statuses(const struct bl_node *n, int *lines, int max_lines, int
 	if (code) {
 		if (*lines < max_lines) {
 			char *label = bl_text_safe(n->label);
-			cli_error("%s: %s", label, n->status_msg ? n->status_msg : bl_node_status_name(n->status));
+			cli_error("%s: %s: %s", input, label,
+				n->status_msg ? n->status_msg : bl_node_status_name(n->status));
 			free(label);
 		}
 		++*lines;
@@ -195,14 +197,17 @@ static int walk_statuses(const struct bl_node *n, int *lines, int max_lines, int
 			worst = code;
 	}
 	for (size_t i = 0; i < bl_node_count(n); i++)
-		worst = walk_statuses(bl_node_child(n, i), lines, max_lines, worst);
+		worst = walk_statuses(input, bl_node_child(n, i), lines, max_lines, worst);
 	return worst;
 }
 
 int cli_check_statuses(const struct bl_build *b, int max_lines)
 {
 	int lines = 0;
-	int worst = walk_statuses(b->root, &lines, max_lines, 0);
+	/* Name the input first: the build's label is the metadata file or the sources. */
+	char *input = bl_text_safe(b->root->label ? b->root->label : "build");
+	int worst = walk_statuses(input, b->root, &lines, max_lines, 0);
+	free(input);
 	if (lines > max_lines)
 		cli_error("... and %d more problems", lines - max_lines);
 	return worst;
