@@ -178,6 +178,8 @@ const struct bl_tar_member *bl_tarix_find(const struct bl_tarix *ix, const char 
 	return NULL;
 }
 
+#define PROGRESS_STEP (4 << 20) /* bytes of a member between two progress reports */
+
 static bool report_progress(const struct bl_tarix_opts *o, struct archive *a, struct bl_error *err)
 {
 	if (!o->progress)
@@ -247,7 +249,7 @@ static bool stream_member(struct bl_tarix *ix, struct bl_tar_member *m, struct a
 	struct bl_hasher h;
 	bl_hasher_init(&h, strncmp(m->name, "blobs/sha512/", 13) == 0 ? BL_DIGEST_SHA512
 								     : BL_DIGEST_SHA256);
-	int64_t got = 0;
+	int64_t got = 0, reported = 0;
 	const void *block;
 	size_t blen;
 	la_int64_t boff;
@@ -296,6 +298,12 @@ static bool stream_member(struct bl_tarix *ix, struct bl_tar_member *m, struct a
 			m->magic_len += take;
 		}
 		got += (int64_t)blen;
+		/* A layer streams for a while: say how far, and let the user cancel. */
+		if (got - reported >= PROGRESS_STEP) {
+			reported = got;
+			if (!report_progress(o, a, err))
+				goto fail;
+		}
 	}
 	if (got < m->size) {
 		/* Trailing hole of a sparse file. */
