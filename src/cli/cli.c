@@ -132,6 +132,26 @@ int bl_cli_exit_code(int status)
 	return BL_EXIT_FORMAT;
 }
 
+void cli_put_safe(const char *s)
+{
+	char *q = bl_text_safe(s);
+	fputs(q, stdout);
+	free(q);
+}
+
+json_t *cli_json_str(const char *s)
+{
+	if (!s)
+		return json_null();
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	char *safe = bl_text_safe(s);
+	j = json_string(safe);
+	free(safe);
+	return j ? j : json_null();
+}
+
 int cli_fail(const struct bl_error *err)
 {
 	cli_error("%s", err->msg[0] ? err->msg : bl_status_name(err->code));

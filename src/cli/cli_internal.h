@@ -3,6 +3,7 @@
 #define BL_CLI_INTERNAL_H
 
 #include <stdbool.h>
+#include <jansson.h>
 #include <stdio.h>
 
 #include "bakelens/error.h"
@@ -36,6 +37,12 @@ struct cli_opts {
 
 /* Print "bakelens: <msg>" on stderr, escaped. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Write an input string to stdout, escaped (bl_text_safe). */
+void cli_put_safe(const char *s);
+/* A JSON string for any input string: exact when it is UTF-8 (jansson
+ * escapes controls), escaped first when not (jansson refuses invalid UTF-8,
+ * e.g. a tar member name); NULL gives JSON null. A new reference. */
+json_t *cli_json_str(const char *s);
 /* Report `err` and return its exit code. */
 int cli_fail(const struct bl_error *err);
 /* The load options the command line asks for (registry options, --offline);

@@ -193,13 +193,6 @@ static bool bytes_differ(const struct bl_cmp_node *n)
 
 /* ---- text ---- */
 
-static void put_safe(const char *s)
-{
-	char *q = bl_text_safe(s);
-	fputs(q, stdout);
-	free(q);
-}
-
 static char marker(const struct bl_cmp_node *n)
 {
 	switch (n->cls) {
@@ -231,7 +224,7 @@ static void put_title(const struct bl_cmp_node *n)
 	if (strcmp(n->label, kind) != 0 && n->kind != BL_NODE_LAYER && n->kind != BL_NODE_MANIFEST &&
 		n->kind != BL_NODE_ATTESTATION && n->kind != BL_NODE_STATEMENT)
 		printf("%s ", kind);
-	put_safe(n->label);
+	cli_put_safe(n->label);
 }
 
 static const char *utc_time(int64_t t, char *buf, size_t len)
@@ -279,9 +272,9 @@ static void print_metadata_change(const struct bl_file_change *c)
 	}
 	if (c->what & BL_FMETA_LINK) {
 		printf("%slink ", sep);
-		put_safe(a->linkname ? a->linkname : "(none)");
+		cli_put_safe(a->linkname ? a->linkname : "(none)");
 		fputs(" -> ", stdout);
-		put_safe(b->linkname ? b->linkname : "(none)");
+		cli_put_safe(b->linkname ? b->linkname : "(none)");
 	}
 	putchar(')');
 }
@@ -291,7 +284,7 @@ static void print_files(const struct files *f, int depth)
 	indent(depth);
 	if (f->error) {
 		fputs("files: not compared: ", stdout);
-		put_safe(f->error);
+		cli_put_safe(f->error);
 		putchar('\n');
 		return;
 	}
@@ -307,7 +300,7 @@ static void print_files(const struct files *f, int depth)
 		static const char tags[] = {'A', 'D', 'M', 'm'};
 		indent(depth + 1);
 		printf("%c ", tags[c->kind]);
-		put_safe(e->path);
+		cli_put_safe(e->path);
 		if (c->kind == BL_FCHANGE_METADATA) {
 			print_metadata_change(c);
 		} else if (c->kind == BL_FCHANGE_CONTENT) {
@@ -324,9 +317,9 @@ static void print_files(const struct files *f, int depth)
 			}
 			if (c->what & BL_FMETA_LINK) {
 				fputs("; link ", stdout);
-				put_safe(c->left->linkname ? c->left->linkname : "(none)");
+				cli_put_safe(c->left->linkname ? c->left->linkname : "(none)");
 				fputs(" -> ", stdout);
-				put_safe(c->right->linkname ? c->right->linkname : "(none)");
+				cli_put_safe(c->right->linkname ? c->right->linkname : "(none)");
 			}
 			putchar(')');
 		} else {
@@ -384,14 +377,14 @@ static void print_node(const struct run *r, const struct bl_cmp_node *n, int dep
 	put_title(n);
 	char *sum = bl_cmp_node_describe(n);
 	fputs(": ", stdout);
-	put_safe(sum);
+	cli_put_safe(sum);
 	free(sum);
 	putchar('\n');
 	/* Notes stay visible on an identical node only when they explain it
 	 * (timestamps ignored, names that differ). */
 	for (size_t i = 0; i < n->notes.len; i++) {
 		indent(depth + 2);
-		put_safe(bl_vec_get(&n->notes, i));
+		cli_put_safe(bl_vec_get(&n->notes, i));
 		putchar('\n');
 	}
 	const struct files *f = files_of(r, n);
@@ -408,7 +401,7 @@ static void print_sources(const struct side *s)
 	for (size_t i = 0; i < s->parts.len; i++) {
 		if (i)
 			fputs(" + ", stdout);
-		put_safe(bl_vec_get(&s->parts, i));
+		cli_put_safe(bl_vec_get(&s->parts, i));
 	}
 	putchar('\n');
 }
@@ -420,7 +413,7 @@ static void print_text(const struct run *r)
 	char *sum = bl_cmp_node_describe(r->cmp->root);
 	if (!bl_cmp_is_identical(r->cmp)) {
 		fputs("result: different: ", stdout);
-		put_safe(sum);
+		cli_put_safe(sum);
 	} else if (r->o->ignore_timestamps && bytes_differ(r->cmp->root)) {
 		fputs("result: identical apart from timestamps (ignored; the digests differ)", stdout);
 	} else {
@@ -431,14 +424,14 @@ static void print_text(const struct run *r)
 	for (size_t i = 0; i < r->cmp->platforms.len; i++) {
 		const struct bl_cmp_platform *p = bl_vec_get(&r->cmp->platforms, i);
 		fputs("  ", stdout);
-		put_safe(p->target);
+		cli_put_safe(p->target);
 		putchar(' ');
-		put_safe(p->platform);
+		cli_put_safe(p->platform);
 		fputs(": ", stdout);
-		put_safe(p->sentence ? p->sentence : "");
+		cli_put_safe(p->sentence ? p->sentence : "");
 		char *ps = bl_cmp_node_describe(p->node);
 		fputs(" [", stdout);
-		put_safe(ps);
+		cli_put_safe(ps);
 		fputs("]\n", stdout);
 		free(ps);
 	}
@@ -447,19 +440,6 @@ static void print_text(const struct run *r)
 }
 
 /* ---- JSON ---- */
-
-static json_t *jstr(const char *s)
-{
-	if (!s)
-		return json_null();
-	json_t *j = json_string(s);
-	if (j)
-		return j;
-	char *safe = bl_text_safe(s); /* not UTF-8: escaped */
-	j = json_string(safe);
-	free(safe);
-	return j ? j : json_null();
-}
 
 static json_t *classes_json(unsigned flags)
 {
@@ -475,12 +455,12 @@ static json_t *side_json(const struct bl_node *x, int index)
 	if (!x)
 		return json_null();
 	json_t *j = json_object();
-	json_object_set_new(j, "label", jstr(x->label));
+	json_object_set_new(j, "label", cli_json_str(x->label));
 	json_object_set_new(j, "status", json_string(bl_node_status_name(x->status)));
 	if (x->has_desc) {
 		json_object_set_new(j, "digest", bl_digest_is_set(&x->desc.digest)
 			? json_string(x->desc.digest.str) : json_null());
-		json_object_set_new(j, "mediaType", jstr(x->desc.media_type));
+		json_object_set_new(j, "mediaType", cli_json_str(x->desc.media_type));
 		json_object_set_new(j, "size", x->desc.size >= 0 ? json_integer(x->desc.size) : json_null());
 	}
 	if (x->layer) {
@@ -489,7 +469,7 @@ static json_t *side_json(const struct bl_node *x, int index)
 			? json_string(x->layer->diff_id.str) : json_null());
 		json_object_set_new(j, "chainID", x->layer->has_chain_id
 			? json_string(x->layer->chain_id.str) : json_null());
-		json_object_set_new(j, "createdBy", jstr(x->layer->created_by));
+		json_object_set_new(j, "createdBy", cli_json_str(x->layer->created_by));
 		json_object_set_new(j, "compression", json_string(bl_compression_name(x->layer->comp)));
 	}
 	return j;
@@ -506,7 +486,7 @@ static json_t *entry_json(const struct bl_file_entry *e)
 	json_object_set_new(j, "uid", json_integer(e->uid));
 	json_object_set_new(j, "gid", json_integer(e->gid));
 	json_object_set_new(j, "mtime", json_integer(e->mtime));
-	json_object_set_new(j, "linkname", jstr(e->linkname));
+	json_object_set_new(j, "linkname", cli_json_str(e->linkname));
 	if (e->has_sha256) {
 		char hex[72] = "sha256:";
 		for (int i = 0; i < 32; i++)
@@ -522,7 +502,7 @@ static json_t *files_json(const struct files *f)
 {
 	json_t *j = json_object();
 	if (f->error) {
-		json_object_set_new(j, "error", jstr(f->error));
+		json_object_set_new(j, "error", cli_json_str(f->error));
 		return j;
 	}
 	json_object_set_new(j, "leftEntries", json_integer((json_int_t)f->l.len));
@@ -536,7 +516,7 @@ static json_t *files_json(const struct files *f)
 	for (size_t i = 0; i < f->d.len; i++) {
 		const struct bl_file_change *c = &f->d.items[i];
 		json_t *cj = json_object();
-		json_object_set_new(cj, "path", jstr((c->right ? c->right : c->left)->path));
+		json_object_set_new(cj, "path", cli_json_str((c->right ? c->right : c->left)->path));
 		json_object_set_new(cj, "change", json_string(bl_file_change_name(c->kind)));
 		json_t *what = json_array();
 		char *w = bl_file_change_what(c->what);
@@ -559,7 +539,7 @@ static json_t *strings_json(const struct bl_vec *v)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < v->len; i++)
-		json_array_append_new(a, jstr(bl_vec_get(v, i)));
+		json_array_append_new(a, cli_json_str(bl_vec_get(v, i)));
 	return a;
 }
 
@@ -567,12 +547,12 @@ static json_t *node_json(const struct run *r, const struct bl_cmp_node *n)
 {
 	json_t *j = json_object();
 	json_object_set_new(j, "kind", json_string(bl_node_kind_name(n->kind)));
-	json_object_set_new(j, "label", jstr(n->label));
+	json_object_set_new(j, "label", cli_json_str(n->label));
 	json_object_set_new(j, "class", json_string(bl_cmp_class_name(n->cls)));
 	json_object_set_new(j, "own", json_string(bl_cmp_class_name(n->own)));
 	json_object_set_new(j, "classes", classes_json(n->flags));
 	char *sum = bl_cmp_node_describe(n);
-	json_object_set_new(j, "summary", jstr(sum));
+	json_object_set_new(j, "summary", cli_json_str(sum));
 	free(sum);
 	json_object_set_new(j, "left", side_json(n->left, n->left_index));
 	json_object_set_new(j, "right", side_json(n->right, n->right_index));
@@ -593,15 +573,15 @@ static json_t *node_json(const struct run *r, const struct bl_cmp_node *n)
 static json_t *platform_json(const struct bl_cmp_platform *p)
 {
 	json_t *j = json_object();
-	json_object_set_new(j, "target", jstr(p->target));
-	json_object_set_new(j, "platform", jstr(p->platform));
+	json_object_set_new(j, "target", cli_json_str(p->target));
+	json_object_set_new(j, "platform", cli_json_str(p->platform));
 	json_object_set_new(j, "class", json_string(bl_cmp_class_name(p->node->cls)));
 	json_object_set_new(j, "classes", classes_json(p->node->flags));
 	json_object_set_new(j, "leftLayers", p->left_layers >= 0 ? json_integer(p->left_layers) : json_null());
 	json_object_set_new(j, "rightLayers", p->right_layers >= 0 ? json_integer(p->right_layers) : json_null());
 	json_object_set_new(j, "firstDivergentLayer",
 		p->first_divergent >= 0 ? json_integer(p->first_divergent) : json_null());
-	json_object_set_new(j, "divergentCreatedBy", jstr(p->divergent_created_by));
+	json_object_set_new(j, "divergentCreatedBy", cli_json_str(p->divergent_created_by));
 	json_object_set_new(j, "rootfsKnown", json_boolean(p->rootfs_known));
 	json_object_set_new(j, "rootfsIdentical", json_boolean(p->rootfs_identical));
 	json_object_set_new(j, "rootfsTimestampsOnly", json_boolean(p->rootfs_timestamps_only));
@@ -609,7 +589,7 @@ static json_t *platform_json(const struct bl_cmp_platform *p)
 		? json_string(p->left_chain.str) : json_null());
 	json_object_set_new(j, "rightChainID", bl_digest_is_set(&p->right_chain)
 		? json_string(p->right_chain.str) : json_null());
-	json_object_set_new(j, "summary", jstr(p->sentence));
+	json_object_set_new(j, "summary", cli_json_str(p->sentence));
 	return j;
 }
 

@@ -13,25 +13,10 @@
 
 #define INSPECT_SCHEMA_VERSION 1
 
-/* A JSON string for any input string: jansson refuses invalid UTF-8, so such
- * strings (tar member names, say) are escaped first. NULL gives JSON null. */
-static json_t *jstr(const char *s)
-{
-	if (!s)
-		return json_null();
-	json_t *j = json_string(s);
-	if (j)
-		return j;
-	char *safe = bl_text_safe(s);
-	j = json_string(safe);
-	free(safe);
-	return j ? j : json_null();
-}
-
 static void set_str(json_t *obj, const char *key, const char *s)
 {
 	if (s)
-		json_object_set_new(obj, key, jstr(s));
+		json_object_set_new(obj, key, cli_json_str(s));
 }
 
 static json_t *platform_json(const struct bl_platform *p)
@@ -138,7 +123,7 @@ static json_t *build_json(const struct bl_build *b)
 	json_object_set_new(root, "warnings", warnings);
 	json_t *messages = json_array();
 	for (size_t i = 0; i < b->messages.len; i++)
-		json_array_append_new(messages, jstr(bl_vec_get(&b->messages, i)));
+		json_array_append_new(messages, cli_json_str(bl_vec_get(&b->messages, i)));
 	json_object_set_new(root, "messages", messages);
 	/* Targets, and build-level information (provenance, warnings) apart. */
 	json_t *targets = json_array(), *info = json_array();

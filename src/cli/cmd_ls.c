@@ -27,13 +27,6 @@ static const struct bl_node *find_manifest(const struct bl_node *n, const struct
 	return NULL;
 }
 
-static void put_safe(const char *s)
-{
-	char *q = bl_text_safe(s);
-	fputs(q, stdout);
-	free(q);
-}
-
 static void print_text(const struct bl_file_list *l, bool show_layer)
 {
 	for (size_t i = 0; i < l->len; i++) {
@@ -50,10 +43,10 @@ static void print_text(const struct bl_file_list *l, bool show_layer)
 			(long long)e->size, when);
 		if (show_layer)
 			printf("[%d] ", e->layer);
-		put_safe(e->path);
+		cli_put_safe(e->path);
 		if (e->linkname) {
 			fputs(e->type == BL_FILE_HARDLINK ? " link to " : " -> ", stdout);
-			put_safe(e->linkname);
+			cli_put_safe(e->linkname);
 		}
 		putchar('\n');
 	}

@@ -1017,6 +1017,27 @@ static void compare_layers(struct bl_cmp_node *n, const struct parts *lp, const 
 	free(rk);
 }
 
+/* Put `s` (taken) before the node's other notes: the summary comes first. */
+static void note_first_take(struct bl_cmp_node *n, char *s)
+{
+	bl_vec_push(&n->notes, NULL);
+	memmove(n->notes.items + 1, n->notes.items, (n->notes.len - 1) * sizeof *n->notes.items);
+	n->notes.items[0] = s;
+}
+
+/* Attestation statements and build information: any field that differs makes
+ * the node "index only", summed up as "<label> <verb>: <fields>". */
+static void diff_documents(struct bl_cmp_node *n, const struct ctx *ctx, const char *verb)
+{
+	size_t cnt = json_diff(n, ctx, n->left->doc, n->right->doc, NULL, NULL, false, NULL, NULL);
+	if (!cnt)
+		return;
+	set_own(n, BL_CMP_INDEX_ONLY);
+	char *list = field_list(n, 0, cnt);
+	note_first_take(n, bl_asprintf("%s %s: %s", n->label, verb, list));
+	free(list);
+}
+
 static void compare_config(struct bl_cmp_node *n, const struct ctx *ctx)
 {
 	if (same_digest(n->left, n->right) || unreadable(n))
@@ -1029,10 +1050,7 @@ static void compare_config(struct bl_cmp_node *n, const struct ctx *ctx)
 		set_own(n, BL_CMP_CONFIG);
 		char *list = field_list(n, 0, cnt);
 		/* First sentence: the summary, before the per-field ones. */
-		char *s = bl_asprintf("config differs in %s", list);
-		bl_vec_push(&n->notes, NULL);
-		memmove(n->notes.items + 1, n->notes.items, (n->notes.len - 1) * sizeof *n->notes.items);
-		n->notes.items[0] = s;
+		note_first_take(n, bl_asprintf("config differs in %s", list));
 		free(list);
 	}
 	if (rootfs)
@@ -1046,16 +1064,7 @@ static void compare_statement(struct bl_cmp_node *n, const struct ctx *ctx)
 {
 	if (same_digest(n->left, n->right) || unreadable(n))
 		return;
-	size_t cnt = json_diff(n, ctx, n->left->doc, n->right->doc, NULL, NULL, false, NULL, NULL);
-	if (!cnt)
-		return;
-	set_own(n, BL_CMP_INDEX_ONLY);
-	char *list = field_list(n, 0, cnt);
-	char *s = bl_asprintf("%s statement differs: %s", n->label, list);
-	free(list);
-	bl_vec_push(&n->notes, NULL);
-	memmove(n->notes.items + 1, n->notes.items, (n->notes.len - 1) * sizeof *n->notes.items);
-	n->notes.items[0] = s;
+	diff_documents(n, ctx, "statement differs");
 }
 
 static const struct bl_cmp_node *ancestor_target(const struct bl_cmp_node *n)
@@ -1232,16 +1241,7 @@ static void compare_info(struct bl_cmp_node *n, const struct ctx *ctx)
 		}
 		return;
 	}
-	size_t cnt = json_diff(n, ctx, n->left->doc, n->right->doc, NULL, NULL, false, NULL, NULL);
-	if (!cnt)
-		return;
-	set_own(n, BL_CMP_INDEX_ONLY);
-	char *list = field_list(n, 0, cnt);
-	char *s = bl_asprintf("%s differs: %s", n->label, list);
-	free(list);
-	bl_vec_push(&n->notes, NULL);
-	memmove(n->notes.items + 1, n->notes.items, (n->notes.len - 1) * sizeof *n->notes.items);
-	n->notes.items[0] = s;
+	diff_documents(n, ctx, "differs");
 }
 
 static void compare_target(struct bl_cmp_node *n, const struct ctx *ctx)

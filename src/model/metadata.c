@@ -39,9 +39,10 @@ static bool is_target_name(const char *k)
 	return true;
 }
 
-static bool is_target_object(const char *key, const json_t *v)
+/* An object with at least one buildx/containerimage key: a target's shape. */
+static bool has_buildx_key(const json_t *v)
 {
-	if (!is_target_name(key) || !json_is_object(v))
+	if (!json_is_object(v))
 		return false;
 	const char *k;
 	json_t *x;
@@ -52,19 +53,16 @@ static bool is_target_object(const char *key, const json_t *v)
 	return false;
 }
 
+static bool is_target_object(const char *key, const json_t *v)
+{
+	return is_target_name(key) && has_buildx_key(v);
+}
+
 /* An object holding buildx keys under a key that no bake target can have:
  * say why it is not shown as a target (bake names match [a-zA-Z0-9_-]+). */
 static bool looks_like_bad_target(const char *key, const json_t *v)
 {
-	if (is_target_name(key) || !json_is_object(v) || is_buildx_key(key))
-		return false;
-	const char *k;
-	json_t *x;
-	json_object_foreach((json_t *)v, k, x) {
-		if (is_buildx_key(k))
-			return true;
-	}
-	return false;
+	return !is_target_name(key) && !is_buildx_key(key) && has_buildx_key(v);
 }
 
 bool model_metadata_sniff_json(const json_t *doc)
