@@ -143,6 +143,14 @@ struct bl_filediff_result *bl_filediff_finish(struct bl_filediff *j, struct bl_e
 {
 	pthread_join(j->thread, NULL);
 	struct bl_filediff_result *r = j->result;
+	/* A cancel asked for before the result is collected wins, even when the
+	 * thread finished first: what the user sees must not depend on timing. */
+	if (r && j->cancel) {
+		bl_filediff_result_free(r);
+		r = NULL;
+		bl_error_clear(&j->err);
+		bl_fail(&j->err, BL_E_CANCELLED, "file diff cancelled");
+	}
 	if (!r && err)
 		*err = j->err;
 	pthread_mutex_destroy(&j->lock);
