@@ -58,7 +58,7 @@ static const char usage_text[] =
 	"                          the platform to answer for (digest)\n"
 	"  -w, --what WHAT         index|manifest|config|layer|diff-id|chain-id (digest)\n"
 	"  -l, --layer N           layer position, 0-based; negative counts from the end (-1: last)\n"
-	"      --json              JSON output (inspect, diff, ls)\n"
+	"      --json              JSON output (inspect, diff, ls, tags)\n"
 	"      --files             diff: list the files of layers whose content differs\n"
 	"      --ignore-timestamps diff: created, history[].created and file mtimes do not count\n"
 	"      --merged            ls: all layers with whiteouts applied\n"
@@ -150,6 +150,27 @@ json_t *cli_json_str(const char *s)
 	j = json_string(safe);
 	free(safe);
 	return j ? j : json_null();
+}
+
+void cli_json_print(json_t *j)
+{
+	bool tty = isatty(STDOUT_FILENO);
+	size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER | (tty ? JSON_ENSURE_ASCII : 0);
+	char *text = json_dumps(j, flags);
+	if (!text) {
+		cli_error("stdout: the JSON document could not be written");
+		return;
+	}
+	/* jansson leaves DEL raw. Outside strings a JSON document has no DEL, so
+	 * the \u form is always valid here. */
+	for (const char *p = text; *p; p++) {
+		if (tty && *p == 0x7f)
+			fputs("\\u007f", stdout);
+		else
+			putchar(*p);
+	}
+	putchar('\n');
+	free(text);
 }
 
 int cli_fail(const struct bl_error *err)

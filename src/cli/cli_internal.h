@@ -43,6 +43,11 @@ void cli_put_safe(const char *s);
  * escapes controls), escaped first when not (jansson refuses invalid UTF-8,
  * e.g. a tar member name); NULL gives JSON null. A new reference. */
 json_t *cli_json_str(const char *s);
+
+/* Print a JSON document and a newline on stdout (2-space indent, keys in
+ * order). On a terminal everything outside printable ASCII is \u-escaped (C1
+ * controls, bidi marks, DEL), so no label can drive it; pipes get UTF-8. */
+void cli_json_print(json_t *j);
 /* Report `err` and return its exit code. */
 int cli_fail(const struct bl_error *err);
 /* The load options the command line asks for (registry options, --offline);

@@ -608,8 +608,7 @@ static void print_json(const struct run *r)
 		json_array_append_new(ps, platform_json(bl_vec_get(&r->cmp->platforms, i)));
 	json_object_set_new(j, "platforms", ps);
 	json_object_set_new(j, "tree", node_json(r, r->cmp->root));
-	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	putchar('\n');
+	cli_json_print(j);
 	json_decref(j);
 }
 

@@ -4,7 +4,6 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "bakelens/cli.h"
 #include "bakelens/text.h"
@@ -173,13 +172,7 @@ int cli_cmd_inspect(const struct cli_opts *o)
 		return rc;
 	if (o->json) {
 		json_t *j = build_json(b);
-		/* On a terminal, \u-escape everything outside ASCII: a C1 control in a
-		 * label must not reach it raw. Pipes get plain UTF-8. */
-		size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER;
-		if (isatty(STDOUT_FILENO))
-			flags |= JSON_ENSURE_ASCII;
-		json_dumpf(j, stdout, flags);
-		fputc('\n', stdout);
+		cli_json_print(j);
 		json_decref(j);
 	} else {
 		print_facts(b);

@@ -77,8 +77,7 @@ static void print_json(const struct bl_file_list *l)
 		json_object_set_new(j, "layer", e->layer >= 0 ? json_integer(e->layer) : json_null());
 		json_array_append_new(arr, j);
 	}
-	json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	putchar('\n');
+	cli_json_print(arr);
 	json_decref(arr);
 }
 

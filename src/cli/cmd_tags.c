@@ -40,8 +40,7 @@ int cli_cmd_tags(const struct cli_opts *o)
 		json_t *a = json_array();
 		for (size_t i = 0; i < tags.len; i++)
 			json_array_append_new(a, json_string(bl_vec_get(&tags, i)));
-		json_dumpf(a, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
+		cli_json_print(a);
 		json_decref(a);
 	} else {
 		for (size_t i = 0; i < tags.len; i++) {

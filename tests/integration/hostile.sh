@@ -5,7 +5,7 @@
 # hostile names (C1 controls, bidi overrides) everywhere a name can be. Every
 # input is made here (python3, tar, zstd, jq), so this runs without the corpus.
 . "$BL_TESTLIB"
-need_tool python3 jq tar zstd gzip sha256sum timeout
+need_tool python3 jq tar zstd gzip sha256sum timeout script
 out=$BL_TMP/out err=$BL_TMP/err
 cd "$BL_TMP"
 
@@ -335,4 +335,14 @@ exact_json "hostile names: the tag is exact in JSON" want-tag \
 run_bl "$out" "$err" inspect --json names.tar
 { printf 'x'; cat evil.txt; printf ':1'; } >want-repotag
 exact_json "hostile RepoTag is exact in JSON" want-repotag '.targets[0].name'
+# On a terminal the JSON commands \u-escape everything outside printable
+# ASCII (DEL and C1 included); the document still decodes to the exact name.
+for args in "inspect --json meta.json H" "diff --json meta.json+H names.tar" "ls --json names.tar"; do
+	script -qec "$BAKELENS $args 2>tty-err" /dev/null </dev/null | tr -d '\r' >"$out" || :
+	expect_no_controls "on a terminal: $args" "$out"
+	expect_eq "on a terminal: $args: JSON valid" 0 "$(jq -e . "$out" >/dev/null 2>&1; echo $?)"
+done
+script -qec "$BAKELENS inspect --json meta.json H 2>tty-err" /dev/null </dev/null | tr -d '\r' >"$out" || :
+exact_json "on a terminal: the label decodes exactly" want-label --rawfile e evil.txt \
+	'first(.. | objects | select(.kind? == "config") | .document.config.Labels["k" + $e])'
 finish
