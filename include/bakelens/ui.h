@@ -58,10 +58,16 @@ void bl_ui_add_message(struct bl_ui *ui, const char *msg);
 void bl_ui_status(struct bl_ui *ui, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Open the compare view on `c` (borrowed; the caller frees it, and its
- * builds, after bl_ui_free). `left` and `right` name the sides (column
- * headings). Without a build shown (bakelens --diff), closing it quits. */
-void bl_ui_set_compare(struct bl_ui *ui, struct bl_cmp *c, const char *left, const char *right);
+/* Open the compare view on two builds (borrowed; the caller frees them
+ * after bl_ui_free). `lname` and `rname` name the sides (column headings).
+ * Without a build shown (bakelens --diff), closing it quits. */
+void bl_ui_set_compare(struct bl_ui *ui, const struct bl_build *left,
+	const struct bl_build *right, const char *lname, const char *rname);
+/* Whether timestamps count in comparisons (config created, history[].created,
+ * file mtimes), as bakelens diff --ignore-timestamps; an open comparison is
+ * made again, keeping its file diffs. The t key toggles it. */
+void bl_ui_set_ignore_timestamps(struct bl_ui *ui, bool on);
+bool bl_ui_ignores_timestamps(const struct bl_ui *ui);
 /* True while the compare view is open. */
 bool bl_ui_compare_open(const struct bl_ui *ui);
 /* The selected row of the compare view, NULL when it is closed. */

@@ -78,8 +78,13 @@ struct bl_ui {
 	const struct bl_node *mark;    /* marked in the tree (M), borrowed */
 	bool cmp_open;
 	bool cmp_only;                 /* bakelens --diff: nothing beneath */
-	struct bl_cmp *cmp;            /* borrowed (bl_ui_set_compare), or NULL */
-	struct bl_cmp_node *cmp_owned; /* from M and =, owned */
+	/* What is compared: two builds (bl_ui_set_compare) or two nodes (M, =),
+	 * all borrowed; kept so that the comparison can be made again. */
+	const struct bl_build *cmp_bl, *cmp_br;
+	const struct bl_node *cmp_nl, *cmp_nr;
+	bool ignore_timestamps;        /* timestamps do not count (t) */
+	struct bl_cmp *cmp;            /* of two builds, owned, or NULL */
+	struct bl_cmp_node *cmp_owned; /* of two nodes, owned, or NULL */
 	struct bl_cmp_node *cmp_root;
 	char *cmp_left, *cmp_right;    /* column headings, display-safe */
 	struct bl_view cmpv;
@@ -92,13 +97,15 @@ struct bl_ui {
 	int cmp_rows_y, cmp_rows_h;    /* where the rows were drawn (mouse) */
 	/* File diff of a layer pair, off the UI thread. */
 	struct bl_filediff *job;
-	const struct bl_cmp_node *job_node;
+	const struct bl_node *job_left, *job_right;
 	struct bl_load_state job_state;
 	struct bl_vec files;           /* struct files *, owned */
 };
 
+/* Files of a layer pair, by the pair's nodes (the comparison's nodes are
+ * made again when timestamps are toggled; the builds' stay). */
 struct files {
-	const struct bl_cmp_node *node;
+	const struct bl_node *left, *right;
 	struct bl_filediff_result *result; /* NULL when it failed */
 	char *error;
 };
@@ -153,8 +160,11 @@ static void close_compare(struct bl_ui *ui)
 		bl_cmpview_fini(&ui->cmpv);
 	bl_cmp_node_free(ui->cmp_owned);
 	ui->cmp_owned = NULL;
+	bl_cmp_free(ui->cmp);
 	ui->cmp = NULL;
 	ui->cmp_root = NULL;
+	ui->cmp_bl = ui->cmp_br = NULL;
+	ui->cmp_nl = ui->cmp_nr = NULL;
 	ui->cmp_open = false;
 	ui->cmpdoc_node = NULL;
 	ui->cmp_focus_detail = false;
@@ -179,15 +189,29 @@ static void open_compare(struct bl_ui *ui, struct bl_cmp_node *root, const char 
 	ui->menu_open = false;
 }
 
-void bl_ui_set_compare(struct bl_ui *ui, struct bl_cmp *c, const char *left, const char *right)
+/* Compare what cmp_bl/cmp_br or cmp_nl/cmp_nr name, with the current options. */
+static struct bl_cmp_node *make_compare(struct bl_ui *ui)
+{
+	struct bl_cmp_opts co = {.ignore_timestamps = ui->ignore_timestamps};
+	if (ui->cmp_bl) {
+		ui->cmp = bl_cmp_builds(ui->cmp_bl, ui->cmp_br, &co);
+		return ui->cmp->root;
+	}
+	ui->cmp_owned = bl_cmp_nodes(ui->cmp_nl, ui->cmp_nr, &co);
+	return ui->cmp_owned;
+}
+
+void bl_ui_set_compare(struct bl_ui *ui, const struct bl_build *left,
+	const struct bl_build *right, const char *lname, const char *rname)
 {
 	close_compare(ui);
-	if (!c || !c->root)
+	if (!left || !right)
 		return;
-	ui->cmp = c;
+	ui->cmp_bl = left;
+	ui->cmp_br = right;
 	ui->cmp_only = !ui->have_tree;
 	ui->loading = false;
-	open_compare(ui, c->root, left, right);
+	open_compare(ui, make_compare(ui), lname, rname);
 }
 
 bool bl_ui_compare_open(const struct bl_ui *ui)
@@ -204,10 +228,88 @@ static const struct files *files_for(const struct bl_ui *ui, const struct bl_cmp
 {
 	for (size_t i = 0; i < ui->files.len; i++) {
 		const struct files *f = bl_vec_get(&ui->files, i);
-		if (f->node == n)
+		if (f->left == n->left && f->right == n->right)
 			return f;
 	}
 	return NULL;
+}
+
+/* The comparison node of a pair of the builds' nodes, or NULL. */
+static struct bl_cmp_node *cmp_node_of(struct bl_cmp_node *n, const struct bl_node *left,
+	const struct bl_node *right)
+{
+	if (!n)
+		return NULL;
+	if (n->left == left && n->right == right)
+		return n;
+	for (size_t i = 0; i < n->children.len; i++) {
+		struct bl_cmp_node *r = cmp_node_of(bl_vec_get(&n->children, i), left, right);
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+/* Diff the files of `f` again with the current options; with timestamps
+ * ignored, a layer whose files differ only in them is identical (as
+ * bakelens diff --files --ignore-timestamps says). */
+static void apply_files(struct bl_ui *ui, struct files *f)
+{
+	if (!f->result)
+		return;
+	struct bl_filediff_result *r = f->result;
+	bl_file_diff_fini(&r->diff);
+	bl_file_diff_init(&r->diff);
+	struct bl_file_diff_opts fo = {.ignore_timestamps = ui->ignore_timestamps};
+	bl_layerfiles_diff(&r->left, &r->right, &fo, &r->diff);
+	struct bl_cmp_node *n = cmp_node_of(ui->cmp_root, f->left, f->right);
+	if (!n || !ui->ignore_timestamps || r->diff.len != 0 || n->own != BL_CMP_CONTENT)
+		return;
+	char *why = bl_asprintf("files identical apart from timestamps (%zu entr%s only in "
+		"mtime; ignored)", r->diff.timestamps_ignored,
+		r->diff.timestamps_ignored == 1 ? "y differs" : "ies differ");
+	bl_cmp_node_reclassify(n, BL_CMP_IDENTICAL, why);
+	free(why);
+	if (ui->cmp)
+		bl_cmp_platforms_refresh(ui->cmp);
+}
+
+/* Make the comparison again after its options changed, keeping the
+ * selected row and the file diffs already done. */
+static void recompare(struct bl_ui *ui)
+{
+	if (!ui->cmp_open)
+		return;
+	const struct bl_cmp_node *sel = bl_cmpview_node(&ui->cmpv);
+	const struct bl_node *sl = sel ? sel->left : NULL, *sr = sel ? sel->right : NULL;
+	bl_cmpview_fini(&ui->cmpv);
+	bl_cmp_node_free(ui->cmp_owned);
+	ui->cmp_owned = NULL;
+	bl_cmp_free(ui->cmp);
+	ui->cmp = NULL;
+	ui->cmp_root = make_compare(ui);
+	for (size_t i = 0; i < ui->files.len; i++)
+		apply_files(ui, bl_vec_get(&ui->files, i));
+	bl_cmp_fold(ui->cmp_root);
+	bl_cmpview_init(&ui->cmpv, ui->cmp_root, &ui->ascii);
+	const struct bl_cmp_node *n = sel ? cmp_node_of(ui->cmp_root, sl, sr) : NULL;
+	if (n)
+		bl_cmpview_select(&ui->cmpv, n);
+	ui->cmpdoc_node = NULL;
+	ui->cmpdoc_dirty = true;
+}
+
+void bl_ui_set_ignore_timestamps(struct bl_ui *ui, bool on)
+{
+	if (ui->ignore_timestamps == on)
+		return;
+	ui->ignore_timestamps = on;
+	recompare(ui);
+}
+
+bool bl_ui_ignores_timestamps(const struct bl_ui *ui)
+{
+	return ui->ignore_timestamps;
 }
 
 bool bl_ui_tick(struct bl_ui *ui)
@@ -219,20 +321,27 @@ bool bl_ui_tick(struct bl_ui *ui)
 		return true;
 	struct bl_error err = {0};
 	struct files *f = bl_calloc(1, sizeof *f);
-	f->node = ui->job_node;
+	f->left = ui->job_left;
+	f->right = ui->job_right;
 	f->result = bl_filediff_finish(ui->job, &err);
 	ui->job = NULL;
-	ui->job_node = NULL;
+	ui->job_left = ui->job_right = NULL;
 	if (!f->result && err.code == BL_E_CANCELLED) {
 		files_free(f);
 		bl_ui_status(ui, false, "File diff cancelled");
 		return false;
 	}
 	if (f->result) {
+		/* The options may have changed while the job ran. */
+		apply_files(ui, f);
 		const struct bl_file_diff *d = &f->result->diff;
+		char ignored[64] = "";
+		if (d->timestamps_ignored)
+			snprintf(ignored, sizeof ignored, " (%zu differ only in timestamps, ignored)",
+				d->timestamps_ignored);
 		bl_ui_status(ui, false, "Files compared: %zu added, %zu removed, %zu changed, %zu "
-			"metadata only", d->counts[BL_FCHANGE_ADDED], d->counts[BL_FCHANGE_REMOVED],
-			d->counts[BL_FCHANGE_CONTENT], d->counts[BL_FCHANGE_METADATA]);
+			"metadata only%s", d->counts[BL_FCHANGE_ADDED], d->counts[BL_FCHANGE_REMOVED],
+			d->counts[BL_FCHANGE_CONTENT], d->counts[BL_FCHANGE_METADATA], ignored);
 	} else {
 		f->error = bl_strdup(err.msg[0] ? err.msg : "the layers could not be read");
 		bl_ui_status(ui, true, "File diff failed: %s", f->error);
@@ -259,12 +368,13 @@ static void start_file_diff(struct bl_ui *ui)
 		return;
 	}
 	struct bl_error err = {0};
-	ui->job = bl_filediff_start(n->left, n->right, false, &err);
+	ui->job = bl_filediff_start(n->left, n->right, ui->ignore_timestamps, &err);
 	if (!ui->job) {
 		bl_ui_status(ui, true, "File diff: %s", err.msg);
 		return;
 	}
-	ui->job_node = n;
+	ui->job_left = n->left;
+	ui->job_right = n->right;
 	ui->job_state = (struct bl_load_state){0};
 	snprintf(ui->job_state.what, sizeof ui->job_state.what, "starting");
 }
@@ -855,10 +965,11 @@ static void compare_with_mark(struct bl_ui *ui)
 	if (!n)
 		return;
 	close_compare(ui);
-	ui->cmp_owned = bl_cmp_nodes(ui->mark, n, NULL);
+	ui->cmp_nl = ui->mark;
+	ui->cmp_nr = n;
 	ui->cmp_only = false;
 	char *l = node_title(ui->mark), *r = node_title(n);
-	open_compare(ui, ui->cmp_owned, l, r);
+	open_compare(ui, make_compare(ui), l, r);
 	free(l);
 	free(r);
 }
@@ -954,6 +1065,14 @@ void bl_ui_do(struct bl_ui *ui, enum bl_action a)
 	case BL_ACTION_FILE_DIFF:
 		if (ui->cmp_open && !ui->menu_open && ui->popup == POPUP_NONE)
 			start_file_diff(ui);
+		return;
+	case BL_ACTION_IGNORE_TIMESTAMPS:
+		if (!ui->cmp_open || ui->menu_open || ui->popup != POPUP_NONE)
+			return;
+		bl_ui_set_ignore_timestamps(ui, !ui->ignore_timestamps);
+		bl_ui_status(ui, false, ui->ignore_timestamps ?
+			"Timestamps ignored: created, history[].created and file mtimes do not count" :
+			"Timestamps count again");
 		return;
 	case BL_ACTION_FIND_NEXT:
 	case BL_ACTION_FIND_PREV:
@@ -1224,6 +1343,7 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_FOCUS_NEXT, "pane");
 		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_COPY_DIGEST, "copy");
 		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_HELP, "help");
+		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_IGNORE_TIMESTAMPS, "timestamps");
 		return;
 	}
 	if (scope == BL_SCOPE_MENU) {
@@ -1288,6 +1408,13 @@ static void draw_title(struct bl_ui *ui, struct bl_canvas *c)
 		col += bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, ui->cmp_left);
 		col += bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, ui->ascii ? " <> " : " \u21c4 ");
 		bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, ui->cmp_right);
+		/* Said on the right, where a long name cannot push it out. */
+		if (ui->ignore_timestamps) {
+			static const char note[] = " [timestamps ignored] ";
+			int nw = (int)sizeof note - 1;
+			if (c->w - nw > 20)
+				bl_canvas_put(c, c->w - nw, 0, nw, BL_ROLE_TITLE, note);
+		}
 		return;
 	}
 	if (!what && ui->title)

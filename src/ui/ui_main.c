@@ -129,6 +129,7 @@ struct opts {
 	const char **sources;
 	size_t nsources;
 	bool diff; /* --diff A B: sources[0] and sources[1] are the sides */
+	bool ignore_timestamps; /* --ignore-timestamps (with --diff; t toggles it) */
 };
 
 /* The registry options of this run, read by the loader thread (set before it
@@ -172,6 +173,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->no_cache = true;
 		} else if (strcmp(a, "--diff") == 0) {
 			o->diff = true;
+		} else if (strcmp(a, "--ignore-timestamps") == 0) {
+			o->ignore_timestamps = true;
 		} else {
 			const char *name = NULL, *value = NULL;
 			for (size_t k = 0; k < sizeof value_opts / sizeof value_opts[0]; k++) {
@@ -340,7 +343,6 @@ int bl_ui_main(int argc, char **argv)
 	struct bl_build *builds[2] = {NULL, NULL};
 	struct bl_loader *loaders[2] = {NULL, NULL};
 	size_t nload = o.diff ? 2 : 1;
-	struct bl_cmp *cmp = NULL;
 	struct bl_vec parts[2];
 	bl_vec_init(&parts[0], free);
 	bl_vec_init(&parts[1], free);
@@ -431,8 +433,8 @@ int bl_ui_main(int argc, char **argv)
 				if (o.platform && !bl_ui_search(ui, o.platform))
 					bl_ui_status(ui, true, "No platform matches '%s'", o.platform);
 			} else if (builds[0] && builds[1]) {
-				cmp = bl_cmp_builds(builds[0], builds[1], NULL);
-				bl_ui_set_compare(ui, cmp, o.sources[0], o.sources[1]);
+				bl_ui_set_ignore_timestamps(ui, o.ignore_timestamps);
+				bl_ui_set_compare(ui, builds[0], builds[1], o.sources[0], o.sources[1]);
 			} else {
 				loading = true;
 			}
@@ -515,7 +517,6 @@ out:
 	}
 	/* The ui borrows the comparison, which borrows the builds. */
 	bl_ui_free(ui);
-	bl_cmp_free(cmp);
 	bl_build_free(builds[0]);
 	bl_build_free(builds[1]);
 	bl_vec_fini(&parts[0]);

@@ -2,7 +2,8 @@
 # The compare view in a real terminal (tmux): `bakelens --diff A B` on two
 # OCI layouts made here with umoci (B changes layer 2's content, adds a layer
 # and is built later, so its config differs), walking the differences, a
-# file diff of the changed layer pair, resize, quit; then the explorer's
+# file diff of the changed layer pair, resize, quit; A against C (A made again
+# later) with timestamps ignored (t) and counted again; then the explorer's
 # mark (M) and compare (=) flow. Screens are compared with golden files at
 # 80x24 and 160x50; BL_UPDATE_SCREENS=1 rewrites them.
 # Needs: BAKELENS, BL_SRC (set by meson), umoci, tmux, jq. Exit 77 = skipped.
@@ -39,6 +40,9 @@ mkimg() { # LAYOUT CREATED FILE...
 }
 mkimg A 2024-01-01T00:00:00Z files/a files/b files/c >/dev/null || exit 1
 mkimg B 2024-02-02T00:00:00Z files/a files/b2 files/c files/d >/dev/null || exit 1
+# C is A made again later: the same files with new mtimes, a new created.
+mkdir later && cp files/a files/b files/c later/ && touch -d @1710000000 later later/*
+mkimg C 2024-03-03T00:00:00Z later/a later/b later/c >/dev/null || exit 1
 
 wait_for() { # TEXT: until the pane shows it (5 s)
 	i=0
@@ -111,6 +115,34 @@ wait_for "3 differences" || fail=1
 screen compare-160x50
 
 # q closes the compare view; with nothing beneath, bakelens ends.
+$T send-keys -t bl q
+wait_for "EXITED 0" || fail=1
+
+# --- timestamps: A and C differ only in them. t stops counting them (the
+# config is then identical); a layer pair's files, compared with F, turn out
+# identical apart from mtimes; t again counts them, the file diff kept.
+start 80 24 --diff A C
+wait_for "4 differences" || exit 1
+$T send-keys -t bl t
+wait_for "[timestamps ignored]" || fail=1
+wait_for "3 differences" || fail=1
+$T send-keys -t bl ']' F
+wait_for "Files compared: 0 added, 0 removed, 0 changed" || fail=1
+wait_for "2 differences" || fail=1
+wait_for "files identical apart from timestamps" || fail=1
+screen compare-timestamps-80x24
+$T send-keys -t bl t
+wait_for "Timestamps count again" || fail=1
+wait_for "difference 2 of 4" || fail=1
+$T send-keys -t bl Tab G
+wait_for "0 content changed, 1 metadata only" || fail=1
+wait_for "m a  (mtime)" || fail=1
+$T send-keys -t bl q q
+wait_for "EXITED 0" || fail=1
+# --ignore-timestamps with --diff starts that way.
+start 80 24 --diff --ignore-timestamps A C
+wait_for "[timestamps ignored]" || fail=1
+wait_for "3 differences" || fail=1
 $T send-keys -t bl q
 wait_for "EXITED 0" || fail=1
 

@@ -491,14 +491,13 @@ static void test_diff_of_corpus_builds_shows_the_added_platform(void **state)
 		skip();
 	}
 	struct bl_build *left = load(a), *right = load(b);
-	struct bl_cmp *cmp = bl_cmp_builds(left, right, NULL);
 	struct bl_settings s;
 	struct bl_keymap km;
 	bl_settings_init(&s);
 	bl_keymap_init(&km);
 	bl_keymap_load_defaults(&km);
 	struct bl_ui *ui = bl_ui_new(&s, &km);
-	bl_ui_set_compare(ui, cmp, "single", "multi");
+	bl_ui_set_compare(ui, left, right, "single", "multi");
 	struct bl_canvas c;
 	bl_canvas_init(&c, 120, 40);
 	bl_ui_render(ui, &c);
@@ -535,7 +534,6 @@ static void test_diff_of_corpus_builds_shows_the_added_platform(void **state)
 	bl_buf_fini(&out);
 	bl_canvas_fini(&c);
 	bl_ui_free(ui);
-	bl_cmp_free(cmp);
 	bl_build_free(left);
 	bl_build_free(right);
 	bl_keymap_fini(&km);
