@@ -9,8 +9,11 @@ actions: "429" (Retry-After: 1), "500", "stall" (headers never come),
 "wrongbody" (200 with one byte of the real body changed), "redirect" (307 to
 the second listener on another address, which logs the headers it got and
 serves the upstream body), "close" (drop the connection), "ratelimit" (the
-upstream answer plus Docker Hub's ratelimit-limit/-remaining headers). Requests that no
-rule matches are forwarded unchanged (headers included).
+upstream answer plus Docker Hub's ratelimit-limit/-remaining headers), "referrers" (for
+GET /v2/REPO/referrers/ALG:HEX: answer as the OCI 1.1 referrers API does, with an image
+index, the one upstream under the ALG-HEX fallback tag or an empty one; docker-registry 2.8
+has no such API and no registry that has one is packaged here, so this stands in for it).
+Requests that no rule matches are forwarded unchanged (headers included).
 
 usage: fault_proxy.py LISTEN_PORT UPSTREAM_PORT RULES_FILE LOG_FILE REDIRECT_HOST REDIRECT_PORT
 """
@@ -95,6 +98,18 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             return
         if action == "redirect":
             self.send_body(307, [("Location", "http://%s:%s/signed%s?sig=abc" % (rhost, rport, self.path))], b"")
+            return
+        if action == "referrers":
+            m = re.match(r"/v2/(.+)/referrers/([a-z0-9]+):([0-9a-f]+)$", self.path)
+            status, headers, body = fetch_upstream(
+                "GET", "/v2/%s/manifests/%s-%s" % m.groups(), self.headers)
+            if status == 404:
+                body = json.dumps({"schemaVersion": 2, "manifests": [],
+                                   "mediaType": "application/vnd.oci.image.index.v1+json"}).encode()
+            elif status != 200:
+                self.send_body(status, headers, body)
+                return
+            self.send_body(200, [("Content-Type", "application/vnd.oci.image.index.v1+json")], body)
             return
         status, headers, body = fetch_upstream(self.command, self.path, self.headers)
         if action == "ratelimit":

@@ -111,6 +111,36 @@ expect_eq "cli: wrong config body: says so" yes "$(grep -q "blob $CFG: body hash
 expect_eq "cli: wrong config body: not cached" no "$([ -e "$BL_TMP/cli-cache/bakelens/blobs/sha256/${CFG#sha256:}" ] && echo yes || echo no)"
 echo '[]' >"$RULES"
 
+# The OCI 1.1 referrers API (the proxy stands in for it: see fault_proxy.py).
+# An SBOM-like referrer of the manifest is listed by the API; bakelens shows it
+# under its subject and, the API having answered, never lists tags or asks for
+# the sha256-<hex> fallback tag. Its config is read: the referrer is resolved.
+REFM=$(skopeo_raw_digest "$R0/single:latest" --creds 'tester:s3cr3t-Pa55')
+push "oci:$L:arm64" "$R0/single:sbom" --dest-creds 'tester:s3cr3t-Pa55'
+SBOM=$(skopeo_raw_digest "$R0/single:sbom" --creds 'tester:s3cr3t-Pa55')
+SBOM_SIZE=$(skopeo --policy "$POLICY" inspect --tls-verify=false --creds 'tester:s3cr3t-Pa55' --raw "docker://$R0/single:sbom" | wc -c)
+jq -nc --arg d "$SBOM" --argjson s "$SBOM_SIZE" '{schemaVersion:2,
+	mediaType:"application/vnd.oci.image.index.v1+json",
+	manifests:[{mediaType:"application/vnd.oci.image.manifest.v1+json",
+	digest:$d,size:$s,artifactType:"application/spdx+json"}]}' >"$BL_TMP/refidx.json"
+curl -fsS -u 'tester:s3cr3t-Pa55' -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' \
+	--data-binary @"$BL_TMP/refidx.json" \
+	"http://$R0/v2/single/manifests/sha256-${REFM#sha256:}" >/dev/null
+printf '%s' '[{"match":"GET /v2/single/referrers/","action":"referrers","times":99}]' >"$RULES"
+: >"$PLOG"
+XDG_CACHE_HOME=$BL_TMP/ref-cache run_bl "$O" "$E" inspect --json --authfile "$BL_TMP/auth.json" "$R/single:latest"
+expect_eq "referrers API: exit" 0 "$rc"
+expect_eq "referrers API: the referrer under its subject" "referrer: application/spdx+json $SBOM" \
+	"$(jq -r --arg s "$REFM" '.. | objects | select(.descriptor.digest? == $s) | .children[]
+		| select(.label | startswith("referrer: ")) | "\(.label) \(.descriptor.digest)"' "$O")"
+expect_eq "referrers API: the referrer resolved (its config)" \
+	"$(skopeo_config_digest "$R0/single:sbom" --creds 'tester:s3cr3t-Pa55')" \
+	"$(jq -r '.. | objects | select(.label? // "" | startswith("referrer: ")) | .children[] | select(.kind == "config") | .descriptor.digest' "$O")"
+expect_eq "referrers API: asked for the subject" 1 "$(grep -c "GET /v2/single/referrers/$REFM " "$PLOG")"
+expect_eq "referrers API: no tag listing, no fallback tag" 0 \
+	"$(grep -cE 'GET /v2/single/(tags/list|manifests/sha256-)' "$PLOG" || true)"
+echo '[]' >"$RULES"
+
 # The registry stopped mid-session (after the root was read).
 rm -rf "$CACHE"
 PROBE_AFTER_ROOT="kill $REG_PID; while kill -0 $REG_PID 2>/dev/null; do sleep 0.1; done" \
