@@ -13,6 +13,9 @@ upstream answer plus Docker Hub's ratelimit-limit/-remaining headers), "referrer
 GET /v2/REPO/referrers/ALG:HEX: answer as the OCI 1.1 referrers API does, with an image
 index, the one upstream under the ALG-HEX fallback tag or an empty one; docker-registry 2.8
 has no such API and no registry that has one is packaged here, so this stands in for it).
+"pages:N" (for GET /v2/REPO/tags/list: the upstream listing cut into pages of at most N
+tags, in order, after `last`, with a Link header to the next page, as registries with a
+page size limit answer; docker-registry 2.8 ignores `n` and sends every tag at once).
 Requests that no rule matches are forwarded unchanged (headers included).
 
 usage: fault_proxy.py LISTEN_PORT UPSTREAM_PORT RULES_FILE LOG_FILE REDIRECT_HOST REDIRECT_PORT
@@ -25,6 +28,7 @@ import re
 import sys
 import threading
 import time
+import urllib.parse
 
 port, upstream, rules_path, log_path, rhost, rport = sys.argv[1:7]
 lock = threading.Lock()
@@ -111,6 +115,9 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 return
             self.send_body(200, [("Content-Type", "application/vnd.oci.image.index.v1+json")], body)
             return
+        if action and action.startswith("pages:"):
+            self.send_page(int(action[len("pages:"):]))
+            return
         status, headers, body = fetch_upstream(self.command, self.path, self.headers)
         if action == "ratelimit":
             headers = list(headers) + [("ratelimit-limit", "100;w=21600"),
@@ -118,6 +125,25 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if action == "wrongbody" and body:
             body = bytes([body[0] ^ 0x20]) + body[1:]
         self.send_body(status, headers, body)
+
+    def send_page(self, most):
+        path, _, query = self.path.partition("?")
+        q = dict(urllib.parse.parse_qsl(query))
+        status, headers, body = fetch_upstream("GET", path, self.headers)
+        if status != 200:
+            self.send_body(status, headers, body)
+            return
+        doc = json.loads(body)
+        tags = sorted(doc.get("tags") or [])
+        if "last" in q:
+            tags = [t for t in tags if t > q["last"]]
+        n = min(most, int(q.get("n", most)))
+        page, rest = tags[:n], tags[n:]
+        out = [("Content-Type", "application/json")]
+        if rest:
+            nxt = "%s?%s" % (path, urllib.parse.urlencode({"n": n, "last": page[-1]}))
+            out.append(("Link", '<%s>; rel="next"' % nxt))
+        self.send_body(200, out, json.dumps({"name": doc.get("name"), "tags": page}).encode())
 
     do_GET = handle_any
     do_HEAD = handle_any

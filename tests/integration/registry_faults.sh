@@ -141,6 +141,22 @@ expect_eq "referrers API: no tag listing, no fallback tag" 0 \
 	"$(grep -cE 'GET /v2/single/(tags/list|manifests/sha256-)' "$PLOG" || true)"
 echo '[]' >"$RULES"
 
+# Tag listing in pages (the proxy cuts docker-registry's one answer into pages
+# of 2 with Link headers): every tag, one authorised request a page (the
+# first, unauthorised, one gets the Basic challenge).
+printf '%s' '[{"match":"GET /v2/single/tags/list","action":"pages:2","times":99}]' >"$RULES"
+: >"$PLOG"
+XDG_CACHE_HOME=$BL_TMP/ref-cache run_bl "$O" "$E" tags --authfile "$BL_TMP/auth.json" "$R/single"
+expect_eq "tags in pages: exit" 0 "$rc"
+expect_eq "tags in pages: every tag, as skopeo lists them" \
+	"$(skopeo --policy "$POLICY" list-tags --tls-verify=false --creds 'tester:s3cr3t-Pa55' "docker://$R0/single" | jq -r '.Tags[]' | sort | paste -sd' ')" \
+	"$(sort "$O" | paste -sd' ')"
+ntags=$(wc -l <"$O")
+expect_eq "tags in pages: one request a page, following Link" \
+	"$(((ntags + 1) / 2)) $(((ntags + 1) / 2 - 1))" \
+	"$(grep -c 'GET /v2/single/tags/list.* auth=yes' "$PLOG") $(grep -c 'GET /v2/single/tags/list?n=2&last=.* auth=yes' "$PLOG")"
+echo '[]' >"$RULES"
+
 # The registry stopped mid-session (after the root was read).
 rm -rf "$CACHE"
 PROBE_AFTER_ROOT="kill $REG_PID; while kill -0 $REG_PID 2>/dev/null; do sleep 0.1; done" \
