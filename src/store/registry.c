@@ -758,7 +758,7 @@ static bool request(struct reg *s, const struct req *r, struct xfer **out, struc
 			r->what);
 	char *url = bl_strdup(r->url);
 	char *origin = url_origin(url);
-	int tries = 0, redirects = 0;
+	int tries = 0, redirects = 0, timeouts = 0;
 	bool answered = false;
 	bool ok = false;
 	for (;;) {
@@ -807,9 +807,16 @@ static bool request(struct reg *s, const struct req *r, struct xfer **out, struc
 				sleep_ms(250L << tries);
 				continue;
 			}
+			/* A stalled transfer is tried once more (a stall costs the whole
+			 * low-speed time, so not more); a stream may have been read from. */
+			if (rc == CURLE_OPERATION_TIMEDOUT && !r->stream && timeouts++ == 0) {
+				free(msg);
+				continue;
+			}
 			enum bl_status code = rc == CURLE_ABORTED_BY_CALLBACK ? BL_E_CANCELLED : BL_E_NET;
 			if (rc == CURLE_OPERATION_TIMEDOUT)
-				fail_ctx(s, err, code, "%s: timed out (%s)", r->what, msg);
+				fail_ctx(s, err, code, "%s: timed out%s (%s)", r->what,
+					timeouts > 1 ? " twice" : "", msg);
 			else if (rc == CURLE_PEER_FAILED_VERIFICATION)
 				fail_ctx(s, err, code,
 					"%s: TLS certificate not trusted (%s); use --cacert FILE or --insecure %s",

@@ -69,8 +69,16 @@ expect_eq "500 always: bounded tries (4)" 4 "$(grep -c "GET /v2/single/blobs/$CF
 expect_eq "500 always: message" yes "$(grep -q "registry $R: repository single: blob $CFG: HTTP 500, after retries" "$E" && echo yes || echo no)"
 
 run_fault stall "[{\"match\":\"GET /v2/single/blobs/$CFG\",\"action\":\"stall\",\"times\":1}]"
+expect_eq "stall once: success after one more try: exit" 0 "$rc"
+expect_eq "stall once: config" "$CFG" "$(awk '$1=="config"{print $2}' "$O")"
+expect_eq "stall once: two config GETs" 2 "$(grep -c "GET /v2/single/blobs/$CFG" "$PLOG")"
+expect_eq "stall once: waited the low-speed time (>= 2 s)" yes "$([ "$secs" -ge 2 ] && echo yes || echo no)"
+nothing_unverified stall-once
+
+run_fault stall "[{\"match\":\"GET /v2/single/blobs/$CFG\",\"action\":\"stall\",\"times\":9}]"
 expect_eq "stall: exit" 1 "$rc"
-expect_eq "stall: says timed out" yes "$(grep -q "blob $CFG: timed out" "$E" && echo yes || echo no)"
+expect_eq "stall: says timed out twice" yes "$(grep -q "blob $CFG: timed out twice" "$E" && echo yes || echo no)"
+expect_eq "stall: tried twice, no more" 2 "$(grep -c "GET /v2/single/blobs/$CFG" "$PLOG")"
 expect_eq "stall: no hang (< 20 s)" yes "$([ "$secs" -lt 20 ] && echo yes || echo no)"
 nothing_unverified stall
 
