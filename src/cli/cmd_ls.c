@@ -58,22 +58,14 @@ static void print_json(const struct bl_file_list *l)
 	for (size_t i = 0; i < l->len; i++) {
 		const struct bl_file_entry *e = &l->items[i];
 		json_t *j = json_object();
-		char *p = bl_text_safe(e->path);
-		json_object_set_new(j, "path", json_string(p));
-		free(p);
+		json_object_set_new(j, "path", cli_json_str(e->path));
 		json_object_set_new(j, "type", json_string(bl_file_type_name(e->type)));
 		json_object_set_new(j, "size", json_integer(e->size));
 		json_object_set_new(j, "mode", json_integer(e->mode));
 		json_object_set_new(j, "uid", json_integer(e->uid));
 		json_object_set_new(j, "gid", json_integer(e->gid));
 		json_object_set_new(j, "mtime", json_integer(e->mtime));
-		if (e->linkname) {
-			char *lk = bl_text_safe(e->linkname);
-			json_object_set_new(j, "linkname", json_string(lk));
-			free(lk);
-		} else {
-			json_object_set_new(j, "linkname", json_null());
-		}
+		json_object_set_new(j, "linkname", cli_json_str(e->linkname));
 		json_object_set_new(j, "layer", e->layer >= 0 ? json_integer(e->layer) : json_null());
 		json_array_append_new(arr, j);
 	}

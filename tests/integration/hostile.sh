@@ -307,6 +307,17 @@ for name, with_layer in [("names.tar", True), ("names-missing.tar", False)]:
         if with_layer: add("l" + EVIL + "/layer.tar", b"layer")
         add("manifest.json", json.dumps([{"Config": "c" + EVIL + ".json", "RepoTags": ["x" + EVIL + ":1"],
             "Layers": ["l" + EVIL + "/layer.tar"]}]).encode())
+# a layer whose files have hostile names: a file and a symlink to a hostile target
+lt = io.BytesIO()
+with tarfile.open(fileobj=lt, mode="w", format=tarfile.PAX_FORMAT) as t:
+    ti = tarfile.TarInfo("f" + EVIL); ti.size = 1; t.addfile(ti, io.BytesIO(b"x"))
+    ti = tarfile.TarInfo("s"); ti.type = tarfile.SYMTYPE; ti.linkname = EVIL; t.addfile(ti)
+layer = lt.getvalue()
+fcfg = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": ["sha256:" + sha(layer)]}}).encode()
+with tarfile.open("files.tar", "w", format=tarfile.PAX_FORMAT) as t:
+    for n, d in [("c.json", fcfg), ("l/layer.tar", layer),
+                 ("manifest.json", json.dumps([{"Config": "c.json", "RepoTags": ["f:1"], "Layers": ["l/layer.tar"]}]).encode())]:
+        ti = tarfile.TarInfo(n); ti.size = len(d); t.addfile(ti, io.BytesIO(d))
 EOF
 python3 names.py
 for args in "tree H" "inspect H" "tree meta.json H" "inspect meta.json H" "tree names.tar" "inspect names.tar" \
@@ -335,9 +346,18 @@ exact_json "hostile names: the tag is exact in JSON" want-tag \
 run_bl "$out" "$err" inspect --json names.tar
 { printf 'x'; cat evil.txt; printf ':1'; } >want-repotag
 exact_json "hostile RepoTag is exact in JSON" want-repotag '.targets[0].name'
+# File names: escaped in ls's text, exact in its JSON.
+run_bl "$out" "$err" ls files.tar
+expect_eq "ls, hostile file names: exit" 0 "$rc"
+expect_no_controls "ls, hostile file names: stdout" "$out"
+expect_eq "ls, hostile file names: two entries" 2 "$(wc -l <"$out")"
+run_bl "$out" "$err" ls --json files.tar
+{ printf 'f'; cat evil.txt; } >want-path
+exact_json "ls --json: the path is exact" want-path '.[] | select(.type == "file") | .path'
+exact_json "ls --json: the link target is exact" evil.txt '.[] | select(.type == "symlink") | .linkname'
 # On a terminal the JSON commands \u-escape everything outside printable
 # ASCII (DEL and C1 included); the document still decodes to the exact name.
-for args in "inspect --json meta.json H" "diff --json meta.json+H names.tar" "ls --json names.tar"; do
+for args in "inspect --json meta.json H" "diff --json meta.json+H names.tar" "ls --json files.tar"; do
 	script -qec "$BAKELENS $args 2>tty-err" /dev/null </dev/null | tr -d '\r' >"$out" || :
 	expect_no_controls "on a terminal: $args" "$out"
 	expect_eq "on a terminal: $args: JSON valid" 0 "$(jq -e . "$out" >/dev/null 2>&1; echo $?)"
