@@ -1510,13 +1510,28 @@ static bool list_tags(struct reg *s, struct bl_vec *tags, int max_pages, bool *c
 		xfer_free(x);
 		free(url);
 		url = NULL;
-		if (link) {
-			if (link[0] == '/')
-				url = api_url(s, "%s", link);
-			else if (!strncmp(link, "http://", 7) || !strncmp(link, "https://", 8))
+		if (link && link[0] == '/') {
+			url = api_url(s, "%s", link);
+		} else if (link && (!strncmp(link, "http://", 7) || !strncmp(link, "https://", 8))) {
+			/* Credentials go with every page: never to another origin. */
+			char *here = api_url(s, "/v2/");
+			char *a = url_origin(here), *b = url_origin(link);
+			if (!strcmp(a, b)) {
 				url = bl_strdup(link);
-			free(link);
+			} else {
+				char *safe = bl_text_safe(b);
+				fail_ctx(s, err, BL_E_FORMAT, "tags page %d: the next page is on another "
+					"origin (%s): not followed", page + 1, safe);
+				free(safe);
+				ok = false;
+			}
+			free(a);
+			free(b);
+			free(here);
 		}
+		free(link);
+		if (!ok)
+			break;
 	}
 	*complete = ok && url == NULL;
 	free(url);

@@ -15,7 +15,9 @@ index, the one upstream under the ALG-HEX fallback tag or an empty one; docker-r
 has no such API and no registry that has one is packaged here, so this stands in for it).
 "pages:N" (for GET /v2/REPO/tags/list: the upstream listing cut into pages of at most N
 tags, in order, after `last`, with a Link header to the next page, as registries with a
-page size limit answer; docker-registry 2.8 ignores `n` and sends every tag at once).
+page size limit answer; docker-registry 2.8 ignores `n` and sends every tag at once;
+"pages-abs:N" writes the Link as an absolute URL to this proxy, "pages-away:N" as one to
+the second listener, another origin).
 Requests that no rule matches are forwarded unchanged (headers included).
 
 usage: fault_proxy.py LISTEN_PORT UPSTREAM_PORT RULES_FILE LOG_FILE REDIRECT_HOST REDIRECT_PORT
@@ -115,8 +117,11 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 return
             self.send_body(200, [("Content-Type", "application/vnd.oci.image.index.v1+json")], body)
             return
-        if action and action.startswith("pages:"):
-            self.send_page(int(action[len("pages:"):]))
+        if action and action.startswith("pages"):
+            kind, _, most = action.partition(":")
+            origin = {"pages": "", "pages-abs": "http://127.0.0.1:%s" % port,
+                      "pages-away": "http://%s:%s" % (rhost, rport)}[kind]
+            self.send_page(int(most), origin)
             return
         status, headers, body = fetch_upstream(self.command, self.path, self.headers)
         if action == "ratelimit":
@@ -126,7 +131,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             body = bytes([body[0] ^ 0x20]) + body[1:]
         self.send_body(status, headers, body)
 
-    def send_page(self, most):
+    def send_page(self, most, origin):
         path, _, query = self.path.partition("?")
         q = dict(urllib.parse.parse_qsl(query))
         status, headers, body = fetch_upstream("GET", path, self.headers)
@@ -141,7 +146,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         page, rest = tags[:n], tags[n:]
         out = [("Content-Type", "application/json")]
         if rest:
-            nxt = "%s?%s" % (path, urllib.parse.urlencode({"n": n, "last": page[-1]}))
+            nxt = "%s%s?%s" % (origin, path, urllib.parse.urlencode({"n": n, "last": page[-1]}))
             out.append(("Link", '<%s>; rel="next"' % nxt))
         self.send_body(200, out, json.dumps({"name": doc.get("name"), "tags": page}).encode())
 

@@ -163,6 +163,19 @@ ntags=$(wc -l <"$O")
 expect_eq "tags in pages: one request a page, following Link" \
 	"$(((ntags + 1) / 2)) $(((ntags + 1) / 2 - 1))" \
 	"$(grep -c 'GET /v2/single/tags/list.* auth=yes' "$PLOG") $(grep -c 'GET /v2/single/tags/list?n=2&last=.* auth=yes' "$PLOG")"
+# An absolute Link to the registry itself is followed; one to another origin
+# is not (credentials go with every page), and says so.
+printf '%s' '[{"match":"GET /v2/single/tags/list","action":"pages-abs:2","times":99}]' >"$RULES"
+XDG_CACHE_HOME=$BL_TMP/ref-cache run_bl "$O" "$E" tags --authfile "$BL_TMP/auth.json" "$R/single"
+expect_eq "tags, absolute Link to the registry: exit" 0 "$rc"
+expect_eq "tags, absolute Link to the registry: every tag" "$ntags" "$(wc -l <"$O")"
+printf '%s' '[{"match":"GET /v2/single/tags/list","action":"pages-away:2","times":99}]' >"$RULES"
+: >"$PLOG"
+XDG_CACHE_HOME=$BL_TMP/ref-cache run_bl "$O" "$E" tags --authfile "$BL_TMP/auth.json" "$R/single"
+expect_eq "tags, Link to another origin: exit (invalid)" 4 "$rc"
+expect_eq "tags, Link to another origin: says so" yes \
+	"$(grep -q "^bakelens: registry $R: repository single: tags page 1: the next page is on another origin (http://127.0.0.2:$TP): not followed" "$E" && echo yes || echo no)"
+expect_eq "tags, Link to another origin: nothing asked of it" "" "$(grep '^TARGET' "$PLOG" || true)"
 echo '[]' >"$RULES"
 
 # The registry stopped mid-session (after the root was read).
