@@ -2,7 +2,8 @@
 # The Bearer token flow, through the real binary: the real docker-registry with `auth: token`, in front
 # of tests/integration/token_server.py (the one stand-in: Debian has no token
 # server). Anonymous pull, Basic credentials to the realm, an identity token
-# through the refresh_token POST, tokens cached per scope, clear errors.
+# through the refresh_token POST (and the GET fallback when a token server has
+# no POST), tokens cached per scope, clear errors.
 . "$BL_TESTLIB"
 . "$(dirname "$0")/registry-lib.sh"
 
@@ -55,6 +56,35 @@ printf '{"auths":{"%s":{"identitytoken":"refresh-Tok-77"}}}' "$R" >"$BL_TMP/idto
 run_bl "$O" "$E" digest --no-cache --authfile "$BL_TMP/idtok.json" "$R/private/app:latest"
 expect_eq "identity token: exit" 0 "$rc"
 expect_eq "identity token: refresh_token POST" "POST /token refresh_token ok client_id=bakelens" "$(cat "$TLOG")"
+
+# An old token server without the refresh_token POST (404): bakelens falls
+# back to GET, with the Basic credentials the same entry holds, or
+# anonymously when it holds only the identity token.
+TP2=$(free_port)
+TLOG2=$BL_TMP/token2.log
+: >"$TLOG2"
+NOPOST=1 python3 "$(dirname "$0")/token_server.py" "$TP2" "$BL_TMP/tok/key.pem" "$BL_TMP/tok/cert.pem" \
+	bakelens-test-issuer tester 's3cr3t-Pa55' 'refresh-Tok-77' "$TLOG2" &
+BL_PIDS="$BL_PIDS $!"
+wait_port "$TP2"
+start_registry bearer-old token "http://127.0.0.1:$TP2/token" "$BL_TMP/tok/cert.pem"
+R2=127.0.0.1:$REG_PORT
+push "oci:$L:amd64" "$R2/private/app:latest" --dest-creds 'tester:s3cr3t-Pa55'
+printf '{"auths":{"%s":{"auth":"%s","identitytoken":"refresh-Tok-77"}}}' "$R2" "$B64" >"$BL_TMP/both.json"
+: >"$TLOG2"
+run_bl "$O" "$E" digest --what config --no-cache --authfile "$BL_TMP/both.json" "$R2/private/app:latest"
+cp "$TLOG2" "$BL_TMP/t3" # before skopeo asks the same token server
+expect_eq "no refresh_token POST: exit" 0 "$rc"
+expect_eq "no refresh_token POST: config" \
+	"$(skopeo_config_digest "$R2/private/app:latest" --creds 'tester:s3cr3t-Pa55')" "$(cat "$O")"
+expect_eq "no refresh_token POST: POST refused, then GET with Basic" \
+	"POST /token refused|GET /token basic scope=repository:private/app:pull" "$(paste -sd'|' "$BL_TMP/t3")"
+printf '{"auths":{"%s":{"identitytoken":"refresh-Tok-77"}}}' "$R2" >"$BL_TMP/idonly.json"
+: >"$TLOG2"
+run_bl "$O" "$E" digest --no-cache --authfile "$BL_TMP/idonly.json" "$R2/private/app:latest"
+expect_eq "no refresh_token POST, identity token only: exit (auth)" 8 "$rc"
+expect_eq "no refresh_token POST, identity token only: GET anonymous" \
+	"POST /token refused|GET /token anonymous scope=repository:private/app:pull" "$(paste -sd'|' "$TLOG2")"
 
 printf '{"auths":{"%s":{"auth":"%s"}}}' "$R" "$(printf 'tester:wrong-Pa55-xyz' | base64)" >"$BL_TMP/bad.json"
 run_bl "$O" "$E" digest --no-cache --authfile "$BL_TMP/bad.json" "$R/private/app:latest"
