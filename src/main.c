@@ -50,7 +50,7 @@ static int cli_diff(int argc, char **argv, int flag)
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
-	if (argc > 1 && bl_cli_is_command(argv[1]))
+	if (bl_cli_command_at(argc, argv))
 		return bl_cli_main(argc, argv);
 	/* The explorer needs the terminal for keys: with stdin a pipe ("-"),
 	 * print the tree instead. */

@@ -19,9 +19,14 @@ enum bl_exit {
 	BL_EXIT_CANCELLED = 130,
 };
 
-/* True when argv[1] names a subcommand (tree, inspect, digest, ...). */
+/* True when `arg` names a subcommand (tree, inspect, digest, ...). */
 bool bl_cli_is_command(const char *arg);
-/* Run a subcommand; argv[0] is the program, argv[1] the command. Returns the exit code. */
+/* The index in argv of the subcommand: the first argument that is neither an
+ * option nor an option's value (`bakelens --offline tree X` as well as
+ * `bakelens tree --offline X`), when it names one; 0 when there is none. */
+int bl_cli_command_at(int argc, char **argv);
+/* Run the command line (argv[0] is the program); without a subcommand it is
+ * `tree`. Returns the exit code. */
 int bl_cli_main(int argc, char **argv);
 /* The exit code for an error status. */
 int bl_cli_exit_code(int status);

@@ -282,29 +282,60 @@ static const struct option long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* Short options that take a value (getopt's string below). */
+static const char short_with_value[] = "tpwl";
+
+/* True when the option argument `a` ("-t", "--platform") takes the next
+ * argument as its value ("-tX" and "--platform=X" carry their own). */
+static bool takes_next(const char *a)
+{
+	if (a[1] != '-')
+		return a[1] && strchr(short_with_value, a[1]) && a[2] == '\0';
+	if (strchr(a, '='))
+		return false;
+	for (const struct option *lo = long_opts; lo->name; lo++)
+		if (lo->has_arg == required_argument && strcmp(a + 2, lo->name) == 0)
+			return true;
+	return false;
+}
+
+int bl_cli_command_at(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return 0;
+		if (a[0] == '-' && a[1]) {
+			if (takes_next(a))
+				i++;
+			continue;
+		}
+		return bl_cli_is_command(a) ? i : 0;
+	}
+	return 0;
+}
+
 int bl_cli_main(int argc, char **argv)
 {
 	struct cli_opts o = {.depth = -1};
 	const char *cmd = "tree";
-	int first = 1;
-	if (argc > 1 && bl_cli_is_command(argv[1])) {
-		cmd = argv[1];
-		first = 2;
-	}
+	int at = bl_cli_command_at(argc, argv);
+	if (at)
+		cmd = argv[at];
 	if (strcmp(cmd, "help") == 0) {
 		print_usage(stdout);
 		return BL_EXIT_OK;
 	}
-	/* getopt_long over argv[first..]: shift so that argv[0] stays the program. */
-	int n = argc - first + 1;
+	/* getopt_long over the arguments but the command; argv[0] stays the program. */
+	int n = at ? argc - 1 : argc;
 	char **args = calloc((size_t)n + 1, sizeof *args);
 	/* --insecure values, at most one per argument, NULL-terminated */
 	o.insecure_hosts = calloc((size_t)n + 1, sizeof *o.insecure_hosts);
 	if (!args || !o.insecure_hosts)
 		abort();
-	args[0] = argv[0];
-	for (int i = first; i < argc; i++)
-		args[i - first + 1] = argv[i];
+	for (int i = 0, k = 0; i < argc; i++)
+		if (i != at || at == 0)
+			args[k++] = argv[i];
 	optind = 1;
 	opterr = 0;
 	int c, rc = BL_EXIT_OK;

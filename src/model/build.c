@@ -343,6 +343,21 @@ static bool add_single_document(struct model_ctx *ctx, const char *path, json_t 
 	return true;
 }
 
+/* True when `src` was taken as a Docker Hub reference only because it names
+ * no registry ("alpine", "exmples/out", "old/out:latest"): it may as well
+ * be a mistyped path. "docker://..." and "host.tld/..." say what they are. */
+static bool maybe_a_path(const char *src)
+{
+	if (strstr(src, "://"))
+		return false;
+	const char *slash = strchr(src, '/');
+	if (!slash)
+		return true;
+	size_t n = (size_t)(slash - src);
+	return !memchr(src, '.', n) && !memchr(src, ':', n) &&
+		!(n == 9 && !strncmp(src, "localhost", 9));
+}
+
 /* Without metadata: one TARGET per root of each store. */
 static bool add_store_roots(struct model_ctx *ctx, struct bl_store *s, struct bl_error *err)
 {
@@ -350,8 +365,8 @@ static bool add_store_roots(struct model_ctx *ctx, struct bl_store *s, struct bl
 	bl_vec_init(&roots, bl_store_root_free);
 	if (!bl_store_roots(s, &roots, err)) {
 		bl_vec_fini(&roots);
-		/* A bare name that is no file went to a registry: say both. */
-		if (bl_store_is_registry(s) && s->source && !strpbrk(s->source, "/:@") &&
+		/* A name that is no file went to Docker Hub: say both. */
+		if (bl_store_is_registry(s) && s->source && maybe_a_path(s->source) &&
 			err && err->code != BL_E_CANCELLED) {
 			char *q = bl_text_safe(s->source);
 			bl_error_prefix(err, "%s: no such file or directory; as an image reference", q);

@@ -161,6 +161,16 @@ static char *platform_of(const struct bl_node *m)
 	return p ? bl_platform_format(p) : bl_strdup("(no platform)");
 }
 
+static const struct bl_node *find_child(const struct bl_node *n, enum bl_node_kind kind)
+{
+	for (size_t i = 0; i < n->children.len; i++) {
+		const struct bl_node *c = bl_vec_get(&n->children, i);
+		if (c->kind == kind)
+			return c;
+	}
+	return NULL;
+}
+
 static bool pick_manifest(const struct bl_node *t, const struct bl_node *root, const char *platform,
 	const struct bl_node **out, struct bl_error *err)
 {
@@ -173,8 +183,25 @@ static bool pick_manifest(const struct bl_node *t, const struct bl_node *root, c
 	if (platform && !bl_platform_parse(platform, &want, err))
 		goto done;
 	if (root->kind == BL_NODE_MANIFEST) {
-		*out = root;
-		ok = true;
+		/* One image: its platform, from the descriptor or else the config
+		 * (architecture, os, variant), must be the one asked for when known. */
+		struct bl_platform cfg;
+		memset(&cfg, 0, sizeof cfg);
+		const struct bl_platform *have = bl_node_platform(root);
+		const struct bl_node *c = find_child(root, BL_NODE_CONFIG);
+		if (!have && c && c->doc && bl_platform_parse_json(c->doc, &cfg))
+			have = &cfg;
+		if (platform && have && !bl_platform_match(&want, have)) {
+			char *q = bl_text_safe(platform), *p = bl_platform_format(have);
+			bl_fail(err, BL_E_NOT_FOUND, "%s: no manifest for platform %s (platforms: %s)", tl,
+				q, p);
+			free(q);
+			free(p);
+		} else {
+			*out = root;
+			ok = true;
+		}
+		bl_platform_fini(&cfg);
 		goto done;
 	}
 	if (root->kind != BL_NODE_INDEX) {
@@ -226,15 +253,6 @@ done:
 	return ok;
 }
 
-static const struct bl_node *find_child(const struct bl_node *n, enum bl_node_kind kind)
-{
-	for (size_t i = 0; i < n->children.len; i++) {
-		const struct bl_node *c = bl_vec_get(&n->children, i);
-		if (c->kind == kind)
-			return c;
-	}
-	return NULL;
-}
 
 bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct bl_digest *out,
 	struct bl_error *err)
@@ -252,14 +270,22 @@ bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct b
 		free(tl);
 		return false;
 	}
-	if (q->what == BL_WHAT_DEFAULT) {
+	enum bl_what what = q->what;
+	/* Asked for a platform, the answer is that platform's manifest. */
+	if (what == BL_WHAT_DEFAULT && q->platform)
+		what = BL_WHAT_MANIFEST;
+	if (what == BL_WHAT_DEFAULT) {
 		if (!check_not_corrupt(t, root, err))
 			return false;
 		*out = root->desc.digest;
 		return true;
 	}
-	if (q->what == BL_WHAT_INDEX) {
+	if (what == BL_WHAT_INDEX) {
 		if (root->kind == BL_NODE_INDEX) {
+			/* A platform given with it must be there: a typo must not pass. */
+			const struct bl_node *m = NULL;
+			if (q->platform && !pick_manifest(t, root, q->platform, &m, err))
+				return false;
 			if (!check_not_corrupt(t, root, err))
 				return false;
 			*out = root->desc.digest;
@@ -275,7 +301,7 @@ bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct b
 	}
 
 	/* The unresolved single-manifest case: metadata still knows the config. */
-	if (q->what == BL_WHAT_CONFIG && root->status == BL_STATUS_UNRESOLVED && t->doc) {
+	if (what == BL_WHAT_CONFIG && root->status == BL_STATUS_UNRESOLVED && t->doc) {
 		const char *cd = bl_json_str(t->doc, "containerimage.config.digest");
 		if (cd && bl_digest_parse(cd, out, NULL))
 			return true;
@@ -284,7 +310,7 @@ bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct b
 	const struct bl_node *m = NULL;
 	if (!pick_manifest(t, root, q->platform, &m, err))
 		return false;
-	if (q->what == BL_WHAT_MANIFEST) {
+	if (what == BL_WHAT_MANIFEST) {
 		if (m != root && !check_path(t, m->parent, err))
 			return false;
 		if (!check_not_corrupt(t, m, err))
@@ -294,7 +320,7 @@ bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct b
 	}
 	if (!check_path(t, m, err))
 		return false;
-	if (q->what == BL_WHAT_CONFIG) {
+	if (what == BL_WHAT_CONFIG) {
 		const struct bl_node *c = find_child(m, BL_NODE_CONFIG);
 		if (!c && m->children.len) {
 			const struct bl_node *first = bl_vec_get(&m->children, 0);
@@ -337,13 +363,13 @@ bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct b
 			break;
 		}
 	}
-	if (q->what == BL_WHAT_LAYER) {
+	if (what == BL_WHAT_LAYER) {
 		if (!check_not_corrupt(t, l, err))
 			return false;
 		*out = l->desc.digest;
 		return true;
 	}
-	bool is_diff = q->what == BL_WHAT_DIFF_ID;
+	bool is_diff = what == BL_WHAT_DIFF_ID;
 	if (l->layer && is_diff && l->layer->has_diff_id) {
 		*out = l->layer->diff_id;
 		return true;

@@ -32,6 +32,15 @@ expect_error() {
 
 expect_error "missing file" 3 "no such file" -- tree "$BL_TMP/does-not-exist.tar"
 expect_error "no source" 2 "no source" -- tree
+# A mistyped relative path reads as a Docker Hub name: the error says both.
+expect_error "mistyped path" 7 "exmples/out: no such file or directory; as an image reference: registry docker.io" -- tree --offline exmples/out
+# A platform that is not there fails, whatever --what asks for.
+expect_error "absent platform" 6 "no manifest for platform linux/s390x" -- digest "$G" --platform linux/s390x
+expect_error "absent platform, --what manifest" 6 "no manifest for platform linux/s390x" -- digest "$G" --platform linux/s390x --what manifest
+# Options may come before the command.
+run_bl "$out" "$err" --offline tree "$G"
+expect_eq "options before the command: exit" 0 "$rc"
+expect_eq "options before the command: the tree of $G" yes "$(grep -q 'manifest' "$out" && ! grep -q 'tree' "$err" && echo yes || echo no)"
 expect_error "unknown option" 2 "unknown option" -- tree --bogus "$G"
 expect_error "bad --what" 2 "--what" -- digest "$G" --what colour
 expect_error "bad --layer" 2 "--layer" -- digest "$G" --layer x

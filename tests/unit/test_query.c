@@ -73,6 +73,25 @@ static void test_query_default_is_root_index(void **state)
 	assert_string_equal(d.str, q->im.index.str);
 }
 
+static void test_query_platform_alone_means_its_manifest_and_is_checked(void **state)
+{
+	struct qfx *q = *state;
+	struct bl_digest d;
+	struct bl_error e;
+	/* --platform without --what: that platform's manifest, not the index */
+	assert_true(ask(q, "linux/arm64", BL_WHAT_DEFAULT, false, 0, &d, &e));
+	assert_string_equal(d.str, q->im.m_arm64.str);
+	/* --what index with a platform that is not there: not found, not the index */
+	assert_false(ask(q, "linux/s390x", BL_WHAT_INDEX, false, 0, &d, &e));
+	assert_int_equal(e.code, BL_E_NOT_FOUND);
+	assert_non_null(strstr(e.msg, "linux/s390x"));
+	assert_false(ask(q, "linux/s390x", BL_WHAT_DEFAULT, false, 0, &d, &e));
+	assert_int_equal(e.code, BL_E_NOT_FOUND);
+	/* with one that is there, the index */
+	assert_true(ask(q, "linux/amd64", BL_WHAT_INDEX, false, 0, &d, &e));
+	assert_string_equal(d.str, q->im.index.str);
+}
+
 static void test_query_several_platforms_without_platform_is_usage(void **state)
 {
 	struct qfx *q = *state;
@@ -278,6 +297,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_query_what_parse_names),
 		cmocka_unit_test_setup_teardown(test_query_default_is_root_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_query_platform_alone_means_its_manifest_and_is_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_several_platforms_without_platform_is_usage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_platform_selects_manifest_config_and_layers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_missing_platform_and_layer_not_found, setup, teardown),
