@@ -207,11 +207,14 @@ void bl_keymap_keys_for(const struct bl_keymap *km, enum bl_scope scope, enum bl
 void bl_keymap_first_key(const struct bl_keymap *km, enum bl_scope scope, enum bl_action action,
 	char *out, size_t outlen)
 {
+	/* A key bound in an outer scope counts only when the view's own scope
+	 * does not take it for something else (q quits, but closes a pager). */
+	const enum bl_scope view = scope;
 	for (;;) {
 		for (size_t i = 0; i < km->len; i++) {
 			const struct bl_binding *b = &km->items[i];
 			if (b->scope == scope && b->action == action &&
-				bl_keymap_lookup(km, scope, b->key) == action) {
+				bl_keymap_lookup(km, view, b->key) == action) {
 				bl_key_name(b->key, out, outlen);
 				return;
 			}

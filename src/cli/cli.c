@@ -32,7 +32,7 @@ static const struct command commands[] = {
 	{"tags", cli_cmd_tags, "tags [--json] REF",
 		"the tags of a registry repository (every page of the listing)"},
 	{"ls", cli_cmd_ls, "ls SOURCE... [--target T] [--platform P] [--layer N | --merged] [--json]",
-		"the files of a layer, or of the whole image with whiteouts applied (--merged)"},
+		"the files of the whole image with whiteouts applied (default), or of one layer"},
 };
 
 static const char usage_text[] =
@@ -227,10 +227,23 @@ static int walk_statuses(const char *input, const struct bl_node *n, int *lines,
 	}
 	if (code) {
 		if (*lines < max_lines) {
-			char *label = bl_text_safe(n->label);
-			cli_error("%s: %s: %s", input, label,
+			/* Where in the tree: "app > linux/amd64 > config", escaped. */
+			struct bl_buf where;
+			bl_buf_init(&where);
+			size_t depth = 0;
+			for (const struct bl_node *a = n; a->parent; a = a->parent)
+				depth++;
+			for (size_t d = depth; d > 0; d--) {
+				const struct bl_node *a = n;
+				for (size_t k = 1; k < d; k++)
+					a = a->parent;
+				char *label = bl_text_safe(a->label ? a->label : "?");
+				bl_buf_printf(&where, "%s%s", where.len ? " > " : "", label);
+				free(label);
+			}
+			cli_error("%s: %s: %s", input, bl_buf_str(&where),
 				n->status_msg ? n->status_msg : bl_node_status_name(n->status));
-			free(label);
+			bl_buf_fini(&where);
 		}
 		++*lines;
 		/* A digest mismatch outranks a format error: it is the one users must see. */

@@ -360,9 +360,15 @@ void bl_node_facts(const struct bl_node *n, struct bl_vec *facts)
 		add(facts, "source", n->store->source);
 
 	switch (n->kind) {
-	case BL_NODE_BUILD:
-		addf(facts, "targets", "%zu", n->children.len);
+	case BL_NODE_BUILD: {
+		/* Targets only: build-level information (warnings) is no target. */
+		size_t targets = 0;
+		for (size_t i = 0; i < n->children.len; i++)
+			targets += ((const struct bl_node *)bl_vec_get(&n->children, i))->kind ==
+				BL_NODE_TARGET;
+		addf(facts, "targets", "%zu", targets);
 		break;
+	}
 	case BL_NODE_TARGET:
 		target_facts(n, facts);
 		break;

@@ -55,7 +55,7 @@ expect_error "invalid index.json" 4 "index.json" -- tree "$B"
 
 # A blob whose content does not match its digest: status on the node, exit 5.
 B=$(copy mismatch); chmod u+w "$B/blobs/sha256/${cfg#sha256:}"; echo '{"tampered":true}' >"$B/blobs/sha256/${cfg#sha256:}"
-expect_error "config digest mismatch" 5 "(hashes to|mismatch|size)" -- tree "$B"
+expect_error "config digest mismatch" 5 "mismatch: v1 > manifest > config: .*(hashes to|size)" -- tree "$B"
 expect_error "config digest mismatch (digest)" 5 "(hashes to|mismatch|size)" -- digest "$B" --what config
 
 # A missing blob is shown as missing (normal in sparse exports): exit 0 for tree.

@@ -96,4 +96,10 @@ run_bl "$out" "$err" digest "$M" "$E"
 expect_eq "examples: several targets, no --target (exit)" 2 "$rc"
 run_bl "$out" "$err" digest "$M" "$E" --target nope
 expect_eq "examples: unknown target (exit)" 6 "$rc"
+digest_is "examples: --platform alone: that platform's manifest" "$arm" "$M" "$E" --target app --platform linux/arm64
+# inspect counts the targets only (buildx.build.warnings is build-level information)
+run_bl "$out" "$err" inspect "$M" "$E"
+expect_eq "examples: inspect counts the targets" \
+	"targets: $(jq '[to_entries[] | select(.key | startswith("buildx.build.") | not)] | length' "$M")" \
+	"$(sed -n 's/^  targets: /targets: /p' "$out")"
 finish

@@ -78,6 +78,12 @@ static void test_defaults_bind_every_action(void **state)
 	assert_int_equal(bl_keymap_lookup(&km, BL_SCOPE_PAGER, 'q'), BL_ACTION_BACK);
 	assert_int_equal(bl_keymap_lookup(&km, BL_SCOPE_TREE, '|'), BL_ACTION_FILTER);
 	assert_int_equal(bl_keymap_lookup(&km, BL_SCOPE_DETAIL, '|'), BL_ACTION_NONE);
+	/* The key hint for quit in a pager is not q (q closes the pager there). */
+	char key[16];
+	bl_keymap_first_key(&km, BL_SCOPE_PAGER, BL_ACTION_QUIT, key, sizeof key);
+	assert_string_equal(key, "Q");
+	bl_keymap_first_key(&km, BL_SCOPE_TREE, BL_ACTION_QUIT, key, sizeof key);
+	assert_string_equal(key, "q");
 	bl_keymap_fini(&km);
 }
 
