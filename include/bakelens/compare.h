@@ -31,7 +31,11 @@
 
 /* What differs, from the least to the most fundamental. A node's `cls` is the
  * highest class in its subtree; `flags` has one bit (1u << class) for every
- * class present in the subtree, so a summary can name them all. */
+ * class present in the subtree, so a summary can name them all. A node whose
+ * digest moved only because others did has `own` identical: a manifest moved
+ * by its config or layers takes their classes through its subtree, and a
+ * config whose rootfs.diff_ids alone differ takes the classes of the layers
+ * beside it (see `follows_layers`). The cause is counted once, where it is. */
 enum bl_cmp_class {
 	BL_CMP_IDENTICAL = 0,
 	BL_CMP_ANNOTATIONS,   /* only annotations differ (org.opencontainers.image.created...) */
@@ -71,6 +75,11 @@ struct bl_cmp_node {
 	struct bl_cmp_node *parent;
 	struct bl_vec children;        /* struct bl_cmp_node *, owned */
 	int left_index, right_index;   /* LAYER: 0-based positions, -1 when absent */
+	bool follows_layers;           /* CONFIG: rootfs.diff_ids differ; they follow the layers
+	                                  beside it. While `own` is identical, `cls` and `flags`
+	                                  are those of its sibling layers whose diff_ids differ
+	                                  (content, added, removed), kept so by every roll-up
+	                                  of the parent (bl_cmp_node_reclassify too) */
 	bool expanded;                 /* view state for a compare view; starts false */
 };
 
@@ -101,8 +110,10 @@ struct bl_cmp {
 };
 
 struct bl_cmp_opts {
-	/* Config fields ignored when classifying (timestamps: "created",
-	 * "history[].created"), as diffoci's semantic mode does. */
+	/* Timestamps ignored when classifying, as diffoci's semantic mode
+	 * does: config fields "created" and "history[].created", and the
+	 * annotation "org.opencontainers.image.created" (the one timestamp the
+	 * OCI annotation keys define). A note says how many were ignored. */
 	bool ignore_timestamps;
 	size_t max_fields;             /* paths recorded per node (0: 64) */
 };
@@ -125,12 +136,18 @@ void bl_cmp_node_free(void *node);
  * (may be NULL), and recompute the classes of its ancestors. */
 void bl_cmp_node_reclassify(struct bl_cmp_node *n, enum bl_cmp_class own, const char *sentence);
 
+/* The words for a node whose digests differ only because the layers beside
+ * it did ("changed only because its layers did (rootfs.diff_ids)"), or NULL
+ * when n is not such a node now. Static storage. */
+const char *bl_cmp_node_follow_words(const struct bl_cmp_node *n);
+
 /* True when nothing differs. */
 bool bl_cmp_is_identical(const struct bl_cmp *c);
 
 /* One line summarising a node: "identical", "config only: created,
- * history[3].created", "layer content changed". Owned by the caller; input
- * data inside is unescaped. */
+ * history[3].created", "layer content changed", or the words of
+ * bl_cmp_node_follow_words. Owned by the caller; input data inside is
+ * unescaped. */
 char *bl_cmp_node_summary(const struct bl_cmp_node *n);
 
 /* Like bl_cmp_node_summary, in words for a report: a class is said to be

@@ -109,17 +109,51 @@ static void set_own(struct bl_cmp_node *n, enum bl_cmp_class c)
 		n->own = c;
 }
 
-/* Class and flags from the node's own class and its children's. */
+/* The layer classes that move rootfs.diff_ids. */
+#define DIFF_ID_CLASSES \
+	(1u << BL_CMP_CONTENT | 1u << BL_CMP_LAYER_ADDED | 1u << BL_CMP_LAYER_REMOVED)
+
+/* A config that follows the layers beside it, and is not itself a cause:
+ * its class is theirs, as a manifest's is its children's. */
+static void take_layer_classes(struct bl_cmp_node *n)
+{
+	const struct bl_cmp_node *p = n->parent;
+	for (size_t i = 0; i < p->children.len; i++) {
+		const struct bl_cmp_node *s = bl_vec_get(&p->children, i);
+		if (s->kind != BL_NODE_LAYER || !(DIFF_ID_CLASSES & 1u << s->own))
+			continue;
+		if (s->own > n->cls)
+			n->cls = s->own;
+		n->flags |= 1u << s->own;
+	}
+}
+
+/* Class and flags from the node's own class and its children's. A config
+ * among the children that follows the layers is brought up to date first:
+ * the layers may have been compared (or reclassified) after it. */
 static void roll_up(struct bl_cmp_node *n)
 {
 	n->cls = n->own;
 	n->flags = n->own != BL_CMP_IDENTICAL ? 1u << n->own : 0;
+	if (n->follows_layers && n->own == BL_CMP_IDENTICAL && n->parent)
+		take_layer_classes(n);
 	for (size_t i = 0; i < n->children.len; i++) {
-		const struct bl_cmp_node *c = bl_vec_get(&n->children, i);
+		struct bl_cmp_node *c = bl_vec_get(&n->children, i);
+		if (c->follows_layers)
+			roll_up(c);
 		if (c->cls > n->cls)
 			n->cls = c->cls;
 		n->flags |= c->flags;
 	}
+}
+
+/* "2 timestamp fields differ (ignored)", "1 timestamp annotation differs
+ * (ignored)". */
+static void note_ignored(struct bl_cmp_node *n, size_t ignored, const char *what)
+{
+	if (ignored)
+		note(n, "%zu timestamp %s%s differ%s (ignored)", ignored, what, ignored == 1 ? "" : "s",
+			ignored == 1 ? "s" : "");
 }
 
 static const char *digest_short(const struct bl_digest *d, char *buf, size_t len)
@@ -388,6 +422,13 @@ static char *field_list(const struct bl_cmp_node *n, size_t first, size_t total)
 	return bl_buf_take(&b);
 }
 
+/* The annotation keys that hold a time (of the keys the OCI image spec
+ * defines, only "created" does). */
+static bool is_timestamp_annotation(const char *key)
+{
+	return strcmp(key, "org.opencontainers.image.created") == 0;
+}
+
 /* Descriptor annotations: the parent's document carries them, but they are
  * shown on the node they describe. Keys are named as they are. */
 static void annotations_diff(struct bl_cmp_node *n, const struct ctx *ctx, const json_t *a,
@@ -401,7 +442,7 @@ static void annotations_diff(struct bl_cmp_node *n, const struct ctx *ctx, const
 		return;
 	json_t *empty = json_object();
 	const json_t *sides[2] = {a ? a : empty, b ? b : empty};
-	size_t found = 0;
+	size_t found = 0, ignored = 0;
 	for (int s = 0; s < 2; s++) {
 		const char *k;
 		json_t *v;
@@ -411,6 +452,10 @@ static void annotations_diff(struct bl_cmp_node *n, const struct ctx *ctx, const
 				continue; /* seen from the left */
 			if (va && vb && json_equal(va, vb))
 				continue;
+			if (ctx->opts->ignore_timestamps && is_timestamp_annotation(k)) {
+				ignored++;
+				continue;
+			}
 			found++;
 			struct bl_buf path;
 			bl_buf_init(&path);
@@ -430,6 +475,7 @@ static void annotations_diff(struct bl_cmp_node *n, const struct ctx *ctx, const
 	json_decref(empty);
 	if (found)
 		set_own(n, BL_CMP_ANNOTATIONS);
+	note_ignored(n, ignored, "annotation");
 }
 
 static void compare_desc_annotations(struct bl_cmp_node *n, const struct ctx *ctx)
@@ -1046,6 +1092,13 @@ static void compare_config(struct bl_cmp_node *n, const struct ctx *ctx)
 	size_t ignored = 0;
 	size_t cnt = json_diff(n, ctx, n->left->doc, n->right->doc, NULL, NULL,
 		n->left->kind == BL_NODE_CONFIG, &rootfs, &ignored);
+	/* Two configs compared alone have no layers beside them to be the cause:
+	 * then the diff_ids are a difference of the config's own. */
+	if (rootfs && !n->parent) {
+		if (n->fields.len < ctx->max_fields)
+			bl_vec_push(&n->fields, bl_strdup("rootfs.diff_ids"));
+		cnt++;
+	}
 	if (cnt) {
 		set_own(n, BL_CMP_CONFIG);
 		char *list = field_list(n, 0, cnt);
@@ -1053,11 +1106,12 @@ static void compare_config(struct bl_cmp_node *n, const struct ctx *ctx)
 		note_first_take(n, bl_asprintf("config differs in %s", list));
 		free(list);
 	}
-	if (rootfs)
+	if (rootfs && n->parent) {
+		/* roll_up gives it the layers' classes while it is no cause itself. */
+		n->follows_layers = true;
 		note(n, "rootfs.diff_ids differ (follows the layers)");
-	if (ignored)
-		note(n, "%zu timestamp field%s differ%s (ignored)", ignored, ignored == 1 ? "" : "s",
-			ignored == 1 ? "s" : "");
+	}
+	note_ignored(n, ignored, "field");
 }
 
 static void compare_statement(struct bl_cmp_node *n, const struct ctx *ctx)
@@ -1419,6 +1473,22 @@ void bl_cmp_node_reclassify(struct bl_cmp_node *n, enum bl_cmp_class own, const 
 		roll_up(n);
 }
 
+const char *bl_cmp_node_follow_words(const struct bl_cmp_node *n)
+{
+	if (!n->follows_layers || n->own != BL_CMP_IDENTICAL || n->cls == BL_CMP_IDENTICAL)
+		return NULL;
+	return "changed only because its layers did (rootfs.diff_ids)";
+}
+
+/* A summary that lists no classes: identical, or following the layers. */
+static char *plain_words(const struct bl_cmp_node *n)
+{
+	if (n->cls == BL_CMP_IDENTICAL)
+		return bl_strdup("identical");
+	const char *w = bl_cmp_node_follow_words(n);
+	return w ? bl_strdup(w) : NULL;
+}
+
 bool bl_cmp_is_identical(const struct bl_cmp *c)
 {
 	return c && c->root && c->root->cls == BL_CMP_IDENTICAL;
@@ -1426,8 +1496,9 @@ bool bl_cmp_is_identical(const struct bl_cmp *c)
 
 char *bl_cmp_node_summary(const struct bl_cmp_node *n)
 {
-	if (n->cls == BL_CMP_IDENTICAL)
-		return bl_strdup("identical");
+	char *plain = plain_words(n);
+	if (plain)
+		return plain;
 	struct bl_buf b;
 	bl_buf_init(&b);
 	/* The classes present, most fundamental first. */
@@ -1468,8 +1539,9 @@ static const struct bl_cmp_node *own_node(const struct bl_cmp_node *n, enum bl_c
 
 char *bl_cmp_node_describe(const struct bl_cmp_node *n)
 {
-	if (n->cls == BL_CMP_IDENTICAL)
-		return bl_strdup("identical");
+	char *plain = plain_words(n);
+	if (plain)
+		return plain;
 	unsigned present = 0;
 	for (int c = BL_CMP_IDENTICAL + 1; c < BL_CMP_CLASS_COUNT; c++)
 		if (n->flags & (1u << c))

@@ -615,14 +615,16 @@ void bl_cmp_detail_build(struct bl_doc *d, const struct bl_cmp_node *n,
 	}
 	bl_doc_add(d, BL_ROLE_DEFAULT, ": ");
 	/* The classes in the subtree, most fundamental first (the notes and
-	 * fields below give the details). */
+	 * fields below give the details); a config that only follows its
+	 * layers says so rather than name theirs. */
 	struct bl_buf sum;
 	bl_buf_init(&sum);
 	for (int k = BL_CMP_CLASS_COUNT - 1; k > BL_CMP_IDENTICAL; k--)
 		if (n->flags & (1u << k))
 			bl_buf_printf(&sum, "%s%s", sum.len ? "; " : "",
 				bl_cmp_class_words((enum bl_cmp_class)k));
-	bl_doc_wrap(d, mrole, sum.len ? bl_buf_str(&sum) : "identical", width, 2);
+	const char *follow = bl_cmp_node_follow_words(n);
+	bl_doc_wrap(d, mrole, follow ? follow : sum.len ? bl_buf_str(&sum) : "identical", width, 2);
 	bl_buf_fini(&sum);
 	if (n->own != BL_CMP_IDENTICAL && n->own != n->cls) {
 		bl_doc_newline(d);

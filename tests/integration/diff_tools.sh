@@ -109,10 +109,29 @@ cp -p files/bt.orig m1/b && cp -p files/bt m2/b
 (cd m1 && mkimg ../E v1 $T0 amd64 a b c)
 (cd m2 && mkimg ../F v1 $T0 amd64 a b c)
 expect_diff "mtime only" 1 layer-content E F
+# E and F name the same files: the configs differ in rootfs.diff_ids alone (skopeo, jq),
+# so the config's digest moved only because its layers did. It follows them: not
+# identical, not a cause of its own (the layer is, counted once).
+cfg_raw() { skopeo inspect --config --raw "oci:$1"; }
+if [ "$(cfg_raw E:v1 | sha256sum)" != "$(cfg_raw F:v1 | sha256sum)" ]; then pass
+else fail "mtime only: the configs should differ"; fi
+expect_eq "mtime only: configs equal but for rootfs (jq)" "$(cfg_raw E:v1 | jq -S 'del(.rootfs)')" \
+	"$(cfg_raw F:v1 | jq -S 'del(.rootfs)')"
+expect_eq "mtime only: only the layer class" '["layer-content"]' "$(jq -c .classes "$out")"
+expect_eq "mtime only: config follows its layers" \
+	'{"class":"layer-content","own":"identical","classes":["layer-content"],"summary":"changed only because its layers did (rootfs.diff_ids)","fields":[]}' \
+	"$(jq -c '.. | objects | select(.kind == "config") | {class, own, classes, summary, fields}' "$out")"
+run_bl "$out" "$err" diff E F
+expect_eq "mtime only, text: the config's line" \
+	"~ config: changed only because its layers did (rootfs.diff_ids)" \
+	"$(grep -E '^ *[=~] config:' "$out" | sed 's/^ *//')"
+expect_eq "mtime only, text: result" "result: different: 1 layer changed content" "$(sed -n 3p "$out")"
 run_bl "$out" "$err" diff --json --files E F
 expect_eq "mtime only: metadata change" '[{"path":"b","change":"metadata","what":["mtime"]}]' \
 	"$(jq -c '[.. | objects | select(.files?) | .files.changes[] | {path, change, what}]' "$out")"
 expect_diff "mtime only, --ignore-timestamps --files" 0 identical --ignore-timestamps --files E F
+expect_eq "mtime only, timestamps ignored: the config follows its layers back to identical" \
+	'identical identical' "$(jq -r '.. | objects | select(.kind == "config") | "\(.class) \(.own)"' "$out")"
 
 # --- layer added (and, the other way round, removed)
 cp -r A G
@@ -132,6 +151,22 @@ expect_eq "annotation: config unchanged (skopeo)" "$(skopeo inspect --config --r
 	"$(skopeo inspect --config --raw oci:H:v1 | sha256sum)"
 expect_diff "annotations only" 1 annotations A H
 expect_eq "annotations: the key" '["annotations[\"org.opencontainers.image.created\"]"]' \
+	"$(jq -c '[.. | objects | select(.kind == "manifest") | .fields[]]' "$out")"
+# The created annotation is a timestamp: --ignore-timestamps does not count it, and says so.
+expect_eq "annotation: manifests differ (sha256sum)" different \
+	"$([ "$(skopeo inspect --raw oci:A:v1 | sha256sum)" != "$(skopeo inspect --raw oci:H:v1 | sha256sum)" ] && echo different)"
+expect_diff "annotations only, --ignore-timestamps" 0 identical --ignore-timestamps A H
+expect_eq "annotation ignored: no field, a note" '{"fields":[],"notes":["1 timestamp annotation differs (ignored)"]}' \
+	"$(jq -c '.. | objects | select(.kind == "manifest") | {fields, notes}' "$out")"
+run_bl "$out" "$err" diff --ignore-timestamps A H
+expect_eq "annotation ignored, text: result" "result: identical apart from timestamps (ignored; the digests differ)" \
+	"$(sed -n 3p "$out")"
+# Another annotation beside it still counts.
+cp -r A H2
+umoci config --image H2:v1 --no-history --manifest.annotation org.opencontainers.image.created=$T1 \
+	--manifest.annotation org.opencontainers.image.revision=abc
+expect_diff "created and revision, --ignore-timestamps" 1 annotations --ignore-timestamps A H2
+expect_eq "created and revision: only revision counts" '["annotations[\"org.opencontainers.image.revision\"]"]' \
 	"$(jq -c '[.. | objects | select(.kind == "manifest") | .fields[]]' "$out")"
 
 # --- missing on one side: a tag only in the left layout

@@ -157,6 +157,9 @@ static const char *CFG_A_LABEL = "{\"architecture\":\"amd64\",\"os\":\"linux\","
 
 static const struct lspec THREE[] = {
 	{"a", "a.gz", "COPY a"}, {"b", "b.gz", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
+/* THREE with the content of layer 2 changed. */
+static const struct lspec THREE_B2[] = {
+	{"a", "a.gz", "COPY a"}, {"b2", "b2.gz", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
 
 static const struct bl_cmp_node *find(const struct bl_cmp_node *n, enum bl_node_kind kind,
 	const char *label)
@@ -397,10 +400,8 @@ static void test_content_change_names_the_cache_break(void **state)
 	struct tb a, b;
 	tb_init(&a, "app");
 	tb_init(&b, "app");
-	const struct lspec changed[] = {
-		{"a", "a.gz", "COPY a"}, {"b2", "b2.gz", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
 	manifest(a.target, "m1", CFG_A, THREE, 3);
-	manifest(b.target, "m2", CFG_A, changed, 3);
+	manifest(b.target, "m2", CFG_A, THREE_B2, 3);
 	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
 	assert_int_equal(c->root->cls, BL_CMP_CONTENT);
 	const struct bl_cmp_node *l2 = find(c->root, BL_NODE_LAYER, "layer 2/3");
@@ -585,9 +586,123 @@ static void test_annotations_only(void **state)
 	assert_int_equal(m->own, BL_CMP_ANNOTATIONS);
 	assert_true(has_field(m, "annotations[\"org.opencontainers.image.created\"]"));
 	assert_true(has_note(m, "2024-01-01 -> 2024-03-03"));
+	assert_false(has_note(m, "(ignored)"));
+	bl_cmp_free(c);
+
+	/* With ignore_timestamps the created annotation, the one timestamp among
+	 * the OCI annotation keys, is not counted, and a note says so. */
+	struct bl_cmp_opts o = {.ignore_timestamps = true};
+	c = bl_cmp_builds(&a.b, &b.b, &o);
+	assert_true(bl_cmp_is_identical(c));
+	m = find(c->root, BL_NODE_MANIFEST, NULL);
+	assert_int_equal(m->own, BL_CMP_IDENTICAL);
+	assert_int_equal(m->fields.len, 0);
+	assert_true(has_note(m, "1 timestamp annotation differs (ignored)"));
+	assert_false(has_note(m, "2024-03-03"));
+	bl_cmp_free(c);
+
+	/* Another key beside it still counts, alone. */
+	json_object_set_new(mb->desc.annotations, "org.opencontainers.image.revision",
+		json_string("abc"));
+	c = bl_cmp_builds(&a.b, &b.b, &o);
+	assert_int_equal(c->root->cls, BL_CMP_ANNOTATIONS);
+	m = find(c->root, BL_NODE_MANIFEST, NULL);
+	assert_int_equal(m->own, BL_CMP_ANNOTATIONS);
+	assert_int_equal(m->fields.len, 1);
+	assert_true(has_field(m, "annotations[\"org.opencontainers.image.revision\"]"));
+	assert_true(has_note(m, "1 timestamp annotation differs (ignored)"));
 	bl_cmp_free(c);
 	tb_fini(&a);
 	tb_fini(&b);
+}
+
+/* A config with the diff_ids of its layers (the strings stand for them). */
+#define CFG_IDS(ids) "{\"architecture\":\"amd64\",\"os\":\"linux\"," \
+	"\"created\":\"2024-01-01T00:00:00Z\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" ids "]}}"
+
+/* A config whose digest moved only because its rootfs.diff_ids followed the
+ * layers is not called identical, and not counted as a cause either. */
+static void test_config_moved_by_its_layers_follows_them(void **state)
+{
+	(void)state;
+	struct tb a, b, d;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	tb_init(&d, "app");
+	const struct lspec four[] = {{"a", "a.gz", "COPY a"}, {"b", "b.gz", "RUN apt-get update"},
+		{"c", "c.gz", "COPY c"}, {"d", "d.gz", "COPY d"}};
+	struct bl_node *ma = manifest(a.target, "m1", CFG_IDS("\"a\",\"b\",\"c\""), THREE, 3);
+	struct bl_node *mb = manifest(b.target, "m2", CFG_IDS("\"a\",\"b2\",\"c\""), THREE_B2, 3);
+	manifest(d.target, "m3", CFG_IDS("\"a\",\"b\",\"c\",\"d\""), four, 4);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	const struct bl_cmp_node *cfg = find(c->root, BL_NODE_CONFIG, "config");
+	assert_false(bl_digest_equal(&cfg->left->desc.digest, &cfg->right->desc.digest));
+	assert_int_equal(cfg->own, BL_CMP_IDENTICAL);
+	assert_true(cfg->follows_layers);
+	assert_int_equal(cfg->cls, BL_CMP_CONTENT);
+	assert_int_equal(cfg->flags, 1u << BL_CMP_CONTENT);
+	assert_true(has_note(cfg, "rootfs.diff_ids differ (follows the layers)"));
+	char *s = bl_cmp_node_describe(cfg);
+	assert_string_equal(s, "changed only because its layers did (rootfs.diff_ids)");
+	free(s);
+	s = bl_cmp_node_summary(cfg);
+	assert_string_equal(s, "changed only because its layers did (rootfs.diff_ids)");
+	free(s);
+	/* The layer is the cause, counted once; the walk does not stop at the config. */
+	assert_int_equal(c->root->cls, BL_CMP_CONTENT);
+	assert_int_equal(c->root->flags, 1u << BL_CMP_CONTENT);
+	s = bl_cmp_node_describe(c->root);
+	assert_string_equal(s, "1 layer changed content");
+	free(s);
+	struct bl_cmp_node *l2 = (struct bl_cmp_node *)find(c->root, BL_NODE_LAYER, "layer 2/3");
+	assert_ptr_equal(bl_cmp_next_difference(c->root, NULL, 1), l2);
+	/* The layer found the same apart from ignored timestamps: so is the config. */
+	bl_cmp_node_reclassify(l2, BL_CMP_IDENTICAL, "files identical apart from timestamps");
+	assert_true(bl_cmp_is_identical(c));
+	assert_int_equal(cfg->cls, BL_CMP_IDENTICAL);
+	assert_null(bl_cmp_node_follow_words(cfg));
+	s = bl_cmp_node_describe(cfg);
+	assert_string_equal(s, "identical");
+	free(s);
+	bl_cmp_free(c);
+
+	/* A layer added: the config follows that class. */
+	c = bl_cmp_builds(&a.b, &d.b, NULL);
+	cfg = find(c->root, BL_NODE_CONFIG, "config");
+	assert_int_equal(cfg->own, BL_CMP_IDENTICAL);
+	assert_int_equal(cfg->cls, BL_CMP_LAYER_ADDED);
+	assert_non_null(bl_cmp_node_follow_words(cfg));
+	assert_int_equal(c->root->flags, 1u << BL_CMP_LAYER_ADDED);
+	bl_cmp_free(c);
+
+	/* A config that is a cause itself keeps its own words. */
+	struct tb e;
+	tb_init(&e, "app");
+	manifest(e.target, "m4", "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":"
+		"\"2024-02-02T00:00:00Z\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"a\",\"b2\","
+		"\"c\"]}}", THREE_B2, 3);
+	c = bl_cmp_builds(&a.b, &e.b, NULL);
+	cfg = find(c->root, BL_NODE_CONFIG, "config");
+	assert_int_equal(cfg->own, BL_CMP_CONFIG);
+	assert_int_equal(cfg->cls, BL_CMP_CONFIG);
+	assert_null(bl_cmp_node_follow_words(cfg));
+	s = bl_cmp_node_describe(cfg);
+	assert_string_equal(s, "config only");
+	free(s);
+	bl_cmp_free(c);
+	tb_fini(&e);
+
+	/* Two configs compared alone: no layers beside them, the diff_ids are theirs. */
+	struct bl_cmp_node *n = bl_cmp_nodes(bl_vec_get(&ma->children, 0),
+		bl_vec_get(&mb->children, 0), NULL);
+	assert_int_equal(n->own, BL_CMP_CONFIG);
+	assert_false(n->follows_layers);
+	assert_true(has_field(n, "rootfs.diff_ids"));
+	assert_true(has_note(n, "config differs in rootfs.diff_ids"));
+	bl_cmp_node_free(n);
+	tb_fini(&a);
+	tb_fini(&b);
+	tb_fini(&d);
 }
 
 static void test_target_missing_on_one_side(void **state)
@@ -904,6 +1019,7 @@ int main(void)
 		cmocka_unit_test(test_index_only_when_provenance_differs),
 		cmocka_unit_test(test_platform_added_and_removed),
 		cmocka_unit_test(test_annotations_only),
+		cmocka_unit_test(test_config_moved_by_its_layers_follows_them),
 		cmocka_unit_test(test_target_missing_on_one_side),
 		cmocka_unit_test(test_lone_targets_with_different_names_are_paired),
 		cmocka_unit_test(test_single_manifest_against_index_lines_up_the_platform),
