@@ -53,6 +53,7 @@ enum bl_scope {
 	X(TOGGLE, "toggle", TREE, "Expand or collapse the node") \
 	X(EXPAND_ALL, "expand-all", TREE, "Expand everything under the node") \
 	X(FILTER, "filter", TREE, "Show only the nodes that match a text") \
+	X(FILES, "files", TREE, "List the files of the selected layer, or of the whole image on a manifest (Esc cancels)") \
 	X(MARK, "mark", TREE, "Mark the selected node to compare another node with it") \
 	X(COMPARE, "compare", TREE, "Compare the marked node (left) with the selected one (right)") \
 	X(NEXT_DIFF, "next-difference", COMPARE, "Go to the next difference (n too, when no search is active)") \

@@ -58,6 +58,11 @@ struct bl_filediff_result {
 };
 struct bl_filediff *bl_filediff_start(const struct bl_node *left, const struct bl_node *right,
 	bool ignore_timestamps, struct bl_error *err);
+/* The same job listing one node's files, without hashing and with nothing
+ * to compare: a LAYER node's own files, or a MANIFEST node's whole image
+ * (bl_layerfiles_list_image). The result's `left` holds them; `right` and
+ * `diff` stay empty. */
+struct bl_filediff *bl_filelist_start(const struct bl_node *node, struct bl_error *err);
 void bl_filediff_poll(struct bl_filediff *j, struct bl_load_state *st);
 void bl_filediff_cancel(struct bl_filediff *j);
 /* Wait for the thread and take its result (caller owns; free with

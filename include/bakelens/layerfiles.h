@@ -68,6 +68,11 @@ void bl_file_list_fini(struct bl_file_list *l);
 /* Binary search; NULL when absent. */
 const struct bl_file_entry *bl_file_list_find(const struct bl_file_list *l, const char *path);
 const char *bl_file_type_name(enum bl_file_type t); /* "file", "dir", "symlink", ... */
+/* One `ls -l`-like line (no newline) appended to `out`: mode, uid, gid, size,
+ * mtime (UTC), "[N] " (the layer) when `show_layer`, the path, and " -> TARGET"
+ * or " link to SOURCE"; names escaped (bl_text_safe). */
+struct bl_buf;
+void bl_file_entry_line(const struct bl_file_entry *e, bool show_layer, struct bl_buf *out);
 /* "-rwxr-xr-x"-style mode string into out (at least 11 bytes). */
 void bl_file_mode_string(const struct bl_file_entry *e, char *out, size_t outlen);
 
@@ -96,6 +101,11 @@ bool bl_layerfiles_list(struct bl_store *store, const struct bl_descriptor *desc
 bool bl_layerfiles_list_node(const struct bl_node *layer, const struct bl_layerfiles_opts *o,
 	struct bl_file_list *out, struct bl_error *err);
 
+/* The files of a whole image: every LAYER child of `manifest` listed in
+ * order and merged (bl_layerfiles_merge), each entry's `layer` its position;
+ * `o->layer` is ignored. Fails as the first layer that cannot be read. */
+bool bl_layerfiles_list_image(const struct bl_node *manifest, const struct bl_layerfiles_opts *o,
+	struct bl_file_list *out, struct bl_error *err);
 /* Apply `upper` over `acc` as a container runtime would: ".wh.NAME" removes
  * NAME (and what is under it) from the lower layers, ".wh..wh..opq" hides
  * everything the lower layers had in its directory, an entry replaces the

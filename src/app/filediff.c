@@ -1,5 +1,5 @@
-/* File-level differences of a layer pair on a worker thread: see
- * include/bakelens/app.h. */
+/* File-level differences of a layer pair, or one node's files, on a worker
+ * thread: see include/bakelens/app.h. */
 #include "bakelens/app.h"
 
 #include <pthread.h>
@@ -54,7 +54,8 @@ static void set_side(struct bl_filediff *j, const char *side, const struct bl_no
 	snprintf(j->state.what, sizeof j->state.what, "%s %s", side, label);
 	free(label);
 	j->state.done_bytes = 0;
-	j->state.total = n->has_desc && n->desc.size > 0 ? (uint64_t)n->desc.size : 0;
+	j->state.total = n->kind == BL_NODE_LAYER && n->has_desc && n->desc.size > 0 ?
+		(uint64_t)n->desc.size : 0;
 	pthread_mutex_unlock(&j->lock);
 }
 
@@ -66,15 +67,23 @@ static void *run(void *arg)
 	bl_file_list_init(&r->right);
 	bl_file_diff_init(&r->diff);
 	struct bl_error err = {0};
-	struct bl_layerfiles_opts lo = {.hash = true, .layer = -1, .progress = on_progress,
-		.progress_ud = j};
+	struct bl_layerfiles_opts lo = {.hash = j->right != NULL, .layer = -1,
+		.progress = on_progress, .progress_ud = j};
 	bool ok = true;
-	set_side(j, "left", j->left);
-	if (!bl_layerfiles_list_node(j->left, &lo, &r->left, &err)) {
-		bl_error_prefix(&err, "left side");
-		ok = false;
+	if (!j->right) {
+		/* a listing: one layer, or a whole image */
+		set_side(j, "reading", j->left);
+		ok = j->left->kind == BL_NODE_LAYER ?
+			bl_layerfiles_list_node(j->left, &lo, &r->left, &err) :
+			bl_layerfiles_list_image(j->left, &lo, &r->left, &err);
+	} else {
+		set_side(j, "left", j->left);
+		if (!bl_layerfiles_list_node(j->left, &lo, &r->left, &err)) {
+			bl_error_prefix(&err, "left side");
+			ok = false;
+		}
 	}
-	if (ok) {
+	if (ok && j->right) {
 		set_side(j, "right", j->right);
 		if (!bl_layerfiles_list_node(j->right, &lo, &r->right, &err)) {
 			bl_error_prefix(&err, "right side");
@@ -86,10 +95,10 @@ static void *run(void *arg)
 		bl_fail(&err, BL_E_CANCELLED, "file diff cancelled");
 		ok = false;
 	}
-	if (ok) {
+	if (ok && j->right) {
 		struct bl_file_diff_opts fo = {.ignore_timestamps = j->ignore_timestamps};
 		bl_layerfiles_diff(&r->left, &r->right, &fo, &r->diff);
-	} else {
+	} else if (!ok) {
 		bl_filediff_result_free(r);
 		r = NULL;
 	}
@@ -101,13 +110,9 @@ static void *run(void *arg)
 	return NULL;
 }
 
-struct bl_filediff *bl_filediff_start(const struct bl_node *left, const struct bl_node *right,
+static struct bl_filediff *start(const struct bl_node *left, const struct bl_node *right,
 	bool ignore_timestamps, struct bl_error *err)
 {
-	if (!left || !right || left->kind != BL_NODE_LAYER || right->kind != BL_NODE_LAYER) {
-		bl_fail(err, BL_E_USAGE, "a file diff needs a layer on both sides");
-		return NULL;
-	}
 	struct bl_filediff *j = bl_calloc(1, sizeof *j);
 	j->left = left;
 	j->right = right;
@@ -123,6 +128,25 @@ struct bl_filediff *bl_filediff_start(const struct bl_node *left, const struct b
 		return NULL;
 	}
 	return j;
+}
+
+struct bl_filediff *bl_filediff_start(const struct bl_node *left, const struct bl_node *right,
+	bool ignore_timestamps, struct bl_error *err)
+{
+	if (!left || !right || left->kind != BL_NODE_LAYER || right->kind != BL_NODE_LAYER) {
+		bl_fail(err, BL_E_USAGE, "a file diff needs a layer on both sides");
+		return NULL;
+	}
+	return start(left, right, ignore_timestamps, err);
+}
+
+struct bl_filediff *bl_filelist_start(const struct bl_node *node, struct bl_error *err)
+{
+	if (!node || (node->kind != BL_NODE_LAYER && node->kind != BL_NODE_MANIFEST)) {
+		bl_fail(err, BL_E_USAGE, "a file listing needs a layer or an image manifest");
+		return NULL;
+	}
+	return start(node, NULL, false, err);
 }
 
 void bl_filediff_poll(struct bl_filediff *j, struct bl_load_state *st)

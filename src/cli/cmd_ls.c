@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bakelens/buf.h"
 #include "bakelens/cli.h"
 #include "bakelens/layerfiles.h"
 #include "bakelens/mem.h"
@@ -29,27 +29,14 @@ static const struct bl_node *find_manifest(const struct bl_node *n, const struct
 
 static void print_text(const struct bl_file_list *l, bool show_layer)
 {
+	struct bl_buf line;
+	bl_buf_init(&line);
 	for (size_t i = 0; i < l->len; i++) {
-		const struct bl_file_entry *e = &l->items[i];
-		char mode[16], when[32];
-		bl_file_mode_string(e, mode, sizeof mode);
-		time_t t = (time_t)e->mtime;
-		struct tm tm;
-		if (gmtime_r(&t, &tm))
-			strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-		else
-			snprintf(when, sizeof when, "?");
-		printf("%s %5lld %5lld %10lld %s ", mode, (long long)e->uid, (long long)e->gid,
-			(long long)e->size, when);
-		if (show_layer)
-			printf("[%d] ", e->layer);
-		cli_put_safe(e->path);
-		if (e->linkname) {
-			fputs(e->type == BL_FILE_HARDLINK ? " link to " : " -> ", stdout);
-			cli_put_safe(e->linkname);
-		}
-		putchar('\n');
+		bl_buf_clear(&line);
+		bl_file_entry_line(&l->items[i], show_layer, &line);
+		puts(bl_buf_str(&line));
 	}
+	bl_buf_fini(&line);
 }
 
 static void print_json(const struct bl_file_list *l)
@@ -110,13 +97,13 @@ int cli_cmd_ls(const struct cli_opts *o)
 		rc = BL_EXIT_NOT_FOUND;
 		goto out;
 	}
-	for (size_t i = 0; i < bl_node_count(m); i++) {
-		struct bl_node *c = bl_node_child(m, i);
-		if (c->kind == BL_NODE_LAYER)
-			bl_vec_push(&layers, c);
-	}
-	size_t n = layers.len;
 	if (o->layer) {
+		for (size_t i = 0; i < bl_node_count(m); i++) {
+			struct bl_node *c = bl_node_child(m, i);
+			if (c->kind == BL_NODE_LAYER)
+				bl_vec_push(&layers, c);
+		}
+		size_t n = layers.len;
 		long idx = layer < 0 ? (long)n + layer : layer;
 		if (idx < 0 || idx >= (long)n) {
 			cli_error("--layer %ld: the image has %zu layer%s (0 to %zu, or -1 to -%zu)", layer, n,
@@ -129,19 +116,9 @@ int cli_cmd_ls(const struct cli_opts *o)
 			rc = cli_fail(&err);
 			goto out;
 		}
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			struct bl_file_list one;
-			bl_file_list_init(&one);
-			struct bl_layerfiles_opts lo = {.layer = (int)i};
-			if (!bl_layerfiles_list_node(bl_vec_get(&layers, i), &lo, &one, &err)) {
-				bl_file_list_fini(&one);
-				rc = cli_fail(&err);
-				goto out;
-			}
-			bl_layerfiles_merge(&acc, &one);
-			bl_file_list_fini(&one);
-		}
+	} else if (!bl_layerfiles_list_image(m, NULL, &acc, &err)) {
+		rc = cli_fail(&err);
+		goto out;
 	}
 	if (o->json)
 		print_json(&acc);

@@ -234,6 +234,28 @@ const struct bl_platform *bl_node_platform(const struct bl_node *n)
 	return NULL;
 }
 
+char *bl_node_platform_name(const struct bl_node *n)
+{
+	const struct bl_platform *p = bl_node_platform(n);
+	if (p)
+		return bl_platform_format(p);
+	const struct bl_node *m = n;
+	while (m && m->kind != BL_NODE_MANIFEST)
+		m = m->parent;
+	for (size_t i = 0; m && i < m->children.len; i++) {
+		const struct bl_node *c = bl_vec_get(&m->children, i);
+		struct bl_platform cp;
+		memset(&cp, 0, sizeof cp);
+		if (c->kind == BL_NODE_CONFIG && c->doc && bl_platform_parse_json(c->doc, &cp)) {
+			char *r = cp.os && cp.arch ? bl_platform_format(&cp) : NULL;
+			bl_platform_fini(&cp);
+			return r;
+		}
+		bl_platform_fini(&cp);
+	}
+	return NULL;
+}
+
 /* ---- arguments ---- */
 
 static const char *base_name(const char *path)

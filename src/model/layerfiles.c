@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "bakelens/buf.h"
 #include "bakelens/digest.h"
@@ -403,6 +404,54 @@ bool bl_layerfiles_list_node(const struct bl_node *layer, const struct bl_layerf
 			layer->status_msg ? ": " : "", layer->status_msg ? layer->status_msg : "");
 	}
 	return bl_layerfiles_list(layer->store, &layer->desc, o, out, err);
+}
+
+void bl_file_entry_line(const struct bl_file_entry *e, bool show_layer, struct bl_buf *out)
+{
+	char mode[16], when[32];
+	bl_file_mode_string(e, mode, sizeof mode);
+	time_t t = (time_t)e->mtime;
+	struct tm tm;
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+	else
+		snprintf(when, sizeof when, "?");
+	bl_buf_printf(out, "%s %5lld %5lld %10lld %s ", mode, (long long)e->uid, (long long)e->gid,
+		(long long)e->size, when);
+	if (show_layer)
+		bl_buf_printf(out, "[%d] ", e->layer);
+	char *p = bl_text_safe(e->path);
+	bl_buf_printf(out, "%s", p);
+	free(p);
+	if (e->linkname) {
+		char *l = bl_text_safe(e->linkname);
+		bl_buf_printf(out, "%s%s", e->type == BL_FILE_HARDLINK ? " link to " : " -> ", l);
+		free(l);
+	}
+}
+
+bool bl_layerfiles_list_image(const struct bl_node *manifest, const struct bl_layerfiles_opts *o,
+	struct bl_file_list *out, struct bl_error *err)
+{
+	int pos = 0;
+	for (size_t i = 0; i < manifest->children.len; i++) {
+		const struct bl_node *c = bl_vec_get(&manifest->children, i);
+		if (c->kind != BL_NODE_LAYER)
+			continue;
+		struct bl_layerfiles_opts lo = o ? *o : (struct bl_layerfiles_opts){0};
+		lo.layer = pos++;
+		struct bl_file_list one;
+		bl_file_list_init(&one);
+		bool ok = bl_layerfiles_list_node(c, &lo, &one, err);
+		if (ok) {
+			bl_layerfiles_merge(out, &one);
+			out->bytes_read += one.bytes_read;
+		}
+		bl_file_list_fini(&one);
+		if (!ok)
+			return false;
+	}
+	return true;
 }
 
 /* ---- merging ---- */

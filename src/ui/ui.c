@@ -17,7 +17,7 @@
 #include "bakelens/view.h"
 
 enum focus { FOCUS_TREE, FOCUS_DETAIL };
-enum popup { POPUP_NONE, POPUP_HELP, POPUP_MESSAGES, POPUP_EXPLAIN };
+enum popup { POPUP_NONE, POPUP_HELP, POPUP_MESSAGES, POPUP_EXPLAIN, POPUP_FILES };
 enum prompt { PROMPT_NONE, PROMPT_SEARCH, PROMPT_FILTER };
 
 struct menu_entry {
@@ -98,8 +98,13 @@ struct bl_ui {
 	/* File diff of a layer pair, off the UI thread. */
 	struct bl_filediff *job;
 	const struct bl_node *job_left, *job_right;
+	bool job_listing;              /* the job lists job_left's files (F in the tree) */
 	struct bl_load_state job_state;
 	struct bl_vec files;           /* struct files *, owned */
+	/* The last file listing, shown in the files pager. */
+	struct bl_filediff_result *listing;
+	char *listing_title;           /* display-safe */
+	bool listing_image;            /* a whole image: entries say their layer */
 };
 
 /* Files of a layer pair, by the pair's nodes (the comparison's nodes are
@@ -153,6 +158,7 @@ static void close_compare(struct bl_ui *ui)
 		bl_filediff_cancel(ui->job);
 		bl_filediff_result_free(bl_filediff_finish(ui->job, NULL));
 		ui->job = NULL;
+		ui->job_listing = false;
 	}
 	bl_vec_fini(&ui->files);
 	bl_vec_init(&ui->files, files_free);
@@ -312,6 +318,42 @@ bool bl_ui_ignores_timestamps(const struct bl_ui *ui)
 	return ui->ignore_timestamps;
 }
 
+static void open_popup(struct bl_ui *ui, enum popup p);
+
+/* A finished file listing: into the files pager, or a status saying why not. */
+static void take_listing(struct bl_ui *ui)
+{
+	struct bl_error err = {0};
+	struct bl_filediff_result *r = bl_filediff_finish(ui->job, &err);
+	const struct bl_node *n = ui->job_left;
+	ui->job = NULL;
+	ui->job_listing = false;
+	ui->job_left = NULL;
+	if (!r) {
+		if (err.code == BL_E_CANCELLED)
+			bl_ui_status(ui, false, "File listing cancelled");
+		else
+			bl_ui_status(ui, true, "Files: %s", err.msg[0] ? err.msg : "the layers could not be read");
+		return;
+	}
+	bl_filediff_result_free(ui->listing);
+	free(ui->listing_title);
+	ui->listing = r;
+	ui->listing_image = n->kind != BL_NODE_LAYER;
+	/* "image linux/amd64", "layer 2/3 of linux/amd64" */
+	char *plat = bl_node_platform_name(n);
+	char *label = bl_asprintf("%s%s%s", ui->listing_image ? "image" :
+		n->label ? n->label : "layer", plat ? (ui->listing_image ? " " : " of ") : "",
+		plat ? plat : "");
+	ui->listing_title = bl_text_safe(label);
+	free(label);
+	free(plat);
+	bl_ui_status(ui, false, "%zu entr%s in %s", r->left.len, r->left.len == 1 ? "y" : "ies",
+		ui->listing_title);
+	ui->popup = POPUP_NONE;
+	open_popup(ui, POPUP_FILES);
+}
+
 bool bl_ui_tick(struct bl_ui *ui)
 {
 	if (!ui->job)
@@ -319,6 +361,10 @@ bool bl_ui_tick(struct bl_ui *ui)
 	bl_filediff_poll(ui->job, &ui->job_state);
 	if (!ui->job_state.done)
 		return true;
+	if (ui->job_listing) {
+		take_listing(ui);
+		return false;
+	}
 	struct bl_error err = {0};
 	struct files *f = bl_calloc(1, sizeof *f);
 	f->left = ui->job_left;
@@ -379,11 +425,41 @@ static void start_file_diff(struct bl_ui *ui)
 	snprintf(ui->job_state.what, sizeof ui->job_state.what, "starting");
 }
 
+/* F in the tree: the files of the selected layer, or of the whole image of
+ * the selected manifest (or of the manifest a config belongs to). */
+static void start_listing(struct bl_ui *ui)
+{
+	const struct bl_node *n = bl_ui_selected(ui);
+	if (n && n->kind == BL_NODE_CONFIG && n->parent && n->parent->kind == BL_NODE_MANIFEST)
+		n = n->parent;
+	if (!n || (n->kind != BL_NODE_LAYER && n->kind != BL_NODE_MANIFEST)) {
+		bl_ui_status(ui, true, "Select a layer (its files) or a manifest (the whole image)");
+		return;
+	}
+	if (ui->job) {
+		bl_ui_status(ui, true, "Files are being read (Esc cancels)");
+		return;
+	}
+	struct bl_error err = {0};
+	ui->job = bl_filelist_start(n, &err);
+	if (!ui->job) {
+		bl_ui_status(ui, true, "Files: %s", err.msg);
+		return;
+	}
+	ui->job_listing = true;
+	ui->job_left = n;
+	ui->job_right = NULL;
+	ui->job_state = (struct bl_load_state){0};
+	snprintf(ui->job_state.what, sizeof ui->job_state.what, "starting");
+}
+
 void bl_ui_free(struct bl_ui *ui)
 {
 	if (!ui)
 		return;
 	close_compare(ui);
+	bl_filediff_result_free(ui->listing);
+	free(ui->listing_title);
 	bl_vec_fini(&ui->files);
 	bl_view_fini(&ui->cmpdocv);
 	bl_doc_fini(&ui->cmpdoc);
@@ -836,6 +912,45 @@ static void build_messages(struct bl_ui *ui, int width)
 		bl_doc_add(d, BL_ROLE_DEFAULT, "No messages: the build loaded without warnings.");
 }
 
+/* Entries shown in the files pager; `bakelens ls` lists any number. */
+#define FILES_LISTED 50000
+
+static void build_files(struct bl_ui *ui, int width)
+{
+	struct bl_doc *d = &ui->popdoc;
+	const struct bl_file_list *l = ui->listing ? &ui->listing->left : NULL;
+	if (!l) {
+		bl_doc_add(d, BL_ROLE_DEFAULT, "No files listed yet.");
+		return;
+	}
+	char head[96];
+	snprintf(head, sizeof head, ": %zu entr%s", l->len, l->len == 1 ? "y" : "ies");
+	bl_doc_add(d, BL_ROLE_HEADING, ui->listing_title);
+	bl_doc_add(d, BL_ROLE_HEADING, head);
+	if (ui->listing_image) {
+		bl_doc_newline(d);
+		bl_doc_wrap(d, BL_ROLE_GUIDE, "whiteouts applied; [N] is the layer a file comes from "
+			"(0 is the bottom)", width, 0);
+	}
+	struct bl_buf line;
+	bl_buf_init(&line);
+	for (size_t i = 0; i < l->len && i < FILES_LISTED; i++) {
+		bl_buf_clear(&line);
+		bl_file_entry_line(&l->items[i], ui->listing_image, &line);
+		bl_doc_newline(d);
+		bl_doc_add(d, l->items[i].type == BL_FILE_DIR ? BL_ROLE_FACT_KEY : BL_ROLE_DEFAULT,
+			bl_buf_str(&line));
+	}
+	bl_buf_fini(&line);
+	if (l->len > FILES_LISTED) {
+		char more[96];
+		snprintf(more, sizeof more, "... and %zu more (bakelens ls lists them all)",
+			l->len - FILES_LISTED);
+		bl_doc_newline(d);
+		bl_doc_add(d, BL_ROLE_GUIDE, more);
+	}
+}
+
 static void build_popup(struct bl_ui *ui)
 {
 	bl_doc_clear(&ui->popdoc);
@@ -855,6 +970,9 @@ static void build_popup(struct bl_ui *ui)
 		bl_buf_fini(&b);
 		break;
 	}
+	case POPUP_FILES:
+		build_files(ui, width);
+		break;
 	case POPUP_NONE:
 		break;
 	}
@@ -1065,6 +1183,10 @@ void bl_ui_do(struct bl_ui *ui, enum bl_action a)
 	case BL_ACTION_FILE_DIFF:
 		if (ui->cmp_open && !ui->menu_open && ui->popup == POPUP_NONE)
 			start_file_diff(ui);
+		return;
+	case BL_ACTION_FILES:
+		if (!ui->cmp_open && !ui->menu_open && ui->popup == POPUP_NONE)
+			start_listing(ui);
 		return;
 	case BL_ACTION_IGNORE_TIMESTAMPS:
 		if (!ui->cmp_open || ui->menu_open || ui->popup != POPUP_NONE)
@@ -1388,7 +1510,8 @@ static void draw_title(struct bl_ui *ui, struct bl_canvas *c)
 	int col = bl_canvas_put(c, 0, 0, c->w, BL_ROLE_TITLE, " bakelens ");
 	const char *what = ui->popup == POPUP_HELP ? "help" :
 		ui->popup == POPUP_MESSAGES ? "messages" :
-		ui->popup == POPUP_EXPLAIN ? "explain" : NULL;
+		ui->popup == POPUP_EXPLAIN ? "explain" :
+		ui->popup == POPUP_FILES ? "files" : NULL;
 	if (what) {
 		col += bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, "- ");
 		col += bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, what);
@@ -1401,6 +1524,10 @@ static void draw_title(struct bl_ui *ui, struct bl_canvas *c)
 			col += bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, l);
 			free(l);
 		}
+		return;
+	}
+	if (ui->popup == POPUP_FILES && ui->listing_title) {
+		bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, ui->listing_title);
 		return;
 	}
 	if (!what && ui->cmp_open) {
