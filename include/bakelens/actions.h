@@ -59,7 +59,7 @@ enum bl_scope {
 	X(NEXT_DIFF, "next-difference", COMPARE, "Go to the next difference (n too, when no search is active)") \
 	X(PREV_DIFF, "prev-difference", COMPARE, "Go to the previous difference (N too, when no search is active)") \
 	X(FILE_DIFF, "file-diff", COMPARE, "Compare the files of the selected layer pair, in the background (Esc cancels)") \
-	X(IGNORE_TIMESTAMPS, "ignore-timestamps", COMPARE, "Ignore timestamps (config created, history dates, file mtimes), or count them again") \
+	X(IGNORE_TIMESTAMPS, "ignore-timestamps", COMPARE, "Ignore timestamps (config and history dates, the created annotation, file mtimes), or count them again") \
 	X(SELECT, "select", MENU, "Choose the highlighted entry")
 
 enum bl_action {

@@ -1193,7 +1193,7 @@ void bl_ui_do(struct bl_ui *ui, enum bl_action a)
 			return;
 		bl_ui_set_ignore_timestamps(ui, !ui->ignore_timestamps);
 		bl_ui_status(ui, false, ui->ignore_timestamps ?
-			"Timestamps ignored: created, history[].created and file mtimes do not count" :
+			"Timestamps ignored: created, history[].created, the created annotation and file mtimes do not count" :
 			"Timestamps count again");
 		return;
 	case BL_ACTION_FIND_NEXT:
