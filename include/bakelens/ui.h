@@ -92,6 +92,8 @@ bool bl_ui_take_copy(struct bl_ui *ui, struct bl_copy_request *out);
 void bl_copy_request_fini(struct bl_copy_request *r);
 /* Select the next row matching `query` (as `/` does); false when none. */
 bool bl_ui_search(struct bl_ui *ui, const char *query);
+/* Select the target row named `name` exactly; false when there is none. */
+bool bl_ui_select_target(struct bl_ui *ui, const char *name);
 /* The selected node (in the compare view: the right side's, else the
  * left's), NULL before loading. */
 struct bl_node *bl_ui_selected(struct bl_ui *ui);

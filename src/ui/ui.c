@@ -581,6 +581,21 @@ bool bl_ui_search(struct bl_ui *ui, const char *query)
 	return bl_view_search(&ui->treev, query, 1) == BL_MOVED;
 }
 
+bool bl_ui_select_target(struct bl_ui *ui, const char *name)
+{
+	if (!ui->have_tree)
+		return false;
+	for (size_t i = 0; i < ui->tree.len; i++) {
+		const struct bl_node *n = ui->tree.rows[i].node;
+		if (n->kind == BL_NODE_TARGET && n->label && strcmp(n->label, name) == 0) {
+			ui->treev.cursor = i;
+			bl_view_clamp(&ui->treev);
+			return true;
+		}
+	}
+	return false;
+}
+
 struct bl_node *bl_ui_selected(struct bl_ui *ui)
 {
 	if (ui->cmp_open) {

@@ -109,8 +109,8 @@ static void usage_error(const char *what, const char *arg)
 {
 	char *safe = bl_text_safe(arg);
 	fprintf(stderr, "bakelens: %s%s%s\n", what, *safe ? ": " : "", safe);
-	fprintf(stderr, "usage: bakelens [--theme NAME] [--no-color] [--platform P] [--offline] "
-			"[--no-cache]\n"
+	fprintf(stderr, "usage: bakelens [--theme NAME] [--no-color] [-t TARGET] [-p PLATFORM] "
+			"[--offline] [--no-cache]\n"
 			"                [--insecure HOST[:PORT]]... [--cacert FILE] [--authfile FILE] "
 			"SOURCE...\n");
 	free(safe);
@@ -120,6 +120,7 @@ struct opts {
 	const char *theme;
 	bool no_color;
 	const char *platform;
+	const char *target;
 	bool offline;
 	bool no_cache;
 	const char *cacert;
@@ -149,8 +150,16 @@ static bool load_with_options(const char *const *args, size_t nargs,
 }
 
 /* Options with a value: "--name VALUE" or "--name=VALUE". */
-static const char *const value_opts[] = {"--theme", "--platform", "--insecure", "--cacert",
-	"--authfile"};
+static const char *const value_opts[] = {"--theme", "--platform", "--target", "--insecure",
+	"--cacert", "--authfile"};
+
+/* The short forms the command line has too: "-p P" or "-pP", "-t T". */
+static const char *long_of_short(const char *a)
+{
+	if (a[0] != '-' || a[1] == '-' || !a[1])
+		return NULL;
+	return a[1] == 'p' ? "--platform" : a[1] == 't' ? "--target" : NULL;
+}
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
@@ -175,6 +184,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->diff = true;
 		} else if (strcmp(a, "--ignore-timestamps") == 0) {
 			o->ignore_timestamps = true;
+		} else if (long_of_short(a)) {
+			if (!a[2] && i + 1 >= argc) {
+				usage_error("option needs a value", a);
+				return BL_EXIT_USAGE;
+			}
+			const char *value = a[2] ? a + 2 : argv[++i];
+			if (!strcmp(long_of_short(a), "--platform"))
+				o->platform = value;
+			else
+				o->target = value;
 		} else {
 			const char *name = NULL, *value = NULL;
 			for (size_t k = 0; k < sizeof value_opts / sizeof value_opts[0]; k++) {
@@ -202,6 +221,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				o->theme = value;
 			} else if (strcmp(name, "--platform") == 0) {
 				o->platform = value;
+			} else if (strcmp(name, "--target") == 0) {
+				o->target = value;
 			} else if (strcmp(name, "--cacert") == 0) {
 				o->cacert = value;
 			} else if (strcmp(name, "--authfile") == 0) {
@@ -430,6 +451,9 @@ int bl_ui_main(int argc, char **argv)
 			}
 			if (!o.diff) {
 				bl_ui_set_build(ui, builds[k], title);
+				/* -t and -p select a row: the target, then a platform under it */
+				if (o.target && !bl_ui_select_target(ui, o.target))
+					bl_ui_status(ui, true, "No target named '%s'", o.target);
 				if (o.platform && !bl_ui_search(ui, o.platform))
 					bl_ui_status(ui, true, "No platform matches '%s'", o.platform);
 			} else if (builds[0] && builds[1]) {

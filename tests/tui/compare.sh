@@ -166,6 +166,20 @@ $T capture-pane -p -t bl | grep -q '\[0\]' && { echo "FAIL: a layer listing show
 $T send-keys -t bl q q
 wait_for "EXITED 0" || fail=1
 
+# --- the explorer opened on a target (-t) and a platform (-p), as the CLI takes them
+start 100 24 -t base "$BL_SRC/examples/metadata.json" "$BL_SRC/examples/out"
+wait_for "target  base" || fail=1
+$T send-keys -t bl q
+wait_for "EXITED 0" || fail=1
+start 100 24 -t app -p linux/arm64 "$BL_SRC/examples/metadata.json" "$BL_SRC/examples/out"
+wait_for "manifest  linux/arm64" || fail=1
+$T send-keys -t bl q
+wait_for "EXITED 0" || fail=1
+start 100 24 -t nope "$BL_SRC/examples/metadata.json" "$BL_SRC/examples/out"
+wait_for "No target named 'nope'" || fail=1
+$T send-keys -t bl q
+wait_for "EXITED 0" || fail=1
+
 # --- the explorer: M on A's manifest, = on B's.
 MA=$(jq -r '.manifests[0].digest' A/index.json | cut -c8-19)
 MB=$(jq -r '.manifests[0].digest' B/index.json | cut -c8-19)
