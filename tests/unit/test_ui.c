@@ -8,8 +8,10 @@
 
 #include <cmocka.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "bakelens/digest.h"
+#include "bakelens/model.h"
 #include "bakelens/text.h"
 #include "bakelens/ui.h"
 #include "bakelens/view.h"
@@ -350,11 +352,80 @@ static void test_escape_while_loading_says_cancelling(void **state)
 	bl_ui_free(ui);
 }
 
+/* Tick the ui until its background job ends (10 s at most). */
+static void wait_job(struct bl_ui *ui)
+{
+	struct timespec ts = {0, 5000000};
+	for (int n = 0; bl_ui_tick(ui) && n < 2000; n++)
+		nanosleep(&ts, NULL);
+}
+
+static void test_files_key_lists_the_image_then_a_layer(void **state)
+{
+	struct fixture *f = *state;
+	/* The layer without a blob: a clear message, nothing opened. */
+	keys(f, "G");
+	keys(f, "F");
+	assert_null(strstr(render(f), "entries"));
+	wait_job(f->ui);
+	assert_non_null(strstr(render(f), "blob not in any source given"));
+	/* The example build (examples/out, made with umoci): real layers. */
+	const char *data = getenv("BL_TESTDATA");
+	assert_non_null(data);
+	char path[4096];
+	snprintf(path, sizeof path, "%s/../../examples/out", data);
+	struct bl_build *b = NULL;
+	struct bl_error err = {0};
+	struct bl_load_opts lo = {0};
+	const char *args[] = {path};
+	assert_true(bl_build_load(args, 1, &lo, &b, &err));
+	struct bl_ui *ui = bl_ui_new(&f->s, &f->km);
+	bl_ui_set_build(ui, b, "examples/out");
+	/* amd64 manifest (sha256:e7e1acd76a4e... in examples/out/blobs/sha256/365e9eb1...):
+	 * the whole image, whiteouts applied, each file with its layer */
+	assert_true(bl_ui_search(ui, "e7e1acd76a4e"));
+	assert_int_equal(bl_ui_selected(ui)->kind, BL_NODE_MANIFEST);
+	bl_ui_key(ui, 'F');
+	wait_job(ui);
+	bl_ui_render(ui, &f->c);
+	bl_buf_clear(&f->screen);
+	bl_canvas_dump(&f->c, &f->screen);
+	const char *scr = bl_buf_str(&f->screen);
+	assert_non_null(strstr(scr, "image linux/amd64: 3 entries"));
+	assert_non_null(strstr(scr, "[0] etc/os-release"));
+	assert_non_null(strstr(scr, "[1] app/hello.sh"));
+	assert_non_null(strstr(scr, "[2] app/config.toml"));
+	/* q closes it; a layer's own files, without layer numbers */
+	bl_ui_key(ui, 'q');
+	assert_true(bl_ui_search(ui, "93f4651cc71b"));
+	bl_ui_key(ui, 'F');
+	wait_job(ui);
+	bl_ui_render(ui, &f->c);
+	bl_buf_clear(&f->screen);
+	bl_canvas_dump(&f->c, &f->screen);
+	scr = bl_buf_str(&f->screen);
+	assert_non_null(strstr(scr, "layer 2/3 of linux/amd64: 1 entry"));
+	assert_non_null(strstr(scr, " app/hello.sh"));
+	assert_null(strstr(scr, "[1] app/hello.sh"));
+	/* Esc right after F cancels, whatever the job's speed */
+	bl_ui_key(ui, 'q');
+	bl_ui_key(ui, 'F');
+	bl_ui_key(ui, BL_KEY_ESC);
+	wait_job(ui);
+	bl_ui_render(ui, &f->c);
+	bl_buf_clear(&f->screen);
+	bl_canvas_dump(&f->c, &f->screen);
+	assert_non_null(strstr(bl_buf_str(&f->screen), "File listing cancelled"));
+	bl_ui_free(ui);
+	bl_build_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_first_screen_shows_tree_detail_and_key_hints),
+		T(test_files_key_lists_the_image_then_a_layer),
 		T(test_hostile_label_is_shown_escaped),
 		T(test_vi_keys_move_and_collapse),
 		T(test_search_finds_a_digest_prefix_and_n_wraps),
