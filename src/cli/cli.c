@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bakelens/buf.h"
@@ -193,6 +194,56 @@ void cli_load_opts(const struct cli_opts *o, struct bl_load_opts *lo, struct bl_
 	lo->offline = o->offline;
 }
 
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void cli_progress_begin(struct cli_progress *p, const struct cli_opts *o)
+{
+	memset(p, 0, sizeof *p);
+	const char *term = getenv("TERM");
+	p->on = !o->quiet && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
+	p->start_ms = mono_ms();
+}
+
+bool cli_progress(void *ud, const char *what, uint64_t done, uint64_t total)
+{
+	struct cli_progress *p = ud;
+	if (!p->on)
+		return true;
+	long long now = mono_ms();
+	/* Nothing for what takes less than a blink; then at most 10 lines a second. */
+	if (now - p->start_ms < 500 || now - p->last_ms < 100)
+		return true;
+	p->last_ms = now;
+	char d[32], t[32] = "";
+	bl_text_size((int64_t)done, d, sizeof d);
+	if (total)
+		bl_text_size((int64_t)total, t, sizeof t);
+	char *w = bl_text_safe(what ? what : "loading");
+	char line[256];
+	snprintf(line, sizeof line, "bakelens: %s %s%s%s (%llds)", w, d, total ? " / " : "", t,
+		(now - p->start_ms) / 1000);
+	free(w);
+	/* \r and erase to the end of the line: the line is rewritten in place. */
+	fprintf(stderr, "\r%s\033[K", line);
+	fflush(stderr);
+	p->shown = true;
+	return true;
+}
+
+void cli_progress_end(struct cli_progress *p)
+{
+	if (p->shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	p->shown = false;
+}
+
 bool cli_load(const struct cli_opts *o, struct bl_build **out, int *exit_code)
 {
 	struct bl_error err = {0};
@@ -204,7 +255,14 @@ bool cli_load(const struct cli_opts *o, struct bl_build **out, int *exit_code)
 		*exit_code = BL_EXIT_USAGE;
 		return false;
 	}
-	if (!bl_build_load((const char *const *)o->sources, (size_t)o->nsources, &lo, out, &err)) {
+	struct cli_progress prog;
+	cli_progress_begin(&prog, o);
+	lo.progress = cli_progress;
+	lo.progress_ud = &prog;
+	bool loaded = bl_build_load((const char *const *)o->sources, (size_t)o->nsources, &lo, out,
+		&err);
+	cli_progress_end(&prog);
+	if (!loaded) {
 		*exit_code = cli_fail(&err);
 		return false;
 	}

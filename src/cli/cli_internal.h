@@ -48,6 +48,18 @@ json_t *cli_json_str(const char *s);
  * order). On a terminal everything outside printable ASCII is \u-escaped (C1
  * controls, bidi marks, DEL), so no label can drive it; pipes get UTF-8. */
 void cli_json_print(json_t *j);
+/* A progress line on stderr while something is slow (after half a second),
+ * only when stderr is a terminal and not --quiet: "bakelens: indexing
+ * archive 1.2 GiB / 4.8 GiB (3s)", rewritten in place and erased by
+ * cli_progress_end. Use cli_progress as a bl_progress_fn with `p`. */
+struct cli_progress {
+	bool on;             /* stderr is a terminal and the user did not ask for quiet */
+	bool shown;          /* a line is on the screen */
+	long long start_ms, last_ms;
+};
+void cli_progress_begin(struct cli_progress *p, const struct cli_opts *o);
+bool cli_progress(void *ud, const char *what, uint64_t done, uint64_t total);
+void cli_progress_end(struct cli_progress *p);
 /* Report `err` and return its exit code. */
 int cli_fail(const struct bl_error *err);
 /* The load options the command line asks for (registry options, --offline);

@@ -43,6 +43,7 @@ struct run {
 	struct bl_cmp *cmp;
 	struct bl_vec files; /* struct files *, owned */
 	int worst;           /* exit code of the worst error met while listing files */
+	struct cli_progress progress; /* loading and listing, on a terminal's stderr */
 };
 
 static void files_free(void *p)
@@ -89,7 +90,12 @@ static bool load_side(struct run *r, struct side *s, int *rc)
 	struct bl_load_opts lo;
 	struct bl_registry_opts reg;
 	cli_load_opts(r->o, &lo, &reg); /* --offline, --insecure... as every command */
-	if (!bl_build_load((const char *const *)s->parts.items, s->parts.len, &lo, &s->b, &err)) {
+	lo.progress = cli_progress;
+	lo.progress_ud = &r->progress;
+	bool loaded = bl_build_load((const char *const *)s->parts.items, s->parts.len, &lo, &s->b,
+		&err);
+	cli_progress_end(&r->progress);
+	if (!loaded) {
 		bl_error_prefix(&err, "%s side", s->name);
 		*rc = cli_fail(&err);
 		return false;
@@ -116,7 +122,8 @@ static void list_files(struct run *r)
 	struct bl_vec layers;
 	bl_vec_init(&layers, NULL);
 	collect_layers(r->cmp->root, &layers);
-	struct bl_layerfiles_opts lo = {.hash = true, .layer = -1};
+	struct bl_layerfiles_opts lo = {.hash = true, .layer = -1, .progress = cli_progress,
+		.progress_ud = &r->progress};
 	struct bl_file_diff_opts fo = {.ignore_timestamps = r->o->ignore_timestamps};
 	for (size_t i = 0; i < layers.len; i++) {
 		struct bl_cmp_node *n = bl_vec_get(&layers, i);
@@ -623,13 +630,16 @@ int cli_cmd_diff(const struct cli_opts *o)
 	r.sides[0] = (struct side){.name = "left", .arg = o->sources[0]};
 	r.sides[1] = (struct side){.name = "right", .arg = o->sources[1]};
 	bl_vec_init(&r.files, files_free);
+	cli_progress_begin(&r.progress, o);
 	int rc = BL_EXIT_OK;
 	if (!load_side(&r, &r.sides[0], &rc) || !load_side(&r, &r.sides[1], &rc))
 		goto out;
 	struct bl_cmp_opts co = {.ignore_timestamps = o->ignore_timestamps};
 	r.cmp = bl_cmp_builds(r.sides[0].b, r.sides[1].b, &co);
-	if (o->files)
+	if (o->files) {
 		list_files(&r);
+		cli_progress_end(&r.progress);
+	}
 	if (!o->quiet) {
 		if (o->json)
 			print_json(&r);

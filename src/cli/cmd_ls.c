@@ -97,6 +97,9 @@ int cli_cmd_ls(const struct cli_opts *o)
 		rc = BL_EXIT_NOT_FOUND;
 		goto out;
 	}
+	struct cli_progress prog;
+	cli_progress_begin(&prog, o);
+	struct bl_layerfiles_opts lo = {.progress = cli_progress, .progress_ud = &prog};
 	if (o->layer) {
 		for (size_t i = 0; i < bl_node_count(m); i++) {
 			struct bl_node *c = bl_node_child(m, i);
@@ -111,15 +114,18 @@ int cli_cmd_ls(const struct cli_opts *o)
 			rc = BL_EXIT_NOT_FOUND;
 			goto out;
 		}
-		struct bl_layerfiles_opts lo = {.layer = (int)idx};
+		lo.layer = (int)idx;
 		if (!bl_layerfiles_list_node(bl_vec_get(&layers, (size_t)idx), &lo, &acc, &err)) {
+			cli_progress_end(&prog);
 			rc = cli_fail(&err);
 			goto out;
 		}
-	} else if (!bl_layerfiles_list_image(m, NULL, &acc, &err)) {
+	} else if (!bl_layerfiles_list_image(m, &lo, &acc, &err)) {
+		cli_progress_end(&prog);
 		rc = cli_fail(&err);
 		goto out;
 	}
+	cli_progress_end(&prog);
 	if (o->json)
 		print_json(&acc);
 	else
