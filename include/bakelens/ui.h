@@ -94,6 +94,10 @@ void bl_copy_request_fini(struct bl_copy_request *r);
 bool bl_ui_search(struct bl_ui *ui, const char *query);
 /* Select the target row named `name` exactly; false when there is none. */
 bool bl_ui_select_target(struct bl_ui *ui, const char *name);
+/* Select the first image manifest whose platform matches "os/arch[/variant]"
+ * (as --platform matches), within the selected target when one is selected;
+ * false when there is none. */
+bool bl_ui_select_platform(struct bl_ui *ui, const char *platform);
 /* The selected node (in the compare view: the right side's, else the
  * left's), NULL before loading. */
 struct bl_node *bl_ui_selected(struct bl_ui *ui);

@@ -596,6 +596,34 @@ bool bl_ui_select_target(struct bl_ui *ui, const char *name)
 	return false;
 }
 
+bool bl_ui_select_platform(struct bl_ui *ui, const char *platform)
+{
+	struct bl_platform want;
+	memset(&want, 0, sizeof want);
+	if (!ui->have_tree || !bl_platform_parse(platform, &want, NULL))
+		return false;
+	/* Within the selected target when one is selected, else anywhere. */
+	size_t from = 0;
+	const struct bl_node *sel = bl_ui_selected(ui);
+	bool in_target = sel && sel->kind == BL_NODE_TARGET;
+	if (in_target)
+		from = ui->treev.cursor;
+	bool found = false;
+	for (size_t i = from; i < ui->tree.len && !found; i++) {
+		const struct bl_node *n = ui->tree.rows[i].node;
+		if (in_target && i > from && n->kind == BL_NODE_TARGET)
+			break;
+		const struct bl_platform *have = n->kind == BL_NODE_MANIFEST ? bl_node_platform(n) : NULL;
+		if (have && bl_platform_match(&want, have)) {
+			ui->treev.cursor = i;
+			bl_view_clamp(&ui->treev);
+			found = true;
+		}
+	}
+	bl_platform_fini(&want);
+	return found;
+}
+
 struct bl_node *bl_ui_selected(struct bl_ui *ui)
 {
 	if (ui->cmp_open) {

@@ -454,8 +454,9 @@ int bl_ui_main(int argc, char **argv)
 				/* -t and -p select a row: the target, then a platform under it */
 				if (o.target && !bl_ui_select_target(ui, o.target))
 					bl_ui_status(ui, true, "No target named '%s'", o.target);
-				if (o.platform && !bl_ui_search(ui, o.platform))
-					bl_ui_status(ui, true, "No platform matches '%s'", o.platform);
+				if (o.platform && !bl_ui_select_platform(ui, o.platform))
+					bl_ui_status(ui, true, "No platform matches '%s'%s", o.platform,
+						o.target ? " in that target" : "");
 			} else if (builds[0] && builds[1]) {
 				bl_ui_set_ignore_timestamps(ui, o.ignore_timestamps);
 				bl_ui_set_compare(ui, builds[0], builds[1], o.sources[0], o.sources[1]);

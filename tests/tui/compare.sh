@@ -175,6 +175,16 @@ start 100 24 -t app -p linux/arm64 "$BL_SRC/examples/metadata.json" "$BL_SRC/exa
 wait_for "manifest  linux/arm64" || fail=1
 $T send-keys -t bl q
 wait_for "EXITED 0" || fail=1
+# base's one manifest is linux/amd64: selected there, not in app, listed first
+start 100 24 -t base -p linux/amd64 "$BL_SRC/examples/metadata.json" "$BL_SRC/examples/out"
+wait_for "digest        sha256:$(jq -r '.base["containerimage.digest"]' "$BL_SRC/examples/metadata.json" | cut -c8-37)" || fail=1
+$T send-keys -t bl q
+wait_for "EXITED 0" || fail=1
+start 100 24 -t base -p linux/arm64 "$BL_SRC/examples/metadata.json" "$BL_SRC/examples/out"
+wait_for "No platform matches 'linux/arm64' in that target" || fail=1
+$T capture-pane -p -t bl | grep -q "target  base" || { echo "FAIL: -p left the target"; fail=1; }
+$T send-keys -t bl q
+wait_for "EXITED 0" || fail=1
 start 100 24 -t nope "$BL_SRC/examples/metadata.json" "$BL_SRC/examples/out"
 wait_for "No target named 'nope'" || fail=1
 $T send-keys -t bl q
