@@ -232,6 +232,24 @@ wait_for "EXIT 0" || true
 check_raw_clean "file diff"
 check_sane "file diff"
 
+# The files of the hostile image (F on its manifest): the same names, escaped.
+: >"$W/raw.out"
+run "" "B"
+wait_for "layer 2/2" || exit 1
+$T send-keys -t bl / "$(jq -r '.manifests[0].digest' B/index.json | cut -c8-19)" Enter
+sleep 0.2
+$T send-keys -t bl F
+wait_for "entries" || true
+seen=$(screen)
+for want in '[1] d/\e]0;PWNTITLE\x07' '[1] d/\e]52;c;UFdOQ0xJUA==\x07' '[1] d/bad\xff\xfeutf8' \
+	'[1] d/nl\nname' '[1] d/c1\u{9b}31m' '[1] d/rtl\u{202e}abc' '[1] d/\e[2JCLR'; do
+	case $seen in *"$want"*) ;; *) fail "files: '$want' not shown escaped" ;; esac
+done
+$T send-keys -t bl q q
+wait_for "EXIT 0" || true
+check_raw_clean "files"
+check_sane "files"
+
 # ------------------------------------------------- 2. restoring the terminal
 
 exit_for() { # KEY-or-SIGNAL CODE WHAT
