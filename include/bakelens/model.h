@@ -140,10 +140,11 @@ const char *bl_node_kind_name(enum bl_node_kind kind);     /* "target", "index",
 const char *bl_node_status_name(enum bl_node_status st);   /* "ok", "missing", ... */
 /* The nearest ancestor (or self) with a platform, or NULL. */
 const struct bl_platform *bl_node_platform(const struct bl_node *n);
-/* "os/arch[/variant]" of the image `n` is in (a manifest, or a node under
- * one): the descriptor's platform, else its manifest's config's (as a single
- * image's index entry often has none). Caller owns; NULL when unknown. */
-char *bl_node_platform_name(const struct bl_node *n);
+/* The platform of the image `n` is in (a manifest, or a node under one):
+ * the descriptor's, else its manifest's config's (a single image's index
+ * entry often has none), copied into `out` (bl_platform_fini it). False,
+ * with `out` empty, when unknown. */
+bool bl_node_image_platform(const struct bl_node *n, struct bl_platform *out);
 
 /* Facts about a node for a detail pane or a report: an ordered list of
  * (key, value) pairs, values already escaped for display. */

@@ -274,6 +274,17 @@ bool cli_load(const struct cli_opts *o, struct bl_build **out, int *exit_code)
 	return true;
 }
 
+/* "app > linux/amd64 > config": the labels from below the root down to `n`, escaped. */
+static void node_path(const struct bl_node *n, struct bl_buf *out)
+{
+	if (!n->parent)
+		return;
+	node_path(n->parent, out);
+	char *label = bl_text_safe(n->label ? n->label : "?");
+	bl_buf_printf(out, "%s%s", out->len ? " > " : "", label);
+	free(label);
+}
+
 static int walk_statuses(const char *input, const struct bl_node *n, int *lines, int max_lines,
 	int worst)
 {
@@ -286,20 +297,9 @@ static int walk_statuses(const char *input, const struct bl_node *n, int *lines,
 	}
 	if (code) {
 		if (*lines < max_lines) {
-			/* Where in the tree: "app > linux/amd64 > config", escaped. */
 			struct bl_buf where;
 			bl_buf_init(&where);
-			size_t depth = 0;
-			for (const struct bl_node *a = n; a->parent; a = a->parent)
-				depth++;
-			for (size_t d = depth; d > 0; d--) {
-				const struct bl_node *a = n;
-				for (size_t k = 1; k < d; k++)
-					a = a->parent;
-				char *label = bl_text_safe(a->label ? a->label : "?");
-				bl_buf_printf(&where, "%s%s", where.len ? " > " : "", label);
-				free(label);
-			}
+			node_path(n, &where);
 			cli_error("%s: %s: %s", input, bl_buf_str(&where),
 				n->status_msg ? n->status_msg : bl_node_status_name(n->status));
 			bl_buf_fini(&where);

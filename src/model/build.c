@@ -234,26 +234,27 @@ const struct bl_platform *bl_node_platform(const struct bl_node *n)
 	return NULL;
 }
 
-char *bl_node_platform_name(const struct bl_node *n)
+bool bl_node_image_platform(const struct bl_node *n, struct bl_platform *out)
 {
+	memset(out, 0, sizeof *out);
 	const struct bl_platform *p = bl_node_platform(n);
-	if (p)
-		return bl_platform_format(p);
+	if (p) {
+		bl_platform_copy(out, p);
+		return true;
+	}
 	const struct bl_node *m = n;
 	while (m && m->kind != BL_NODE_MANIFEST)
 		m = m->parent;
 	for (size_t i = 0; m && i < m->children.len; i++) {
 		const struct bl_node *c = bl_vec_get(&m->children, i);
-		struct bl_platform cp;
-		memset(&cp, 0, sizeof cp);
-		if (c->kind == BL_NODE_CONFIG && c->doc && bl_platform_parse_json(c->doc, &cp)) {
-			char *r = cp.os && cp.arch ? bl_platform_format(&cp) : NULL;
-			bl_platform_fini(&cp);
-			return r;
-		}
-		bl_platform_fini(&cp);
+		if (c->kind != BL_NODE_CONFIG || !c->doc)
+			continue;
+		if (bl_platform_parse_json(c->doc, out) && out->os && out->arch)
+			return true;
+		bl_platform_fini(out);
+		return false;
 	}
-	return NULL;
+	return false;
 }
 
 /* ---- arguments ---- */

@@ -185,14 +185,10 @@ static bool pick_manifest(const struct bl_node *t, const struct bl_node *root, c
 	if (root->kind == BL_NODE_MANIFEST) {
 		/* One image: its platform, from the descriptor or else the config
 		 * (architecture, os, variant), must be the one asked for when known. */
-		struct bl_platform cfg;
-		memset(&cfg, 0, sizeof cfg);
-		const struct bl_platform *have = bl_node_platform(root);
-		const struct bl_node *c = find_child(root, BL_NODE_CONFIG);
-		if (!have && c && c->doc && bl_platform_parse_json(c->doc, &cfg))
-			have = &cfg;
-		if (platform && have && !bl_platform_match(&want, have)) {
-			char *q = bl_text_safe(platform), *p = bl_platform_format(have);
+		struct bl_platform have;
+		bool known = bl_node_image_platform(root, &have);
+		if (platform && known && !bl_platform_match(&want, &have)) {
+			char *q = bl_text_safe(platform), *p = bl_platform_format(&have);
 			bl_fail(err, BL_E_NOT_FOUND, "%s: no manifest for platform %s (platforms: %s)", tl,
 				q, p);
 			free(q);
@@ -201,7 +197,7 @@ static bool pick_manifest(const struct bl_node *t, const struct bl_node *root, c
 			*out = root;
 			ok = true;
 		}
-		bl_platform_fini(&cfg);
+		bl_platform_fini(&have);
 		goto done;
 	}
 	if (root->kind != BL_NODE_INDEX) {

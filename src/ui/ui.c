@@ -341,7 +341,9 @@ static void take_listing(struct bl_ui *ui)
 	ui->listing = r;
 	ui->listing_image = n->kind != BL_NODE_LAYER;
 	/* "image linux/amd64", "layer 2/3 of linux/amd64" */
-	char *plat = bl_node_platform_name(n);
+	struct bl_platform pf;
+	char *plat = bl_node_image_platform(n, &pf) ? bl_platform_format(&pf) : NULL;
+	bl_platform_fini(&pf);
 	char *label = bl_asprintf("%s%s%s", ui->listing_image ? "image" :
 		n->label ? n->label : "layer", plat ? (ui->listing_image ? " " : " of ") : "",
 		plat ? plat : "");
