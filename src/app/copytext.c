@@ -51,20 +51,19 @@ static char *paste_safe_json(char *json)
 		return json;
 	struct bl_buf b;
 	bl_buf_init(&b);
-	const unsigned char *p = (const unsigned char *)json;
-	while (*p) {
-		size_t n = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 1;
-		size_t avail = strnlen((const char *)p, n);
-		if (avail < n)
-			n = avail;
-		if (n > 1 && !bl_text_is_safe((const char *)p, n)) {
-			uint32_t cp = n == 2 ? (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu) :
-				n == 3 ? (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu) : 0xfffd;
+	size_t len = strlen(json);
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = bl_utf8_decode(json + i, len - i, &cp);
+		/* Every code point that needs escaping is under U+10000: one
+		 * \uXXXX. Controls under 0x80 jansson has escaped already. */
+		if (n > 1 && !bl_text_is_safe(json + i, n)) {
 			bl_buf_printf(&b, "\\u%04x", (unsigned)cp);
 		} else {
-			bl_buf_append(&b, p, n);
+			n = n ? n : 1;
+			bl_buf_append(&b, json + i, n);
 		}
-		p += n;
+		i += n;
 	}
 	free(json);
 	return bl_buf_take(&b);

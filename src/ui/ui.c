@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bakelens/clock.h"
 #include "bakelens/mem.h"
 #include "bakelens/text.h"
 #include "ui_internal.h"
@@ -91,7 +92,7 @@ void bl_ui_set_loading(struct bl_ui *ui, const struct bl_load_state *st)
 	if (st) {
 		ui->load = *st;
 		if (!ui->loading_since)
-			ui->loading_since = ui_mono_ms();
+			ui->loading_since = bl_clock_ms();
 	} else {
 		ui->loading_since = 0;
 		ui->cancelling = false;
@@ -362,32 +363,6 @@ unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a)
 	return 0;
 }
 
-static void utf8_append(struct bl_buf *b, int cp)
-{
-	char tmp[4];
-	size_t n;
-	if (cp < 0x80) {
-		tmp[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		tmp[0] = (char)(0xc0 | (cp >> 6));
-		tmp[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		tmp[0] = (char)(0xe0 | (cp >> 12));
-		tmp[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		tmp[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		tmp[0] = (char)(0xf0 | (cp >> 18));
-		tmp[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		tmp[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		tmp[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	bl_buf_append(b, tmp, n);
-}
-
 static void prompt_key(struct bl_ui *ui, int key)
 {
 	enum prompt p = ui->prompt;
@@ -420,8 +395,9 @@ static void prompt_key(struct bl_ui *ui, int key)
 	} else if (key == BL_KEY_SPACE) {
 		bl_buf_putc(&ui->input, ' ');
 	} else if (key >= 0x20 && key < BL_KEY_BASE && key != 0x7f && !(key >= 0x80 && key < 0xa0)) {
+		char u[4];
 		if (ui->input.len < 200)
-			utf8_append(&ui->input, key);
+			bl_buf_append(&ui->input, u, bl_utf8_encode((uint32_t)key, u));
 	} else {
 		return;
 	}

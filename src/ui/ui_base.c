@@ -2,17 +2,9 @@
  * line, the selected node, the view that gets keys (ui_internal.h). */
 #include <stdarg.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "bakelens/text.h"
 #include "ui_internal.h"
-
-long long ui_mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void vstatus(struct bl_ui *ui, bool error, const char *fmt, va_list ap)
 {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bakelens/clock.h"
 #include "bakelens/text.h"
 #include "ui_internal.h"
 
@@ -55,7 +56,7 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 		/* Seconds so far: the screen moves even while one long read
 		 * reports nothing. */
 		char secs[32] = "";
-		long long ms = ui->loading_since ? ui_mono_ms() - ui->loading_since : 0;
+		long long ms = ui->loading_since ? bl_clock_ms() - ui->loading_since : 0;
 		if (ms >= 2000)
 			snprintf(secs, sizeof secs, " (%llds)", ms / 1000);
 		const char *verb = ui->cancelling ? "Cancelling" : "Loading";

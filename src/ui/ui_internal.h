@@ -12,6 +12,7 @@
 #define BL_UI_INTERNAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "bakelens/copytext.h"
 #include "bakelens/ui.h"
@@ -29,7 +30,7 @@ struct bl_ui {
 	char *title;
 	bool loading;
 	bool cancelling;          /* Esc pressed while loading */
-	long long loading_since;  /* ms, monotonic; 0 before the first report */
+	int64_t loading_since;    /* bl_clock_ms; 0 before the first report */
 	struct bl_load_state load;
 
 	struct bl_tree tree;
@@ -109,8 +110,6 @@ struct files {
 /* The view that gets keys now (NULL while the copy menu is open) and its
  * key scope. */
 struct bl_view *ui_current_view(struct bl_ui *ui, enum bl_scope *scope);
-/* Milliseconds on the monotonic clock. */
-long long ui_mono_ms(void);
 
 /* ui_compare.c */
 
