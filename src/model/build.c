@@ -85,12 +85,7 @@ static int read_json_file(const char *path, struct bl_buf *out, struct bl_error 
 		close(fd);
 		return 0;
 	}
-	ssize_t i = 0;
-	if (n >= 3 && head[0] == 0xef && head[1] == 0xbb && head[2] == 0xbf)
-		i = 3;
-	while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\n' || head[i] == '\r'))
-		i++;
-	if (i >= n || (head[i] != '{' && head[i] != '[')) {
+	if (!bl_json_looks_like(head, (size_t)n)) {
 		close(fd);
 		return 0;
 	}
