@@ -68,6 +68,25 @@ static const char *base_name(const char *path)
 	return s;
 }
 
+void bl_build_split_side(const char *arg, struct bl_vec *parts)
+{
+	/* A path is taken whole first: '+' is legal in file names. */
+	struct stat st;
+	if (!strchr(arg, '+') || stat(arg, &st) == 0) {
+		bl_vec_push(parts, bl_strdup(arg));
+		return;
+	}
+	for (const char *p = arg;;) {
+		const char *plus = strchr(p, '+');
+		size_t len = plus ? (size_t)(plus - p) : strlen(p);
+		if (len)
+			bl_vec_push(parts, bl_strndup(p, len));
+		if (!plus)
+			break;
+		p = plus + 1;
+	}
+}
+
 /* Read `path` into out when it is a regular file whose first non-blank byte
  * opens a JSON object or array. Returns 1 (JSON, read), 0 (not JSON: let the
  * store layer open it), -1 (error in err). */
