@@ -176,7 +176,7 @@ enum bl_what {
 
 struct bl_query {
 	const char *target;   /* NULL: the only target (error when several) */
-	const char *platform; /* NULL: the only image manifest, else the host's platform when several */
+	const char *platform; /* NULL: the only image manifest (several: BL_E_USAGE) */
 	enum bl_what what;
 	bool has_layer;
 	long layer;           /* 0-based; negative counts from the end (-1 = last) */
