@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bakelens/buf.h"
+#include "bakelens/file.h"
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
 #include "bakelens/ref.h"
@@ -95,52 +96,30 @@ static int read_json_file(const char *path, struct bl_buf *out, struct bl_error 
 	struct stat st;
 	if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return 0;
+	/* The head decides before the size cap: an archive of any size goes to
+	 * the store layer unread. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0; /* the store layer reports it */
 	unsigned char head[64];
 	ssize_t n = read(fd, head, sizeof head);
-	if (n <= 0) {
-		close(fd);
-		return 0;
-	}
-	if (!bl_json_looks_like(head, (size_t)n)) {
-		close(fd);
-		return 0;
-	}
-	if ((uint64_t)st.st_size > BL_JSON_CONFIG_MAX) {
-		close(fd);
-		char *q = bl_text_safe(path);
-		bl_fail(err, BL_E_TOO_BIG, "%s: a JSON file over %u bytes", q, BL_JSON_CONFIG_MAX);
-		free(q);
-		return -1;
-	}
-	bl_buf_append(out, head, (size_t)n);
-	char chunk[65536];
-	for (;;) {
-		ssize_t r = read(fd, chunk, sizeof chunk);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			char *q = bl_text_safe(path);
-			bl_fail_errno(err, BL_E_IO, "%s: read", q);
-			free(q);
-			close(fd);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		if (out->len + (size_t)r > BL_JSON_CONFIG_MAX) {
-			char *q = bl_text_safe(path);
-			bl_fail(err, BL_E_TOO_BIG, "%s: a JSON file over %u bytes", q, BL_JSON_CONFIG_MAX);
-			free(q);
-			close(fd);
-			return -1;
-		}
-		bl_buf_append(out, chunk, (size_t)r);
-	}
 	close(fd);
-	return 1;
+	if (n <= 0 || !bl_json_looks_like(head, (size_t)n))
+		return 0;
+	struct bl_error rerr;
+	bl_error_clear(&rerr);
+	if (bl_file_read(path, BL_JSON_CONFIG_MAX, out, &rerr))
+		return 1;
+	/* The path is escaped here: bl_file_read names it as given. */
+	char *q = bl_text_safe(path);
+	if (rerr.code == BL_E_TOO_BIG) {
+		bl_fail(err, BL_E_TOO_BIG, "%s: a JSON file over %u bytes", q, BL_JSON_CONFIG_MAX);
+	} else {
+		errno = rerr.sys_errno;
+		bl_fail_errno(err, BL_E_IO, "%s: read", q);
+	}
+	free(q);
+	return -1;
 }
 
 /* A document opened on its own: one TARGET with the document as its root. */
