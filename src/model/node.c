@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bakelens/buf.h"
 #include "bakelens/mem.h"
 
 static void warning_free(void *p)
@@ -100,24 +99,18 @@ void model_node_status(struct bl_node *n, enum bl_node_status st, const char *fm
 	n->status_msg = NULL;
 	if (!fmt)
 		return;
-	struct bl_buf b;
-	bl_buf_init(&b);
 	va_list ap;
 	va_start(ap, fmt);
-	bl_buf_vprintf(&b, fmt, ap);
+	n->status_msg = bl_vasprintf(fmt, ap);
 	va_end(ap);
-	n->status_msg = bl_buf_take(&b);
 }
 
 void model_message(struct bl_build *b, const char *fmt, ...)
 {
-	struct bl_buf buf;
-	bl_buf_init(&buf);
 	va_list ap;
 	va_start(ap, fmt);
-	bl_buf_vprintf(&buf, fmt, ap);
+	bl_vec_push(&b->messages, bl_vasprintf(fmt, ap));
 	va_end(ap);
-	bl_vec_push(&b->messages, bl_buf_take(&buf));
 }
 
 void bl_build_free(struct bl_build *b)
