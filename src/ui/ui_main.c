@@ -300,26 +300,6 @@ static char *join_sources(const struct opts *o)
 	return bl_buf_take(&b);
 }
 
-/* A side of --diff: one source, or several joined with '+' (a path that
- * exists is one source even when it holds '+'), as `bakelens diff` reads it. */
-static void split_side(const char *arg, struct bl_vec *parts)
-{
-	struct stat st;
-	if (!strchr(arg, '+') || stat(arg, &st) == 0) {
-		bl_vec_push(parts, bl_strdup(arg));
-		return;
-	}
-	for (const char *p = arg;;) {
-		const char *plus = strchr(p, '+');
-		size_t len = plus ? (size_t)(plus - p) : strlen(p);
-		if (len)
-			bl_vec_push(parts, bl_strndup(p, len));
-		if (!plus)
-			break;
-		p = plus + 1;
-	}
-}
-
 int bl_ui_main(int argc, char **argv)
 {
 	struct opts o = {0};
@@ -388,7 +368,7 @@ int bl_ui_main(int argc, char **argv)
 			diags.len);
 	for (size_t k = 0; k < nload; k++) {
 		if (o.diff) {
-			split_side(o.sources[k], &parts[k]);
+			bl_build_split_side(o.sources[k], &parts[k]);
 			if (parts[k].len == 0) {
 				bl_fail(&err, BL_E_USAGE, "%s side: no source in \"%s\" (expected SRC or "
 					"SRC+SRC...)", k ? "right" : "left", o.sources[k]);
