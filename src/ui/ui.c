@@ -120,47 +120,43 @@ bool bl_ui_search(struct bl_ui *ui, const char *query)
 	return bl_view_search(&ui->treev, query, 1) == BL_MOVED;
 }
 
+/* Put the cursor on a node the model chose, expanding what hides it. */
+static bool select_node(struct bl_ui *ui, const struct bl_node *n)
+{
+	size_t row;
+	if (!n || !bl_tree_reveal(&ui->tree, n, &row))
+		return false;
+	ui->treev.cursor = row;
+	bl_view_clamp(&ui->treev);
+	return true;
+}
+
 bool bl_ui_select_target(struct bl_ui *ui, const char *name)
 {
-	if (!ui->have_tree)
+	if (!ui->have_tree || !ui->build)
 		return false;
-	for (size_t i = 0; i < ui->tree.len; i++) {
-		const struct bl_node *n = ui->tree.rows[i].node;
-		if (n->kind == BL_NODE_TARGET && n->label && strcmp(n->label, name) == 0) {
-			ui->treev.cursor = i;
-			bl_view_clamp(&ui->treev);
-			return true;
-		}
-	}
-	return false;
+	return select_node(ui, bl_build_find_target(ui->build, name, NULL));
 }
 
 bool bl_ui_select_platform(struct bl_ui *ui, const char *platform)
 {
-	struct bl_platform want;
-	memset(&want, 0, sizeof want);
-	if (!ui->have_tree || !bl_platform_parse(platform, &want, NULL))
+	if (!ui->have_tree || !ui->build)
 		return false;
-	/* Within the selected target when one is selected, else anywhere. */
-	size_t from = 0;
+	/* Within the selected target when one is selected, else the first
+	 * target that has that platform: the rule --platform follows. */
 	const struct bl_node *sel = bl_ui_selected(ui);
-	bool in_target = sel && sel->kind == BL_NODE_TARGET;
-	if (in_target)
-		from = ui->treev.cursor;
-	bool found = false;
-	for (size_t i = from; i < ui->tree.len && !found; i++) {
-		const struct bl_node *n = ui->tree.rows[i].node;
-		if (in_target && i > from && n->kind == BL_NODE_TARGET)
-			break;
-		const struct bl_platform *have = n->kind == BL_NODE_MANIFEST ? bl_node_platform(n) : NULL;
-		if (have && bl_platform_match(&want, have)) {
-			ui->treev.cursor = i;
-			bl_view_clamp(&ui->treev);
-			found = true;
-		}
+	if (sel && sel->kind == BL_NODE_TARGET)
+		return select_node(ui, bl_node_find_platform(sel, platform, NULL));
+	const struct bl_node *root = ui->build->root;
+	for (size_t i = 0; root && i < bl_node_count(root); i++) {
+		const struct bl_node *t = bl_node_child(root, i);
+		if (t->kind != BL_NODE_TARGET)
+			continue;
+		const struct bl_node *m = bl_node_find_platform(t, platform, NULL);
+		if (m)
+			return select_node(ui, m);
 	}
-	bl_platform_fini(&want);
-	return found;
+	return false;
 }
 
 /* BL_UI_COPY with the text pending, or 0 and a status saying why not. */

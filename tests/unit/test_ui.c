@@ -420,12 +420,29 @@ static void test_files_key_lists_the_image_then_a_layer(void **state)
 	bl_build_free(b);
 }
 
+/* -t and -p choose as --target and --platform do: the model's rule. */
+static void test_select_target_by_image_name_then_platform(void **state)
+{
+	struct fixture *f = *state;
+	keys(f, "G");
+	assert_true(bl_ui_select_target(f->ui, "ghcr.io/o/web:1"));
+	assert_ptr_equal(bl_ui_selected(f->ui), &f->target);
+	assert_true(bl_ui_select_platform(f->ui, "linux/amd64"));
+	assert_ptr_equal(bl_ui_selected(f->ui), &f->manifest);
+	assert_false(bl_ui_select_target(f->ui, "nosuch"));
+	assert_ptr_equal(bl_ui_selected(f->ui), &f->manifest);
+	assert_true(bl_ui_select_target(f->ui, "web"));
+	assert_false(bl_ui_select_platform(f->ui, "not a platform"));
+	assert_ptr_equal(bl_ui_selected(f->ui), &f->target);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_first_screen_shows_tree_detail_and_key_hints),
 		T(test_files_key_lists_the_image_then_a_layer),
+		T(test_select_target_by_image_name_then_platform),
 		T(test_hostile_label_is_shown_escaped),
 		T(test_vi_keys_move_and_collapse),
 		T(test_search_finds_a_digest_prefix_and_n_wraps),
