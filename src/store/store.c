@@ -261,6 +261,49 @@ bool bl_store_open_blob(struct bl_store *s, const struct bl_descriptor *desc,
 	return true;
 }
 
+bool bl_store_is_remote(const struct bl_store *s)
+{
+	return s && s->ops->remote;
+}
+
+static bool unsupported(const struct bl_store *s, const char *what, struct bl_error *err)
+{
+	char *src = bl_text_safe(s->source);
+	bl_fail(err, BL_E_UNSUPPORTED, "%s: %s: not supported by a %s store", src, what,
+		s->ops->kind);
+	free(src);
+	return false;
+}
+
+bool bl_store_referrers(struct bl_store *s, const struct bl_digest *subject, struct bl_vec *descs,
+	struct bl_error *err)
+{
+	if (!s->ops->referrers)
+		return unsupported(s, "referrers", err);
+	return s->ops->referrers(s, subject, descs, err);
+}
+
+bool bl_store_prefetch(struct bl_store *s, const struct bl_digest *const *digests, size_t n,
+	struct bl_error *err)
+{
+	/* a hint: a store that reads cheaply has nothing to do */
+	if (!s->ops->prefetch)
+		return true;
+	return s->ops->prefetch(s, digests, n, err);
+}
+
+bool bl_store_list_tags(struct bl_store *s, struct bl_vec *tags, struct bl_error *err)
+{
+	if (!s->ops->list_tags)
+		return unsupported(s, "tags", err);
+	return s->ops->list_tags(s, tags, err);
+}
+
+const struct bl_store_ratelimit *bl_store_ratelimit(const struct bl_store *s)
+{
+	return s && s->ops->ratelimit ? s->ops->ratelimit(s) : NULL;
+}
+
 struct verify_stream {
 	struct bl_stream base;
 	struct bl_stream *raw;
