@@ -269,7 +269,7 @@ bool bl_store_is_remote(const struct bl_store *s)
 static bool unsupported(const struct bl_store *s, const char *what, struct bl_error *err)
 {
 	char *src = bl_text_safe(s->source);
-	bl_fail(err, BL_E_UNSUPPORTED, "%s: %s: not supported by a %s store", src, what,
+	bl_fail(err, BL_E_UNSUPPORTED, "%s: %s: not supported (%s store)", src, what,
 		s->ops->kind);
 	free(src);
 	return false;
