@@ -6,8 +6,9 @@
  * answers one 401 challenge. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bakelens/base64.h"
+#include "bakelens/clock.h"
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
 #include "bakelens/text.h"
@@ -16,35 +17,8 @@
 struct token {
 	char *scope;
 	char *value;
-	time_t expires; /* CLOCK_MONOTONIC seconds */
+	int64_t expires; /* bl_clock_ms */
 };
-
-static time_t now_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-static char *base64_encode(const char *in, size_t len)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char *out = bl_malloc((len + 2) / 3 * 4 + 1);
-	size_t o = 0;
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned char)in[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned char)in[i + 1] << 8;
-		if (i + 2 < len)
-			v |= (unsigned char)in[i + 2];
-		out[o++] = tab[(v >> 18) & 63];
-		out[o++] = tab[(v >> 12) & 63];
-		out[o++] = i + 1 < len ? tab[(v >> 6) & 63] : '=';
-		out[o++] = i + 2 < len ? tab[v & 63] : '=';
-	}
-	out[o] = '\0';
-	return out;
-}
 
 static bool load_creds(struct reg *s, struct bl_error *err)
 {
@@ -60,17 +34,22 @@ static bool load_creds(struct reg *s, struct bl_error *err)
 
 static char *basic_header(const struct bl_credentials *c)
 {
+	static const char prefix[] = "Authorization: Basic ";
 	char *up = bl_asprintf("%s:%s", c->username, c->password ? c->password : "");
-	char *b = base64_encode(up, strlen(up));
+	size_t n = strlen(up);
+	struct bl_buf h;
+	bl_buf_init(&h);
+	/* room for all of it up front: no reallocation leaves a copy behind */
+	bl_buf_reserve(&h, sizeof prefix + (n + 2) / 3 * 4);
+	bl_buf_puts(&h, prefix);
+	bl_base64_encode(up, n, &h);
 	bl_credentials_free_secret(up);
-	char *h = bl_asprintf("Authorization: Basic %s", b);
-	bl_credentials_free_secret(b);
-	return h;
+	return bl_buf_take(&h);
 }
 
 static struct token *token_find(struct reg *s, const char *scope)
 {
-	time_t now = now_mono();
+	int64_t now = bl_clock_ms();
 	for (size_t i = 0; i < s->tokens.len; i++) {
 		struct token *t = bl_vec_get(&s->tokens, i);
 		if (!strcmp(t->scope, scope) && t->expires > now)
@@ -134,7 +113,7 @@ static bool take_token(struct reg *s, const char *scope, struct xfer *x, struct 
 	t->scope = bl_strdup(scope);
 	t->value = bl_strdup(tok);
 	/* a little early, so a token never expires in flight */
-	t->expires = now_mono() + (time_t)exp - 5;
+	t->expires = bl_clock_ms() + (exp - 5) * 1000;
 	bl_vec_push(&s->tokens, t);
 	json_decref(j);
 	return true;
