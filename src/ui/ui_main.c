@@ -477,21 +477,22 @@ int bl_ui_main(int argc, char **argv)
 		}
 
 		struct bl_event ev;
+		unsigned react = 0;
 		/* Short waits while work runs: its end shows without a key. */
 		if (term->ops->poll(term, loading || busy ? 10 : 250, &ev)) {
 			if (ev.kind == BL_EV_KEY)
-				bl_ui_key(ui, ev.key);
+				react = bl_ui_key(ui, ev.key);
 			else if (ev.kind == BL_EV_MOUSE)
 				bl_ui_mouse(ui, ev.x, ev.y, ev.button);
 			/* BL_EV_RESIZE: the size is read again above. */
 		}
-		if (bl_ui_take_redraw(ui)) {
+		if (react & BL_UI_REDRAW) {
 			/* Forget what is on the screen: the next draw repaints it all. */
 			bl_canvas_resize(&canvas, 0, 0);
 			if (term->ops->invalidate)
 				term->ops->invalidate(term);
 		}
-		if (bl_ui_take_cancel(ui)) {
+		if (react & BL_UI_CANCEL) {
 			for (size_t k = 0; k < nload; k++)
 				if (loaders[k])
 					bl_loader_cancel(loaders[k]);
@@ -510,11 +511,11 @@ int bl_ui_main(int argc, char **argv)
 			goto fail;
 		}
 		struct bl_copy_request req;
-		if (bl_ui_take_copy(ui, &req)) {
+		if ((react & BL_UI_COPY) && bl_ui_take_copy(ui, &req)) {
 			perform_copy(ui, term, &settings, &req);
 			bl_copy_request_fini(&req);
 		}
-		if (bl_ui_quit_requested(ui)) {
+		if (react & BL_UI_QUIT) {
 			rc = BL_EXIT_OK;
 			break;
 		}
