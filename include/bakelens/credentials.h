@@ -33,6 +33,9 @@ struct bl_credentials {
 bool bl_credentials_lookup(const char *host, const char *repo, const char *authfile,
 	struct bl_credentials *out, struct bl_error *err);
 void bl_credentials_fini(struct bl_credentials *c);
+/* Zero a secret string (password, token, header holding one), then free it;
+ * NULL is fine. */
+void bl_credentials_free_secret(char *secret);
 /* True when no credential is set (anonymous). */
 bool bl_credentials_is_empty(const struct bl_credentials *c);
 

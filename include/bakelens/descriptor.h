@@ -33,6 +33,8 @@ struct bl_descriptor {
 bool bl_descriptor_parse(const json_t *j, const char *where, struct bl_descriptor *out,
 	struct bl_error *err);
 void bl_descriptor_fini(struct bl_descriptor *d);
+/* A bl_free_fn for vectors of malloc'd descriptors: _fini, then free. */
+void bl_descriptor_free(void *desc);
 void bl_descriptor_copy(struct bl_descriptor *dst, const struct bl_descriptor *src);
 /* Borrowed annotation value, NULL when absent. */
 const char *bl_descriptor_annotation(const struct bl_descriptor *d, const char *key);

@@ -52,35 +52,12 @@ struct bl_registry_opts {
 bool bl_store_registry_open(const char *ref, const struct bl_registry_opts *opts,
 	struct bl_store **out, struct bl_error *err);
 
-/* True when `s` was made by bl_store_registry_open. */
+/* True when `s` was made by bl_store_registry_open. Its referrers, tags,
+ * prefetch and rate limit are the optional store operations (store.h):
+ * referrers use the referrers API, falling back to the `sha256-<hex>` tag;
+ * tags follow `Link: <...>; rel="next"` pages; prefetch fetches a few
+ * documents at a time, in parallel, into memory and the cache. */
 bool bl_store_is_registry(const struct bl_store *s);
-
-/* Manifests that name `subject` as their subject: the referrers API, falling
- * back to the `sha256-<hex>` tag. Appends struct bl_descriptor * to `descs`
- * (give the vector a destructor that calls bl_descriptor_fini and free; see
- * bl_registry_descriptor_free). None is not an error. */
-bool bl_registry_referrers(struct bl_store *s, const struct bl_digest *subject,
-	struct bl_vec *descs, struct bl_error *err);
-void bl_registry_descriptor_free(void *desc); /* a bl_free_fn */
-
-/* All tags of the repository (char *, caller's vector owns them; use free),
- * following `Link: <...>; rel="next"` pages. */
-bool bl_registry_list_tags(struct bl_store *s, struct bl_vec *tags, struct bl_error *err);
-
-/* Fetch several small documents (manifests, configs) in parallel, a few at a
- * time, into memory and the cache, so that later reads need no round trip.
- * Failures of single documents are not reported here (the later read reports
- * them); false only for a cancel or a store that is not a registry. */
-bool bl_registry_prefetch(struct bl_store *s, const struct bl_digest *const *digests, size_t n,
-	struct bl_error *err);
-
-/* Docker Hub style rate-limit headers from the last response that had them. */
-struct bl_registry_ratelimit {
-	bool present;
-	char limit[64];     /* "100;w=21600", as sent */
-	char remaining[64];
-};
-const struct bl_registry_ratelimit *bl_registry_get_ratelimit(const struct bl_store *s);
 
 /* Counters, for tests and the benchmark. */
 struct bl_registry_stats {

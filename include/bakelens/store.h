@@ -48,6 +48,13 @@ struct bl_stream {
 
 struct bl_store;
 
+/* Rate-limit headers (Docker Hub style) from a store's last answer that had them. */
+struct bl_store_ratelimit {
+	bool present;
+	char limit[64];     /* "100;w=21600", as sent */
+	char remaining[64];
+};
+
 /* Progress of slow work (indexing a big tar, fetching). Return false to cancel:
  * the work then fails with BL_E_CANCELLED. `total` 0 when unknown. */
 typedef bool (*bl_progress_fn)(void *ud, const char *what, uint64_t done, uint64_t total);
@@ -66,6 +73,23 @@ struct bl_store_ops {
 	bool (*open_raw)(struct bl_store *s, const struct bl_digest *d, struct bl_stream **out,
 		struct bl_error *err);
 	void (*destroy)(struct bl_store *s);
+
+	/* Optional: NULL (false) when the store has no such thing. */
+	/* Its blobs live elsewhere: stat_blob answers PRESENT for a digest it has
+	 * not seen (the read finds out), so local stores are asked first. */
+	bool remote;
+	/* Append struct bl_descriptor * (see bl_descriptor_free) of the manifests
+	 * whose subject is `subject`; none is not an error. */
+	bool (*referrers)(struct bl_store *s, const struct bl_digest *subject, struct bl_vec *descs,
+		struct bl_error *err);
+	/* Fetch small documents ahead of their reads; failures of single
+	 * documents are left to the reads, false only for a cancel. */
+	bool (*prefetch)(struct bl_store *s, const struct bl_digest *const *digests, size_t n,
+		struct bl_error *err);
+	/* Append every tag (char *) of the store's repository. */
+	bool (*list_tags)(struct bl_store *s, struct bl_vec *tags, struct bl_error *err);
+	/* The last rate-limit headers seen, or NULL. */
+	const struct bl_store_ratelimit *(*ratelimit)(const struct bl_store *s);
 };
 
 struct bl_store {
@@ -109,6 +133,26 @@ bool bl_store_read_blob(struct bl_store *s, const struct bl_descriptor *desc, si
 /* A stream that checks size and digest at its end. */
 bool bl_store_open_blob(struct bl_store *s, const struct bl_descriptor *desc,
 	struct bl_stream **out, struct bl_error *err);
+
+/* The optional operations. */
+/* True when the store's blobs are elsewhere (a registry): its stat guesses. */
+bool bl_store_is_remote(const struct bl_store *s);
+/* Manifests that name `subject` as their subject, appended to `descs` as
+ * struct bl_descriptor * (give the vector bl_descriptor_free). BL_E_UNSUPPORTED
+ * when the store cannot list referrers. */
+bool bl_store_referrers(struct bl_store *s, const struct bl_digest *subject, struct bl_vec *descs,
+	struct bl_error *err);
+/* Fetch small documents (manifests, configs) ahead, so that later reads need
+ * no round trip. A store without the operation does nothing and succeeds;
+ * false only when cancelled (BL_E_CANCELLED). */
+bool bl_store_prefetch(struct bl_store *s, const struct bl_digest *const *digests, size_t n,
+	struct bl_error *err);
+/* All tags of the store's repository (char *, the vector owns them: use
+ * free). BL_E_UNSUPPORTED when the store has no tags (not a registry). */
+bool bl_store_list_tags(struct bl_store *s, struct bl_vec *tags, struct bl_error *err);
+/* Rate-limit headers from the store's last answer that had them; NULL when
+ * the store has none to report. */
+const struct bl_store_ratelimit *bl_store_ratelimit(const struct bl_store *s);
 
 /* Wrap a raw stream so that it verifies `desc` at the end (takes `raw`). */
 struct bl_stream *bl_stream_verify_take(struct bl_stream *raw, const struct bl_descriptor *desc);

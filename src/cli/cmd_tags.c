@@ -25,17 +25,18 @@ int cli_cmd_tags(const struct cli_opts *o)
 	if (!bl_store_open(o->sources[0], &so, &s, &err))
 		return cli_fail(&err);
 	int rc = BL_EXIT_OK;
-	if (!bl_store_is_registry(s)) {
-		char *q = bl_text_safe(o->sources[0]);
-		cli_error("%s: not a registry reference (tags are listed for registry repositories)", q);
-		free(q);
-		bl_store_free(s);
-		return BL_EXIT_USAGE;
-	}
 	struct bl_vec tags;
 	bl_vec_init(&tags, free);
-	if (!bl_registry_list_tags(s, &tags, &err)) {
-		rc = cli_fail(&err);
+	if (!bl_store_list_tags(s, &tags, &err)) {
+		if (err.code == BL_E_UNSUPPORTED) {
+			char *q = bl_text_safe(o->sources[0]);
+			cli_error("%s: not a registry reference (tags are listed for registry "
+				"repositories)", q);
+			free(q);
+			rc = BL_EXIT_USAGE;
+		} else {
+			rc = cli_fail(&err);
+		}
 	} else if (o->json) {
 		json_t *a = json_array();
 		for (size_t i = 0; i < tags.len; i++)

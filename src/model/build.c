@@ -40,8 +40,7 @@ static void report_rate_limits(struct bl_build *b, const struct bl_vec *stores)
 {
 	for (size_t i = 0; i < stores->len; i++) {
 		const struct bl_store *s = bl_vec_get(stores, i);
-		const struct bl_registry_ratelimit *rl =
-			bl_store_is_registry(s) ? bl_registry_get_ratelimit(s) : NULL;
+		const struct bl_store_ratelimit *rl = bl_store_ratelimit(s);
 		if (!rl || !rl->present)
 			continue;
 		char *src = bl_text_safe(s->source);
@@ -178,7 +177,7 @@ static bool add_store_roots(struct model_ctx *ctx, struct bl_store *s, struct bl
 	if (!bl_store_roots(s, &roots, err)) {
 		bl_vec_fini(&roots);
 		/* A name that is no file went to Docker Hub: say both. */
-		if (bl_store_is_registry(s) && s->source && maybe_a_path(s->source) &&
+		if (bl_store_is_remote(s) && s->source && maybe_a_path(s->source) &&
 			err && err->code != BL_E_CANCELLED) {
 			char *q = bl_text_safe(s->source);
 			bl_error_prefix(err, "%s: no such file or directory; as an image reference", q);
@@ -243,7 +242,7 @@ static struct bl_store *locate_local(struct model_ctx *ctx, const struct bl_dige
 {
 	for (size_t i = 0; i < ctx->b->stores.len; i++) {
 		struct bl_store *s = bl_vec_get(&ctx->b->stores, i);
-		if (!bl_store_is_registry(s) && bl_store_stat(s, d, NULL) != BL_BLOB_MISSING)
+		if (!bl_store_is_remote(s) && bl_store_stat(s, d, NULL) != BL_BLOB_MISSING)
 			return s;
 	}
 	return NULL;
@@ -267,7 +266,7 @@ static struct bl_store *find_repository(const struct bl_vec *stores, const char 
 {
 	for (size_t i = 0; i < stores->len; i++) {
 		struct bl_store *s = bl_vec_get(stores, i);
-		if (!bl_store_is_registry(s))
+		if (!bl_store_is_remote(s))
 			continue;
 		char *name = store_repository(s);
 		bool same = name && strcmp(name, repo) == 0;

@@ -13,7 +13,6 @@
 #include "bakelens/buf.h"
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
-#include "bakelens/registry.h"
 #include "bakelens/text.h"
 
 #define ANN_REF_NAME "org.opencontainers.image.ref.name"
@@ -173,7 +172,7 @@ struct bl_store *model_locate(struct model_ctx *ctx, struct bl_store *preferred,
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < ctx->b->stores.len; i++) {
 			struct bl_store *s = bl_vec_get(&ctx->b->stores, i);
-			if (s == preferred || bl_store_is_registry(s) != (pass == 1))
+			if (s == preferred || bl_store_is_remote(s) != (pass == 1))
 				continue;
 			if (bl_store_stat(s, d, NULL) != BL_BLOB_MISSING)
 				return s;
@@ -214,7 +213,7 @@ static enum bl_blob_state stat_node(struct model_ctx *ctx, struct bl_node *n)
 {
 	struct bl_store *near = nearest_store(n->parent);
 	struct bl_store *s = model_locate(ctx, near, &n->desc.digest);
-	if (!s && near && bl_store_is_registry(near)) {
+	if (!s && near && bl_store_is_remote(near)) {
 		/* an offline registry knows only what it holds in memory: a blob
 		 * its documents name is taken as there, as online (never asked) */
 		n->store = near;
@@ -410,7 +409,7 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 		n->store = model_locate(ctx, near, &n->desc.digest);
 		/* an offline registry store says "missing" for what is only in its
 		 * disk cache: the read finds out */
-		if (!n->store && near && bl_store_is_registry(near))
+		if (!n->store && near && bl_store_is_remote(near))
 			n->store = near;
 	}
 	if (!n->store) {
@@ -706,7 +705,7 @@ out:
 
 static bool from_registry(const struct bl_node *n)
 {
-	return n->store && bl_store_is_registry(n->store);
+	return n->store && bl_store_is_remote(n->store);
 }
 
 static void prefetch(struct model_ctx *ctx, struct bl_store *s, const struct bl_digest *const *ds,
@@ -716,7 +715,7 @@ static void prefetch(struct model_ctx *ctx, struct bl_store *s, const struct bl_
 		return;
 	struct bl_error e;
 	bl_error_clear(&e);
-	if (!bl_registry_prefetch(s, ds, n, &e) && e.code == BL_E_CANCELLED)
+	if (!bl_store_prefetch(s, ds, n, &e) && e.code == BL_E_CANCELLED)
 		ctx->cancelled = true;
 }
 
@@ -818,10 +817,10 @@ static void add_referrers(struct model_ctx *ctx, struct bl_node *n)
 		referrers_failed(ctx, n->store))
 		return;
 	struct bl_vec descs;
-	bl_vec_init(&descs, bl_registry_descriptor_free);
+	bl_vec_init(&descs, bl_descriptor_free);
 	struct bl_error e;
 	bl_error_clear(&e);
-	if (!bl_registry_referrers(n->store, &n->desc.digest, &descs, &e)) {
+	if (!bl_store_referrers(n->store, &n->desc.digest, &descs, &e)) {
 		if (e.code == BL_E_CANCELLED) {
 			ctx->cancelled = true;
 		} else {

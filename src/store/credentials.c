@@ -24,7 +24,7 @@
 #define HELPER_OUT_MAX (1u << 20)
 #define DOCKER_HUB_KEY "https://index.docker.io/v1/"
 
-static void wipe_free(char *s)
+void bl_credentials_free_secret(char *s)
 {
 	if (s) {
 		/* volatile so the compiler keeps the wipe of a secret */
@@ -39,10 +39,10 @@ void bl_credentials_fini(struct bl_credentials *c)
 {
 	if (!c)
 		return;
-	wipe_free(c->username);
-	wipe_free(c->password);
-	wipe_free(c->identity_token);
-	wipe_free(c->registry_token);
+	bl_credentials_free_secret(c->username);
+	bl_credentials_free_secret(c->password);
+	bl_credentials_free_secret(c->identity_token);
+	bl_credentials_free_secret(c->registry_token);
 	free(c->source);
 	memset(c, 0, sizeof *c);
 }
@@ -153,7 +153,7 @@ static bool from_entry(const json_t *e, const char *path, const char *key,
 		const char *s = bl_buf_str(&dec);
 		const char *colon = memchr(s, ':', dec.len);
 		if (!colon) {
-			wipe_free(bl_buf_take(&dec));
+			bl_credentials_free_secret(bl_buf_take(&dec));
 			char *k = bl_text_safe(key);
 			bl_fail(err, BL_E_FORMAT,
 				"auth file %s: auths[\"%s\"].auth: expected base64 of user:password", path, k);
@@ -162,7 +162,7 @@ static bool from_entry(const json_t *e, const char *path, const char *key,
 		}
 		out->username = bl_strndup(s, (size_t)(colon - s));
 		out->password = bl_strndup(colon + 1, dec.len - (size_t)(colon - s) - 1);
-		wipe_free(bl_buf_take(&dec));
+		bl_credentials_free_secret(bl_buf_take(&dec));
 	} else if (bl_json_str(e, "username") && bl_json_str(e, "password")) {
 		out->username = bl_strdup(bl_json_str(e, "username"));
 		out->password = bl_strdup(bl_json_str(e, "password"));

@@ -90,6 +90,15 @@ void bl_descriptor_fini(struct bl_descriptor *d)
 	d->size = -1;
 }
 
+void bl_descriptor_free(void *p)
+{
+	struct bl_descriptor *d = p;
+	if (d) {
+		bl_descriptor_fini(d);
+		free(d);
+	}
+}
+
 void bl_descriptor_copy(struct bl_descriptor *dst, const struct bl_descriptor *src)
 {
 	memset(dst, 0, sizeof *dst);

@@ -1,5 +1,6 @@
 /* Private to src/store: helpers shared by the local store back ends
- * (ocidir.c, tar.c, tarindex.c, stdin.c, stream.c, store.c). */
+ * (ocidir.c, tar*.c, dockersave.c, stdin.c) and the base (store.c, stream.c).
+ * Calls go one way: store_open.c -> concrete stores -> store.c, stream.c. */
 #ifndef BL_STORE_INTERNAL_H
 #define BL_STORE_INTERNAL_H
 
@@ -26,13 +27,12 @@ void bl_store_base_init(struct bl_store *s, const struct bl_store_ops *ops, cons
 	const char *describe);
 /* "sha256:0123456789ab…" for messages, into out (>= 32 bytes). */
 void bl_store_short(const struct bl_digest *d, char *out, size_t outlen);
-
-/* ocidir.c */
 /* Parse index.json bytes (`where` names it for messages) and append one root
  * per manifests[] entry. `"manifests": null` or absent: no roots. A bad
  * descriptor gives a root with no digest and a note saying why. */
 bool bl_store_index_roots(const void *data, size_t len, const char *where, struct bl_vec *roots,
 	struct bl_error *err);
+/* A deep copy (caller owns; free with bl_store_root_free). */
 struct bl_store_root *bl_store_root_dup(const struct bl_store_root *r);
 
 /* tarindex.c: one pass over tar headers. */
@@ -76,6 +76,9 @@ struct bl_tarix {
 
 /* A reader for tar formats with the gzip, bzip2, xz and zstd filters. */
 struct archive *bl_tarix_reader(void);
+/* libarchive's reason for the last failure of `a`, escaped (it can quote
+ * member names), never NULL: caller frees. */
+char *bl_tarix_why(struct archive *a);
 void bl_tarix_init(struct bl_tarix *ix);
 void bl_tarix_fini(struct bl_tarix *ix);
 /* Walk an opened reader to its end. Fails with BL_E_FORMAT naming the member

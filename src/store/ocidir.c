@@ -22,65 +22,6 @@ struct ocidir {
 	struct bl_vec roots;
 };
 
-struct bl_store_root *bl_store_root_dup(const struct bl_store_root *r)
-{
-	struct bl_store_root *c = bl_calloc(1, sizeof(*c));
-	c->name = bl_strdup(r->name);
-	c->note = bl_strdup(r->note);
-	c->synthesised = r->synthesised;
-	bl_descriptor_copy(&c->desc, &r->desc);
-	return c;
-}
-
-static const char *root_name(const struct bl_descriptor *d)
-{
-	const char *n = bl_descriptor_annotation(d, "org.opencontainers.image.ref.name");
-	if (!n)
-		n = bl_descriptor_annotation(d, "io.containerd.image.name");
-	return n;
-}
-
-bool bl_store_index_roots(const void *data, size_t len, const char *where, struct bl_vec *roots,
-	struct bl_error *err)
-{
-	json_t *j = bl_json_parse(data, len, BL_JSON_MANIFEST_MAX, err);
-	if (!j) {
-		bl_error_prefix(err, "%s", where);
-		return false;
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		return bl_fail(err, BL_E_FORMAT, "%s: expected an image index object", where);
-	}
-	json_t *m = json_object_get(j, "manifests");
-	if (m && !json_is_null(m) && !json_is_array(m)) {
-		json_decref(j);
-		return bl_fail(err, BL_E_FORMAT, "%s: \"manifests\" is not an array", where);
-	}
-	size_t i;
-	json_t *e;
-	json_array_foreach(m, i, e)
-	{
-		char *w = bl_asprintf("%s: manifests[%zu]", where, i);
-		struct bl_store_root *r = bl_calloc(1, sizeof(*r));
-		struct bl_error derr;
-		bl_error_clear(&derr);
-		if (bl_descriptor_parse(e, w, &r->desc, &derr)) {
-			r->name = bl_strdup(root_name(&r->desc));
-		} else {
-			memset(&r->desc, 0, sizeof(r->desc));
-			r->desc.size = -1;
-			const char *mt = bl_json_str(e, "mediaType");
-			r->desc.media_type = bl_strdup(mt);
-			r->note = bl_strdup(derr.msg);
-		}
-		free(w);
-		bl_vec_push(roots, r);
-	}
-	json_decref(j);
-	return true;
-}
-
 /* Open `name` under dirfd without following a symlink; O_DIRECTORY when dir.
  * O_NONBLOCK: a FIFO planted as a blob or index.json must not block the
  * open (its type is refused after fstat); regular files ignore the flag. */

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bakelens/file.h"
 #include "bakelens/mem.h"
 #include "bakelens/registry.h"
 
@@ -36,37 +37,9 @@ bool bl_registry_cache_get(const char *dir, const struct bl_digest *d, size_t ma
 	if (!dir || !bl_digest_is_set(d))
 		return false;
 	char *path = blob_path(dir, d);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		free(path);
-		return false;
-	}
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
-		close(fd);
-		free(path);
-		return false;
-	}
 	size_t start = out->len;
-	char tmp[16384];
-	bool ok = true;
-	for (;;) {
-		ssize_t n = read(fd, tmp, sizeof tmp);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ok = false;
-			break;
-		}
-		if (n == 0)
-			break;
-		if (out->len - start + (size_t)n > max) {
-			ok = false;
-			break;
-		}
-		bl_buf_append(out, tmp, (size_t)n);
-	}
-	close(fd);
+	/* absent, not a regular file or over max: not cached (and left alone) */
+	bool ok = bl_file_read(path, max, out, NULL);
 	if (ok) {
 		struct bl_digest got;
 		bl_digest_compute(d->alg, out->data ? out->data + start : "", out->len - start, &got);

@@ -26,8 +26,7 @@ bool bl_store_stream_open(int fd, const char *name, const struct bl_store_open_o
 	struct archive *a = bl_tarix_reader();
 	bool ok = archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK;
 	if (!ok) {
-		const char *w = archive_error_string(a);
-		char *why = bl_text_safe(w && *w ? w : "unreadable data (truncated or damaged)");
+		char *why = bl_tarix_why(a);
 		bl_fail(err, BL_E_FORMAT, "%s: not a readable tar archive: %s", safe, why);
 		free(why);
 	} else

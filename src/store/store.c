@@ -1,14 +1,14 @@
-/* bl_store_open (what an argument names) and the verifying front of every store. */
-#include <errno.h>
-#include <fcntl.h>
+/* The base of every store: the verifying front (bl_store_* checks size and
+ * digest on top of the raw ops), the optional operations, and helpers the
+ * concrete stores share (index.json roots, messages). It never calls a
+ * concrete store: those call it. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "bakelens/json.h"
 #include "bakelens/mem.h"
 #include "bakelens/ref.h"
-#include "bakelens/registry.h"
 #include "bakelens/text.h"
 #include "internal.h"
 
@@ -21,6 +21,65 @@ void bl_store_root_free(void *p)
 	free(r->note);
 	bl_descriptor_fini(&r->desc);
 	free(r);
+}
+
+struct bl_store_root *bl_store_root_dup(const struct bl_store_root *r)
+{
+	struct bl_store_root *c = bl_calloc(1, sizeof(*c));
+	c->name = bl_strdup(r->name);
+	c->note = bl_strdup(r->note);
+	c->synthesised = r->synthesised;
+	bl_descriptor_copy(&c->desc, &r->desc);
+	return c;
+}
+
+static const char *root_name(const struct bl_descriptor *d)
+{
+	const char *n = bl_descriptor_annotation(d, "org.opencontainers.image.ref.name");
+	if (!n)
+		n = bl_descriptor_annotation(d, "io.containerd.image.name");
+	return n;
+}
+
+bool bl_store_index_roots(const void *data, size_t len, const char *where, struct bl_vec *roots,
+	struct bl_error *err)
+{
+	json_t *j = bl_json_parse(data, len, BL_JSON_MANIFEST_MAX, err);
+	if (!j) {
+		bl_error_prefix(err, "%s", where);
+		return false;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return bl_fail(err, BL_E_FORMAT, "%s: expected an image index object", where);
+	}
+	json_t *m = json_object_get(j, "manifests");
+	if (m && !json_is_null(m) && !json_is_array(m)) {
+		json_decref(j);
+		return bl_fail(err, BL_E_FORMAT, "%s: \"manifests\" is not an array", where);
+	}
+	size_t i;
+	json_t *e;
+	json_array_foreach(m, i, e)
+	{
+		char *w = bl_asprintf("%s: manifests[%zu]", where, i);
+		struct bl_store_root *r = bl_calloc(1, sizeof(*r));
+		struct bl_error derr;
+		bl_error_clear(&derr);
+		if (bl_descriptor_parse(e, w, &r->desc, &derr)) {
+			r->name = bl_strdup(root_name(&r->desc));
+		} else {
+			memset(&r->desc, 0, sizeof(r->desc));
+			r->desc.size = -1;
+			const char *mt = bl_json_str(e, "mediaType");
+			r->desc.media_type = bl_strdup(mt);
+			r->note = bl_strdup(derr.msg);
+		}
+		free(w);
+		bl_vec_push(roots, r);
+	}
+	json_decref(j);
+	return true;
 }
 
 void bl_store_base_init(struct bl_store *s, const struct bl_store_ops *ops, const char *source,
@@ -52,190 +111,6 @@ void bl_store_free(struct bl_store *s)
 	free(s->describe);
 	s->source = s->ref = s->describe = NULL;
 	s->ops->destroy(s);
-}
-
-/* Does the start of the file look like JSON (after whitespace and a UTF-8 BOM)? */
-static bool looks_like_json(const unsigned char *p, size_t n)
-{
-	size_t i = 0;
-	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
-		i = 3;
-	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
-		i++;
-	return i < n && (p[i] == '{' || p[i] == '[');
-}
-
-static bool path_exists(const char *p)
-{
-	struct stat st;
-	return lstat(p, &st) == 0;
-}
-
-static bool is_layout_dir(const char *dir)
-{
-	char *a = bl_asprintf("%s/oci-layout", dir);
-	char *b = bl_asprintf("%s/index.json", dir);
-	bool ok = path_exists(a) || path_exists(b);
-	free(a);
-	free(b);
-	return ok;
-}
-
-/* Open a plain path (no transport prefix). `want`: 0 any, 'd' a layout, 't' a tar. */
-static bool open_path(const char *path, const char *shown, int want,
-	const struct bl_store_open_opts *opts, struct bl_store **out, struct bl_error *err)
-{
-	char *safe = bl_text_safe(shown);
-	struct stat st;
-	bool ok = false;
-	if (stat(path, &st) != 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			bl_fail(err, BL_E_IO, "%s: no such file or directory", safe);
-		else
-			bl_fail_errno(err, BL_E_IO, "%s", safe);
-		goto done;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		if (want == 't') {
-			bl_fail(err, BL_E_FORMAT, "%s: is a directory, expected an image tar", safe);
-			goto done;
-		}
-		if (!is_layout_dir(path)) {
-			bl_fail(err, BL_E_FORMAT,
-				"%s: not an OCI image layout (no oci-layout or index.json file)", safe);
-			goto done;
-		}
-		ok = bl_store_ocidir_open(path, out, err);
-		goto done;
-	}
-	if (want == 'd') {
-		bl_fail(err, BL_E_FORMAT, "%s: not a directory, expected an OCI layout directory", safe);
-		goto done;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		/* A pipe or device (process substitution, /dev/stdin): read it once. */
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			bl_fail_errno(err, BL_E_IO, "%s", safe);
-			goto done;
-		}
-		struct bl_store_open_opts o = opts ? *opts : (struct bl_store_open_opts){0};
-		ok = bl_store_stream_open(fd, shown, &o, out, err);
-		close(fd); /* the stream store reads everything while opening */
-		goto done;
-	}
-	if (want == 0) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			bl_fail_errno(err, BL_E_IO, "%s", safe);
-			goto done;
-		}
-		unsigned char head[64];
-		ssize_t n = pread(fd, head, sizeof(head), 0);
-		close(fd);
-		if (n < 0) {
-			bl_fail_errno(err, BL_E_IO, "%s", safe);
-			goto done;
-		}
-		if (looks_like_json(head, (size_t)n)) {
-			bl_fail(err, BL_E_FORMAT,
-				"%s: a JSON document, not an image layout or archive", safe);
-			goto done;
-		}
-	}
-	ok = bl_store_tar_open(path, opts, out, err);
-done:
-	free(safe);
-	return ok;
-}
-
-/* "DIR[:REF]": the whole string when it exists, else split at the first ':'
- * (as skopeo's oci: transport does). */
-static void split_ref(const char *rest, char **path, char **ref)
-{
-	const char *colon = strchr(rest, ':');
-	if (!colon || path_exists(rest)) {
-		*path = bl_strdup(rest);
-		*ref = NULL;
-		return;
-	}
-	*path = bl_strndup(rest, (size_t)(colon - rest));
-	*ref = colon[1] ? bl_strdup(colon + 1) : NULL;
-}
-
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-/* A name meant as a file or directory even when nothing is there: opened as
- * a path, so that a typo gives "no such file or directory", not a network
- * request for docker.io/library/<typo>. */
-static bool looks_like_path(const char *arg)
-{
-	if ((arg[0] == '.' || arg[0] == '/' || arg[0] == '~') && strchr(arg, '/'))
-		return true;
-	if (!strcmp(arg, ".") || !strcmp(arg, ".."))
-		return true;
-	static const char *const exts[] = {".tar", ".json", ".gz", ".tgz", ".xz", ".zst",
-		".zstd", ".bz2", ".dockerbuild"};
-	for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
-		if (has_suffix(arg, exts[i]))
-			return true;
-	return false;
-}
-
-bool bl_store_open(const char *arg, const struct bl_store_open_opts *opts,
-	struct bl_store **out, struct bl_error *err)
-{
-	*out = NULL;
-	if (!arg || !*arg)
-		return bl_fail(err, BL_E_USAGE, "empty source name");
-	if (strcmp(arg, "-") == 0) {
-		int fd = opts ? opts->stdin_fd : 0;
-		return bl_store_stream_open(fd, "-", opts, out, err);
-	}
-	if (strncmp(arg, "docker://", 9) == 0)
-		return bl_store_registry_open(arg, opts ? opts->registry : NULL, out, err);
-	static const struct {
-		const char *prefix;
-		int want;
-	} transports[] = {
-		{"oci:", 'd'},
-		{"oci-archive:", 't'},
-		{"docker-archive:", 't'},
-	};
-	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++) {
-		size_t pl = strlen(transports[i].prefix);
-		if (strncmp(arg, transports[i].prefix, pl) != 0)
-			continue;
-		char *path, *ref;
-		split_ref(arg + pl, &path, &ref);
-		if (!*path) {
-			free(path);
-			free(ref);
-			char *safe = bl_text_safe(arg);
-			bl_fail(err, BL_E_USAGE, "%s: no path after the transport", safe);
-			free(safe);
-			return false;
-		}
-		bool ok = open_path(path, path, transports[i].want, opts, out, err);
-		free(path);
-		if (!ok) {
-			free(ref);
-			return false;
-		}
-		free((*out)->source);
-		(*out)->source = bl_strdup(arg);
-		(*out)->ref = ref;
-		return true;
-	}
-	if (!path_exists(arg) && !looks_like_path(arg) && bl_ref_is_plausible(arg))
-		return bl_store_registry_open(arg, opts ? opts->registry : NULL, out, err);
-	if (!open_path(arg, arg, 0, opts, out, err))
-		return false;
-	return true;
 }
 
 /* Does root `r` match the selector `ref`? */
@@ -384,4 +259,124 @@ bool bl_store_open_blob(struct bl_store *s, const struct bl_descriptor *desc,
 		return false;
 	*out = bl_stream_verify_take(raw, desc);
 	return true;
+}
+
+bool bl_store_is_remote(const struct bl_store *s)
+{
+	return s && s->ops->remote;
+}
+
+static bool unsupported(const struct bl_store *s, const char *what, struct bl_error *err)
+{
+	char *src = bl_text_safe(s->source);
+	bl_fail(err, BL_E_UNSUPPORTED, "%s: %s: not supported (%s store)", src, what,
+		s->ops->kind);
+	free(src);
+	return false;
+}
+
+bool bl_store_referrers(struct bl_store *s, const struct bl_digest *subject, struct bl_vec *descs,
+	struct bl_error *err)
+{
+	if (!s->ops->referrers)
+		return unsupported(s, "referrers", err);
+	return s->ops->referrers(s, subject, descs, err);
+}
+
+bool bl_store_prefetch(struct bl_store *s, const struct bl_digest *const *digests, size_t n,
+	struct bl_error *err)
+{
+	/* a hint: a store that reads cheaply has nothing to do */
+	if (!s->ops->prefetch)
+		return true;
+	return s->ops->prefetch(s, digests, n, err);
+}
+
+bool bl_store_list_tags(struct bl_store *s, struct bl_vec *tags, struct bl_error *err)
+{
+	if (!s->ops->list_tags)
+		return unsupported(s, "tags", err);
+	return s->ops->list_tags(s, tags, err);
+}
+
+const struct bl_store_ratelimit *bl_store_ratelimit(const struct bl_store *s)
+{
+	return s && s->ops->ratelimit ? s->ops->ratelimit(s) : NULL;
+}
+
+struct verify_stream {
+	struct bl_stream base;
+	struct bl_stream *raw;
+	struct bl_hasher h;
+	struct bl_digest want;
+	int64_t want_size; /* -1: not checked */
+	int64_t got;
+	bool done;  /* end reached and checked */
+	bool failed;
+};
+
+static ssize_t verify_read(struct bl_stream *s, void *buf, size_t n, struct bl_error *err)
+{
+	struct verify_stream *v = (struct verify_stream *)s;
+	char sh[40];
+	if (v->failed) {
+		bl_fail(err, BL_E_IO, "stream already failed");
+		return -1;
+	}
+	if (v->done)
+		return 0;
+	ssize_t r = v->raw->read(v->raw, buf, n, err);
+	if (r < 0) {
+		v->failed = true;
+		return -1;
+	}
+	if (r > 0) {
+		bl_hasher_update(&v->h, buf, (size_t)r);
+		v->got += r;
+		if (v->want_size >= 0 && v->got > v->want_size) {
+			v->failed = true;
+			bl_store_short(&v->want, sh, sizeof(sh));
+			bl_fail(err, BL_E_DIGEST, "blob %s: more than the %lld bytes the descriptor says",
+				sh, (long long)v->want_size);
+			return -1;
+		}
+		return r;
+	}
+	v->done = true;
+	bl_store_short(&v->want, sh, sizeof(sh));
+	if (v->want_size >= 0 && v->got != v->want_size) {
+		v->failed = true;
+		bl_fail(err, BL_E_DIGEST, "blob %s: size %lld, descriptor says %lld", sh,
+			(long long)v->got, (long long)v->want_size);
+		return -1;
+	}
+	struct bl_digest have;
+	bl_hasher_final(&v->h, &have);
+	if (!bl_digest_equal(&have, &v->want)) {
+		v->failed = true;
+		bl_fail(err, BL_E_DIGEST, "blob %s: content hashes to %s", sh, have.str);
+		return -1;
+	}
+	return 0;
+}
+
+static void verify_close(struct bl_stream *s)
+{
+	struct verify_stream *v = (struct verify_stream *)s;
+	if (v->raw)
+		v->raw->close(v->raw);
+	bl_hasher_fini(&v->h);
+	free(v);
+}
+
+struct bl_stream *bl_stream_verify_take(struct bl_stream *raw, const struct bl_descriptor *desc)
+{
+	struct verify_stream *v = bl_calloc(1, sizeof(*v));
+	v->base.read = verify_read;
+	v->base.close = verify_close;
+	v->raw = raw;
+	v->want = desc->digest;
+	v->want_size = desc->size;
+	bl_hasher_init(&v->h, desc->digest.alg != BL_DIGEST_NONE ? desc->digest.alg : BL_DIGEST_SHA256);
+	return &v->base;
 }

@@ -1,5 +1,5 @@
-/* Streams: a file descriptor range (pread, so streams can share an fd), a
- * memory buffer, and the wrapper that verifies size and digest at the end. */
+/* Raw streams: a file descriptor range (pread, so streams can share an fd)
+ * and a memory buffer. The verifying wrapper is the base store's (store.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,81 +113,4 @@ struct bl_stream *bl_stream_memory(const void *data, size_t len)
 	if (len)
 		memcpy(copy, data, len);
 	return bl_stream_memory_take(copy, len);
-}
-
-struct verify_stream {
-	struct bl_stream base;
-	struct bl_stream *raw;
-	struct bl_hasher h;
-	struct bl_digest want;
-	int64_t want_size; /* -1: not checked */
-	int64_t got;
-	bool done;  /* end reached and checked */
-	bool failed;
-};
-
-static ssize_t verify_read(struct bl_stream *s, void *buf, size_t n, struct bl_error *err)
-{
-	struct verify_stream *v = (struct verify_stream *)s;
-	char sh[40];
-	if (v->failed) {
-		bl_fail(err, BL_E_IO, "stream already failed");
-		return -1;
-	}
-	if (v->done)
-		return 0;
-	ssize_t r = v->raw->read(v->raw, buf, n, err);
-	if (r < 0) {
-		v->failed = true;
-		return -1;
-	}
-	if (r > 0) {
-		bl_hasher_update(&v->h, buf, (size_t)r);
-		v->got += r;
-		if (v->want_size >= 0 && v->got > v->want_size) {
-			v->failed = true;
-			bl_store_short(&v->want, sh, sizeof(sh));
-			bl_fail(err, BL_E_DIGEST, "blob %s: more than the %lld bytes the descriptor says",
-				sh, (long long)v->want_size);
-			return -1;
-		}
-		return r;
-	}
-	v->done = true;
-	bl_store_short(&v->want, sh, sizeof(sh));
-	if (v->want_size >= 0 && v->got != v->want_size) {
-		v->failed = true;
-		bl_fail(err, BL_E_DIGEST, "blob %s: size %lld, descriptor says %lld", sh,
-			(long long)v->got, (long long)v->want_size);
-		return -1;
-	}
-	struct bl_digest have;
-	bl_hasher_final(&v->h, &have);
-	if (!bl_digest_equal(&have, &v->want)) {
-		v->failed = true;
-		bl_fail(err, BL_E_DIGEST, "blob %s: content hashes to %s", sh, have.str);
-		return -1;
-	}
-	return 0;
-}
-
-static void verify_close(struct bl_stream *s)
-{
-	struct verify_stream *v = (struct verify_stream *)s;
-	if (v->raw)
-		v->raw->close(v->raw);
-	bl_hasher_fini(&v->h);
-	free(v);
-}
-
-struct bl_stream *bl_stream_verify_take(struct bl_stream *raw, const struct bl_descriptor *desc)
-{
-	struct verify_stream *v = bl_calloc(1, sizeof(*v));
-	v->base.read = verify_read;
-	v->base.close = verify_close;
-	v->raw = raw;
-	v->want = desc->digest;
-	v->want_size = desc->size;
-	bl_hasher_init(&v->h, desc->digest.alg != BL_DIGEST_NONE ? desc->digest.alg : BL_DIGEST_SHA256);
-	return &v->base;
 }

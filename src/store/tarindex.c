@@ -191,12 +191,17 @@ static bool report_progress(const struct bl_tarix_opts *o, struct archive *a, st
 	return true;
 }
 
+char *bl_tarix_why(struct archive *a)
+{
+	const char *w = archive_error_string(a);
+	return bl_text_safe(w && *w ? w : "unreadable data (truncated or damaged)");
+}
+
 /* Where the archive broke, for messages. */
 static void fail_at(struct bl_error *err, const struct bl_tarix_opts *o, struct archive *a,
 	const char *member, const char *what)
 {
-	const char *why = archive_error_string(a);
-	char *safe_why = bl_text_safe(why && *why ? why : "unreadable data (truncated or damaged)");
+	char *safe_why = bl_tarix_why(a);
 	long long off = (long long)archive_filter_bytes(a, 0);
 	if (member) {
 		char *sm = bl_text_safe(member);
@@ -231,7 +236,7 @@ static bool archive_failed(int r)
 /* Zero bytes that the holes of sparse members may add to the hashing of one
  * archive in STREAM mode. A sparse header costs a few bytes and can claim a
  * terabyte of holes: past this budget a sparse member is skipped unhashed
- * (reading it later fails: see tar.c), so that time stays bounded. Image
+ * (reading it later fails: see tarblob.c), so that time stays bounded. Image
  * tools never write sparse members. */
 #define SPARSE_HASH_BUDGET (64u << 20)
 

@@ -52,7 +52,7 @@ static bool walk(struct bl_store *s, const struct bl_descriptor *d, int depth,
 			ds[i] = &kids[i].digest;
 		}
 		if (ok && getenv("PROBE_NO_PREFETCH") == NULL)
-			ok = bl_registry_prefetch(s, ds, n, err);
+			ok = bl_store_prefetch(s, ds, n, err);
 		for (size_t i = 0; i < n && ok; i++) {
 			char *p = kids[i].has_platform ? bl_platform_format(&kids[i].platform) : NULL;
 			printf("manifest %s %s\n", kids[i].digest.str, p ? p : "-");
@@ -153,7 +153,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "tags")) {
 		struct bl_vec tags;
 		bl_vec_init(&tags, free);
-		if (bl_registry_list_tags(s, &tags, &err)) {
+		if (bl_store_list_tags(s, &tags, &err)) {
 			for (size_t k = 0; k < tags.len; k++)
 				printf("%s\n", (char *)bl_vec_get(&tags, k));
 		} else {
@@ -163,8 +163,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "referrers") && arg) {
 		struct bl_digest d;
 		struct bl_vec descs;
-		bl_vec_init(&descs, bl_registry_descriptor_free);
-		if (!bl_digest_parse(arg, &d, &err) || !bl_registry_referrers(s, &d, &descs, &err)) {
+		bl_vec_init(&descs, bl_descriptor_free);
+		if (!bl_digest_parse(arg, &d, &err) || !bl_store_referrers(s, &d, &descs, &err)) {
 			rc = die(&err);
 		} else {
 			for (size_t k = 0; k < descs.len; k++) {

@@ -208,7 +208,8 @@ static void test_open_parses_reference_without_network(void **state)
 	assert_string_equal(s->ops->kind, "registry");
 	const struct bl_registry_stats *st = bl_registry_get_stats(s);
 	assert_int_equal(st->requests, 0);
-	assert_false(bl_registry_get_ratelimit(s)->present);
+	assert_false(bl_store_ratelimit(s)->present);
+	assert_true(bl_store_is_remote(s));
 	bl_store_free(s);
 	assert_false(bl_store_registry_open("Bad/Upper:x", NULL, &s, &err));
 	assert_int_equal(err.code, BL_E_FORMAT);

@@ -275,6 +275,39 @@ static void test_plain_json_file_is_not_a_store(void **state)
 	rm_tree(dir);
 }
 
+/* A layout directory has none of the optional operations: no referrers or
+ * tags (BL_E_UNSUPPORTED), prefetch is a no-op, no rate limit, not remote. */
+static void test_local_store_lacks_the_optional_operations(void **state)
+{
+	(void)state;
+	char *dir = make_tmpdir();
+	write_file(dir, "index.json", "{\"manifests\":[]}", 16);
+	struct bl_store *s = NULL;
+	struct bl_error err;
+	assert_true(bl_store_open(dir, NULL, &s, &err));
+	assert_false(bl_store_is_remote(s));
+	assert_null(bl_store_ratelimit(s));
+	struct bl_digest d;
+	bl_digest_compute(BL_DIGEST_SHA256, "x", 1, &d);
+	const struct bl_digest *ds[] = {&d};
+	assert_true(bl_store_prefetch(s, ds, 1, &err));
+	struct bl_vec v;
+	bl_vec_init(&v, bl_descriptor_free);
+	assert_false(bl_store_referrers(s, &d, &v, &err));
+	assert_int_equal(err.code, BL_E_UNSUPPORTED);
+	assert_non_null(strstr(err.msg, "referrers: not supported (oci-dir store)"));
+	assert_int_equal(v.len, 0);
+	bl_vec_fini(&v);
+	bl_vec_init(&v, free);
+	assert_false(bl_store_list_tags(s, &v, &err));
+	assert_int_equal(err.code, BL_E_UNSUPPORTED);
+	assert_non_null(strstr(err.msg, "tags: not supported (oci-dir store)"));
+	assert_int_equal(v.len, 0);
+	bl_vec_fini(&v);
+	bl_store_free(s);
+	rm_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_fd_range_streams_share_one_fd),
 		cmocka_unit_test(test_verify_stream_checks_at_the_end),
 		cmocka_unit_test(test_plain_json_file_is_not_a_store),
+		cmocka_unit_test(test_local_store_lacks_the_optional_operations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

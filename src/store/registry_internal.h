@@ -1,0 +1,178 @@
+/* Private to the registry store files:
+ *   registry.c         the store operations (roots, blobs, referrers, tags, prefetch)
+ *   registry_token.c   authentication: credentials, Basic, Bearer tokens, challenges
+ *   registry_http.c    the HTTP engine: transfers, retries, redirects, the scheme probe
+ *   registry_headers.c WWW-Authenticate, Link and Retry-After parsing (public, registry.h)
+ * Calls go registry.c -> registry_token.c -> registry_http.c -> registry_headers.c
+ * (and registry.c -> registry_http.c), never back. */
+#ifndef BL_STORE_REGISTRY_INTERNAL_H
+#define BL_STORE_REGISTRY_INTERNAL_H
+
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bakelens/buf.h"
+#include "bakelens/credentials.h"
+#include "bakelens/mediatype.h"
+#include "bakelens/ref.h"
+#include "bakelens/registry.h"
+#include "bakelens/vec.h"
+
+#define BL_REG_ACCEPT_MANIFESTS                                                       \
+	"Accept: " BL_MT_OCI_INDEX ", " BL_MT_OCI_MANIFEST ", " BL_MT_DOCKER_LIST ", " \
+	BL_MT_DOCKER_MANIFEST
+#define BL_REG_PARALLEL 6 /* transfers at once (prefetch) and connections per host */
+
+enum bl_reg_auth { BL_REG_AUTH_NONE = 0, BL_REG_AUTH_BASIC, BL_REG_AUTH_BEARER };
+
+struct reg {
+	struct bl_store base;
+	struct bl_ref ref;
+	char *host;   /* the API host[:port] */
+	char *repo;
+	char *scheme; /* "https" or "http" */
+	bool scheme_known;
+	bool insecure; /* TLS unverified, plain HTTP allowed */
+	bool loopback;
+	char *cacert;
+	char *authfile;
+	bool no_cache;
+	bool offline;
+	char *cache_dir;
+	bl_progress_fn progress;
+	void *progress_ud;
+	long connect_ms;
+	long low_speed_s;
+	long retry_cap_s;
+	CURLM *multi;
+	CURLSH *share;
+	enum bl_reg_auth auth;
+	struct bl_vec tokens; /* struct token *, registry_token.c's */
+	bool creds_loaded;
+	struct bl_credentials creds;
+	struct bl_vec seen; /* struct seen * */
+	struct bl_vec mem;  /* struct memdoc * */
+	size_t mem_bytes;
+	bool have_root;
+	struct bl_descriptor root;
+	struct bl_store_ratelimit rl;
+	struct bl_registry_stats stats;
+	/* Referrers: whether the API answers (0 unknown, 1 yes, -1 no: a 404),
+	 * and, once the API is known absent, the first page of tags, so that the
+	 * sha256-<hex> fallback costs one request per repository, not one per
+	 * manifest. */
+	int referrers_api;
+	bool tags_loaded;
+	bool tags_complete; /* the first page held every tag */
+	struct bl_vec tags; /* char * */
+};
+
+/* One HTTP transfer on the store's multi handle. */
+struct xfer {
+	struct reg *s;
+	CURL *h;
+	struct curl_slist *hdrs;
+	long status;
+	bool headers_done;
+	struct bl_buf body;
+	size_t off;
+	size_t max;
+	bool too_big;
+	bool stream;
+	bool paused;
+	bool done;
+	bool cancelled;
+	CURLcode result;
+	char *content_type;
+	char *docker_digest;
+	char *www_auth;
+	char *retry_after;
+	int64_t content_length;
+	const char *what;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* A logical request: what to ask and how. */
+struct req {
+	const char *method; /* NULL: GET (or POST when post is set) */
+	const char *url;    /* absolute */
+	const char *accept; /* a whole "Accept: ..." line or NULL */
+	const char *authz;  /* explicit Authorization line (token requests) or NULL */
+	bool registry_auth; /* use and answer the registry's challenges */
+	const char *post;
+	size_t max;
+	bool stream;
+	const char *what;   /* "manifest latest", for messages */
+};
+
+/* A request's state across its attempts (retries, redirects, scheme switch). */
+struct bl_reg_attempt {
+	char *url;
+	char *origin;    /* where it was first sent: an Authorization line goes only there */
+	int tries, redirects, timeouts;
+	bool answered;   /* a 401 challenge came back once already */
+	char *challenge; /* the WWW-Authenticate value when the outcome is BL_REG_CHALLENGE */
+};
+
+enum bl_reg_outcome {
+	BL_REG_OK,        /* a 2xx answer */
+	BL_REG_FAILED,    /* err says why */
+	BL_REG_CHALLENGE, /* a 401 with a challenge to answer, then run again */
+	BL_REG_AGAIN,     /* (inside registry_http.c only: send once more) */
+};
+
+/* ---- registry_http.c ---- */
+
+/* "registry H: repository R: <msg>" into err (may be NULL). */
+void bl_reg_fail(struct reg *s, struct bl_error *err, enum bl_status code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* "scheme://host[:port]" of a URL, host lowercased; caller owns. */
+char *bl_reg_url_origin(const char *url);
+/* "<scheme>://<host>" followed by the formatted path; caller owns. */
+char *bl_reg_api_url(struct reg *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "repository:<repo>:pull"; caller owns. */
+char *bl_reg_scope_pull(struct reg *s);
+
+/* Start a transfer on the multi handle (counted in stats). `authz` is a whole
+ * "Authorization: ..." line or NULL (copied); `post` a form body or NULL.
+ * Free with bl_reg_xfer_free. */
+struct xfer *bl_reg_xfer_start(struct reg *s, const char *url, const char *accept,
+	const char *authz, const char *post, size_t max, bool stream, const char *what);
+void bl_reg_xfer_free(struct xfer *x);
+/* Run the multi handle until `until(x)` holds or x is done; with x NULL,
+ * until no transfer is running. */
+void bl_reg_drive(struct reg *s, bool (*until)(struct xfer *), struct xfer *x);
+bool bl_reg_until_done(struct xfer *x);
+bool bl_reg_until_data(struct xfer *x);
+
+/* The attempts of one request: begin, run (again after answering a
+ * challenge, with the new Authorization line), end. `registry_authz` is the
+ * Authorization line for the registry (used when r->registry_auth, on the
+ * first origin, once the scheme probe is over), or NULL. BL_REG_OK: *out is
+ * the answered transfer (caller frees; a stream has its headers only).
+ * BL_REG_CHALLENGE only when r->registry_auth, at most once per request. */
+void bl_reg_attempt_begin(struct bl_reg_attempt *a, const struct req *r);
+enum bl_reg_outcome bl_reg_attempt_run(struct reg *s, const struct req *r,
+	struct bl_reg_attempt *a, const char *registry_authz, struct xfer **out,
+	struct bl_error *err);
+void bl_reg_attempt_end(struct bl_reg_attempt *a);
+/* A request that answers no challenge (token requests): begin, run, end. */
+bool bl_reg_http_request(struct reg *s, const struct req *r, struct xfer **out,
+	struct bl_error *err);
+
+/* ---- registry_token.c ---- */
+
+/* A request to the registry (or anywhere) with its authentication: the
+ * Authorization line the store holds, and one 401 challenge answered
+ * (Basic credentials or a Bearer token fetched from the realm). */
+bool bl_reg_request(struct reg *s, const struct req *r, struct xfer **out,
+	struct bl_error *err);
+/* The Authorization line for a registry request, or NULL; caller frees with
+ * bl_credentials_free_secret. */
+char *bl_reg_authz(struct reg *s);
+/* A bl_free_fn for the store's token vector. */
+void bl_reg_token_free(void *token);
+
+#endif

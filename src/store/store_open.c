@@ -1,0 +1,199 @@
+/* bl_store_open: the one place that decides what an argument names (a layout
+ * directory, an image tar, standard input, a registry reference) and hands it
+ * to that store's constructor. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bakelens/mem.h"
+#include "bakelens/ref.h"
+#include "bakelens/registry.h"
+#include "bakelens/text.h"
+#include "internal.h"
+
+/* Does the start of the file look like JSON (after whitespace and a UTF-8 BOM)? */
+static bool looks_like_json(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+		i = 3;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return i < n && (p[i] == '{' || p[i] == '[');
+}
+
+static bool path_exists(const char *p)
+{
+	struct stat st;
+	return lstat(p, &st) == 0;
+}
+
+static bool is_layout_dir(const char *dir)
+{
+	char *a = bl_asprintf("%s/oci-layout", dir);
+	char *b = bl_asprintf("%s/index.json", dir);
+	bool ok = path_exists(a) || path_exists(b);
+	free(a);
+	free(b);
+	return ok;
+}
+
+/* Open a plain path (no transport prefix). `want`: 0 any, 'd' a layout, 't' a tar. */
+static bool open_path(const char *path, const char *shown, int want,
+	const struct bl_store_open_opts *opts, struct bl_store **out, struct bl_error *err)
+{
+	char *safe = bl_text_safe(shown);
+	struct stat st;
+	bool ok = false;
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			bl_fail(err, BL_E_IO, "%s: no such file or directory", safe);
+		else
+			bl_fail_errno(err, BL_E_IO, "%s", safe);
+		goto done;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (want == 't') {
+			bl_fail(err, BL_E_FORMAT, "%s: is a directory, expected an image tar", safe);
+			goto done;
+		}
+		if (!is_layout_dir(path)) {
+			bl_fail(err, BL_E_FORMAT,
+				"%s: not an OCI image layout (no oci-layout or index.json file)", safe);
+			goto done;
+		}
+		ok = bl_store_ocidir_open(path, out, err);
+		goto done;
+	}
+	if (want == 'd') {
+		bl_fail(err, BL_E_FORMAT, "%s: not a directory, expected an OCI layout directory", safe);
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		/* A pipe or device (process substitution, /dev/stdin): read it once. */
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			bl_fail_errno(err, BL_E_IO, "%s", safe);
+			goto done;
+		}
+		struct bl_store_open_opts o = opts ? *opts : (struct bl_store_open_opts){0};
+		ok = bl_store_stream_open(fd, shown, &o, out, err);
+		close(fd); /* the stream store reads everything while opening */
+		goto done;
+	}
+	if (want == 0) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			bl_fail_errno(err, BL_E_IO, "%s", safe);
+			goto done;
+		}
+		unsigned char head[64];
+		ssize_t n = pread(fd, head, sizeof(head), 0);
+		close(fd);
+		if (n < 0) {
+			bl_fail_errno(err, BL_E_IO, "%s", safe);
+			goto done;
+		}
+		if (looks_like_json(head, (size_t)n)) {
+			bl_fail(err, BL_E_FORMAT,
+				"%s: a JSON document, not an image layout or archive", safe);
+			goto done;
+		}
+	}
+	ok = bl_store_tar_open(path, opts, out, err);
+done:
+	free(safe);
+	return ok;
+}
+
+/* "DIR[:REF]": the whole string when it exists, else split at the first ':'
+ * (as skopeo's oci: transport does). */
+static void split_ref(const char *rest, char **path, char **ref)
+{
+	const char *colon = strchr(rest, ':');
+	if (!colon || path_exists(rest)) {
+		*path = bl_strdup(rest);
+		*ref = NULL;
+		return;
+	}
+	*path = bl_strndup(rest, (size_t)(colon - rest));
+	*ref = colon[1] ? bl_strdup(colon + 1) : NULL;
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* A name meant as a file or directory even when nothing is there: opened as
+ * a path, so that a typo gives "no such file or directory", not a network
+ * request for docker.io/library/<typo>. */
+static bool looks_like_path(const char *arg)
+{
+	if ((arg[0] == '.' || arg[0] == '/' || arg[0] == '~') && strchr(arg, '/'))
+		return true;
+	if (!strcmp(arg, ".") || !strcmp(arg, ".."))
+		return true;
+	static const char *const exts[] = {".tar", ".json", ".gz", ".tgz", ".xz", ".zst",
+		".zstd", ".bz2", ".dockerbuild"};
+	for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
+		if (has_suffix(arg, exts[i]))
+			return true;
+	return false;
+}
+
+bool bl_store_open(const char *arg, const struct bl_store_open_opts *opts,
+	struct bl_store **out, struct bl_error *err)
+{
+	*out = NULL;
+	if (!arg || !*arg)
+		return bl_fail(err, BL_E_USAGE, "empty source name");
+	if (strcmp(arg, "-") == 0) {
+		int fd = opts ? opts->stdin_fd : 0;
+		return bl_store_stream_open(fd, "-", opts, out, err);
+	}
+	if (strncmp(arg, "docker://", 9) == 0)
+		return bl_store_registry_open(arg, opts ? opts->registry : NULL, out, err);
+	static const struct {
+		const char *prefix;
+		int want;
+	} transports[] = {
+		{"oci:", 'd'},
+		{"oci-archive:", 't'},
+		{"docker-archive:", 't'},
+	};
+	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++) {
+		size_t pl = strlen(transports[i].prefix);
+		if (strncmp(arg, transports[i].prefix, pl) != 0)
+			continue;
+		char *path, *ref;
+		split_ref(arg + pl, &path, &ref);
+		if (!*path) {
+			free(path);
+			free(ref);
+			char *safe = bl_text_safe(arg);
+			bl_fail(err, BL_E_USAGE, "%s: no path after the transport", safe);
+			free(safe);
+			return false;
+		}
+		bool ok = open_path(path, path, transports[i].want, opts, out, err);
+		free(path);
+		if (!ok) {
+			free(ref);
+			return false;
+		}
+		free((*out)->source);
+		(*out)->source = bl_strdup(arg);
+		(*out)->ref = ref;
+		return true;
+	}
+	if (!path_exists(arg) && !looks_like_path(arg) && bl_ref_is_plausible(arg))
+		return bl_store_registry_open(arg, opts ? opts->registry : NULL, out, err);
+	if (!open_path(arg, arg, 0, opts, out, err))
+		return false;
+	return true;
+}
