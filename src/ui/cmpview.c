@@ -433,8 +433,9 @@ static void platform_line(struct bl_doc *d, const char *who, const struct bl_cmp
 	free(w);
 	bl_doc_add(d, BL_ROLE_DEFAULT, ": ");
 	char *s = bl_text_safe(p->sentence ? p->sentence : "");
-	bl_doc_wrap(d, p->status == BL_CMP_ROOTFS_IDENTICAL ? BL_ROLE_DEFAULT : BL_ROLE_DIFF_CHANGED,
-		s, width, 4);
+	enum bl_role role = p->status == BL_CMP_ROOTFS_IDENTICAL ? BL_ROLE_DEFAULT
+		: BL_ROLE_DIFF_CHANGED;
+	bl_doc_wrap(d, role, s, width, 4);
 	free(s);
 }
 

@@ -96,8 +96,8 @@ static void image_init(struct image *im)
 		"\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
 		"\"application/vnd.oci.image.config.v1+json\",\"digest\":\"%s\",\"size\":%zu},"
 		"\"layers\":[{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu},{\"mediaType\":"
-		"\"%s\",\"digest\":\"%s\",\"size\":%zu}]}", cd.str, strlen(config), tar_mt, im->l1.str,
-		t1.len, tar_mt, im->l2.str, t2.len);
+		"\"%s\",\"digest\":\"%s\",\"size\":%zu}]}", cd.str, strlen(config), tar_mt,
+		im->l1.str, t1.len, tar_mt, im->l2.str, t2.len);
 	fx_blob(&im->f, manifest, &md);
 	char *index = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
 		"\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\",\"size\":%zu}]}",
@@ -216,8 +216,8 @@ static void test_diff_ignoring_timestamps_counts_them_instead(void **state)
 	struct image *im = *state;
 	struct bl_error err = {0};
 	struct bl_load_state st;
-	struct bl_filediff_result *r = run_job(bl_filediff_start(im->layer1, im->layer2, true, &err),
-		&st, &err);
+	struct bl_filediff *j = bl_filediff_start(im->layer1, im->layer2, true, &err);
+	struct bl_filediff_result *r = run_job(j, &st, &err);
 	assert_non_null(r);
 	assert_int_equal(r->diff.len, 3);
 	assert_int_equal(r->diff.counts[BL_FCHANGE_METADATA], 0);
