@@ -17,7 +17,8 @@
  *
  * Nothing here reads a layer's bytes, prints or needs a terminal: the result
  * only borrows the two builds, which must outlive it. File-level differences
- * of layers are in layerfiles.h.
+ * of layers are in layerfiles.h; bl_cmp_apply_file_diff brings their result
+ * back into the comparison.
  */
 #ifndef BL_COMPARE_H
 #define BL_COMPARE_H
@@ -60,6 +61,9 @@ enum bl_cmp_class {
 const char *bl_cmp_class_name(enum bl_cmp_class c);
 const char *bl_cmp_class_words(enum bl_cmp_class c);
 
+struct bl_cmp_platform;
+struct bl_file_diff;
+
 struct bl_cmp_node {
 	enum bl_node_kind kind;        /* of the side(s) present (right's when they differ) */
 	char *label;                   /* "webapp", "linux/amd64", "layer 4/7", "config" */
@@ -80,15 +84,29 @@ struct bl_cmp_node {
 	                                  are those of its sibling layers whose diff_ids differ
 	                                  (content, added, removed), kept so by every roll-up
 	                                  of the parent (bl_cmp_node_reclassify too) */
+	struct bl_cmp_platform *platform; /* owned: the summary of an image (manifest) pair or
+	                                  of a platform on one side only, NULL for others */
 	bool expanded;                 /* view state for a compare view; starts false */
+};
+
+/* What a platform's root filesystems are: says how to show its summary
+ * without reading the sentence. */
+enum bl_cmp_rootfs {
+	BL_CMP_ROOTFS_IDENTICAL,       /* every layer's ChainID equal */
+	BL_CMP_ROOTFS_DIFFERENT,       /* they differ from first_divergent on */
+	BL_CMP_ROOTFS_TIMESTAMPS_ONLY, /* ChainIDs differ, the files only in ignored timestamps */
+	BL_CMP_ROOTFS_UNKNOWN,         /* a ChainID is unknown (a config missing or unreadable) */
+	BL_CMP_ROOTFS_ADDED,           /* the platform is in the right build only */
+	BL_CMP_ROOTFS_REMOVED,         /* in the left build only */
 };
 
 /* Per platform (one per aligned image manifest pair). */
 struct bl_cmp_platform {
 	char *target;                  /* the target's label */
 	char *platform;                /* "linux/amd64", or the manifest's label */
-	const struct bl_cmp_node *node;/* the manifest pair, borrowed from the result (its cls
-	                                  is the platform's class) */
+	const struct bl_cmp_node *node;/* the manifest pair that owns this summary (its cls is
+	                                  the platform's class) */
+	enum bl_cmp_rootfs status;
 	int left_layers, right_layers; /* -1 when that side is absent */
 	int first_divergent;           /* 0-based position (right side) of the first layer whose
 	                                  ChainID differs, -1 when none does (or unknown) */
@@ -96,16 +114,19 @@ struct bl_cmp_platform {
 	bool rootfs_known;             /* both final ChainIDs known */
 	bool rootfs_identical;         /* final ChainIDs equal */
 	struct bl_digest left_chain, right_chain; /* final ChainIDs (alg NONE when unknown) */
-	char *sentence;                /* "cache breaks at layer 4 of 7: RUN apt-get update",
-	                                  "layers identical", ...; owned */
+	char *sentence;                /* the words for `status`: "cache breaks at layer 4 of 7:
+	                                  RUN apt-get update; root filesystems differ", "root
+	                                  filesystems identical (...)", ...; owned */
 	bool rootfs_timestamps_only;   /* ChainIDs differ, but every layer that differs was found
 	                                  (file by file) to differ only in ignored timestamps:
-	                                  set by bl_cmp_platforms_refresh */
+	                                  set with status BL_CMP_ROOTFS_TIMESTAMPS_ONLY by
+	                                  bl_cmp_apply_file_diff, bl_cmp_platforms_refresh */
 };
 
 struct bl_cmp {
 	struct bl_cmp_node *root;      /* kind BUILD */
-	struct bl_vec platforms;       /* struct bl_cmp_platform *, owned, in tree order */
+	struct bl_vec platforms;       /* struct bl_cmp_platform *, in tree order, borrowed from
+	                                  the nodes (bl_cmp_node.platform) */
 	const struct bl_build *left, *right;
 };
 
@@ -126,7 +147,9 @@ void bl_cmp_free(struct bl_cmp *c);
 
 /* Compare two subtrees (e.g. two nodes the user marked in a tree view). The
  * nodes' kinds should match (two manifests, two configs...); other pairs
- * compare by digest only. Free the result with bl_cmp_node_free. */
+ * compare by digest only. Image pairs below carry their platform summary
+ * (bl_cmp_node.platform) as in bl_cmp_builds. Free the result with
+ * bl_cmp_node_free. */
 struct bl_cmp_node *bl_cmp_nodes(const struct bl_node *left, const struct bl_node *right,
 	const struct bl_cmp_opts *opts);
 void bl_cmp_node_free(void *node);
@@ -156,6 +179,17 @@ char *bl_cmp_node_summary(const struct bl_cmp_node *n);
  * Above a layer, layer classes are counted ("2 layers changed content",
  * "1 layer added"). Owned by the caller; input data inside is unescaped. */
 char *bl_cmp_node_describe(const struct bl_cmp_node *n);
+
+/* Apply a layer pair's file-level diff (layerfiles.h; only read) to the
+ * comparison: when timestamps are ignored and n, a LAYER whose own class is
+ * BL_CMP_CONTENT, has no file change left in d, n is reclassified identical
+ * with the sentence "files identical apart from timestamps (N entries
+ * differ only in mtime; ignored)", the classes above it are recomputed and
+ * the summary of its platform is rewritten when its layers now all compare
+ * identical (BL_CMP_ROOTFS_TIMESTAMPS_ONLY). Returns true when n was
+ * reclassified; false (nothing changed) otherwise. */
+bool bl_cmp_apply_file_diff(struct bl_cmp_node *n, const struct bl_file_diff *d,
+	bool ignore_timestamps);
 
 /* After bl_cmp_node_reclassify: say of each platform whose layers now all
  * compare identical although the ChainIDs differ that its root filesystems

@@ -127,16 +127,9 @@ static void list_files(struct run *r)
 			continue;
 		}
 		bl_layerfiles_diff(&f->l, &f->r, &fo, &f->d);
-		if (f->d.len == 0 && r->o->ignore_timestamps) {
-			char *s = bl_asprintf("files identical apart from timestamps (%zu entr%s only "
-				"in mtime; ignored)", f->d.timestamps_ignored,
-				f->d.timestamps_ignored == 1 ? "y differs" : "ies differ");
-			bl_cmp_node_reclassify(n, BL_CMP_IDENTICAL, s);
-			free(s);
-		}
+		bl_cmp_apply_file_diff(n, &f->d, r->o->ignore_timestamps);
 	}
 	bl_vec_fini(&layers);
-	bl_cmp_platforms_refresh(r->cmp);
 }
 
 static const struct files *files_of(const struct run *r, const struct bl_cmp_node *n)

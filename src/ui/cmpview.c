@@ -421,66 +421,10 @@ static bool is_ancestor(const struct bl_cmp_node *a, const struct bl_cmp_node *n
 	return false;
 }
 
-/* Layers (in order) of a manifest node. */
-static void layers_of(const struct bl_node *m, struct bl_vec *out)
-{
-	for (size_t i = 0; i < m->children.len; i++) {
-		const struct bl_node *c = bl_vec_get(&m->children, i);
-		if (c->kind == BL_NODE_LAYER)
-			bl_vec_push(out, (void *)c);
-	}
-}
-
-/* Without the engine's per-platform results (two nodes compared by hand):
- * the first layer whose ChainID differs, from the manifests' layers. */
-static char *platform_sentence(const struct bl_cmp_node *n)
-{
-	if (!n->left || !n->right || n->left->kind != BL_NODE_MANIFEST ||
-		n->right->kind != BL_NODE_MANIFEST)
-		return NULL;
-	struct bl_vec l, r;
-	bl_vec_init(&l, NULL);
-	bl_vec_init(&r, NULL);
-	layers_of(n->left, &l);
-	layers_of(n->right, &r);
-	char *s = NULL;
-	size_t i = 0;
-	bool known = true;
-	for (size_t k = 0; k < l.len && known; k++) {
-		const struct bl_node *x = bl_vec_get(&l, k);
-		known = x->layer && x->layer->has_chain_id;
-	}
-	for (size_t k = 0; k < r.len && known; k++) {
-		const struct bl_node *x = bl_vec_get(&r, k);
-		known = x->layer && x->layer->has_chain_id;
-	}
-	if (!known) {
-		s = bl_strdup("layer ChainIDs unknown (a config is missing or unreadable)");
-		goto out;
-	}
-	for (; i < l.len && i < r.len; i++) {
-		const struct bl_node *a = bl_vec_get(&l, i), *b = bl_vec_get(&r, i);
-		if (!bl_digest_equal(&a->layer->chain_id, &b->layer->chain_id))
-			break;
-	}
-	if (i == l.len && i == r.len) {
-		s = bl_asprintf("root filesystems identical (%zu layer%s)", r.len, r.len == 1 ? "" : "s");
-	} else if (i < r.len) {
-		const struct bl_node *at = bl_vec_get(&r, i);
-		const char *cb = at->layer->created_by;
-		s = bl_asprintf("cache breaks at layer %zu of %zu%s%s; root filesystems differ", i + 1,
-			r.len, cb ? ": " : "", cb ? cb : "");
-	} else {
-		s = bl_asprintf("all %zu layers of the right are cached; the left has %zu more; root "
-			"filesystems differ", r.len, l.len - r.len);
-	}
-out:
-	bl_vec_fini(&l);
-	bl_vec_fini(&r);
-	return s;
-}
-
-static void platform_line(struct bl_doc *d, const char *who, const char *sentence, int width)
+/* One platform's summary, coloured by its status: only identical root
+ * filesystems are said plainly. */
+static void platform_line(struct bl_doc *d, const char *who, const struct bl_cmp_platform *p,
+	int width)
 {
 	bl_doc_newline(d);
 	bl_doc_add(d, BL_ROLE_DEFAULT, "  ");
@@ -488,10 +432,18 @@ static void platform_line(struct bl_doc *d, const char *who, const char *sentenc
 	bl_doc_add(d, BL_ROLE_NODE_MANIFEST, w);
 	free(w);
 	bl_doc_add(d, BL_ROLE_DEFAULT, ": ");
-	char *s = bl_text_safe(sentence);
-	bl_doc_wrap(d, strstr(sentence, "identical") ? BL_ROLE_DEFAULT : BL_ROLE_DIFF_CHANGED, s,
-		width, 4);
+	char *s = bl_text_safe(p->sentence ? p->sentence : "");
+	enum bl_role role = p->status == BL_CMP_ROOTFS_IDENTICAL ? BL_ROLE_DEFAULT
+		: BL_ROLE_DIFF_CHANGED;
+	bl_doc_wrap(d, role, s, width, 4);
 	free(s);
+}
+
+static void platforms_heading(struct bl_doc *d)
+{
+	bl_doc_newline(d);
+	bl_doc_newline(d);
+	bl_doc_add(d, BL_ROLE_HEADING, "Per platform");
 }
 
 static void platforms_part(struct bl_doc *d, const struct bl_cmp_node *n,
@@ -504,32 +456,22 @@ static void platforms_part(struct bl_doc *d, const struct bl_cmp_node *n,
 			/* The platform of the row, or every platform under it. */
 			if (!is_ancestor(p->node, n) && !is_ancestor(n, p->node))
 				continue;
-			if (!any) {
-				bl_doc_newline(d);
-				bl_doc_newline(d);
-				bl_doc_add(d, BL_ROLE_HEADING, "Per platform");
-				any = true;
-			}
+			if (!any)
+				platforms_heading(d);
+			any = true;
 			char *who = bl_asprintf("%s%s%s", p->target && *p->target ? p->target : "",
 				p->target && *p->target ? " " : "", p->platform ? p->platform : "");
-			platform_line(d, who, p->sentence ? p->sentence : "", width);
+			platform_line(d, who, p, width);
 			free(who);
-			if (p->rootfs_known && p->sentence && !strstr(p->sentence, "root filesystems")) {
-				platform_line(d, "  root filesystems", p->rootfs_identical ? "identical" :
-					"differ", width);
-			}
 		}
 		return;
 	}
+	/* Two nodes compared by hand: the image pair at or above the row. */
 	for (const struct bl_cmp_node *m = n; m; m = m->parent) {
-		char *s = platform_sentence(m);
-		if (!s)
+		if (!m->platform || !m->left || !m->right)
 			continue;
-		bl_doc_newline(d);
-		bl_doc_newline(d);
-		bl_doc_add(d, BL_ROLE_HEADING, "Per platform");
-		platform_line(d, m->label ? m->label : "manifest", s, width);
-		free(s);
+		platforms_heading(d);
+		platform_line(d, m->label ? m->label : "manifest", m->platform, width);
 		return;
 	}
 }

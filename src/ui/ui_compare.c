@@ -134,15 +134,8 @@ void ui_apply_files(struct bl_ui *ui, struct files *f)
 	struct bl_file_diff_opts fo = {.ignore_timestamps = ui->ignore_timestamps};
 	bl_layerfiles_diff(&r->left, &r->right, &fo, &r->diff);
 	struct bl_cmp_node *n = cmp_node_of(ui->cmp_root, f->left, f->right);
-	if (!n || !ui->ignore_timestamps || r->diff.len != 0 || n->own != BL_CMP_CONTENT)
-		return;
-	char *why = bl_asprintf("files identical apart from timestamps (%zu entr%s only in "
-		"mtime; ignored)", r->diff.timestamps_ignored,
-		r->diff.timestamps_ignored == 1 ? "y differs" : "ies differ");
-	bl_cmp_node_reclassify(n, BL_CMP_IDENTICAL, why);
-	free(why);
-	if (ui->cmp)
-		bl_cmp_platforms_refresh(ui->cmp);
+	if (n)
+		bl_cmp_apply_file_diff(n, &r->diff, ui->ignore_timestamps);
 }
 
 /* Make the comparison again after its options changed, keeping the

@@ -302,6 +302,53 @@ static void test_detail_says_class_notes_and_full_digests(void **state)
 	hand_fini(&h);
 }
 
+/* The role of the span holding `text` in the document, or -1. */
+static int role_of(const struct bl_doc *d, const char *text)
+{
+	for (size_t i = 0; i < d->len; i++)
+		for (size_t k = 0; k < d->lines[i].len; k++)
+			if (strstr(d->lines[i].spans[k].text, text))
+				return (int)d->lines[i].spans[k].role;
+	return -1;
+}
+
+static void test_platform_summary_is_coloured_by_its_status(void **state)
+{
+	(void)state;
+	struct hand h;
+	hand_init(&h);
+	/* A history line that says "identical" does not make the platform so. */
+	struct bl_cmp_platform p = {.target = "app", .platform = "linux/amd64", .node = &h.root,
+		.status = BL_CMP_ROOTFS_DIFFERENT, .first_divergent = 1, .left_layers = 2,
+		.right_layers = 3, .sentence = "cache breaks at layer 2 of 3: RUN echo identical; "
+		"root filesystems differ"};
+	h.root.platform = &p;
+	struct bl_doc d;
+	bl_doc_init(&d);
+	/* Two nodes compared by hand: the summary on the image pair above the row. */
+	bl_cmp_detail_build(&d, &h.c2, NULL, NULL, NULL, 200);
+	assert_int_equal(role_of(&d, "Per platform"), BL_ROLE_HEADING);
+	assert_int_equal(role_of(&d, "cache breaks at layer 2 of 3"), BL_ROLE_DIFF_CHANGED);
+	/* From the engine's list, with the target named. */
+	struct bl_vec list;
+	bl_vec_init(&list, NULL);
+	bl_vec_push(&list, &p);
+	p.status = BL_CMP_ROOTFS_IDENTICAL;
+	p.sentence = "root filesystems identical (3 layers, ChainID sha256:0)";
+	bl_cmp_detail_build(&d, &h.c2, &list, NULL, NULL, 200);
+	assert_int_equal(role_of(&d, "app linux/amd64"), BL_ROLE_NODE_MANIFEST);
+	assert_int_equal(role_of(&d, "root filesystems identical"), BL_ROLE_DEFAULT);
+	p.status = BL_CMP_ROOTFS_TIMESTAMPS_ONLY;
+	p.sentence = "root filesystems differ only in file timestamps (ignored); the cache still "
+		"breaks at layer 2 of 3";
+	bl_cmp_detail_build(&d, &h.c2, &list, NULL, NULL, 200);
+	assert_int_equal(role_of(&d, "root filesystems differ only"), BL_ROLE_DIFF_CHANGED);
+	bl_vec_fini(&list);
+	h.root.platform = NULL;
+	bl_doc_fini(&d);
+	hand_fini(&h);
+}
+
 /* ---- through the explorer: M, =, ], q ---- */
 
 struct two {
@@ -630,6 +677,7 @@ int main(void)
 		cmocka_unit_test(test_identical_subtree_is_one_folded_line),
 		cmocka_unit_test(test_next_and_previous_difference_open_folded_parents),
 		cmocka_unit_test(test_detail_says_class_notes_and_full_digests),
+		cmocka_unit_test(test_platform_summary_is_coloured_by_its_status),
 		cmocka_unit_test(test_mark_then_compare_opens_the_compare_view),
 		cmocka_unit_test(test_file_diff_needs_a_layer_pair),
 		cmocka_unit_test(test_diff_of_corpus_builds_shows_the_added_platform),

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bakelens/compare.h"
+#include "bakelens/layerfiles.h"
 #include "bakelens/mem.h"
 
 /* ---- building trees by hand ---- */
@@ -559,6 +560,8 @@ static void test_platform_added_and_removed(void **state)
 			saw_added = true;
 			assert_int_equal(p->left_layers, -1);
 			assert_int_equal(p->right_layers, 2);
+			assert_int_equal(p->status, BL_CMP_ROOTFS_ADDED);
+			assert_string_equal(p->sentence, "platform added");
 		}
 	}
 	assert_true(saw_added);
@@ -988,6 +991,111 @@ static void test_platform_refresh_after_layers_found_identical(void **state)
 	tb_fini(&b);
 }
 
+/* A file diff with `changes` changes (the entries are not read) and
+ * `ignored` entries equal but for their mtime. */
+static void file_diff(struct bl_file_diff *d, size_t changes, size_t ignored)
+{
+	static struct bl_file_change one = {.kind = BL_FCHANGE_METADATA};
+	bl_file_diff_init(d);
+	d->items = changes ? &one : NULL;
+	d->len = changes;
+	d->timestamps_ignored = ignored;
+}
+
+static void test_apply_file_diff_reclassifies_layers_that_differ_in_timestamps(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	const struct lspec mtimes[] = {
+		{"a", "a.gz", "COPY a"}, {"b-mtime", "b2.gz", "RUN apt-get update"},
+		{"c-mtime", "c2.gz", "COPY c"}};
+	manifest(a.target, "m1", CFG_A, THREE, 3);
+	manifest(b.target, "m2", CFG_A, mtimes, 3);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	const struct bl_cmp_platform *p = platform0(c);
+	assert_int_equal(p->status, BL_CMP_ROOTFS_DIFFERENT);
+	struct bl_cmp_node *l2 = (struct bl_cmp_node *)find(c->root, BL_NODE_LAYER, "layer 2/3");
+	struct bl_cmp_node *l3 = (struct bl_cmp_node *)find(c->root, BL_NODE_LAYER, "layer 3/3");
+	struct bl_file_diff none, ts1, ts2, changed;
+	file_diff(&none, 0, 0);
+	file_diff(&ts1, 0, 1);
+	file_diff(&ts2, 0, 2);
+	file_diff(&changed, 1, 3);
+	/* Timestamps not ignored, or a file that still differs: nothing changes. */
+	assert_false(bl_cmp_apply_file_diff(l2, &ts2, false));
+	assert_false(bl_cmp_apply_file_diff(l2, &changed, true));
+	assert_int_equal(l2->own, BL_CMP_CONTENT);
+	assert_int_equal(l2->notes.len, 2);
+	/* Layer 2: identical now, said why; layer 3 still differs, and so does
+	 * the platform. */
+	assert_true(bl_cmp_apply_file_diff(l2, &ts2, true));
+	assert_int_equal(l2->own, BL_CMP_IDENTICAL);
+	assert_int_equal(l2->cls, BL_CMP_IDENTICAL);
+	assert_string_equal(bl_vec_get(&l2->notes, l2->notes.len - 1),
+		"files identical apart from timestamps (2 entries differ only in mtime; ignored)");
+	assert_int_equal(c->root->cls, BL_CMP_CONTENT);
+	assert_int_equal(p->status, BL_CMP_ROOTFS_DIFFERENT);
+	assert_false(p->rootfs_timestamps_only);
+	/* Once is enough: the layer is no longer a content change. */
+	assert_false(bl_cmp_apply_file_diff(l2, &none, true));
+	assert_int_equal(l2->notes.len, 3);
+	/* Layer 3: the last one; the build is identical and the platform says
+	 * its root filesystems differ only in timestamps. */
+	assert_true(bl_cmp_apply_file_diff(l3, &ts1, true));
+	assert_string_equal(bl_vec_get(&l3->notes, l3->notes.len - 1),
+		"files identical apart from timestamps (1 entry differs only in mtime; ignored)");
+	assert_true(bl_cmp_is_identical(c));
+	assert_int_equal(p->status, BL_CMP_ROOTFS_TIMESTAMPS_ONLY);
+	assert_true(p->rootfs_timestamps_only);
+	assert_int_equal(p->first_divergent, 1);
+	assert_string_equal(p->sentence, "root filesystems differ only in file timestamps (ignored); "
+		"the cache still breaks at layer 2 of 3: RUN apt-get update");
+	/* Not a layer: never reclassified. */
+	assert_false(bl_cmp_apply_file_diff(c->root, &none, true));
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+static void test_platform_status_goes_with_its_words(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "app");
+	tb_init(&b, "app");
+	struct bl_node *ma = manifest(a.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *mb = manifest(b.target, "m2", CFG_A_LABEL, THREE, 3);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	const struct bl_cmp_platform *p = platform0(c);
+	assert_int_equal(p->status, BL_CMP_ROOTFS_IDENTICAL);
+	assert_true(strncmp(p->sentence, "root filesystems identical (3 layers, ChainID sha256:",
+		52) == 0);
+	/* The node of the image pair owns it. */
+	assert_ptr_equal(p->node->platform, p);
+	bl_cmp_free(c);
+	/* Two marked manifests get their summary too, on the node. */
+	struct bl_node *mc = manifest(b.target, "m3", CFG_A, THREE_B2, 3);
+	struct bl_cmp_node *n = bl_cmp_nodes(ma, mc, NULL);
+	assert_non_null(n->platform);
+	assert_int_equal(n->platform->status, BL_CMP_ROOTFS_DIFFERENT);
+	assert_string_equal(n->platform->sentence,
+		"cache breaks at layer 2 of 3: RUN apt-get update; root filesystems differ");
+	bl_cmp_node_free(n);
+	/* A missing config: ChainIDs unknown. */
+	struct bl_layer_info *li = ((struct bl_node *)bl_vec_get(&mb->children, 1))->layer;
+	li->has_chain_id = false;
+	n = bl_cmp_nodes(ma, mb, NULL);
+	assert_int_equal(n->platform->status, BL_CMP_ROOTFS_UNKNOWN);
+	assert_string_equal(n->platform->sentence,
+		"layer ChainIDs unknown (a config is missing or unreadable)");
+	assert_false(n->platform->rootfs_known);
+	bl_cmp_node_free(n);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
 static void test_class_names_are_distinct(void **state)
 {
 	(void)state;
@@ -1031,6 +1139,8 @@ int main(void)
 		cmocka_unit_test(test_describe_says_only_when_a_class_is_alone),
 		cmocka_unit_test(test_layers_added_on_top_are_counted),
 		cmocka_unit_test(test_platform_refresh_after_layers_found_identical),
+		cmocka_unit_test(test_apply_file_diff_reclassifies_layers_that_differ_in_timestamps),
+		cmocka_unit_test(test_platform_status_goes_with_its_words),
 		cmocka_unit_test(test_class_names_are_distinct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
