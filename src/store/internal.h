@@ -13,7 +13,7 @@
 
 #define BL_TAR_KEEP_MAX (4u << 20)    /* a member kept in memory is at most this big */
 #define BL_TAR_KEEP_TOTAL (64u << 20) /* and all kept members together at most this */
-#define BL_TAR_NAME_MAX 4096u         /* longest member name or link target accepted */
+#define BL_TAR_NAME_MAX 16384u        /* longest member name or link target accepted */
 #define BL_TAR_INDEX_MAX (64u << 20)  /* member records, names and links of one index */
 
 /* stream.c */

@@ -227,7 +227,8 @@ static char *member_label(const char *raw)
 }
 
 /* Member names and link targets are kept for every member, so a long one
- * is refused rather than kept: no image tool writes names near 4 KiB. */
+ * is refused rather than kept: image tools write names of a few hundred
+ * bytes; a pax name may be longer than PATH_MAX, but not without bound. */
 static bool name_fits(const struct bl_tarix_opts *o, struct archive *a, const char *raw,
 	const char *what, const char *s, struct bl_error *err)
 {

@@ -30,8 +30,8 @@ for kind in name link; do
 	T=$BL_TMP/$kind.tar
 	make_tar "$T" $kind
 	case $kind in
-	name) want='member "\\e\[7mlong/n+\.\.\." \(offset [0-9]+\): its name is 65536 bytes, over the 4096 byte limit$' ;;
-	link) want='member "link" \(offset [0-9]+\): its symlink target is 65536 bytes, over the 4096 byte limit$' ;;
+	name) want='member "\\e\[7mlong/n+\.\.\." \(offset [0-9]+\): its name is 65536 bytes, over the 16384 byte limit$' ;;
+	link) want='member "link" \(offset [0-9]+\): its symlink target is 65536 bytes, over the 16384 byte limit$' ;;
 	esac
 	rc=0
 	"$BAKELENS" tree - <"$T" >"$out" 2>"$err" || rc=$?
