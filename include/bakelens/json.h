@@ -21,6 +21,10 @@
  * BL_E_FORMAT on bad JSON ("line L column C: <jansson text>") or when the top
  * level is not an object or array. The result is a new reference. */
 json_t *bl_json_parse(const void *data, size_t len, size_t max, struct bl_error *err);
+/* The same for documents that hold secrets (auth files): a syntax error
+ * says only where and what kind ("line L column C (byte P): invalid escape in
+ * a string"), never a byte of the input. */
+json_t *bl_json_parse_secret(const void *data, size_t len, size_t max, struct bl_error *err);
 
 /* True when the first of `n` bytes at `p` open a JSON object or array: '{'
  * or '[' after an optional UTF-8 byte order mark and blanks (space, tab, CR,

@@ -7,7 +7,50 @@
 #include "bakelens/mem.h"
 #include "bakelens/text.h"
 
-json_t *bl_json_parse(const void *data, size_t len, size_t max, struct bl_error *err)
+/* What went wrong, in our own words: jansson's text can quote the input
+ * ("invalid escape near '\"pass\q'"), so for documents that hold secrets only
+ * the start of its message is matched, and the words printed are these. */
+static const struct {
+	const char *jansson, *kind;
+} error_kinds[] = {
+	{"invalid escape", "invalid escape in a string"},
+	{"invalid Unicode", "invalid \\u escape in a string"},
+	{"control character", "control character in a string"},
+	{"unexpected newline", "newline in a string"},
+	{"premature end of input", "premature end of input"},
+	{"end of file expected", "text after the end of the document"},
+	{"unable to decode byte", "invalid UTF-8"},
+	{"maximum parsing depth", "nested too deeply"},
+	{"too big", "integer too big"},
+	{"real number overflow", "number too big"},
+	{"string or '}' expected", "string or '}' expected"},
+	{"']' expected", "']' expected"},
+	{"':' expected", "':' expected"},
+	{"'[' or '{' expected", "'[' or '{' expected"},
+	{"unexpected token", "unexpected token"},
+	{"invalid token", "invalid token"},
+	{"\\u0000 is not allowed", "\\u0000 in a string"},
+	{"NUL byte in object key", "NUL byte in an object key"},
+};
+
+static const char *error_kind(const json_error_t *jerr)
+{
+	for (size_t i = 0; i < sizeof error_kinds / sizeof error_kinds[0]; i++) {
+		const char *j = error_kinds[i].jansson;
+		if (!strncmp(jerr->text, j, strlen(j)))
+			return error_kinds[i].kind;
+	}
+	switch (json_error_code(jerr)) {
+	case json_error_premature_end_of_input:
+		return "premature end of input";
+	case json_error_invalid_utf8:
+		return "invalid UTF-8";
+	default:
+		return "invalid JSON";
+	}
+}
+
+static json_t *parse(const void *data, size_t len, size_t max, bool quote, struct bl_error *err)
 {
 	if (len > max) {
 		bl_fail(err, BL_E_TOO_BIG, "document is %zu bytes, over the %zu byte limit", len, max);
@@ -20,10 +63,15 @@ json_t *bl_json_parse(const void *data, size_t len, size_t max, struct bl_error 
 	json_error_t jerr;
 	/* Duplicate keys are accepted (last wins), as Go's encoding/json does. */
 	json_t *j = json_loadb(data ? data : "", len, 0, &jerr);
-	if (!j) {
+	if (!j && quote) {
 		char *text = bl_text_safe(jerr.text);
 		bl_fail(err, BL_E_FORMAT, "line %d column %d: %s", jerr.line, jerr.column, text);
 		free(text);
+		return NULL;
+	}
+	if (!j) {
+		bl_fail(err, BL_E_FORMAT, "line %d column %d (byte %d): %s", jerr.line, jerr.column,
+			jerr.position, error_kind(&jerr));
 		return NULL;
 	}
 	if (!json_is_object(j) && !json_is_array(j)) {
@@ -32,6 +80,16 @@ json_t *bl_json_parse(const void *data, size_t len, size_t max, struct bl_error 
 		return NULL;
 	}
 	return j;
+}
+
+json_t *bl_json_parse(const void *data, size_t len, size_t max, struct bl_error *err)
+{
+	return parse(data, len, max, true, err);
+}
+
+json_t *bl_json_parse_secret(const void *data, size_t len, size_t max, struct bl_error *err)
+{
+	return parse(data, len, max, false, err);
 }
 
 /* A file's first bytes tell a JSON document from a layout or an archive

@@ -134,32 +134,61 @@ static bool slurp(const char *path, struct bl_buf *out, struct bl_error *err)
 	return true;
 }
 
+/* A member that is absent or null (as Go's encoding/json reads it), or of
+ * type `want`. Otherwise fails naming the file, the path to the member and
+ * the type found: never the value. `where` is already safe to print. */
+static bool member_type(const json_t *obj, const char *key, json_type want, const char *path,
+	const char *where, struct bl_error *err)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v || json_is_null(v) || json_typeof(v) == want)
+		return true;
+	static const char *const names[] = {
+		[JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array", [JSON_STRING] = "a string",
+		[JSON_INTEGER] = "a number", [JSON_REAL] = "a number", [JSON_TRUE] = "a boolean",
+		[JSON_FALSE] = "a boolean", [JSON_NULL] = "null"};
+	return bl_fail(err, BL_E_FORMAT, "auth file %s: %s%s: expected %s, found %s", path, where,
+		key, names[want], names[json_typeof(v)]);
+}
+
 /* Credentials from one auths entry: auth (base64 user:password), or
  * username/password, identitytoken, registrytoken. */
 static bool from_entry(const json_t *e, const char *path, const char *key,
 	struct bl_credentials *out, struct bl_error *err)
 {
+	/* Messages name the entry by its key without the scheme: what is left
+	 * matched the registry asked for, so it holds nothing the file alone knew. */
+	char *nk = normalise_key(key);
+	char *k = bl_text_safe(nk);
+	free(nk);
+	char *where = bl_asprintf("auths[\"%s\"].", k);
+	free(k);
+	static const char *const fields[] = {"auth", "username", "password", "identitytoken",
+		"registrytoken"};
+	bool ok = true;
+	for (size_t i = 0; ok && i < sizeof fields / sizeof fields[0]; i++)
+		ok = member_type(e, fields[i], JSON_STRING, path, where, err);
+	if (!ok)
+		goto out;
 	const char *auth = bl_json_str(e, "auth");
 	if (auth && *auth) {
 		struct bl_buf dec;
 		bl_buf_init(&dec);
+		ok = false;
 		if (!bl_base64_decode(auth, &dec)) {
 			bl_buf_fini(&dec);
-			char *k = bl_text_safe(key);
-			bl_fail(err, BL_E_FORMAT, "auth file %s: auths[\"%s\"].auth: not base64", path, k);
-			free(k);
-			return false;
+			bl_fail(err, BL_E_FORMAT, "auth file %s: %sauth: not base64", path, where);
+			goto out;
 		}
 		const char *s = bl_buf_str(&dec);
 		const char *colon = memchr(s, ':', dec.len);
 		if (!colon) {
 			bl_credentials_free_secret(bl_buf_take(&dec));
-			char *k = bl_text_safe(key);
 			bl_fail(err, BL_E_FORMAT,
-				"auth file %s: auths[\"%s\"].auth: expected base64 of user:password", path, k);
-			free(k);
-			return false;
+				"auth file %s: %sauth: expected base64 of user:password", path, where);
+			goto out;
 		}
+		ok = true;
 		out->username = bl_strndup(s, (size_t)(colon - s));
 		out->password = bl_strndup(colon + 1, dec.len - (size_t)(colon - s) - 1);
 		bl_credentials_free_secret(bl_buf_take(&dec));
@@ -175,7 +204,9 @@ static bool from_entry(const json_t *e, const char *path, const char *key,
 		out->registry_token = bl_strdup(rt);
 	if (!bl_credentials_is_empty(out))
 		out->source = bl_strdup(path);
-	return true;
+out:
+	free(where);
+	return ok;
 }
 
 /* Look in one file. *found tells whether it had an answer. A missing file is
@@ -193,7 +224,8 @@ static bool lookup_file(const char *path, const char *host, const char *repo,
 		bl_buf_fini(&b);
 		return false;
 	}
-	json_t *root = bl_json_parse(b.data ? b.data : "", b.len, AUTH_FILE_MAX, err);
+	/* (never the parser's own words: they quote the text near the error) */
+	json_t *root = bl_json_parse_secret(b.data ? b.data : "", b.len, AUTH_FILE_MAX, err);
 	/* the file holds secrets: wipe our copy */
 	if (b.data)
 		memset(b.data, 0, b.len);
@@ -202,7 +234,15 @@ static bool lookup_file(const char *path, const char *host, const char *repo,
 		bl_error_prefix(err, "auth file %s", path);
 		return false;
 	}
-	bool ok = true;
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return bl_fail(err, BL_E_FORMAT, "auth file %s: expected a JSON object", path);
+	}
+	bool ok = member_type(root, "credHelpers", JSON_OBJECT, path, "", err) &&
+		member_type(root, "credsStore", JSON_STRING, path, "", err) &&
+		member_type(root, "auths", JSON_OBJECT, path, "", err);
+	if (!ok)
+		goto done;
 	const char *server = is_docker_hub(host) ? DOCKER_HUB_KEY : host;
 	const char *helper = NULL;
 	json_t *helpers = bl_json_obj(root, "credHelpers");
@@ -236,6 +276,16 @@ static bool lookup_file(const char *path, const char *host, const char *repo,
 		json_t *v;
 		json_object_foreach(auths, k, v) {
 			int sc = key_score(k, host, repo);
+			if (sc >= 0 && !json_is_object(v) && !json_is_null(v)) {
+				/* a bad entry for this registry is an error, as it is to docker */
+				char *nk = normalise_key(k);
+				char *sk = bl_text_safe(nk);
+				free(nk);
+				ok = bl_fail(err, BL_E_FORMAT, "auth file %s: auths[\"%s\"]: expected an object",
+					path, sk);
+				free(sk);
+				goto done;
+			}
 			if (sc > best_score && json_is_object(v)) {
 				best_score = sc;
 				best = v;

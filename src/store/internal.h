@@ -14,6 +14,8 @@
 
 #define BL_TAR_KEEP_MAX (4u << 20)    /* a member kept in memory is at most this big */
 #define BL_TAR_KEEP_TOTAL (64u << 20) /* and all kept members together at most this */
+#define BL_TAR_NAME_MAX 16384u        /* longest member name or link target accepted */
+#define BL_TAR_INDEX_MAX (64u << 20)  /* member records, names and links of one index */
 
 /* stream.c */
 /* As bl_stream_fd_range, but the stream owns `fd` and closes it. len < 0: to EOF. */
@@ -61,6 +63,7 @@ struct bl_tarix_opts {
 	int64_t file_size;      /* for SEEK: members must end inside it; 0 unknown */
 	bl_progress_fn progress;
 	void *progress_ud;
+	uint64_t index_max;     /* bytes the index may keep; 0: BL_TAR_INDEX_MAX */
 };
 
 struct bl_tarix {
@@ -70,6 +73,7 @@ struct bl_tarix {
 	size_t *by_name; /* indices of m sorted by name; duplicates: the last header wins */
 	size_t n_by_name;
 	uint64_t kept_total;
+	uint64_t index_bytes; /* member records, names and links kept: at most the budget */
 	size_t unsafe_names; /* members skipped because their name leaves the archive ("..") */
 	char *filter;        /* "gzip", "xz", ... or NULL for none */
 };
@@ -82,7 +86,9 @@ char *bl_tarix_why(struct archive *a);
 void bl_tarix_init(struct bl_tarix *ix);
 void bl_tarix_fini(struct bl_tarix *ix);
 /* Walk an opened reader to its end. Fails with BL_E_FORMAT naming the member
- * or offset where the archive broke, BL_E_CANCELLED when progress says so. */
+ * or offset where the archive broke or whose name or link target is over
+ * BL_TAR_NAME_MAX, BL_E_TOO_BIG when the index would pass its budget
+ * (o->index_max), BL_E_CANCELLED when progress says so. */
 bool bl_tarix_build(struct bl_tarix *ix, struct archive *a, const struct bl_tarix_opts *o,
 	struct bl_error *err);
 /* The member called `name` (normalised), following hard and symbolic links

@@ -214,6 +214,39 @@ static void fail_at(struct bl_error *err, const struct bl_tarix_opts *o, struct 
 	free(safe_why);
 }
 
+/* A member named for messages: an escaped prefix of its name, cut at a
+ * character, with "..." when cut. Caller owns. */
+static char *member_label(const char *raw)
+{
+	size_t rl = strlen(raw), cut = rl < 64 ? rl : 64;
+	while (cut > 0 && ((unsigned char)raw[cut] & 0xc0) == 0x80)
+		cut--;
+	char *prefix = bl_strndup(raw, cut);
+	char *safe = bl_text_safe(prefix);
+	free(prefix);
+	if (cut == rl)
+		return safe;
+	char *label = bl_asprintf("%s...", safe);
+	free(safe);
+	return label;
+}
+
+/* Member names and link targets are kept for every member, so a long one
+ * is refused rather than kept: image tools write names of a few hundred
+ * bytes; a pax name may be longer than PATH_MAX, but not without bound. */
+static bool name_fits(const struct bl_tarix_opts *o, struct archive *a, const char *raw,
+	const char *what, const char *s, struct bl_error *err)
+{
+	size_t len = strlen(s);
+	if (len <= BL_TAR_NAME_MAX)
+		return true;
+	char *label = member_label(raw);
+	bl_fail(err, BL_E_FORMAT, "%s: member \"%s\" (offset %lld): %s is %zu bytes, over the %u byte limit",
+		o->what, label, (long long)archive_filter_bytes(a, 0), what, len, BL_TAR_NAME_MAX);
+	free(label);
+	return false;
+}
+
 static bool keepable(const char *name, const unsigned char *p, size_t n)
 {
 	const char *base = strrchr(name, '/');
@@ -373,15 +406,35 @@ bool bl_tarix_build(struct bl_tarix *ix, struct archive *a, const struct bl_tari
 			raw = archive_entry_pathname_utf8(e);
 		if (!raw)
 			raw = "";
-		free(last);
-		last = bl_strdup(raw);
 		mode_t type = archive_entry_filetype(e);
 		const char *hl = archive_entry_hardlink(e);
+		const char *sym = !hl && type == AE_IFLNK ? archive_entry_symlink(e) : NULL;
+		if (!name_fits(o, a, raw, "its name", raw, err) ||
+			(hl && !name_fits(o, a, raw, "its hard link target", hl, err)) ||
+			(sym && !name_fits(o, a, raw, "its symlink target", sym, err)))
+			goto out;
+		free(last);
+		last = bl_strdup(raw);
 		char *name = type == AE_IFDIR ? NULL : normalise(raw, false);
 		if (!name) {
 			if (type != AE_IFDIR && *raw)
 				ix->unsafe_names++;
 		} else {
+			/* What the index keeps grows with the members: bounded, so that
+			 * a pipe of any length is read in bounded memory. */
+			uint64_t cost = sizeof(struct bl_tar_member) + sizeof(size_t) + strlen(name) + 1 +
+				(hl ? strlen(hl) + 1 : sym ? strlen(sym) + 1 : 0);
+			uint64_t max = o->index_max ? o->index_max : BL_TAR_INDEX_MAX;
+			if (cost > max - ix->index_bytes) {
+				char *label = member_label(raw);
+				bl_fail(err, BL_E_TOO_BIG,
+					"%s: member %zu \"%s\": the index of member names would be over %llu bytes: too many for an image archive",
+					o->what, ordinal, label, (unsigned long long)max);
+				free(label);
+				free(name);
+				goto out;
+			}
+			ix->index_bytes += cost;
 			struct bl_tar_member *m = push_member(ix);
 			m->name = bl_arena_strdup(&ix->arena, name);
 			m->ordinal = ordinal;
@@ -395,8 +448,8 @@ bool bl_tarix_build(struct bl_tarix *ix, struct archive *a, const struct bl_tari
 				char *t = normalise(hl, false);
 				m->link = t ? bl_arena_strdup(&ix->arena, t) : NULL;
 				free(t);
-			} else if (m->is_symlink && archive_entry_symlink(e)) {
-				m->link = bl_arena_strdup(&ix->arena, archive_entry_symlink(e));
+			} else if (sym) {
+				m->link = bl_arena_strdup(&ix->arena, sym);
 			}
 			m->offset = archive_entry_sparse_count(e) > 0 ? -1 : archive_filter_bytes(a, 0);
 			/* (compared without m->offset + m->size: a pax size near

@@ -14,6 +14,7 @@
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
 #include "bakelens/tree.h"
+#include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -108,23 +109,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct memstore *m = bl_calloc(1, sizeof *m);
 	m->base.ops = &mem_ops;
 	m->base.source = bl_strdup("memory");
-	const uint8_t *p = data, *end = data + size;
-	while (m->n < MAX_PARTS) {
-		const uint8_t *sep = NULL;
-		for (const uint8_t *q = p; q + 4 <= end; q++) {
-			if (memcmp(q, "\n--\n", 4) == 0) {
-				sep = q;
-				break;
-			}
-		}
-		const uint8_t *stop = sep ? sep : end;
-		struct memblob *b = &m->blobs[m->n++];
-		b->data = p;
-		b->len = (size_t)(stop - p);
+	struct fuzz_part parts[MAX_PARTS];
+	m->n = fuzz_split(data, size, parts, MAX_PARTS);
+	for (size_t i = 0; i < m->n; i++) {
+		struct memblob *b = &m->blobs[i];
+		b->data = parts[i].data;
+		b->len = parts[i].len;
 		bl_digest_compute(BL_DIGEST_SHA256, b->data, b->len, &b->d);
-		if (!sep)
-			break;
-		p = sep + 4;
 	}
 
 	struct bl_build *b = model_build_new();

@@ -68,6 +68,30 @@ run_bl "$BL_TMP/o3" "$BL_TMP/e3" inspect --json --no-cache "$BL_TMP/meta.json"
 expect_eq "metadata target without credentials: unresolved" unresolved "$(jq -r '.targets[0].children[0].status' "$BL_TMP/o3")"
 expect_eq "metadata target without credentials: says 401" yes \
 	"$(jq -r '.targets[0].children[0].message' "$BL_TMP/o3" | grep -q 'not in any source given.*authentication required for scope repository:team/app:pull' && echo yes || echo no)"
+
+# Broken auth files with the password in them: exit 4, a message naming the
+# file and the place, and not a byte of the password anywhere (the parser's
+# own messages quote the text near the error).
+broken_auth() {
+	case $1 in
+	escape) printf '{"auths":{"%s":{"username":"tester","password":"s3cr3t-Pa55\\q"}}}' "$R" ;;
+	control) printf '{"auths":{"%s":{"username":"tester","password":"s3cr3t\001-Pa55"}}}' "$R" ;;
+	truncated) printf '{"auths":{"%s":{"username":"tester","password":"s3cr3t-Pa55' "$R" ;;
+	type) printf '{"auths":{"%s":{"auth":["s3cr3t-Pa55", "%s"]}}}' "$R" "$AUTH" ;;
+	esac
+}
+for kind in escape control truncated type; do
+	F=$BL_TMP/broken-$kind.json
+	broken_auth $kind >"$F"
+	run_bl "$BL_TMP/o4" "$BL_TMP/e4" tree --authfile "$F" "$R/team/app:latest"
+	expect_eq "broken auth file ($kind): exit" 4 "$rc"
+	expect_eq "broken auth file ($kind): names the file and the place" yes \
+		"$(grep -qE "^bakelens: .*auth file $F: (line 1 column [0-9]+ \(byte [0-9]+\)|auths)" "$BL_TMP/e4" && echo yes || echo no)"
+	for secret in s3cr3t Pa55 "$AUTH"; do
+		expect_eq "broken auth file ($kind): no secret in outputs or the cache ($secret)" "" \
+			"$(grep -rlaF -- "$secret" "$BL_TMP/o4" "$BL_TMP/e4" "$XDG_CACHE_HOME" || true)"
+	done
+done
 for secret in s3cr3t-Pa55 wrong-Pa55-xyz "$AUTH"; do
 	expect_eq "no secret in outputs ($secret)" "" "$(grep -rlF -- "$secret" "$O" "$E" "$BL_TMP"/o[23] "$BL_TMP"/e[23] || true)"
 done

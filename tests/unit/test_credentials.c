@@ -309,6 +309,73 @@ static void test_bad_auth_file_errors_name_file_not_secret(void **state)
 	free(af);
 }
 
+/* A known password, and the check that no run of 4 or more of its bytes is
+ * in a message. */
+#define PW "Sup3rS3cret-XyZ"
+
+static void assert_no_password(const char *msg)
+{
+	const char *pw = PW;
+	size_t n = strlen(pw);
+	for (size_t i = 0; i + 4 <= n; i++) {
+		char part[5];
+		memcpy(part, pw + i, 4);
+		part[4] = '\0';
+		if (strstr(msg, part))
+			fail_msg("message quotes \"%s\" of the password: %s", part, msg);
+	}
+}
+
+/* Write `text` as the auth file, look up r.example: fails with `code`, the
+ * message names the file and holds `want`, and none of the password. */
+static void expect_bad_file(const char *af, const char *text, enum bl_status code,
+	const char *want)
+{
+	write_file(af, text);
+	struct bl_credentials c;
+	struct bl_error err = {0};
+	assert_false(bl_credentials_lookup("r.example", NULL, af, &c, &err));
+	assert_int_equal(err.code, code);
+	if (!strstr(err.msg, af) || !strstr(err.msg, want))
+		fail_msg("want \"%s\" and the file in: %s", want, err.msg);
+	assert_no_password(err.msg);
+}
+
+static void test_bad_auth_file_never_quotes_the_password(void **state)
+{
+	struct env *e = *state;
+	char *af = sub(e, "auth.json");
+	/* (a) a bad escape inside the password: jansson would quote it "near" */
+	expect_bad_file(af, "{\"auths\":{\"r.example\":{\"username\":\"u\",\"password\":\"" PW
+		"\\q\"}}}", BL_E_FORMAT, "line 1 column 67 (byte 67): invalid escape in a string");
+	/* (b) a raw control character */
+	expect_bad_file(af, "{\n \"auths\": {\"r.example\": {\"password\": \"Sup3rS3\x01" "cret-XyZ\"}}}",
+		BL_E_FORMAT, "line 2 column 45 (byte 47): control character in a string");
+	/* (c) truncated in the middle of the password */
+	expect_bad_file(af, "{\"auths\":{\"r.example\":{\"username\":\"u\",\"password\":\"" PW,
+		BL_E_FORMAT, "premature end of input");
+	expect_bad_file(af, "{\"auths\":{\"r.example\":{\"username\":\"u\",\"password\":\"" PW,
+		BL_E_FORMAT, "line 1 column ");
+	/* (d) wrong types: the path to the member and the types, not the value */
+	expect_bad_file(af, "{\"auths\":{\"r.example\":{\"auth\":[\"" PW "\"]}}}", BL_E_FORMAT,
+		"auths[\"r.example\"].auth: expected a string, found an array");
+	expect_bad_file(af, "{\"auths\":{\"https://r.example/v1/\":{\"password\":{\"p\":\"" PW "\"}}}}",
+		BL_E_FORMAT, "auths[\"r.example/v1\"].password: expected a string, found an object");
+	expect_bad_file(af, "{\"auths\":{\"r.example\":\"" PW "\"}}", BL_E_FORMAT,
+		"auths[\"r.example\"]: expected an object");
+	expect_bad_file(af, "{\"auths\":[\"" PW "\"]}", BL_E_FORMAT,
+		"auths: expected an object, found an array");
+	expect_bad_file(af, "[\"" PW "\"]", BL_E_FORMAT, "expected a JSON object");
+	/* an entry for another registry is not looked at */
+	write_file(af, "{\"auths\":{\"other.example\":\"x\",\"r.example\":{\"auth\":null}}}");
+	struct bl_credentials c;
+	struct bl_error err = {0};
+	assert_true(bl_credentials_lookup("r.example", NULL, af, &c, &err));
+	assert_true(bl_credentials_is_empty(&c));
+	bl_credentials_fini(&c);
+	free(af);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +387,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cred_helper_token_and_not_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cred_helper_failure_keeps_secrets_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_auth_file_errors_name_file_not_secret, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_auth_file_never_quotes_the_password, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -132,6 +132,33 @@ static void test_pretty_keeps_document_order_with_two_spaces(void **state)
 	json_decref(s);
 }
 
+/* The secret variant says where and what, and never quotes the input. */
+static void test_parse_secret_quotes_nothing(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *msg;
+	} cases[] = {
+		{"{\"p\":\"hunter2\\q\"}", "line 1 column 15 (byte 15): invalid escape in a string"},
+		{"{\"p\":\"hunter2\\uD800\"}", "line 1 column 20 (byte 20): invalid \\u escape in a string"},
+		{"{\"p\":\"hunter2\\u0000\"}", "line 1 column 20 (byte 20): \\u0000 in a string"},
+		{"{\"p\":\"hun\x02ter2\"}", "line 1 column 9 (byte 9): control character in a string"},
+		{"{\"p\":\"hunter2", "line 1 column 13 (byte 13): premature end of input"},
+		{"{\"p\":\"hunter2\"} hunter2", "line 1 column 22 (byte 22): text after the end of the document"},
+		{"{\"p\": hunter2}", "line 1 column 12 (byte 12): invalid token"},
+		{"hunter2", "line 1 column 6 (byte 6): '[' or '{' expected"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct bl_error err = {0};
+		assert_null(bl_json_parse_secret(cases[i].in, strlen(cases[i].in), 1024, &err));
+		assert_int_equal(err.code, BL_E_FORMAT);
+		assert_string_equal(err.msg, cases[i].msg);
+		/* the quoting variant would have said "near" the secret */
+		assert_null(bl_json_parse(cases[i].in, strlen(cases[i].in), 1024, &err));
+		assert_non_null(strstr(err.msg, "near"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_no_nul_needed),
 		cmocka_unit_test(test_typed_lookups_refuse_other_types),
 		cmocka_unit_test(test_pretty_keeps_document_order_with_two_spaces),
+		cmocka_unit_test(test_parse_secret_quotes_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

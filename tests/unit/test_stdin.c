@@ -7,6 +7,7 @@
 #include <fcntl.h>
 
 #include "store_helpers.h"
+#include "../../src/store/internal.h"
 
 /* Open `rel` from the corpus as "-" through a real pipe (popen "cat"). */
 static struct bl_store *open_piped(const char *path, FILE **pipe_out, struct bl_error *err)
@@ -196,6 +197,129 @@ static void test_empty_or_garbage_stdin_is_a_format_error(void **state)
 	close(fds[0]);
 }
 
+/* Open a tar file as "-" (read once, as from a pipe). */
+static bool open_as_stdin(const char *tar, struct bl_store **s, struct bl_error *err)
+{
+	int fd = open(tar, O_RDONLY);
+	assert_true(fd >= 0);
+	struct bl_store_open_opts o = {.stdin_fd = fd};
+	bool ok = bl_store_open("-", &o, s, err);
+	close(fd);
+	return ok;
+}
+
+/* A 64 KiB member name (a PAX path) is refused with a clear error naming the
+ * member by an escaped prefix; so is a 64 KiB symlink target. */
+static void test_stdin_refuses_a_64k_member_name(void **state)
+{
+	(void)state;
+	char *dir = make_tmpdir();
+	char *tar = bl_asprintf("%s/long.tar", dir);
+	size_t n = 64u << 10;
+	char *long_name = bl_malloc(n + 1);
+	memset(long_name, 'n', n);
+	memcpy(long_name, "\x1b[31mred/", 9); /* shown escaped, never raw */
+	long_name[n] = '\0';
+	const char *idx = "{\"schemaVersion\":2,\"manifests\":[]}";
+	struct tar_ent e[] = {
+		{"index.json", idx, strlen(idx), NULL},
+		{long_name, "x", 1, NULL},
+	};
+	assert_true(write_tar(tar, e, 2, 0));
+	struct bl_store *s = NULL;
+	struct bl_error err;
+	assert_false(open_as_stdin(tar, &s, &err));
+	assert_int_equal(err.code, BL_E_FORMAT);
+	if (!strstr(err.msg, "standard input: member \"\\e[31mred/nnnnnnnnnnnnnnnnnnnnn") ||
+		!strstr(err.msg, "nnn...\" (offset ") ||
+		!strstr(err.msg, "its name is 65536 bytes, over the 16384 byte limit"))
+		fail_msg("unclear: %s", err.msg);
+	assert_null(strchr(err.msg, '\x1b'));
+	assert_true(strlen(err.msg) < 200);
+
+	e[1].name = "link";
+	e[1].link = long_name;
+	assert_true(write_tar(tar, e, 2, 0));
+	assert_false(open_as_stdin(tar, &s, &err));
+	assert_int_equal(err.code, BL_E_FORMAT);
+	if (!strstr(err.msg, "member \"link\" (offset ") ||
+		!strstr(err.msg, "its symlink target is 65536 bytes, over the 16384 byte limit"))
+		fail_msg("unclear: %s", err.msg);
+
+	/* 16 KiB is allowed (pax names may be longer than PATH_MAX) */
+	long_name[16384 + 9] = '\0';
+	e[1].name = long_name + 9;
+	e[1].link = NULL;
+	assert_true(write_tar(tar, e, 2, 0));
+	if (!open_as_stdin(tar, &s, &err))
+		fail_msg("%s", err.msg);
+	bl_store_free(s);
+	free(long_name);
+	free(tar);
+	rm_tree(dir);
+}
+
+/* Index `tar` as standard input is indexed, with a budget of `max` bytes. */
+static bool index_stream(const char *tar, uint64_t max, struct bl_tarix *ix, struct bl_error *err)
+{
+	int fd = open(tar, O_RDONLY);
+	assert_true(fd >= 0);
+	struct bl_tarix_opts o = {.mode = BL_TARIX_STREAM, .what = "standard input", .index_max = max};
+	struct archive *a = bl_tarix_reader();
+	assert_int_equal(archive_read_open_fd(a, fd, 1 << 16), ARCHIVE_OK);
+	bool ok = bl_tarix_build(ix, a, &o, err);
+	archive_read_free(a);
+	close(fd);
+	return ok;
+}
+
+/* Many long names, each allowed: what the index keeps stays within its
+ * budget, and going over it is an error, not more memory. */
+static void test_stdin_index_of_many_long_names_is_bounded(void **state)
+{
+	(void)state;
+	char *dir = make_tmpdir();
+	char *tar = bl_asprintf("%s/many.tar", dir);
+	enum { MEMBERS = 600, NAME = 4000 };
+	struct tar_ent *e = bl_calloc(MEMBERS, sizeof *e);
+	for (size_t i = 0; i < MEMBERS; i++) {
+		char *name = bl_malloc(NAME + 1);
+		memset(name, 'a' + (char)(i % 26), NAME);
+		snprintf(name, 16, "%06zu/", i);
+		name[7] = 'x';
+		name[NAME] = '\0';
+		e[i] = (struct tar_ent){name, "", 0, NULL};
+	}
+	assert_true(write_tar(tar, e, MEMBERS, 0));
+	uint64_t each = sizeof(struct bl_tar_member) + sizeof(size_t) + NAME + 1;
+
+	/* within the default budget: every name kept, and counted */
+	struct bl_tarix ix;
+	struct bl_error err;
+	bl_tarix_init(&ix);
+	if (!index_stream(tar, 0, &ix, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(ix.n, MEMBERS);
+	assert_int_equal(ix.index_bytes, MEMBERS * each);
+	bl_tarix_fini(&ix);
+
+	/* over a budget of 1 MiB: stops there, having kept at most that */
+	bl_tarix_init(&ix);
+	assert_false(index_stream(tar, 1u << 20, &ix, &err));
+	assert_int_equal(err.code, BL_E_TOO_BIG);
+	if (!strstr(err.msg, "standard input: member ") ||
+		!strstr(err.msg, "...\": the index of member names would be over 1048576 bytes"))
+		fail_msg("unclear: %s", err.msg);
+	assert_true(ix.index_bytes <= 1u << 20);
+	assert_int_equal(ix.n, (1u << 20) / each);
+	bl_tarix_fini(&ix);
+	for (size_t i = 0; i < MEMBERS; i++)
+		free((char *)e[i].name);
+	free(e);
+	free(tar);
+	rm_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +327,8 @@ int main(void)
 		cmocka_unit_test(test_stdin_keeps_config_so_diff_ids_are_known_and_layers_verified),
 		cmocka_unit_test(test_stdin_blob_states_say_verified_or_mismatch),
 		cmocka_unit_test(test_empty_or_garbage_stdin_is_a_format_error),
+		cmocka_unit_test(test_stdin_refuses_a_64k_member_name),
+		cmocka_unit_test(test_stdin_index_of_many_long_names_is_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
