@@ -38,7 +38,7 @@ struct files {
 };
 
 struct run {
-	const struct cli_opts *o;
+	const struct bl_options *o;
 	struct side sides[2];
 	struct bl_cmp *cmp;
 	struct bl_vec files; /* struct files *, owned */
@@ -139,7 +139,7 @@ static void list_files(struct run *r)
 			f->error = bl_strdup(err.msg);
 			/* A missing blob is normal in sparse exports; bad bytes are not. */
 			if (err.code != BL_E_NOT_FOUND && err.code != BL_E_UNSUPPORTED) {
-				int code = bl_cli_exit_code(err.code);
+				int code = bl_exit_code(err.code);
 				if (r->worst != BL_EXIT_VERIFY)
 					r->worst = code;
 			}
@@ -619,7 +619,7 @@ static void print_json(const struct run *r)
 	json_decref(j);
 }
 
-int cli_cmd_diff(const struct cli_opts *o)
+int cli_cmd_diff(const struct bl_options *o)
 {
 	if (o->nsources != 2) {
 		cli_error("diff: expected two sides, A and B (each SRC or SRC+SRC...), got %d argument%s",

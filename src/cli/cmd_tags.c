@@ -9,7 +9,7 @@
 #include "bakelens/text.h"
 #include "cli_internal.h"
 
-int cli_cmd_tags(const struct cli_opts *o)
+int cli_cmd_tags(const struct bl_options *o)
 {
 	if (o->nsources != 1) {
 		cli_error("tags: expected one repository (docker://REF or REF), got %d arguments",

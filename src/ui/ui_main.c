@@ -14,9 +14,10 @@
 
 #include "bakelens/clipboard.h"
 #include "bakelens/compare.h"
-#include "bakelens/cli.h"
 #include "bakelens/app.h"
+#include "bakelens/exitcode.h"
 #include "bakelens/mem.h"
+#include "bakelens/options.h"
 #include "bakelens/registry.h"
 #include "bakelens/text.h"
 
@@ -82,56 +83,17 @@ static void install_signals(void)
 	bl_mem_set_oom_hook(on_oom);
 }
 
-static int exit_code_for(enum bl_status st)
+/* A bad command line: the reason, then what the explorer takes. */
+static void usage_error(const char *msg)
 {
-	switch (st) {
-	case BL_OK:
-		return BL_EXIT_OK;
-	case BL_E_USAGE:
-		return BL_EXIT_USAGE;
-	case BL_E_IO:
-	case BL_E_NOT_FOUND:
-		return BL_EXIT_INPUT;
-	case BL_E_DIGEST:
-		return BL_EXIT_VERIFY;
-	case BL_E_NET:
-		return BL_EXIT_NETWORK;
-	case BL_E_AUTH:
-		return BL_EXIT_AUTH;
-	case BL_E_CANCELLED:
-		return BL_EXIT_CANCELLED;
-	default:
-		return BL_EXIT_FORMAT;
-	}
-}
-
-static void usage_error(const char *what, const char *arg)
-{
-	char *safe = bl_text_safe(arg);
-	fprintf(stderr, "bakelens: %s%s%s\n", what, *safe ? ": " : "", safe);
-	fprintf(stderr, "usage: bakelens [--theme NAME] [--no-color] [-t TARGET] [-p PLATFORM] "
-			"[--offline] [--no-cache]\n"
-			"                [--insecure HOST[:PORT]]... [--cacert FILE] [--authfile FILE] "
-			"SOURCE...\n");
+	char *safe = bl_text_safe(msg);
+	struct bl_buf syn;
+	bl_buf_init(&syn);
+	bl_options_synopsis(BL_FRONT_UI, 16, &syn);
+	fprintf(stderr, "bakelens: %s\nusage: bakelens %s SOURCE...\n", safe, bl_buf_str(&syn));
+	bl_buf_fini(&syn);
 	free(safe);
 }
-
-struct opts {
-	const char *theme;
-	bool no_color;
-	const char *platform;
-	const char *target;
-	bool offline;
-	bool no_cache;
-	const char *cacert;
-	const char *authfile;
-	const char **insecure; /* NULL-terminated */
-	size_t ninsecure;
-	const char **sources;
-	size_t nsources;
-	bool diff; /* --diff A B: sources[0] and sources[1] are the sides */
-	bool ignore_timestamps; /* --ignore-timestamps (with --diff; t toggles it) */
-};
 
 /* The registry options of this run, read by the loader thread (set before it
  * starts, not changed after). The loader's progress callback reaches the
@@ -149,99 +111,21 @@ static bool load_with_options(const char *const *args, size_t nargs,
 	return bl_build_load(args, nargs, &lo, out, err);
 }
 
-/* Options with a value: "--name VALUE" or "--name=VALUE". */
-static const char *const value_opts[] = {"--theme", "--platform", "--target", "--insecure",
-	"--cacert", "--authfile"};
-
-/* The short forms the command line has too: "-p P" or "-pP", "-t T". */
-static const char *long_of_short(const char *a)
+/* The command line, then what only the explorer checks: a source, two
+ * sides for --diff. */
+static int parse_args(int argc, char **argv, struct bl_options *o)
 {
-	if (a[0] != '-' || a[1] == '-' || !a[1])
-		return NULL;
-	return a[1] == 'p' ? "--platform" : a[1] == 't' ? "--target" : NULL;
-}
-
-static int parse_args(int argc, char **argv, struct opts *o)
-{
-	o->sources = bl_calloc((size_t)argc + 1, sizeof *o->sources);
-	o->insecure = bl_calloc((size_t)argc + 1, sizeof *o->insecure);
-	bool only_sources = false;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (only_sources || a[0] != '-' || strcmp(a, "-") == 0) {
-			o->sources[o->nsources++] = a;
-			continue;
-		}
-		if (strcmp(a, "--") == 0) {
-			only_sources = true;
-		} else if (strcmp(a, "--no-color") == 0 || strcmp(a, "--no-colour") == 0) {
-			o->no_color = true;
-		} else if (strcmp(a, "--offline") == 0) {
-			o->offline = true;
-		} else if (strcmp(a, "--no-cache") == 0) {
-			o->no_cache = true;
-		} else if (strcmp(a, "--diff") == 0) {
-			o->diff = true;
-		} else if (strcmp(a, "--ignore-timestamps") == 0) {
-			o->ignore_timestamps = true;
-		} else if (long_of_short(a)) {
-			if (!a[2] && i + 1 >= argc) {
-				usage_error("option needs a value", a);
-				return BL_EXIT_USAGE;
-			}
-			const char *value = a[2] ? a + 2 : argv[++i];
-			if (!strcmp(long_of_short(a), "--platform"))
-				o->platform = value;
-			else
-				o->target = value;
-		} else {
-			const char *name = NULL, *value = NULL;
-			for (size_t k = 0; k < sizeof value_opts / sizeof value_opts[0]; k++) {
-				size_t len = strlen(value_opts[k]);
-				if (strncmp(a, value_opts[k], len) != 0)
-					continue;
-				if (a[len] == '=') {
-					name = value_opts[k];
-					value = a + len + 1;
-				} else if (a[len] == '\0') {
-					if (i + 1 >= argc) {
-						usage_error("option needs a value", a);
-						return BL_EXIT_USAGE;
-					}
-					name = value_opts[k];
-					value = argv[++i];
-				}
-				break;
-			}
-			if (!name) {
-				usage_error("unknown option", a);
-				return BL_EXIT_USAGE;
-			}
-			if (strcmp(name, "--theme") == 0) {
-				o->theme = value;
-			} else if (strcmp(name, "--platform") == 0) {
-				o->platform = value;
-			} else if (strcmp(name, "--target") == 0) {
-				o->target = value;
-			} else if (strcmp(name, "--cacert") == 0) {
-				o->cacert = value;
-			} else if (strcmp(name, "--authfile") == 0) {
-				o->authfile = value;
-			} else {
-				if (!*value || strchr(value, '/') || strchr(value, '@')) {
-					usage_error("--insecure: expected HOST[:PORT] (as in the reference)", value);
-					return BL_EXIT_USAGE;
-				}
-				o->insecure[o->ninsecure++] = value;
-			}
-		}
+	struct bl_error err = {0};
+	if (!bl_options_parse(argc, argv, BL_FRONT_UI, o, &err)) {
+		usage_error(err.msg);
+		return bl_exit_code(err.code);
 	}
 	if (o->nsources == 0) {
-		usage_error("no SOURCE given", "");
+		usage_error("no SOURCE given");
 		return BL_EXIT_USAGE;
 	}
 	if (o->diff && o->nsources != 2) {
-		usage_error("--diff needs two sides: --diff A B (a side joins sources with '+')", "");
+		usage_error("--diff needs two sides: --diff A B (a side joins sources with '+')");
 		return BL_EXIT_USAGE;
 	}
 	return BL_EXIT_OK;
@@ -288,11 +172,11 @@ static void perform_copy(struct bl_ui *ui, struct bl_term *term, const struct bl
 	bl_buf_fini(&how);
 }
 
-static char *join_sources(const struct opts *o)
+static char *join_sources(const struct bl_options *o)
 {
 	struct bl_buf b;
 	bl_buf_init(&b);
-	for (size_t i = 0; i < o->nsources; i++) {
+	for (int i = 0; i < o->nsources; i++) {
 		if (i)
 			bl_buf_putc(&b, ' ');
 		bl_buf_puts(&b, o->sources[i]);
@@ -322,11 +206,10 @@ static void split_side(const char *arg, struct bl_vec *parts)
 
 int bl_ui_main(int argc, char **argv)
 {
-	struct opts o = {0};
+	struct bl_options o;
 	int rc = parse_args(argc, argv, &o);
 	if (rc != BL_EXIT_OK) {
-		free(o.sources);
-		free(o.insecure);
+		bl_options_fini(&o);
 		return rc;
 	}
 	memset(&ui_registry, 0, sizeof ui_registry);
@@ -398,10 +281,11 @@ int bl_ui_main(int argc, char **argv)
 			loaders[k] = bl_loader_start((const char *const *)parts[k].items, parts[k].len,
 				load_with_options, &err);
 		} else {
-			loaders[k] = bl_loader_start(o.sources, o.nsources, load_with_options, &err);
+			loaders[k] = bl_loader_start((const char *const *)o.sources, (size_t)o.nsources,
+				load_with_options, &err);
 		}
 		if (!loaders[k]) {
-			rc = BL_EXIT_INPUT;
+			rc = bl_exit_code(err.code);
 			goto fail;
 		}
 	}
@@ -445,7 +329,7 @@ int bl_ui_main(int argc, char **argv)
 			if (!builds[k]) {
 				if (o.diff)
 					bl_error_prefix(&err, "%s side", k ? "right" : "left");
-				rc = exit_code_for(err.code);
+				rc = bl_exit_code(err.code);
 				bl_canvas_fini(&canvas);
 				goto fail;
 			}
@@ -551,7 +435,6 @@ out:
 	bl_keymap_fini(&km);
 	bl_vec_fini(&diags);
 	free(title);
-	free(o.sources);
-	free(o.insecure);
+	bl_options_fini(&o);
 	return rc;
 }
