@@ -171,6 +171,19 @@ void cli_progress_begin(struct cli_progress *p, const struct bl_options *o)
 	p->start_ms = mono_ms();
 }
 
+void cli_progress_line(char *line, size_t size, const char *what, uint64_t done, uint64_t total,
+	long long elapsed_ms)
+{
+	char d[32], t[32] = "";
+	bl_text_size((int64_t)done, d, sizeof d);
+	if (total)
+		bl_text_size((int64_t)total, t, sizeof t);
+	char *w = bl_text_safe(what ? what : "loading");
+	snprintf(line, size, "bakelens: %s %s%s%s (%llds)", w, d, total ? " / " : "", t,
+		elapsed_ms / 1000);
+	free(w);
+}
+
 bool cli_progress(void *ud, const char *what, uint64_t done, uint64_t total)
 {
 	struct cli_progress *p = ud;
@@ -181,15 +194,8 @@ bool cli_progress(void *ud, const char *what, uint64_t done, uint64_t total)
 	if (now - p->start_ms < 500 || now - p->last_ms < 100)
 		return true;
 	p->last_ms = now;
-	char d[32], t[32] = "";
-	bl_text_size((int64_t)done, d, sizeof d);
-	if (total)
-		bl_text_size((int64_t)total, t, sizeof t);
-	char *w = bl_text_safe(what ? what : "loading");
 	char line[256];
-	snprintf(line, sizeof line, "bakelens: %s %s%s%s (%llds)", w, d, total ? " / " : "", t,
-		(now - p->start_ms) / 1000);
-	free(w);
+	cli_progress_line(line, sizeof line, what, done, total, now - p->start_ms);
 	/* \r and erase to the end of the line: the line is rewritten in place. */
 	fprintf(stderr, "\r%s\033[K", line);
 	fflush(stderr);

@@ -35,6 +35,10 @@ struct cli_progress {
 };
 void cli_progress_begin(struct cli_progress *p, const struct bl_options *o);
 bool cli_progress(void *ud, const char *what, uint64_t done, uint64_t total);
+/* The text of that line, without \r or erase: "bakelens: WHAT DONE[ / TOTAL]
+ * (Ns)", WHAT escaped ("loading" when NULL), TOTAL left out when 0. */
+void cli_progress_line(char *line, size_t size, const char *what, uint64_t done, uint64_t total,
+	long long elapsed_ms);
 void cli_progress_end(struct cli_progress *p);
 /* Report `err` and return its exit code. */
 int cli_fail(const struct bl_error *err);
