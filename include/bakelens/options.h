@@ -14,6 +14,7 @@
 
 #include "bakelens/buf.h"
 #include "bakelens/error.h"
+#include "bakelens/store.h"
 
 /* Which front end accepts an option (bits). */
 enum bl_front {
@@ -65,6 +66,11 @@ struct bl_options {
 bool bl_options_parse(int argc, char **argv, unsigned front, struct bl_options *o,
 	struct bl_error *err);
 void bl_options_fini(struct bl_options *o);
+
+/* The source options the command line asks for (--offline, --no-cache,
+ * --insecure, --cacert, --authfile); everything else in `so` zero (no
+ * progress). `so` borrows from `o`, which must outlive it. */
+void bl_options_source(const struct bl_options *o, struct bl_source_opts *so);
 
 /* True when the option argument `arg` ("-t", "--platform") takes the next
  * argument as its value (in any front end); "-tX" and "--platform=X" carry

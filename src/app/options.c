@@ -182,6 +182,16 @@ void bl_options_fini(struct bl_options *o)
 	o->nsources = o->ninsecure = 0;
 }
 
+void bl_options_source(const struct bl_options *o, struct bl_source_opts *so)
+{
+	memset(so, 0, sizeof *so);
+	so->offline = o->offline;
+	so->no_cache = o->no_cache;
+	so->insecure = o->insecure;
+	so->cacert = o->cacert;
+	so->authfile = o->authfile;
+}
+
 bool bl_options_takes_value(const char *a)
 {
 	if (a[0] != '-' || !a[1])

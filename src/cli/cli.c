@@ -143,19 +143,6 @@ int cli_fail(const struct bl_error *err)
 	return bl_exit_code(err->code);
 }
 
-void cli_load_opts(const struct bl_options *o, struct bl_load_opts *lo, struct bl_registry_opts *reg)
-{
-	memset(lo, 0, sizeof *lo);
-	memset(reg, 0, sizeof *reg);
-	reg->insecure = o->insecure;
-	reg->cacert = o->cacert;
-	reg->authfile = o->authfile;
-	reg->no_cache = o->no_cache;
-	reg->offline = o->offline;
-	lo->registry = reg;
-	lo->offline = o->offline;
-}
-
 static long long mono_ms(void)
 {
 	struct timespec ts;
@@ -215,9 +202,8 @@ void cli_progress_end(struct cli_progress *p)
 bool cli_load(const struct bl_options *o, struct bl_build **out, int *exit_code)
 {
 	struct bl_error err = {0};
-	struct bl_load_opts lo;
-	struct bl_registry_opts reg;
-	cli_load_opts(o, &lo, &reg);
+	struct bl_source_opts lo;
+	bl_options_source(o, &lo);
 	if (o->nsources == 0) {
 		cli_error("no source given (try: bakelens --help)");
 		*exit_code = BL_EXIT_USAGE;

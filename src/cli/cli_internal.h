@@ -42,9 +42,6 @@ void cli_progress_line(char *line, size_t size, const char *what, uint64_t done,
 void cli_progress_end(struct cli_progress *p);
 /* Report `err` and return its exit code. */
 int cli_fail(const struct bl_error *err);
-/* The load options the command line asks for (registry options, --offline);
- * `reg` is filled and pointed to by `lo`, so it must live as long as `lo`. */
-void cli_load_opts(const struct bl_options *o, struct bl_load_opts *lo, struct bl_registry_opts *reg);
 /* Load the sources named in opts; prints the error and returns false on failure. */
 bool cli_load(const struct bl_options *o, struct bl_build **out, int *exit_code);
 /* 0 when every node is usable; else the exit code for the worst status found

@@ -87,9 +87,8 @@ static bool load_side(struct run *r, struct side *s, int *rc)
 		return false;
 	}
 	struct bl_error err = {0};
-	struct bl_load_opts lo;
-	struct bl_registry_opts reg;
-	cli_load_opts(r->o, &lo, &reg); /* --offline, --insecure... as every command */
+	struct bl_source_opts lo;
+	bl_options_source(r->o, &lo); /* --offline, --insecure... as every command */
 	lo.progress = cli_progress;
 	lo.progress_ud = &r->progress;
 	bool loaded = bl_build_load((const char *const *)s->parts.items, s->parts.len, &lo, &s->b,

@@ -83,7 +83,7 @@ static bool is_layout_dir(const char *dir)
 
 /* Open a plain path (no transport prefix). `want`: 0 any, 'd' a layout, 't' a tar. */
 static bool open_path(const char *path, const char *shown, int want,
-	const struct bl_store_open_opts *opts, struct bl_store **out, struct bl_error *err)
+	const struct bl_source_opts *opts, struct bl_store **out, struct bl_error *err)
 {
 	char *safe = bl_text_safe(shown);
 	struct stat st;
@@ -119,7 +119,7 @@ static bool open_path(const char *path, const char *shown, int want,
 			bl_fail_errno(err, BL_E_IO, "%s", safe);
 			goto done;
 		}
-		struct bl_store_open_opts o = opts ? *opts : (struct bl_store_open_opts){0};
+		struct bl_source_opts o = opts ? *opts : (struct bl_source_opts){0};
 		ok = bl_store_stream_open(fd, shown, &o, out, err);
 		close(fd); /* the stream store reads everything while opening */
 		goto done;
@@ -186,7 +186,7 @@ static bool looks_like_path(const char *arg)
 	return false;
 }
 
-bool bl_store_open(const char *arg, const struct bl_store_open_opts *opts,
+bool bl_store_open(const char *arg, const struct bl_source_opts *opts,
 	struct bl_store **out, struct bl_error *err)
 {
 	*out = NULL;
@@ -197,7 +197,7 @@ bool bl_store_open(const char *arg, const struct bl_store_open_opts *opts,
 		return bl_store_stream_open(fd, "-", opts, out, err);
 	}
 	if (strncmp(arg, "docker://", 9) == 0)
-		return bl_store_registry_open(arg, opts ? opts->registry : NULL, out, err);
+		return bl_store_registry_open(arg, opts, out, err);
 	static const struct {
 		const char *prefix;
 		int want;
@@ -232,7 +232,7 @@ bool bl_store_open(const char *arg, const struct bl_store_open_opts *opts,
 		return true;
 	}
 	if (!path_exists(arg) && !looks_like_path(arg) && bl_ref_is_plausible(arg))
-		return bl_store_registry_open(arg, opts ? opts->registry : NULL, out, err);
+		return bl_store_registry_open(arg, opts, out, err);
 	if (!open_path(arg, arg, 0, opts, out, err))
 		return false;
 	return true;

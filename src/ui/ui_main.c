@@ -95,22 +95,6 @@ static void usage_error(const char *msg)
 	free(safe);
 }
 
-/* The registry options of this run, read by the loader thread (set before it
- * starts, not changed after). The loader's progress callback reaches the
- * registry store through bl_load_opts.progress: remote loading shows progress
- * and Esc cancels it. */
-static struct bl_registry_opts ui_registry;
-static bool ui_offline;
-
-static bool load_with_options(const char *const *args, size_t nargs,
-	const struct bl_load_opts *opts, struct bl_build **out, struct bl_error *err)
-{
-	struct bl_load_opts lo = *opts;
-	lo.registry = &ui_registry;
-	lo.offline = ui_offline;
-	return bl_build_load(args, nargs, &lo, out, err);
-}
-
 /* The command line, then what only the explorer checks: a source, two
  * sides for --diff. */
 static int parse_args(int argc, char **argv, struct bl_options *o)
@@ -212,13 +196,10 @@ int bl_ui_main(int argc, char **argv)
 		bl_options_fini(&o);
 		return rc;
 	}
-	memset(&ui_registry, 0, sizeof ui_registry);
-	ui_registry.insecure = o.insecure;
-	ui_registry.cacert = o.cacert;
-	ui_registry.authfile = o.authfile;
-	ui_registry.no_cache = o.no_cache;
-	ui_registry.offline = o.offline;
-	ui_offline = o.offline;
+	/* --offline, --insecure...: the loaders copy it, with their own progress
+	 * (remote loading shows progress and Esc cancels it). */
+	struct bl_source_opts source;
+	bl_options_source(&o, &source);
 	setlocale(LC_ALL, "");
 	bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 
@@ -279,10 +260,10 @@ int bl_ui_main(int argc, char **argv)
 				goto fail;
 			}
 			loaders[k] = bl_loader_start((const char *const *)parts[k].items, parts[k].len,
-				load_with_options, &err);
+				&source, NULL, &err);
 		} else {
 			loaders[k] = bl_loader_start((const char *const *)o.sources, (size_t)o.nsources,
-				load_with_options, &err);
+				&source, NULL, &err);
 		}
 		if (!loaders[k]) {
 			rc = bl_exit_code(err.code);

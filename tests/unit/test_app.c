@@ -38,7 +38,7 @@ static void test_loads_the_example(void **state)
 	if (!ex)
 		skip();
 	struct bl_error err = {0};
-	struct bl_loader *l = bl_loader_start(&ex, 1, NULL, &err);
+	struct bl_loader *l = bl_loader_start(&ex, 1, NULL, NULL, &err);
 	assert_non_null(l);
 	struct bl_load_state st;
 	assert_true(poll_until_done(l, &st));
@@ -56,7 +56,7 @@ static void test_a_failure_comes_back_with_its_status(void **state)
 	(void)state;
 	const char *missing = "/nonexistent/bakelens-test/x.tar";
 	struct bl_error err = {0};
-	struct bl_loader *l = bl_loader_start(&missing, 1, NULL, &err);
+	struct bl_loader *l = bl_loader_start(&missing, 1, NULL, NULL, &err);
 	assert_non_null(l);
 	assert_true(bl_loader_wait(l, 10000));
 	assert_null(bl_loader_finish(l, &err));
@@ -68,12 +68,16 @@ static void test_a_failure_comes_back_with_its_status(void **state)
 static atomic_bool release;
 static atomic_int reports;
 
-static bool slow_load(const char *const *args, size_t nargs, const struct bl_load_opts *opts,
+static bool slow_load(const char *const *args, size_t nargs, const struct bl_source_opts *opts,
 	struct bl_build **out, struct bl_error *err)
 {
 	/* No cmocka assert on this thread: a wrong argument fails the load. */
 	if (nargs != 1 || strcmp(args[0], "slow") != 0)
 		return bl_fail(err, BL_E_USAGE, "slow_load: unexpected arguments");
+	/* The options given to bl_loader_start, with the loader's progress. */
+	if (!opts->offline || !opts->cacert || strcmp(opts->cacert, "ca.pem") != 0 ||
+		!opts->insecure || strcmp(opts->insecure[0], "r:5000") != 0 || !opts->progress)
+		return bl_fail(err, BL_E_USAGE, "slow_load: options not passed on");
 	for (uint64_t i = 1; !atomic_load(&release); i++) {
 		if (!opts->progress(opts->progress_ud, "reading \033[2Jslow", i, 1000))
 			return bl_fail(err, BL_E_CANCELLED, "slow: loading cancelled");
@@ -89,8 +93,10 @@ static struct bl_loader *start_slow(void)
 	atomic_store(&release, false);
 	atomic_store(&reports, 0);
 	const char *arg = "slow";
+	static const char *const hosts[] = {"r:5000", NULL};
+	struct bl_source_opts base = {.offline = true, .cacert = "ca.pem", .insecure = hosts};
 	struct bl_error err = {0};
-	struct bl_loader *l = bl_loader_start(&arg, 1, slow_load, &err);
+	struct bl_loader *l = bl_loader_start(&arg, 1, &base, slow_load, &err);
 	assert_non_null(l);
 	return l;
 }
