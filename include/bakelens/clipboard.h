@@ -15,8 +15,6 @@
 #include "bakelens/buf.h"
 #include "bakelens/error.h"
 
-/* Standard base64 with padding, appended to out. */
-void bl_base64_encode(const void *data, size_t len, struct bl_buf *out);
 /* ESC ] 52 ; c ; BASE64 BEL, appended to out. */
 void bl_clipboard_osc52(const void *data, size_t len, struct bl_buf *out);
 /* The sequence wrapped for tmux passthrough: ESC P tmux; <seq with each ESC

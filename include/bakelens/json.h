@@ -35,7 +35,4 @@ char *bl_json_pretty(const json_t *j);
 /* Compact, caller owns. */
 char *bl_json_compact(const json_t *j);
 
-/* Decode standard base64 (padding optional). Returns false on bad input. */
-bool bl_base64_decode(const char *in, struct bl_buf *out);
-
 #endif

@@ -7,6 +7,7 @@
 #ifndef BL_MEM_H
 #define BL_MEM_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef void (*bl_oom_fn)(void);
@@ -19,7 +20,10 @@ void *bl_realloc(void *p, size_t n);
 /* Returns NULL for a NULL argument. */
 char *bl_strdup(const char *s);
 char *bl_strndup(const char *s, size_t n);
-/* A newly allocated formatted string. */
+/* A newly allocated formatted string, caller owns. */
 char *bl_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* As bl_asprintf with a va_list; `ap` is consumed (va_end stays with the
+ * caller). */
+char *bl_vasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 #endif

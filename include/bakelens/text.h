@@ -22,6 +22,15 @@ bool bl_text_is_safe(const char *s, size_t len);
 /* Display width in terminal columns of valid UTF-8 (wcwidth of each). */
 size_t bl_text_width(const char *s);
 
+/* Decode the UTF-8 sequence at the start of `s` (len bytes available) into
+ * *cp. Strict: no over-long forms, no surrogates (U+D800..U+DFFF), nothing
+ * over U+10FFFF, no truncated sequence. Returns the bytes read (1..4), or 0
+ * when the bytes do not start a valid sequence or len is 0 (*cp untouched). */
+size_t bl_utf8_decode(const char *s, size_t len, uint32_t *cp);
+/* Write the UTF-8 form of `cp` to out (not NUL-terminated). Returns the bytes
+ * written (1..4), or 0 for a surrogate or a value over U+10FFFF. */
+size_t bl_utf8_encode(uint32_t cp, char out[4]);
+
 /* "0 B", "512 B", "1.5 KiB", "12.0 MiB"... into out. Negative: "?". */
 void bl_text_size(int64_t bytes, char *out, size_t outlen);
 

@@ -11,31 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bakelens/base64.h"
 #include "bakelens/mem.h"
-
-void bl_base64_encode(const void *data, size_t len, struct bl_buf *out)
-{
-	static const char tbl[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = data;
-	size_t i = 0;
-	for (; i + 3 <= len; i += 3) {
-		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-		char q[4] = {tbl[v >> 18], tbl[(v >> 12) & 63], tbl[(v >> 6) & 63], tbl[v & 63]};
-		bl_buf_append(out, q, 4);
-	}
-	if (len - i == 1) {
-		unsigned v = (unsigned)p[i] << 16;
-		char q[4] = {tbl[v >> 18], tbl[(v >> 12) & 63], '=', '='};
-		bl_buf_append(out, q, 4);
-	} else if (len - i == 2) {
-		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8;
-		char q[4] = {tbl[v >> 18], tbl[(v >> 12) & 63], tbl[(v >> 6) & 63], '='};
-		bl_buf_append(out, q, 4);
-	}
-	if (!out->data)
-		bl_buf_append(out, "", 0);
-}
 
 void bl_clipboard_osc52(const void *data, size_t len, struct bl_buf *out)
 {

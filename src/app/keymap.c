@@ -1,63 +1,20 @@
 /* Keys and bindings: see include/bakelens/keymap.h. */
 #include "bakelens/keymap.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "bakelens/mem.h"
+#include "bakelens/text.h"
 
 static const char *const special_names[] = {
 #define BL_X_KEY(id, name) name,
 	BL_SPECIAL_KEYS(BL_X_KEY)
 #undef BL_X_KEY
 };
-
-/* Decode one UTF-8 code point; 0 on invalid input. */
-static size_t utf8_one(const char *s, int *cp)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	size_t n = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc0 ? 2 : 0;
-	if (n == 0 || p[0] > 0xf4)
-		return 0;
-	int v = p[0] & (0x3f >> (n - 1));
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (p[i] & 0x3f);
-	}
-	*cp = v;
-	return n;
-}
-
-static size_t utf8_put(int cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
 
 int bl_key_normalize(int key)
 {
@@ -106,13 +63,13 @@ bool bl_key_parse(const char *name, int *key)
 		*key = c - 'a' + 1;
 		return bl_key_normalize(*key) == *key; /* C-i is Tab, C-m Enter... */
 	}
-	int cp;
-	size_t n = utf8_one(name, &cp);
+	uint32_t cp;
+	size_t n = bl_utf8_decode(name, strlen(name), &cp);
 	if (n == 0 || name[n] != '\0')
 		return false;
 	if (cp < 0x20 && cp != '\t')
 		return false;
-	*key = bl_key_normalize(cp);
+	*key = bl_key_normalize((int)cp);
 	return true;
 }
 
@@ -120,15 +77,16 @@ void bl_key_name(int key, char *out, size_t outlen)
 {
 	if (outlen == 0)
 		return;
+	char tmp[4];
+	/* The bytes of a character key; 0 for controls, DEL and surrogates. */
+	size_t n = key > 0x20 && key != 0x7f && key < BL_KEY_BASE ?
+		bl_utf8_encode((uint32_t)key, tmp) : 0;
 	if (key > BL_KEY_FIRST_SPECIAL && key < BL_KEY_LAST_SPECIAL) {
 		snprintf(out, outlen, "%s", special_names[key - BL_KEY_FIRST_SPECIAL - 1]);
 	} else if (key >= 1 && key <= 26) {
 		snprintf(out, outlen, "C-%c", 'a' + key - 1);
-	} else if (key > 0x20 && key < BL_KEY_BASE && key != 0x7f) {
-		char tmp[5];
-		size_t n = utf8_put(key, tmp);
-		tmp[n] = '\0';
-		snprintf(out, outlen, "%s", tmp);
+	} else if (n > 0) {
+		snprintf(out, outlen, "%.*s", (int)n, tmp);
 	} else {
 		snprintf(out, outlen, "?");
 	}

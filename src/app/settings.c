@@ -1,15 +1,19 @@
 /* Settings and the config file: see include/bakelens/settings.h. */
 #include "bakelens/settings.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bakelens/embed.h"
+#include "bakelens/file.h"
 #include "bakelens/mem.h"
 #include "bakelens/text.h"
 #include "lex.h"
+
+#define CONFIG_FILE_MAX (1u << 20)
 
 enum type { INT, BOOL, STRING };
 
@@ -227,25 +231,14 @@ char *bl_config_path(void)
 void bl_config_load_user(struct bl_settings *s, struct bl_keymap *km, struct bl_vec *diags)
 {
 	char *path = bl_config_path();
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		free(path);
-		return;
-	}
 	struct bl_buf b;
 	bl_buf_init(&b);
-	char tmp[4096];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0 && b.len < (1u << 20))
-		bl_buf_append(&b, tmp, n);
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		char *safe = bl_text_safe(path);
-		bl_vec_push(diags, bl_asprintf("%s: cannot read the file", safe));
-		free(safe);
-	} else {
+	struct bl_error err;
+	if (bl_file_read(path, CONFIG_FILE_MAX, &b, &err)) {
 		bl_config_parse(s, km, path, bl_buf_str(&b), diags);
+	} else if (err.sys_errno != ENOENT && err.sys_errno != ENOTDIR) {
+		/* No config file is the usual case; one that cannot be used is said. */
+		bl_vec_push(diags, bl_text_safe(err.msg));
 	}
 	bl_buf_fini(&b);
 	free(path);

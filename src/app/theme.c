@@ -1,14 +1,18 @@
 /* Colour themes: see include/bakelens/theme.h. */
 #include "bakelens/theme.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bakelens/embed.h"
+#include "bakelens/file.h"
 #include "bakelens/mem.h"
 #include "bakelens/text.h"
 #include "lex.h"
+
+#define THEME_FILE_MAX (1u << 20)
 
 static const char *const role_names[BL_ROLE_COUNT] = {
 #define BL_X_ROLE(id, name, help) [BL_ROLE_##id] = name,
@@ -230,21 +234,6 @@ void bl_theme_fini(struct bl_theme *t)
 	t->name = NULL;
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct bl_buf b;
-	bl_buf_init(&b);
-	char tmp[4096];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0 && b.len < (1u << 20))
-		bl_buf_append(&b, tmp, n);
-	fclose(f);
-	return bl_buf_take(&b);
-}
-
 bool bl_theme_load(struct bl_theme *t, const char *name, struct bl_vec *diags)
 {
 	bl_theme_fini(t);
@@ -269,17 +258,26 @@ bool bl_theme_load(struct bl_theme *t, const char *name, struct bl_vec *diags)
 		else
 			path = bl_asprintf("%s/.config/bakelens/themes/%s.theme", home ? home : ".", name);
 	}
-	char *text = read_file(path);
-	if (!text) {
+	struct bl_buf text;
+	bl_buf_init(&text);
+	struct bl_error err;
+	if (!bl_file_read(path, THEME_FILE_MAX, &text, &err)) {
 		char *safe = bl_text_safe(name);
-		bl_vec_push(diags, bl_asprintf("theme '%s': no such theme (built in: default, light, "
-					       "high-contrast, mono); using default", safe));
+		if (err.sys_errno == ENOENT || err.sys_errno == ENOTDIR) {
+			bl_vec_push(diags, bl_asprintf("theme '%s': no such theme (built in: default, "
+						       "light, high-contrast, mono); using default", safe));
+		} else {
+			char *why = bl_text_safe(err.msg);
+			bl_vec_push(diags, bl_asprintf("theme '%s': %s; using default", safe, why));
+			free(why);
+		}
 		free(safe);
+		bl_buf_fini(&text);
 		free(path);
 		return false;
 	}
-	bl_theme_parse(t, path, text, diags);
-	free(text);
+	bl_theme_parse(t, path, bl_buf_str(&text), diags);
+	bl_buf_fini(&text);
 	free(path);
 	free(t->name);
 	t->name = bl_strdup(name);

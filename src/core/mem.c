@@ -67,15 +67,21 @@ char *bl_strndup(const char *s, size_t n)
 	return d;
 }
 
-char *bl_asprintf(const char *fmt, ...)
+char *bl_vasprintf(const char *fmt, va_list ap)
 {
 	/* bl_buf_vprintf formats into the free space and formats a second time
 	 * only when that was too small. */
 	struct bl_buf b;
 	bl_buf_init(&b);
+	bl_buf_vprintf(&b, fmt, ap);
+	return bl_buf_take(&b);
+}
+
+char *bl_asprintf(const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	bl_buf_vprintf(&b, fmt, ap);
+	char *s = bl_vasprintf(fmt, ap);
 	va_end(ap);
-	return bl_buf_take(&b);
+	return s;
 }

@@ -9,11 +9,12 @@
 
 #include "bakelens/mem.h"
 
-/* Decode one strictly valid UTF-8 sequence (no overlongs, no surrogates, at
- * most U+10FFFF). Returns its length (1..4) and the code point, or 0 when the
- * bytes at `s` do not start a valid sequence. */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+/* Strict, so that what the escaper passes raw is what a terminal decodes. */
+size_t bl_utf8_decode(const char *str, size_t len, uint32_t *cp)
 {
+	const unsigned char *s = (const unsigned char *)str;
+	if (len == 0)
+		return 0;
 	unsigned char c = s[0];
 	if (c < 0x80) {
 		*cp = c;
@@ -56,6 +57,34 @@ static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 	return n;
 }
 
+size_t bl_utf8_encode(uint32_t cp, char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp >= 0xd800 && cp <= 0xdfff)
+		return 0; /* surrogates are not characters */
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	if (cp > 0x10ffff)
+		return 0;
+	out[0] = (char)(0xf0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
 /* Code points that pass the decoder but must not reach a terminal raw: C1
  * controls, and the invisible bidi and line-separator controls that can make
  * text display as something it is not. */
@@ -94,7 +123,7 @@ void bl_text_escape(struct bl_buf *out, const char *s, size_t len)
 			continue;
 		}
 		uint32_t cp;
-		size_t n = utf8_decode(p + i, len - i, &cp);
+		size_t n = bl_utf8_decode(s + i, len - i, &cp);
 		if (n == 0) {
 			put_hex_byte(out, p[i]);
 			i++;
@@ -130,11 +159,10 @@ char *bl_text_safe(const char *s)
 
 bool bl_text_is_safe(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < len) {
 		uint32_t cp;
-		size_t n = utf8_decode(p + i, len - i, &cp);
+		size_t n = bl_utf8_decode(s + i, len - i, &cp);
 		if (n == 0 || cp_needs_escape(cp))
 			return false;
 		i += n;
@@ -184,12 +212,11 @@ size_t bl_text_width(const char *s)
 {
 	if (!s)
 		return 0;
-	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s);
 	size_t w = 0, i = 0;
 	while (i < len) {
 		uint32_t cp;
-		size_t n = utf8_decode(p + i, len - i, &cp);
+		size_t n = bl_utf8_decode(s + i, len - i, &cp);
 		if (n == 0) {
 			/* An invalid byte: terminals show one replacement cell. */
 			w += 1;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bakelens/base64.h"
 #include "bakelens/buf.h"
 #include "bakelens/json.h"
 #include "bakelens/mem.h"

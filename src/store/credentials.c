@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bakelens/base64.h"
 #include "bakelens/buf.h"
 #include "bakelens/credentials.h"
 #include "bakelens/json.h"

@@ -13,23 +13,6 @@
 
 #include "bakelens/clipboard.h"
 
-static void test_base64_pads_like_coreutils(void **state)
-{
-	(void)state;
-	/* printf a | base64 -> YQ==; printf ab | base64 -> YWI= */
-	struct bl_buf b;
-	bl_buf_init(&b);
-	bl_base64_encode("a", 1, &b);
-	assert_string_equal(bl_buf_str(&b), "YQ==");
-	bl_buf_clear(&b);
-	bl_base64_encode("ab", 2, &b);
-	assert_string_equal(bl_buf_str(&b), "YWI=");
-	bl_buf_clear(&b);
-	bl_base64_encode("", 0, &b);
-	assert_string_equal(bl_buf_str(&b), "");
-	bl_buf_fini(&b);
-}
-
 /* printf 'sha256:5ac2...f26c' | base64 -w0 */
 static const char digest[] =
 	"sha256:5ac2d3ac39878329a6328eba5b2a6e5e7a06279244eea0f2ea893f76cefff26c";
@@ -109,7 +92,6 @@ static void test_xclip_is_found_on_path_with_a_display(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_base64_pads_like_coreutils),
 		cmocka_unit_test(test_osc52_sequence_is_exact),
 		cmocka_unit_test(test_in_tmux_the_sequence_is_also_wrapped_for_passthrough),
 		cmocka_unit_test(test_no_tool_without_display_or_path),

@@ -132,46 +132,6 @@ static void test_pretty_keeps_document_order_with_two_spaces(void **state)
 	json_decref(s);
 }
 
-struct b64_case {
-	const char *in;
-	bool ok;
-	const char *out;
-};
-
-/* Expected outputs checked with: printf '%s' <in> | base64 -d */
-static const struct b64_case b64_cases[] = {
-	{"", true, ""},
-	{"Zg==", true, "f"},
-	{"Zg", true, "f"},
-	{"Zm8=", true, "fo"},
-	{"Zm9v", true, "foo"},
-	{"dXNlcjpwYXNzd29yZA==", true, "user:password"},
-	{"dXNlcjpwYXNzd29yZA", true, "user:password"},
-	{"Z", false, NULL},
-	{"Zm9v!", false, NULL},
-	{"Zg=", false, NULL},
-	{"Z===", false, NULL},
-	{"Zm=9v", false, NULL},
-};
-
-static void test_base64_table(void **state)
-{
-	(void)state;
-	for (size_t i = 0; i < sizeof b64_cases / sizeof b64_cases[0]; i++) {
-		const struct b64_case *c = &b64_cases[i];
-		struct bl_buf b;
-		bl_buf_init(&b);
-		bool ok = bl_base64_decode(c->in, &b);
-		if (ok != c->ok)
-			fail_msg("case %zu (%s): got %d", i, c->in, ok);
-		if (ok) {
-			assert_int_equal(b.len, strlen(c->out));
-			assert_string_equal(bl_buf_str(&b), c->out);
-		}
-		bl_buf_fini(&b);
-	}
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,7 +141,6 @@ int main(void)
 		cmocka_unit_test(test_no_nul_needed),
 		cmocka_unit_test(test_typed_lookups_refuse_other_types),
 		cmocka_unit_test(test_pretty_keeps_document_order_with_two_spaces),
-		cmocka_unit_test(test_base64_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

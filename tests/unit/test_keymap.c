@@ -49,6 +49,26 @@ static void test_key_name_round_trips(void **state)
 	}
 }
 
+/* Key names are strict UTF-8: an over-long '/' or a surrogate is no key, and
+ * a key code that is no character has the name "?". */
+static void test_keys_are_characters_not_byte_tricks(void **state)
+{
+	(void)state;
+	int k = 0;
+	assert_false(bl_key_parse("\xc0\xaf", &k));
+	assert_false(bl_key_parse("\xed\xa0\x80", &k));
+	assert_false(bl_key_parse("\xf4\x90\x80\x80", &k));
+	assert_true(bl_key_parse("\xf0\x9f\x90\xb3", &k));
+	assert_int_equal(k, 0x1f433);
+	char name[16];
+	bl_key_name(0x1f433, name, sizeof name);
+	assert_string_equal(name, "\xf0\x9f\x90\xb3");
+	bl_key_name(0xd800, name, sizeof name);
+	assert_string_equal(name, "?");
+	bl_key_name(0x7f, name, sizeof name);
+	assert_string_equal(name, "?");
+}
+
 static void test_terminal_bytes_normalize_to_named_keys(void **state)
 {
 	(void)state;
@@ -147,6 +167,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_key_parse_table),
 		cmocka_unit_test(test_key_name_round_trips),
+		cmocka_unit_test(test_keys_are_characters_not_byte_tricks),
 		cmocka_unit_test(test_terminal_bytes_normalize_to_named_keys),
 		cmocka_unit_test(test_defaults_bind_every_action),
 		cmocka_unit_test(test_scope_binding_wins_and_none_unbinds),

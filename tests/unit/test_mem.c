@@ -49,6 +49,27 @@ static void test_asprintf_formats_long_strings(void **state)
 	free(s);
 }
 
+static char *call_vasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *call_vasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = bl_vasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+static void test_vasprintf_formats_a_va_list(void **state)
+{
+	(void)state;
+	char *s = call_vasprintf("%s=%d%%", "ratio", 7);
+	assert_string_equal(s, "ratio=7%");
+	free(s);
+	s = call_vasprintf("%s", "");
+	assert_string_equal(s, "");
+	free(s);
+}
+
 static void test_calloc_zeroes_and_realloc_keeps_contents(void **state)
 {
 	(void)state;
@@ -86,6 +107,7 @@ int main(void)
 		cmocka_unit_test(test_strdup_copies_and_null_gives_null),
 		cmocka_unit_test(test_strndup_stops_at_n_or_nul),
 		cmocka_unit_test(test_asprintf_formats_long_strings),
+		cmocka_unit_test(test_vasprintf_formats_a_va_list),
 		cmocka_unit_test(test_calloc_zeroes_and_realloc_keeps_contents),
 		cmocka_unit_test(test_oom_hook_can_be_installed_and_is_not_called_on_success),
 	};

@@ -180,6 +180,108 @@ static void test_size_truncates_to_buffer(void **state)
 	assert_string_equal(out, "1.5");
 }
 
+struct utf8_case {
+	const char *in;
+	size_t len;   /* bytes available */
+	size_t n;     /* bytes read, 0: invalid */
+	uint32_t cp;
+};
+
+/* Byte forms checked with: printf '\uXXXX' | od -An -tx1 */
+static const struct utf8_case utf8_cases[] = {
+	{"A", 1, 1, 0x41},
+	{"\x7f", 1, 1, 0x7f},
+	{"\xc2\x80", 2, 2, 0x80},
+	{"\xc3\xa9", 2, 2, 0xe9},
+	{"\xdf\xbf", 2, 2, 0x7ff},
+	{"\xe0\xa0\x80", 3, 3, 0x800},
+	{"\xe4\xb8\xad", 3, 3, 0x4e2d},
+	{"\xed\x9f\xbf", 3, 3, 0xd7ff},   /* last before the surrogates */
+	{"\xee\x80\x80", 3, 3, 0xe000},   /* first after them */
+	{"\xef\xbf\xbf", 3, 3, 0xffff},
+	{"\xf0\x90\x80\x80", 4, 4, 0x10000},
+	{"\xf0\x9f\x90\xb3", 4, 4, 0x1f433},
+	{"\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff},
+	{"ab", 2, 1, 0x61},               /* one code point at a time */
+	{"\xc3\xa9x", 3, 2, 0xe9},
+	{"\xed\xa0\x80", 3, 0, 0},        /* U+D800, a surrogate */
+	{"\xed\xbf\xbf", 3, 0, 0},        /* U+DFFF */
+	{"\xc0\xaf", 2, 0, 0},            /* over-long '/' */
+	{"\xc1\xbf", 2, 0, 0},            /* over-long U+7F */
+	{"\xe0\x80\xaf", 3, 0, 0},        /* over-long '/' in three bytes */
+	{"\xe0\x9f\xbf", 3, 0, 0},        /* over-long U+7FF */
+	{"\xf0\x80\x80\xaf", 4, 0, 0},    /* over-long '/' in four bytes */
+	{"\xf0\x8f\xbf\xbf", 4, 0, 0},    /* over-long U+FFFF */
+	{"\xf4\x90\x80\x80", 4, 0, 0},    /* U+110000 */
+	{"\xf5\x80\x80\x80", 4, 0, 0},
+	{"\xff", 1, 0, 0},
+	{"\x80", 1, 0, 0},                /* a lone continuation byte */
+	{"\xc3", 1, 0, 0},                /* truncated by len */
+	{"\xe4\xb8\xad", 2, 0, 0},
+	{"\xf0\x9f\x90\xb3", 3, 0, 0},
+	{"\xe4\x41\xad", 3, 0, 0},        /* not a continuation byte */
+	{"", 0, 0, 0},
+};
+
+static void test_utf8_decode_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof utf8_cases / sizeof utf8_cases[0]; i++) {
+		const struct utf8_case *c = &utf8_cases[i];
+		uint32_t cp = 0xdeadbeef;
+		size_t n = bl_utf8_decode(c->in, c->len, &cp);
+		if (n != c->n)
+			fail_msg("case %zu: read %zu want %zu", i, n, c->n);
+		if (n > 0 && cp != c->cp)
+			fail_msg("case %zu: U+%X want U+%X", i, (unsigned)cp, (unsigned)c->cp);
+		if (n == 0 && cp != 0xdeadbeef)
+			fail_msg("case %zu: cp written on failure", i);
+	}
+}
+
+static void test_utf8_encode_writes_the_decoded_bytes(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof utf8_cases / sizeof utf8_cases[0]; i++) {
+		const struct utf8_case *c = &utf8_cases[i];
+		if (c->n == 0)
+			continue;
+		char out[4];
+		size_t n = bl_utf8_encode(c->cp, out);
+		if (n != c->n || memcmp(out, c->in, n) != 0)
+			fail_msg("case %zu: U+%X encoded to %zu bytes", i, (unsigned)c->cp, n);
+	}
+}
+
+static void test_utf8_encode_refuses_non_characters(void **state)
+{
+	(void)state;
+	char out[4] = {'x', 'x', 'x', 'x'};
+	assert_int_equal(bl_utf8_encode(0xd800, out), 0);
+	assert_int_equal(bl_utf8_encode(0xdbff, out), 0);
+	assert_int_equal(bl_utf8_encode(0xdfff, out), 0);
+	assert_int_equal(bl_utf8_encode(0x110000, out), 0);
+	assert_int_equal(bl_utf8_encode(UINT32_MAX, out), 0);
+	assert_int_equal(bl_utf8_encode(0, out), 1);
+	assert_int_equal(out[0], '\0');
+}
+
+static void test_utf8_round_trips_every_code_point(void **state)
+{
+	(void)state;
+	for (uint32_t cp = 0; cp <= 0x10ffff; cp++) {
+		char out[4];
+		size_t n = bl_utf8_encode(cp, out);
+		if (cp >= 0xd800 && cp <= 0xdfff) {
+			assert_int_equal(n, 0);
+			continue;
+		}
+		uint32_t back;
+		if (n == 0 || bl_utf8_decode(out, n, &back) != n || back != cp)
+			fail_msg("U+%X does not round-trip", (unsigned)cp);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +292,10 @@ int main(void)
 		cmocka_unit_test(test_width_table),
 		cmocka_unit_test(test_size_table),
 		cmocka_unit_test(test_size_truncates_to_buffer),
+		cmocka_unit_test(test_utf8_decode_table),
+		cmocka_unit_test(test_utf8_encode_writes_the_decoded_bytes),
+		cmocka_unit_test(test_utf8_encode_refuses_non_characters),
+		cmocka_unit_test(test_utf8_round_trips_every_code_point),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
