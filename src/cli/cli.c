@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bakelens/buf.h"
 #include "bakelens/cli.h"
+#include "bakelens/clock.h"
 #include "bakelens/options.h"
 #include "bakelens/text.h"
 #include "cli_internal.h"
@@ -143,23 +143,16 @@ int cli_fail(const struct bl_error *err)
 	return bl_exit_code(err->code);
 }
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void cli_progress_begin(struct cli_progress *p, const struct bl_options *o)
 {
 	memset(p, 0, sizeof *p);
 	const char *term = getenv("TERM");
 	p->on = !o->quiet && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
-	p->start_ms = mono_ms();
+	p->start_ms = bl_clock_ms();
 }
 
 void cli_progress_line(char *line, size_t size, const char *what, uint64_t done, uint64_t total,
-	long long elapsed_ms)
+	int64_t elapsed_ms)
 {
 	char d[32], t[32] = "";
 	bl_text_size((int64_t)done, d, sizeof d);
@@ -167,7 +160,7 @@ void cli_progress_line(char *line, size_t size, const char *what, uint64_t done,
 		bl_text_size((int64_t)total, t, sizeof t);
 	char *w = bl_text_safe(what ? what : "loading");
 	snprintf(line, size, "bakelens: %s %s%s%s (%llds)", w, d, total ? " / " : "", t,
-		elapsed_ms / 1000);
+		(long long)(elapsed_ms / 1000));
 	free(w);
 }
 
@@ -176,7 +169,7 @@ bool cli_progress(void *ud, const char *what, uint64_t done, uint64_t total)
 	struct cli_progress *p = ud;
 	if (!p->on)
 		return true;
-	long long now = mono_ms();
+	int64_t now = bl_clock_ms();
 	/* Nothing for what takes less than a blink; then at most 10 lines a second. */
 	if (now - p->start_ms < 500 || now - p->last_ms < 100)
 		return true;

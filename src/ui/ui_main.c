@@ -9,16 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bakelens/clipboard.h"
+#include "bakelens/clock.h"
 #include "bakelens/compare.h"
 #include "bakelens/app.h"
 #include "bakelens/exitcode.h"
 #include "bakelens/mem.h"
 #include "bakelens/options.h"
-#include "bakelens/registry.h"
 #include "bakelens/text.h"
 
 static volatile sig_atomic_t stop_signal;
@@ -26,13 +25,6 @@ static volatile sig_atomic_t stop_signal;
 /* How long a cancelled load may take to stop before the explorer stops
  * waiting for it (a source stalled inside one read sees no cancel). */
 enum { CANCEL_GRACE_MS = 1000 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void on_stop(int sig)
 {
@@ -278,7 +270,7 @@ int bl_ui_main(int argc, char **argv)
 	bl_canvas_init(&canvas, 0, 0);
 	/* Not UTF-8: curses would print other bytes as ~X or M-X. */
 	canvas.ascii = !utf8;
-	long long cancel_at = 0;
+	int64_t cancel_at = 0;
 	for (;;) {
 		if (stop_signal) {
 			rc = 128 + stop_signal;
@@ -361,10 +353,10 @@ int bl_ui_main(int argc, char **argv)
 				if (loaders[k])
 					bl_loader_cancel(loaders[k]);
 			if (!cancel_at)
-				cancel_at = now_ms();
+				cancel_at = bl_clock_ms();
 		}
 		if (cancel_at && (loaders[0] || (nload > 1 && loaders[1])) &&
-			now_ms() - cancel_at > CANCEL_GRACE_MS) {
+			bl_clock_ms() - cancel_at > CANCEL_GRACE_MS) {
 			/* The load did not notice: stop waiting for it (see out:). */
 			char *safe = bl_text_safe(title);
 			bl_fail(&err, BL_E_CANCELLED, "%s: loading cancelled", safe);
