@@ -22,6 +22,11 @@
  * level is not an object or array. The result is a new reference. */
 json_t *bl_json_parse(const void *data, size_t len, size_t max, struct bl_error *err);
 
+/* True when the first of `n` bytes at `p` open a JSON object or array: '{'
+ * or '[' after an optional UTF-8 byte order mark and blanks (space, tab, CR,
+ * LF). Only the start is looked at; nothing is parsed. False for n == 0. */
+bool bl_json_looks_like(const void *p, size_t n);
+
 /* Borrowed lookups; NULL (or false) when `obj` is not an object, the key is
  * absent, or the value has another type. */
 const char *bl_json_str(const json_t *obj, const char *key);

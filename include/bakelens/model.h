@@ -118,6 +118,13 @@ bool bl_build_load(const char *const *args, size_t nargs, const struct bl_source
 	struct bl_build **out, struct bl_error *err);
 void bl_build_free(struct bl_build *b);
 
+/* One side of a comparison as the sources to load together: "A+B+C" gives
+ * "A", "B", "C" (empty pieces dropped), appended to `parts` as new strings
+ * the vector then owns (initialise it with free). An argument without '+',
+ * or a path that exists, is one source even when it holds '+'. Appends
+ * nothing for "+" alone: the caller says the side names no source. */
+void bl_build_split_side(const char *arg, struct bl_vec *parts);
+
 /* True when the file's content looks like buildx metadata (a JSON object
  * that is not an index, manifest or config). */
 bool bl_metadata_sniff(const void *data, size_t len);
@@ -157,11 +164,30 @@ enum bl_what {
 
 struct bl_query {
 	const char *target;   /* NULL: the only target (error when several) */
-	const char *platform; /* NULL: the only image manifest, else the host's platform when several */
+	const char *platform; /* NULL: the only image manifest (several: BL_E_USAGE) */
 	enum bl_what what;
 	bool has_layer;
 	long layer;           /* 0-based; negative counts from the end (-1 = last) */
 };
+
+/* The target named `name` (its label, or its image name) in build order,
+ * the first that matches; with name NULL, the build's only target. NULL on
+ * failure: BL_E_NOT_FOUND (no such target, the message lists those there;
+ * no targets at all) or BL_E_USAGE (name NULL and several targets). The node
+ * is the build's. */
+const struct bl_node *bl_build_find_target(const struct bl_build *b, const char *name,
+	struct bl_error *err);
+/* The image manifest of `platform` ("os/arch[/variant]", matched as
+ * bl_platform_match does) in `target`'s image: the first such manifest under
+ * its index (nested indexes walked, attestation manifests skipped), or the
+ * target's single manifest when its platform (descriptor, else config) is
+ * that one or unknown. With platform NULL, the only image manifest. NULL on
+ * failure: BL_E_NOT_FOUND (no image, no manifest of that platform: the
+ * message lists the platforms there), BL_E_USAGE (platform NULL and several;
+ * an unparsable platform), or the status of the index or manifest on the way
+ * (missing, mismatch, error, loop). The node is the build's. */
+const struct bl_node *bl_node_find_platform(const struct bl_node *target, const char *platform,
+	struct bl_error *err);
 
 bool bl_what_parse(const char *s, enum bl_what *out);
 /* Resolve the query to one digest. Fails with BL_E_NOT_FOUND (no such

@@ -38,6 +38,10 @@ size_t bl_tree_collapse(struct bl_tree *t, size_t row); /* on a leaf or collapse
 size_t bl_tree_toggle(struct bl_tree *t, size_t row);
 size_t bl_tree_expand_all(struct bl_tree *t, size_t row); /* the whole subtree */
 void bl_tree_set_filter(struct bl_tree *t, const char *text); /* NULL or "" clears */
+/* Show node `n` (of this tree): its collapsed ancestors are expanded and the
+ * rows rebuilt. True with its row in `row`; false when it still has no row
+ * (the filter hides it, or it is not under the tree's root). */
+bool bl_tree_reveal(struct bl_tree *t, const struct bl_node *n, size_t *row);
 /* Find the next (dir > 0) or previous row from `from` (exclusive, wrapping)
  * whose label, name or digest matches `query` (case-insensitive substring; a
  * digest prefix with or without "sha256:" matches), expanding collapsed

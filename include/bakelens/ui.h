@@ -39,6 +39,16 @@ int bl_ui_main(int argc, char **argv);
 
 struct bl_ui;
 
+/* What an input caused that the front end must act on: bits of the mask
+ * bl_ui_do and bl_ui_key return (0: nothing beyond the ui's own state,
+ * which the next bl_ui_render shows). */
+enum bl_ui_reaction {
+	BL_UI_REDRAW = 1,  /* repaint the whole screen from scratch (C-l) */
+	BL_UI_CANCEL = 2,  /* cancel the loading in progress */
+	BL_UI_COPY = 4,    /* a copy is pending: bl_ui_take_copy */
+	BL_UI_QUIT = 8,    /* leave the explorer */
+};
+
 /* A copy the front end should perform (it owns the terminal). */
 struct bl_copy_request {
 	char *text;  /* owned */
@@ -76,18 +86,18 @@ const struct bl_cmp_node *bl_ui_compare_selected(struct bl_ui *ui);
  * Call it every turn of the event loop; true while work is running. */
 bool bl_ui_tick(struct bl_ui *ui);
 
-void bl_ui_key(struct bl_ui *ui, int key);
+/* A key (term.h codes): the action it is bound to in the current scope, or
+ * prompt and menu input. Returns what it caused (enum bl_ui_reaction bits). */
+unsigned bl_ui_key(struct bl_ui *ui, int key);
 void bl_ui_mouse(struct bl_ui *ui, int x, int y, enum bl_mouse_button b);
-/* Perform an action as if its key was pressed. */
-void bl_ui_do(struct bl_ui *ui, enum bl_action a);
+/* Perform an action as if its key was pressed. Returns what it caused
+ * (enum bl_ui_reaction bits); a reaction is reported once, by the call that
+ * caused it. */
+unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a);
 void bl_ui_render(struct bl_ui *ui, struct bl_canvas *c);
 
-bool bl_ui_quit_requested(const struct bl_ui *ui);
-/* True (once) when the user asked to cancel loading. */
-bool bl_ui_take_cancel(struct bl_ui *ui);
-/* True (once) when the screen must be redrawn from scratch (C-l). */
-bool bl_ui_take_redraw(struct bl_ui *ui);
-/* The pending copy, if any (ownership to the caller); false when none. */
+/* The copy a BL_UI_COPY asked for (ownership to the caller); false when
+ * none is pending. A later copy replaces one not taken. */
 bool bl_ui_take_copy(struct bl_ui *ui, struct bl_copy_request *out);
 void bl_copy_request_fini(struct bl_copy_request *r);
 /* Select the next row matching `query` (as `/` does); false when none. */
@@ -101,8 +111,5 @@ bool bl_ui_select_platform(struct bl_ui *ui, const char *platform);
 /* The selected node (in the compare view: the right side's, else the
  * left's), NULL before loading. */
 struct bl_node *bl_ui_selected(struct bl_ui *ui);
-/* What a copy-menu entry would copy for `n` ("d", "r", "s", "i", "c", "j"):
- * caller owns, NULL when the node has no such value. */
-char *bl_ui_copy_text(const struct bl_node *n, char entry, const char **what);
 
 #endif

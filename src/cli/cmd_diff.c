@@ -58,29 +58,10 @@ static void files_free(void *p)
 	free(f);
 }
 
-static void split_side(struct side *s)
-{
-	bl_vec_init(&s->parts, free);
-	struct stat st;
-	if (!strchr(s->arg, '+') || stat(s->arg, &st) == 0) {
-		bl_vec_push(&s->parts, bl_strdup(s->arg));
-		return;
-	}
-	const char *p = s->arg;
-	for (;;) {
-		const char *plus = strchr(p, '+');
-		size_t len = plus ? (size_t)(plus - p) : strlen(p);
-		if (len)
-			bl_vec_push(&s->parts, bl_strndup(p, len));
-		if (!plus)
-			break;
-		p = plus + 1;
-	}
-}
-
 static bool load_side(struct run *r, struct side *s, int *rc)
 {
-	split_side(s);
+	bl_vec_init(&s->parts, free);
+	bl_build_split_side(s->arg, &s->parts);
 	if (s->parts.len == 0) {
 		cli_error("%s side: no source in \"%s\" (expected SRC or SRC+SRC...)", s->name, s->arg);
 		*rc = BL_EXIT_USAGE;

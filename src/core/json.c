@@ -34,6 +34,19 @@ json_t *bl_json_parse(const void *data, size_t len, size_t max, struct bl_error 
 	return j;
 }
 
+/* A file's first bytes tell a JSON document from a layout or an archive
+ * without reading or parsing the rest. */
+bool bl_json_looks_like(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i = 0;
+	if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
+		i = 3;
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i < n && (s[i] == '{' || s[i] == '[');
+}
+
 static json_t *get(const json_t *obj, const char *key)
 {
 	if (!obj || !key || !json_is_object(obj))

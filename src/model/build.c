@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bakelens/buf.h"
+#include "bakelens/file.h"
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
 #include "bakelens/ref.h"
@@ -31,106 +32,6 @@ void model_ctx_init(struct model_ctx *ctx, struct bl_build *b)
 	ctx->nreferrers_failed = 0;
 	ctx->docs = NULL;
 	ctx->doc_bytes = 0;
-}
-
-static void warning_free(void *p)
-{
-	struct bl_warning *w = p;
-	if (!w)
-		return;
-	free(w->level);
-	free(w->rule);
-	free(w->detail);
-	free(w->file);
-	free(w->url);
-	free(w->target);
-	free(w);
-}
-
-static void store_free_item(void *p)
-{
-	bl_store_free(p);
-}
-
-static struct bl_node *node_alloc(enum bl_node_kind kind, const char *label)
-{
-	struct bl_node *n = bl_calloc(1, sizeof *n);
-	n->kind = kind;
-	n->label = bl_strdup(label ? label : bl_node_kind_name(kind));
-	bl_vec_init(&n->children, model_node_free);
-	return n;
-}
-
-struct bl_build *model_build_new(void)
-{
-	struct bl_build *b = bl_calloc(1, sizeof *b);
-	b->root = node_alloc(BL_NODE_BUILD, "build");
-	bl_vec_init(&b->stores, store_free_item);
-	bl_vec_init(&b->warnings, warning_free);
-	bl_vec_init(&b->messages, free);
-	bl_vec_init(&b->remote, store_free_item);
-	return b;
-}
-
-struct bl_node *model_node_new(struct model_ctx *ctx, enum bl_node_kind kind,
-	struct bl_node *parent, const char *label)
-{
-	if (ctx->nodes >= MODEL_NODE_MAX) {
-		if (!ctx->capped) {
-			ctx->capped = true;
-			model_message(ctx->b, "more than %d nodes: the rest of the build is not shown",
-				MODEL_NODE_MAX);
-		}
-		if (parent && !parent->note)
-			parent->note = bl_strdup("children not shown: node limit reached");
-		return NULL;
-	}
-	ctx->nodes++;
-	struct bl_node *n = node_alloc(kind, label);
-	n->parent = parent;
-	if (parent)
-		bl_vec_push(&parent->children, n);
-	return n;
-}
-
-void model_node_free(void *p)
-{
-	struct bl_node *n = p;
-	if (!n)
-		return;
-	bl_vec_fini(&n->children);
-	free(n->status_msg);
-	free(n->label);
-	if (n->has_desc)
-		bl_descriptor_fini(&n->desc);
-	free(n->note);
-	if (n->doc)
-		json_decref(n->doc);
-	free(n->name);
-	free(n->predicate_type);
-	if (n->layer) {
-		free(n->layer->created_by);
-		free(n->layer->created);
-		free(n->layer->comment);
-		free(n->layer);
-	}
-	free(n);
-}
-
-void model_node_status(struct bl_node *n, enum bl_node_status st, const char *fmt, ...)
-{
-	n->status = st;
-	free(n->status_msg);
-	n->status_msg = NULL;
-	if (!fmt)
-		return;
-	struct bl_buf b;
-	bl_buf_init(&b);
-	va_list ap;
-	va_start(ap, fmt);
-	bl_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	n->status_msg = bl_buf_take(&b);
 }
 
 /* Registries that send rate-limit headers (Docker Hub) are told about once
@@ -153,110 +54,6 @@ static void report_rate_limits(struct bl_build *b, const struct bl_vec *stores)
 	}
 }
 
-void model_message(struct bl_build *b, const char *fmt, ...)
-{
-	struct bl_buf buf;
-	bl_buf_init(&buf);
-	va_list ap;
-	va_start(ap, fmt);
-	bl_buf_vprintf(&buf, fmt, ap);
-	va_end(ap);
-	bl_vec_push(&b->messages, bl_buf_take(&buf));
-}
-
-void bl_build_free(struct bl_build *b)
-{
-	if (!b)
-		return;
-	model_node_free(b->root);
-	bl_vec_fini(&b->warnings);
-	bl_vec_fini(&b->messages);
-	/* Nodes borrow stores: free them after the nodes. */
-	bl_vec_fini(&b->stores);
-	bl_vec_fini(&b->remote);
-	if (b->metadata)
-		json_decref(b->metadata);
-	free(b->metadata_path);
-	free(b);
-}
-
-size_t bl_node_count(const struct bl_node *n)
-{
-	return n ? n->children.len : 0;
-}
-
-struct bl_node *bl_node_child(const struct bl_node *n, size_t i)
-{
-	return bl_vec_get(&n->children, i);
-}
-
-const char *bl_node_kind_name(enum bl_node_kind kind)
-{
-	switch (kind) {
-	case BL_NODE_BUILD: return "build";
-	case BL_NODE_TARGET: return "target";
-	case BL_NODE_INDEX: return "index";
-	case BL_NODE_MANIFEST: return "manifest";
-	case BL_NODE_ATTESTATION: return "attestation";
-	case BL_NODE_CONFIG: return "config";
-	case BL_NODE_LAYER: return "layer";
-	case BL_NODE_STATEMENT: return "statement";
-	case BL_NODE_BLOB: return "blob";
-	case BL_NODE_INFO: return "info";
-	}
-	return "?";
-}
-
-const char *bl_node_status_name(enum bl_node_status st)
-{
-	switch (st) {
-	case BL_STATUS_OK: return "ok";
-	case BL_STATUS_MISSING: return "missing";
-	case BL_STATUS_MISMATCH: return "digest mismatch";
-	case BL_STATUS_ERROR: return "error";
-	case BL_STATUS_LOOP: return "loop";
-	case BL_STATUS_UNRESOLVED: return "unresolved";
-	}
-	return "?";
-}
-
-static bool platform_is_unknown(const struct bl_platform *p)
-{
-	return p->os && p->arch && strcmp(p->os, "unknown") == 0 && strcmp(p->arch, "unknown") == 0;
-}
-
-const struct bl_platform *bl_node_platform(const struct bl_node *n)
-{
-	for (; n; n = n->parent) {
-		if (n->has_desc && n->desc.has_platform && !platform_is_unknown(&n->desc.platform))
-			return &n->desc.platform;
-	}
-	return NULL;
-}
-
-bool bl_node_image_platform(const struct bl_node *n, struct bl_platform *out)
-{
-	memset(out, 0, sizeof *out);
-	const struct bl_platform *p = bl_node_platform(n);
-	if (p) {
-		bl_platform_copy(out, p);
-		return true;
-	}
-	const struct bl_node *m = n;
-	while (m && m->kind != BL_NODE_MANIFEST)
-		m = m->parent;
-	for (size_t i = 0; m && i < m->children.len; i++) {
-		const struct bl_node *c = bl_vec_get(&m->children, i);
-		if (c->kind != BL_NODE_CONFIG || !c->doc)
-			continue;
-		if (bl_platform_parse_json(c->doc, out) && out->os && out->arch)
-			return true;
-		bl_platform_fini(out);
-		return false;
-	}
-	return false;
-}
-
 /* ---- arguments ---- */
 
 static const char *base_name(const char *path)
@@ -272,6 +69,25 @@ static const char *base_name(const char *path)
 	return s;
 }
 
+void bl_build_split_side(const char *arg, struct bl_vec *parts)
+{
+	/* A path is taken whole first: '+' is legal in file names. */
+	struct stat st;
+	if (!strchr(arg, '+') || stat(arg, &st) == 0) {
+		bl_vec_push(parts, bl_strdup(arg));
+		return;
+	}
+	for (const char *p = arg;;) {
+		const char *plus = strchr(p, '+');
+		size_t len = plus ? (size_t)(plus - p) : strlen(p);
+		if (len)
+			bl_vec_push(parts, bl_strndup(p, len));
+		if (!plus)
+			break;
+		p = plus + 1;
+	}
+}
+
 /* Read `path` into out when it is a regular file whose first non-blank byte
  * opens a JSON object or array. Returns 1 (JSON, read), 0 (not JSON: let the
  * store layer open it), -1 (error in err). */
@@ -280,57 +96,30 @@ static int read_json_file(const char *path, struct bl_buf *out, struct bl_error 
 	struct stat st;
 	if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return 0;
+	/* The head decides before the size cap: an archive of any size goes to
+	 * the store layer unread. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0; /* the store layer reports it */
 	unsigned char head[64];
 	ssize_t n = read(fd, head, sizeof head);
-	if (n <= 0) {
-		close(fd);
-		return 0;
-	}
-	ssize_t i = 0;
-	if (n >= 3 && head[0] == 0xef && head[1] == 0xbb && head[2] == 0xbf)
-		i = 3;
-	while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\n' || head[i] == '\r'))
-		i++;
-	if (i >= n || (head[i] != '{' && head[i] != '[')) {
-		close(fd);
-		return 0;
-	}
-	if ((uint64_t)st.st_size > BL_JSON_CONFIG_MAX) {
-		close(fd);
-		char *q = bl_text_safe(path);
-		bl_fail(err, BL_E_TOO_BIG, "%s: a JSON file over %u bytes", q, BL_JSON_CONFIG_MAX);
-		free(q);
-		return -1;
-	}
-	bl_buf_append(out, head, (size_t)n);
-	char chunk[65536];
-	for (;;) {
-		ssize_t r = read(fd, chunk, sizeof chunk);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			char *q = bl_text_safe(path);
-			bl_fail_errno(err, BL_E_IO, "%s: read", q);
-			free(q);
-			close(fd);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		if (out->len + (size_t)r > BL_JSON_CONFIG_MAX) {
-			char *q = bl_text_safe(path);
-			bl_fail(err, BL_E_TOO_BIG, "%s: a JSON file over %u bytes", q, BL_JSON_CONFIG_MAX);
-			free(q);
-			close(fd);
-			return -1;
-		}
-		bl_buf_append(out, chunk, (size_t)r);
-	}
 	close(fd);
-	return 1;
+	if (n <= 0 || !bl_json_looks_like(head, (size_t)n))
+		return 0;
+	struct bl_error rerr;
+	bl_error_clear(&rerr);
+	if (bl_file_read(path, BL_JSON_CONFIG_MAX, out, &rerr))
+		return 1;
+	/* The path is escaped here: bl_file_read names it as given. */
+	char *q = bl_text_safe(path);
+	if (rerr.code == BL_E_TOO_BIG) {
+		bl_fail(err, BL_E_TOO_BIG, "%s: a JSON file over %u bytes", q, BL_JSON_CONFIG_MAX);
+	} else {
+		errno = rerr.sys_errno;
+		bl_fail_errno(err, BL_E_IO, "%s: read", q);
+	}
+	free(q);
+	return -1;
 }
 
 /* A document opened on its own: one TARGET with the document as its root. */

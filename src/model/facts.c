@@ -39,14 +39,12 @@ static void addf(struct bl_vec *facts, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void addf(struct bl_vec *facts, const char *key, const char *fmt, ...)
 {
-	struct bl_buf b;
-	bl_buf_init(&b);
 	va_list ap;
 	va_start(ap, fmt);
-	bl_buf_vprintf(&b, fmt, ap);
+	char *v = bl_vasprintf(fmt, ap);
 	va_end(ap);
-	add(facts, key, bl_buf_str(&b));
-	bl_buf_fini(&b);
+	add(facts, key, v);
+	free(v);
 }
 
 /* A JSON value as one line: strings as they are, the rest compact. */

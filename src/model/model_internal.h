@@ -1,5 +1,7 @@
-/* Internal interfaces of the model layer, shared by build.c, metadata.c,
- * graph.c and the fuzz harnesses. Not part of the public contract. */
+/* Internal interfaces of the model layer, shared by build.c, node.c,
+ * metadata.c, graph.c and the fuzz harnesses. Not part of the public
+ * contract. Calls go one way: build.c calls metadata.c and graph.c, and all
+ * three make and name their nodes through node.c, which calls none of them. */
 #ifndef BL_MODEL_INTERNAL_H
 #define BL_MODEL_INTERNAL_H
 
@@ -43,10 +45,13 @@ struct model_ctx {
 	uint64_t doc_bytes;
 };
 
+/* build.c: the state of one load. */
 void model_ctx_init(struct model_ctx *ctx, struct bl_build *b);
-/* Free what the walk kept (the document cache); the build keeps its nodes. */
+/* graph.c: free what the walk kept (the document cache); the build keeps
+ * its nodes. */
 void model_ctx_fini(struct model_ctx *ctx);
 
+/* node.c */
 /* A new empty build with its BUILD root (label set later). */
 struct bl_build *model_build_new(void);
 

@@ -81,7 +81,7 @@ static bool check_path(const struct bl_node *t, const struct bl_node *n, struct 
 	return true;
 }
 
-static bool pick_target(const struct bl_build *b, const char *want, const struct bl_node **out,
+const struct bl_node *bl_build_find_target(const struct bl_build *b, const char *name,
 	struct bl_error *err)
 {
 	const struct bl_node *root = b->root;
@@ -97,27 +97,26 @@ static bool pick_target(const struct bl_build *b, const char *want, const struct
 		char *q = bl_text_safe(t->label);
 		bl_buf_printf(&names, "%s%s", names.len ? ", " : "", q);
 		free(q);
-		if (want && (strcmp(t->label, want) == 0 || (t->name && strcmp(t->name, want) == 0)) &&
+		if (name && (strcmp(t->label, name) == 0 || (t->name && strcmp(t->name, name) == 0)) &&
 			!found)
 			found = t;
-		if (!want)
+		if (!name)
 			found = t;
 	}
-	bool ok = true;
-	if (want && !found) {
-		char *q = bl_text_safe(want);
-		ok = bl_fail(err, BL_E_NOT_FOUND, "no target \"%s\" (targets: %s)", q,
+	if (name && !found) {
+		char *q = bl_text_safe(name);
+		bl_fail(err, BL_E_NOT_FOUND, "no target \"%s\" (targets: %s)", q,
 			count ? bl_buf_str(&names) : "none");
 		free(q);
-	} else if (!want && count == 0) {
-		ok = bl_fail(err, BL_E_NOT_FOUND, "no targets in this build");
-	} else if (!want && count > 1) {
-		ok = bl_fail(err, BL_E_USAGE, "%zu targets: %s; choose one with --target", count,
+	} else if (!name && count == 0) {
+		bl_fail(err, BL_E_NOT_FOUND, "no targets in this build");
+	} else if (!name && count > 1) {
+		found = NULL;
+		bl_fail(err, BL_E_USAGE, "%zu targets: %s; choose one with --target", count,
 			bl_buf_str(&names));
 	}
 	bl_buf_fini(&names);
-	*out = found;
-	return ok;
+	return found;
 }
 
 /* Image manifests under an index, nested indexes walked, attestations skipped. */
@@ -171,11 +170,29 @@ static const struct bl_node *find_child(const struct bl_node *n, enum bl_node_ki
 	return NULL;
 }
 
-static bool pick_manifest(const struct bl_node *t, const struct bl_node *root, const char *platform,
-	const struct bl_node **out, struct bl_error *err)
+/* The target's image: its first child when that is a descriptor (read or
+ * not), else NULL and why (the target's own status, or no image). */
+static const struct bl_node *image_root(const struct bl_node *t, struct bl_error *err)
 {
+	const struct bl_node *root = t->children.len ? bl_vec_get(&t->children, 0) : NULL;
+	if (root && root->has_desc && root->kind != BL_NODE_INFO)
+		return root;
+	if (!check(t->parent ? t->parent : t, t, err))
+		return NULL;
 	char *tl = bl_text_safe(t->label);
-	bool ok = false;
+	bl_fail(err, BL_E_NOT_FOUND, "%s: no image in this target", tl);
+	free(tl);
+	return NULL;
+}
+
+const struct bl_node *bl_node_find_platform(const struct bl_node *t, const char *platform,
+	struct bl_error *err)
+{
+	const struct bl_node *root = image_root(t, err);
+	if (!root)
+		return NULL;
+	const struct bl_node *out = NULL;
+	char *tl = bl_text_safe(t->label);
 	struct bl_vec ms;
 	bl_vec_init(&ms, NULL);
 	struct bl_platform want;
@@ -194,8 +211,7 @@ static bool pick_manifest(const struct bl_node *t, const struct bl_node *root, c
 			free(q);
 			free(p);
 		} else {
-			*out = root;
-			ok = true;
+			out = root;
 		}
 		bl_platform_fini(&have);
 		goto done;
@@ -238,34 +254,26 @@ static bool pick_manifest(const struct bl_node *t, const struct bl_node *root, c
 		bl_fail(err, BL_E_USAGE, "%s: %zu platforms: %s; choose one with --platform", tl,
 			ms.len, bl_buf_str(&list));
 	} else {
-		*out = match ? match : bl_vec_get(&ms, 0);
-		ok = true;
+		out = match ? match : bl_vec_get(&ms, 0);
 	}
 	bl_buf_fini(&list);
 done:
 	bl_platform_fini(&want);
 	bl_vec_fini(&ms);
 	free(tl);
-	return ok;
+	return out;
 }
-
 
 bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct bl_digest *out,
 	struct bl_error *err)
 {
 	bl_digest_clear(out);
-	const struct bl_node *t = NULL;
-	if (!pick_target(b, q->target, &t, err))
+	const struct bl_node *t = bl_build_find_target(b, q->target, err);
+	if (!t)
 		return false;
-	const struct bl_node *root = t->children.len ? bl_vec_get(&t->children, 0) : NULL;
-	if (!root || !root->has_desc || root->kind == BL_NODE_INFO) {
-		if (!check(b->root, t, err))
-			return false;
-		char *tl = bl_text_safe(t->label);
-		bl_fail(err, BL_E_NOT_FOUND, "%s: no image in this target", tl);
-		free(tl);
+	const struct bl_node *root = image_root(t, err);
+	if (!root)
 		return false;
-	}
 	enum bl_what what = q->what;
 	/* Asked for a platform, the answer is that platform's manifest. */
 	if (what == BL_WHAT_DEFAULT && q->platform)
@@ -279,8 +287,7 @@ bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct b
 	if (what == BL_WHAT_INDEX) {
 		if (root->kind == BL_NODE_INDEX) {
 			/* A platform given with it must be there: a typo must not pass. */
-			const struct bl_node *m = NULL;
-			if (q->platform && !pick_manifest(t, root, q->platform, &m, err))
+			if (q->platform && !bl_node_find_platform(t, q->platform, err))
 				return false;
 			if (!check_not_corrupt(t, root, err))
 				return false;
@@ -303,8 +310,8 @@ bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct b
 			return true;
 	}
 
-	const struct bl_node *m = NULL;
-	if (!pick_manifest(t, root, q->platform, &m, err))
+	const struct bl_node *m = bl_node_find_platform(t, q->platform, err);
+	if (!m)
 		return false;
 	if (what == BL_WHAT_MANIFEST) {
 		if (m != root && !check_path(t, m->parent, err))

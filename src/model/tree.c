@@ -222,6 +222,20 @@ static void preorder(struct bl_node *n, struct bl_vec *out)
 		preorder(bl_vec_get(&n->children, i), out);
 }
 
+bool bl_tree_reveal(struct bl_tree *t, const struct bl_node *n, size_t *row)
+{
+	for (struct bl_node *p = n->parent; p; p = p->parent)
+		p->expanded = true;
+	bl_tree_rebuild(t);
+	for (size_t r = 0; r < t->len; r++) {
+		if (t->rows[r].node == n) {
+			*row = r;
+			return true;
+		}
+	}
+	return false;
+}
+
 bool bl_tree_search(struct bl_tree *t, size_t from, const char *query, int dir, size_t *found)
 {
 	if (!t->root || !query || !*query)
@@ -247,20 +261,10 @@ bool bl_tree_search(struct bl_tree *t, size_t from, const char *query, int dir, 
 	for (size_t step = 1; step <= n && n > 0; step++) {
 		size_t i = dir >= 0 ? (start + step) % n : (start + n - (step % n)) % n;
 		struct bl_node *m = all.items[i];
-		if (!node_matches(m, query))
-			continue;
-		for (struct bl_node *p = m->parent; p; p = p->parent)
-			p->expanded = true;
-		bl_tree_rebuild(t);
-		for (size_t r = 0; r < t->len; r++) {
-			if (t->rows[r].node == m) {
-				*found = r;
-				ok = true;
-				break;
-			}
-		}
-		if (ok)
+		if (node_matches(m, query) && bl_tree_reveal(t, m, found)) {
+			ok = true;
 			break;
+		}
 	}
 	bl_vec_fini(&all);
 	return ok;

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bakelens/clipboard.h"
@@ -160,26 +159,6 @@ static char *join_sources(const struct bl_options *o)
 	return bl_buf_take(&b);
 }
 
-/* A side of --diff: one source, or several joined with '+' (a path that
- * exists is one source even when it holds '+'), as `bakelens diff` reads it. */
-static void split_side(const char *arg, struct bl_vec *parts)
-{
-	struct stat st;
-	if (!strchr(arg, '+') || stat(arg, &st) == 0) {
-		bl_vec_push(parts, bl_strdup(arg));
-		return;
-	}
-	for (const char *p = arg;;) {
-		const char *plus = strchr(p, '+');
-		size_t len = plus ? (size_t)(plus - p) : strlen(p);
-		if (len)
-			bl_vec_push(parts, bl_strndup(p, len));
-		if (!plus)
-			break;
-		p = plus + 1;
-	}
-}
-
 int bl_ui_main(int argc, char **argv)
 {
 	struct bl_options o;
@@ -244,7 +223,7 @@ int bl_ui_main(int argc, char **argv)
 			diags.len);
 	for (size_t k = 0; k < nload; k++) {
 		if (o.diff) {
-			split_side(o.sources[k], &parts[k]);
+			bl_build_split_side(o.sources[k], &parts[k]);
 			if (parts[k].len == 0) {
 				bl_fail(&err, BL_E_USAGE, "%s side: no source in \"%s\" (expected SRC or "
 					"SRC+SRC...)", k ? "right" : "left", o.sources[k]);
@@ -334,21 +313,22 @@ int bl_ui_main(int argc, char **argv)
 		}
 
 		struct bl_event ev;
+		unsigned react = 0;
 		/* Short waits while work runs: its end shows without a key. */
 		if (term->ops->poll(term, loading || busy ? 10 : 250, &ev)) {
 			if (ev.kind == BL_EV_KEY)
-				bl_ui_key(ui, ev.key);
+				react = bl_ui_key(ui, ev.key);
 			else if (ev.kind == BL_EV_MOUSE)
 				bl_ui_mouse(ui, ev.x, ev.y, ev.button);
 			/* BL_EV_RESIZE: the size is read again above. */
 		}
-		if (bl_ui_take_redraw(ui)) {
+		if (react & BL_UI_REDRAW) {
 			/* Forget what is on the screen: the next draw repaints it all. */
 			bl_canvas_resize(&canvas, 0, 0);
 			if (term->ops->invalidate)
 				term->ops->invalidate(term);
 		}
-		if (bl_ui_take_cancel(ui)) {
+		if (react & BL_UI_CANCEL) {
 			for (size_t k = 0; k < nload; k++)
 				if (loaders[k])
 					bl_loader_cancel(loaders[k]);
@@ -367,11 +347,11 @@ int bl_ui_main(int argc, char **argv)
 			goto fail;
 		}
 		struct bl_copy_request req;
-		if (bl_ui_take_copy(ui, &req)) {
+		if ((react & BL_UI_COPY) && bl_ui_take_copy(ui, &req)) {
 			perform_copy(ui, term, &settings, &req);
 			bl_copy_request_fini(&req);
 		}
-		if (bl_ui_quit_requested(ui)) {
+		if (react & BL_UI_QUIT) {
 			rc = BL_EXIT_OK;
 			break;
 		}

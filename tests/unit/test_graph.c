@@ -615,6 +615,46 @@ static void test_graph_repeated_documents_are_read_once(void **state)
 	fx_fini(&f);
 }
 
+/* "A+B" on a compare side: the sources to load together; a path with '+'
+ * in its name that exists stays whole. */
+static void test_graph_split_side_joins_sources_with_plus(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct bl_vec parts;
+	bl_vec_init(&parts, free);
+	bl_build_split_side("out.json+layout", &parts);
+	assert_int_equal(parts.len, 2);
+	assert_string_equal(bl_vec_get(&parts, 0), "out.json");
+	assert_string_equal(bl_vec_get(&parts, 1), "layout");
+	bl_vec_fini(&parts);
+
+	bl_vec_init(&parts, free);
+	bl_build_split_side("+a++b+", &parts); /* empty pieces dropped */
+	assert_int_equal(parts.len, 2);
+	assert_string_equal(bl_vec_get(&parts, 0), "a");
+	assert_string_equal(bl_vec_get(&parts, 1), "b");
+	bl_vec_fini(&parts);
+
+	bl_vec_init(&parts, free);
+	bl_build_split_side("+", &parts);
+	assert_int_equal(parts.len, 0);
+	bl_build_split_side("docker://alpine:3", &parts);
+	assert_int_equal(parts.len, 1);
+	assert_string_equal(bl_vec_get(&parts, 0), "docker://alpine:3");
+	bl_vec_fini(&parts);
+
+	char path[512];
+	fx_file(&f, "c++.tar", "x", path, sizeof path);
+	bl_vec_init(&parts, free);
+	bl_build_split_side(path, &parts);
+	assert_int_equal(parts.len, 1);
+	assert_string_equal(bl_vec_get(&parts, 0), path);
+	bl_vec_fini(&parts);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -635,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_graph_history_pairing_is_linear),
 		cmocka_unit_test(test_graph_invalid_root_descriptor_says_why),
 		cmocka_unit_test(test_graph_repeated_documents_are_read_once),
+		cmocka_unit_test(test_graph_split_side_joins_sources_with_plus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,6 +53,23 @@ static void test_metadata_sniff_tells_metadata_from_documents(void **state)
 	}
 }
 
+/* The first bytes that send a file to JSON parsing rather than to the store. */
+static void test_metadata_json_looks_like_its_first_bytes(void **state)
+{
+	(void)state;
+	assert_true(bl_json_looks_like("{}", 2));
+	assert_true(bl_json_looks_like(" \t\r\n[1]", 7));
+	assert_true(bl_json_looks_like("\xef\xbb\xbf\n{\"a\":1}", 11));
+	assert_true(bl_json_looks_like("{not json at all", 16)); /* only the start is looked at */
+	assert_false(bl_json_looks_like("", 0));
+	assert_false(bl_json_looks_like("   ", 3));
+	assert_false(bl_json_looks_like("\xef\xbb\xbf", 3));
+	assert_false(bl_json_looks_like("\"str\"", 5));
+	assert_false(bl_json_looks_like("\f{}", 3));
+	assert_false(bl_json_looks_like("ustar\0{", 7));
+	assert_false(bl_json_looks_like("{", 0)); /* n bounds the look */
+}
+
 static void test_metadata_flat_resolves_in_layout(void **state)
 {
 	(void)state;
@@ -357,6 +374,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metadata_sniff_tells_metadata_from_documents),
+		cmocka_unit_test(test_metadata_json_looks_like_its_first_bytes),
 		cmocka_unit_test(test_metadata_flat_resolves_in_layout),
 		cmocka_unit_test(test_metadata_target_not_in_sources_is_unresolved),
 		cmocka_unit_test(test_metadata_bake_targets_and_warnings_decoded),

@@ -292,6 +292,106 @@ static void test_query_index_nested_past_the_cap_says_why(void **state)
 	fx_fini(&f);
 }
 
+/* The explorer's -t/-p and digest's --target/--platform pick the same nodes. */
+static void test_query_find_target_and_platform_choose_the_node(void **state)
+{
+	struct qfx *q = *state;
+	struct bl_error e;
+	bl_error_clear(&e);
+	const struct bl_node *only = bl_build_find_target(q->b, NULL, &e);
+	assert_non_null(only);
+	assert_ptr_equal(only, bl_node_child(q->b->root, 0));
+	assert_int_equal(only->kind, BL_NODE_TARGET);
+	assert_ptr_equal(bl_build_find_target(q->b, "latest", &e), only);
+
+	const struct bl_node *m = bl_node_find_platform(only, "linux/amd64", &e);
+	assert_non_null(m);
+	assert_int_equal(m->kind, BL_NODE_MANIFEST);
+	assert_string_equal(m->desc.digest.str, q->im.m_amd64.str);
+	/* no variant asked: the arm64/v8 manifest */
+	m = bl_node_find_platform(only, "linux/arm64", &e);
+	assert_non_null(m);
+	assert_string_equal(m->desc.digest.str, q->im.m_arm64.str);
+
+	/* the attestation (unknown/unknown) is no platform */
+	bl_error_clear(&e);
+	assert_null(bl_node_find_platform(only, "unknown/unknown", &e));
+	assert_int_equal(e.code, BL_E_NOT_FOUND);
+	bl_error_clear(&e);
+	assert_null(bl_node_find_platform(only, "windows/amd64", &e));
+	assert_int_equal(e.code, BL_E_NOT_FOUND);
+	assert_non_null(strstr(e.msg, "no manifest for platform windows/amd64"));
+	assert_non_null(strstr(e.msg, "(platforms: linux/amd64, linux/arm64/v8)"));
+	bl_error_clear(&e);
+	assert_null(bl_node_find_platform(only, NULL, &e));
+	assert_int_equal(e.code, BL_E_USAGE);
+	bl_error_clear(&e);
+	assert_null(bl_node_find_platform(only, "bad platform!", &e));
+	assert_int_equal(e.code, BL_E_USAGE);
+
+	bl_error_clear(&e);
+	assert_null(bl_build_find_target(q->b, "nope", &e));
+	assert_int_equal(e.code, BL_E_NOT_FOUND);
+	assert_string_equal(e.msg, "no target \"nope\" (targets: latest)");
+	/* no error wanted: still NULL */
+	assert_null(bl_build_find_target(q->b, "nope", NULL));
+}
+
+/* Targets by label or image name; a single manifest's platform from its config. */
+static void test_query_find_in_metadata_targets(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct fx_image im;
+	fx_make_image(&f, &im, NULL);
+	char *meta = bl_asprintf("{\"a\":{\"containerimage.digest\":\"%s\"},"
+		"\"b\":{\"containerimage.digest\":\"%s\",\"image.name\":\"example.com/b:1\"}}",
+		im.index.str, im.m_arm64.str);
+	char path[512];
+	fx_file(&f, "m.json", meta, path, sizeof path);
+	const char *args[] = {path, f.dir};
+	struct bl_build *b = NULL;
+	struct bl_error e;
+	assert_true(fx_load(args, 2, &b, &e));
+	const struct bl_node *ta = bl_node_child(b->root, 0), *tb = bl_node_child(b->root, 1);
+	assert_string_equal(ta->label, "a");
+	assert_string_equal(tb->label, "b");
+
+	bl_error_clear(&e);
+	assert_null(bl_build_find_target(b, NULL, &e));
+	assert_int_equal(e.code, BL_E_USAGE);
+	assert_non_null(strstr(e.msg, "2 targets: a, b"));
+	assert_ptr_equal(bl_build_find_target(b, "a", &e), ta);
+	assert_ptr_equal(bl_build_find_target(b, "b", &e), tb);
+	assert_ptr_equal(bl_build_find_target(b, "example.com/b:1", &e), tb);
+
+	/* b is one manifest: no platform in its descriptor, amd64 in its config */
+	const struct bl_node *m = bl_node_find_platform(tb, "linux/amd64", &e);
+	assert_non_null(m);
+	assert_ptr_equal(m, bl_node_child(tb, 0));
+	assert_string_equal(m->desc.digest.str, im.m_arm64.str);
+	bl_error_clear(&e);
+	assert_null(bl_node_find_platform(tb, "linux/arm64", &e));
+	assert_int_equal(e.code, BL_E_NOT_FOUND);
+	assert_non_null(strstr(e.msg, "(platforms: linux/amd64)"));
+	m = bl_node_find_platform(ta, "linux/amd64", &e);
+	assert_non_null(m);
+	assert_string_equal(m->desc.digest.str, im.m_amd64.str);
+	bl_build_free(b);
+
+	/* metadata alone: the index is in no source */
+	const char *args1[] = {path};
+	assert_true(fx_load(args1, 1, &b, &e));
+	bl_error_clear(&e);
+	assert_null(bl_node_find_platform(bl_node_child(b->root, 0), "linux/amd64", &e));
+	assert_int_equal(e.code, BL_E_NOT_FOUND);
+	assert_non_null(strstr(e.msg, "not in any source given"));
+	bl_build_free(b);
+	free(meta);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -305,6 +405,8 @@ int main(void)
 		cmocka_unit_test(test_query_missing_config_fails_with_not_found),
 		cmocka_unit_test(test_query_corpus_sparse_index_platform),
 		cmocka_unit_test(test_query_index_nested_past_the_cap_says_why),
+		cmocka_unit_test_setup_teardown(test_query_find_target_and_platform_choose_the_node, setup, teardown),
+		cmocka_unit_test(test_query_find_in_metadata_targets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,6 +126,33 @@ static void test_tree_filter_keeps_ancestors_of_matches(void **state)
 	node_free(x.root);
 }
 
+/* A node chosen elsewhere (a target, a platform's manifest) gets a row. */
+static void test_tree_reveal_expands_ancestors(void **state)
+{
+	(void)state;
+	struct tfx x;
+	make(&x);
+	struct bl_tree t;
+	bl_tree_init(&t, x.root, 1);
+	assert_int_equal(t.len, 2);
+	size_t row = 99;
+	assert_true(bl_tree_reveal(&t, x.db, &row));
+	assert_int_equal(row, 1);
+	assert_int_equal(t.len, 2);
+	assert_true(bl_tree_reveal(&t, x.layer, &row));
+	assert_ptr_equal(t.rows[row].node, x.layer);
+	assert_int_equal(row, 4); /* web, index, linux/amd64, config, layer */
+	assert_true(x.web->expanded && x.index->expanded && x.amd->expanded);
+	assert_false(x.arm->expanded);
+	/* hidden by the filter: no row */
+	bl_tree_set_filter(&t, "db");
+	row = 99;
+	assert_false(bl_tree_reveal(&t, x.arm, &row));
+	assert_int_equal(row, 99);
+	bl_tree_fini(&t);
+	node_free(x.root);
+}
+
 static void test_tree_search_label_and_digest_prefix_expands(void **state)
 {
 	(void)state;
@@ -230,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_tree_init_depth_and_expand_collapse),
 		cmocka_unit_test(test_tree_filter_keeps_ancestors_of_matches),
 		cmocka_unit_test(test_tree_search_label_and_digest_prefix_expands),
+		cmocka_unit_test(test_tree_reveal_expands_ancestors),
 		cmocka_unit_test(test_tree_row_text_and_guides),
 		cmocka_unit_test(test_tree_over_loaded_build),
 	};

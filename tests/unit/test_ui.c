@@ -100,11 +100,14 @@ static const char *render(struct fixture *f)
 	return bl_buf_str(&f->screen);
 }
 
-static void keys(struct fixture *f, const char *s)
+/* Type `s` and render; what the keys caused (enum bl_ui_reaction bits). */
+static unsigned keys(struct fixture *f, const char *s)
 {
+	unsigned react = 0;
 	for (; *s; s++)
-		bl_ui_key(f->ui, (unsigned char)*s);
+		react |= bl_ui_key(f->ui, (unsigned char)*s);
 	render(f);
+	return react;
 }
 
 static void test_first_screen_shows_tree_detail_and_key_hints(void **state)
@@ -201,11 +204,9 @@ static void test_help_lists_every_bound_action(void **state)
 	for (int a = 1; a < BL_ACTION_COUNT; a++)
 		if (!strstr(scr, bl_action_name((enum bl_action)a)))
 			fail_msg("help does not show %s", bl_action_name((enum bl_action)a));
-	keys(f, "q");
-	assert_false(bl_ui_quit_requested(f->ui));
+	assert_false(keys(f, "q") & BL_UI_QUIT);
 	assert_null(strstr(bl_buf_str(&f->screen), "- help"));
-	keys(f, "q");
-	assert_true(bl_ui_quit_requested(f->ui));
+	assert_true(keys(f, "q") & BL_UI_QUIT);
 }
 
 static void test_messages_show_decoded_build_warnings(void **state)
@@ -342,8 +343,7 @@ static void test_escape_while_loading_says_cancelling(void **state)
 	bl_canvas_dump(&f->c, &f->screen);
 	assert_non_null(strstr(bl_buf_str(&f->screen), "Loading: indexing archive 2.0 KiB"));
 	assert_non_null(strstr(bl_buf_str(&f->screen), "Esc cancel"));
-	bl_ui_key(ui, BL_KEY_ESC);
-	assert_true(bl_ui_take_cancel(ui));
+	assert_true(bl_ui_key(ui, BL_KEY_ESC) & BL_UI_CANCEL);
 	bl_ui_render(ui, &f->c);
 	bl_buf_clear(&f->screen);
 	bl_canvas_dump(&f->c, &f->screen);
@@ -420,12 +420,29 @@ static void test_files_key_lists_the_image_then_a_layer(void **state)
 	bl_build_free(b);
 }
 
+/* -t and -p choose as --target and --platform do: the model's rule. */
+static void test_select_target_by_image_name_then_platform(void **state)
+{
+	struct fixture *f = *state;
+	keys(f, "G");
+	assert_true(bl_ui_select_target(f->ui, "ghcr.io/o/web:1"));
+	assert_ptr_equal(bl_ui_selected(f->ui), &f->target);
+	assert_true(bl_ui_select_platform(f->ui, "linux/amd64"));
+	assert_ptr_equal(bl_ui_selected(f->ui), &f->manifest);
+	assert_false(bl_ui_select_target(f->ui, "nosuch"));
+	assert_ptr_equal(bl_ui_selected(f->ui), &f->manifest);
+	assert_true(bl_ui_select_target(f->ui, "web"));
+	assert_false(bl_ui_select_platform(f->ui, "not a platform"));
+	assert_ptr_equal(bl_ui_selected(f->ui), &f->target);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_first_screen_shows_tree_detail_and_key_hints),
 		T(test_files_key_lists_the_image_then_a_layer),
+		T(test_select_target_by_image_name_then_platform),
 		T(test_hostile_label_is_shown_escaped),
 		T(test_vi_keys_move_and_collapse),
 		T(test_search_finds_a_digest_prefix_and_n_wraps),

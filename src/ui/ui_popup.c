@@ -1,0 +1,265 @@
+/* The popups over the body: help (the keys as bound), messages (build
+ * warnings, load and settings messages), explain (the teaching text of the
+ * selected node) and the files pager; and the copy menu (ui_internal.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bakelens/explain.h"
+#include "bakelens/mem.h"
+#include "bakelens/text.h"
+#include "ui_internal.h"
+
+static void build_help(struct bl_ui *ui, int width)
+{
+	struct bl_doc *d = &ui->popdoc;
+	struct bl_buf keys;
+	bl_buf_init(&keys);
+	bl_doc_add(d, BL_ROLE_HEADING, "bakelens keys");
+	bl_doc_newline(d);
+	char *path = bl_config_path();
+	bl_doc_add(d, BL_ROLE_DEFAULT, "Rebind in ");
+	bl_doc_add_raw(d, BL_ROLE_NAME, path);
+	bl_doc_add(d, BL_ROLE_DEFAULT, " with: bind SCOPE KEY ACTION");
+	free(path);
+	for (int s = 0; s < BL_SCOPE_COUNT; s++) {
+		bool any = false;
+		for (int a = 1; a < BL_ACTION_COUNT; a++) {
+			bl_keymap_keys_for(ui->km, (enum bl_scope)s, (enum bl_action)a, &keys);
+			if (!keys.len)
+				continue;
+			if (!any) {
+				bl_doc_newline(d);
+				bl_doc_newline(d);
+				bl_doc_add(d, BL_ROLE_HEADING, bl_scope_name((enum bl_scope)s));
+				bl_doc_add(d, BL_ROLE_DEFAULT, ": ");
+				bl_doc_add(d, BL_ROLE_DEFAULT, bl_scope_help((enum bl_scope)s));
+				any = true;
+			}
+			bl_doc_newline(d);
+			char line[64];
+			snprintf(line, sizeof line, "  %-22s", bl_buf_str(&keys));
+			bl_doc_add(d, BL_ROLE_FACT_KEY, line);
+			snprintf(line, sizeof line, " %-13s ", bl_action_name((enum bl_action)a));
+			bl_doc_add(d, BL_ROLE_NAME, line);
+			bl_doc_wrap(d, BL_ROLE_DEFAULT, bl_action_help((enum bl_action)a), width, 40);
+		}
+	}
+	bl_doc_newline(d);
+	bl_doc_newline(d);
+	bl_doc_add(d, BL_ROLE_HEADING, "copy menu");
+	for (size_t i = 0; i < BL_COPYTEXT_COUNT; i++) {
+		bl_doc_newline(d);
+		char line[64];
+		const struct bl_copytext_entry *e = &bl_copytext_menu[i];
+		snprintf(line, sizeof line, "  %c  %s", e->key, e->label);
+		bl_doc_add(d, BL_ROLE_DEFAULT, line);
+	}
+	bl_doc_newline(d);
+	bl_doc_newline(d);
+	bl_doc_add(d, BL_ROLE_HEADING, "prompts");
+	bl_doc_newline(d);
+	bl_doc_wrap(d, BL_ROLE_DEFAULT,
+		"  In a search or filter prompt: Enter accepts, Esc cancels, Backspace deletes. "
+		"A digest prefix (with or without sha256:) matches. Mouse: click selects, a "
+		"second click toggles, the wheel scrolls.",
+		width, 2);
+	bl_buf_fini(&keys);
+}
+
+static void build_messages(struct bl_ui *ui, int width)
+{
+	struct bl_doc *d = &ui->popdoc;
+	size_t count = 0;
+	if (ui->build && ui->build->warnings.len) {
+		bl_doc_add(d, BL_ROLE_HEADING, "Build warnings (buildx.build.warnings)");
+		for (size_t i = 0; i < ui->build->warnings.len; i++) {
+			const struct bl_warning *w = ui->build->warnings.items[i];
+			bl_doc_newline(d);
+			bl_doc_newline(d);
+			bl_doc_add_raw(d, BL_ROLE_WARNING, w->level ? w->level : "warning");
+			bl_doc_add(d, BL_ROLE_WARNING, ": ");
+			char *rule = bl_text_safe(w->rule ? w->rule : "");
+			bl_doc_wrap(d, BL_ROLE_WARNING, rule, width, 2);
+			free(rule);
+			if (w->file) {
+				bl_doc_newline(d);
+				bl_doc_add(d, BL_ROLE_DEFAULT, "  at ");
+				char *f = bl_text_safe(w->file);
+				char *loc = w->line > 0 ? bl_asprintf("%s:%d", f, w->line) : bl_strdup(f);
+				bl_doc_add(d, BL_ROLE_NAME, loc);
+				free(loc);
+				free(f);
+			}
+			if (w->target) {
+				bl_doc_newline(d);
+				bl_doc_add(d, BL_ROLE_DEFAULT, "  target ");
+				bl_doc_add_raw(d, BL_ROLE_NODE_TARGET, w->target);
+			}
+			if (w->detail) {
+				bl_doc_newline(d);
+				bl_doc_add(d, BL_ROLE_DEFAULT, "  ");
+				/* The detail holds newlines of its own: keep them as
+				 * lines, escape the rest. */
+				const char *p = w->detail;
+				bool first = true;
+				for (;;) {
+					const char *nl = strchr(p, '\n');
+					char *part = bl_strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+					char *safe = bl_text_safe(part);
+					if (!first) {
+						bl_doc_newline(d);
+						bl_doc_add(d, BL_ROLE_DEFAULT, "  ");
+					}
+					bl_doc_wrap(d, BL_ROLE_DEFAULT, safe, width, 2);
+					free(safe);
+					free(part);
+					first = false;
+					if (!nl)
+						break;
+					p = nl + 1;
+				}
+			}
+			if (w->url) {
+				bl_doc_newline(d);
+				bl_doc_add(d, BL_ROLE_DEFAULT, "  ");
+				bl_doc_add_raw(d, BL_ROLE_DIGEST, w->url);
+			}
+			count++;
+		}
+	}
+	if (ui->build && ui->build->messages.len) {
+		if (d->len)
+			bl_doc_newline(d);
+		bl_doc_newline(d);
+		bl_doc_add(d, BL_ROLE_HEADING, "Load messages");
+		for (size_t i = 0; i < ui->build->messages.len; i++) {
+			bl_doc_newline(d);
+			char *m = bl_text_safe(ui->build->messages.items[i]);
+			bl_doc_wrap(d, BL_ROLE_DEFAULT, m, width, 2);
+			free(m);
+			count++;
+		}
+	}
+	if (ui->messages.len) {
+		if (d->len)
+			bl_doc_newline(d);
+		bl_doc_newline(d);
+		bl_doc_add(d, BL_ROLE_HEADING, "Settings");
+		for (size_t i = 0; i < ui->messages.len; i++) {
+			bl_doc_newline(d);
+			bl_doc_wrap(d, BL_ROLE_DEFAULT, ui->messages.items[i], width, 2);
+			count++;
+		}
+	}
+	if (count == 0)
+		bl_doc_add(d, BL_ROLE_DEFAULT, "No messages: the build loaded without warnings.");
+}
+
+/* Entries shown in the files pager; `bakelens ls` lists any number. */
+#define FILES_LISTED 50000
+
+static void build_files(struct bl_ui *ui, int width)
+{
+	struct bl_doc *d = &ui->popdoc;
+	const struct bl_file_list *l = ui->listing ? &ui->listing->left : NULL;
+	if (!l) {
+		bl_doc_add(d, BL_ROLE_DEFAULT, "No files listed yet.");
+		return;
+	}
+	char head[96];
+	snprintf(head, sizeof head, ": %zu entr%s", l->len, l->len == 1 ? "y" : "ies");
+	bl_doc_add(d, BL_ROLE_HEADING, ui->listing_title);
+	bl_doc_add(d, BL_ROLE_HEADING, head);
+	if (ui->listing_image) {
+		bl_doc_newline(d);
+		bl_doc_wrap(d, BL_ROLE_GUIDE, "whiteouts applied; [N] is the layer a file comes from "
+			"(0 is the bottom)", width, 0);
+	}
+	struct bl_buf line;
+	bl_buf_init(&line);
+	for (size_t i = 0; i < l->len && i < FILES_LISTED; i++) {
+		bl_buf_clear(&line);
+		bl_file_entry_line(&l->items[i], ui->listing_image, &line);
+		bl_doc_newline(d);
+		bl_doc_add(d, l->items[i].type == BL_FILE_DIR ? BL_ROLE_FACT_KEY : BL_ROLE_DEFAULT,
+			bl_buf_str(&line));
+	}
+	bl_buf_fini(&line);
+	if (l->len > FILES_LISTED) {
+		char more[96];
+		snprintf(more, sizeof more, "... and %zu more (bakelens ls lists them all)",
+			l->len - FILES_LISTED);
+		bl_doc_newline(d);
+		bl_doc_add(d, BL_ROLE_GUIDE, more);
+	}
+}
+
+void ui_popup_build(struct bl_ui *ui)
+{
+	bl_doc_clear(&ui->popdoc);
+	int width = ui->w > 4 ? ui->w - 2 : 2;
+	switch (ui->popup) {
+	case POPUP_HELP:
+		build_help(ui, width);
+		break;
+	case POPUP_MESSAGES:
+		build_messages(ui, width);
+		break;
+	case POPUP_EXPLAIN: {
+		struct bl_buf b;
+		bl_buf_init(&b);
+		bl_explain_node(bl_ui_selected(ui), &b);
+		bl_doc_markdown(&ui->popdoc, b.len ? b.data : "Nothing selected.", width);
+		bl_buf_fini(&b);
+		break;
+	}
+	case POPUP_FILES:
+		build_files(ui, width);
+		break;
+	case POPUP_NONE:
+		break;
+	}
+}
+
+void ui_popup_open(struct bl_ui *ui, enum popup p)
+{
+	if (ui->popup == p) {
+		ui->popup = POPUP_NONE;
+		return;
+	}
+	ui->popup = p;
+	ui->popv.top = 0;
+	ui->pop_width = ui->w;
+	ui_popup_build(ui);
+}
+
+void ui_menu_draw(struct bl_ui *ui, struct bl_canvas *c)
+{
+	int mw = 26;
+	int mh = (int)ui->menu_len + 2;
+	int x = ui->tree_w + 2;
+	if (x + mw > c->w)
+		x = c->w > mw ? c->w - mw : 0;
+	int y = 2;
+	const bool a = ui->ascii;
+	for (int r = 0; r < mh && y + r < c->h - 1; r++) {
+		bl_canvas_fill(c, x, y + r, mw, BL_ROLE_MENU);
+		if (r == 0 || r == mh - 1) {
+			for (int k = 0; k < mw; k++)
+				bl_canvas_put(c, x + k, y + r, 1, BL_ROLE_MENU, a ? "-" : "\u2500");
+			if (r == 0)
+				bl_canvas_put(c, x + 2, y, mw - 4, BL_ROLE_MENU, " copy ");
+			continue;
+		}
+		size_t i = (size_t)r - 1;
+		char key[2] = {ui->menu_keys[i], '\0'};
+		bl_canvas_put(c, x + 2, y + r, 1, BL_ROLE_MENU_KEY, key);
+		bl_canvas_put(c, x + 5, y + r, mw - 6, BL_ROLE_MENU,
+			bl_copytext_label(ui->menu_keys[i]));
+		if (i == ui->menu_cursor)
+			bl_canvas_paint(c, x + 1, y + r, mw - 2, BL_ROLE_CURSOR);
+	}
+}
+
+/* The compare view: column headings, the rows, a rule, the detail area. */
