@@ -19,11 +19,15 @@ struct bl_loader;
 
 /* The function that loads; bl_build_load unless a test gives another. */
 typedef bool (*bl_load_fn)(const char *const *args, size_t nargs,
-	const struct bl_load_opts *opts, struct bl_build **out, struct bl_error *err);
+	const struct bl_source_opts *opts, struct bl_build **out, struct bl_error *err);
 
-/* Start loading `args` (copied). NULL when the thread cannot start (err set). */
-struct bl_loader *bl_loader_start(const char *const *args, size_t nargs, bl_load_fn load,
-	struct bl_error *err);
+/* Start loading `args` (copied) with `opts` (copied, may be NULL; the
+ * strings and the insecure list it points to are borrowed and must outlive
+ * the loader). Its progress callback is replaced by the loader's own, which
+ * bl_loader_poll reads and bl_loader_cancel answers. NULL when the thread
+ * cannot start (err set). */
+struct bl_loader *bl_loader_start(const char *const *args, size_t nargs,
+	const struct bl_source_opts *opts, bl_load_fn load, struct bl_error *err);
 
 struct bl_load_state {
 	bool done;

@@ -103,18 +103,6 @@ struct bl_build {
 	                              metadata targets (one per repository), not sources given */
 };
 
-struct bl_registry_opts; /* registry.h */
-
-struct bl_load_opts {
-	bl_progress_fn progress;
-	void *progress_ud;
-	int stdin_fd;              /* for "-" */
-	/* Registry references and metadata targets fetched from registries. NULL:
-	 * defaults. Its progress, when NULL, is `progress` above. */
-	const struct bl_registry_opts *registry;
-	bool offline;              /* no network: registries answer from the cache only */
-};
-
 /* Load sources: at most one metadata file (told apart by content) plus any
  * number of stores. A metadata target resolves its `containerimage.digest`
  * (or descriptor) in the stores given, in order (local ones first); a target
@@ -124,9 +112,9 @@ struct bl_load_opts {
  * A target still not found is BL_STATUS_UNRESOLVED with a message that says
  * why (no source, --offline, or the registry's error). Manifests and indexes
  * read from a registry get their referrers as children ("referrer: <type>"). Without metadata, every store gives one
- * target per root. Fails only when an argument cannot be opened at all
+ * target per root. `opts` (store.h) may be NULL. Fails only when an argument cannot be opened at all
  * (missing file, not a known format, invalid metadata JSON). */
-bool bl_build_load(const char *const *args, size_t nargs, const struct bl_load_opts *opts,
+bool bl_build_load(const char *const *args, size_t nargs, const struct bl_source_opts *opts,
 	struct bl_build **out, struct bl_error *err);
 void bl_build_free(struct bl_build *b);
 

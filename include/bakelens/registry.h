@@ -30,26 +30,11 @@
 #include "bakelens/store.h"
 #include "bakelens/vec.h"
 
-struct bl_registry_opts {
-	/* host[:port] names (as in the reference) spoken to over plain HTTP or
-	 * TLS without verification; NULL-terminated, may be NULL. */
-	const char *const *insecure;
-	const char *cacert;      /* PEM bundle used instead of the system CAs; NULL */
-	const char *authfile;    /* --authfile: replaces the containers auth.json lookup; NULL */
-	bool no_cache;           /* neither read nor write the on-disk cache */
-	bool offline;            /* no network at all: only what is cached */
-	const char *cache_dir;   /* instead of $XDG_CACHE_HOME/bakelens; NULL */
-	bl_progress_fn progress; /* may be NULL; returning false cancels (BL_E_CANCELLED) */
-	void *progress_ud;
-	long connect_timeout_ms; /* 0: 10 s */
-	long low_speed_time_s;   /* a transfer below 1 byte/s for this long fails; 0: 30 s */
-	long retry_after_cap_s;  /* longest Retry-After honoured; 0: 30 s */
-};
-
-/* Open `ref` ("docker://REF" or a bare reference, normalised as docker does).
+/* Open `ref` ("docker://REF" or a bare reference, normalised as docker does)
+ * with the registry fields of `opts` (store.h; stdin_fd is not used).
  * No network traffic happens here: the first list_roots or read does it.
  * Fails with BL_E_FORMAT for a bad reference. `opts` may be NULL. */
-bool bl_store_registry_open(const char *ref, const struct bl_registry_opts *opts,
+bool bl_store_registry_open(const char *ref, const struct bl_source_opts *opts,
 	struct bl_store **out, struct bl_error *err);
 
 /* True when `s` was made by bl_store_registry_open. Its referrers, tags,

@@ -99,13 +99,29 @@ struct bl_store {
 	char *describe;  /* one line for users: "OCI layout directory", "docker save (legacy) tar, gzip-compressed, streamed" */
 };
 
-struct bl_registry_opts; /* registry.h */
-
-struct bl_store_open_opts {
-	bl_progress_fn progress; /* may be NULL */
+/* How sources are opened and read, one set for every kind of source: given
+ * to bl_store_open, bl_store_registry_open (registry.h) and bl_build_load
+ * (model.h), filled by the front ends from the command line. All zero (or a
+ * NULL pointer to it) is the default everywhere. Strings and the insecure
+ * list are borrowed: they must outlive the stores opened with them. */
+struct bl_source_opts {
+	/* Called while reading (archives, registries); returning false cancels
+	 * (BL_E_CANCELLED). May be NULL. */
+	bl_progress_fn progress;
 	void *progress_ud;
 	int stdin_fd;            /* fd for "-" (tests); 0 normally */
-	const struct bl_registry_opts *registry; /* for registry references; NULL: defaults */
+	/* Registries (registry references and metadata targets fetched from them): */
+	bool offline;            /* no network at all: only what is cached */
+	bool no_cache;           /* neither read nor write the on-disk cache */
+	/* host[:port] names (as in the reference) spoken to over plain HTTP or
+	 * TLS without verification; NULL-terminated, may be NULL. */
+	const char *const *insecure;
+	const char *cacert;      /* PEM bundle used instead of the system CAs; NULL */
+	const char *authfile;    /* --authfile: replaces the containers auth.json lookup; NULL */
+	const char *cache_dir;   /* instead of $XDG_CACHE_HOME/bakelens; NULL */
+	long connect_timeout_ms; /* 0: 10 s */
+	long low_speed_time_s;   /* a transfer below 1 byte/s for this long fails; 0: 30 s */
+	long retry_after_cap_s;  /* longest Retry-After honoured; 0: 30 s */
 };
 
 /* Open a source: "DIR", "oci:DIR[:REF]", "FILE", "oci-archive:FILE[:REF]",
@@ -117,7 +133,7 @@ struct bl_store_open_opts {
  * or directory"). Opening a registry reference does no network traffic.
  * Fails with BL_E_NOT_FOUND when nothing is there, BL_E_FORMAT when it is not
  * a layout or image tar (the message names the source and what was expected). */
-bool bl_store_open(const char *arg, const struct bl_store_open_opts *opts,
+bool bl_store_open(const char *arg, const struct bl_source_opts *opts,
 	struct bl_store **out, struct bl_error *err);
 void bl_store_free(struct bl_store *s);
 
@@ -162,9 +178,9 @@ struct bl_stream *bl_stream_memory(const void *data, size_t len); /* copies */
 
 /* Constructors used by bl_store_open (and tests). */
 bool bl_store_ocidir_open(const char *dir, struct bl_store **out, struct bl_error *err);
-bool bl_store_tar_open(const char *path, const struct bl_store_open_opts *opts,
+bool bl_store_tar_open(const char *path, const struct bl_source_opts *opts,
 	struct bl_store **out, struct bl_error *err);
-bool bl_store_stream_open(int fd, const char *name, const struct bl_store_open_opts *opts,
+bool bl_store_stream_open(int fd, const char *name, const struct bl_source_opts *opts,
 	struct bl_store **out, struct bl_error *err);
 
 #endif

@@ -14,6 +14,7 @@ struct bl_loader {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	bl_load_fn load;
+	struct bl_source_opts opts; /* progress set to on_progress */
 	char **args;
 	size_t nargs;
 	/* Under lock: */
@@ -41,10 +42,9 @@ static bool on_progress(void *ud, const char *what, uint64_t done, uint64_t tota
 static void *run(void *arg)
 {
 	struct bl_loader *l = arg;
-	struct bl_load_opts opts = {.progress = on_progress, .progress_ud = l, .stdin_fd = 0};
 	struct bl_build *b = NULL;
 	struct bl_error err = {0};
-	if (!l->load((const char *const *)l->args, l->nargs, &opts, &b, &err))
+	if (!l->load((const char *const *)l->args, l->nargs, &l->opts, &b, &err))
 		b = NULL;
 	pthread_mutex_lock(&l->lock);
 	if (b && l->cancel) {
@@ -60,11 +60,15 @@ static void *run(void *arg)
 	return NULL;
 }
 
-struct bl_loader *bl_loader_start(const char *const *args, size_t nargs, bl_load_fn load,
-	struct bl_error *err)
+struct bl_loader *bl_loader_start(const char *const *args, size_t nargs,
+	const struct bl_source_opts *opts, bl_load_fn load, struct bl_error *err)
 {
 	struct bl_loader *l = bl_calloc(1, sizeof *l);
 	l->load = load ? load : bl_build_load;
+	if (opts)
+		l->opts = *opts;
+	l->opts.progress = on_progress;
+	l->opts.progress_ud = l;
 	l->nargs = nargs;
 	l->args = bl_calloc(nargs + 1, sizeof *l->args);
 	for (size_t i = 0; i < nargs; i++)

@@ -1,20 +1,20 @@
 /* Command-line dispatch, options and error reporting for the subcommands. */
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bakelens/buf.h"
 #include "bakelens/cli.h"
+#include "bakelens/clock.h"
+#include "bakelens/options.h"
 #include "bakelens/text.h"
 #include "cli_internal.h"
 
 struct command {
 	const char *name;
-	int (*run)(const struct cli_opts *o);
+	int (*run)(const struct bl_options *o);
 	const char *synopsis;
 	const char *help;
 };
@@ -54,29 +54,7 @@ static const char usage_text[] =
 	"%s"
 	"\n"
 	"Options:\n"
-	"  -t, --target NAME       the target to answer for (digest)\n"
-	"  -p, --platform OS/ARCH[/VARIANT]\n"
-	"                          the platform to answer for (digest)\n"
-	"  -w, --what WHAT         index|manifest|config|layer|diff-id|chain-id (digest)\n"
-	"  -l, --layer N           layer position, 0-based; negative counts from the end (-1: last)\n"
-	"      --json              JSON output (inspect, diff, ls, tags)\n"
-	"      --files             diff: list the files of layers whose content differs\n"
-	"      --ignore-timestamps diff: created, history[].created, the created annotation and\n"
-	"                          file mtimes do not count\n"
-	"      --merged            ls: all layers with whiteouts applied\n"
-	"      --ascii             ASCII tree guides (tree)\n"
-	"      --depth N           print N levels below the targets (tree)\n"
-	"      --no-color          no colours (also NO_COLOR=1)\n"
-	"      --theme NAME        explorer theme\n"
-	"      --offline           no network: registries answer from the cache only\n"
-	"      --no-cache          registries: neither read nor write the on-disk cache\n"
-	"      --insecure HOST[:PORT]\n"
-	"                          plain HTTP or unverified TLS for that registry (repeatable)\n"
-	"      --cacert FILE       CA certificates (PEM) for registries, instead of the system's\n"
-	"      --authfile FILE     registry credentials (containers auth.json format)\n"
-	"  -q, --quiet             no diagnostics on stderr besides errors\n"
-	"  -h, --help              this help\n"
-	"  -V, --version           the version\n"
+	"%s"
 	"\n"
 	"Exit codes: 0 ok, 2 usage, 3 input unreadable, 4 invalid input, 5 digest or size\n"
 	"mismatch, 6 target/platform/layer not found, 7 network, 8 auth, 130 cancelled.\n"
@@ -84,12 +62,15 @@ static const char usage_text[] =
 
 static void print_usage(FILE *f)
 {
-	struct bl_buf cmds;
+	struct bl_buf cmds, opts;
 	bl_buf_init(&cmds);
+	bl_buf_init(&opts);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		bl_buf_printf(&cmds, "  %-62s\n      %s\n", commands[i].synopsis, commands[i].help);
-	fprintf(f, usage_text, bl_buf_str(&cmds));
+	bl_options_help(BL_FRONT_CLI, &opts);
+	fprintf(f, usage_text, bl_buf_str(&cmds), bl_buf_str(&opts));
 	bl_buf_fini(&cmds);
+	bl_buf_fini(&opts);
 }
 
 bool bl_cli_is_command(const char *arg)
@@ -113,25 +94,6 @@ void cli_error(const char *fmt, ...)
 	char *safe = bl_text_safe(raw);
 	fprintf(stderr, "bakelens: %s\n", safe);
 	free(safe);
-}
-
-int bl_cli_exit_code(int status)
-{
-	switch ((enum bl_status)status) {
-	case BL_OK: return BL_EXIT_OK;
-	case BL_E_USAGE: return BL_EXIT_USAGE;
-	case BL_E_IO: return BL_EXIT_INPUT;
-	case BL_E_FORMAT:
-	case BL_E_TOO_BIG:
-	case BL_E_LOOP:
-	case BL_E_UNSUPPORTED: return BL_EXIT_FORMAT;
-	case BL_E_DIGEST: return BL_EXIT_VERIFY;
-	case BL_E_NOT_FOUND: return BL_EXIT_NOT_FOUND;
-	case BL_E_NET: return BL_EXIT_NETWORK;
-	case BL_E_AUTH: return BL_EXIT_AUTH;
-	case BL_E_CANCELLED: return BL_EXIT_CANCELLED;
-	}
-	return BL_EXIT_FORMAT;
 }
 
 void cli_put_safe(const char *s)
@@ -178,35 +140,28 @@ void cli_json_print(json_t *j)
 int cli_fail(const struct bl_error *err)
 {
 	cli_error("%s", err->msg[0] ? err->msg : bl_status_name(err->code));
-	return bl_cli_exit_code(err->code);
+	return bl_exit_code(err->code);
 }
 
-void cli_load_opts(const struct cli_opts *o, struct bl_load_opts *lo, struct bl_registry_opts *reg)
-{
-	memset(lo, 0, sizeof *lo);
-	memset(reg, 0, sizeof *reg);
-	reg->insecure = o->insecure_hosts;
-	reg->cacert = o->cacert;
-	reg->authfile = o->authfile;
-	reg->no_cache = o->no_cache;
-	reg->offline = o->offline;
-	lo->registry = reg;
-	lo->offline = o->offline;
-}
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void cli_progress_begin(struct cli_progress *p, const struct cli_opts *o)
+void cli_progress_begin(struct cli_progress *p, const struct bl_options *o)
 {
 	memset(p, 0, sizeof *p);
 	const char *term = getenv("TERM");
 	p->on = !o->quiet && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
-	p->start_ms = mono_ms();
+	p->start_ms = bl_clock_ms();
+}
+
+void cli_progress_line(char *line, size_t size, const char *what, uint64_t done, uint64_t total,
+	int64_t elapsed_ms)
+{
+	char d[32], t[32] = "";
+	bl_text_size((int64_t)done, d, sizeof d);
+	if (total)
+		bl_text_size((int64_t)total, t, sizeof t);
+	char *w = bl_text_safe(what ? what : "loading");
+	snprintf(line, size, "bakelens: %s %s%s%s (%llds)", w, d, total ? " / " : "", t,
+		(long long)(elapsed_ms / 1000));
+	free(w);
 }
 
 bool cli_progress(void *ud, const char *what, uint64_t done, uint64_t total)
@@ -214,20 +169,13 @@ bool cli_progress(void *ud, const char *what, uint64_t done, uint64_t total)
 	struct cli_progress *p = ud;
 	if (!p->on)
 		return true;
-	long long now = mono_ms();
+	int64_t now = bl_clock_ms();
 	/* Nothing for what takes less than a blink; then at most 10 lines a second. */
 	if (now - p->start_ms < 500 || now - p->last_ms < 100)
 		return true;
 	p->last_ms = now;
-	char d[32], t[32] = "";
-	bl_text_size((int64_t)done, d, sizeof d);
-	if (total)
-		bl_text_size((int64_t)total, t, sizeof t);
-	char *w = bl_text_safe(what ? what : "loading");
 	char line[256];
-	snprintf(line, sizeof line, "bakelens: %s %s%s%s (%llds)", w, d, total ? " / " : "", t,
-		(now - p->start_ms) / 1000);
-	free(w);
+	cli_progress_line(line, sizeof line, what, done, total, now - p->start_ms);
 	/* \r and erase to the end of the line: the line is rewritten in place. */
 	fprintf(stderr, "\r%s\033[K", line);
 	fflush(stderr);
@@ -244,12 +192,11 @@ void cli_progress_end(struct cli_progress *p)
 	p->shown = false;
 }
 
-bool cli_load(const struct cli_opts *o, struct bl_build **out, int *exit_code)
+bool cli_load(const struct bl_options *o, struct bl_build **out, int *exit_code)
 {
 	struct bl_error err = {0};
-	struct bl_load_opts lo;
-	struct bl_registry_opts reg;
-	cli_load_opts(o, &lo, &reg);
+	struct bl_source_opts lo;
+	bl_options_source(o, &lo);
 	if (o->nsources == 0) {
 		cli_error("no source given (try: bakelens --help)");
 		*exit_code = BL_EXIT_USAGE;
@@ -326,51 +273,6 @@ int cli_check_statuses(const struct bl_build *b, int max_lines)
 	return worst;
 }
 
-enum { OPT_JSON = 256, OPT_ASCII, OPT_DEPTH, OPT_NO_COLOR, OPT_THEME, OPT_OFFLINE, OPT_INSECURE,
-	OPT_CACERT, OPT_AUTHFILE, OPT_FILES, OPT_IGNORE_TIMESTAMPS, OPT_MERGED, OPT_NO_CACHE };
-
-static const struct option long_opts[] = {
-	{"target", required_argument, NULL, 't'},
-	{"platform", required_argument, NULL, 'p'},
-	{"what", required_argument, NULL, 'w'},
-	{"layer", required_argument, NULL, 'l'},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"ascii", no_argument, NULL, OPT_ASCII},
-	{"depth", required_argument, NULL, OPT_DEPTH},
-	{"no-color", no_argument, NULL, OPT_NO_COLOR},
-	{"no-colour", no_argument, NULL, OPT_NO_COLOR},
-	{"theme", required_argument, NULL, OPT_THEME},
-	{"offline", no_argument, NULL, OPT_OFFLINE},
-	{"insecure", required_argument, NULL, OPT_INSECURE},
-	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
-	{"cacert", required_argument, NULL, OPT_CACERT},
-	{"authfile", required_argument, NULL, OPT_AUTHFILE},
-	{"files", no_argument, NULL, OPT_FILES},
-	{"ignore-timestamps", no_argument, NULL, OPT_IGNORE_TIMESTAMPS},
-	{"merged", no_argument, NULL, OPT_MERGED},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
-};
-
-/* Short options that take a value (getopt's string below). */
-static const char short_with_value[] = "tpwl";
-
-/* True when the option argument `a` ("-t", "--platform") takes the next
- * argument as its value ("-tX" and "--platform=X" carry their own). */
-static bool takes_next(const char *a)
-{
-	if (a[1] != '-')
-		return a[1] && strchr(short_with_value, a[1]) && a[2] == '\0';
-	if (strchr(a, '='))
-		return false;
-	for (const struct option *lo = long_opts; lo->name; lo++)
-		if (lo->has_arg == required_argument && strcmp(a + 2, lo->name) == 0)
-			return true;
-	return false;
-}
-
 int bl_cli_command_at(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
@@ -378,7 +280,7 @@ int bl_cli_command_at(int argc, char **argv)
 		if (strcmp(a, "--") == 0)
 			return 0;
 		if (a[0] == '-' && a[1]) {
-			if (takes_next(a))
+			if (bl_options_takes_value(a))
 				i++;
 			continue;
 		}
@@ -389,7 +291,6 @@ int bl_cli_command_at(int argc, char **argv)
 
 int bl_cli_main(int argc, char **argv)
 {
-	struct cli_opts o = {.depth = -1};
 	const char *cmd = "tree";
 	int at = bl_cli_command_at(argc, argv);
 	if (at)
@@ -398,80 +299,30 @@ int bl_cli_main(int argc, char **argv)
 		print_usage(stdout);
 		return BL_EXIT_OK;
 	}
-	/* getopt_long over the arguments but the command; argv[0] stays the program. */
+	/* The options are read from the arguments but the command; argv[0] stays the program. */
 	int n = at ? argc - 1 : argc;
 	char **args = calloc((size_t)n + 1, sizeof *args);
-	/* --insecure values, at most one per argument, NULL-terminated */
-	o.insecure_hosts = calloc((size_t)n + 1, sizeof *o.insecure_hosts);
-	if (!args || !o.insecure_hosts)
+	if (!args)
 		abort();
 	for (int i = 0, k = 0; i < argc; i++)
 		if (i != at || at == 0)
 			args[k++] = argv[i];
-	optind = 1;
-	opterr = 0;
-	int c, rc = BL_EXIT_OK;
-	while ((c = getopt_long(n, args, ":t:p:w:l:qhV", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 't': o.target = optarg; break;
-		case 'p': o.platform = optarg; break;
-		case 'w': o.what = optarg; break;
-		case 'l': o.layer = optarg; break;
-		case 'q': o.quiet = true; break;
-		case OPT_JSON: o.json = true; break;
-		case OPT_ASCII: o.ascii = true; break;
-		case OPT_DEPTH: {
-			char *end;
-			long d = strtol(optarg, &end, 10);
-			if (*end || d < 0 || d > 1000) {
-				cli_error("--depth: expected a number from 0, got \"%s\"", optarg);
-				rc = BL_EXIT_USAGE;
-				goto out;
-			}
-			o.depth = (int)d;
-			break;
-		}
-		case OPT_NO_COLOR: o.no_color = true; break;
-		case OPT_THEME: o.theme = optarg; break;
-		case OPT_OFFLINE: o.offline = true; break;
-		case OPT_INSECURE:
-			/* HOST or HOST:PORT, as in the reference; a '/' means a reference
-			 * was taken for the value */
-			if (!*optarg || strchr(optarg, '/') || strchr(optarg, '@')) {
-				cli_error("--insecure: expected HOST[:PORT] (as in the reference), got \"%s\"",
-					optarg);
-				rc = BL_EXIT_USAGE;
-				goto out;
-			}
-			o.insecure = true;
-			o.insecure_hosts[o.ninsecure++] = optarg;
-			break;
-		case OPT_NO_CACHE: o.no_cache = true; break;
-		case OPT_CACERT: o.cacert = optarg; break;
-		case OPT_AUTHFILE: o.authfile = optarg; break;
-		case OPT_FILES: o.files = true; break;
-		case OPT_IGNORE_TIMESTAMPS: o.ignore_timestamps = true; break;
-		case OPT_MERGED: o.merged = true; break;
-		case 'h': print_usage(stdout); goto out;
-		case 'V': printf("bakelens %s\n", BL_VERSION); goto out;
-		case ':':
-			cli_error("%s: option needs a value (try: bakelens --help)", args[optind - 1]);
-			rc = BL_EXIT_USAGE;
-			goto out;
-		default:
-			cli_error("%s: unknown option (try: bakelens --help)", args[optind - 1]);
-			rc = BL_EXIT_USAGE;
-			goto out;
-		}
+	struct bl_options o;
+	struct bl_error err = {0};
+	int rc = BL_EXIT_OK;
+	if (!bl_options_parse(n, args, BL_FRONT_CLI, &o, &err)) {
+		rc = cli_fail(&err);
+	} else if (o.help) {
+		print_usage(stdout);
+	} else if (o.version) {
+		printf("bakelens %s\n", BL_VERSION);
+	} else {
+		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+			if (strcmp(cmd, commands[i].name) == 0)
+				rc = commands[i].run(&o);
 	}
-	o.sources = args + optind;
-	o.nsources = n - optind;
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (strcmp(cmd, commands[i].name) == 0)
-			rc = commands[i].run(&o);
-out:
+	bl_options_fini(&o);
 	free(args);
-	free(o.insecure_hosts);
 	if (fflush(stdout) != 0 && rc == BL_EXIT_OK) {
 		cli_error("standard output: write failed");
 		rc = BL_EXIT_INPUT;

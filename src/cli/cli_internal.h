@@ -3,37 +3,14 @@
 #define BL_CLI_INTERNAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <jansson.h>
 #include <stdio.h>
 
 #include "bakelens/error.h"
 #include "bakelens/model.h"
+#include "bakelens/options.h"
 #include "bakelens/registry.h"
-
-struct cli_opts {
-	const char *target;
-	const char *platform;
-	const char *what;
-	const char *layer;
-	bool json;
-	bool ascii;
-	bool no_color;
-	bool quiet;
-	bool offline;
-	bool insecure;
-	bool files;             /* diff: file-level differences of changed layers */
-	bool ignore_timestamps; /* diff */
-	bool merged;            /* ls */
-	const char *cacert;
-	const char *authfile;
-	bool no_cache;                /* --no-cache: the registry cache neither read nor written */
-	const char **insecure_hosts;  /* --insecure HOST[:PORT], repeatable; NULL-terminated */
-	int ninsecure;
-	const char *theme;
-	int depth; /* tree: -1 = everything */
-	char **sources;
-	int nsources;
-};
 
 /* Print "bakelens: <msg>" on stderr, escaped. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -55,27 +32,28 @@ void cli_json_print(json_t *j);
 struct cli_progress {
 	bool on;             /* stderr is a terminal and the user did not ask for quiet */
 	bool shown;          /* a line is on the screen */
-	long long start_ms, last_ms;
+	int64_t start_ms, last_ms; /* bl_clock_ms */
 };
-void cli_progress_begin(struct cli_progress *p, const struct cli_opts *o);
+void cli_progress_begin(struct cli_progress *p, const struct bl_options *o);
 bool cli_progress(void *ud, const char *what, uint64_t done, uint64_t total);
+/* The text of that line, without \r or erase: "bakelens: WHAT DONE[ / TOTAL]
+ * (Ns)", WHAT escaped ("loading" when NULL), TOTAL left out when 0. */
+void cli_progress_line(char *line, size_t size, const char *what, uint64_t done, uint64_t total,
+	int64_t elapsed_ms);
 void cli_progress_end(struct cli_progress *p);
 /* Report `err` and return its exit code. */
 int cli_fail(const struct bl_error *err);
-/* The load options the command line asks for (registry options, --offline);
- * `reg` is filled and pointed to by `lo`, so it must live as long as `lo`. */
-void cli_load_opts(const struct cli_opts *o, struct bl_load_opts *lo, struct bl_registry_opts *reg);
 /* Load the sources named in opts; prints the error and returns false on failure. */
-bool cli_load(const struct cli_opts *o, struct bl_build **out, int *exit_code);
+bool cli_load(const struct bl_options *o, struct bl_build **out, int *exit_code);
 /* 0 when every node is usable; else the exit code for the worst status found
  * (after printing one line per problem on stderr, at most `max_lines`). */
 int cli_check_statuses(const struct bl_build *b, int max_lines);
 
-int cli_cmd_tree(const struct cli_opts *o);
-int cli_cmd_inspect(const struct cli_opts *o);
-int cli_cmd_digest(const struct cli_opts *o);
-int cli_cmd_tags(const struct cli_opts *o);
-int cli_cmd_diff(const struct cli_opts *o);
-int cli_cmd_ls(const struct cli_opts *o);
+int cli_cmd_tree(const struct bl_options *o);
+int cli_cmd_inspect(const struct bl_options *o);
+int cli_cmd_digest(const struct bl_options *o);
+int cli_cmd_tags(const struct bl_options *o);
+int cli_cmd_diff(const struct bl_options *o);
+int cli_cmd_ls(const struct bl_options *o);
 
 #endif

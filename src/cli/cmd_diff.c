@@ -38,7 +38,7 @@ struct files {
 };
 
 struct run {
-	const struct cli_opts *o;
+	const struct bl_options *o;
 	struct side sides[2];
 	struct bl_cmp *cmp;
 	struct bl_vec files; /* struct files *, owned */
@@ -68,9 +68,8 @@ static bool load_side(struct run *r, struct side *s, int *rc)
 		return false;
 	}
 	struct bl_error err = {0};
-	struct bl_load_opts lo;
-	struct bl_registry_opts reg;
-	cli_load_opts(r->o, &lo, &reg); /* --offline, --insecure... as every command */
+	struct bl_source_opts lo;
+	bl_options_source(r->o, &lo); /* --offline, --insecure... as every command */
 	lo.progress = cli_progress;
 	lo.progress_ud = &r->progress;
 	bool loaded = bl_build_load((const char *const *)s->parts.items, s->parts.len, &lo, &s->b,
@@ -120,7 +119,7 @@ static void list_files(struct run *r)
 			f->error = bl_strdup(err.msg);
 			/* A missing blob is normal in sparse exports; bad bytes are not. */
 			if (err.code != BL_E_NOT_FOUND && err.code != BL_E_UNSUPPORTED) {
-				int code = bl_cli_exit_code(err.code);
+				int code = bl_exit_code(err.code);
 				if (r->worst != BL_EXIT_VERIFY)
 					r->worst = code;
 			}
@@ -593,7 +592,7 @@ static void print_json(const struct run *r)
 	json_decref(j);
 }
 
-int cli_cmd_diff(const struct cli_opts *o)
+int cli_cmd_diff(const struct bl_options *o)
 {
 	if (o->nsources != 2) {
 		cli_error("diff: expected two sides, A and B (each SRC or SRC+SRC...), got %d argument%s",

@@ -5,7 +5,7 @@
 #include "bakelens/cli.h"
 #include "cli_internal.h"
 
-int cli_cmd_digest(const struct cli_opts *o)
+int cli_cmd_digest(const struct bl_options *o)
 {
 	struct bl_query q = {.target = o->target, .platform = o->platform};
 	if (o->what && !bl_what_parse(o->what, &q.what)) {

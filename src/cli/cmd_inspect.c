@@ -164,7 +164,7 @@ static void print_facts(const struct bl_build *b)
 	bl_tree_fini(&t);
 }
 
-int cli_cmd_inspect(const struct cli_opts *o)
+int cli_cmd_inspect(const struct bl_options *o)
 {
 	struct bl_build *b = NULL;
 	int rc;

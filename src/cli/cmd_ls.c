@@ -60,7 +60,7 @@ static void print_json(const struct bl_file_list *l)
 	json_decref(arr);
 }
 
-int cli_cmd_ls(const struct cli_opts *o)
+int cli_cmd_ls(const struct bl_options *o)
 {
 	long layer = 0;
 	if (o->layer) {

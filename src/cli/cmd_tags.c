@@ -9,17 +9,15 @@
 #include "bakelens/text.h"
 #include "cli_internal.h"
 
-int cli_cmd_tags(const struct cli_opts *o)
+int cli_cmd_tags(const struct bl_options *o)
 {
 	if (o->nsources != 1) {
 		cli_error("tags: expected one repository (docker://REF or REF), got %d arguments",
 			o->nsources);
 		return BL_EXIT_USAGE;
 	}
-	struct bl_load_opts lo;
-	struct bl_registry_opts reg;
-	cli_load_opts(o, &lo, &reg);
-	struct bl_store_open_opts so = {.registry = &reg};
+	struct bl_source_opts so;
+	bl_options_source(o, &so);
 	struct bl_store *s = NULL;
 	struct bl_error err = {0};
 	if (!bl_store_open(o->sources[0], &so, &s, &err))

@@ -14,7 +14,7 @@ static bool locale_is_utf8(void)
 	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
-int cli_cmd_tree(const struct cli_opts *o)
+int cli_cmd_tree(const struct bl_options *o)
 {
 	struct bl_build *b = NULL;
 	int rc;

@@ -28,17 +28,19 @@ bool bl_file_read(const char *path, size_t max, struct bl_buf *out, struct bl_er
 	struct stat st;
 	if (fstat(fd, &st) != 0)
 		return fail_io(fd, path, out, start, err);
-	if (!S_ISREG(st.st_mode)) {
-		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+	/* A pipe (process substitution, --authfile <(...)) is read like a file,
+	 * bounded by `max` as it goes; a directory is refused. */
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
 		return fail_io(fd, path, out, start, err);
 	}
 	/* Refused by its size without reading it; checked again on what is read
 	 * because the file may grow meanwhile. */
-	if ((unsigned long long)st.st_size > max) {
+	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) {
 		close(fd);
 		return bl_fail(err, BL_E_TOO_BIG, "%s: over %zu bytes", path, max);
 	}
-	bl_buf_reserve(out, (size_t)st.st_size); /* also sets out->data for an empty file */
+	bl_buf_reserve(out, S_ISREG(st.st_mode) ? (size_t)st.st_size : 0); /* also sets out->data for an empty file */
 	char tmp[16384];
 	for (;;) {
 		ssize_t n = read(fd, tmp, sizeof tmp);

@@ -434,7 +434,7 @@ struct pending_doc {
 	struct bl_buf bytes;
 };
 
-bool bl_build_load(const char *const *args, size_t nargs, const struct bl_load_opts *opts,
+bool bl_build_load(const char *const *args, size_t nargs, const struct bl_source_opts *opts,
 	struct bl_build **out, struct bl_error *err)
 {
 	*out = NULL;
@@ -449,23 +449,10 @@ bool bl_build_load(const char *const *args, size_t nargs, const struct bl_load_o
 		bl_fail(err, BL_E_USAGE, "no source given");
 		goto done;
 	}
-	static const struct bl_load_opts no_opts = {0};
-	if (!opts)
-		opts = &no_opts;
-	struct bl_registry_opts ropts = {0};
-	if (opts->registry)
-		ropts = *opts->registry;
-	if (!ropts.progress) {
-		ropts.progress = opts->progress;
-		ropts.progress_ud = opts->progress_ud;
-	}
-	ropts.offline = ropts.offline || opts->offline;
-	ctx.registry = &ropts;
-	struct bl_store_open_opts sopts = {0};
-	sopts.progress = opts->progress;
-	sopts.progress_ud = opts->progress_ud;
-	sopts.stdin_fd = opts->stdin_fd;
-	sopts.registry = &ropts;
+	struct bl_source_opts sopts = {0};
+	if (opts)
+		sopts = *opts;
+	ctx.registry = &sopts;
 	for (size_t i = 0; i < nargs; i++) {
 		struct bl_buf bytes;
 		bl_buf_init(&bytes);

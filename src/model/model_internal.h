@@ -26,7 +26,7 @@
 
 struct model_doc_cache; /* graph.c */
 
-struct bl_registry_opts;
+struct bl_source_opts;
 
 /* State shared while a build is resolved. */
 struct model_ctx {
@@ -35,7 +35,7 @@ struct model_ctx {
 	bool capped;  /* MODEL_NODE_MAX reached: a message was recorded once */
 	/* Registries (build.c, graph.c). NULL (model_ctx_init): metadata targets
 	 * are never fetched from a registry, referrers never asked for. */
-	const struct bl_registry_opts *registry;
+	const struct bl_source_opts *registry;
 	bool cancelled; /* a registry read was cancelled: stop walking */
 	/* registry stores whose referrers failed once (not asked again) */
 	const struct bl_store *referrers_failed[MODEL_FAILED_MAX];

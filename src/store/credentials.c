@@ -15,6 +15,7 @@
 #include "bakelens/base64.h"
 #include "bakelens/buf.h"
 #include "bakelens/credentials.h"
+#include "bakelens/file.h"
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
 #include "bakelens/text.h"
@@ -105,33 +106,17 @@ static int key_score(const char *key, const char *host, const char *repo)
 }
 
 /* Read a whole small file; false with errno set when it cannot be read. */
+/* The file whole, or an error that says it is the auth file. */
 static bool slurp(const char *path, struct bl_buf *out, struct bl_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return bl_fail_errno(err, BL_E_IO, "auth file %s", path);
-	char tmp[8192];
-	for (;;) {
-		ssize_t n = read(fd, tmp, sizeof tmp);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
-			close(fd);
-			errno = e;
-			return bl_fail_errno(err, BL_E_IO, "auth file %s", path);
-		}
-		if (n == 0)
-			break;
-		if (out->len + (size_t)n > AUTH_FILE_MAX) {
-			close(fd);
-			return bl_fail(err, BL_E_TOO_BIG, "auth file %s: over %u bytes", path,
-				AUTH_FILE_MAX);
-		}
-		bl_buf_append(out, tmp, (size_t)n);
+	if (bl_file_read(path, AUTH_FILE_MAX, out, err))
+		return true;
+	if (err) {
+		struct bl_error inner = *err;
+		bl_fail(err, inner.code, "auth file %s", inner.msg);
+		err->sys_errno = inner.sys_errno;
 	}
-	close(fd);
-	return true;
+	return false;
 }
 
 /* A member that is absent or null (as Go's encoding/json reads it), or of

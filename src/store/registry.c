@@ -477,10 +477,10 @@ static void curl_init_once(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-bool bl_store_registry_open(const char *arg, const struct bl_registry_opts *opts,
+bool bl_store_registry_open(const char *arg, const struct bl_source_opts *opts,
 	struct bl_store **out, struct bl_error *err)
 {
-	static const struct bl_registry_opts defaults = {0};
+	static const struct bl_source_opts defaults = {0};
 	if (!opts)
 		opts = &defaults;
 	*out = NULL;

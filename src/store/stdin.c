@@ -9,7 +9,7 @@
 #include "bakelens/text.h"
 #include "internal.h"
 
-bool bl_store_stream_open(int fd, const char *name, const struct bl_store_open_opts *opts,
+bool bl_store_stream_open(int fd, const char *name, const struct bl_source_opts *opts,
 	struct bl_store **out, struct bl_error *err)
 {
 	*out = NULL;

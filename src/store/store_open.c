@@ -8,22 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bakelens/json.h"
 #include "bakelens/mem.h"
 #include "bakelens/ref.h"
 #include "bakelens/registry.h"
 #include "bakelens/text.h"
 #include "internal.h"
-
-/* Does the start of the file look like JSON (after whitespace and a UTF-8 BOM)? */
-static bool looks_like_json(const unsigned char *p, size_t n)
-{
-	size_t i = 0;
-	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
-		i = 3;
-	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
-		i++;
-	return i < n && (p[i] == '{' || p[i] == '[');
-}
 
 static bool path_exists(const char *p)
 {
@@ -43,7 +33,7 @@ static bool is_layout_dir(const char *dir)
 
 /* Open a plain path (no transport prefix). `want`: 0 any, 'd' a layout, 't' a tar. */
 static bool open_path(const char *path, const char *shown, int want,
-	const struct bl_store_open_opts *opts, struct bl_store **out, struct bl_error *err)
+	const struct bl_source_opts *opts, struct bl_store **out, struct bl_error *err)
 {
 	char *safe = bl_text_safe(shown);
 	struct stat st;
@@ -79,7 +69,7 @@ static bool open_path(const char *path, const char *shown, int want,
 			bl_fail_errno(err, BL_E_IO, "%s", safe);
 			goto done;
 		}
-		struct bl_store_open_opts o = opts ? *opts : (struct bl_store_open_opts){0};
+		struct bl_source_opts o = opts ? *opts : (struct bl_source_opts){0};
 		ok = bl_store_stream_open(fd, shown, &o, out, err);
 		close(fd); /* the stream store reads everything while opening */
 		goto done;
@@ -97,7 +87,7 @@ static bool open_path(const char *path, const char *shown, int want,
 			bl_fail_errno(err, BL_E_IO, "%s", safe);
 			goto done;
 		}
-		if (looks_like_json(head, (size_t)n)) {
+		if (bl_json_looks_like(head, (size_t)n)) {
 			bl_fail(err, BL_E_FORMAT,
 				"%s: a JSON document, not an image layout or archive", safe);
 			goto done;
@@ -146,7 +136,7 @@ static bool looks_like_path(const char *arg)
 	return false;
 }
 
-bool bl_store_open(const char *arg, const struct bl_store_open_opts *opts,
+bool bl_store_open(const char *arg, const struct bl_source_opts *opts,
 	struct bl_store **out, struct bl_error *err)
 {
 	*out = NULL;
@@ -157,7 +147,7 @@ bool bl_store_open(const char *arg, const struct bl_store_open_opts *opts,
 		return bl_store_stream_open(fd, "-", opts, out, err);
 	}
 	if (strncmp(arg, "docker://", 9) == 0)
-		return bl_store_registry_open(arg, opts ? opts->registry : NULL, out, err);
+		return bl_store_registry_open(arg, opts, out, err);
 	static const struct {
 		const char *prefix;
 		int want;
@@ -192,7 +182,7 @@ bool bl_store_open(const char *arg, const struct bl_store_open_opts *opts,
 		return true;
 	}
 	if (!path_exists(arg) && !looks_like_path(arg) && bl_ref_is_plausible(arg))
-		return bl_store_registry_open(arg, opts ? opts->registry : NULL, out, err);
+		return bl_store_registry_open(arg, opts, out, err);
 	if (!open_path(arg, arg, 0, opts, out, err))
 		return false;
 	return true;

@@ -253,7 +253,7 @@ bool bl_tar_store_new(struct bl_tarix *ix, int fd, const char *path, enum bl_tar
 	return true;
 }
 
-bool bl_store_tar_open(const char *path, const struct bl_store_open_opts *opts,
+bool bl_store_tar_open(const char *path, const struct bl_source_opts *opts,
 	struct bl_store **out, struct bl_error *err)
 {
 	*out = NULL;

@@ -8,16 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bakelens/clipboard.h"
+#include "bakelens/clock.h"
 #include "bakelens/compare.h"
-#include "bakelens/cli.h"
 #include "bakelens/app.h"
+#include "bakelens/exitcode.h"
 #include "bakelens/mem.h"
-#include "bakelens/registry.h"
+#include "bakelens/options.h"
 #include "bakelens/text.h"
 
 static volatile sig_atomic_t stop_signal;
@@ -25,13 +24,6 @@ static volatile sig_atomic_t stop_signal;
 /* How long a cancelled load may take to stop before the explorer stops
  * waiting for it (a source stalled inside one read sees no cancel). */
 enum { CANCEL_GRACE_MS = 1000 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void on_stop(int sig)
 {
@@ -82,166 +74,33 @@ static void install_signals(void)
 	bl_mem_set_oom_hook(on_oom);
 }
 
-static int exit_code_for(enum bl_status st)
+/* A bad command line: the reason, then what the explorer takes. */
+static void usage_error(const char *msg)
 {
-	switch (st) {
-	case BL_OK:
-		return BL_EXIT_OK;
-	case BL_E_USAGE:
-		return BL_EXIT_USAGE;
-	case BL_E_IO:
-	case BL_E_NOT_FOUND:
-		return BL_EXIT_INPUT;
-	case BL_E_DIGEST:
-		return BL_EXIT_VERIFY;
-	case BL_E_NET:
-		return BL_EXIT_NETWORK;
-	case BL_E_AUTH:
-		return BL_EXIT_AUTH;
-	case BL_E_CANCELLED:
-		return BL_EXIT_CANCELLED;
-	default:
-		return BL_EXIT_FORMAT;
-	}
-}
-
-static void usage_error(const char *what, const char *arg)
-{
-	char *safe = bl_text_safe(arg);
-	fprintf(stderr, "bakelens: %s%s%s\n", what, *safe ? ": " : "", safe);
-	fprintf(stderr, "usage: bakelens [--theme NAME] [--no-color] [-t TARGET] [-p PLATFORM] "
-			"[--offline] [--no-cache]\n"
-			"                [--insecure HOST[:PORT]]... [--cacert FILE] [--authfile FILE] "
-			"SOURCE...\n");
+	char *safe = bl_text_safe(msg);
+	struct bl_buf syn;
+	bl_buf_init(&syn);
+	bl_options_synopsis(BL_FRONT_UI, 16, &syn);
+	fprintf(stderr, "bakelens: %s\nusage: bakelens %s SOURCE...\n", safe, bl_buf_str(&syn));
+	bl_buf_fini(&syn);
 	free(safe);
 }
 
-struct opts {
-	const char *theme;
-	bool no_color;
-	const char *platform;
-	const char *target;
-	bool offline;
-	bool no_cache;
-	const char *cacert;
-	const char *authfile;
-	const char **insecure; /* NULL-terminated */
-	size_t ninsecure;
-	const char **sources;
-	size_t nsources;
-	bool diff; /* --diff A B: sources[0] and sources[1] are the sides */
-	bool ignore_timestamps; /* --ignore-timestamps (with --diff; t toggles it) */
-};
-
-/* The registry options of this run, read by the loader thread (set before it
- * starts, not changed after). The loader's progress callback reaches the
- * registry store through bl_load_opts.progress: remote loading shows progress
- * and Esc cancels it. */
-static struct bl_registry_opts ui_registry;
-static bool ui_offline;
-
-static bool load_with_options(const char *const *args, size_t nargs,
-	const struct bl_load_opts *opts, struct bl_build **out, struct bl_error *err)
+/* The command line, then what only the explorer checks: a source, two
+ * sides for --diff. */
+static int parse_args(int argc, char **argv, struct bl_options *o)
 {
-	struct bl_load_opts lo = *opts;
-	lo.registry = &ui_registry;
-	lo.offline = ui_offline;
-	return bl_build_load(args, nargs, &lo, out, err);
-}
-
-/* Options with a value: "--name VALUE" or "--name=VALUE". */
-static const char *const value_opts[] = {"--theme", "--platform", "--target", "--insecure",
-	"--cacert", "--authfile"};
-
-/* The short forms the command line has too: "-p P" or "-pP", "-t T". */
-static const char *long_of_short(const char *a)
-{
-	if (a[0] != '-' || a[1] == '-' || !a[1])
-		return NULL;
-	return a[1] == 'p' ? "--platform" : a[1] == 't' ? "--target" : NULL;
-}
-
-static int parse_args(int argc, char **argv, struct opts *o)
-{
-	o->sources = bl_calloc((size_t)argc + 1, sizeof *o->sources);
-	o->insecure = bl_calloc((size_t)argc + 1, sizeof *o->insecure);
-	bool only_sources = false;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (only_sources || a[0] != '-' || strcmp(a, "-") == 0) {
-			o->sources[o->nsources++] = a;
-			continue;
-		}
-		if (strcmp(a, "--") == 0) {
-			only_sources = true;
-		} else if (strcmp(a, "--no-color") == 0 || strcmp(a, "--no-colour") == 0) {
-			o->no_color = true;
-		} else if (strcmp(a, "--offline") == 0) {
-			o->offline = true;
-		} else if (strcmp(a, "--no-cache") == 0) {
-			o->no_cache = true;
-		} else if (strcmp(a, "--diff") == 0) {
-			o->diff = true;
-		} else if (strcmp(a, "--ignore-timestamps") == 0) {
-			o->ignore_timestamps = true;
-		} else if (long_of_short(a)) {
-			if (!a[2] && i + 1 >= argc) {
-				usage_error("option needs a value", a);
-				return BL_EXIT_USAGE;
-			}
-			const char *value = a[2] ? a + 2 : argv[++i];
-			if (!strcmp(long_of_short(a), "--platform"))
-				o->platform = value;
-			else
-				o->target = value;
-		} else {
-			const char *name = NULL, *value = NULL;
-			for (size_t k = 0; k < sizeof value_opts / sizeof value_opts[0]; k++) {
-				size_t len = strlen(value_opts[k]);
-				if (strncmp(a, value_opts[k], len) != 0)
-					continue;
-				if (a[len] == '=') {
-					name = value_opts[k];
-					value = a + len + 1;
-				} else if (a[len] == '\0') {
-					if (i + 1 >= argc) {
-						usage_error("option needs a value", a);
-						return BL_EXIT_USAGE;
-					}
-					name = value_opts[k];
-					value = argv[++i];
-				}
-				break;
-			}
-			if (!name) {
-				usage_error("unknown option", a);
-				return BL_EXIT_USAGE;
-			}
-			if (strcmp(name, "--theme") == 0) {
-				o->theme = value;
-			} else if (strcmp(name, "--platform") == 0) {
-				o->platform = value;
-			} else if (strcmp(name, "--target") == 0) {
-				o->target = value;
-			} else if (strcmp(name, "--cacert") == 0) {
-				o->cacert = value;
-			} else if (strcmp(name, "--authfile") == 0) {
-				o->authfile = value;
-			} else {
-				if (!*value || strchr(value, '/') || strchr(value, '@')) {
-					usage_error("--insecure: expected HOST[:PORT] (as in the reference)", value);
-					return BL_EXIT_USAGE;
-				}
-				o->insecure[o->ninsecure++] = value;
-			}
-		}
+	struct bl_error err = {0};
+	if (!bl_options_parse(argc, argv, BL_FRONT_UI, o, &err)) {
+		usage_error(err.msg);
+		return bl_exit_code(err.code);
 	}
 	if (o->nsources == 0) {
-		usage_error("no SOURCE given", "");
+		usage_error("no SOURCE given");
 		return BL_EXIT_USAGE;
 	}
 	if (o->diff && o->nsources != 2) {
-		usage_error("--diff needs two sides: --diff A B (a side joins sources with '+')", "");
+		usage_error("--diff needs two sides: --diff A B (a side joins sources with '+')");
 		return BL_EXIT_USAGE;
 	}
 	return BL_EXIT_OK;
@@ -288,11 +147,11 @@ static void perform_copy(struct bl_ui *ui, struct bl_term *term, const struct bl
 	bl_buf_fini(&how);
 }
 
-static char *join_sources(const struct opts *o)
+static char *join_sources(const struct bl_options *o)
 {
 	struct bl_buf b;
 	bl_buf_init(&b);
-	for (size_t i = 0; i < o->nsources; i++) {
+	for (int i = 0; i < o->nsources; i++) {
 		if (i)
 			bl_buf_putc(&b, ' ');
 		bl_buf_puts(&b, o->sources[i]);
@@ -302,20 +161,16 @@ static char *join_sources(const struct opts *o)
 
 int bl_ui_main(int argc, char **argv)
 {
-	struct opts o = {0};
+	struct bl_options o;
 	int rc = parse_args(argc, argv, &o);
 	if (rc != BL_EXIT_OK) {
-		free(o.sources);
-		free(o.insecure);
+		bl_options_fini(&o);
 		return rc;
 	}
-	memset(&ui_registry, 0, sizeof ui_registry);
-	ui_registry.insecure = o.insecure;
-	ui_registry.cacert = o.cacert;
-	ui_registry.authfile = o.authfile;
-	ui_registry.no_cache = o.no_cache;
-	ui_registry.offline = o.offline;
-	ui_offline = o.offline;
+	/* --offline, --insecure...: the loaders copy it, with their own progress
+	 * (remote loading shows progress and Esc cancels it). */
+	struct bl_source_opts source;
+	bl_options_source(&o, &source);
 	setlocale(LC_ALL, "");
 	bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 
@@ -376,12 +231,13 @@ int bl_ui_main(int argc, char **argv)
 				goto fail;
 			}
 			loaders[k] = bl_loader_start((const char *const *)parts[k].items, parts[k].len,
-				load_with_options, &err);
+				&source, NULL, &err);
 		} else {
-			loaders[k] = bl_loader_start(o.sources, o.nsources, load_with_options, &err);
+			loaders[k] = bl_loader_start((const char *const *)o.sources, (size_t)o.nsources,
+				&source, NULL, &err);
 		}
 		if (!loaders[k]) {
-			rc = BL_EXIT_INPUT;
+			rc = bl_exit_code(err.code);
 			goto fail;
 		}
 	}
@@ -393,7 +249,7 @@ int bl_ui_main(int argc, char **argv)
 	bl_canvas_init(&canvas, 0, 0);
 	/* Not UTF-8: curses would print other bytes as ~X or M-X. */
 	canvas.ascii = !utf8;
-	long long cancel_at = 0;
+	int64_t cancel_at = 0;
 	for (;;) {
 		if (stop_signal) {
 			rc = 128 + stop_signal;
@@ -425,7 +281,7 @@ int bl_ui_main(int argc, char **argv)
 			if (!builds[k]) {
 				if (o.diff)
 					bl_error_prefix(&err, "%s side", k ? "right" : "left");
-				rc = exit_code_for(err.code);
+				rc = bl_exit_code(err.code);
 				bl_canvas_fini(&canvas);
 				goto fail;
 			}
@@ -477,10 +333,10 @@ int bl_ui_main(int argc, char **argv)
 				if (loaders[k])
 					bl_loader_cancel(loaders[k]);
 			if (!cancel_at)
-				cancel_at = now_ms();
+				cancel_at = bl_clock_ms();
 		}
 		if (cancel_at && (loaders[0] || (nload > 1 && loaders[1])) &&
-			now_ms() - cancel_at > CANCEL_GRACE_MS) {
+			bl_clock_ms() - cancel_at > CANCEL_GRACE_MS) {
 			/* The load did not notice: stop waiting for it (see out:). */
 			char *safe = bl_text_safe(title);
 			bl_fail(&err, BL_E_CANCELLED, "%s: loading cancelled", safe);
@@ -532,7 +388,6 @@ out:
 	bl_keymap_fini(&km);
 	bl_vec_fini(&diags);
 	free(title);
-	free(o.sources);
-	free(o.insecure);
+	bl_options_fini(&o);
 	return rc;
 }

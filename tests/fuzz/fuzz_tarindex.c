@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		bl_store_free(s);
 	}
 	lseek(fd, 0, SEEK_SET);
-	struct bl_store_open_opts o = {.stdin_fd = fd};
+	struct bl_source_opts o = {.stdin_fd = fd};
 	if (bl_store_stream_open(fd, "-", &o, &s, &err)) {
 		exercise(s);
 		bl_store_free(s);

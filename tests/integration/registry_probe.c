@@ -90,7 +90,7 @@ static bool walk(struct bl_store *s, const struct bl_descriptor *d, int depth,
 
 int main(int argc, char **argv)
 {
-	struct bl_registry_opts o = {0};
+	struct bl_source_opts o = {0};
 	const char *insecure[8] = {0};
 	int ni = 0;
 	bool stats = false;

@@ -126,7 +126,7 @@ static inline char *fx_corpus_path(const char *rel)
 
 static inline bool fx_load(const char *const *args, size_t n, struct bl_build **b, struct bl_error *e)
 {
-	struct bl_load_opts o;
+	struct bl_source_opts o;
 	memset(&o, 0, sizeof o);
 	o.offline = true; /* unit tests never reach for a registry named in metadata */
 	bl_error_clear(e);

@@ -524,7 +524,7 @@ static struct bl_build *load(const char *path)
 {
 	struct bl_build *b = NULL;
 	struct bl_error err = {0};
-	struct bl_load_opts lo = {0};
+	struct bl_source_opts lo = {0};
 	const char *args[] = {path};
 	assert_true(bl_build_load(args, 1, &lo, &b, &err));
 	return b;

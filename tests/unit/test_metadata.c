@@ -326,7 +326,7 @@ static void test_metadata_unreachable_registry_is_asked_once(void **state)
 	char path[512];
 	fx_file(&f, "meta.json", m.data, path, sizeof path);
 	const char *args[] = {path};
-	struct bl_load_opts o;
+	struct bl_source_opts o;
 	memset(&o, 0, sizeof o);
 	struct bl_build *b = NULL;
 	struct bl_error e;

@@ -218,7 +218,7 @@ static void test_open_parses_reference_without_network(void **state)
 static void test_offline_unpinned_fails_without_network(void **state)
 {
 	char *dir = make_tmpdir();
-	struct bl_registry_opts o = {.offline = true, .cache_dir = dir};
+	struct bl_source_opts o = {.offline = true, .cache_dir = dir};
 	struct bl_store *s = NULL;
 	struct bl_error err = {0};
 	assert_true(bl_store_registry_open("127.0.0.1:1/x/y:t", &o, &s, &err));
@@ -247,7 +247,7 @@ static void test_offline_pinned_served_from_cache(void **state)
 	assert_true(bl_registry_cache_put(dir, &d, doc, strlen(doc), NULL));
 	char ref[256];
 	snprintf(ref, sizeof ref, "127.0.0.1:1/x/y@%s", d.str);
-	struct bl_registry_opts o = {.offline = true, .cache_dir = dir};
+	struct bl_source_opts o = {.offline = true, .cache_dir = dir};
 	struct bl_store *s = NULL;
 	struct bl_error err = {0};
 	assert_true(bl_store_registry_open(ref, &o, &s, &err));

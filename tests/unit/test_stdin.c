@@ -16,7 +16,7 @@ static struct bl_store *open_piped(const char *path, FILE **pipe_out, struct bl_
 	FILE *p = popen(cmd, "r");
 	free(cmd);
 	assert_non_null(p);
-	struct bl_store_open_opts o = {.stdin_fd = fileno(p)};
+	struct bl_source_opts o = {.stdin_fd = fileno(p)};
 	struct bl_store *s = NULL;
 	bool ok = bl_store_open("-", &o, &s, err);
 	*pipe_out = p;
@@ -152,7 +152,7 @@ static void test_stdin_blob_states_say_verified_or_mismatch(void **state)
 	assert_true(write_tar(tar, e, 3, 'z')); /* compressed input on stdin */
 	int fd = open(tar, O_RDONLY);
 	assert_true(fd >= 0);
-	struct bl_store_open_opts o = {.stdin_fd = fd};
+	struct bl_source_opts o = {.stdin_fd = fd};
 	struct bl_store *s = NULL;
 	struct bl_error err;
 	if (!bl_store_open("-", &o, &s, &err))
@@ -181,7 +181,7 @@ static void test_empty_or_garbage_stdin_is_a_format_error(void **state)
 	int fds[2];
 	assert_int_equal(pipe(fds), 0);
 	close(fds[1]);
-	struct bl_store_open_opts o = {.stdin_fd = fds[0]};
+	struct bl_source_opts o = {.stdin_fd = fds[0]};
 	struct bl_store *s = NULL;
 	struct bl_error err;
 	assert_false(bl_store_open("-", &o, &s, &err));
@@ -202,7 +202,7 @@ static bool open_as_stdin(const char *tar, struct bl_store **s, struct bl_error 
 {
 	int fd = open(tar, O_RDONLY);
 	assert_true(fd >= 0);
-	struct bl_store_open_opts o = {.stdin_fd = fd};
+	struct bl_source_opts o = {.stdin_fd = fd};
 	bool ok = bl_store_open("-", &o, s, err);
 	close(fd);
 	return ok;

@@ -1086,7 +1086,7 @@ static void test_progress_can_cancel_indexing(void **state)
 	if (!p)
 		skip();
 	int calls = 0;
-	struct bl_store_open_opts o = {.progress = cancel_at_second, .progress_ud = &calls};
+	struct bl_source_opts o = {.progress = cancel_at_second, .progress_ud = &calls};
 	struct bl_store *s = NULL;
 	struct bl_error err;
 	assert_false(bl_store_open(p, &o, &s, &err));
@@ -1133,7 +1133,7 @@ static void test_progress_moves_and_cancels_inside_a_big_member(void **state)
 	free(big);
 
 	struct progress_log l = {0};
-	struct bl_store_open_opts o = {.progress = log_progress, .progress_ud = &l};
+	struct bl_source_opts o = {.progress = log_progress, .progress_ud = &l};
 	struct bl_store *s = NULL;
 	struct bl_error err;
 	assert_true(bl_store_open(tar, &o, &s, &err));

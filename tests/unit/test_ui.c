@@ -376,7 +376,7 @@ static void test_files_key_lists_the_image_then_a_layer(void **state)
 	snprintf(path, sizeof path, "%s/../../examples/out", data);
 	struct bl_build *b = NULL;
 	struct bl_error err = {0};
-	struct bl_load_opts lo = {0};
+	struct bl_source_opts lo = {0};
 	const char *args[] = {path};
 	assert_true(bl_build_load(args, 1, &lo, &b, &err));
 	struct bl_ui *ui = bl_ui_new(&f->s, &f->km);
