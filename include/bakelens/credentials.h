@@ -1,5 +1,5 @@
-/* Registry credentials from the files docker and podman use (FORMATS.md
- * section 7). Credentials never appear in output, logs or error messages:
+/* Registry credentials from the files docker and podman use (auth.json,
+ * config.json, credential helpers). Credentials never appear in output, logs or error messages:
  * errors name the file or helper, never a value.
  */
 #ifndef BL_CREDENTIALS_H

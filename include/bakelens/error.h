@@ -1,6 +1,6 @@
 /* Errors as values.
  *
- * Ownership rule for the whole project (STYLE.md): pointer arguments are
+ * Ownership rule for the whole project: pointer arguments are
  * borrowed for the call; a function that keeps one says `_take`; a `const T *`
  * result is borrowed from the object it came from, a `T *` or `char *` result
  * belongs to the caller; a container owns its elements.

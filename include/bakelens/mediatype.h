@@ -1,4 +1,4 @@
-/* The media types of FORMATS.md section 3, as data. Unknown types are shown
+/* The media types of images and artifacts, as data. Unknown types are shown
  * as what they are, never refused. */
 #ifndef BL_MEDIATYPE_H
 #define BL_MEDIATYPE_H

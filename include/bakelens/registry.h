@@ -1,5 +1,5 @@
-/* The registry store: images in a registry (distribution API, FORMATS.md
- * section 6), read through libcurl.
+/* The registry store: images in a registry (the OCI distribution API),
+ * read through libcurl.
  *
  * The store reads manifests, indexes and configs (kilobytes) and never a layer
  * unless a caller opens one with bl_store_open_blob. Every body is checked

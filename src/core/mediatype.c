@@ -1,4 +1,4 @@
-/* The media types of FORMATS.md section 3: see include/bakelens/mediatype.h. */
+/* The media types: see include/bakelens/mediatype.h. */
 #include "bakelens/mediatype.h"
 
 #include <stddef.h>

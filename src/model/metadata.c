@@ -1,4 +1,4 @@
-/* buildx / bake --metadata-file (FORMATS.md section 1).
+/* buildx / bake --metadata-file (section 1).
  *
  * Values may be strings or JSON (buildx writes decoded JSON when it can), so
  * every lookup switches on the JSON type. A bad field is a status on its

@@ -1,5 +1,5 @@
 /* The registry store: the store operations over the distribution API
- * (FORMATS.md 6): the root manifest of the reference, documents and blobs by
+ * (6): the root manifest of the reference, documents and blobs by
  * digest (verified, cached in memory and on disk), referrers, tags and
  * prefetch. Requests go through registry_token.c (authentication) and
  * registry_http.c (the HTTP engine). */
