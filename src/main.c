@@ -15,7 +15,7 @@ static bool wants_cli_only(int argc, char **argv)
 		if (strcmp(argv[i], "--") == 0)
 			break;
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0 ||
-			strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0)
+		        strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0)
 			return true;
 	}
 	return false;

@@ -11,55 +11,64 @@
 
 /* Scopes: where a binding applies. A view looks its keys up in its own scope,
  * then in the scopes it inherits (see bl_scope_parent), ending at global. */
-#define BL_SCOPES(X) \
-	X(GLOBAL, "global", "Everywhere") \
-	X(LIST, "list", "Every scrolling view") \
-	X(TREE, "tree", "The tree pane") \
-	X(DETAIL, "detail", "The detail pane") \
-	X(PAGER, "pager", "Help, messages and explanations") \
-	X(MENU, "menu", "The copy menu") \
+#define BL_SCOPES(X)                                                                               \
+	X(GLOBAL, "global", "Everywhere")                                                          \
+	X(LIST, "list", "Every scrolling view")                                                    \
+	X(TREE, "tree", "The tree pane")                                                           \
+	X(DETAIL, "detail", "The detail pane")                                                     \
+	X(PAGER, "pager", "Help, messages and explanations")                                       \
+	X(MENU, "menu", "The copy menu")                                                           \
 	X(COMPARE, "compare", "The compare view (bakelens --diff A B, or M then = in the tree)")
 
 enum bl_scope {
 #define BL_X_SCOPE(id, name, help) BL_SCOPE_##id,
 	BL_SCOPES(BL_X_SCOPE)
 #undef BL_X_SCOPE
-	BL_SCOPE_COUNT
+	        BL_SCOPE_COUNT
 };
 
 /* X(id, name, scope, help) */
-#define BL_ACTIONS(X) \
-	X(QUIT, "quit", GLOBAL, "Quit bakelens") \
-	X(HELP, "help", GLOBAL, "Show the keys of every view") \
-	X(MESSAGES, "messages", GLOBAL, "Show load messages and build warnings") \
-	X(EXPLAIN, "explain", GLOBAL, "Explain what the selected node is and why it matters") \
-	X(FOCUS_NEXT, "focus-next", GLOBAL, "Move between the tree and the detail pane") \
+#define BL_ACTIONS(X)                                                                              \
+	X(QUIT, "quit", GLOBAL, "Quit bakelens")                                                   \
+	X(HELP, "help", GLOBAL, "Show the keys of every view")                                     \
+	X(MESSAGES, "messages", GLOBAL, "Show load messages and build warnings")                   \
+	X(EXPLAIN, "explain", GLOBAL, "Explain what the selected node is and why it matters")      \
+	X(FOCUS_NEXT, "focus-next", GLOBAL, "Move between the tree and the detail pane")           \
 	X(BACK, "back", GLOBAL, "Close the view or menu; cancel loading, a file diff or a filter") \
-	X(REDRAW, "redraw", GLOBAL, "Redraw the screen") \
-	X(COPY_DIGEST, "copy-digest", GLOBAL, "Copy the selected node's digest") \
-	X(COPY_REF, "copy-ref", GLOBAL, "Copy name@digest for the selected node") \
-	X(COPY_MENU, "copy-menu", GLOBAL, "Copy something else: diff_id, ChainID, short digest, JSON") \
-	X(MOVE_UP, "move-up", LIST, "Move up one line") \
-	X(MOVE_DOWN, "move-down", LIST, "Move down one line") \
-	X(PAGE_UP, "page-up", LIST, "Move up one page") \
-	X(PAGE_DOWN, "page-down", LIST, "Move down one page") \
-	X(MOVE_FIRST, "move-first", LIST, "Go to the first line") \
-	X(MOVE_LAST, "move-last", LIST, "Go to the last line") \
-	X(SEARCH, "search", LIST, "Search labels and digests (a digest prefix matches)") \
-	X(FIND_NEXT, "find-next", LIST, "Go to the next match") \
-	X(FIND_PREV, "find-prev", LIST, "Go to the previous match") \
-	X(EXPAND, "expand", TREE, "Expand the node, or go to its first child") \
-	X(COLLAPSE, "collapse", TREE, "Collapse the node, or go to its parent") \
-	X(TOGGLE, "toggle", TREE, "Expand or collapse the node") \
-	X(EXPAND_ALL, "expand-all", TREE, "Expand everything under the node") \
-	X(FILTER, "filter", TREE, "Show only the nodes that match a text") \
-	X(FILES, "files", TREE, "List the files of the selected layer, or of the whole image on a manifest (Esc cancels)") \
-	X(MARK, "mark", TREE, "Mark the selected node to compare another node with it") \
-	X(COMPARE, "compare", TREE, "Compare the marked node (left) with the selected one (right)") \
-	X(NEXT_DIFF, "next-difference", COMPARE, "Go to the next difference (n too, when no search is active)") \
-	X(PREV_DIFF, "prev-difference", COMPARE, "Go to the previous difference (N too, when no search is active)") \
-	X(FILE_DIFF, "file-diff", COMPARE, "Compare the files of the selected layer pair, in the background (Esc cancels)") \
-	X(IGNORE_TIMESTAMPS, "ignore-timestamps", COMPARE, "Ignore timestamps (config and history dates, the created annotation, file mtimes), or count them again") \
+	X(REDRAW, "redraw", GLOBAL, "Redraw the screen")                                           \
+	X(COPY_DIGEST, "copy-digest", GLOBAL, "Copy the selected node's digest")                   \
+	X(COPY_REF, "copy-ref", GLOBAL, "Copy name@digest for the selected node")                  \
+	X(COPY_MENU, "copy-menu", GLOBAL,                                                          \
+	        "Copy something else: diff_id, ChainID, short digest, JSON")                       \
+	X(MOVE_UP, "move-up", LIST, "Move up one line")                                            \
+	X(MOVE_DOWN, "move-down", LIST, "Move down one line")                                      \
+	X(PAGE_UP, "page-up", LIST, "Move up one page")                                            \
+	X(PAGE_DOWN, "page-down", LIST, "Move down one page")                                      \
+	X(MOVE_FIRST, "move-first", LIST, "Go to the first line")                                  \
+	X(MOVE_LAST, "move-last", LIST, "Go to the last line")                                     \
+	X(SEARCH, "search", LIST, "Search labels and digests (a digest prefix matches)")           \
+	X(FIND_NEXT, "find-next", LIST, "Go to the next match")                                    \
+	X(FIND_PREV, "find-prev", LIST, "Go to the previous match")                                \
+	X(EXPAND, "expand", TREE, "Expand the node, or go to its first child")                     \
+	X(COLLAPSE, "collapse", TREE, "Collapse the node, or go to its parent")                    \
+	X(TOGGLE, "toggle", TREE, "Expand or collapse the node")                                   \
+	X(EXPAND_ALL, "expand-all", TREE, "Expand everything under the node")                      \
+	X(FILTER, "filter", TREE, "Show only the nodes that match a text")                         \
+	X(FILES, "files", TREE,                                                                    \
+	        "List the files of the selected layer, or of the whole image on a manifest (Esc "  \
+	        "cancels)")                                                                        \
+	X(MARK, "mark", TREE, "Mark the selected node to compare another node with it")            \
+	X(COMPARE, "compare", TREE,                                                                \
+	        "Compare the marked node (left) with the selected one (right)")                    \
+	X(NEXT_DIFF, "next-difference", COMPARE,                                                   \
+	        "Go to the next difference (n too, when no search is active)")                     \
+	X(PREV_DIFF, "prev-difference", COMPARE,                                                   \
+	        "Go to the previous difference (N too, when no search is active)")                 \
+	X(FILE_DIFF, "file-diff", COMPARE,                                                         \
+	        "Compare the files of the selected layer pair, in the background (Esc cancels)")   \
+	X(IGNORE_TIMESTAMPS, "ignore-timestamps", COMPARE,                                         \
+	        "Ignore timestamps (config and history dates, the created annotation, file "       \
+	        "mtimes), or count them again")                                                    \
 	X(SELECT, "select", MENU, "Choose the highlighted entry")
 
 enum bl_action {
@@ -67,7 +76,7 @@ enum bl_action {
 #define BL_X_ACTION(id, name, scope, help) BL_ACTION_##id,
 	BL_ACTIONS(BL_X_ACTION)
 #undef BL_X_ACTION
-	BL_ACTION_COUNT
+	        BL_ACTION_COUNT
 };
 
 /* "move-up"; "" for BL_ACTION_NONE. Never NULL for a valid action. */

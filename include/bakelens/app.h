@@ -18,8 +18,8 @@
 struct bl_loader;
 
 /* The function that loads; bl_build_load unless a test gives another. */
-typedef bool (*bl_load_fn)(const char *const *args, size_t nargs,
-	const struct bl_source_opts *opts, struct bl_build **out, struct bl_error *err);
+typedef bool (*bl_load_fn)(const char *const *args, size_t nargs, const struct bl_source_opts *opts,
+        struct bl_build **out, struct bl_error *err);
 
 /* Start loading `args` (copied) with `opts` (copied, may be NULL; the
  * strings and the insecure list it points to are borrowed and must outlive
@@ -27,13 +27,13 @@ typedef bool (*bl_load_fn)(const char *const *args, size_t nargs,
  * bl_loader_poll reads and bl_loader_cancel answers. NULL when the thread
  * cannot start (err set). */
 struct bl_loader *bl_loader_start(const char *const *args, size_t nargs,
-	const struct bl_source_opts *opts, bl_load_fn load, struct bl_error *err);
+        const struct bl_source_opts *opts, bl_load_fn load, struct bl_error *err);
 
 struct bl_load_state {
 	bool done;
-	char what[128];   /* the latest progress text, escaped */
+	char what[128]; /* the latest progress text, escaped */
 	uint64_t done_bytes;
-	uint64_t total;   /* 0 when unknown */
+	uint64_t total; /* 0 when unknown */
 };
 
 /* A snapshot of the progress (never blocks for long). */
@@ -58,10 +58,10 @@ bool bl_loader_wait(struct bl_loader *l, int timeout_ms);
 struct bl_filediff;
 struct bl_filediff_result {
 	struct bl_file_list left, right;
-	struct bl_file_diff diff;  /* borrows entries from left and right */
+	struct bl_file_diff diff; /* borrows entries from left and right */
 };
 struct bl_filediff *bl_filediff_start(const struct bl_node *left, const struct bl_node *right,
-	bool ignore_timestamps, struct bl_error *err);
+        bool ignore_timestamps, struct bl_error *err);
 /* The same job listing one node's files, without hashing and with nothing
  * to compare: a LAYER node's own files, or a MANIFEST node's whole image
  * (bl_layerfiles_list_image). The result's `left` holds them; `right` and

@@ -30,7 +30,7 @@ void bl_clipboard_sequence(const void *data, size_t len, bool in_tmux, struct bl
 const char *const *bl_clipboard_find_tool(const char *(*getenv_fn)(const char *name));
 /* Run the tool with `data` on its standard input, waiting for it (with a
  * time limit). False with a message when it could not run or failed. */
-bool bl_clipboard_run_tool(const char *const *argv, const void *data, size_t len,
-	struct bl_error *err);
+bool bl_clipboard_run_tool(
+        const char *const *argv, const void *data, size_t len, struct bl_error *err);
 
 #endif

@@ -48,10 +48,10 @@ enum bl_cmp_class {
 	BL_CMP_CONTENT,       /* a layer's diff_id differs */
 	BL_CMP_PLATFORM_ADDED,
 	BL_CMP_PLATFORM_REMOVED,
-	BL_CMP_ONLY_LEFT,     /* missing on the right (a target, an attestation, a blob) */
-	BL_CMP_ONLY_RIGHT,    /* missing on the left */
-	BL_CMP_DIFFERENT,     /* digests differ and nothing finer can be said */
-	BL_CMP_UNKNOWN,       /* cannot tell: a side's blob is missing or unreadable */
+	BL_CMP_ONLY_LEFT,  /* missing on the right (a target, an attestation, a blob) */
+	BL_CMP_ONLY_RIGHT, /* missing on the left */
+	BL_CMP_DIFFERENT,  /* digests differ and nothing finer can be said */
+	BL_CMP_UNKNOWN,    /* cannot tell: a side's blob is missing or unreadable */
 	BL_CMP_CLASS_COUNT
 };
 
@@ -65,28 +65,28 @@ struct bl_cmp_platform;
 struct bl_file_diff;
 
 struct bl_cmp_node {
-	enum bl_node_kind kind;        /* of the side(s) present (right's when they differ) */
-	char *label;                   /* "webapp", "linux/amd64", "layer 4/7", "config" */
-	const struct bl_node *left;    /* borrowed from the left build, NULL when absent */
-	const struct bl_node *right;   /* borrowed from the right build, NULL when absent */
-	enum bl_cmp_class cls;         /* highest class of this node and its subtree */
-	unsigned flags;                /* 1u << class for each class in the subtree */
-	enum bl_cmp_class own;         /* this node's own difference, children aside */
-	struct bl_vec notes;           /* char *, owned: sentences about this node (unescaped
-	                                  input data inside: escape before printing) */
-	struct bl_vec fields;          /* char *, owned: JSON paths that differ (config,
-	                                  statement, annotations as "annotations.KEY") */
+	enum bl_node_kind kind;      /* of the side(s) present (right's when they differ) */
+	char *label;                 /* "webapp", "linux/amd64", "layer 4/7", "config" */
+	const struct bl_node *left;  /* borrowed from the left build, NULL when absent */
+	const struct bl_node *right; /* borrowed from the right build, NULL when absent */
+	enum bl_cmp_class cls;       /* highest class of this node and its subtree */
+	unsigned flags;              /* 1u << class for each class in the subtree */
+	enum bl_cmp_class own;       /* this node's own difference, children aside */
+	struct bl_vec notes;         /* char *, owned: sentences about this node (unescaped
+	                                input data inside: escape before printing) */
+	struct bl_vec fields;        /* char *, owned: JSON paths that differ (config,
+	                                statement, annotations as "annotations.KEY") */
 	struct bl_cmp_node *parent;
-	struct bl_vec children;        /* struct bl_cmp_node *, owned */
-	int left_index, right_index;   /* LAYER: 0-based positions, -1 when absent */
-	bool follows_layers;           /* CONFIG: rootfs.diff_ids differ; they follow the layers
-	                                  beside it. While `own` is identical, `cls` and `flags`
-	                                  are those of its sibling layers whose diff_ids differ
-	                                  (content, added, removed), kept so by every roll-up
-	                                  of the parent (bl_cmp_node_reclassify too) */
+	struct bl_vec children;           /* struct bl_cmp_node *, owned */
+	int left_index, right_index;      /* LAYER: 0-based positions, -1 when absent */
+	bool follows_layers;              /* CONFIG: rootfs.diff_ids differ; they follow the layers
+	                                     beside it. While `own` is identical, `cls` and `flags`
+	                                     are those of its sibling layers whose diff_ids differ
+	                                     (content, added, removed), kept so by every roll-up
+	                                     of the parent (bl_cmp_node_reclassify too) */
 	struct bl_cmp_platform *platform; /* owned: the summary of an image (manifest) pair or
 	                                  of a platform on one side only, NULL for others */
-	bool expanded;                 /* view state for a compare view; starts false */
+	bool expanded;                    /* view state for a compare view; starts false */
 };
 
 /* What a platform's root filesystems are: says how to show its summary
@@ -102,10 +102,10 @@ enum bl_cmp_rootfs {
 
 /* Per platform (one per aligned image manifest pair). */
 struct bl_cmp_platform {
-	char *target;                  /* the target's label */
-	char *platform;                /* "linux/amd64", or the manifest's label */
-	const struct bl_cmp_node *node;/* the manifest pair that owns this summary (its cls is
-	                                  the platform's class) */
+	char *target;                   /* the target's label */
+	char *platform;                 /* "linux/amd64", or the manifest's label */
+	const struct bl_cmp_node *node; /* the manifest pair that owns this summary (its cls is
+	                                   the platform's class) */
 	enum bl_cmp_rootfs status;
 	int left_layers, right_layers; /* -1 when that side is absent */
 	int first_divergent;           /* 0-based position (right side) of the first layer whose
@@ -114,19 +114,19 @@ struct bl_cmp_platform {
 	bool rootfs_known;             /* both final ChainIDs known */
 	bool rootfs_identical;         /* final ChainIDs equal */
 	struct bl_digest left_chain, right_chain; /* final ChainIDs (alg NONE when unknown) */
-	char *sentence;                /* the words for `status`: "cache breaks at layer 4 of 7:
-	                                  RUN apt-get update; root filesystems differ", "root
-	                                  filesystems identical (...)", ...; owned */
-	bool rootfs_timestamps_only;   /* ChainIDs differ, but every layer that differs was found
-	                                  (file by file) to differ only in ignored timestamps:
-	                                  set with status BL_CMP_ROOTFS_TIMESTAMPS_ONLY by
-	                                  bl_cmp_apply_file_diff, bl_cmp_platforms_refresh */
+	char *sentence;              /* the words for `status`: "cache breaks at layer 4 of 7:
+	                                RUN apt-get update; root filesystems differ", "root
+	                                filesystems identical (...)", ...; owned */
+	bool rootfs_timestamps_only; /* ChainIDs differ, but every layer that differs was found
+	                                (file by file) to differ only in ignored timestamps:
+	                                set with status BL_CMP_ROOTFS_TIMESTAMPS_ONLY by
+	                                bl_cmp_apply_file_diff, bl_cmp_platforms_refresh */
 };
 
 struct bl_cmp {
-	struct bl_cmp_node *root;      /* kind BUILD */
-	struct bl_vec platforms;       /* struct bl_cmp_platform *, in tree order, borrowed from
-	                                  the nodes (bl_cmp_node.platform) */
+	struct bl_cmp_node *root; /* kind BUILD */
+	struct bl_vec platforms;  /* struct bl_cmp_platform *, in tree order, borrowed from
+	                             the nodes (bl_cmp_node.platform) */
 	const struct bl_build *left, *right;
 };
 
@@ -136,13 +136,13 @@ struct bl_cmp_opts {
 	 * annotation "org.opencontainers.image.created" (the one timestamp the
 	 * OCI annotation keys define). A note says how many were ignored. */
 	bool ignore_timestamps;
-	size_t max_fields;             /* paths recorded per node (0: 64) */
+	size_t max_fields; /* paths recorded per node (0: 64) */
 };
 
 /* Compare two loaded builds. Never fails: what cannot be compared is
  * BL_CMP_UNKNOWN with a sentence saying why. Free with bl_cmp_free. */
-struct bl_cmp *bl_cmp_builds(const struct bl_build *left, const struct bl_build *right,
-	const struct bl_cmp_opts *opts);
+struct bl_cmp *bl_cmp_builds(
+        const struct bl_build *left, const struct bl_build *right, const struct bl_cmp_opts *opts);
 void bl_cmp_free(struct bl_cmp *c);
 
 /* Compare two subtrees (e.g. two nodes the user marked in a tree view). The
@@ -150,8 +150,8 @@ void bl_cmp_free(struct bl_cmp *c);
  * compare by digest only. Image pairs below carry their platform summary
  * (bl_cmp_node.platform) as in bl_cmp_builds. Free the result with
  * bl_cmp_node_free. */
-struct bl_cmp_node *bl_cmp_nodes(const struct bl_node *left, const struct bl_node *right,
-	const struct bl_cmp_opts *opts);
+struct bl_cmp_node *bl_cmp_nodes(
+        const struct bl_node *left, const struct bl_node *right, const struct bl_cmp_opts *opts);
 void bl_cmp_node_free(void *node);
 
 /* Change a node's own class after a closer look (e.g. a layer whose files
@@ -188,8 +188,8 @@ char *bl_cmp_node_describe(const struct bl_cmp_node *n);
  * the summary of its platform is rewritten when its layers now all compare
  * identical (BL_CMP_ROOTFS_TIMESTAMPS_ONLY). Returns true when n was
  * reclassified; false (nothing changed) otherwise. */
-bool bl_cmp_apply_file_diff(struct bl_cmp_node *n, const struct bl_file_diff *d,
-	bool ignore_timestamps);
+bool bl_cmp_apply_file_diff(
+        struct bl_cmp_node *n, const struct bl_file_diff *d, bool ignore_timestamps);
 
 /* After bl_cmp_node_reclassify: say of each platform whose layers now all
  * compare identical although the ChainIDs differ that its root filesystems
@@ -199,8 +199,8 @@ void bl_cmp_platforms_refresh(struct bl_cmp *c);
 /* Navigation for a compare view: the next (dir > 0) or previous node in
  * depth-first order after `from` whose own class is not identical, or NULL.
  * `from` NULL starts at the root. Ignores `expanded`. */
-const struct bl_cmp_node *bl_cmp_next_difference(const struct bl_cmp_node *root,
-	const struct bl_cmp_node *from, int dir);
+const struct bl_cmp_node *bl_cmp_next_difference(
+        const struct bl_cmp_node *root, const struct bl_cmp_node *from, int dir);
 
 /* Longest common subsequence alignment of two key arrays (exposed for
  * tests and reuse). Writes pairs to `pairs_left`/`pairs_right` (each of
@@ -209,6 +209,6 @@ const struct bl_cmp_node *bl_cmp_next_difference(const struct bl_cmp_node *root,
  * `matched[k]` (may be NULL) is true when the pair's keys are equal. Keys
  * are compared with strcmp; a NULL key never matches. */
 size_t bl_cmp_align(const char *const *left, size_t nl, const char *const *right, size_t nr,
-	int *pairs_left, int *pairs_right, bool *matched);
+        int *pairs_left, int *pairs_right, bool *matched);
 
 #endif

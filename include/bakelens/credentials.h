@@ -10,11 +10,12 @@
 #include "bakelens/error.h"
 
 struct bl_credentials {
-	char *username;       /* Basic credentials; NULL when none */
+	char *username; /* Basic credentials; NULL when none */
 	char *password;
 	char *identity_token; /* a refresh token for the Bearer flow; NULL */
 	char *registry_token; /* a bearer token sent as is; NULL */
-	char *source;         /* where they came from ("/x/auth.json", "docker-credential-pass"), for messages */
+	char *source; /* where they came from ("/x/auth.json", "docker-credential-pass"), for
+	                 messages */
 };
 
 /* Look up credentials for `host` ("ghcr.io", "127.0.0.1:5000", "docker.io")
@@ -31,7 +32,7 @@ struct bl_credentials {
  * or BL_E_FORMAT) for an unreadable file, bad JSON, or a failing helper.
  * `out` needs no init; _fini after success. */
 bool bl_credentials_lookup(const char *host, const char *repo, const char *authfile,
-	struct bl_credentials *out, struct bl_error *err);
+        struct bl_credentials *out, struct bl_error *err);
 void bl_credentials_fini(struct bl_credentials *c);
 /* Zero a secret string (password, token, header holding one), then free it;
  * NULL is fine. */
@@ -41,7 +42,7 @@ bool bl_credentials_is_empty(const struct bl_credentials *c);
 
 /* Run `docker-credential-<helper> get` with `server` on stdin. A helper that
  * says "credentials not found" is success with nothing set. */
-bool bl_credentials_from_helper(const char *helper, const char *server,
-	struct bl_credentials *out, struct bl_error *err);
+bool bl_credentials_from_helper(
+        const char *helper, const char *server, struct bl_credentials *out, struct bl_error *err);
 
 #endif

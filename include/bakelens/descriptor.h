@@ -10,14 +10,14 @@
 #include "bakelens/error.h"
 
 struct bl_platform {
-	char *os;           /* NULL when absent */
+	char *os; /* NULL when absent */
 	char *arch;
 	char *variant;
 	char *os_version;
 };
 
 struct bl_descriptor {
-	char *media_type;    /* NULL when absent */
+	char *media_type; /* NULL when absent */
 	struct bl_digest digest;
 	int64_t size;        /* -1 when absent */
 	char *artifact_type; /* NULL when absent */
@@ -30,8 +30,8 @@ struct bl_descriptor {
 /* Parse a descriptor object. `where` names the place for errors
  * ("index.json: manifests[2]"). A missing or invalid digest fails (BL_E_FORMAT);
  * missing mediaType or size does not. `out` needs no init; _fini after success. */
-bool bl_descriptor_parse(const json_t *j, const char *where, struct bl_descriptor *out,
-	struct bl_error *err);
+bool bl_descriptor_parse(
+        const json_t *j, const char *where, struct bl_descriptor *out, struct bl_error *err);
 void bl_descriptor_fini(struct bl_descriptor *d);
 /* A bl_free_fn for vectors of malloc'd descriptors: _fini, then free. */
 void bl_descriptor_free(void *desc);

@@ -22,7 +22,7 @@ enum bl_digest_alg {
 #define BL_DIGEST_MAX 136 /* "sha512:" + 128 hex + NUL */
 
 struct bl_digest {
-	enum bl_digest_alg alg; /* BL_DIGEST_NONE: not set */
+	enum bl_digest_alg alg;  /* BL_DIGEST_NONE: not set */
 	char str[BL_DIGEST_MAX]; /* "sha256:<hex>", NUL-terminated */
 };
 
@@ -54,7 +54,7 @@ void bl_hasher_fini(struct bl_hasher *h);
 void bl_digest_compute(enum bl_digest_alg alg, const void *data, size_t len, struct bl_digest *out);
 
 /* ChainID: chain(NULL, d0) = d0; chain(c, dn) = sha256(c->str + " " + dn->str). */
-void bl_digest_chain(const struct bl_digest *parent, const struct bl_digest *diff_id,
-	struct bl_digest *out);
+void bl_digest_chain(
+        const struct bl_digest *parent, const struct bl_digest *diff_id, struct bl_digest *out);
 
 #endif

@@ -37,15 +37,15 @@ struct bl_error {
 
 /* Set `err` (when not NULL) and return false, so `return bl_fail(...)` reads well. */
 bool bl_fail(struct bl_error *err, enum bl_status code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* As bl_fail, and record errno: ": <strerror(errno)>" is appended to the message. */
 bool bl_fail_errno(struct bl_error *err, enum bl_status code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* Put "<context>: " in front of the message already in `err`. No-op when err is NULL. */
 void bl_error_prefix(struct bl_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 void bl_error_clear(struct bl_error *err);
 

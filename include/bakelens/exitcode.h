@@ -12,14 +12,14 @@
 
 enum bl_exit {
 	BL_EXIT_OK = 0,
-	BL_EXIT_DIFFERENT = 1, /* diff: the builds differ */
-	BL_EXIT_USAGE = 2,     /* bad option, no source, an ambiguous question */
-	BL_EXIT_INPUT = 3,     /* a source cannot be opened or read (missing file, I/O error) */
-	BL_EXIT_FORMAT = 4,    /* a source is not valid (bad JSON, bad tar, bad digest string) */
-	BL_EXIT_VERIFY = 5,    /* content does not match its digest or size */
-	BL_EXIT_NOT_FOUND = 6, /* the target, platform, layer or blob asked for is not there */
-	BL_EXIT_NETWORK = 7,   /* a registry unreachable, a timeout, an untrusted certificate */
-	BL_EXIT_AUTH = 8,      /* authentication or authorisation failure */
+	BL_EXIT_DIFFERENT = 1,   /* diff: the builds differ */
+	BL_EXIT_USAGE = 2,       /* bad option, no source, an ambiguous question */
+	BL_EXIT_INPUT = 3,       /* a source cannot be opened or read (missing file, I/O error) */
+	BL_EXIT_FORMAT = 4,      /* a source is not valid (bad JSON, bad tar, bad digest string) */
+	BL_EXIT_VERIFY = 5,      /* content does not match its digest or size */
+	BL_EXIT_NOT_FOUND = 6,   /* the target, platform, layer or blob asked for is not there */
+	BL_EXIT_NETWORK = 7,     /* a registry unreachable, a timeout, an untrusted certificate */
+	BL_EXIT_AUTH = 8,        /* authentication or authorisation failure */
 	BL_EXIT_CANCELLED = 130, /* Esc while loading, or Ctrl-C */
 };
 

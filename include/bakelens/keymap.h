@@ -1,3 +1,4 @@
+// clang-format off
 /* Keys and key bindings.
  *
  * A key is an int: a Unicode code point for a character, 1..26 for Ctrl+A..Z
@@ -17,13 +18,14 @@
 
 #define BL_KEY_BASE 0x110000
 /* X(id, name) */
-#define BL_SPECIAL_KEYS(X) \
-	X(UP, "Up") X(DOWN, "Down") X(LEFT, "Left") X(RIGHT, "Right") \
-	X(PGUP, "PgUp") X(PGDN, "PgDn") X(HOME, "Home") X(END, "End") \
-	X(ENTER, "Enter") X(TAB, "Tab") X(BACKTAB, "BackTab") X(ESC, "Esc") \
-	X(BACKSPACE, "Backspace") X(DELETE, "Delete") X(INSERT, "Insert") X(SPACE, "Space") \
-	X(F1, "F1") X(F2, "F2") X(F3, "F3") X(F4, "F4") X(F5, "F5") X(F6, "F6") \
-	X(F7, "F7") X(F8, "F8") X(F9, "F9") X(F10, "F10") X(F11, "F11") X(F12, "F12")
+#define BL_SPECIAL_KEYS(X)                                                                         \
+	X(UP, "Up")                                                                                \
+	X(DOWN, "Down") X(LEFT, "Left") X(RIGHT, "Right") X(PGUP, "PgUp") X(PGDN, "PgDn") X(       \
+	        HOME, "Home") X(END, "End") X(ENTER, "Enter") X(TAB, "Tab") X(BACKTAB, "BackTab")  \
+	        X(ESC, "Esc") X(BACKSPACE, "Backspace") X(DELETE, "Delete") X(INSERT, "Insert")    \
+	                X(SPACE, "Space") X(F1, "F1") X(F2, "F2") X(F3, "F3") X(F4, "F4")          \
+	                        X(F5, "F5") X(F6, "F6") X(F7, "F7") X(F8, "F8") X(F9, "F9")        \
+	                                X(F10, "F10") X(F11, "F11") X(F12, "F12")
 
 enum bl_key {
 	BL_KEY_NONE = 0,
@@ -31,7 +33,7 @@ enum bl_key {
 #define BL_X_KEY(id, name) BL_KEY_##id,
 	BL_SPECIAL_KEYS(BL_X_KEY)
 #undef BL_X_KEY
-	BL_KEY_LAST_SPECIAL,
+	        BL_KEY_LAST_SPECIAL,
 };
 
 /* Parse a key name: a single character ("q", "*", "é"), "C-x" for Ctrl,
@@ -64,14 +66,15 @@ void bl_keymap_bind(struct bl_keymap *km, enum bl_scope scope, int key, enum bl_
 enum bl_action bl_keymap_lookup(const struct bl_keymap *km, enum bl_scope scope, int key);
 /* The names of the keys bound to `action` in exactly `scope`, joined by ", "
  * into out (cleared first), in binding order. */
-void bl_keymap_keys_for(const struct bl_keymap *km, enum bl_scope scope, enum bl_action action,
-	struct bl_buf *out);
+void bl_keymap_keys_for(
+        const struct bl_keymap *km, enum bl_scope scope, enum bl_action action, struct bl_buf *out);
 /* The first key bound to `action` in `scope` or its parents, as a name ("" when unbound). */
 void bl_keymap_first_key(const struct bl_keymap *km, enum bl_scope scope, enum bl_action action,
-	char *out, size_t outlen);
+        char *out, size_t outlen);
 
 /* docs/keys.md: every action by scope with its default keys and help, from
  * the action table and the bindings in `km`. */
 void bl_keymap_markdown(const struct bl_keymap *km, struct bl_buf *out);
 
 #endif
+// clang-format on

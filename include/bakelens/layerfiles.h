@@ -38,17 +38,17 @@ enum bl_file_type {
 };
 
 struct bl_file_entry {
-	const char *path;      /* normalised, in the list's arena */
-	const char *linkname;  /* symlink target or hardlink source, NULL */
+	const char *path;     /* normalised, in the list's arena */
+	const char *linkname; /* symlink target or hardlink source, NULL */
 	enum bl_file_type type;
-	uint32_t mode;         /* permission bits with setuid/setgid/sticky (mode & 07777) */
+	uint32_t mode; /* permission bits with setuid/setgid/sticky (mode & 07777) */
 	int64_t size;
 	int64_t uid, gid;
-	int64_t mtime;         /* seconds since the epoch */
+	int64_t mtime; /* seconds since the epoch */
 	int32_t mtime_nsec;
-	int32_t layer;         /* position of the layer it came from (merged lists), else -1 */
-	uint32_t seq;          /* order in the tar */
-	bool has_sha256;       /* regular files, when hashing was asked for */
+	int32_t layer;   /* position of the layer it came from (merged lists), else -1 */
+	uint32_t seq;    /* order in the tar */
+	bool has_sha256; /* regular files, when hashing was asked for */
 	unsigned char sha256[32];
 };
 
@@ -57,7 +57,7 @@ struct bl_file_list {
 	struct bl_arena arena;
 	struct bl_file_entry *items;
 	size_t len, cap;
-	uint64_t bytes_read;   /* compressed bytes streamed (for reports and benchmarks) */
+	uint64_t bytes_read;     /* compressed bytes streamed (for reports and benchmarks) */
 	bool missing_end_marker; /* the tar stopped after its last member's data, without
 	                            padding or end blocks (umoci 0.4 writes these); the
 	                            listing is complete */
@@ -77,8 +77,8 @@ void bl_file_entry_line(const struct bl_file_entry *e, bool show_layer, struct b
 void bl_file_mode_string(const struct bl_file_entry *e, char *out, size_t outlen);
 
 struct bl_layerfiles_opts {
-	bool hash;             /* sha256 of each regular file's content */
-	int layer;             /* stored in each entry's `layer` (-1 when unused) */
+	bool hash;               /* sha256 of each regular file's content */
+	int layer;               /* stored in each entry's `layer` (-1 when unused) */
 	bl_progress_fn progress; /* called every few MiB with compressed bytes; may be NULL */
 	void *progress_ud;
 };
@@ -90,22 +90,22 @@ struct bl_layerfiles_opts {
  * BL_E_DIGEST (from the stream), BL_E_CANCELLED. `out` must be initialised;
  * it is left sorted and deduplicated. */
 bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_layerfiles_opts *o,
-	struct bl_file_list *out, struct bl_error *err);
+        struct bl_file_list *out, struct bl_error *err);
 
 /* Open the blob (verified) in `store` and list it. */
 bool bl_layerfiles_list(struct bl_store *store, const struct bl_descriptor *desc,
-	const struct bl_layerfiles_opts *o, struct bl_file_list *out, struct bl_error *err);
+        const struct bl_layerfiles_opts *o, struct bl_file_list *out, struct bl_error *err);
 
 /* The same for a LAYER node of a loaded build (its store and descriptor).
  * BL_E_NOT_FOUND when the blob is in none of the build's sources. */
 bool bl_layerfiles_list_node(const struct bl_node *layer, const struct bl_layerfiles_opts *o,
-	struct bl_file_list *out, struct bl_error *err);
+        struct bl_file_list *out, struct bl_error *err);
 
 /* The files of a whole image: every LAYER child of `manifest` listed in
  * order and merged (bl_layerfiles_merge), each entry's `layer` its position;
  * `o->layer` is ignored. Fails as the first layer that cannot be read. */
 bool bl_layerfiles_list_image(const struct bl_node *manifest, const struct bl_layerfiles_opts *o,
-	struct bl_file_list *out, struct bl_error *err);
+        struct bl_file_list *out, struct bl_error *err);
 /* Apply `upper` over `acc` as a container runtime would: ".wh.NAME" removes
  * NAME (and what is under it) from the lower layers, ".wh..wh..opq" hides
  * everything the lower layers had in its directory, an entry replaces the
@@ -117,10 +117,10 @@ void bl_layerfiles_merge(struct bl_file_list *acc, const struct bl_file_list *up
 /* ---- differences ---- */
 
 enum bl_file_change_kind {
-	BL_FCHANGE_ADDED = 0,    /* right only */
-	BL_FCHANGE_REMOVED,      /* left only */
-	BL_FCHANGE_CONTENT,      /* bytes (sha256 or size) or type differ */
-	BL_FCHANGE_METADATA,     /* same content; only what `what` says differs */
+	BL_FCHANGE_ADDED = 0, /* right only */
+	BL_FCHANGE_REMOVED,   /* left only */
+	BL_FCHANGE_CONTENT,   /* bytes (sha256 or size) or type differ */
+	BL_FCHANGE_METADATA,  /* same content; only what `what` says differs */
 };
 
 /* Bits of bl_file_change.what */
@@ -128,10 +128,10 @@ enum bl_file_change_kind {
 #define BL_FMETA_UID 0x02u
 #define BL_FMETA_GID 0x04u
 #define BL_FMETA_MODE 0x08u
-#define BL_FMETA_LINK 0x10u  /* symlink target or hardlink source */
-#define BL_FMETA_TYPE 0x20u  /* with BL_FCHANGE_CONTENT */
-#define BL_FMETA_SIZE 0x40u  /* with BL_FCHANGE_CONTENT */
-#define BL_FMETA_DATA 0x80u  /* with BL_FCHANGE_CONTENT: sha256 differs */
+#define BL_FMETA_LINK 0x10u /* symlink target or hardlink source */
+#define BL_FMETA_TYPE 0x20u /* with BL_FCHANGE_CONTENT */
+#define BL_FMETA_SIZE 0x40u /* with BL_FCHANGE_CONTENT */
+#define BL_FMETA_DATA 0x80u /* with BL_FCHANGE_CONTENT: sha256 differs */
 
 struct bl_file_change {
 	enum bl_file_change_kind kind;
@@ -143,9 +143,9 @@ struct bl_file_change {
 struct bl_file_diff {
 	struct bl_file_change *items; /* in path order */
 	size_t len, cap;
-	size_t same;                  /* entries equal on both sides */
-	size_t counts[4];             /* per bl_file_change_kind */
-	size_t timestamps_ignored;    /* entries equal but for mtime (ignore_timestamps) */
+	size_t same;               /* entries equal on both sides */
+	size_t counts[4];          /* per bl_file_change_kind */
+	size_t timestamps_ignored; /* entries equal but for mtime (ignore_timestamps) */
 };
 
 struct bl_file_diff_opts {
@@ -158,9 +158,10 @@ void bl_file_diff_fini(struct bl_file_diff *d);
  * size only (a content change of equal size then goes unseen: hash when
  * listing for a diff). The result borrows entries from both lists. */
 void bl_layerfiles_diff(const struct bl_file_list *left, const struct bl_file_list *right,
-	const struct bl_file_diff_opts *o, struct bl_file_diff *out);
+        const struct bl_file_diff_opts *o, struct bl_file_diff *out);
 /* "mtime, uid, mode" for the bits set, into a new string. */
 char *bl_file_change_what(unsigned what);
-const char *bl_file_change_name(enum bl_file_change_kind k); /* "added", "removed", "content", "metadata" */
+const char *bl_file_change_name(
+        enum bl_file_change_kind k); /* "added", "removed", "content", "metadata" */
 
 #endif

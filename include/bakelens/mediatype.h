@@ -7,13 +7,13 @@
 
 enum bl_media_kind {
 	BL_MEDIA_UNKNOWN = 0,
-	BL_MEDIA_INDEX,    /* OCI index, Docker manifest list */
-	BL_MEDIA_MANIFEST, /* OCI manifest, Docker v2s2 manifest */
-	BL_MEDIA_SCHEMA1,  /* Docker v2 schema 1 (legacy, shown, not walked) */
-	BL_MEDIA_CONFIG,   /* image config */
-	BL_MEDIA_LAYER,    /* filesystem layer */
-	BL_MEDIA_EMPTY,    /* application/vnd.oci.empty.v1+json */
-	BL_MEDIA_INTOTO,   /* in-toto statement (attestation layer) */
+	BL_MEDIA_INDEX,      /* OCI index, Docker manifest list */
+	BL_MEDIA_MANIFEST,   /* OCI manifest, Docker v2s2 manifest */
+	BL_MEDIA_SCHEMA1,    /* Docker v2 schema 1 (legacy, shown, not walked) */
+	BL_MEDIA_CONFIG,     /* image config */
+	BL_MEDIA_LAYER,      /* filesystem layer */
+	BL_MEDIA_EMPTY,      /* application/vnd.oci.empty.v1+json */
+	BL_MEDIA_INTOTO,     /* in-toto statement (attestation layer) */
 	BL_MEDIA_DESCRIPTOR, /* application/vnd.oci.descriptor.v1+json: sniff the content */
 };
 

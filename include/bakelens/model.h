@@ -27,56 +27,57 @@
 #include "bakelens/vec.h"
 
 enum bl_node_kind {
-	BL_NODE_BUILD = 0,  /* the root: one per loaded build */
-	BL_NODE_TARGET,     /* a bake/build target, or a named root of a bare source */
-	BL_NODE_INDEX,      /* image index / manifest list */
-	BL_NODE_MANIFEST,   /* image manifest (one platform) */
-	BL_NODE_ATTESTATION,/* attestation manifest (BuildKit, or OCI referrer with in-toto layers) */
-	BL_NODE_CONFIG,     /* image config */
-	BL_NODE_LAYER,      /* filesystem layer */
-	BL_NODE_STATEMENT,  /* in-toto statement (a layer of an attestation manifest) */
-	BL_NODE_BLOB,       /* any other descriptor (artifact layer, unknown media type, schema 1) */
-	BL_NODE_INFO,       /* build-level information: provenance, warnings, buildinfo */
+	BL_NODE_BUILD = 0,   /* the root: one per loaded build */
+	BL_NODE_TARGET,      /* a bake/build target, or a named root of a bare source */
+	BL_NODE_INDEX,       /* image index / manifest list */
+	BL_NODE_MANIFEST,    /* image manifest (one platform) */
+	BL_NODE_ATTESTATION, /* attestation manifest (BuildKit, or OCI referrer with in-toto layers)
+	                      */
+	BL_NODE_CONFIG,      /* image config */
+	BL_NODE_LAYER,       /* filesystem layer */
+	BL_NODE_STATEMENT,   /* in-toto statement (a layer of an attestation manifest) */
+	BL_NODE_BLOB, /* any other descriptor (artifact layer, unknown media type, schema 1) */
+	BL_NODE_INFO, /* build-level information: provenance, warnings, buildinfo */
 };
 
 enum bl_node_status {
 	BL_STATUS_OK = 0,
-	BL_STATUS_MISSING,    /* referenced blob absent from every store (normal in sparse layouts) */
-	BL_STATUS_MISMATCH,   /* bytes do not hash to the digest, or size differs */
-	BL_STATUS_ERROR,      /* unreadable, invalid JSON, invalid field */
-	BL_STATUS_LOOP,       /* an index that contains itself */
+	BL_STATUS_MISSING,  /* referenced blob absent from every store (normal in sparse layouts) */
+	BL_STATUS_MISMATCH, /* bytes do not hash to the digest, or size differs */
+	BL_STATUS_ERROR,    /* unreadable, invalid JSON, invalid field */
+	BL_STATUS_LOOP,     /* an index that contains itself */
 	BL_STATUS_UNRESOLVED, /* a metadata target whose image is in none of the sources given */
 };
 
 struct bl_layer_info {
-	int index;                 /* 0-based position among the manifest's layers */
-	int count;                 /* number of layers in the manifest */
+	int index; /* 0-based position among the manifest's layers */
+	int count; /* number of layers in the manifest */
 	bool has_diff_id;
-	struct bl_digest diff_id;  /* from the config's rootfs.diff_ids[index] */
+	struct bl_digest diff_id; /* from the config's rootfs.diff_ids[index] */
 	bool has_chain_id;
 	struct bl_digest chain_id;
-	char *created_by;          /* the history entry paired with this layer (empty_layer skipped), NULL */
+	char *created_by; /* the history entry paired with this layer (empty_layer skipped), NULL */
 	char *created;
 	char *comment;
 	enum bl_compression comp;
-	enum bl_blob_state blob;   /* presence in the store (never hashed by loading) */
+	enum bl_blob_state blob; /* presence in the store (never hashed by loading) */
 };
 
 struct bl_warning {
-	char *level;   /* "warning", NULL */
-	char *rule;    /* decoded `short`, e.g. "FromAsCasing: ..." */
-	char *detail;  /* decoded `detail[]` joined by newlines, NULL */
-	char *file;    /* sourceInfo.filename, NULL */
-	int line;      /* range[0].start.line, 0 when absent */
-	char *url;     /* NULL */
-	char *target;  /* the bake target it came with, NULL */
+	char *level;  /* "warning", NULL */
+	char *rule;   /* decoded `short`, e.g. "FromAsCasing: ..." */
+	char *detail; /* decoded `detail[]` joined by newlines, NULL */
+	char *file;   /* sourceInfo.filename, NULL */
+	int line;     /* range[0].start.line, 0 when absent */
+	char *url;    /* NULL */
+	char *target; /* the bake target it came with, NULL */
 };
 
 struct bl_node {
 	enum bl_node_kind kind;
 	enum bl_node_status status;
-	char *status_msg;          /* NULL when OK */
-	char *label;               /* what a tree shows: "webapp", "linux/amd64", "config", "layer 3/7" */
+	char *status_msg; /* NULL when OK */
+	char *label;      /* what a tree shows: "webapp", "linux/amd64", "config", "layer 3/7" */
 	bool has_desc;
 	struct bl_descriptor desc; /* how the parent referred to this node */
 	bool synthesised;          /* made by bakelens (legacy docker save manifest) */
@@ -85,22 +86,22 @@ struct bl_node {
 	                              target metadata, info value), owned reference, or NULL */
 	struct bl_store *store;    /* where the document came from, borrowed, or NULL */
 	struct bl_node *parent;
-	struct bl_vec children;    /* struct bl_node *, owned */
-	char *name;                /* image name or tag known for this node (target image.name, root tag), NULL */
-	char *predicate_type;      /* STATEMENT: predicateType; ATTESTATION: of its first statement */
+	struct bl_vec children; /* struct bl_node *, owned */
+	char *name; /* image name or tag known for this node (target image.name, root tag), NULL */
+	char *predicate_type; /* STATEMENT: predicateType; ATTESTATION: of its first statement */
 	struct bl_layer_info *layer; /* LAYER only, else NULL */
-	bool expanded;             /* tree state (see tree.h) */
+	bool expanded;               /* tree state (see tree.h) */
 };
 
 struct bl_build {
-	struct bl_node *root;      /* kind BUILD */
-	struct bl_vec stores;      /* struct bl_store *, owned */
-	json_t *metadata;          /* the metadata file, or NULL for a bare source */
-	char *metadata_path;       /* NULL for a bare source */
-	struct bl_vec warnings;    /* struct bl_warning *, owned: buildx.build.warnings decoded */
-	struct bl_vec messages;    /* char *, owned: load diagnostics for users (non-fatal) */
-	struct bl_vec remote;      /* struct bl_store *, owned: registry stores opened for
-	                              metadata targets (one per repository), not sources given */
+	struct bl_node *root;   /* kind BUILD */
+	struct bl_vec stores;   /* struct bl_store *, owned */
+	json_t *metadata;       /* the metadata file, or NULL for a bare source */
+	char *metadata_path;    /* NULL for a bare source */
+	struct bl_vec warnings; /* struct bl_warning *, owned: buildx.build.warnings decoded */
+	struct bl_vec messages; /* char *, owned: load diagnostics for users (non-fatal) */
+	struct bl_vec remote;   /* struct bl_store *, owned: registry stores opened for
+	                           metadata targets (one per repository), not sources given */
 };
 
 /* Load sources: at most one metadata file (told apart by content) plus any
@@ -111,11 +112,11 @@ struct bl_build {
  * in bl_build.remote) unless offline, where only the registry cache answers.
  * A target still not found is BL_STATUS_UNRESOLVED with a message that says
  * why (no source, --offline, or the registry's error). Manifests and indexes
- * read from a registry get their referrers as children ("referrer: <type>"). Without metadata, every store gives one
- * target per root. `opts` (store.h) may be NULL. Fails only when an argument cannot be opened at all
- * (missing file, not a known format, invalid metadata JSON). */
+ * read from a registry get their referrers as children ("referrer: <type>"). Without metadata,
+ * every store gives one target per root. `opts` (store.h) may be NULL. Fails only when an argument
+ * cannot be opened at all (missing file, not a known format, invalid metadata JSON). */
 bool bl_build_load(const char *const *args, size_t nargs, const struct bl_source_opts *opts,
-	struct bl_build **out, struct bl_error *err);
+        struct bl_build **out, struct bl_error *err);
 void bl_build_free(struct bl_build *b);
 
 /* One side of a comparison as the sources to load together: "A+B+C" gives
@@ -131,8 +132,8 @@ bool bl_metadata_sniff(const void *data, size_t len);
 
 size_t bl_node_count(const struct bl_node *n); /* children */
 struct bl_node *bl_node_child(const struct bl_node *n, size_t i);
-const char *bl_node_kind_name(enum bl_node_kind kind);     /* "target", "index", ... */
-const char *bl_node_status_name(enum bl_node_status st);   /* "ok", "missing", ... */
+const char *bl_node_kind_name(enum bl_node_kind kind);   /* "target", "index", ... */
+const char *bl_node_status_name(enum bl_node_status st); /* "ok", "missing", ... */
 /* The nearest ancestor (or self) with a platform, or NULL. */
 const struct bl_platform *bl_node_platform(const struct bl_node *n);
 /* The platform of the image `n` is in (a manifest, or a node under one):
@@ -144,7 +145,7 @@ bool bl_node_image_platform(const struct bl_node *n, struct bl_platform *out);
 /* Facts about a node for a detail pane or a report: an ordered list of
  * (key, value) pairs, values already escaped for display. */
 struct bl_fact {
-	char *key;   /* "digest", "diff_id", "chain_id", "created_by", "env", "label:foo" ... */
+	char *key; /* "digest", "diff_id", "chain_id", "created_by", "env", "label:foo" ... */
 	char *value;
 };
 void bl_fact_free(void *fact);
@@ -167,7 +168,7 @@ struct bl_query {
 	const char *platform; /* NULL: the only image manifest (several: BL_E_USAGE) */
 	enum bl_what what;
 	bool has_layer;
-	long layer;           /* 0-based; negative counts from the end (-1 = last) */
+	long layer; /* 0-based; negative counts from the end (-1 = last) */
 };
 
 /* The target named `name` (its label, or its image name) in build order,
@@ -175,8 +176,8 @@ struct bl_query {
  * failure: BL_E_NOT_FOUND (no such target, the message lists those there;
  * no targets at all) or BL_E_USAGE (name NULL and several targets). The node
  * is the build's. */
-const struct bl_node *bl_build_find_target(const struct bl_build *b, const char *name,
-	struct bl_error *err);
+const struct bl_node *bl_build_find_target(
+        const struct bl_build *b, const char *name, struct bl_error *err);
 /* The image manifest of `platform` ("os/arch[/variant]", matched as
  * bl_platform_match does) in `target`'s image: the first such manifest under
  * its index (nested indexes walked, attestation manifests skipped), or the
@@ -186,8 +187,8 @@ const struct bl_node *bl_build_find_target(const struct bl_build *b, const char 
  * message lists the platforms there), BL_E_USAGE (platform NULL and several;
  * an unparsable platform), or the status of the index or manifest on the way
  * (missing, mismatch, error, loop). The node is the build's. */
-const struct bl_node *bl_node_find_platform(const struct bl_node *target, const char *platform,
-	struct bl_error *err);
+const struct bl_node *bl_node_find_platform(
+        const struct bl_node *target, const char *platform, struct bl_error *err);
 
 bool bl_what_parse(const char *s, enum bl_what *out);
 /* Resolve the query to one digest. Fails with BL_E_NOT_FOUND (no such
@@ -195,6 +196,6 @@ bool bl_what_parse(const char *s, enum bl_what *out);
  * several targets or platforms, listed), or the status of the node on the way
  * (missing, mismatch...). */
 bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct bl_digest *out,
-	struct bl_error *err);
+        struct bl_error *err);
 
 #endif

@@ -37,9 +37,9 @@ struct bl_options {
 	bool ignore_timestamps; /* diff and the explorer's comparison */
 	bool merged;            /* ls */
 	bool quiet;
-	bool diff;              /* the explorer: --diff A B */
-	bool help;              /* -h, --help: the parse stopped there */
-	bool version;           /* -V, --version: the parse stopped there */
+	bool diff;    /* the explorer: --diff A B */
+	bool help;    /* -h, --help: the parse stopped there */
+	bool version; /* -V, --version: the parse stopped there */
 	bool no_color;
 	const char *theme;
 	/* Loading (bl_source_opts): */
@@ -63,8 +63,8 @@ struct bl_options {
  * bakelens --help)", "-t: option needs a value ...", "--insecure: expected
  * HOST[:PORT] ..."). Either way `o` holds allocations: free them with
  * bl_options_fini. */
-bool bl_options_parse(int argc, char **argv, unsigned front, struct bl_options *o,
-	struct bl_error *err);
+bool bl_options_parse(
+        int argc, char **argv, unsigned front, struct bl_options *o, struct bl_error *err);
 void bl_options_fini(struct bl_options *o);
 
 /* The source options the command line asks for (--offline, --no-cache,

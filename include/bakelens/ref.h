@@ -11,9 +11,9 @@
 #include "bakelens/error.h"
 
 struct bl_ref {
-	char *domain; /* "docker.io", "ghcr.io", "127.0.0.1:5000" */
-	char *path;   /* "library/alpine" */
-	char *tag;    /* NULL when absent (a digest-only reference) */
+	char *domain;            /* "docker.io", "ghcr.io", "127.0.0.1:5000" */
+	char *path;              /* "library/alpine" */
+	char *tag;               /* NULL when absent (a digest-only reference) */
 	struct bl_digest digest; /* alg NONE when absent */
 };
 

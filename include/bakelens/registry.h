@@ -35,7 +35,7 @@
  * No network traffic happens here: the first list_roots or read does it.
  * Fails with BL_E_FORMAT for a bad reference. `opts` may be NULL. */
 bool bl_store_registry_open(const char *ref, const struct bl_source_opts *opts,
-	struct bl_store **out, struct bl_error *err);
+        struct bl_store **out, struct bl_error *err);
 
 /* True when `s` was made by bl_store_registry_open. Its referrers, tags,
  * prefetch and rate limit are the optional store operations (store.h):
@@ -46,9 +46,9 @@ bool bl_store_is_registry(const struct bl_store *s);
 
 /* Counters, for tests and the benchmark. */
 struct bl_registry_stats {
-	unsigned requests;     /* HTTP requests sent (token requests included) */
-	uint64_t bytes;        /* body bytes received */
-	unsigned cache_hits;   /* reads served from the on-disk cache */
+	unsigned requests;   /* HTTP requests sent (token requests included) */
+	uint64_t bytes;      /* body bytes received */
+	unsigned cache_hits; /* reads served from the on-disk cache */
 };
 const struct bl_registry_stats *bl_registry_get_stats(const struct bl_store *s);
 
@@ -57,7 +57,7 @@ const struct bl_registry_stats *bl_registry_get_stats(const struct bl_store *s);
 /* A WWW-Authenticate challenge: `Bearer realm="...",service="...",scope="..."`
  * or `Basic realm="..."`. Quoted values may hold escaped quotes and commas. */
 struct bl_registry_challenge {
-	char *scheme;  /* "bearer" or "basic", lowercased */
+	char *scheme; /* "bearer" or "basic", lowercased */
 	char *realm;
 	char *service; /* NULL when absent */
 	char *scope;   /* NULL when absent; may hold several space-separated scopes */
@@ -81,11 +81,11 @@ char *bl_registry_cache_dir(const char *override);
 /* True and the bytes in `out` when `d` is cached and its bytes still hash to
  * `d`; a file that does not (corrupt, truncated) is removed and treated as
  * absent, as is one over `max`. */
-bool bl_registry_cache_get(const char *dir, const struct bl_digest *d, size_t max,
-	struct bl_buf *out);
+bool bl_registry_cache_get(
+        const char *dir, const struct bl_digest *d, size_t max, struct bl_buf *out);
 /* Store bytes under their digest, atomically (temporary file + rename), only
  * when they hash to `d` (else BL_E_DIGEST and nothing is written). */
-bool bl_registry_cache_put(const char *dir, const struct bl_digest *d, const void *data,
-	size_t len, struct bl_error *err);
+bool bl_registry_cache_put(const char *dir, const struct bl_digest *d, const void *data, size_t len,
+        struct bl_error *err);
 
 #endif

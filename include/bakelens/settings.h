@@ -21,24 +21,28 @@
 #include "bakelens/vec.h"
 
 struct bl_settings {
-	int tree_width;      /* percent of the screen for the tree pane */
-	int expand_depth;    /* levels open at start */
-	bool ascii;          /* ASCII tree guides */
+	int tree_width;   /* percent of the screen for the tree pane */
+	int expand_depth; /* levels open at start */
+	bool ascii;       /* ASCII tree guides */
 	bool mouse;
-	bool osc52;          /* copy through the terminal (OSC 52) */
-	bool clipboard_tools;/* also wl-copy, xclip, xsel, pbcopy when found */
-	char *theme;         /* theme name, owned; "default" */
+	bool osc52;           /* copy through the terminal (OSC 52) */
+	bool clipboard_tools; /* also wl-copy, xclip, xsel, pbcopy when found */
+	char *theme;          /* theme name, owned; "default" */
 };
 
 /* X(name, type, field, default, help); type is INT, BOOL or STRING. */
-#define BL_SETTINGS(X) \
-	X("tree-width", INT, tree_width, "45", "Width of the tree pane, percent of the screen (20-80)") \
-	X("expand-depth", INT, expand_depth, "3", "Levels of the tree open at start (0-9)") \
-	X("ascii", BOOL, ascii, "false", "Draw tree guides with ASCII instead of box characters") \
-	X("mouse", BOOL, mouse, "true", "Click to select, wheel to scroll") \
-	X("osc52", BOOL, osc52, "true", "Copy through the terminal with OSC 52 (works over SSH, in tmux)") \
-	X("clipboard-tools", BOOL, clipboard_tools, "true", "Also copy with wl-copy, xclip, xsel or pbcopy when found") \
-	X("theme", STRING, theme, "default", "Colour theme: default, light, high-contrast, mono, or a file")
+#define BL_SETTINGS(X)                                                                             \
+	X("tree-width", INT, tree_width, "45",                                                     \
+	        "Width of the tree pane, percent of the screen (20-80)")                           \
+	X("expand-depth", INT, expand_depth, "3", "Levels of the tree open at start (0-9)")        \
+	X("ascii", BOOL, ascii, "false", "Draw tree guides with ASCII instead of box characters")  \
+	X("mouse", BOOL, mouse, "true", "Click to select, wheel to scroll")                        \
+	X("osc52", BOOL, osc52, "true",                                                            \
+	        "Copy through the terminal with OSC 52 (works over SSH, in tmux)")                 \
+	X("clipboard-tools", BOOL, clipboard_tools, "true",                                        \
+	        "Also copy with wl-copy, xclip, xsel or pbcopy when found")                        \
+	X("theme", STRING, theme, "default",                                                       \
+	        "Colour theme: default, light, high-contrast, mono, or a file")
 
 /* Defaults (cannot fail). */
 void bl_settings_init(struct bl_settings *s);
@@ -50,7 +54,7 @@ bool bl_settings_set(struct bl_settings *s, const char *name, const char *value,
 /* Parse config text: bind lines go to km, set and theme lines to s.
  * Diagnostics (char *) are appended to diags; good lines still apply. */
 void bl_config_parse(struct bl_settings *s, struct bl_keymap *km, const char *file,
-	const char *text, struct bl_vec *diags);
+        const char *text, struct bl_vec *diags);
 /* The default bindings (the embedded keys.conf). */
 void bl_keymap_load_defaults(struct bl_keymap *km);
 /* Read the user's config file when there is one (a missing file is fine; an

@@ -23,10 +23,10 @@
 
 /* A named entry of a store: an index.json entry, a docker save image. */
 struct bl_store_root {
-	char *name;               /* tag or reference ("latest", "docker.io/library/x:1"); NULL when untagged */
+	char *name; /* tag or reference ("latest", "docker.io/library/x:1"); NULL when untagged */
 	struct bl_descriptor desc;
-	bool synthesised;         /* desc points at a manifest the store made (legacy docker save) */
-	char *note;               /* why or how it was made, shown to users; NULL */
+	bool synthesised; /* desc points at a manifest the store made (legacy docker save) */
+	char *note;       /* why or how it was made, shown to users; NULL */
 };
 
 void bl_store_root_free(void *root); /* a bl_free_fn for vectors of roots */
@@ -51,7 +51,7 @@ struct bl_store;
 /* Rate-limit headers (Docker Hub style) from a store's last answer that had them. */
 struct bl_store_ratelimit {
 	bool present;
-	char limit[64];     /* "100;w=21600", as sent */
+	char limit[64]; /* "100;w=21600", as sent */
 	char remaining[64];
 };
 
@@ -64,14 +64,15 @@ struct bl_store_ops {
 	/* Append struct bl_store_root * to roots (the vector owns them). */
 	bool (*list_roots)(struct bl_store *s, struct bl_vec *roots, struct bl_error *err);
 	/* Cheap presence check; *size gets the stored size when known (else -1). */
-	enum bl_blob_state (*stat_blob)(struct bl_store *s, const struct bl_digest *d, int64_t *size);
+	enum bl_blob_state (*stat_blob)(
+	        struct bl_store *s, const struct bl_digest *d, int64_t *size);
 	/* The raw bytes, unverified, failing with BL_E_TOO_BIG over max and
 	 * BL_E_NOT_FOUND when absent. */
 	bool (*read_raw)(struct bl_store *s, const struct bl_digest *d, size_t max,
-		struct bl_buf *out, struct bl_error *err);
+	        struct bl_buf *out, struct bl_error *err);
 	/* A stream of the raw bytes, unverified. */
 	bool (*open_raw)(struct bl_store *s, const struct bl_digest *d, struct bl_stream **out,
-		struct bl_error *err);
+	        struct bl_error *err);
 	void (*destroy)(struct bl_store *s);
 
 	/* Optional: NULL (false) when the store has no such thing. */
@@ -81,11 +82,11 @@ struct bl_store_ops {
 	/* Append struct bl_descriptor * (see bl_descriptor_free) of the manifests
 	 * whose subject is `subject`; none is not an error. */
 	bool (*referrers)(struct bl_store *s, const struct bl_digest *subject, struct bl_vec *descs,
-		struct bl_error *err);
+	        struct bl_error *err);
 	/* Fetch small documents ahead of their reads; failures of single
 	 * documents are left to the reads, false only for a cancel. */
 	bool (*prefetch)(struct bl_store *s, const struct bl_digest *const *digests, size_t n,
-		struct bl_error *err);
+	        struct bl_error *err);
 	/* Append every tag (char *) of the store's repository. */
 	bool (*list_tags)(struct bl_store *s, struct bl_vec *tags, struct bl_error *err);
 	/* The last rate-limit headers seen, or NULL. */
@@ -94,9 +95,10 @@ struct bl_store_ops {
 
 struct bl_store {
 	const struct bl_store_ops *ops;
-	char *source;    /* as the user named it, for messages: "oci:out/", "image.tar", "-" */
-	char *ref;       /* the ":REF" selector, or NULL: list_roots keeps matching roots only */
-	char *describe;  /* one line for users: "OCI layout directory", "docker save (legacy) tar, gzip-compressed, streamed" */
+	char *source;   /* as the user named it, for messages: "oci:out/", "image.tar", "-" */
+	char *ref;      /* the ":REF" selector, or NULL: list_roots keeps matching roots only */
+	char *describe; /* one line for users: "OCI layout directory", "docker save (legacy) tar,
+	                   gzip-compressed, streamed" */
 };
 
 /* How sources are opened and read, one set for every kind of source: given
@@ -109,10 +111,10 @@ struct bl_source_opts {
 	 * (BL_E_CANCELLED). May be NULL. */
 	bl_progress_fn progress;
 	void *progress_ud;
-	int stdin_fd;            /* fd for "-" (tests); 0 normally */
+	int stdin_fd; /* fd for "-" (tests); 0 normally */
 	/* Registries (registry references and metadata targets fetched from them): */
-	bool offline;            /* no network at all: only what is cached */
-	bool no_cache;           /* neither read nor write the on-disk cache */
+	bool offline;  /* no network at all: only what is cached */
+	bool no_cache; /* neither read nor write the on-disk cache */
 	/* host[:port] names (as in the reference) spoken to over plain HTTP or
 	 * TLS without verification; NULL-terminated, may be NULL. */
 	const char *const *insecure;
@@ -133,8 +135,8 @@ struct bl_source_opts {
  * or directory"). Opening a registry reference does no network traffic.
  * Fails with BL_E_NOT_FOUND when nothing is there, BL_E_FORMAT when it is not
  * a layout or image tar (the message names the source and what was expected). */
-bool bl_store_open(const char *arg, const struct bl_source_opts *opts,
-	struct bl_store **out, struct bl_error *err);
+bool bl_store_open(const char *arg, const struct bl_source_opts *opts, struct bl_store **out,
+        struct bl_error *err);
 void bl_store_free(struct bl_store *s);
 
 /* Roots, filtered by the store's REF selector when one was given (a selector
@@ -145,10 +147,10 @@ enum bl_blob_state bl_store_stat(struct bl_store *s, const struct bl_digest *d, 
  * sha of the bytes equal to desc->digest. BL_E_NOT_FOUND when absent,
  * BL_E_DIGEST on a mismatch, BL_E_TOO_BIG over max. */
 bool bl_store_read_blob(struct bl_store *s, const struct bl_descriptor *desc, size_t max,
-	struct bl_buf *out, struct bl_error *err);
+        struct bl_buf *out, struct bl_error *err);
 /* A stream that checks size and digest at its end. */
 bool bl_store_open_blob(struct bl_store *s, const struct bl_descriptor *desc,
-	struct bl_stream **out, struct bl_error *err);
+        struct bl_stream **out, struct bl_error *err);
 
 /* The optional operations. */
 /* True when the store's blobs are elsewhere (a registry): its stat guesses. */
@@ -157,12 +159,12 @@ bool bl_store_is_remote(const struct bl_store *s);
  * struct bl_descriptor * (give the vector bl_descriptor_free). BL_E_UNSUPPORTED
  * when the store cannot list referrers. */
 bool bl_store_referrers(struct bl_store *s, const struct bl_digest *subject, struct bl_vec *descs,
-	struct bl_error *err);
+        struct bl_error *err);
 /* Fetch small documents (manifests, configs) ahead, so that later reads need
  * no round trip. A store without the operation does nothing and succeeds;
  * false only when cancelled (BL_E_CANCELLED). */
-bool bl_store_prefetch(struct bl_store *s, const struct bl_digest *const *digests, size_t n,
-	struct bl_error *err);
+bool bl_store_prefetch(
+        struct bl_store *s, const struct bl_digest *const *digests, size_t n, struct bl_error *err);
 /* All tags of the store's repository (char *, the vector owns them: use
  * free). BL_E_UNSUPPORTED when the store has no tags (not a registry). */
 bool bl_store_list_tags(struct bl_store *s, struct bl_vec *tags, struct bl_error *err);
@@ -178,9 +180,9 @@ struct bl_stream *bl_stream_memory(const void *data, size_t len); /* copies */
 
 /* Constructors used by bl_store_open (and tests). */
 bool bl_store_ocidir_open(const char *dir, struct bl_store **out, struct bl_error *err);
-bool bl_store_tar_open(const char *path, const struct bl_source_opts *opts,
-	struct bl_store **out, struct bl_error *err);
+bool bl_store_tar_open(const char *path, const struct bl_source_opts *opts, struct bl_store **out,
+        struct bl_error *err);
 bool bl_store_stream_open(int fd, const char *name, const struct bl_source_opts *opts,
-	struct bl_store **out, struct bl_error *err);
+        struct bl_store **out, struct bl_error *err);
 
 #endif

@@ -72,8 +72,8 @@ enum bl_mouse_button {
 
 struct bl_event {
 	enum bl_event_kind kind;
-	int key;    /* BL_EV_KEY: see keymap.h */
-	int x, y;   /* BL_EV_MOUSE: cell */
+	int key;  /* BL_EV_KEY: see keymap.h */
+	int x, y; /* BL_EV_MOUSE: cell */
 	enum bl_mouse_button button;
 };
 
@@ -81,7 +81,8 @@ struct bl_term;
 
 struct bl_term_ops {
 	/* Take over the screen. `ncolors` gets 0, 8 or 256 (0 when `color` is false). */
-	bool (*start)(struct bl_term *t, bool color, bool mouse, int *ncolors, struct bl_error *err);
+	bool (*start)(
+	        struct bl_term *t, bool color, bool mouse, int *ncolors, struct bl_error *err);
 	/* Give the screen back as it was. Safe to call twice. */
 	void (*stop)(struct bl_term *t);
 	void (*set_theme)(struct bl_term *t, const struct bl_theme *theme);

@@ -15,56 +15,56 @@
 #include "bakelens/vec.h"
 
 /* X(id, name, help) */
-#define BL_COLOR_ROLES(X) \
-	X(DEFAULT, "default", "Ordinary text") \
-	X(TITLE, "title", "The title line") \
-	X(STATUS, "status", "The status bar") \
-	X(STATUS_KEY, "status.key", "Key names in the status bar") \
-	X(STATUS_INFO, "status.info", "A message in the status bar") \
-	X(STATUS_ERROR, "status.error", "An error in the status bar") \
-	X(PROGRESS, "status.progress", "Loading progress") \
-	X(CURSOR, "cursor", "The selected line in the focused pane") \
-	X(CURSOR_DIM, "cursor.unfocused", "The selected line in the other pane") \
-	X(BORDER, "border", "Pane borders") \
-	X(GUIDE, "guide", "Tree guides") \
-	X(NODE_BUILD, "node.build", "The build") \
-	X(NODE_TARGET, "node.target", "A target") \
-	X(NODE_INDEX, "node.index", "An image index") \
-	X(NODE_MANIFEST, "node.manifest", "An image manifest") \
-	X(NODE_ATTESTATION, "node.attestation", "An attestation manifest") \
-	X(NODE_CONFIG, "node.config", "An image config") \
-	X(NODE_LAYER, "node.layer", "A layer") \
-	X(NODE_STATEMENT, "node.statement", "An in-toto statement") \
-	X(NODE_BLOB, "node.blob", "Another blob") \
-	X(NODE_INFO, "node.info", "Build information") \
-	X(DIGEST, "digest", "Digests") \
-	X(SIZE, "size", "Sizes") \
-	X(NAME, "name", "Image names and tags") \
-	X(MARK_MISSING, "status.missing", "A missing blob") \
-	X(MARK_MISMATCH, "status.mismatch", "A digest mismatch") \
-	X(MARK_ERROR, "status.bad", "An unreadable or invalid node") \
-	X(MARK_SYNTH, "status.synthesised", "A node bakelens made up") \
-	X(HEADING, "heading", "Section headings") \
-	X(FACT_KEY, "fact.key", "Fact names in the detail pane") \
-	X(FACT_VALUE, "fact.value", "Fact values") \
-	X(JSON_KEY, "json.key", "JSON object keys") \
-	X(JSON_STRING, "json.string", "JSON strings") \
-	X(JSON_NUMBER, "json.number", "JSON numbers") \
-	X(JSON_LITERAL, "json.literal", "true, false, null") \
-	X(JSON_PUNCT, "json.punct", "JSON punctuation") \
-	X(MATCH, "search.match", "Search matches") \
-	X(MENU, "menu", "Menus") \
-	X(MENU_KEY, "menu.key", "Menu hot keys") \
-	X(WARNING, "message.warning", "Warnings") \
-	X(DIFF_ADDED, "diff.added", "Added in a comparison") \
-	X(DIFF_REMOVED, "diff.removed", "Removed in a comparison") \
+#define BL_COLOR_ROLES(X)                                                                          \
+	X(DEFAULT, "default", "Ordinary text")                                                     \
+	X(TITLE, "title", "The title line")                                                        \
+	X(STATUS, "status", "The status bar")                                                      \
+	X(STATUS_KEY, "status.key", "Key names in the status bar")                                 \
+	X(STATUS_INFO, "status.info", "A message in the status bar")                               \
+	X(STATUS_ERROR, "status.error", "An error in the status bar")                              \
+	X(PROGRESS, "status.progress", "Loading progress")                                         \
+	X(CURSOR, "cursor", "The selected line in the focused pane")                               \
+	X(CURSOR_DIM, "cursor.unfocused", "The selected line in the other pane")                   \
+	X(BORDER, "border", "Pane borders")                                                        \
+	X(GUIDE, "guide", "Tree guides")                                                           \
+	X(NODE_BUILD, "node.build", "The build")                                                   \
+	X(NODE_TARGET, "node.target", "A target")                                                  \
+	X(NODE_INDEX, "node.index", "An image index")                                              \
+	X(NODE_MANIFEST, "node.manifest", "An image manifest")                                     \
+	X(NODE_ATTESTATION, "node.attestation", "An attestation manifest")                         \
+	X(NODE_CONFIG, "node.config", "An image config")                                           \
+	X(NODE_LAYER, "node.layer", "A layer")                                                     \
+	X(NODE_STATEMENT, "node.statement", "An in-toto statement")                                \
+	X(NODE_BLOB, "node.blob", "Another blob")                                                  \
+	X(NODE_INFO, "node.info", "Build information")                                             \
+	X(DIGEST, "digest", "Digests")                                                             \
+	X(SIZE, "size", "Sizes")                                                                   \
+	X(NAME, "name", "Image names and tags")                                                    \
+	X(MARK_MISSING, "status.missing", "A missing blob")                                        \
+	X(MARK_MISMATCH, "status.mismatch", "A digest mismatch")                                   \
+	X(MARK_ERROR, "status.bad", "An unreadable or invalid node")                               \
+	X(MARK_SYNTH, "status.synthesised", "A node bakelens made up")                             \
+	X(HEADING, "heading", "Section headings")                                                  \
+	X(FACT_KEY, "fact.key", "Fact names in the detail pane")                                   \
+	X(FACT_VALUE, "fact.value", "Fact values")                                                 \
+	X(JSON_KEY, "json.key", "JSON object keys")                                                \
+	X(JSON_STRING, "json.string", "JSON strings")                                              \
+	X(JSON_NUMBER, "json.number", "JSON numbers")                                              \
+	X(JSON_LITERAL, "json.literal", "true, false, null")                                       \
+	X(JSON_PUNCT, "json.punct", "JSON punctuation")                                            \
+	X(MATCH, "search.match", "Search matches")                                                 \
+	X(MENU, "menu", "Menus")                                                                   \
+	X(MENU_KEY, "menu.key", "Menu hot keys")                                                   \
+	X(WARNING, "message.warning", "Warnings")                                                  \
+	X(DIFF_ADDED, "diff.added", "Added in a comparison")                                       \
+	X(DIFF_REMOVED, "diff.removed", "Removed in a comparison")                                 \
 	X(DIFF_CHANGED, "diff.changed", "Changed in a comparison")
 
 enum bl_role {
 #define BL_X_ROLE(id, name, help) BL_ROLE_##id,
 	BL_COLOR_ROLES(BL_X_ROLE)
 #undef BL_X_ROLE
-	BL_ROLE_COUNT
+	        BL_ROLE_COUNT
 };
 
 #define BL_COLOR_DEFAULT (-1)

@@ -16,7 +16,7 @@ struct bl_tree_row {
 	struct bl_node *node; /* borrowed from the build */
 	int depth;
 	bool has_children;
-	bool last;            /* the last child of its parent (for drawing guides) */
+	bool last; /* the last child of its parent (for drawing guides) */
 };
 
 struct bl_tree {
@@ -24,8 +24,8 @@ struct bl_tree {
 	struct bl_tree_row *rows;
 	size_t len;
 	size_t cap;
-	char *filter;         /* NULL: no filter; else rows whose subtree matches */
-	bool show_root;       /* include the BUILD node itself */
+	char *filter;   /* NULL: no filter; else rows whose subtree matches */
+	bool show_root; /* include the BUILD node itself */
 };
 
 /* Start with nodes expanded down to `depth` levels below root. */
@@ -34,9 +34,10 @@ void bl_tree_fini(struct bl_tree *t);
 void bl_tree_rebuild(struct bl_tree *t);
 /* Each returns the index of the row that should be selected afterwards. */
 size_t bl_tree_expand(struct bl_tree *t, size_t row);
-size_t bl_tree_collapse(struct bl_tree *t, size_t row); /* on a leaf or collapsed row: go to its parent */
+size_t bl_tree_collapse(
+        struct bl_tree *t, size_t row); /* on a leaf or collapsed row: go to its parent */
 size_t bl_tree_toggle(struct bl_tree *t, size_t row);
-size_t bl_tree_expand_all(struct bl_tree *t, size_t row); /* the whole subtree */
+size_t bl_tree_expand_all(struct bl_tree *t, size_t row);     /* the whole subtree */
 void bl_tree_set_filter(struct bl_tree *t, const char *text); /* NULL or "" clears */
 /* Show node `n` (of this tree): its collapsed ancestors are expanded and the
  * rows rebuilt. True with its row in `row`; false when it still has no row

@@ -43,16 +43,16 @@ struct bl_ui;
  * bl_ui_do and bl_ui_key return (0: nothing beyond the ui's own state,
  * which the next bl_ui_render shows). */
 enum bl_ui_reaction {
-	BL_UI_REDRAW = 1,  /* repaint the whole screen from scratch (C-l) */
-	BL_UI_CANCEL = 2,  /* cancel the loading in progress */
-	BL_UI_COPY = 4,    /* a copy is pending: bl_ui_take_copy */
-	BL_UI_QUIT = 8,    /* leave the explorer */
+	BL_UI_REDRAW = 1, /* repaint the whole screen from scratch (C-l) */
+	BL_UI_CANCEL = 2, /* cancel the loading in progress */
+	BL_UI_COPY = 4,   /* a copy is pending: bl_ui_take_copy */
+	BL_UI_QUIT = 8,   /* leave the explorer */
 };
 
 /* A copy the front end should perform (it owns the terminal). */
 struct bl_copy_request {
-	char *text;  /* owned */
-	char *what;  /* "digest", "name@digest"... owned */
+	char *text; /* owned */
+	char *what; /* "digest", "name@digest"... owned */
 };
 
 /* `s` and `km` are borrowed and must outlive the ui. */
@@ -66,13 +66,13 @@ void bl_ui_set_loading(struct bl_ui *ui, const struct bl_load_state *st);
 void bl_ui_add_message(struct bl_ui *ui, const char *msg);
 /* A one-shot status bar message (cleared by the next key). */
 void bl_ui_status(struct bl_ui *ui, bool error, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* Open the compare view on two builds (borrowed; the caller frees them
  * after bl_ui_free). `lname` and `rname` name the sides (column headings).
  * Without a build shown (bakelens --diff), closing it quits. */
-void bl_ui_set_compare(struct bl_ui *ui, const struct bl_build *left,
-	const struct bl_build *right, const char *lname, const char *rname);
+void bl_ui_set_compare(struct bl_ui *ui, const struct bl_build *left, const struct bl_build *right,
+        const char *lname, const char *rname);
 /* Whether timestamps count in comparisons (config created, history[].created,
  * file mtimes), as bakelens diff --ignore-timestamps; an open comparison is
  * made again, keeping its file diffs. The t key toggles it. */

@@ -24,9 +24,9 @@
 /* What a view did with an action. */
 enum bl_view_result {
 	BL_UNHANDLED = 0,
-	BL_HANDLED = 1,       /* state changed: redraw */
-	BL_MOVED = 2 | 1,     /* the selection moved: the detail pane follows */
-	BL_NOT_FOUND = 4,     /* a search found nothing */
+	BL_HANDLED = 1,   /* state changed: redraw */
+	BL_MOVED = 2 | 1, /* the selection moved: the detail pane follows */
+	BL_NOT_FOUND = 4, /* a search found nothing */
 };
 
 struct bl_view;
@@ -34,7 +34,7 @@ struct bl_view;
 struct bl_view_ops {
 	const char *name;
 	enum bl_scope scope;
-	bool has_cursor;      /* tree: a selected line; documents: scrolling only */
+	bool has_cursor; /* tree: a selected line; documents: scrolling only */
 	size_t (*lines)(struct bl_view *v);
 	void (*draw_line)(struct bl_view *v, size_t i, struct bl_canvas *c, int x, int y, int w);
 	/* Plain text of a line, for search (documents). */
@@ -48,10 +48,10 @@ struct bl_view_ops {
 struct bl_view {
 	const struct bl_view_ops *ops;
 	void *data;
-	size_t top;      /* first visible line */
-	size_t cursor;   /* selected line (views with a cursor) */
-	int height;      /* visible lines, set by the last draw */
-	char *query;     /* the last search, owned */
+	size_t top;    /* first visible line */
+	size_t cursor; /* selected line (views with a cursor) */
+	int height;    /* visible lines, set by the last draw */
+	char *query;   /* the last search, owned */
 };
 
 void bl_view_init(struct bl_view *v, const struct bl_view_ops *ops, void *data);
@@ -66,14 +66,14 @@ enum bl_view_result bl_view_search(struct bl_view *v, const char *query, int dir
 void bl_view_clamp(struct bl_view *v);
 /* Draw the visible lines into the rectangle; the cursor line in `cursor_role`. */
 void bl_view_draw(struct bl_view *v, struct bl_canvas *c, int x, int y, int w, int h,
-	enum bl_role cursor_role);
+        enum bl_role cursor_role);
 /* Scroll by n lines (mouse wheel), moving the cursor along when it leaves. */
 void bl_view_scroll(struct bl_view *v, long n);
 
 /* Styled text documents. */
 struct bl_span {
 	enum bl_role role;
-	char *text;      /* display-safe, owned */
+	char *text; /* display-safe, owned */
 };
 
 struct bl_doc_line {
@@ -161,7 +161,7 @@ char bl_cmp_marker(const struct bl_cmp_node *n, enum bl_role *role);
  * NULL). */
 struct bl_filediff_result;
 void bl_cmp_detail_build(struct bl_doc *d, const struct bl_cmp_node *n,
-	const struct bl_vec *platforms, const struct bl_filediff_result *files,
-	const char *files_error, int width);
+        const struct bl_vec *platforms, const struct bl_filediff_result *files,
+        const char *files_error, int width);
 
 #endif

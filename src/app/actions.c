@@ -10,9 +10,9 @@ struct action_info {
 };
 
 static const struct action_info actions[BL_ACTION_COUNT] = {
-	[BL_ACTION_NONE] = {"", BL_SCOPE_GLOBAL, ""},
+        [BL_ACTION_NONE] = {"", BL_SCOPE_GLOBAL, ""},
 #define BL_X_ACTION(id, name, scope, help) [BL_ACTION_##id] = {name, BL_SCOPE_##scope, help},
-	BL_ACTIONS(BL_X_ACTION)
+        BL_ACTIONS(BL_X_ACTION)
 #undef BL_X_ACTION
 };
 
@@ -23,7 +23,7 @@ struct scope_info {
 
 static const struct scope_info scopes[BL_SCOPE_COUNT] = {
 #define BL_X_SCOPE(id, name, help) [BL_SCOPE_##id] = {name, help},
-	BL_SCOPES(BL_X_SCOPE)
+        BL_SCOPES(BL_X_SCOPE)
 #undef BL_X_SCOPE
 };
 

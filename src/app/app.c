@@ -61,7 +61,7 @@ static void *run(void *arg)
 }
 
 struct bl_loader *bl_loader_start(const char *const *args, size_t nargs,
-	const struct bl_source_opts *opts, bl_load_fn load, struct bl_error *err)
+        const struct bl_source_opts *opts, bl_load_fn load, struct bl_error *err)
 {
 	struct bl_loader *l = bl_calloc(1, sizeof *l);
 	l->load = load ? load : bl_build_load;

@@ -92,8 +92,8 @@ const char *const *bl_clipboard_find_tool(const char *(*getenv_fn)(const char *n
 	return NULL;
 }
 
-bool bl_clipboard_run_tool(const char *const *argv, const void *data, size_t len,
-	struct bl_error *err)
+bool bl_clipboard_run_tool(
+        const char *const *argv, const void *data, size_t len, struct bl_error *err)
 {
 	int fds[2];
 	if (pipe(fds) != 0)
@@ -144,7 +144,7 @@ bool bl_clipboard_run_tool(const char *const *argv, const void *data, size_t len
 			if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 				return true;
 			return bl_fail(err, BL_E_IO, "%s failed (status %d)", argv[0],
-				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		}
 		if (r < 0)
 			return bl_fail_errno(err, BL_E_IO, "%s: wait", argv[0]);

@@ -11,8 +11,12 @@
 #include "bakelens/text.h"
 
 const struct bl_copytext_entry bl_copytext_menu[BL_COPYTEXT_COUNT] = {
-	{'d', "digest"}, {'r', "name@digest"}, {'s', "short digest"},
-	{'i', "diff_id"}, {'c', "ChainID"}, {'j', "node JSON"},
+        {'d', "digest"},
+        {'r', "name@digest"},
+        {'s', "short digest"},
+        {'i', "diff_id"},
+        {'c', "ChainID"},
+        {'j', "node JSON"},
 };
 
 const char *bl_copytext_label(char key)
@@ -131,7 +135,8 @@ char *bl_copytext_make(const struct bl_node *n, char key, const char **what)
 		return n->layer && n->layer->has_diff_id ? bl_strdup(n->layer->diff_id.str) : NULL;
 	case 'c':
 		*what = "ChainID";
-		return n->layer && n->layer->has_chain_id ? bl_strdup(n->layer->chain_id.str) : NULL;
+		return n->layer && n->layer->has_chain_id ? bl_strdup(n->layer->chain_id.str)
+		                                          : NULL;
 	case 'j':
 		*what = "JSON";
 		if (n->doc)

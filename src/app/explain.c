@@ -24,10 +24,16 @@ static bool has_attestation_child(const struct bl_node *n)
 void bl_explain_topics_for(const struct bl_node *n, struct bl_vec *out)
 {
 	static const char *const by_kind[] = {
-		[BL_NODE_BUILD] = "build", [BL_NODE_TARGET] = "target", [BL_NODE_INDEX] = "index",
-		[BL_NODE_MANIFEST] = "manifest", [BL_NODE_ATTESTATION] = "attestation",
-		[BL_NODE_CONFIG] = "config", [BL_NODE_LAYER] = "layer",
-		[BL_NODE_STATEMENT] = "statement", [BL_NODE_BLOB] = "blob", [BL_NODE_INFO] = "info",
+	        [BL_NODE_BUILD] = "build",
+	        [BL_NODE_TARGET] = "target",
+	        [BL_NODE_INDEX] = "index",
+	        [BL_NODE_MANIFEST] = "manifest",
+	        [BL_NODE_ATTESTATION] = "attestation",
+	        [BL_NODE_CONFIG] = "config",
+	        [BL_NODE_LAYER] = "layer",
+	        [BL_NODE_STATEMENT] = "statement",
+	        [BL_NODE_BLOB] = "blob",
+	        [BL_NODE_INFO] = "info",
 	};
 	if (!n)
 		return;
@@ -56,8 +62,8 @@ void bl_explain_topics_for(const struct bl_node *n, struct bl_vec *out)
 	case BL_NODE_STATEMENT:
 		if (n->predicate_type && strstr(n->predicate_type, "slsa.dev/provenance"))
 			bl_vec_push(out, (void *)"provenance");
-		else if (n->predicate_type &&
-			(strstr(n->predicate_type, "spdx") || strstr(n->predicate_type, "cyclonedx")))
+		else if (n->predicate_type && (strstr(n->predicate_type, "spdx") ||
+		                                      strstr(n->predicate_type, "cyclonedx")))
 			bl_vec_push(out, (void *)"sbom");
 		break;
 	default:

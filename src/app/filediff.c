@@ -54,8 +54,9 @@ static void set_side(struct bl_filediff *j, const char *side, const struct bl_no
 	snprintf(j->state.what, sizeof j->state.what, "%s %s", side, label);
 	free(label);
 	j->state.done_bytes = 0;
-	j->state.total = n->kind == BL_NODE_LAYER && n->has_desc && n->desc.size > 0 ?
-		(uint64_t)n->desc.size : 0;
+	j->state.total = n->kind == BL_NODE_LAYER && n->has_desc && n->desc.size > 0
+	                         ? (uint64_t)n->desc.size
+	                         : 0;
 	pthread_mutex_unlock(&j->lock);
 }
 
@@ -67,15 +68,15 @@ static void *run(void *arg)
 	bl_file_list_init(&r->right);
 	bl_file_diff_init(&r->diff);
 	struct bl_error err = {0};
-	struct bl_layerfiles_opts lo = {.hash = j->right != NULL, .layer = -1,
-		.progress = on_progress, .progress_ud = j};
+	struct bl_layerfiles_opts lo = {
+	        .hash = j->right != NULL, .layer = -1, .progress = on_progress, .progress_ud = j};
 	bool ok = true;
 	if (!j->right) {
 		/* a listing: one layer, or a whole image */
 		set_side(j, "reading", j->left);
-		ok = j->left->kind == BL_NODE_LAYER ?
-			bl_layerfiles_list_node(j->left, &lo, &r->left, &err) :
-			bl_layerfiles_list_image(j->left, &lo, &r->left, &err);
+		ok = j->left->kind == BL_NODE_LAYER
+		             ? bl_layerfiles_list_node(j->left, &lo, &r->left, &err)
+		             : bl_layerfiles_list_image(j->left, &lo, &r->left, &err);
 	} else {
 		set_side(j, "left", j->left);
 		if (!bl_layerfiles_list_node(j->left, &lo, &r->left, &err)) {
@@ -111,7 +112,7 @@ static void *run(void *arg)
 }
 
 static struct bl_filediff *start(const struct bl_node *left, const struct bl_node *right,
-	bool ignore_timestamps, struct bl_error *err)
+        bool ignore_timestamps, struct bl_error *err)
 {
 	struct bl_filediff *j = bl_calloc(1, sizeof *j);
 	j->left = left;
@@ -131,7 +132,7 @@ static struct bl_filediff *start(const struct bl_node *left, const struct bl_nod
 }
 
 struct bl_filediff *bl_filediff_start(const struct bl_node *left, const struct bl_node *right,
-	bool ignore_timestamps, struct bl_error *err)
+        bool ignore_timestamps, struct bl_error *err)
 {
 	if (!left || !right || left->kind != BL_NODE_LAYER || right->kind != BL_NODE_LAYER) {
 		bl_fail(err, BL_E_USAGE, "a file diff needs a layer on both sides");

@@ -12,7 +12,7 @@
 
 static const char *const special_names[] = {
 #define BL_X_KEY(id, name) name,
-	BL_SPECIAL_KEYS(BL_X_KEY)
+        BL_SPECIAL_KEYS(BL_X_KEY)
 #undef BL_X_KEY
 };
 
@@ -79,8 +79,9 @@ void bl_key_name(int key, char *out, size_t outlen)
 		return;
 	char tmp[4];
 	/* The bytes of a character key; 0 for controls, DEL and surrogates. */
-	size_t n = key > 0x20 && key != 0x7f && key < BL_KEY_BASE ?
-		bl_utf8_encode((uint32_t)key, tmp) : 0;
+	size_t n = key > 0x20 && key != 0x7f && key < BL_KEY_BASE
+	                   ? bl_utf8_encode((uint32_t)key, tmp)
+	                   : 0;
 	if (key > BL_KEY_FIRST_SPECIAL && key < BL_KEY_LAST_SPECIAL) {
 		snprintf(out, outlen, "%s", special_names[key - BL_KEY_FIRST_SPECIAL - 1]);
 	} else if (key >= 1 && key <= 26) {
@@ -119,8 +120,8 @@ void bl_keymap_bind(struct bl_keymap *km, enum bl_scope scope, int key, enum bl_
 	km->items[km->len++] = (struct bl_binding){.scope = scope, .key = key, .action = action};
 }
 
-static enum bl_action lookup_exact(const struct bl_keymap *km, enum bl_scope scope, int key,
-	bool *found)
+static enum bl_action lookup_exact(
+        const struct bl_keymap *km, enum bl_scope scope, int key, bool *found)
 {
 	for (size_t i = 0; i < km->len; i++) {
 		if (km->items[i].scope == scope && km->items[i].key == key) {
@@ -146,8 +147,8 @@ enum bl_action bl_keymap_lookup(const struct bl_keymap *km, enum bl_scope scope,
 	}
 }
 
-void bl_keymap_keys_for(const struct bl_keymap *km, enum bl_scope scope, enum bl_action action,
-	struct bl_buf *out)
+void bl_keymap_keys_for(
+        const struct bl_keymap *km, enum bl_scope scope, enum bl_action action, struct bl_buf *out)
 {
 	bl_buf_clear(out);
 	for (size_t i = 0; i < km->len; i++) {
@@ -163,7 +164,7 @@ void bl_keymap_keys_for(const struct bl_keymap *km, enum bl_scope scope, enum bl
 }
 
 void bl_keymap_first_key(const struct bl_keymap *km, enum bl_scope scope, enum bl_action action,
-	char *out, size_t outlen)
+        char *out, size_t outlen)
 {
 	/* A key bound in an outer scope counts only when the view's own scope
 	 * does not take it for something else (q quits, but closes a pager). */
@@ -172,7 +173,7 @@ void bl_keymap_first_key(const struct bl_keymap *km, enum bl_scope scope, enum b
 		for (size_t i = 0; i < km->len; i++) {
 			const struct bl_binding *b = &km->items[i];
 			if (b->scope == scope && b->action == action &&
-				bl_keymap_lookup(km, view, b->key) == action) {
+			        bl_keymap_lookup(km, view, b->key) == action) {
 				bl_key_name(b->key, out, outlen);
 				return;
 			}
@@ -198,15 +199,16 @@ void bl_keymap_markdown(const struct bl_keymap *km, struct bl_buf *out)
 {
 	struct bl_buf keys;
 	bl_buf_init(&keys);
-	bl_buf_puts(out, "# bakelens keys\n\n"
-			 "Generated from the action table (include/bakelens/actions.h) and the default\n"
-			 "bindings (src/app/keys.conf); a unit test keeps this file in step with them.\n"
-			 "Rebind keys in `$XDG_CONFIG_HOME/bakelens/config` with\n"
-			 "`bind SCOPE KEY ACTION` (ACTION `none` unbinds). A key bound in a view's\n"
-			 "scope wins over the same key in `list` and `global`.\n");
+	bl_buf_puts(out,
+	        "# bakelens keys\n\n"
+	        "Generated from the action table (include/bakelens/actions.h) and the default\n"
+	        "bindings (src/app/keys.conf); a unit test keeps this file in step with them.\n"
+	        "Rebind keys in `$XDG_CONFIG_HOME/bakelens/config` with\n"
+	        "`bind SCOPE KEY ACTION` (ACTION `none` unbinds). A key bound in a view's\n"
+	        "scope wins over the same key in `list` and `global`.\n");
 	for (int s = 0; s < BL_SCOPE_COUNT; s++) {
 		bl_buf_printf(out, "\n## %s: %s\n\n", bl_scope_name((enum bl_scope)s),
-			bl_scope_help((enum bl_scope)s));
+		        bl_scope_help((enum bl_scope)s));
 		bl_buf_puts(out, "| keys | action | what it does |\n|---|---|---|\n");
 		for (int a = 1; a < BL_ACTION_COUNT; a++) {
 			bl_keymap_keys_for(km, (enum bl_scope)s, (enum bl_action)a, &keys);

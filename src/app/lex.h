@@ -16,7 +16,7 @@ struct lex_line {
 	int cols[LEX_MAX_WORDS];    /* 1-based */
 	size_t extra;               /* words beyond LEX_MAX_WORDS */
 	int extra_col;
-	char *buf;                  /* owned */
+	char *buf; /* owned */
 };
 
 /* Split `text` into lines; calls fn for each line with at least one word.
@@ -24,6 +24,6 @@ struct lex_line {
 void lex_each_line(const char *text, void (*fn)(void *ud, const struct lex_line *l), void *ud);
 /* Append "<file>:<line>:<col>: <msg>" to diags. */
 void lex_diag(struct bl_vec *diags, const char *file, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+        __attribute__((format(printf, 5, 6)));
 
 #endif

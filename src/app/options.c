@@ -17,13 +17,13 @@ enum kind {
 };
 
 struct opt {
-	const char *name;   /* long name, without "--" */
-	char short_name;    /* '\0': none */
-	const char *arg;    /* the value's name in help; NULL: takes no value */
-	unsigned fronts;    /* enum bl_front bits */
+	const char *name; /* long name, without "--" */
+	char short_name;  /* '\0': none */
+	const char *arg;  /* the value's name in help; NULL: takes no value */
+	unsigned fronts;  /* enum bl_front bits */
 	enum kind kind;
-	size_t field;       /* offsetof(struct bl_options, ...) */
-	const char *help;   /* NULL: an alias, not listed; '\n' continues at the help column */
+	size_t field;     /* offsetof(struct bl_options, ...) */
+	const char *help; /* NULL: an alias, not listed; '\n' continues at the help column */
 };
 
 #define F(member) offsetof(struct bl_options, member)
@@ -32,39 +32,40 @@ struct opt {
 
 /* In the order of --help. */
 static const struct opt table[] = {
-	{"target", 't', "NAME", BOTH, TEXT, F(target), "the target to answer for (digest)"},
-	{"platform", 'p', "OS/ARCH[/VARIANT]", BOTH, TEXT, F(platform),
-		"the platform to answer for (digest)"},
-	{"what", 'w', "WHAT", CLI, TEXT, F(what),
-		"index|manifest|config|layer|diff-id|chain-id (digest)"},
-	{"layer", 'l', "N", CLI, TEXT, F(layer),
-		"layer position, 0-based; negative counts from the end (-1: last)"},
-	{"json", 0, NULL, CLI, FLAG, F(json), "JSON output (inspect, diff, ls, tags)"},
-	{"files", 0, NULL, CLI, FLAG, F(files), "diff: list the files of layers whose content differs"},
-	{"ignore-timestamps", 0, NULL, BOTH, FLAG, F(ignore_timestamps),
-		"diff: created, history[].created, the created annotation and\n"
-		"file mtimes do not count"},
-	{"merged", 0, NULL, CLI, FLAG, F(merged), "ls: all layers with whiteouts applied"},
-	{"ascii", 0, NULL, CLI, FLAG, F(ascii), "ASCII tree guides (tree)"},
-	{"depth", 0, "N", CLI, DEPTH, F(depth), "print N levels below the targets (tree)"},
-	{"diff", 0, NULL, BL_FRONT_UI, FLAG, F(diff),
-		"compare two builds: the sources are A B (a side joins sources with '+')"},
-	{"no-color", 0, NULL, BOTH, FLAG, F(no_color), "no colours (also NO_COLOR=1)"},
-	{"no-colour", 0, NULL, BOTH, FLAG, F(no_color), NULL},
-	{"theme", 0, "NAME", BOTH, TEXT, F(theme), "explorer theme"},
-	{"offline", 0, NULL, BOTH, FLAG, F(offline),
-		"no network: registries answer from the cache only"},
-	{"no-cache", 0, NULL, BOTH, FLAG, F(no_cache),
-		"registries: neither read nor write the on-disk cache"},
-	{"insecure", 0, "HOST[:PORT]", BOTH, HOSTS, F(insecure),
-		"plain HTTP or unverified TLS for that registry (repeatable)"},
-	{"cacert", 0, "FILE", BOTH, TEXT, F(cacert),
-		"CA certificates (PEM) for registries, instead of the system's"},
-	{"authfile", 0, "FILE", BOTH, TEXT, F(authfile),
-		"registry credentials (containers auth.json format)"},
-	{"quiet", 'q', NULL, CLI, FLAG, F(quiet), "no diagnostics on stderr besides errors"},
-	{"help", 'h', NULL, CLI, FLAG, F(help), "this help"},
-	{"version", 'V', NULL, CLI, FLAG, F(version), "the version"},
+        {"target", 't', "NAME", BOTH, TEXT, F(target), "the target to answer for (digest)"},
+        {"platform", 'p', "OS/ARCH[/VARIANT]", BOTH, TEXT, F(platform),
+                "the platform to answer for (digest)"},
+        {"what", 'w', "WHAT", CLI, TEXT, F(what),
+                "index|manifest|config|layer|diff-id|chain-id (digest)"},
+        {"layer", 'l', "N", CLI, TEXT, F(layer),
+                "layer position, 0-based; negative counts from the end (-1: last)"},
+        {"json", 0, NULL, CLI, FLAG, F(json), "JSON output (inspect, diff, ls, tags)"},
+        {"files", 0, NULL, CLI, FLAG, F(files),
+                "diff: list the files of layers whose content differs"},
+        {"ignore-timestamps", 0, NULL, BOTH, FLAG, F(ignore_timestamps),
+                "diff: created, history[].created, the created annotation and\n"
+                "file mtimes do not count"},
+        {"merged", 0, NULL, CLI, FLAG, F(merged), "ls: all layers with whiteouts applied"},
+        {"ascii", 0, NULL, CLI, FLAG, F(ascii), "ASCII tree guides (tree)"},
+        {"depth", 0, "N", CLI, DEPTH, F(depth), "print N levels below the targets (tree)"},
+        {"diff", 0, NULL, BL_FRONT_UI, FLAG, F(diff),
+                "compare two builds: the sources are A B (a side joins sources with '+')"},
+        {"no-color", 0, NULL, BOTH, FLAG, F(no_color), "no colours (also NO_COLOR=1)"},
+        {"no-colour", 0, NULL, BOTH, FLAG, F(no_color), NULL},
+        {"theme", 0, "NAME", BOTH, TEXT, F(theme), "explorer theme"},
+        {"offline", 0, NULL, BOTH, FLAG, F(offline),
+                "no network: registries answer from the cache only"},
+        {"no-cache", 0, NULL, BOTH, FLAG, F(no_cache),
+                "registries: neither read nor write the on-disk cache"},
+        {"insecure", 0, "HOST[:PORT]", BOTH, HOSTS, F(insecure),
+                "plain HTTP or unverified TLS for that registry (repeatable)"},
+        {"cacert", 0, "FILE", BOTH, TEXT, F(cacert),
+                "CA certificates (PEM) for registries, instead of the system's"},
+        {"authfile", 0, "FILE", BOTH, TEXT, F(authfile),
+                "registry credentials (containers auth.json format)"},
+        {"quiet", 'q', NULL, CLI, FLAG, F(quiet), "no diagnostics on stderr besides errors"},
+        {"help", 'h', NULL, CLI, FLAG, F(help), "this help"},
+        {"version", 'V', NULL, CLI, FLAG, F(version), "the version"},
 };
 
 #undef F
@@ -82,8 +83,8 @@ static const struct opt *by_short(int c)
 }
 
 /* Check and store one option's value. */
-static bool apply(const struct opt *op, const char *value, struct bl_options *o,
-	struct bl_error *err)
+static bool apply(
+        const struct opt *op, const char *value, struct bl_options *o, struct bl_error *err)
 {
 	char *at = (char *)o + op->field;
 	switch (op->kind) {
@@ -98,15 +99,17 @@ static bool apply(const struct opt *op, const char *value, struct bl_options *o,
 		 * reference was taken for the value. */
 		if (!*value || strchr(value, '/') || strchr(value, '@'))
 			return bl_fail(err, BL_E_USAGE,
-				"--insecure: expected HOST[:PORT] (as in the reference), got \"%s\"", value);
+			        "--insecure: expected HOST[:PORT] (as in the reference), got "
+			        "\"%s\"",
+			        value);
 		o->insecure[o->ninsecure++] = value;
 		return true;
 	case DEPTH: {
 		char *end;
 		long d = strtol(value, &end, 10);
 		if (*end || d < 0 || d > 1000)
-			return bl_fail(err, BL_E_USAGE, "--depth: expected a number from 0, got \"%s\"",
-				value);
+			return bl_fail(err, BL_E_USAGE,
+			        "--depth: expected a number from 0, got \"%s\"", value);
 		o->depth = (int)d;
 		return true;
 	}
@@ -114,8 +117,8 @@ static bool apply(const struct opt *op, const char *value, struct bl_options *o,
 	return true;
 }
 
-bool bl_options_parse(int argc, char **argv, unsigned front, struct bl_options *o,
-	struct bl_error *err)
+bool bl_options_parse(
+        int argc, char **argv, unsigned front, struct bl_options *o, struct bl_error *err)
 {
 	memset(o, 0, sizeof *o);
 	o->depth = -1;
@@ -135,7 +138,7 @@ bool bl_options_parse(int argc, char **argv, unsigned front, struct bl_options *
 		if (!(table[i].fronts & front))
 			continue;
 		longs[nl++] = (struct option){table[i].name,
-			table[i].arg ? required_argument : no_argument, NULL, LONG_BASE + (int)i};
+		        table[i].arg ? required_argument : no_argument, NULL, LONG_BASE + (int)i};
 		if (table[i].short_name) {
 			shorts[ns++] = table[i].short_name;
 			if (table[i].arg)
@@ -153,11 +156,12 @@ bool bl_options_parse(int argc, char **argv, unsigned front, struct bl_options *
 	while (ok && (c = getopt_long(argc, args, shorts, longs, NULL)) != -1) {
 		const struct opt *op = c >= LONG_BASE ? &table[c - LONG_BASE] : by_short(c);
 		if (c == ':')
-			ok = bl_fail(err, BL_E_USAGE, "%s: option needs a value (try: bakelens --help)",
-				args[optind - 1]);
+			ok = bl_fail(err, BL_E_USAGE,
+			        "%s: option needs a value (try: bakelens --help)",
+			        args[optind - 1]);
 		else if (c == '?' || !op)
 			ok = bl_fail(err, BL_E_USAGE, "%s: unknown option (try: bakelens --help)",
-				args[optind - 1]);
+			        args[optind - 1]);
 		else
 			ok = apply(op, optarg, o, err);
 		if (ok && (o->help || o->version))
@@ -220,7 +224,8 @@ void bl_options_help(unsigned front, struct bl_buf *out)
 			bl_buf_printf(out, "  -%c, ", op->short_name);
 		else
 			bl_buf_puts(out, "      ");
-		bl_buf_printf(out, "--%s%s%s", op->name, op->arg ? " " : "", op->arg ? op->arg : "");
+		bl_buf_printf(
+		        out, "--%s%s%s", op->name, op->arg ? " " : "", op->arg ? op->arg : "");
 		size_t used = out->len - start;
 		/* The help on the same line when the names leave room, else below. */
 		if (used >= HELP_COL) {
@@ -248,10 +253,11 @@ void bl_options_synopsis(unsigned front, int indent, struct bl_buf *out)
 		int len;
 		if (op->short_name)
 			len = snprintf(item, sizeof item, "[-%c%s%s]", op->short_name,
-				op->arg ? " " : "", op->arg ? op->arg : "");
+			        op->arg ? " " : "", op->arg ? op->arg : "");
 		else
-			len = snprintf(item, sizeof item, "[--%s%s%s]%s", op->name, op->arg ? " " : "",
-				op->arg ? op->arg : "", op->kind == HOSTS ? "..." : "");
+			len = snprintf(item, sizeof item, "[--%s%s%s]%s", op->name,
+			        op->arg ? " " : "", op->arg ? op->arg : "",
+			        op->kind == HOSTS ? "..." : "");
 		if (col > indent && col + 1 + len > 99) {
 			bl_buf_printf(out, "\n%*s", indent, "");
 			col = indent;

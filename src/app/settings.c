@@ -26,9 +26,9 @@ struct setting {
 };
 
 static const struct setting table[] = {
-#define BL_X_SETTING(name, type, field, def, help) \
+#define BL_X_SETTING(name, type, field, def, help)                                                 \
 	{name, type, offsetof(struct bl_settings, field), def, help},
-	BL_SETTINGS(BL_X_SETTING)
+        BL_SETTINGS(BL_X_SETTING)
 #undef BL_X_SETTING
 };
 
@@ -66,8 +66,8 @@ static bool apply(struct bl_settings *s, const struct setting *st, const char *v
 		limits(st->name, &lo, &hi);
 		if (!*value || *end || v < lo || v > hi) {
 			char *safe = bl_text_safe(value);
-			*msg = bl_asprintf("%s: expected a number from %ld to %ld, got '%s'", st->name,
-				lo, hi, safe);
+			*msg = bl_asprintf("%s: expected a number from %ld to %ld, got '%s'",
+			        st->name, lo, hi, safe);
 			free(safe);
 			return false;
 		}
@@ -77,10 +77,10 @@ static bool apply(struct bl_settings *s, const struct setting *st, const char *v
 	case BOOL: {
 		bool v;
 		if (!strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "on") ||
-			!strcmp(value, "1"))
+		        !strcmp(value, "1"))
 			v = true;
 		else if (!strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "off") ||
-			!strcmp(value, "0"))
+		         !strcmp(value, "0"))
 			v = false;
 		else {
 			char *safe = bl_text_safe(value);
@@ -152,12 +152,13 @@ static void bind_line(struct cfg_ctx *c, const struct lex_line *l)
 {
 	if (l->nwords != 4) {
 		lex_diag(c->diags, c->file, l->lineno, l->cols[0],
-			"expected 'bind SCOPE KEY ACTION'");
+		        "expected 'bind SCOPE KEY ACTION'");
 		return;
 	}
 	enum bl_scope scope;
 	if (!bl_scope_find(l->words[1], &scope)) {
-		bad_word(c, l, 1, "unknown scope (global, list, tree, detail, pager, menu, compare)");
+		bad_word(c, l, 1,
+		        "unknown scope (global, list, tree, detail, pager, menu, compare)");
 		return;
 	}
 	int key;
@@ -184,7 +185,7 @@ static void config_line(void *ud, const struct lex_line *l)
 		size_t want = is_theme ? 2 : 3;
 		if (l->nwords != want || l->extra) {
 			lex_diag(c->diags, c->file, l->lineno, l->cols[0],
-				is_theme ? "expected 'theme NAME'" : "expected 'set NAME VALUE'");
+			        is_theme ? "expected 'theme NAME'" : "expected 'set NAME VALUE'");
 			return;
 		}
 		char *msg = NULL;
@@ -200,7 +201,7 @@ static void config_line(void *ud, const struct lex_line *l)
 }
 
 void bl_config_parse(struct bl_settings *s, struct bl_keymap *km, const char *file,
-	const char *text, struct bl_vec *diags)
+        const char *text, struct bl_vec *diags)
 {
 	struct cfg_ctx c = {.s = s, .km = km, .file = file, .diags = diags};
 	lex_each_line(text, config_line, &c);
@@ -248,6 +249,6 @@ void bl_settings_markdown(struct bl_buf *out)
 {
 	bl_buf_puts(out, "| setting | default | what it does |\n|---|---|---|\n");
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-		bl_buf_printf(out, "| `%s` | `%s` | %s |\n", table[i].name, table[i].def,
-			table[i].help);
+		bl_buf_printf(
+		        out, "| `%s` | `%s` | %s |\n", table[i].name, table[i].def, table[i].help);
 }

@@ -16,12 +16,19 @@
 
 static const char *const role_names[BL_ROLE_COUNT] = {
 #define BL_X_ROLE(id, name, help) [BL_ROLE_##id] = name,
-	BL_COLOR_ROLES(BL_X_ROLE)
+        BL_COLOR_ROLES(BL_X_ROLE)
 #undef BL_X_ROLE
 };
 
 static const char *const basic_colors[8] = {
-	"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
+        "black",
+        "red",
+        "green",
+        "yellow",
+        "blue",
+        "magenta",
+        "cyan",
+        "white",
 };
 
 const char *bl_role_name(enum bl_role r)
@@ -85,9 +92,22 @@ bool bl_color_parse(const char *s, short *out)
 static void rgb_of(short c, int rgb[3])
 {
 	static const int sys[16][3] = {
-		{0, 0, 0}, {205, 0, 0}, {0, 205, 0}, {205, 205, 0}, {0, 0, 238}, {205, 0, 205},
-		{0, 205, 205}, {229, 229, 229}, {127, 127, 127}, {255, 0, 0}, {0, 255, 0},
-		{255, 255, 0}, {92, 92, 255}, {255, 0, 255}, {0, 255, 255}, {255, 255, 255},
+	        {0, 0, 0},
+	        {205, 0, 0},
+	        {0, 205, 0},
+	        {205, 205, 0},
+	        {0, 0, 238},
+	        {205, 0, 205},
+	        {0, 205, 205},
+	        {229, 229, 229},
+	        {127, 127, 127},
+	        {255, 0, 0},
+	        {0, 255, 0},
+	        {255, 255, 0},
+	        {92, 92, 255},
+	        {255, 0, 255},
+	        {0, 255, 255},
+	        {255, 255, 255},
 	};
 	if (c < 16) {
 		memcpy(rgb, sys[c], sizeof sys[c]);
@@ -114,8 +134,14 @@ short bl_color_to_8(short c)
 	/* Compare against the basic colours at full saturation, so a pale
 	 * yellow still maps to yellow rather than white. */
 	static const int basic[8][3] = {
-		{0, 0, 0}, {205, 0, 0}, {0, 205, 0}, {205, 205, 0}, {0, 0, 238}, {205, 0, 205},
-		{0, 205, 205}, {229, 229, 229},
+	        {0, 0, 0},
+	        {205, 0, 0},
+	        {0, 205, 0},
+	        {205, 205, 0},
+	        {0, 0, 238},
+	        {205, 0, 205},
+	        {0, 205, 205},
+	        {229, 229, 229},
 	};
 	short best = 0;
 	long best_d = -1;
@@ -139,9 +165,13 @@ static bool parse_attr(const char *s, unsigned *out)
 		const char *name;
 		unsigned bit;
 	} attrs[] = {
-		{"bold", BL_ATTR_BOLD}, {"dim", BL_ATTR_DIM}, {"underline", BL_ATTR_UNDERLINE},
-		{"reverse", BL_ATTR_REVERSE}, {"italic", BL_ATTR_ITALIC}, {"blink", BL_ATTR_BLINK},
-		{"normal", 0},
+	        {"bold", BL_ATTR_BOLD},
+	        {"dim", BL_ATTR_DIM},
+	        {"underline", BL_ATTR_UNDERLINE},
+	        {"reverse", BL_ATTR_REVERSE},
+	        {"italic", BL_ATTR_ITALIC},
+	        {"blink", BL_ATTR_BLINK},
+	        {"normal", 0},
 	};
 	for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
 		if (strcmp(s, attrs[i].name) == 0) {
@@ -164,13 +194,13 @@ static void theme_line(void *ud, const struct lex_line *l)
 	if (strcmp(l->words[0], "color") != 0) {
 		char *w = bl_text_safe(l->words[0]);
 		lex_diag(c->diags, c->file, l->lineno, l->cols[0],
-			"unknown directive '%s' (expected 'color ROLE FG [BG [ATTR...]]')", w);
+		        "unknown directive '%s' (expected 'color ROLE FG [BG [ATTR...]]')", w);
 		free(w);
 		return;
 	}
 	if (l->nwords < 3) {
 		lex_diag(c->diags, c->file, l->lineno, l->cols[0],
-			"'color' needs a role and a foreground colour");
+		        "'color' needs a role and a foreground colour");
 		return;
 	}
 	enum bl_role role;
@@ -194,7 +224,7 @@ static void theme_line(void *ud, const struct lex_line *l)
 		if (!parse_attr(l->words[i], &st.attrs)) {
 			char *w = bl_text_safe(l->words[i]);
 			lex_diag(c->diags, c->file, l->lineno, l->cols[i],
-				"unknown colour or attribute '%s'", w);
+			        "unknown colour or attribute '%s'", w);
 			free(w);
 			return;
 		}
@@ -256,7 +286,8 @@ bool bl_theme_load(struct bl_theme *t, const char *name, struct bl_vec *diags)
 		if (xdg && *xdg)
 			path = bl_asprintf("%s/bakelens/themes/%s.theme", xdg, name);
 		else
-			path = bl_asprintf("%s/.config/bakelens/themes/%s.theme", home ? home : ".", name);
+			path = bl_asprintf(
+			        "%s/.config/bakelens/themes/%s.theme", home ? home : ".", name);
 	}
 	struct bl_buf text;
 	bl_buf_init(&text);
@@ -264,8 +295,10 @@ bool bl_theme_load(struct bl_theme *t, const char *name, struct bl_vec *diags)
 	if (!bl_file_read(path, THEME_FILE_MAX, &text, &err)) {
 		char *safe = bl_text_safe(name);
 		if (err.sys_errno == ENOENT || err.sys_errno == ENOTDIR) {
-			bl_vec_push(diags, bl_asprintf("theme '%s': no such theme (built in: default, "
-						       "light, high-contrast, mono); using default", safe));
+			bl_vec_push(
+			        diags, bl_asprintf("theme '%s': no such theme (built in: default, "
+			                           "light, high-contrast, mono); using default",
+			                       safe));
 		} else {
 			char *why = bl_text_safe(err.msg);
 			bl_vec_push(diags, bl_asprintf("theme '%s': %s; using default", safe, why));
@@ -305,7 +338,8 @@ void bl_theme_degrade(struct bl_theme *t, int ncolors)
 			int rgb[3];
 			if (st->fg >= 16) {
 				rgb_of(st->fg, rgb);
-				if (rgb[0] == rgb[1] && rgb[1] == rgb[2] && rgb[0] >= 40 && rgb[0] <= 215) {
+				if (rgb[0] == rgb[1] && rgb[1] == rgb[2] && rgb[0] >= 40 &&
+				        rgb[0] <= 215) {
 					st->fg = BL_COLOR_DEFAULT;
 					st->attrs |= BL_ATTR_DIM;
 				}

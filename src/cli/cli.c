@@ -20,45 +20,47 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"tree", cli_cmd_tree, "tree [--ascii] [--depth N] SOURCE...",
-		"print the tree of targets, indexes, manifests, configs and layers"},
-	{"inspect", cli_cmd_inspect, "inspect [--json] SOURCE...",
-		"everything resolved: facts per node, or JSON (docs/inspect-json.md)"},
-	{"digest", cli_cmd_digest,
-		"digest SOURCE... [--target T] [--platform P] [--what W] [--layer N]",
-		"print one digest: W is index|manifest|config|layer|diff-id|chain-id"},
-	{"diff", cli_cmd_diff,
-		"diff A B [--json] [--files] [--ignore-timestamps] [--quiet]   (A, B: SRC[+SRC...])",
-		"compare two builds: exit 0 identical, 1 different, 2+ error (docs/diff-json.md)"},
-	{"tags", cli_cmd_tags, "tags [--json] REF",
-		"the tags of a registry repository (every page of the listing)"},
-	{"ls", cli_cmd_ls, "ls SOURCE... [--target T] [--platform P] [--layer N | --merged] [--json]",
-		"the files of the whole image with whiteouts applied (default), or of one layer"},
+        {"tree", cli_cmd_tree, "tree [--ascii] [--depth N] SOURCE...",
+                "print the tree of targets, indexes, manifests, configs and layers"},
+        {"inspect", cli_cmd_inspect, "inspect [--json] SOURCE...",
+                "everything resolved: facts per node, or JSON (docs/inspect-json.md)"},
+        {"digest", cli_cmd_digest,
+                "digest SOURCE... [--target T] [--platform P] [--what W] [--layer N]",
+                "print one digest: W is index|manifest|config|layer|diff-id|chain-id"},
+        {"diff", cli_cmd_diff,
+                "diff A B [--json] [--files] [--ignore-timestamps] [--quiet]   (A, B: "
+                "SRC[+SRC...])",
+                "compare two builds: exit 0 identical, 1 different, 2+ error (docs/diff-json.md)"},
+        {"tags", cli_cmd_tags, "tags [--json] REF",
+                "the tags of a registry repository (every page of the listing)"},
+        {"ls", cli_cmd_ls,
+                "ls SOURCE... [--target T] [--platform P] [--layer N | --merged] [--json]",
+                "the files of the whole image with whiteouts applied (default), or of one layer"},
 };
 
 static const char usage_text[] =
-	"Usage: bakelens [OPTIONS] SOURCE...        open the explorer (on a terminal)\n"
-	"       bakelens COMMAND [OPTIONS] SOURCE...\n"
-	"\n"
-	"Sources:\n"
-	"  metadata.json                 buildx build/bake --metadata-file output (by content)\n"
-	"  DIR, oci:DIR[:REF]            OCI image layout directory\n"
-	"  FILE, oci-archive:FILE[:REF]  OCI tarball (.tar, .tar.gz, .tar.xz, .tar.zst)\n"
-	"  docker-archive:FILE[:REF]     docker save archive (legacy or Engine >= 25)\n"
-	"  -                             an OCI or docker tar on standard input, read once\n"
-	"  index/manifest/config.json    a single document\n"
-	"  docker://REF, REF             an image in a registry (alpine, ghcr.io/o/r:tag,\n"
-	"                                host:5000/r@sha256:...): manifests and configs only\n"
-	"\n"
-	"Commands:\n"
-	"%s"
-	"\n"
-	"Options:\n"
-	"%s"
-	"\n"
-	"Exit codes: 0 ok, 2 usage, 3 input unreadable, 4 invalid input, 5 digest or size\n"
-	"mismatch, 6 target/platform/layer not found, 7 network, 8 auth, 130 cancelled.\n"
-	"See bakelens(1).\n";
+        "Usage: bakelens [OPTIONS] SOURCE...        open the explorer (on a terminal)\n"
+        "       bakelens COMMAND [OPTIONS] SOURCE...\n"
+        "\n"
+        "Sources:\n"
+        "  metadata.json                 buildx build/bake --metadata-file output (by content)\n"
+        "  DIR, oci:DIR[:REF]            OCI image layout directory\n"
+        "  FILE, oci-archive:FILE[:REF]  OCI tarball (.tar, .tar.gz, .tar.xz, .tar.zst)\n"
+        "  docker-archive:FILE[:REF]     docker save archive (legacy or Engine >= 25)\n"
+        "  -                             an OCI or docker tar on standard input, read once\n"
+        "  index/manifest/config.json    a single document\n"
+        "  docker://REF, REF             an image in a registry (alpine, ghcr.io/o/r:tag,\n"
+        "                                host:5000/r@sha256:...): manifests and configs only\n"
+        "\n"
+        "Commands:\n"
+        "%s"
+        "\n"
+        "Options:\n"
+        "%s"
+        "\n"
+        "Exit codes: 0 ok, 2 usage, 3 input unreadable, 4 invalid input, 5 digest or size\n"
+        "mismatch, 6 target/platform/layer not found, 7 network, 8 auth, 130 cancelled.\n"
+        "See bakelens(1).\n";
 
 static void print_usage(FILE *f)
 {
@@ -152,7 +154,7 @@ void cli_progress_begin(struct cli_progress *p, const struct bl_options *o)
 }
 
 void cli_progress_line(char *line, size_t size, const char *what, uint64_t done, uint64_t total,
-	int64_t elapsed_ms)
+        int64_t elapsed_ms)
 {
 	char d[32], t[32] = "";
 	bl_text_size((int64_t)done, d, sizeof d);
@@ -160,7 +162,7 @@ void cli_progress_line(char *line, size_t size, const char *what, uint64_t done,
 		bl_text_size((int64_t)total, t, sizeof t);
 	char *w = bl_text_safe(what ? what : "loading");
 	snprintf(line, size, "bakelens: %s %s%s%s (%llds)", w, d, total ? " / " : "", t,
-		(long long)(elapsed_ms / 1000));
+	        (long long)(elapsed_ms / 1000));
 	free(w);
 }
 
@@ -206,8 +208,8 @@ bool cli_load(const struct bl_options *o, struct bl_build **out, int *exit_code)
 	cli_progress_begin(&prog, o);
 	lo.progress = cli_progress;
 	lo.progress_ud = &prog;
-	bool loaded = bl_build_load((const char *const *)o->sources, (size_t)o->nsources, &lo, out,
-		&err);
+	bool loaded =
+	        bl_build_load((const char *const *)o->sources, (size_t)o->nsources, &lo, out, &err);
 	cli_progress_end(&prog);
 	if (!loaded) {
 		*exit_code = cli_fail(&err);
@@ -232,15 +234,20 @@ static void node_path(const struct bl_node *n, struct bl_buf *out)
 	free(label);
 }
 
-static int walk_statuses(const char *input, const struct bl_node *n, int *lines, int max_lines,
-	int worst)
+static int walk_statuses(
+        const char *input, const struct bl_node *n, int *lines, int max_lines, int worst)
 {
 	int code = 0;
 	switch (n->status) {
-	case BL_STATUS_MISMATCH: code = BL_EXIT_VERIFY; break;
-	case BL_STATUS_ERROR: code = BL_EXIT_FORMAT; break;
-	default: break; /* missing and unresolved blobs are normal in exports; a
-	                   referrer listed in its own subject's index is shown, not fatal */
+	case BL_STATUS_MISMATCH:
+		code = BL_EXIT_VERIFY;
+		break;
+	case BL_STATUS_ERROR:
+		code = BL_EXIT_FORMAT;
+		break;
+	default:
+		break; /* missing and unresolved blobs are normal in exports; a
+		          referrer listed in its own subject's index is shown, not fatal */
 	}
 	if (code) {
 		if (*lines < max_lines) {
@@ -248,7 +255,7 @@ static int walk_statuses(const char *input, const struct bl_node *n, int *lines,
 			bl_buf_init(&where);
 			node_path(n, &where);
 			cli_error("%s: %s: %s", input, bl_buf_str(&where),
-				n->status_msg ? n->status_msg : bl_node_status_name(n->status));
+			        n->status_msg ? n->status_msg : bl_node_status_name(n->status));
 			bl_buf_fini(&where);
 		}
 		++*lines;

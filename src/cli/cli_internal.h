@@ -30,8 +30,8 @@ void cli_json_print(json_t *j);
  * archive 1.2 GiB / 4.8 GiB (3s)", rewritten in place and erased by
  * cli_progress_end. Use cli_progress as a bl_progress_fn with `p`. */
 struct cli_progress {
-	bool on;             /* stderr is a terminal and the user did not ask for quiet */
-	bool shown;          /* a line is on the screen */
+	bool on;                   /* stderr is a terminal and the user did not ask for quiet */
+	bool shown;                /* a line is on the screen */
 	int64_t start_ms, last_ms; /* bl_clock_ms */
 };
 void cli_progress_begin(struct cli_progress *p, const struct bl_options *o);
@@ -39,7 +39,7 @@ bool cli_progress(void *ud, const char *what, uint64_t done, uint64_t total);
 /* The text of that line, without \r or erase: "bakelens: WHAT DONE[ / TOTAL]
  * (Ns)", WHAT escaped ("loading" when NULL), TOTAL left out when 0. */
 void cli_progress_line(char *line, size_t size, const char *what, uint64_t done, uint64_t total,
-	int64_t elapsed_ms);
+        int64_t elapsed_ms);
 void cli_progress_end(struct cli_progress *p);
 /* Report `err` and return its exit code. */
 int cli_fail(const struct bl_error *err);

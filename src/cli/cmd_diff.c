@@ -41,8 +41,8 @@ struct run {
 	const struct bl_options *o;
 	struct side sides[2];
 	struct bl_cmp *cmp;
-	struct bl_vec files; /* struct files *, owned */
-	int worst;           /* exit code of the worst error met while listing files */
+	struct bl_vec files;          /* struct files *, owned */
+	int worst;                    /* exit code of the worst error met while listing files */
 	struct cli_progress progress; /* loading and listing, on a terminal's stderr */
 };
 
@@ -63,7 +63,8 @@ static bool load_side(struct run *r, struct side *s, int *rc)
 	bl_vec_init(&s->parts, free);
 	bl_build_split_side(s->arg, &s->parts);
 	if (s->parts.len == 0) {
-		cli_error("%s side: no source in \"%s\" (expected SRC or SRC+SRC...)", s->name, s->arg);
+		cli_error("%s side: no source in \"%s\" (expected SRC or SRC+SRC...)", s->name,
+		        s->arg);
 		*rc = BL_EXIT_USAGE;
 		return false;
 	}
@@ -72,8 +73,8 @@ static bool load_side(struct run *r, struct side *s, int *rc)
 	bl_options_source(r->o, &lo); /* --offline, --insecure... as every command */
 	lo.progress = cli_progress;
 	lo.progress_ud = &r->progress;
-	bool loaded = bl_build_load((const char *const *)s->parts.items, s->parts.len, &lo, &s->b,
-		&err);
+	bool loaded =
+	        bl_build_load((const char *const *)s->parts.items, s->parts.len, &lo, &s->b, &err);
 	cli_progress_end(&r->progress);
 	if (!loaded) {
 		bl_error_prefix(&err, "%s side", s->name);
@@ -82,7 +83,8 @@ static bool load_side(struct run *r, struct side *s, int *rc)
 	}
 	if (!r->o->quiet) {
 		for (size_t i = 0; i < s->b->messages.len; i++)
-			cli_error("%s side: %s", s->name, (const char *)bl_vec_get(&s->b->messages, i));
+			cli_error("%s side: %s", s->name,
+			        (const char *)bl_vec_get(&s->b->messages, i));
 	}
 	return true;
 }
@@ -102,8 +104,8 @@ static void list_files(struct run *r)
 	struct bl_vec layers;
 	bl_vec_init(&layers, NULL);
 	collect_layers(r->cmp->root, &layers);
-	struct bl_layerfiles_opts lo = {.hash = true, .layer = -1, .progress = cli_progress,
-		.progress_ud = &r->progress};
+	struct bl_layerfiles_opts lo = {
+	        .hash = true, .layer = -1, .progress = cli_progress, .progress_ud = &r->progress};
 	struct bl_file_diff_opts fo = {.ignore_timestamps = r->o->ignore_timestamps};
 	for (size_t i = 0; i < layers.len; i++) {
 		struct bl_cmp_node *n = bl_vec_get(&layers, i);
@@ -115,7 +117,7 @@ static void list_files(struct run *r)
 		bl_vec_push(&r->files, f);
 		struct bl_error err = {0};
 		if (!bl_layerfiles_list_node(n->left, &lo, &f->l, &err) ||
-			!bl_layerfiles_list_node(n->right, &lo, &f->r, &err)) {
+		        !bl_layerfiles_list_node(n->right, &lo, &f->r, &err)) {
 			f->error = bl_strdup(err.msg);
 			/* A missing blob is normal in sparse exports; bad bytes are not. */
 			if (err.code != BL_E_NOT_FOUND && err.code != BL_E_UNSUPPORTED) {
@@ -162,8 +164,9 @@ static bool folded(const struct bl_cmp_node *n)
 static bool bytes_differ(const struct bl_cmp_node *n)
 {
 	if (n->left && n->right && n->left->has_desc && n->right->has_desc &&
-		bl_digest_is_set(&n->left->desc.digest) && bl_digest_is_set(&n->right->desc.digest) &&
-		!bl_digest_equal(&n->left->desc.digest, &n->right->desc.digest))
+	        bl_digest_is_set(&n->left->desc.digest) &&
+	        bl_digest_is_set(&n->right->desc.digest) &&
+	        !bl_digest_equal(&n->left->desc.digest, &n->right->desc.digest))
 		return true;
 	for (size_t i = 0; i < n->children.len; i++)
 		if (bytes_differ(bl_vec_get(&n->children, i)))
@@ -176,15 +179,20 @@ static bool bytes_differ(const struct bl_cmp_node *n)
 static char marker(const struct bl_cmp_node *n)
 {
 	switch (n->cls) {
-	case BL_CMP_IDENTICAL: return '=';
+	case BL_CMP_IDENTICAL:
+		return '=';
 	case BL_CMP_ONLY_LEFT:
 	case BL_CMP_LAYER_REMOVED:
-	case BL_CMP_PLATFORM_REMOVED: return n->right ? '~' : '-';
+	case BL_CMP_PLATFORM_REMOVED:
+		return n->right ? '~' : '-';
 	case BL_CMP_ONLY_RIGHT:
 	case BL_CMP_LAYER_ADDED:
-	case BL_CMP_PLATFORM_ADDED: return n->left ? '~' : '+';
-	case BL_CMP_UNKNOWN: return '?';
-	default: return '~';
+	case BL_CMP_PLATFORM_ADDED:
+		return n->left ? '~' : '+';
+	case BL_CMP_UNKNOWN:
+		return '?';
+	default:
+		return '~';
 	}
 }
 
@@ -201,8 +209,9 @@ static void put_title(const struct bl_cmp_node *n)
 		fputs("build", stdout);
 		return;
 	}
-	if (strcmp(n->label, kind) != 0 && n->kind != BL_NODE_LAYER && n->kind != BL_NODE_MANIFEST &&
-		n->kind != BL_NODE_ATTESTATION && n->kind != BL_NODE_STATEMENT)
+	if (strcmp(n->label, kind) != 0 && n->kind != BL_NODE_LAYER &&
+	        n->kind != BL_NODE_MANIFEST && n->kind != BL_NODE_ATTESTATION &&
+	        n->kind != BL_NODE_STATEMENT)
 		printf("%s ", kind);
 	cli_put_safe(n->label);
 }
@@ -232,7 +241,8 @@ static void print_metadata_change(const struct bl_file_change *c)
 	fputs("  (", stdout);
 	if (c->what & BL_FMETA_MTIME) {
 		char t1[32], t2[32];
-		printf("mtime %s -> %s", utc_time(a->mtime, t1, sizeof t1), utc_time(b->mtime, t2, sizeof t2));
+		printf("mtime %s -> %s", utc_time(a->mtime, t1, sizeof t1),
+		        utc_time(b->mtime, t2, sizeof t2));
 		sep = "; ";
 	}
 	if (c->what & BL_FMETA_MODE) {
@@ -269,8 +279,8 @@ static void print_files(const struct files *f, int depth)
 		return;
 	}
 	printf("files: %zu added, %zu removed, %zu content changed, %zu metadata only, %zu same",
-		f->d.counts[BL_FCHANGE_ADDED], f->d.counts[BL_FCHANGE_REMOVED],
-		f->d.counts[BL_FCHANGE_CONTENT], f->d.counts[BL_FCHANGE_METADATA], f->d.same);
+	        f->d.counts[BL_FCHANGE_ADDED], f->d.counts[BL_FCHANGE_REMOVED],
+	        f->d.counts[BL_FCHANGE_CONTENT], f->d.counts[BL_FCHANGE_METADATA], f->d.same);
 	if (f->d.timestamps_ignored)
 		printf(" (%zu with only timestamps ignored)", f->d.timestamps_ignored);
 	putchar('\n');
@@ -292,8 +302,9 @@ static void print_files(const struct files *f, int depth)
 			put_entry_brief(c->right);
 			if (c->what & BL_FMETA_MTIME) {
 				char t1[32], t2[32];
-				fprintf(stdout, "; mtime %s -> %s", utc_time(c->left->mtime, t1, sizeof t1),
-					utc_time(c->right->mtime, t2, sizeof t2));
+				fprintf(stdout, "; mtime %s -> %s",
+				        utc_time(c->left->mtime, t1, sizeof t1),
+				        utc_time(c->right->mtime, t2, sizeof t2));
 			}
 			if (c->what & BL_FMETA_LINK) {
 				fputs("; link ", stdout);
@@ -330,7 +341,7 @@ static void print_children(const struct run *r, const struct bl_cmp_node *n, int
 		}
 		size_t j = i;
 		while (j < n->children.len && folded(bl_vec_get(&n->children, j)) &&
-			!((const struct bl_cmp_node *)bl_vec_get(&n->children, j))->notes.len)
+		        !((const struct bl_cmp_node *)bl_vec_get(&n->children, j))->notes.len)
 			j++;
 		if (j - i == 1) {
 			print_node(r, c, depth);
@@ -395,7 +406,8 @@ static void print_text(const struct run *r)
 		fputs("result: different: ", stdout);
 		cli_put_safe(sum);
 	} else if (r->o->ignore_timestamps && bytes_differ(r->cmp->root)) {
-		fputs("result: identical apart from timestamps (ignored; the digests differ)", stdout);
+		fputs("result: identical apart from timestamps (ignored; the digests differ)",
+		        stdout);
 	} else {
 		fputs("result: identical", stdout);
 	}
@@ -426,7 +438,8 @@ static json_t *classes_json(unsigned flags)
 	json_t *a = json_array();
 	for (int c = BL_CMP_CLASS_COUNT - 1; c > BL_CMP_IDENTICAL; c--)
 		if (flags & (1u << c))
-			json_array_append_new(a, json_string(bl_cmp_class_name((enum bl_cmp_class)c)));
+			json_array_append_new(
+			        a, json_string(bl_cmp_class_name((enum bl_cmp_class)c)));
 	return a;
 }
 
@@ -438,19 +451,22 @@ static json_t *side_json(const struct bl_node *x, int index)
 	json_object_set_new(j, "label", cli_json_str(x->label));
 	json_object_set_new(j, "status", json_string(bl_node_status_name(x->status)));
 	if (x->has_desc) {
-		json_object_set_new(j, "digest", bl_digest_is_set(&x->desc.digest)
-			? json_string(x->desc.digest.str) : json_null());
+		json_object_set_new(j, "digest",
+		        bl_digest_is_set(&x->desc.digest) ? json_string(x->desc.digest.str)
+		                                          : json_null());
 		json_object_set_new(j, "mediaType", cli_json_str(x->desc.media_type));
-		json_object_set_new(j, "size", x->desc.size >= 0 ? json_integer(x->desc.size) : json_null());
+		json_object_set_new(
+		        j, "size", x->desc.size >= 0 ? json_integer(x->desc.size) : json_null());
 	}
 	if (x->layer) {
 		json_object_set_new(j, "index", json_integer(index >= 0 ? index : x->layer->index));
-		json_object_set_new(j, "diffID", x->layer->has_diff_id
-			? json_string(x->layer->diff_id.str) : json_null());
-		json_object_set_new(j, "chainID", x->layer->has_chain_id
-			? json_string(x->layer->chain_id.str) : json_null());
+		json_object_set_new(j, "diffID",
+		        x->layer->has_diff_id ? json_string(x->layer->diff_id.str) : json_null());
+		json_object_set_new(j, "chainID",
+		        x->layer->has_chain_id ? json_string(x->layer->chain_id.str) : json_null());
 		json_object_set_new(j, "createdBy", cli_json_str(x->layer->created_by));
-		json_object_set_new(j, "compression", json_string(bl_compression_name(x->layer->comp)));
+		json_object_set_new(
+		        j, "compression", json_string(bl_compression_name(x->layer->comp)));
 	}
 	return j;
 }
@@ -490,13 +506,15 @@ static json_t *files_json(const struct files *f)
 	json_object_set_new(j, "same", json_integer((json_int_t)f->d.same));
 	for (int k = 0; k < 4; k++)
 		json_object_set_new(j, bl_file_change_name((enum bl_file_change_kind)k),
-			json_integer((json_int_t)f->d.counts[k]));
-	json_object_set_new(j, "timestampsIgnored", json_integer((json_int_t)f->d.timestamps_ignored));
+		        json_integer((json_int_t)f->d.counts[k]));
+	json_object_set_new(
+	        j, "timestampsIgnored", json_integer((json_int_t)f->d.timestamps_ignored));
 	json_t *arr = json_array();
 	for (size_t i = 0; i < f->d.len; i++) {
 		const struct bl_file_change *c = &f->d.items[i];
 		json_t *cj = json_object();
-		json_object_set_new(cj, "path", cli_json_str((c->right ? c->right : c->left)->path));
+		json_object_set_new(
+		        cj, "path", cli_json_str((c->right ? c->right : c->left)->path));
 		json_object_set_new(cj, "change", json_string(bl_file_change_name(c->kind)));
 		json_t *what = json_array();
 		char *w = bl_file_change_what(c->what);
@@ -557,18 +575,20 @@ static json_t *platform_json(const struct bl_cmp_platform *p)
 	json_object_set_new(j, "platform", cli_json_str(p->platform));
 	json_object_set_new(j, "class", json_string(bl_cmp_class_name(p->node->cls)));
 	json_object_set_new(j, "classes", classes_json(p->node->flags));
-	json_object_set_new(j, "leftLayers", p->left_layers >= 0 ? json_integer(p->left_layers) : json_null());
-	json_object_set_new(j, "rightLayers", p->right_layers >= 0 ? json_integer(p->right_layers) : json_null());
+	json_object_set_new(
+	        j, "leftLayers", p->left_layers >= 0 ? json_integer(p->left_layers) : json_null());
+	json_object_set_new(j, "rightLayers",
+	        p->right_layers >= 0 ? json_integer(p->right_layers) : json_null());
 	json_object_set_new(j, "firstDivergentLayer",
-		p->first_divergent >= 0 ? json_integer(p->first_divergent) : json_null());
+	        p->first_divergent >= 0 ? json_integer(p->first_divergent) : json_null());
 	json_object_set_new(j, "divergentCreatedBy", cli_json_str(p->divergent_created_by));
 	json_object_set_new(j, "rootfsKnown", json_boolean(p->rootfs_known));
 	json_object_set_new(j, "rootfsIdentical", json_boolean(p->rootfs_identical));
 	json_object_set_new(j, "rootfsTimestampsOnly", json_boolean(p->rootfs_timestamps_only));
-	json_object_set_new(j, "leftChainID", bl_digest_is_set(&p->left_chain)
-		? json_string(p->left_chain.str) : json_null());
-	json_object_set_new(j, "rightChainID", bl_digest_is_set(&p->right_chain)
-		? json_string(p->right_chain.str) : json_null());
+	json_object_set_new(j, "leftChainID",
+	        bl_digest_is_set(&p->left_chain) ? json_string(p->left_chain.str) : json_null());
+	json_object_set_new(j, "rightChainID",
+	        bl_digest_is_set(&p->right_chain) ? json_string(p->right_chain.str) : json_null());
 	json_object_set_new(j, "summary", cli_json_str(p->sentence));
 	return j;
 }
@@ -595,8 +615,9 @@ static void print_json(const struct run *r)
 int cli_cmd_diff(const struct bl_options *o)
 {
 	if (o->nsources != 2) {
-		cli_error("diff: expected two sides, A and B (each SRC or SRC+SRC...), got %d argument%s",
-			o->nsources, o->nsources == 1 ? "" : "s");
+		cli_error("diff: expected two sides, A and B (each SRC or SRC+SRC...), got %d "
+		          "argument%s",
+		        o->nsources, o->nsources == 1 ? "" : "s");
 		return BL_EXIT_USAGE;
 	}
 	struct run r = {.o = o};

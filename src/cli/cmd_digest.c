@@ -9,16 +9,18 @@ int cli_cmd_digest(const struct bl_options *o)
 {
 	struct bl_query q = {.target = o->target, .platform = o->platform};
 	if (o->what && !bl_what_parse(o->what, &q.what)) {
-		cli_error("--what: expected index, manifest, config, layer, diff-id or chain-id, got \"%s\"",
-			o->what);
+		cli_error("--what: expected index, manifest, config, layer, diff-id or chain-id, "
+		          "got \"%s\"",
+		        o->what);
 		return BL_EXIT_USAGE;
 	}
 	if (o->layer) {
 		char *end;
 		long n = strtol(o->layer, &end, 10);
 		if (*end || end == o->layer) {
-			cli_error("--layer: expected a whole number (negative counts from the end), got \"%s\"",
-				o->layer);
+			cli_error("--layer: expected a whole number (negative counts from the "
+			          "end), got \"%s\"",
+			        o->layer);
 			return BL_EXIT_USAGE;
 		}
 		q.has_layer = true;

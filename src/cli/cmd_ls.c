@@ -53,7 +53,8 @@ static void print_json(const struct bl_file_list *l)
 		json_object_set_new(j, "gid", json_integer(e->gid));
 		json_object_set_new(j, "mtime", json_integer(e->mtime));
 		json_object_set_new(j, "linkname", cli_json_str(e->linkname));
-		json_object_set_new(j, "layer", e->layer >= 0 ? json_integer(e->layer) : json_null());
+		json_object_set_new(
+		        j, "layer", e->layer >= 0 ? json_integer(e->layer) : json_null());
 		json_array_append_new(arr, j);
 	}
 	cli_json_print(arr);
@@ -67,8 +68,9 @@ int cli_cmd_ls(const struct bl_options *o)
 		char *end;
 		layer = strtol(o->layer, &end, 10);
 		if (*end || end == o->layer) {
-			cli_error("--layer: expected a whole number (negative counts from the end), got \"%s\"",
-				o->layer);
+			cli_error("--layer: expected a whole number (negative counts from the "
+			          "end), got \"%s\"",
+			        o->layer);
 			return BL_EXIT_USAGE;
 		}
 		if (o->merged) {
@@ -80,7 +82,8 @@ int cli_cmd_ls(const struct bl_options *o)
 	int rc;
 	if (!cli_load(o, &b, &rc))
 		return rc;
-	struct bl_query q = {.target = o->target, .platform = o->platform, .what = BL_WHAT_MANIFEST};
+	struct bl_query q = {
+	        .target = o->target, .platform = o->platform, .what = BL_WHAT_MANIFEST};
 	struct bl_digest md;
 	struct bl_error err = {0};
 	struct bl_file_list acc;
@@ -109,8 +112,9 @@ int cli_cmd_ls(const struct bl_options *o)
 		size_t n = layers.len;
 		long idx = layer < 0 ? (long)n + layer : layer;
 		if (idx < 0 || idx >= (long)n) {
-			cli_error("--layer %ld: the image has %zu layer%s (0 to %zu, or -1 to -%zu)", layer, n,
-				n == 1 ? "" : "s", n ? n - 1 : 0, n);
+			cli_error(
+			        "--layer %ld: the image has %zu layer%s (0 to %zu, or -1 to -%zu)",
+			        layer, n, n == 1 ? "" : "s", n ? n - 1 : 0, n);
 			rc = BL_EXIT_NOT_FOUND;
 			goto out;
 		}

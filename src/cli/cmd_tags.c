@@ -13,7 +13,7 @@ int cli_cmd_tags(const struct bl_options *o)
 {
 	if (o->nsources != 1) {
 		cli_error("tags: expected one repository (docker://REF or REF), got %d arguments",
-			o->nsources);
+		        o->nsources);
 		return BL_EXIT_USAGE;
 	}
 	struct bl_source_opts so;
@@ -29,7 +29,8 @@ int cli_cmd_tags(const struct bl_options *o)
 		if (err.code == BL_E_UNSUPPORTED) {
 			char *q = bl_text_safe(o->sources[0]);
 			cli_error("%s: not a registry reference (tags are listed for registry "
-				"repositories)", q);
+			          "repositories)",
+			        q);
 			free(q);
 			rc = BL_EXIT_USAGE;
 		} else {

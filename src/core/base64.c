@@ -7,7 +7,7 @@
 void bl_base64_encode(const void *data, size_t len, struct bl_buf *out)
 {
 	static const char tbl[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *p = data;
 	size_t i = 0;
 	for (; i + 3 <= len; i += 3) {

@@ -64,8 +64,8 @@ void bl_buf_putc(struct bl_buf *b, char c)
 }
 
 /* The attribute lets clang check the va_list pass-through (-Wformat-nonliteral). */
-__attribute__((format(printf, 2, 0))) void bl_buf_vprintf(struct bl_buf *b, const char *fmt,
-	va_list ap);
+__attribute__((format(printf, 2, 0))) void bl_buf_vprintf(
+        struct bl_buf *b, const char *fmt, va_list ap);
 
 void bl_buf_vprintf(struct bl_buf *b, const char *fmt, va_list ap)
 {

@@ -13,9 +13,12 @@
 static size_t hex_len(enum bl_digest_alg alg)
 {
 	switch (alg) {
-	case BL_DIGEST_SHA256: return 64;
-	case BL_DIGEST_SHA512: return 128;
-	case BL_DIGEST_NONE: break;
+	case BL_DIGEST_SHA256:
+		return 64;
+	case BL_DIGEST_SHA512:
+		return 128;
+	case BL_DIGEST_NONE:
+		break;
 	}
 	return 0;
 }
@@ -41,8 +44,9 @@ static bool fail_digest(struct bl_error *err, const char *s, const char *why)
 		return false;
 	char *q = quote(s);
 	bl_fail(err, BL_E_FORMAT,
-		"invalid digest \"%s\": %s (expected sha256:<64 lowercase hex> or "
-		"sha512:<128 lowercase hex>)", q, why);
+	        "invalid digest \"%s\": %s (expected sha256:<64 lowercase hex> or "
+	        "sha512:<128 lowercase hex>)",
+	        q, why);
 	free(q);
 	return false;
 }
@@ -54,7 +58,8 @@ bool bl_digest_parse(const char *s, struct bl_digest *out, struct bl_error *err)
 	if (out)
 		bl_digest_clear(out);
 	if (!s)
-		return bl_fail(err, BL_E_FORMAT, "missing digest (expected sha256:<64 lowercase hex>)");
+		return bl_fail(
+		        err, BL_E_FORMAT, "missing digest (expected sha256:<64 lowercase hex>)");
 	if (!*s)
 		return fail_digest(err, s, "empty");
 	const char *colon = strchr(s, ':');
@@ -74,9 +79,10 @@ bool bl_digest_parse(const char *s, struct bl_digest *out, struct bl_error *err)
 	for (; hex[i]; i++) {
 		char c = hex[i];
 		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-			return fail_digest(err, s, c >= 'A' && c <= 'F'
-					? "uppercase hex digit"
-					: "character that is not a lowercase hex digit");
+			return fail_digest(err, s,
+			        c >= 'A' && c <= 'F'
+			                ? "uppercase hex digit"
+			                : "character that is not a lowercase hex digit");
 		if (i >= want)
 			return fail_digest(err, s, "too many hex digits");
 	}
@@ -116,9 +122,12 @@ void bl_digest_clear(struct bl_digest *d)
 const char *bl_digest_alg_name(enum bl_digest_alg alg)
 {
 	switch (alg) {
-	case BL_DIGEST_SHA256: return "sha256";
-	case BL_DIGEST_SHA512: return "sha512";
-	case BL_DIGEST_NONE: break;
+	case BL_DIGEST_SHA256:
+		return "sha256";
+	case BL_DIGEST_SHA512:
+		return "sha512";
+	case BL_DIGEST_NONE:
+		break;
 	}
 	return "none";
 }
@@ -211,8 +220,8 @@ void bl_digest_compute(enum bl_digest_alg alg, const void *data, size_t len, str
 	bl_hasher_fini(&h);
 }
 
-void bl_digest_chain(const struct bl_digest *parent, const struct bl_digest *diff_id,
-	struct bl_digest *out)
+void bl_digest_chain(
+        const struct bl_digest *parent, const struct bl_digest *diff_id, struct bl_digest *out)
 {
 	if (!bl_digest_is_set(parent)) {
 		struct bl_digest tmp = *diff_id; /* out may alias diff_id */

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-__attribute__((format(printf, 2, 0))) static void set_msg(struct bl_error *err,
-	const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void set_msg(
+        struct bl_error *err, const char *fmt, va_list ap)
 {
 	/* vsnprintf truncates a long message; a truncated message is still useful. */
 	int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
@@ -95,18 +95,30 @@ void bl_error_clear(struct bl_error *err)
 const char *bl_status_name(enum bl_status code)
 {
 	switch (code) {
-	case BL_OK: return "ok";
-	case BL_E_USAGE: return "usage";
-	case BL_E_IO: return "io";
-	case BL_E_FORMAT: return "format";
-	case BL_E_DIGEST: return "digest";
-	case BL_E_NOT_FOUND: return "not-found";
-	case BL_E_TOO_BIG: return "too-big";
-	case BL_E_UNSUPPORTED: return "unsupported";
-	case BL_E_LOOP: return "loop";
-	case BL_E_NET: return "net";
-	case BL_E_AUTH: return "auth";
-	case BL_E_CANCELLED: return "cancelled";
+	case BL_OK:
+		return "ok";
+	case BL_E_USAGE:
+		return "usage";
+	case BL_E_IO:
+		return "io";
+	case BL_E_FORMAT:
+		return "format";
+	case BL_E_DIGEST:
+		return "digest";
+	case BL_E_NOT_FOUND:
+		return "not-found";
+	case BL_E_TOO_BIG:
+		return "too-big";
+	case BL_E_UNSUPPORTED:
+		return "unsupported";
+	case BL_E_LOOP:
+		return "loop";
+	case BL_E_NET:
+		return "net";
+	case BL_E_AUTH:
+		return "auth";
+	case BL_E_CANCELLED:
+		return "cancelled";
 	}
 	return "unknown";
 }

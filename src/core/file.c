@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static bool fail_io(int fd, const char *path, struct bl_buf *out, size_t start,
-	struct bl_error *err)
+static bool fail_io(
+        int fd, const char *path, struct bl_buf *out, size_t start, struct bl_error *err)
 {
 	int e = errno;
 	if (fd >= 0)
@@ -40,7 +40,8 @@ bool bl_file_read(const char *path, size_t max, struct bl_buf *out, struct bl_er
 		close(fd);
 		return bl_fail(err, BL_E_TOO_BIG, "%s: over %zu bytes", path, max);
 	}
-	bl_buf_reserve(out, S_ISREG(st.st_mode) ? (size_t)st.st_size : 0); /* also sets out->data for an empty file */
+	bl_buf_reserve(out, S_ISREG(st.st_mode) ? (size_t)st.st_size
+	                                        : 0); /* also sets out->data for an empty file */
 	char tmp[16384];
 	for (;;) {
 		ssize_t n = read(fd, tmp, sizeof tmp);

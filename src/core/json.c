@@ -13,24 +13,24 @@
 static const struct {
 	const char *jansson, *kind;
 } error_kinds[] = {
-	{"invalid escape", "invalid escape in a string"},
-	{"invalid Unicode", "invalid \\u escape in a string"},
-	{"control character", "control character in a string"},
-	{"unexpected newline", "newline in a string"},
-	{"premature end of input", "premature end of input"},
-	{"end of file expected", "text after the end of the document"},
-	{"unable to decode byte", "invalid UTF-8"},
-	{"maximum parsing depth", "nested too deeply"},
-	{"too big", "integer too big"},
-	{"real number overflow", "number too big"},
-	{"string or '}' expected", "string or '}' expected"},
-	{"']' expected", "']' expected"},
-	{"':' expected", "':' expected"},
-	{"'[' or '{' expected", "'[' or '{' expected"},
-	{"unexpected token", "unexpected token"},
-	{"invalid token", "invalid token"},
-	{"\\u0000 is not allowed", "\\u0000 in a string"},
-	{"NUL byte in object key", "NUL byte in an object key"},
+        {"invalid escape", "invalid escape in a string"},
+        {"invalid Unicode", "invalid \\u escape in a string"},
+        {"control character", "control character in a string"},
+        {"unexpected newline", "newline in a string"},
+        {"premature end of input", "premature end of input"},
+        {"end of file expected", "text after the end of the document"},
+        {"unable to decode byte", "invalid UTF-8"},
+        {"maximum parsing depth", "nested too deeply"},
+        {"too big", "integer too big"},
+        {"real number overflow", "number too big"},
+        {"string or '}' expected", "string or '}' expected"},
+        {"']' expected", "']' expected"},
+        {"':' expected", "':' expected"},
+        {"'[' or '{' expected", "'[' or '{' expected"},
+        {"unexpected token", "unexpected token"},
+        {"invalid token", "invalid token"},
+        {"\\u0000 is not allowed", "\\u0000 in a string"},
+        {"NUL byte in object key", "NUL byte in an object key"},
 };
 
 static const char *error_kind(const json_error_t *jerr)
@@ -53,7 +53,8 @@ static const char *error_kind(const json_error_t *jerr)
 static json_t *parse(const void *data, size_t len, size_t max, bool quote, struct bl_error *err)
 {
 	if (len > max) {
-		bl_fail(err, BL_E_TOO_BIG, "document is %zu bytes, over the %zu byte limit", len, max);
+		bl_fail(err, BL_E_TOO_BIG, "document is %zu bytes, over the %zu byte limit", len,
+		        max);
 		return NULL;
 	}
 	if (!data && len > 0) {
@@ -71,7 +72,7 @@ static json_t *parse(const void *data, size_t len, size_t max, bool quote, struc
 	}
 	if (!j) {
 		bl_fail(err, BL_E_FORMAT, "line %d column %d (byte %d): %s", jerr.line, jerr.column,
-			jerr.position, error_kind(&jerr));
+		        jerr.position, error_kind(&jerr));
 		return NULL;
 	}
 	if (!json_is_object(j) && !json_is_array(j)) {

@@ -9,71 +9,134 @@
 #define C(x) BL_COMP_##x
 
 static const struct bl_mediatype table[] = {
-	/* OCI */
-	{.name = "application/vnd.oci.image.index.v1+json", .kind = K(INDEX), .comp = C(NONE),
-		.summary = "OCI image index"},
-	{.name = "application/vnd.oci.image.manifest.v1+json", .kind = K(MANIFEST), .comp = C(NONE),
-		.summary = "OCI image manifest"},
-	{.name = "application/vnd.oci.image.config.v1+json", .kind = K(CONFIG), .comp = C(NONE),
-		.summary = "OCI image config"},
-	{.name = "application/vnd.oci.image.layer.v1.tar", .kind = K(LAYER), .comp = C(NONE),
-		.summary = "OCI layer (tar)"},
-	{.name = "application/vnd.oci.image.layer.v1.tar+gzip", .kind = K(LAYER), .comp = C(GZIP),
-		.summary = "OCI layer (tar+gzip)"},
-	{.name = "application/vnd.oci.image.layer.v1.tar+zstd", .kind = K(LAYER), .comp = C(ZSTD),
-		.summary = "OCI layer (tar+zstd)"},
-	{.name = "application/vnd.oci.image.layer.nondistributable.v1.tar", .kind = K(LAYER),
-		.comp = C(NONE), .nondistributable = true,
-		.summary = "OCI non-distributable layer (tar)"},
-	{.name = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", .kind = K(LAYER),
-		.comp = C(GZIP), .nondistributable = true,
-		.summary = "OCI non-distributable layer (tar+gzip)"},
-	{.name = "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", .kind = K(LAYER),
-		.comp = C(ZSTD), .nondistributable = true,
-		.summary = "OCI non-distributable layer (tar+zstd)"},
-	{.name = "application/vnd.oci.empty.v1+json", .kind = K(EMPTY), .comp = C(NONE),
-		.summary = "OCI empty blob ({})"},
-	{.name = "application/vnd.oci.descriptor.v1+json", .kind = K(DESCRIPTOR), .comp = C(NONE),
-		.summary = "OCI descriptor"},
-	{.name = "application/vnd.in-toto+json", .kind = K(INTOTO), .comp = C(NONE),
-		.summary = "in-toto attestation statement"},
+        /* OCI */
+        {.name = "application/vnd.oci.image.index.v1+json",
+                .kind = K(INDEX),
+                .comp = C(NONE),
+                .summary = "OCI image index"},
+        {.name = "application/vnd.oci.image.manifest.v1+json",
+                .kind = K(MANIFEST),
+                .comp = C(NONE),
+                .summary = "OCI image manifest"},
+        {.name = "application/vnd.oci.image.config.v1+json",
+                .kind = K(CONFIG),
+                .comp = C(NONE),
+                .summary = "OCI image config"},
+        {.name = "application/vnd.oci.image.layer.v1.tar",
+                .kind = K(LAYER),
+                .comp = C(NONE),
+                .summary = "OCI layer (tar)"},
+        {.name = "application/vnd.oci.image.layer.v1.tar+gzip",
+                .kind = K(LAYER),
+                .comp = C(GZIP),
+                .summary = "OCI layer (tar+gzip)"},
+        {.name = "application/vnd.oci.image.layer.v1.tar+zstd",
+                .kind = K(LAYER),
+                .comp = C(ZSTD),
+                .summary = "OCI layer (tar+zstd)"},
+        {.name = "application/vnd.oci.image.layer.nondistributable.v1.tar",
+                .kind = K(LAYER),
+                .comp = C(NONE),
+                .nondistributable = true,
+                .summary = "OCI non-distributable layer (tar)"},
+        {.name = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+                .kind = K(LAYER),
+                .comp = C(GZIP),
+                .nondistributable = true,
+                .summary = "OCI non-distributable layer (tar+gzip)"},
+        {.name = "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+                .kind = K(LAYER),
+                .comp = C(ZSTD),
+                .nondistributable = true,
+                .summary = "OCI non-distributable layer (tar+zstd)"},
+        {.name = "application/vnd.oci.empty.v1+json",
+                .kind = K(EMPTY),
+                .comp = C(NONE),
+                .summary = "OCI empty blob ({})"},
+        {.name = "application/vnd.oci.descriptor.v1+json",
+                .kind = K(DESCRIPTOR),
+                .comp = C(NONE),
+                .summary = "OCI descriptor"},
+        {.name = "application/vnd.in-toto+json",
+                .kind = K(INTOTO),
+                .comp = C(NONE),
+                .summary = "in-toto attestation statement"},
 
-	/* Docker v2 schema 2 */
-	{.name = "application/vnd.docker.distribution.manifest.list.v2+json", .kind = K(INDEX),
-		.comp = C(NONE), .docker = true, .summary = "Docker manifest list"},
-	{.name = "application/vnd.docker.distribution.manifest.v2+json", .kind = K(MANIFEST),
-		.comp = C(NONE), .docker = true, .summary = "Docker image manifest (v2 schema 2)"},
-	{.name = "application/vnd.docker.container.image.v1+json", .kind = K(CONFIG),
-		.comp = C(NONE), .docker = true, .summary = "Docker image config"},
-	{.name = "application/vnd.docker.image.rootfs.diff.tar", .kind = K(LAYER), .comp = C(NONE),
-		.docker = true, .summary = "Docker layer (tar)"},
-	{.name = "application/vnd.docker.image.rootfs.diff.tar.gzip", .kind = K(LAYER),
-		.comp = C(GZIP), .docker = true, .summary = "Docker layer (tar.gzip)"},
-	{.name = "application/vnd.docker.image.rootfs.diff.tar.zstd", .kind = K(LAYER),
-		.comp = C(ZSTD), .docker = true, .summary = "Docker layer (tar.zstd)"},
-	{.name = "application/vnd.docker.image.rootfs.foreign.diff.tar", .kind = K(LAYER),
-		.comp = C(NONE), .docker = true, .nondistributable = true,
-		.summary = "Docker foreign layer (tar)"},
-	{.name = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", .kind = K(LAYER),
-		.comp = C(GZIP), .docker = true, .nondistributable = true,
-		.summary = "Docker foreign layer (tar.gzip)"},
+        /* Docker v2 schema 2 */
+        {.name = "application/vnd.docker.distribution.manifest.list.v2+json",
+                .kind = K(INDEX),
+                .comp = C(NONE),
+                .docker = true,
+                .summary = "Docker manifest list"},
+        {.name = "application/vnd.docker.distribution.manifest.v2+json",
+                .kind = K(MANIFEST),
+                .comp = C(NONE),
+                .docker = true,
+                .summary = "Docker image manifest (v2 schema 2)"},
+        {.name = "application/vnd.docker.container.image.v1+json",
+                .kind = K(CONFIG),
+                .comp = C(NONE),
+                .docker = true,
+                .summary = "Docker image config"},
+        {.name = "application/vnd.docker.image.rootfs.diff.tar",
+                .kind = K(LAYER),
+                .comp = C(NONE),
+                .docker = true,
+                .summary = "Docker layer (tar)"},
+        {.name = "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                .kind = K(LAYER),
+                .comp = C(GZIP),
+                .docker = true,
+                .summary = "Docker layer (tar.gzip)"},
+        {.name = "application/vnd.docker.image.rootfs.diff.tar.zstd",
+                .kind = K(LAYER),
+                .comp = C(ZSTD),
+                .docker = true,
+                .summary = "Docker layer (tar.zstd)"},
+        {.name = "application/vnd.docker.image.rootfs.foreign.diff.tar",
+                .kind = K(LAYER),
+                .comp = C(NONE),
+                .docker = true,
+                .nondistributable = true,
+                .summary = "Docker foreign layer (tar)"},
+        {.name = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+                .kind = K(LAYER),
+                .comp = C(GZIP),
+                .docker = true,
+                .nondistributable = true,
+                .summary = "Docker foreign layer (tar.gzip)"},
 
-	/* Docker v2 schema 1 (legacy) */
-	{.name = "application/vnd.docker.distribution.manifest.v1+prettyjws", .kind = K(SCHEMA1),
-		.comp = C(NONE), .docker = true, .summary = "Docker manifest (v2 schema 1, signed)"},
-	{.name = "application/vnd.docker.distribution.manifest.v1+json", .kind = K(SCHEMA1),
-		.comp = C(NONE), .docker = true, .summary = "Docker manifest (v2 schema 1)"},
+        /* Docker v2 schema 1 (legacy) */
+        {.name = "application/vnd.docker.distribution.manifest.v1+prettyjws",
+                .kind = K(SCHEMA1),
+                .comp = C(NONE),
+                .docker = true,
+                .summary = "Docker manifest (v2 schema 1, signed)"},
+        {.name = "application/vnd.docker.distribution.manifest.v1+json",
+                .kind = K(SCHEMA1),
+                .comp = C(NONE),
+                .docker = true,
+                .summary = "Docker manifest (v2 schema 1)"},
 
-	/* BuildKit. Known so they get a summary; their kind stays unknown because
-	 * nothing walks into them. */
-	{.name = "application/vnd.docker.attestation.manifest.v1+json", .kind = K(UNKNOWN),
-		.comp = C(NONE), .docker = true, .summary = "BuildKit attestation manifest"},
-	{.name = "application/vnd.buildkit.historyrecord.v0", .kind = K(UNKNOWN), .comp = C(NONE),
-		.summary = "BuildKit build history record"},
-	{.name = "application/vnd.buildkit.status.v0", .kind = K(UNKNOWN), .comp = C(NONE),
-		.summary = "BuildKit build status"},
-	{.name = "application/vnd.buildkit.cacheconfig.v0", .kind = K(UNKNOWN), .comp = C(NONE),
-		.summary = "BuildKit cache config"},
+        /* BuildKit. Known so they get a summary; their kind stays unknown because
+         * nothing walks into them. */
+        {.name = "application/vnd.docker.attestation.manifest.v1+json",
+                .kind = K(UNKNOWN),
+                .comp = C(NONE),
+                .docker = true,
+                .summary = "BuildKit attestation manifest"},
+        {.name = "application/vnd.buildkit.historyrecord.v0",
+                .kind = K(UNKNOWN),
+                .comp = C(NONE),
+                .summary = "BuildKit build history record"},
+        {.name = "application/vnd.buildkit.status.v0",
+                .kind = K(UNKNOWN),
+                .comp = C(NONE),
+                .summary = "BuildKit build status"},
+        {.name = "application/vnd.buildkit.cacheconfig.v0",
+                .kind = K(UNKNOWN),
+                .comp = C(NONE),
+                .summary = "BuildKit cache config"},
 };
 
 #define TABLE_LEN (sizeof table / sizeof table[0])
@@ -137,7 +200,7 @@ enum bl_media_kind bl_mediatype_kind(const char *name)
 			return mt->kind;
 	}
 	if ((contains_n(name, n, ".layer.") || contains_n(name, n, ".rootfs.")) &&
-		contains_n(name, n, "tar"))
+	        contains_n(name, n, "tar"))
 		return BL_MEDIA_LAYER;
 	if (contains_n(name, n, "manifest.list") || contains_n(name, n, "image.index"))
 		return BL_MEDIA_INDEX;
@@ -157,10 +220,10 @@ enum bl_compression bl_mediatype_compression(const char *name)
 	if (has_suffix_n(name, n, ENCRYPTED))
 		return BL_COMP_UNKNOWN; /* the bytes are ciphertext, whatever is inside */
 	if (has_suffix_n(name, n, "+gzip") || has_suffix_n(name, n, ".gzip") ||
-		has_suffix_n(name, n, ".gz"))
+	        has_suffix_n(name, n, ".gz"))
 		return BL_COMP_GZIP;
 	if (has_suffix_n(name, n, "+zstd") || has_suffix_n(name, n, ".zstd") ||
-		has_suffix_n(name, n, ".zst"))
+	        has_suffix_n(name, n, ".zst"))
 		return BL_COMP_ZSTD;
 	if (has_suffix_n(name, n, ".tar") || has_suffix_n(name, n, "+json"))
 		return BL_COMP_NONE;
@@ -170,15 +233,24 @@ enum bl_compression bl_mediatype_compression(const char *name)
 const char *bl_media_kind_name(enum bl_media_kind kind)
 {
 	switch (kind) {
-	case BL_MEDIA_UNKNOWN: return "unknown";
-	case BL_MEDIA_INDEX: return "index";
-	case BL_MEDIA_MANIFEST: return "manifest";
-	case BL_MEDIA_SCHEMA1: return "schema1";
-	case BL_MEDIA_CONFIG: return "config";
-	case BL_MEDIA_LAYER: return "layer";
-	case BL_MEDIA_EMPTY: return "empty";
-	case BL_MEDIA_INTOTO: return "in-toto";
-	case BL_MEDIA_DESCRIPTOR: return "descriptor";
+	case BL_MEDIA_UNKNOWN:
+		return "unknown";
+	case BL_MEDIA_INDEX:
+		return "index";
+	case BL_MEDIA_MANIFEST:
+		return "manifest";
+	case BL_MEDIA_SCHEMA1:
+		return "schema1";
+	case BL_MEDIA_CONFIG:
+		return "config";
+	case BL_MEDIA_LAYER:
+		return "layer";
+	case BL_MEDIA_EMPTY:
+		return "empty";
+	case BL_MEDIA_INTOTO:
+		return "in-toto";
+	case BL_MEDIA_DESCRIPTOR:
+		return "descriptor";
 	}
 	return "unknown";
 }
@@ -186,10 +258,14 @@ const char *bl_media_kind_name(enum bl_media_kind kind)
 const char *bl_compression_name(enum bl_compression comp)
 {
 	switch (comp) {
-	case BL_COMP_NONE: return "none";
-	case BL_COMP_GZIP: return "gzip";
-	case BL_COMP_ZSTD: return "zstd";
-	case BL_COMP_UNKNOWN: return "unknown";
+	case BL_COMP_NONE:
+		return "none";
+	case BL_COMP_GZIP:
+		return "gzip";
+	case BL_COMP_ZSTD:
+		return "zstd";
+	case BL_COMP_UNKNOWN:
+		return "unknown";
 	}
 	return "unknown";
 }

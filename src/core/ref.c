@@ -16,7 +16,7 @@
 #include "bakelens/mem.h"
 #include "bakelens/text.h"
 
-#define NAME_MAX_LEN 255   /* distribution's NameTotalLengthMax */
+#define NAME_MAX_LEN 255 /* distribution's NameTotalLengthMax */
 #define TAG_MAX_LEN 128
 #define INPUT_MAX_LEN 4096 /* nothing valid comes close; keeps error work bounded */
 #define QUOTE_MAX 80
@@ -136,7 +136,7 @@ static bool valid_domain(const char *d, size_t n)
 		for (const char *p = d + 1; p < close; p++) {
 			char c = *p;
 			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-				    (c >= 'A' && c <= 'F') || c == ':'))
+			            (c >= 'A' && c <= 'F') || c == ':'))
 				return false;
 		}
 		host_end = (size_t)(close - d) + 1;
@@ -245,7 +245,7 @@ bool bl_ref_parse(const char *s, struct bl_ref *out, struct bl_error *err)
 	if (slash) {
 		size_t first = (size_t)(slash - s);
 		if (memchr(s, '.', first) || memchr(s, ':', first) ||
-			(first == 9 && memcmp(s, "localhost", 9) == 0)) {
+		        (first == 9 && memcmp(s, "localhost", 9) == 0)) {
 			domain = s;
 			domain_len = first;
 			rest = slash + 1;
@@ -264,11 +264,11 @@ bool bl_ref_parse(const char *s, struct bl_ref *out, struct bl_error *err)
 		return fail_ref(err, s, "repository name must be lowercase");
 	if (!valid_path(rest, rest_len))
 		return fail_ref(err, s,
-			"bad repository name (expected lowercase components of [a-z0-9] "
-			"joined by '.', '_', '__' or '-', separated by '/')");
+		        "bad repository name (expected lowercase components of [a-z0-9] "
+		        "joined by '.', '_', '__' or '-', separated by '/')");
 
 	bool add_library = domain_len == 9 && memcmp(domain, "docker.io", 9) == 0 &&
-		!memchr(rest, '/', rest_len);
+	                   !memchr(rest, '/', rest_len);
 	size_t total = domain_len + 1 + (add_library ? 8 : 0) + rest_len;
 	if (total > NAME_MAX_LEN)
 		return fail_ref(err, s, "repository name longer than 255 characters");

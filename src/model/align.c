@@ -15,7 +15,7 @@ bool cmp_key_eq(const char *a, const char *b)
 }
 
 static size_t flush_gap(const int *gl, size_t ngl, const int *gr, size_t ngr, int *pl, int *pr,
-	bool *matched, size_t k)
+        bool *matched, size_t k)
 {
 	size_t both = ngl < ngr ? ngl : ngr;
 	for (size_t x = 0; x < both; x++, k++) {
@@ -40,7 +40,7 @@ static size_t flush_gap(const int *gl, size_t ngl, const int *gr, size_t ngr, in
 }
 
 size_t bl_cmp_align(const char *const *left, size_t nl, const char *const *right, size_t nr,
-	int *pl, int *pr, bool *matched)
+        int *pl, int *pr, bool *matched)
 {
 	size_t k = 0;
 	size_t w = nr + 1;
@@ -56,7 +56,8 @@ size_t bl_cmp_align(const char *const *left, size_t nl, const char *const *right
 				if (cmp_key_eq(left[i], right[j]))
 					dp[i * w + j] = dp[(i + 1) * w + j + 1] + 1;
 				else {
-					unsigned down = dp[(i + 1) * w + j], across = dp[i * w + j + 1];
+					unsigned down = dp[(i + 1) * w + j],
+					         across = dp[i * w + j + 1];
 					dp[i * w + j] = down >= across ? down : across;
 				}
 			}
@@ -65,8 +66,8 @@ size_t bl_cmp_align(const char *const *left, size_t nl, const char *const *right
 	size_t i = 0, j = 0;
 	while (i < nl && j < nr) {
 		bool take = dp ? cmp_key_eq(left[i], right[j]) &&
-				dp[i * w + j] == dp[(i + 1) * w + j + 1] + 1
-			: cmp_key_eq(left[i], right[j]);
+		                            dp[i * w + j] == dp[(i + 1) * w + j + 1] + 1
+		               : cmp_key_eq(left[i], right[j]);
 		if (take) {
 			k = flush_gap(gl, ngl, gr, ngr, pl, pr, matched, k);
 			ngl = ngr = 0;
@@ -98,8 +99,8 @@ size_t bl_cmp_align(const char *const *left, size_t nl, const char *const *right
 	return k;
 }
 
-void cmp_pair_by_key(const char *const *lk, size_t nl, const char *const *rk, size_t nr,
-	struct cmp_pairing *out)
+void cmp_pair_by_key(
+        const char *const *lk, size_t nl, const char *const *rk, size_t nr, struct cmp_pairing *out)
 {
 	out->l = bl_calloc(nl + nr + 1, sizeof *out->l);
 	out->r = bl_calloc(nl + nr + 1, sizeof *out->r);

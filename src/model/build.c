@@ -123,16 +123,18 @@ static int read_json_file(const char *path, struct bl_buf *out, struct bl_error 
 
 /* A document opened on its own: one TARGET with the document as its root. */
 static bool add_single_document(struct model_ctx *ctx, const char *path, json_t *doc,
-	const struct bl_buf *bytes, struct bl_error *err)
+        const struct bl_buf *bytes, struct bl_error *err)
 {
 	enum bl_node_kind kind = model_doc_kind(doc, NULL);
 	/* A document with a schemaVersion but no known shape (schema 1, a
 	 * future version) is still shown, as a blob. */
-	if (!json_is_object(doc) || (kind == BL_NODE_BLOB && !json_object_get(doc, "schemaVersion"))) {
+	if (!json_is_object(doc) ||
+	        (kind == BL_NODE_BLOB && !json_object_get(doc, "schemaVersion"))) {
 		char *q = bl_text_safe(path);
 		bl_fail(err, BL_E_FORMAT,
-			"%s: JSON that is neither buildx metadata nor an OCI/Docker index, manifest or config",
-			q);
+		        "%s: JSON that is neither buildx metadata nor an OCI/Docker index, "
+		        "manifest or config",
+		        q);
 		free(q);
 		return false;
 	}
@@ -166,7 +168,7 @@ static bool maybe_a_path(const char *src)
 		return true;
 	size_t n = (size_t)(slash - src);
 	return !memchr(src, '.', n) && !memchr(src, ':', n) &&
-		!(n == 9 && !strncmp(src, "localhost", 9));
+	       !(n == 9 && !strncmp(src, "localhost", 9));
 }
 
 /* Without metadata: one TARGET per root of each store. */
@@ -177,10 +179,11 @@ static bool add_store_roots(struct model_ctx *ctx, struct bl_store *s, struct bl
 	if (!bl_store_roots(s, &roots, err)) {
 		bl_vec_fini(&roots);
 		/* A name that is no file went to Docker Hub: say both. */
-		if (bl_store_is_remote(s) && s->source && maybe_a_path(s->source) &&
-			err && err->code != BL_E_CANCELLED) {
+		if (bl_store_is_remote(s) && s->source && maybe_a_path(s->source) && err &&
+		        err->code != BL_E_CANCELLED) {
 			char *q = bl_text_safe(s->source);
-			bl_error_prefix(err, "%s: no such file or directory; as an image reference", q);
+			bl_error_prefix(
+			        err, "%s: no such file or directory; as an image reference", q);
 			free(q);
 		}
 		return false;
@@ -204,8 +207,9 @@ static bool add_store_roots(struct model_ctx *ctx, struct bl_store *s, struct bl
 		t->name = bl_strdup(r->name);
 		t->store = s;
 		enum bl_media_kind mk = bl_mediatype_kind(r->desc.media_type);
-		enum bl_node_kind k = mk == BL_MEDIA_INDEX ? BL_NODE_INDEX
-			: mk == BL_MEDIA_MANIFEST ? BL_NODE_MANIFEST : BL_NODE_BLOB;
+		enum bl_node_kind k = mk == BL_MEDIA_INDEX      ? BL_NODE_INDEX
+		                      : mk == BL_MEDIA_MANIFEST ? BL_NODE_MANIFEST
+		                                                : BL_NODE_BLOB;
 		struct bl_node *n = model_node_new(ctx, k, t, bl_node_kind_name(k));
 		if (!n)
 			break;
@@ -217,7 +221,7 @@ static bool add_store_roots(struct model_ctx *ctx, struct bl_store *s, struct bl
 			/* an index.json entry that is no valid descriptor: its note
 			 * says why (the read would only say "no valid digest") */
 			model_node_status(n, BL_STATUS_ERROR, "%s",
-				r->note ? r->note : "not a valid descriptor");
+			        r->note ? r->note : "not a valid descriptor");
 			continue;
 		}
 		n->note = bl_strdup(r->note);
@@ -283,7 +287,7 @@ static struct bl_store *find_repository(const struct bl_vec *stores, const char 
  * offline and not cached) are reported here and the read that follows is
  * served from memory. `pinned` gets "domain/path@digest". */
 static struct bl_store *remote_store(struct model_ctx *ctx, const char *name,
-	const struct bl_digest *d, char **pinned, struct bl_error *err)
+        const struct bl_digest *d, char **pinned, struct bl_error *err)
 {
 	*pinned = NULL;
 	struct bl_ref r;
@@ -371,12 +375,15 @@ void model_resolve_targets(struct model_ctx *ctx)
 				if (prev) {
 					char *q = bl_text_safe(dom);
 					bl_fail(&rerr, BL_E_NET,
-						"registry %s not asked again, it failed for an earlier target: %s",
-						q, prev);
+					        "registry %s not asked again, it failed for an "
+					        "earlier target: %s",
+					        q, prev);
 					free(q);
 				} else {
-					s = remote_store(ctx, t->name, &n->desc.digest, &pinned, &rerr);
-					if (!s && rerr.code == BL_E_NET && dom && !ctx->registry->offline) {
+					s = remote_store(
+					        ctx, t->name, &n->desc.digest, &pinned, &rerr);
+					if (!s && rerr.code == BL_E_NET && dom &&
+					        !ctx->registry->offline) {
 						size_t dl = strlen(dom), ml = strlen(rerr.msg);
 						char *e = bl_malloc(dl + ml + 2);
 						memcpy(e, dom, dl + 1);
@@ -406,7 +413,7 @@ void model_resolve_targets(struct model_ctx *ctx)
 			if (tried) {
 				bool offline = ctx->registry && ctx->registry->offline;
 				bl_buf_printf(&msg, "; %s%s", offline ? "--offline: " : "",
-					rerr.msg[0] ? rerr.msg : bl_status_name(rerr.code));
+				        rerr.msg[0] ? rerr.msg : bl_status_name(rerr.code));
 			}
 			free(pinned);
 			model_node_status(n, BL_STATUS_UNRESOLVED, "%s", bl_buf_str(&msg));
@@ -417,7 +424,8 @@ void model_resolve_targets(struct model_ctx *ctx)
 		}
 		if (pinned && !n->note) {
 			char *q = bl_text_safe(pinned);
-			n->note = bl_asprintf("from the registry: %s (not in the sources given)", q);
+			n->note =
+			        bl_asprintf("from the registry: %s (not in the sources given)", q);
 			free(q);
 		}
 		free(pinned);
@@ -435,7 +443,7 @@ struct pending_doc {
 };
 
 bool bl_build_load(const char *const *args, size_t nargs, const struct bl_source_opts *opts,
-	struct bl_build **out, struct bl_error *err)
+        struct bl_build **out, struct bl_error *err)
 {
 	*out = NULL;
 	struct bl_build *b = model_build_new();
@@ -480,7 +488,8 @@ bool bl_build_load(const char *const *args, size_t nargs, const struct bl_source
 		if (model_metadata_sniff_json(doc)) {
 			if (b->metadata) {
 				char *q = bl_text_safe(args[i]);
-				bl_fail(err, BL_E_USAGE, "%s: a second metadata file (give one per build)", q);
+				bl_fail(err, BL_E_USAGE,
+				        "%s: a second metadata file (give one per build)", q);
 				free(q);
 				json_decref(doc);
 				bl_buf_fini(&bytes);

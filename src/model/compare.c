@@ -29,22 +29,24 @@ struct ctx {
 static bool same_digest(const struct bl_node *l, const struct bl_node *r)
 {
 	return l->has_desc && r->has_desc && bl_digest_is_set(&l->desc.digest) &&
-		bl_digest_equal(&l->desc.digest, &r->desc.digest);
+	       bl_digest_equal(&l->desc.digest, &r->desc.digest);
 }
 
 /* A JSON diff that records on n: paths into its fields, sentences into its
  * notes. */
 static struct cmp_jdiff jdiff_on(struct bl_cmp_node *n, const struct ctx *ctx, bool config)
 {
-	return (struct cmp_jdiff){.config = config, .ignore_timestamps =
-		ctx->opts->ignore_timestamps, .max_fields = ctx->max_fields, .fields = &n->fields,
-		.notes = &n->notes};
+	return (struct cmp_jdiff){.config = config,
+	        .ignore_timestamps = ctx->opts->ignore_timestamps,
+	        .max_fields = ctx->max_fields,
+	        .fields = &n->fields,
+	        .notes = &n->notes};
 }
 
 /* Descriptor annotations: the parent's document carries them, but they are
  * shown on the node they describe. Keys are named as they are. */
-static void annotations_diff(struct bl_cmp_node *n, const struct ctx *ctx, const json_t *a,
-	const json_t *b)
+static void annotations_diff(
+        struct bl_cmp_node *n, const struct ctx *ctx, const json_t *a, const json_t *b)
 {
 	struct cmp_jdiff d = jdiff_on(n, ctx, false);
 	if (cmp_annotations_diff(&d, a, b))
@@ -55,13 +57,13 @@ static void annotations_diff(struct bl_cmp_node *n, const struct ctx *ctx, const
 static void compare_desc_annotations(struct bl_cmp_node *n, const struct ctx *ctx)
 {
 	annotations_diff(n, ctx, n->left->has_desc ? n->left->desc.annotations : NULL,
-		n->right->has_desc ? n->right->desc.annotations : NULL);
+	        n->right->has_desc ? n->right->desc.annotations : NULL);
 }
 
 /* When exactly one entry on each side is unmatched, pair them: the same
  * image under two names (two bare sources with different tags). */
-static void pair_lone_leftovers(struct cmp_pairing *p, const struct bl_node *l,
-	const struct bl_node *r)
+static void pair_lone_leftovers(
+        struct cmp_pairing *p, const struct bl_node *l, const struct bl_node *r)
 {
 	int lonely_l = -1, lonely_r = -1;
 	size_t nl = 0, nr = 0;
@@ -142,7 +144,7 @@ static char *child_key(const struct bl_node *c)
 static void platform_one_sided(struct bl_cmp_node *n, const struct ctx *ctx);
 
 static void compare_children_by_key(struct bl_cmp_node *n, const struct ctx *ctx,
-	const struct bl_node *l, const struct bl_node *r, bool in_index, bool lone_pairing)
+        const struct bl_node *l, const struct bl_node *r, bool in_index, bool lone_pairing)
 {
 	size_t nl = l->children.len, nr = r->children.len;
 	char **lk = in_index ? cmp_index_keys(l) : bl_calloc(nl + 1, sizeof *lk);
@@ -158,8 +160,10 @@ static void compare_children_by_key(struct bl_cmp_node *n, const struct ctx *ctx
 	if (lone_pairing)
 		pair_lone_leftovers(&p, l, r);
 	for (size_t k = 0; k < p.n; k++) {
-		const struct bl_node *a = p.l[k] >= 0 ? bl_vec_get(&l->children, (size_t)p.l[k]) : NULL;
-		const struct bl_node *b = p.r[k] >= 0 ? bl_vec_get(&r->children, (size_t)p.r[k]) : NULL;
+		const struct bl_node *a =
+		        p.l[k] >= 0 ? bl_vec_get(&l->children, (size_t)p.l[k]) : NULL;
+		const struct bl_node *b =
+		        p.r[k] >= 0 ? bl_vec_get(&r->children, (size_t)p.r[k]) : NULL;
 		struct bl_cmp_node *c = cmp_node_new(n, a, b, NULL);
 		if (a && b) {
 			if (a->label && b->label && strcmp(a->label, b->label) != 0 && lone_pairing)
@@ -195,8 +199,8 @@ static bool unreadable(struct bl_cmp_node *n)
 	bool bad = false;
 	for (int i = 0; i < 2; i++) {
 		const struct bl_node *x = sides[i];
-		if (x->status == BL_STATUS_OK && (x->doc || x->kind == BL_NODE_LAYER ||
-			x->kind == BL_NODE_BLOB))
+		if (x->status == BL_STATUS_OK &&
+		        (x->doc || x->kind == BL_NODE_LAYER || x->kind == BL_NODE_BLOB))
 			continue;
 		if (x->status == BL_STATUS_OK && !x->has_desc)
 			continue;
@@ -210,13 +214,12 @@ static bool unreadable(struct bl_cmp_node *n)
 
 /* The own part of an index or manifest document: everything but the lists
  * whose entries are compared as children. */
-static void compare_doc_rest(struct bl_cmp_node *n, const struct ctx *ctx,
-	const char *const *skip)
+static void compare_doc_rest(struct bl_cmp_node *n, const struct ctx *ctx, const char *const *skip)
 {
 	if (!n->left->doc || !n->right->doc)
 		return;
 	annotations_diff(n, ctx, json_object_get(n->left->doc, "annotations"),
-		json_object_get(n->right->doc, "annotations"));
+	        json_object_get(n->right->doc, "annotations"));
 	size_t first = n->fields.len;
 	struct cmp_jdiff d = jdiff_on(n, ctx, false);
 	d.skip = skip;
@@ -249,8 +252,8 @@ static void compare_index(struct bl_cmp_node *n, const struct ctx *ctx)
 }
 
 /* A new child of n pairing x (from the index side) with y (the other side). */
-static struct bl_cmp_node *index_side_child(struct bl_cmp_node *n, bool left_is_index,
-	const struct bl_node *x, const struct bl_node *y)
+static struct bl_cmp_node *index_side_child(
+        struct bl_cmp_node *n, bool left_is_index, const struct bl_node *x, const struct bl_node *y)
 {
 	return left_is_index ? cmp_node_new(n, x, y, NULL) : cmp_node_new(n, y, x, NULL);
 }
@@ -307,8 +310,9 @@ static const char *layer_key(const struct bl_node *n)
 
 static const char *comp_name(const struct bl_node *n)
 {
-	return bl_compression_name(n->layer ? n->layer->comp
-		: bl_mediatype_compression(n->has_desc ? n->desc.media_type : NULL));
+	return bl_compression_name(
+	        n->layer ? n->layer->comp
+	                 : bl_mediatype_compression(n->has_desc ? n->desc.media_type : NULL));
 }
 
 static void compare_layer_pair(struct bl_cmp_node *n, bool matched)
@@ -320,7 +324,7 @@ static void compare_layer_pair(struct bl_cmp_node *n, bool matched)
 	if (both_diff && bl_digest_equal(&a->layer->diff_id, &b->layer->diff_id)) {
 		cmp_set_own(n, BL_CMP_RECOMPRESSED);
 		cmp_note_take(n, cmp_words_recompressed(&a->layer->diff_id, comp_name(a),
-			&a->desc.digest, comp_name(b), &b->desc.digest));
+		                         &a->desc.digest, comp_name(b), &b->desc.digest));
 		return;
 	}
 	if (both_diff) {
@@ -333,19 +337,19 @@ static void compare_layer_pair(struct bl_cmp_node *n, bool matched)
 	if (matched)
 		return;
 	bool raw = a->kind == BL_NODE_LAYER && b->kind == BL_NODE_LAYER &&
-		strcmp(comp_name(a), "none") == 0 && strcmp(comp_name(b), "none") == 0;
+	           strcmp(comp_name(a), "none") == 0 && strcmp(comp_name(b), "none") == 0;
 	if (raw) {
 		cmp_set_own(n, BL_CMP_CONTENT);
 		cmp_note_take(n, cmp_words_uncompressed_changed(&a->desc.digest, &b->desc.digest));
 		return;
 	}
 	cmp_set_own(n, a->kind == BL_NODE_LAYER ? BL_CMP_UNKNOWN : BL_CMP_DIFFERENT);
-	cmp_note_take(n, cmp_words_blob_changed(&a->desc.digest, &b->desc.digest,
-		a->kind == BL_NODE_LAYER));
+	cmp_note_take(n,
+	        cmp_words_blob_changed(&a->desc.digest, &b->desc.digest, a->kind == BL_NODE_LAYER));
 }
 
-static void compare_layers(struct bl_cmp_node *n, const struct cmp_parts *lp,
-	const struct cmp_parts *rp)
+static void compare_layers(
+        struct bl_cmp_node *n, const struct cmp_parts *lp, const struct cmp_parts *rp)
 {
 	size_t nl = lp->layers.len, nr = rp->layers.len;
 	const char **lk = bl_calloc(nl + 1, sizeof *lk);
@@ -359,22 +363,26 @@ static void compare_layers(struct bl_cmp_node *n, const struct cmp_parts *lp,
 	bool *m = bl_calloc(nl + nr + 1, sizeof *m);
 	size_t np = bl_cmp_align(lk, nl, rk, nr, pl, pr, m);
 	for (size_t k = 0; k < np; k++) {
-		const struct bl_node *a = pl[k] >= 0 ? bl_vec_get(&lp->layers, (size_t)pl[k]) : NULL;
-		const struct bl_node *b = pr[k] >= 0 ? bl_vec_get(&rp->layers, (size_t)pr[k]) : NULL;
+		const struct bl_node *a =
+		        pl[k] >= 0 ? bl_vec_get(&lp->layers, (size_t)pl[k]) : NULL;
+		const struct bl_node *b =
+		        pr[k] >= 0 ? bl_vec_get(&rp->layers, (size_t)pr[k]) : NULL;
 		struct bl_cmp_node *c = cmp_node_new(n, a, b, NULL);
 		c->left_index = pl[k];
 		c->right_index = pr[k];
 		if (a && b && pl[k] != pr[k]) {
 			free(c->label);
-			c->label = bl_asprintf("layer %d/%zu <> %d/%zu", pl[k] + 1, nl, pr[k] + 1, nr);
+			c->label =
+			        bl_asprintf("layer %d/%zu <> %d/%zu", pl[k] + 1, nl, pr[k] + 1, nr);
 		}
 		if (a && b) {
 			compare_layer_pair(c, m[k]);
 		} else {
 			const struct bl_node *x = a ? a : b;
 			cmp_set_own(c, a ? BL_CMP_LAYER_REMOVED : BL_CMP_LAYER_ADDED);
-			cmp_note_take(c, cmp_words_layer_one_sided(a != NULL, a ? pl[k] : pr[k],
-				a ? nl : nr, x->layer ? x->layer->created_by : NULL));
+			cmp_note_take(
+			        c, cmp_words_layer_one_sided(a != NULL, a ? pl[k] : pr[k],
+			                   a ? nl : nr, x->layer ? x->layer->created_by : NULL));
 		}
 		cmp_roll_up(c);
 	}
@@ -433,7 +441,7 @@ static void compare_statement(struct bl_cmp_node *n, const struct ctx *ctx)
 /* The platform summary of an image pair (either side's parts NULL when that
  * side is absent), kept by the node and listed in ctx->platforms. */
 static void add_platform(struct bl_cmp_node *n, const struct ctx *ctx, const struct cmp_parts *lp,
-	const struct cmp_parts *rp)
+        const struct cmp_parts *rp)
 {
 	n->platform = cmp_platform_new(n, lp ? &lp->layers : NULL, rp ? &rp->layers : NULL);
 	if (ctx->platforms)
@@ -452,7 +460,7 @@ static void platform_one_sided(struct bl_cmp_node *n, const struct ctx *ctx)
 }
 
 static void compare_statements(struct bl_cmp_node *n, const struct ctx *ctx,
-	const struct cmp_parts *lp, const struct cmp_parts *rp)
+        const struct cmp_parts *lp, const struct cmp_parts *rp)
 {
 	size_t nl = lp->statements.len, nr = rp->statements.len;
 	const char **lk = bl_calloc(nl + 1, sizeof *lk);
@@ -468,8 +476,10 @@ static void compare_statements(struct bl_cmp_node *n, const struct ctx *ctx,
 	struct cmp_pairing p;
 	cmp_pair_by_key(lk, nl, rk, nr, &p);
 	for (size_t k = 0; k < p.n; k++) {
-		const struct bl_node *a = p.l[k] >= 0 ? bl_vec_get(&lp->statements, (size_t)p.l[k]) : NULL;
-		const struct bl_node *b = p.r[k] >= 0 ? bl_vec_get(&rp->statements, (size_t)p.r[k]) : NULL;
+		const struct bl_node *a =
+		        p.l[k] >= 0 ? bl_vec_get(&lp->statements, (size_t)p.l[k]) : NULL;
+		const struct bl_node *b =
+		        p.r[k] >= 0 ? bl_vec_get(&rp->statements, (size_t)p.r[k]) : NULL;
 		struct bl_cmp_node *c = cmp_node_new(n, a, b, NULL);
 		if (a && b)
 			compare_pair(c, ctx);
@@ -487,7 +497,8 @@ static void compare_manifest(struct bl_cmp_node *n, const struct ctx *ctx)
 	cmp_parts_split(n->left, &lp);
 	cmp_parts_split(n->right, &rp);
 	if (!same_digest(n->left, n->right) && !unreadable(n)) {
-		static const char *const skip[] = {"config", "layers", "subject", "annotations", NULL};
+		static const char *const skip[] = {
+		        "config", "layers", "subject", "annotations", NULL};
 		compare_doc_rest(n, ctx, skip);
 	}
 	if (lp.config || rp.config) {
@@ -593,8 +604,8 @@ static void compare_same_kind(struct bl_cmp_node *n, const struct ctx *ctx)
 			compare_config(n, ctx);
 		else if (!same_digest(l, r)) {
 			cmp_set_own(n, BL_CMP_DIFFERENT);
-			cmp_note_take(n, cmp_words_blob_changed(&l->desc.digest, &r->desc.digest,
-				false));
+			cmp_note_take(
+			        n, cmp_words_blob_changed(&l->desc.digest, &r->desc.digest, false));
 		}
 		break;
 	}
@@ -606,7 +617,7 @@ static void compare_pair(struct bl_cmp_node *n, const struct ctx *ctx)
 	if (l->has_desc && r->has_desc)
 		compare_desc_annotations(n, ctx);
 	if ((l->kind == BL_NODE_MANIFEST && r->kind == BL_NODE_INDEX) ||
-		(l->kind == BL_NODE_INDEX && r->kind == BL_NODE_MANIFEST)) {
+	        (l->kind == BL_NODE_INDEX && r->kind == BL_NODE_MANIFEST)) {
 		compare_manifest_index(n, ctx);
 	} else if (l->kind != r->kind && !(cmp_is_config_child(l) && cmp_is_config_child(r))) {
 		if (!same_digest(l, r)) {
@@ -631,8 +642,8 @@ static void ctx_init(struct ctx *ctx, const struct bl_cmp_opts *opts, struct bl_
 	ctx->platforms = platforms;
 }
 
-struct bl_cmp *bl_cmp_builds(const struct bl_build *left, const struct bl_build *right,
-	const struct bl_cmp_opts *opts)
+struct bl_cmp *bl_cmp_builds(
+        const struct bl_build *left, const struct bl_build *right, const struct bl_cmp_opts *opts)
 {
 	struct bl_cmp *c = bl_calloc(1, sizeof *c);
 	c->left = left;
@@ -655,8 +666,8 @@ void bl_cmp_free(struct bl_cmp *c)
 	free(c);
 }
 
-struct bl_cmp_node *bl_cmp_nodes(const struct bl_node *left, const struct bl_node *right,
-	const struct bl_cmp_opts *opts)
+struct bl_cmp_node *bl_cmp_nodes(
+        const struct bl_node *left, const struct bl_node *right, const struct bl_cmp_opts *opts)
 {
 	struct ctx ctx;
 	ctx_init(&ctx, opts, NULL);

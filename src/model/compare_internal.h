@@ -23,7 +23,7 @@
 struct bl_file_diff;
 
 /* The layer classes that move rootfs.diff_ids. */
-#define CMP_DIFF_ID_CLASSES \
+#define CMP_DIFF_ID_CLASSES                                                                        \
 	(1u << BL_CMP_CONTENT | 1u << BL_CMP_LAYER_ADDED | 1u << BL_CMP_LAYER_REMOVED)
 
 /* ---- align.c ---- */
@@ -40,26 +40,26 @@ struct cmp_pairing {
  * targets, platforms and statements, where order carries no meaning.
  * Free with cmp_pairing_fini. */
 void cmp_pair_by_key(const char *const *lk, size_t nl, const char *const *rk, size_t nr,
-	struct cmp_pairing *out);
+        struct cmp_pairing *out);
 void cmp_pairing_fini(struct cmp_pairing *p);
 
 /* ---- jsondiff.c ---- */
 
 struct cmp_jdiff {
 	/* Set by the caller: */
-	bool config;                /* a config: "created" and "history[N].created" may be
-	                               ignored, "rootfs" is set aside (see `rootfs`), history
-	                               values are said as history lines */
-	bool ignore_timestamps;     /* skip (and count) the timestamps */
-	const char *const *skip;    /* top-level keys not compared, NULL-terminated, or NULL */
-	size_t max_fields;          /* paths kept in `fields` at most */
-	struct bl_vec *fields;      /* char *: the paths that differ are appended */
-	struct bl_vec *notes;       /* char *: "path: a -> b" sentences are appended */
+	bool config;             /* a config: "created" and "history[N].created" may be
+	                            ignored, "rootfs" is set aside (see `rootfs`), history
+	                            values are said as history lines */
+	bool ignore_timestamps;  /* skip (and count) the timestamps */
+	const char *const *skip; /* top-level keys not compared, NULL-terminated, or NULL */
+	size_t max_fields;       /* paths kept in `fields` at most */
+	struct bl_vec *fields;   /* char *: the paths that differ are appended */
+	struct bl_vec *notes;    /* char *: "path: a -> b" sentences are appended */
 	/* Results: */
-	size_t count;               /* differing paths found (kept or not) */
-	size_t noted;               /* sentences written */
-	size_t ignored;             /* timestamps skipped */
-	bool rootfs;                /* config: rootfs differs */
+	size_t count;   /* differing paths found (kept or not) */
+	size_t noted;   /* sentences written */
+	size_t ignored; /* timestamps skipped */
+	bool rootfs;    /* config: rootfs differs */
 };
 /* The paths where a and b differ (either may be NULL: absent); returns
  * d->count. */
@@ -74,7 +74,7 @@ size_t cmp_annotations_diff(struct cmp_jdiff *d, const json_t *a, const json_t *
 /* A new node under parent (NULL: a root), pairing l and r (either may be
  * NULL); label NULL takes the right's label, else the left's. */
 struct bl_cmp_node *cmp_node_new(struct bl_cmp_node *parent, const struct bl_node *l,
-	const struct bl_node *r, const char *label);
+        const struct bl_node *r, const char *label);
 /* Append s (taken; NULL adds nothing) to the notes, or put it first. */
 void cmp_note_take(struct bl_cmp_node *n, char *s);
 void cmp_note_first_take(struct bl_cmp_node *n, char *s);
@@ -103,7 +103,7 @@ bool cmp_is_config_child(const struct bl_node *c);
 /* A manifest's children by role, borrowed. */
 struct cmp_parts {
 	const struct bl_node *config;
-	struct bl_vec layers;     /* const struct bl_node *, in order */
+	struct bl_vec layers; /* const struct bl_node *, in order */
 	struct bl_vec statements;
 };
 void cmp_parts_split(const struct bl_node *m, struct cmp_parts *p);
@@ -113,7 +113,7 @@ void cmp_parts_fini(struct cmp_parts *p);
  * is absent). Owned by the caller (n->platform); free with
  * cmp_platform_free. */
 struct bl_cmp_platform *cmp_platform_new(const struct bl_cmp_node *n,
-	const struct bl_vec *left_layers, const struct bl_vec *right_layers);
+        const struct bl_vec *left_layers, const struct bl_vec *right_layers);
 void cmp_platform_free(void *p);
 /* After layers were reclassified: the root filesystems of a platform whose
  * layers now all compare identical differ only in timestamps. */
@@ -129,8 +129,8 @@ char *cmp_history_words(const char *by);
 /* fields[first..] as "a, b, c (and N more)", of `total` in all. */
 char *cmp_field_list(const struct bl_vec *fields, size_t first, size_t total);
 /* "<prefix><name>: a -> b", values shortened (history lines in words). */
-char *cmp_words_change(const char *prefix, const char *name, const json_t *a, const json_t *b,
-	bool history);
+char *cmp_words_change(
+        const char *prefix, const char *name, const json_t *a, const json_t *b, bool history);
 /* "2 timestamp fields differ (ignored)"; NULL when none. */
 char *cmp_words_ignored(size_t ignored, const char *what);
 /* x is on one side only (left: the left's), as class cls says. */
@@ -140,7 +140,7 @@ char *cmp_words_unreadable(const char *side, const struct bl_node *x);
 char *cmp_words_manifest_vs_index(bool left_is_index, const char *platform, size_t entries);
 char *cmp_words_kinds_differ(const struct bl_node *l, const struct bl_node *r);
 char *cmp_words_recompressed(const struct bl_digest *diff_id, const char *lcomp,
-	const struct bl_digest *ld, const char *rcomp, const struct bl_digest *rd);
+        const struct bl_digest *ld, const char *rcomp, const struct bl_digest *rd);
 char *cmp_words_content_changed(const struct bl_digest *l, const struct bl_digest *r);
 /* "made by: a -> b", "made by: x"; NULL when neither side says. */
 char *cmp_words_made_by(const char *left_by, const char *right_by);
@@ -149,8 +149,8 @@ char *cmp_words_uncompressed_changed(const struct bl_digest *l, const struct bl_
 char *cmp_words_blob_changed(const struct bl_digest *l, const struct bl_digest *r, bool layer);
 /* pos is 0-based, of `total` layers on the side that has it. */
 char *cmp_words_layer_one_sided(bool removed, int pos, size_t total, const char *created_by);
-char *cmp_words_document_differs(const char *label, const char *verb, const struct bl_vec *fields,
-	size_t total);
+char *cmp_words_document_differs(
+        const char *label, const char *verb, const struct bl_vec *fields, size_t total);
 char *cmp_words_config_differs(const struct bl_vec *fields, size_t total);
 char *cmp_words_follows_layers(void);
 char *cmp_words_one_side_only(const char *label);

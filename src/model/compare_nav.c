@@ -33,8 +33,8 @@ static const struct bl_cmp_node *dfs_prev(const struct bl_cmp_node *n)
 	return NULL;
 }
 
-const struct bl_cmp_node *bl_cmp_next_difference(const struct bl_cmp_node *root,
-	const struct bl_cmp_node *from, int dir)
+const struct bl_cmp_node *bl_cmp_next_difference(
+        const struct bl_cmp_node *root, const struct bl_cmp_node *from, int dir)
 {
 	if (!root)
 		return NULL;

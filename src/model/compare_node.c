@@ -8,7 +8,7 @@
 #include "compare_internal.h"
 
 struct bl_cmp_node *cmp_node_new(struct bl_cmp_node *parent, const struct bl_node *l,
-	const struct bl_node *r, const char *label)
+        const struct bl_node *r, const char *label)
 {
 	struct bl_cmp_node *n = bl_calloc(1, sizeof *n);
 	n->left = l;
@@ -97,11 +97,11 @@ void bl_cmp_node_reclassify(struct bl_cmp_node *n, enum bl_cmp_class own, const 
 		cmp_roll_up(n);
 }
 
-bool bl_cmp_apply_file_diff(struct bl_cmp_node *n, const struct bl_file_diff *d,
-	bool ignore_timestamps)
+bool bl_cmp_apply_file_diff(
+        struct bl_cmp_node *n, const struct bl_file_diff *d, bool ignore_timestamps)
 {
 	if (!ignore_timestamps || d->len != 0 || n->kind != BL_NODE_LAYER ||
-		n->own != BL_CMP_CONTENT)
+	        n->own != BL_CMP_CONTENT)
 		return false;
 	char *why = cmp_words_timestamps_only(d);
 	bl_cmp_node_reclassify(n, BL_CMP_IDENTICAL, why);

@@ -11,8 +11,8 @@
 char *cmp_platform_key(const struct bl_node *n)
 {
 	if (n->has_desc && n->desc.has_platform && n->desc.platform.os && n->desc.platform.arch &&
-		!(strcmp(n->desc.platform.os, "unknown") == 0 &&
-			strcmp(n->desc.platform.arch, "unknown") == 0))
+	        !(strcmp(n->desc.platform.os, "unknown") == 0 &&
+	                strcmp(n->desc.platform.arch, "unknown") == 0))
 		return bl_platform_format(&n->desc.platform);
 	/* From the config (a manifest at the root of a source carries no platform). */
 	if (n->kind == BL_NODE_MANIFEST) {
@@ -25,7 +25,8 @@ char *cmp_platform_key(const struct bl_node *n)
 			if (!os || !arch)
 				break;
 			const char *var = bl_json_str(c->doc, "variant");
-			return var ? bl_asprintf("%s/%s/%s", os, arch, var) : bl_asprintf("%s/%s", os, arch);
+			return var ? bl_asprintf("%s/%s/%s", os, arch, var)
+			           : bl_asprintf("%s/%s", os, arch);
 		}
 	}
 	return NULL;
@@ -44,7 +45,8 @@ char **cmp_index_keys(const struct bl_node *ix)
 		const struct bl_node *c = bl_vec_get(&ix->children, i);
 		char *k = c->kind == BL_NODE_ATTESTATION ? NULL : cmp_platform_key(c);
 		if (!k)
-			k = bl_asprintf("%s:%s", bl_node_kind_name(c->kind), c->label ? c->label : "");
+			k = bl_asprintf(
+			        "%s:%s", bl_node_kind_name(c->kind), c->label ? c->label : "");
 		int seen = 1;
 		for (size_t j = 0; j < i; j++) {
 			const char *prev = keys[j];
@@ -141,7 +143,7 @@ static void rootfs(struct bl_cmp_platform *s, const struct bl_vec *ll, const str
 	bool lk = final_chain(ll, &s->left_chain), rk = final_chain(rl, &s->right_chain);
 	s->rootfs_known = lk && rk;
 	s->rootfs_identical = s->rootfs_known && ll->len == rl->len &&
-		bl_digest_equal(&s->left_chain, &s->right_chain);
+	                      bl_digest_equal(&s->left_chain, &s->right_chain);
 	if (!s->rootfs_known) {
 		s->status = BL_CMP_ROOTFS_UNKNOWN;
 		return;
@@ -165,7 +167,7 @@ static void rootfs(struct bl_cmp_platform *s, const struct bl_vec *ll, const str
 }
 
 struct bl_cmp_platform *cmp_platform_new(const struct bl_cmp_node *n,
-	const struct bl_vec *left_layers, const struct bl_vec *right_layers)
+        const struct bl_vec *left_layers, const struct bl_vec *right_layers)
 {
 	struct bl_cmp_platform *s = bl_calloc(1, sizeof *s);
 	const struct bl_cmp_node *t = ancestor_target(n);
@@ -207,7 +209,7 @@ static bool layers_all_identical(const struct bl_cmp_node *n)
 void cmp_platform_refresh(struct bl_cmp_platform *p)
 {
 	if (p->status != BL_CMP_ROOTFS_DIFFERENT || p->left_layers != p->right_layers ||
-		!layers_all_identical(p->node))
+	        !layers_all_identical(p->node))
 		return;
 	p->rootfs_timestamps_only = true;
 	p->status = BL_CMP_ROOTFS_TIMESTAMPS_ONLY;

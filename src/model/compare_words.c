@@ -18,20 +18,20 @@ static const struct {
 	const char *name;
 	const char *words;
 } class_text[BL_CMP_CLASS_COUNT] = {
-	[BL_CMP_IDENTICAL] = {"identical", "identical"},
-	[BL_CMP_ANNOTATIONS] = {"annotations", "annotations only"},
-	[BL_CMP_INDEX_ONLY] = {"index-only", "index only (attestations or provenance)"},
-	[BL_CMP_CONFIG] = {"config", "config only"},
-	[BL_CMP_RECOMPRESSED] = {"layer-recompressed", "layer recompressed (same diff_id)"},
-	[BL_CMP_LAYER_ADDED] = {"layer-added", "layer added"},
-	[BL_CMP_LAYER_REMOVED] = {"layer-removed", "layer removed"},
-	[BL_CMP_CONTENT] = {"layer-content", "layer content changed"},
-	[BL_CMP_PLATFORM_ADDED] = {"platform-added", "platform added"},
-	[BL_CMP_PLATFORM_REMOVED] = {"platform-removed", "platform removed"},
-	[BL_CMP_ONLY_LEFT] = {"only-left", "missing on the right"},
-	[BL_CMP_ONLY_RIGHT] = {"only-right", "missing on the left"},
-	[BL_CMP_DIFFERENT] = {"different", "different"},
-	[BL_CMP_UNKNOWN] = {"unknown", "cannot compare"},
+        [BL_CMP_IDENTICAL] = {"identical", "identical"},
+        [BL_CMP_ANNOTATIONS] = {"annotations", "annotations only"},
+        [BL_CMP_INDEX_ONLY] = {"index-only", "index only (attestations or provenance)"},
+        [BL_CMP_CONFIG] = {"config", "config only"},
+        [BL_CMP_RECOMPRESSED] = {"layer-recompressed", "layer recompressed (same diff_id)"},
+        [BL_CMP_LAYER_ADDED] = {"layer-added", "layer added"},
+        [BL_CMP_LAYER_REMOVED] = {"layer-removed", "layer removed"},
+        [BL_CMP_CONTENT] = {"layer-content", "layer content changed"},
+        [BL_CMP_PLATFORM_ADDED] = {"platform-added", "platform added"},
+        [BL_CMP_PLATFORM_REMOVED] = {"platform-removed", "platform removed"},
+        [BL_CMP_ONLY_LEFT] = {"only-left", "missing on the right"},
+        [BL_CMP_ONLY_RIGHT] = {"only-right", "missing on the left"},
+        [BL_CMP_DIFFERENT] = {"different", "different"},
+        [BL_CMP_UNKNOWN] = {"unknown", "cannot compare"},
 };
 
 const char *bl_cmp_class_name(enum bl_cmp_class c)
@@ -102,7 +102,7 @@ char *cmp_history_words(const char *by)
 		if (tag && (p == by || p[-1] == ' ')) {
 			size_t hex = 0;
 			while ((p[tag + hex] >= '0' && p[tag + hex] <= '9') ||
-				(p[tag + hex] >= 'a' && p[tag + hex] <= 'f'))
+			        (p[tag + hex] >= 'a' && p[tag + hex] <= 'f'))
 				hex++;
 			if (hex == 64) {
 				bl_buf_printf(&b, "%.*s", (int)(tag + 12), p);
@@ -151,8 +151,8 @@ char *cmp_field_list(const struct bl_vec *fields, size_t first, size_t total)
 
 /* ---- the notes on nodes ---- */
 
-char *cmp_words_change(const char *prefix, const char *name, const json_t *a, const json_t *b,
-	bool history)
+char *cmp_words_change(
+        const char *prefix, const char *name, const json_t *a, const json_t *b, bool history)
 {
 	char *va = history ? history_value_text(a) : value_text(a);
 	char *vb = history ? history_value_text(b) : value_text(b);
@@ -167,7 +167,7 @@ char *cmp_words_ignored(size_t ignored, const char *what)
 	if (!ignored)
 		return NULL;
 	return bl_asprintf("%zu timestamp %s%s differ%s (ignored)", ignored, what,
-		ignored == 1 ? "" : "s", ignored == 1 ? "s" : "");
+	        ignored == 1 ? "" : "s", ignored == 1 ? "s" : "");
 }
 
 char *cmp_words_one_sided(const struct bl_node *x, bool left, enum bl_cmp_class cls)
@@ -188,28 +188,29 @@ char *cmp_words_names_differ(const char *left, const char *right)
 char *cmp_words_unreadable(const char *side, const struct bl_node *x)
 {
 	return bl_asprintf("cannot compare: %s %s is %s%s%s", side, bl_node_kind_name(x->kind),
-		bl_node_status_name(x->status), x->status_msg ? ": " : "",
-		x->status_msg ? x->status_msg : "");
+	        bl_node_status_name(x->status), x->status_msg ? ": " : "",
+	        x->status_msg ? x->status_msg : "");
 }
 
 char *cmp_words_manifest_vs_index(bool left_is_index, const char *platform, size_t entries)
 {
 	return bl_asprintf("the %s side is a single manifest (%s), the %s side an index of %zu "
-		"entries", left_is_index ? "right" : "left",
-		platform ? platform : "platform unknown", left_is_index ? "left" : "right", entries);
+	                   "entries",
+	        left_is_index ? "right" : "left", platform ? platform : "platform unknown",
+	        left_is_index ? "left" : "right", entries);
 }
 
 char *cmp_words_kinds_differ(const struct bl_node *l, const struct bl_node *r)
 {
 	return bl_asprintf("a %s on the left, a %s on the right", bl_node_kind_name(l->kind),
-		bl_node_kind_name(r->kind));
+	        bl_node_kind_name(r->kind));
 }
 
 char *cmp_words_recompressed(const struct bl_digest *diff_id, const char *lcomp,
-	const struct bl_digest *ld, const char *rcomp, const struct bl_digest *rd)
+        const struct bl_digest *ld, const char *rcomp, const struct bl_digest *rd)
 {
 	return bl_asprintf("same content (diff_id %s), compressed differently: %s %s -> %s %s",
-		dshort(diff_id).s, lcomp, dshort(ld).s, rcomp, dshort(rd).s);
+	        dshort(diff_id).s, lcomp, dshort(ld).s, rcomp, dshort(rd).s);
 }
 
 char *cmp_words_content_changed(const struct bl_digest *l, const struct bl_digest *r)
@@ -239,20 +240,21 @@ char *cmp_words_uncompressed_changed(const struct bl_digest *l, const struct bl_
 char *cmp_words_blob_changed(const struct bl_digest *l, const struct bl_digest *r, bool layer)
 {
 	return bl_asprintf("blob %s -> %s%s", dshort(l).s, dshort(r).s,
-		layer ? ": no diff_id (config unreadable), content or compression unknown" : "");
+	        layer ? ": no diff_id (config unreadable), content or compression unknown" : "");
 }
 
 char *cmp_words_layer_one_sided(bool removed, int pos, size_t total, const char *created_by)
 {
 	char *by = created_by ? cmp_history_words(created_by) : NULL;
-	char *s = bl_asprintf("layer %s %s %d of %zu%s%s", removed ? "removed:" : "added:",
-		removed ? "was" : "at", pos + 1, total, by ? ": " : "", by ? by : "");
+	char *s = bl_asprintf("layer %s %s %d of %zu%s%s",
+	        removed ? "removed:" : "added:", removed ? "was" : "at", pos + 1, total,
+	        by ? ": " : "", by ? by : "");
 	free(by);
 	return s;
 }
 
-char *cmp_words_document_differs(const char *label, const char *verb, const struct bl_vec *fields,
-	size_t total)
+char *cmp_words_document_differs(
+        const char *label, const char *verb, const struct bl_vec *fields, size_t total)
 {
 	char *list = cmp_field_list(fields, 0, total);
 	char *s = bl_asprintf("%s %s: %s", label, verb, list);
@@ -281,8 +283,8 @@ char *cmp_words_one_side_only(const char *label)
 char *cmp_words_timestamps_only(const struct bl_file_diff *d)
 {
 	return bl_asprintf("files identical apart from timestamps (%zu entr%s only in mtime; "
-		"ignored)", d->timestamps_ignored, d->timestamps_ignored == 1 ? "y differs"
-		: "ies differ");
+	                   "ignored)",
+	        d->timestamps_ignored, d->timestamps_ignored == 1 ? "y differs" : "ies differ");
 }
 
 /* ---- per platform ---- */
@@ -300,16 +302,20 @@ static char *divergence_words(const struct bl_cmp_platform *s)
 	bl_buf_init(&b);
 	if (i >= nr) {
 		/* The right is the left's first layers: nothing to build, less to have. */
-		bl_buf_printf(&b, "the right's %zu layer%s %s the left's first %zu; the left has %zu "
-			"more (from layer %zu of %zu%s%s)", nr, nr == 1 ? "" : "s", nr == 1 ? "is" : "are",
-			nr, nl - nr, i + 1, nl, sep, what);
+		bl_buf_printf(&b,
+		        "the right's %zu layer%s %s the left's first %zu; the left has %zu "
+		        "more (from layer %zu of %zu%s%s)",
+		        nr, nr == 1 ? "" : "s", nr == 1 ? "is" : "are", nr, nl - nr, i + 1, nl, sep,
+		        what);
 	} else {
-		bl_buf_puts(&b, ts ? "root filesystems differ only in file timestamps (ignored); the "
-			"cache still breaks at " : "cache breaks at ");
+		bl_buf_puts(
+		        &b, ts ? "root filesystems differ only in file timestamps (ignored); the "
+		                 "cache still breaks at "
+		               : "cache breaks at ");
 		bl_buf_printf(&b, "layer %zu of %zu%s%s", i + 1, nr, sep, what);
 		if (i == nl)
 			bl_buf_printf(&b, " (on top of the left's %zu layer%s: %zu added)", nl,
-				nl == 1 ? "" : "s", nr - nl);
+			        nl == 1 ? "" : "s", nr - nl);
 	}
 	if (!ts)
 		bl_buf_puts(&b, "; root filesystems differ");
@@ -328,7 +334,7 @@ char *cmp_words_platform(const struct bl_cmp_platform *p)
 		return bl_strdup("layer ChainIDs unknown (a config is missing or unreadable)");
 	case BL_CMP_ROOTFS_IDENTICAL:
 		return bl_asprintf("root filesystems identical (%d layer%s, ChainID %s)",
-			p->right_layers, p->right_layers == 1 ? "" : "s", p->right_chain.str);
+		        p->right_layers, p->right_layers == 1 ? "" : "s", p->right_chain.str);
 	case BL_CMP_ROOTFS_DIFFERENT:
 	case BL_CMP_ROOTFS_TIMESTAMPS_ONLY:
 		break;
@@ -399,8 +405,8 @@ static const struct bl_cmp_node *own_node(const struct bl_cmp_node *n, enum bl_c
 
 /* One class of a report: "config changed: created", "2 layers added"...
  * `k` counts the nodes below whose own class it is (0: not counted). */
-static void describe_class(struct bl_buf *b, const struct bl_cmp_node *n, int c, bool alone,
-	size_t k)
+static void describe_class(
+        struct bl_buf *b, const struct bl_cmp_node *n, int c, bool alone, size_t k)
 {
 	const char *s = k != 1 ? "s" : "";
 	switch (c) {
@@ -409,14 +415,14 @@ static void describe_class(struct bl_buf *b, const struct bl_cmp_node *n, int c,
 		break;
 	case BL_CMP_INDEX_ONLY:
 		bl_buf_puts(b, alone ? "index only (attestations or provenance)"
-			: "attestations or provenance changed");
+		                     : "attestations or provenance changed");
 		break;
 	case BL_CMP_CONFIG: {
 		bl_buf_puts(b, alone ? "config only" : "config changed");
 		/* The fields, at the top, when one config below says what they are
 		 * (the config node's first note names them too). */
-		const struct bl_cmp_node *cfg = k == 1 && !n->parent ? own_node(n, BL_CMP_CONFIG)
-			: NULL;
+		const struct bl_cmp_node *cfg =
+		        k == 1 && !n->parent ? own_node(n, BL_CMP_CONFIG) : NULL;
 		if (cfg && cfg->fields.len) {
 			char *list = cmp_field_list(&cfg->fields, 0, cfg->fields.len);
 			bl_buf_printf(b, ": %s", list);
@@ -436,7 +442,7 @@ static void describe_class(struct bl_buf *b, const struct bl_cmp_node *n, int c,
 	case BL_CMP_LAYER_REMOVED:
 		if (k)
 			bl_buf_printf(b, "%zu layer%s %s", k, s,
-				c == BL_CMP_LAYER_ADDED ? "added" : "removed");
+			        c == BL_CMP_LAYER_ADDED ? "added" : "removed");
 		else
 			bl_buf_puts(b, class_text[c].words);
 		break;
@@ -469,8 +475,8 @@ char *bl_cmp_node_describe(const struct bl_cmp_node *n)
 			continue;
 		if (b.len)
 			bl_buf_puts(&b, "; ");
-		describe_class(&b, n, c, present == 1,
-			count ? count_own(n, (enum bl_cmp_class)c) : 0);
+		describe_class(
+		        &b, n, c, present == 1, count ? count_own(n, (enum bl_cmp_class)c) : 0);
 	}
 	return bl_buf_take(&b);
 }

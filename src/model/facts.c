@@ -36,7 +36,7 @@ static void add(struct bl_vec *facts, const char *key, const char *value)
 }
 
 static void addf(struct bl_vec *facts, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 static void addf(struct bl_vec *facts, const char *key, const char *fmt, ...)
 {
 	va_list ap;
@@ -66,7 +66,8 @@ static void add_prefixed_object(struct bl_vec *facts, const char *prefix, const 
 	const char *k;
 	json_t *v;
 	size_t n = 0;
-	json_object_foreach((json_t *)obj, k, v) {
+	json_object_foreach((json_t *)obj, k, v)
+	{
 		if (n++ >= FACT_LIST_MAX)
 			break;
 		char *key = bl_asprintf("%s:%s", prefix, k);
@@ -117,7 +118,7 @@ static void config_facts(const json_t *c, struct bl_vec *facts)
 	const char *variant = bl_json_str(c, "variant");
 	if (os || arch)
 		addf(facts, "os/arch", "%s/%s%s%s", os ? os : "?", arch ? arch : "?",
-			variant ? "/" : "", variant ? variant : "");
+		        variant ? "/" : "", variant ? variant : "");
 	json_t *cc = bl_json_obj(c, "config");
 	if (cc) {
 		add(facts, "user", bl_json_str(cc, "User"));
@@ -127,7 +128,8 @@ static void config_facts(const json_t *c, struct bl_vec *facts)
 		json_t *env = bl_json_arr(cc, "Env");
 		size_t i;
 		json_t *v;
-		json_array_foreach(env, i, v) {
+		json_array_foreach(env, i, v)
+		{
 			if (i >= FACT_LIST_MAX)
 				break;
 			add_json(facts, "env", v);
@@ -138,13 +140,15 @@ static void config_facts(const json_t *c, struct bl_vec *facts)
 		const char *k;
 		json_t *x;
 		size_t n = 0;
-		json_object_foreach(bl_json_obj(cc, "ExposedPorts"), k, x) {
+		json_object_foreach(bl_json_obj(cc, "ExposedPorts"), k, x)
+		{
 			if (n++ >= FACT_LIST_MAX)
 				break;
 			add(facts, "exposed_port", k);
 		}
 		n = 0;
-		json_object_foreach(bl_json_obj(cc, "Volumes"), k, x) {
+		json_object_foreach(bl_json_obj(cc, "Volumes"), k, x)
+		{
 			if (n++ >= FACT_LIST_MAX)
 				break;
 			add(facts, "volume", k);
@@ -156,11 +160,13 @@ static void config_facts(const json_t *c, struct bl_vec *facts)
 		size_t empty = 0;
 		size_t i;
 		json_t *h;
-		json_array_foreach(hist, i, h) {
+		json_array_foreach(hist, i, h)
+		{
 			if (bl_json_bool(h, "empty_layer", false))
 				empty++;
 		}
-		addf(facts, "history", "%zu entries (%zu empty_layer)", json_array_size(hist), empty);
+		addf(facts, "history", "%zu entries (%zu empty_layer)", json_array_size(hist),
+		        empty);
 	}
 	json_t *diff_ids = bl_json_arr(bl_json_obj(c, "rootfs"), "diff_ids");
 	if (diff_ids)
@@ -172,7 +178,8 @@ static void material_facts(const json_t *arr, struct bl_vec *facts)
 {
 	size_t i;
 	json_t *m;
-	json_array_foreach(arr, i, m) {
+	json_array_foreach(arr, i, m)
+	{
 		if (i >= FACT_LIST_MAX)
 			break;
 		const char *uri = bl_json_str(m, "uri");
@@ -187,7 +194,8 @@ static void material_facts(const json_t *arr, struct bl_vec *facts)
 			}
 		}
 		if (alg && json_is_string(hex))
-			addf(facts, "material", "%s@%s:%s", uri ? uri : "?", alg, json_string_value(hex));
+			addf(facts, "material", "%s@%s:%s", uri ? uri : "?", alg,
+			        json_string_value(hex));
 		else
 			add(facts, "material", uri ? uri : "?");
 	}
@@ -203,7 +211,7 @@ static void config_source_facts(const json_t *cs, struct bl_vec *facts)
 		void *it = json_object_iter(dg);
 		if (it && json_is_string(json_object_iter_value(it)))
 			addf(facts, "config_source_digest", "%s:%s", json_object_iter_key(it),
-				json_string_value(json_object_iter_value(it)));
+			        json_string_value(json_object_iter_value(it)));
 	}
 	add(facts, "config_source_entry_point", bl_json_str(cs, "entryPoint"));
 	add(facts, "config_source_path", bl_json_str(cs, "path"));
@@ -259,7 +267,8 @@ static void spdx_facts(const json_t *p, struct bl_vec *facts)
 	addf(facts, "packages", "%zu", json_array_size(pk));
 	size_t i;
 	json_t *x;
-	json_array_foreach(pk, i, x) {
+	json_array_foreach(pk, i, x)
+	{
 		if (i >= PACKAGE_NAMES)
 			break;
 		const char *name = bl_json_str(x, "name");
@@ -277,12 +286,14 @@ static void statement_facts(const json_t *s, struct bl_vec *facts)
 	json_t *subj = bl_json_arr(s, "subject");
 	size_t i;
 	json_t *x;
-	json_array_foreach(subj, i, x) {
+	json_array_foreach(subj, i, x)
+	{
 		if (i >= FACT_LIST_MAX)
 			break;
 		const char *name = bl_json_str(x, "name");
 		const char *sha = bl_json_str(bl_json_obj(x, "digest"), "sha256");
-		addf(facts, "subject", "%s%ssha256:%s", name ? name : "", name ? "@" : "", sha ? sha : "?");
+		addf(facts, "subject", "%s%ssha256:%s", name ? name : "", name ? "@" : "",
+		        sha ? sha : "?");
 	}
 	json_t *p = bl_json_obj(s, "predicate");
 	if (!pt || !p)
@@ -363,7 +374,7 @@ void bl_node_facts(const struct bl_node *n, struct bl_vec *facts)
 		size_t targets = 0;
 		for (size_t i = 0; i < n->children.len; i++)
 			targets += ((const struct bl_node *)bl_vec_get(&n->children, i))->kind ==
-				BL_NODE_TARGET;
+			           BL_NODE_TARGET;
 		addf(facts, "targets", "%zu", targets);
 		break;
 	}
@@ -377,12 +388,14 @@ void bl_node_facts(const struct bl_node *n, struct bl_vec *facts)
 	case BL_NODE_ATTESTATION:
 		if (n->doc) {
 			add(facts, "manifest_artifact_type", bl_json_str(n->doc, "artifactType"));
-			addf(facts, "layers", "%zu", json_array_size(bl_json_arr(n->doc, "layers")));
+			addf(facts, "layers", "%zu",
+			        json_array_size(bl_json_arr(n->doc, "layers")));
 			const char *subj = bl_json_str(bl_json_obj(n->doc, "subject"), "digest");
 			add(facts, "subject", subj);
 		}
 		if (n->has_desc)
-			add(facts, "attests", bl_descriptor_annotation(&n->desc, "vnd.docker.reference.digest"));
+			add(facts, "attests",
+			        bl_descriptor_annotation(&n->desc, "vnd.docker.reference.digest"));
 		add(facts, "predicate_type", n->predicate_type);
 		break;
 	case BL_NODE_CONFIG:

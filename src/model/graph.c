@@ -70,7 +70,7 @@ static void doc_put(struct model_ctx *ctx, const struct bl_digest *d, json_t *do
 	struct model_doc_cache *c = ctx->docs;
 	if ((c->n + 1) * 2 > c->cap) {
 		struct model_doc_cache bigger = {
-			.cap = c->cap ? c->cap * 2 : 64,
+		        .cap = c->cap ? c->cap * 2 : 64,
 		};
 		bigger.e = bl_calloc(bigger.cap, sizeof *bigger.e);
 		for (size_t i = 0; i < c->cap; i++) {
@@ -113,21 +113,23 @@ static json_t *read_doc(struct model_ctx *ctx, struct bl_node *n, size_t cap)
 		/* as bl_store_read_blob would answer for these bytes */
 		bl_digest_short(&n->desc.digest, sh, sizeof sh);
 		if (n->desc.size >= 0 && (uint64_t)n->desc.size != hit->len) {
-			model_node_status(n, BL_STATUS_MISMATCH, "blob %s\xe2\x80\xa6: size %zu, descriptor says %lld",
-				sh, hit->len, (long long)n->desc.size);
+			model_node_status(n, BL_STATUS_MISMATCH,
+			        "blob %s\xe2\x80\xa6: size %zu, descriptor says %lld", sh, hit->len,
+			        (long long)n->desc.size);
 			return NULL;
 		}
 		if (hit->len > cap) {
 			model_node_status(n, BL_STATUS_ERROR,
-				"blob %s\xe2\x80\xa6: %zu bytes, over the %zu-byte cap", sh, hit->len, cap);
+			        "blob %s\xe2\x80\xa6: %zu bytes, over the %zu-byte cap", sh,
+			        hit->len, cap);
 			return NULL;
 		}
 		return json_incref(hit->doc);
 	}
 	if (ctx->doc_bytes >= MODEL_DOC_BUDGET) {
 		model_node_status(n, BL_STATUS_ERROR,
-			"%s: not read: this build's documents are over %u MiB already",
-			n->desc.digest.str, MODEL_DOC_BUDGET >> 20);
+		        "%s: not read: this build's documents are over %u MiB already",
+		        n->desc.digest.str, MODEL_DOC_BUDGET >> 20);
 		return NULL;
 	}
 	struct bl_buf buf;
@@ -160,8 +162,8 @@ static struct bl_store *nearest_store(const struct bl_node *n)
 	return NULL;
 }
 
-struct bl_store *model_locate(struct model_ctx *ctx, struct bl_store *preferred,
-	const struct bl_digest *d)
+struct bl_store *model_locate(
+        struct model_ctx *ctx, struct bl_store *preferred, const struct bl_digest *d)
 {
 	if (!bl_digest_is_set(d))
 		return NULL;
@@ -184,8 +186,8 @@ struct bl_store *model_locate(struct model_ctx *ctx, struct bl_store *preferred,
 static void not_found(struct model_ctx *ctx, struct bl_node *n)
 {
 	if (ctx->b->stores.len == 0) {
-		model_node_status(n, BL_STATUS_UNRESOLVED, "%s: not resolved: no image source given",
-			n->desc.digest.str);
+		model_node_status(n, BL_STATUS_UNRESOLVED,
+		        "%s: not resolved: no image source given", n->desc.digest.str);
 		return;
 	}
 	struct bl_buf b;
@@ -194,8 +196,8 @@ static void not_found(struct model_ctx *ctx, struct bl_node *n)
 		const struct bl_store *s = bl_vec_get(&ctx->b->stores, i);
 		bl_buf_printf(&b, "%s%s", i ? ", " : "", s->source ? s->source : "?");
 	}
-	model_node_status(n, BL_STATUS_MISSING, "%s: blob not in %s", n->desc.digest.str,
-		bl_buf_str(&b));
+	model_node_status(
+	        n, BL_STATUS_MISSING, "%s: blob not in %s", n->desc.digest.str, bl_buf_str(&b));
 	bl_buf_fini(&b);
 }
 
@@ -204,7 +206,8 @@ static void status_from_error(struct model_ctx *ctx, struct bl_node *n, const st
 	if (e->code == BL_E_CANCELLED)
 		ctx->cancelled = true;
 	enum bl_node_status st = e->code == BL_E_NOT_FOUND ? BL_STATUS_MISSING
-		: e->code == BL_E_DIGEST ? BL_STATUS_MISMATCH : BL_STATUS_ERROR;
+	                         : e->code == BL_E_DIGEST  ? BL_STATUS_MISMATCH
+	                                                   : BL_STATUS_ERROR;
 	model_node_status(n, st, "%s", e->msg);
 }
 
@@ -228,10 +231,11 @@ static enum bl_blob_state stat_node(struct model_ctx *ctx, struct bl_node *n)
 	enum bl_blob_state st = bl_store_stat(s, &n->desc.digest, &size);
 	if (st == BL_BLOB_MISMATCH) {
 		model_node_status(n, BL_STATUS_MISMATCH, "%s: content does not hash to its digest",
-			n->desc.digest.str);
+		        n->desc.digest.str);
 	} else if (size >= 0 && n->desc.size >= 0 && size != n->desc.size) {
-		model_node_status(n, BL_STATUS_MISMATCH, "%s: %lld bytes stored, descriptor says %lld",
-			n->desc.digest.str, (long long)size, (long long)n->desc.size);
+		model_node_status(n, BL_STATUS_MISMATCH,
+		        "%s: %lld bytes stored, descriptor says %lld", n->desc.digest.str,
+		        (long long)size, (long long)n->desc.size);
 		st = BL_BLOB_MISMATCH;
 	}
 	return st;
@@ -240,12 +244,18 @@ static enum bl_blob_state stat_node(struct model_ctx *ctx, struct bl_node *n)
 static enum bl_node_kind kind_of_media(enum bl_media_kind mk)
 {
 	switch (mk) {
-	case BL_MEDIA_INDEX: return BL_NODE_INDEX;
-	case BL_MEDIA_MANIFEST: return BL_NODE_MANIFEST;
-	case BL_MEDIA_CONFIG: return BL_NODE_CONFIG;
-	case BL_MEDIA_INTOTO: return BL_NODE_STATEMENT;
-	case BL_MEDIA_LAYER: return BL_NODE_LAYER;
-	default: return BL_NODE_BLOB;
+	case BL_MEDIA_INDEX:
+		return BL_NODE_INDEX;
+	case BL_MEDIA_MANIFEST:
+		return BL_NODE_MANIFEST;
+	case BL_MEDIA_CONFIG:
+		return BL_NODE_CONFIG;
+	case BL_MEDIA_INTOTO:
+		return BL_NODE_STATEMENT;
+	case BL_MEDIA_LAYER:
+		return BL_NODE_LAYER;
+	default:
+		return BL_NODE_BLOB;
 	}
 }
 
@@ -277,14 +287,14 @@ static bool is_json_type(const char *mt)
 		return false;
 	size_t len = strcspn(mt, ";");
 	return (len >= 5 && strncmp(mt + len - 5, "+json", 5) == 0) ||
-		(len >= 5 && strncmp(mt + len - 5, "/json", 5) == 0);
+	       (len >= 5 && strncmp(mt + len - 5, "/json", 5) == 0);
 }
 
 static bool on_path(const struct bl_node *n)
 {
 	for (const struct bl_node *p = n->parent; p; p = p->parent) {
 		if (p->has_desc && p->kind != BL_NODE_TARGET &&
-			bl_digest_equal(&p->desc.digest, &n->desc.digest))
+		        bl_digest_equal(&p->desc.digest, &n->desc.digest))
 			return true;
 	}
 	return false;
@@ -308,7 +318,7 @@ static bool is_attestation_desc(const struct bl_descriptor *d)
 {
 	const char *t = bl_descriptor_annotation(d, ANN_REF_TYPE);
 	return (t && strcmp(t, "attestation-manifest") == 0) ||
-		(d->artifact_type && strcmp(d->artifact_type, MODEL_ATTESTATION_ARTIFACT) == 0);
+	       (d->artifact_type && strcmp(d->artifact_type, MODEL_ATTESTATION_ARTIFACT) == 0);
 }
 
 static bool platform_known(const struct bl_descriptor *d)
@@ -376,26 +386,27 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 	if (!n->has_desc)
 		return;
 	if (ctx->cancelled) {
-		model_node_status(n, BL_STATUS_ERROR, "%s: not read: loading cancelled",
-			n->desc.digest.str);
+		model_node_status(
+		        n, BL_STATUS_ERROR, "%s: not read: loading cancelled", n->desc.digest.str);
 		return;
 	}
 	if (on_path(n)) {
-		model_node_status(n, BL_STATUS_LOOP, "index refers to itself through %s",
-			n->desc.digest.str);
+		model_node_status(
+		        n, BL_STATUS_LOOP, "index refers to itself through %s", n->desc.digest.str);
 		return;
 	}
 	if (depth_of(n) > MODEL_DEPTH_MAX) {
-		model_node_status(n, BL_STATUS_ERROR, "%s: nested more than %d levels deep: not followed",
-			n->desc.digest.str, MODEL_DEPTH_MAX);
+		model_node_status(n, BL_STATUS_ERROR,
+		        "%s: nested more than %d levels deep: not followed", n->desc.digest.str,
+		        MODEL_DEPTH_MAX);
 		return;
 	}
 	const char *mt = n->desc.media_type;
 	enum bl_media_kind mk = bl_mediatype_kind(mt);
 	bool sniff = mk == BL_MEDIA_DESCRIPTOR || (mk == BL_MEDIA_UNKNOWN && !mt);
 	bool read = sniff || mk == BL_MEDIA_INDEX || mk == BL_MEDIA_MANIFEST ||
-		mk == BL_MEDIA_CONFIG || mk == BL_MEDIA_INTOTO ||
-		(mk == BL_MEDIA_UNKNOWN && is_json_type(mt));
+	            mk == BL_MEDIA_CONFIG || mk == BL_MEDIA_INTOTO ||
+	            (mk == BL_MEDIA_UNKNOWN && is_json_type(mt));
 	if (mk == BL_MEDIA_SCHEMA1 && !n->note)
 		n->note = bl_strdup("Docker schema 1 manifest (legacy): shown, not walked");
 	if (!read) {
@@ -417,7 +428,7 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 		return;
 	}
 	size_t cap = (mk == BL_MEDIA_INDEX || mk == BL_MEDIA_MANIFEST) ? BL_JSON_MANIFEST_MAX
-		: BL_JSON_CONFIG_MAX;
+	                                                               : BL_JSON_CONFIG_MAX;
 	json_t *doc = read_doc(ctx, n, cap);
 	if (!doc)
 		return;
@@ -426,11 +437,12 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 	if (k == BL_NODE_LAYER)
 		k = BL_NODE_BLOB;
 	if (k == BL_NODE_MANIFEST && (n->kind == BL_NODE_ATTESTATION ||
-		(bl_json_str(doc, "artifactType") &&
-			strcmp(bl_json_str(doc, "artifactType"), MODEL_ATTESTATION_ARTIFACT) == 0)))
+	                                     (bl_json_str(doc, "artifactType") &&
+	                                             strcmp(bl_json_str(doc, "artifactType"),
+	                                                     MODEL_ATTESTATION_ARTIFACT) == 0)))
 		k = BL_NODE_ATTESTATION;
 	bool relabel = n->label && (strcmp(n->label, bl_node_kind_name(n->kind)) == 0 ||
-		strcmp(n->label, "image") == 0);
+	                                   strcmp(n->label, "image") == 0);
 	n->kind = k;
 	if (relabel)
 		set_label(n, bl_strdup(bl_node_kind_name(k)));
@@ -446,7 +458,7 @@ static char *index_child_label(const struct bl_node *c, const struct bl_node *in
 		for (size_t i = 0; ref && i < index->children.len; i++) {
 			const struct bl_node *s = bl_vec_get(&index->children, i);
 			if (s != c && s->has_desc && strcmp(s->desc.digest.str, ref) == 0 &&
-				platform_known(&s->desc)) {
+			        platform_known(&s->desc)) {
 				char *p = bl_platform_format(&s->desc.platform);
 				char *l = bl_asprintf("attestation for %s", p);
 				free(p);
@@ -507,7 +519,8 @@ static void expand_index(struct model_ctx *ctx, struct bl_node *n)
 	size_t first = n->children.len;
 	size_t i;
 	json_t *m;
-	json_array_foreach(ms, i, m) {
+	json_array_foreach(ms, i, m)
+	{
 		char where[64];
 		snprintf(where, sizeof where, "manifests[%zu]", i);
 		struct bl_descriptor d;
@@ -524,7 +537,8 @@ static void expand_index(struct model_ctx *ctx, struct bl_node *n)
 		if (k == BL_NODE_LAYER || k == BL_NODE_CONFIG || k == BL_NODE_STATEMENT)
 			k = BL_NODE_BLOB;
 		if (is_attestation_desc(&d) &&
-			(k == BL_NODE_MANIFEST || bl_mediatype_kind(d.media_type) == BL_MEDIA_DESCRIPTOR))
+		        (k == BL_NODE_MANIFEST ||
+		                bl_mediatype_kind(d.media_type) == BL_MEDIA_DESCRIPTOR))
 			k = BL_NODE_ATTESTATION;
 		struct bl_node *c = model_node_new(ctx, k, n, NULL);
 		if (!c) {
@@ -535,8 +549,9 @@ static void expand_index(struct model_ctx *ctx, struct bl_node *n)
 		c->desc = d;
 		if (subject && strcmp(subject, d.digest.str) == 0 && n->status == BL_STATUS_OK)
 			model_node_status(n, BL_STATUS_LOOP,
-				"index refers to itself through %s: it lists its own subject, "
-				"of which it is a referrer", d.digest.str);
+			        "index refers to itself through %s: it lists its own subject, "
+			        "of which it is a referrer",
+			        d.digest.str);
 	}
 	prefetch_index_children(ctx, n, first);
 	for (size_t j = first; j < n->children.len; j++) {
@@ -563,16 +578,17 @@ static const json_t **layer_history(const json_t *config, size_t *n)
 	*n = 0;
 	size_t k;
 	json_t *h;
-	json_array_foreach(hist, k, h) {
+	json_array_foreach(hist, k, h)
+	{
 		if (json_is_object(h) && !bl_json_bool(h, "empty_layer", false))
 			out[(*n)++] = h;
 	}
 	return out;
 }
 
-static void fill_layer_info(struct bl_node *l, const json_t *config, const json_t *h,
-	size_t index, size_t count, const struct bl_digest *prev_chain, bool prev_ok,
-	struct bl_digest *chain_out, bool *chain_ok)
+static void fill_layer_info(struct bl_node *l, const json_t *config, const json_t *h, size_t index,
+        size_t count, const struct bl_digest *prev_chain, bool prev_ok, struct bl_digest *chain_out,
+        bool *chain_ok)
 {
 	struct bl_layer_info *li = bl_calloc(1, sizeof *li);
 	li->index = (int)index;
@@ -585,7 +601,8 @@ static void fill_layer_info(struct bl_node *l, const json_t *config, const json_
 	if (json_is_string(dj) && bl_digest_parse(json_string_value(dj), &li->diff_id, NULL)) {
 		li->has_diff_id = true;
 		if (index == 0 || prev_ok) {
-			bl_digest_chain(index == 0 ? NULL : prev_chain, &li->diff_id, &li->chain_id);
+			bl_digest_chain(
+			        index == 0 ? NULL : prev_chain, &li->diff_id, &li->chain_id);
 			li->has_chain_id = true;
 			*chain_out = li->chain_id;
 			*chain_ok = true;
@@ -617,7 +634,8 @@ static void expand_manifest(struct model_ctx *ctx, struct bl_node *n)
 		} else {
 			enum bl_media_kind mk = bl_mediatype_kind(d.media_type);
 			enum bl_node_kind k = mk == BL_MEDIA_CONFIG ? BL_NODE_CONFIG : BL_NODE_BLOB;
-			struct bl_node *c = model_node_new(ctx, k, n, mk == BL_MEDIA_EMPTY ? "config (empty)" : "config");
+			struct bl_node *c = model_node_new(
+			        ctx, k, n, mk == BL_MEDIA_EMPTY ? "config (empty)" : "config");
 			if (!c) {
 				bl_descriptor_fini(&d);
 				return;
@@ -668,13 +686,15 @@ static void expand_manifest(struct model_ctx *ctx, struct bl_node *n)
 			c->desc = d;
 			model_graph_resolve(ctx, c);
 			if (!c->predicate_type)
-				c->predicate_type = bl_strdup(bl_descriptor_annotation(&c->desc, ANN_PREDICATE));
+				c->predicate_type = bl_strdup(
+				        bl_descriptor_annotation(&c->desc, ANN_PREDICATE));
 			if (statements++ == 0 && c->predicate_type && !n->predicate_type)
 				n->predicate_type = bl_strdup(c->predicate_type);
 			continue;
 		}
 		bool is_layer = mk == BL_MEDIA_LAYER;
-		struct bl_node *c = model_node_new(ctx, is_layer ? BL_NODE_LAYER : BL_NODE_BLOB, n, label);
+		struct bl_node *c =
+		        model_node_new(ctx, is_layer ? BL_NODE_LAYER : BL_NODE_BLOB, n, label);
 		if (!c) {
 			bl_descriptor_fini(&d);
 			goto out;
@@ -684,7 +704,7 @@ static void expand_manifest(struct model_ctx *ctx, struct bl_node *n)
 		if (is_layer) {
 			bool ok = false;
 			fill_layer_info(c, config, i < nhist ? hist[i] : NULL, i, count, &chain,
-				chain_ok, &chain, &ok);
+			        chain_ok, &chain, &ok);
 			chain_ok = ok;
 			c->layer->blob = stat_node(ctx, c);
 			image_layers++;
@@ -708,8 +728,8 @@ static bool from_registry(const struct bl_node *n)
 	return n->store && bl_store_is_remote(n->store);
 }
 
-static void prefetch(struct model_ctx *ctx, struct bl_store *s, const struct bl_digest *const *ds,
-	size_t n)
+static void prefetch(
+        struct model_ctx *ctx, struct bl_store *s, const struct bl_digest *const *ds, size_t n)
 {
 	if (n == 0 || ctx->cancelled)
 		return;
@@ -735,7 +755,8 @@ static void collect_small_blobs(const json_t *doc, struct bl_vec *out)
 	}
 	size_t i;
 	json_t *lj;
-	json_array_foreach(bl_json_arr(doc, "layers"), i, lj) {
+	json_array_foreach(bl_json_arr(doc, "layers"), i, lj)
+	{
 		if (!bl_descriptor_parse(lj, "layers", &d, NULL))
 			continue;
 		if (bl_mediatype_kind(d.media_type) == BL_MEDIA_INTOTO) {
@@ -758,8 +779,10 @@ static void prefetch_index_children(struct model_ctx *ctx, struct bl_node *n, si
 	size_t k = 0;
 	for (size_t j = first; j < n->children.len; j++) {
 		struct bl_node *c = bl_vec_get(&n->children, j);
-		if (c->has_desc && (c->kind == BL_NODE_INDEX || c->kind == BL_NODE_MANIFEST ||
-			c->kind == BL_NODE_ATTESTATION) && !on_path(c))
+		if (c->has_desc &&
+		        (c->kind == BL_NODE_INDEX || c->kind == BL_NODE_MANIFEST ||
+		                c->kind == BL_NODE_ATTESTATION) &&
+		        !on_path(c))
 			ds[k++] = &c->desc.digest;
 	}
 	prefetch(ctx, n->store, ds, k);
@@ -790,7 +813,8 @@ static void prefetch_index_children(struct model_ctx *ctx, struct bl_node *n, si
 static bool is_referrer(const struct bl_node *n)
 {
 	for (; n && n->kind != BL_NODE_TARGET; n = n->parent) {
-		if (n->label && strncmp(n->label, MODEL_REFERRER_LABEL, strlen(MODEL_REFERRER_LABEL)) == 0)
+		if (n->label &&
+		        strncmp(n->label, MODEL_REFERRER_LABEL, strlen(MODEL_REFERRER_LABEL)) == 0)
 			return true;
 	}
 	return false;
@@ -814,7 +838,7 @@ static void add_referrers(struct model_ctx *ctx, struct bl_node *n)
 	if (!ctx->registry || ctx->cancelled || !from_registry(n) || n->status != BL_STATUS_OK)
 		return;
 	if ((n->kind != BL_NODE_INDEX && n->kind != BL_NODE_MANIFEST) || is_referrer(n) ||
-		referrers_failed(ctx, n->store))
+	        referrers_failed(ctx, n->store))
 		return;
 	struct bl_vec descs;
 	bl_vec_init(&descs, bl_descriptor_free);
@@ -826,7 +850,8 @@ static void add_referrers(struct model_ctx *ctx, struct bl_node *n)
 		} else {
 			if (ctx->nreferrers_failed < MODEL_FAILED_MAX)
 				ctx->referrers_failed[ctx->nreferrers_failed++] = n->store;
-			model_message(ctx->b, "%s: referrers not listed: %s", n->desc.digest.str, e.msg);
+			model_message(
+			        ctx->b, "%s: referrers not listed: %s", n->desc.digest.str, e.msg);
 		}
 		bl_vec_fini(&descs);
 		return;
@@ -844,11 +869,12 @@ static void add_referrers(struct model_ctx *ctx, struct bl_node *n)
 	for (size_t i = 0; i < descs.len && !ctx->cancelled; i++) {
 		const struct bl_descriptor *d = bl_vec_get(&descs, i);
 		enum bl_media_kind mk = bl_mediatype_kind(d->media_type);
-		enum bl_node_kind k2 = mk == BL_MEDIA_INDEX ? BL_NODE_INDEX
-			: mk == BL_MEDIA_MANIFEST ? BL_NODE_MANIFEST : BL_NODE_BLOB;
+		enum bl_node_kind k2 = mk == BL_MEDIA_INDEX      ? BL_NODE_INDEX
+		                       : mk == BL_MEDIA_MANIFEST ? BL_NODE_MANIFEST
+		                                                 : BL_NODE_BLOB;
 		const char *at = d->artifact_type;
-		if (k2 == BL_NODE_MANIFEST && at && (strstr(at, "in-toto") ||
-			strcmp(at, MODEL_ATTESTATION_ARTIFACT) == 0))
+		if (k2 == BL_NODE_MANIFEST && at &&
+		        (strstr(at, "in-toto") || strcmp(at, MODEL_ATTESTATION_ARTIFACT) == 0))
 			k2 = BL_NODE_ATTESTATION;
 		char *what = bl_text_safe(at ? at : d->media_type ? d->media_type : "unknown type");
 		char *label = bl_asprintf("%s%s", MODEL_REFERRER_LABEL, what);

@@ -18,7 +18,7 @@ static bool ident_key(const char *k)
 	for (const char *p = k; *p; p++) {
 		char c = *p;
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			c == '_'))
+		            c == '_'))
 			return false;
 	}
 	return true;
@@ -98,8 +98,8 @@ static void cut(struct bl_buf *path, size_t mark)
 	path->data[mark] = '\0';
 }
 
-static void jdiff_walk(struct cmp_jdiff *d, struct bl_buf *path, size_t depth, const json_t *a,
-	const json_t *b)
+static void jdiff_walk(
+        struct cmp_jdiff *d, struct bl_buf *path, size_t depth, const json_t *a, const json_t *b)
 {
 	if (a && b && json_equal((json_t *)a, (json_t *)b))
 		return;
@@ -111,7 +111,8 @@ static void jdiff_walk(struct cmp_jdiff *d, struct bl_buf *path, size_t depth, c
 	if (json_is_object(a) && json_is_object(b)) {
 		const char *k;
 		json_t *va;
-		json_object_foreach((json_t *)a, k, va) {
+		json_object_foreach((json_t *)a, k, va)
+		{
 			if (skipped(d, depth, k))
 				continue;
 			if (depth == 0 && d->config && strcmp(k, "rootfs") == 0) {
@@ -124,7 +125,8 @@ static void jdiff_walk(struct cmp_jdiff *d, struct bl_buf *path, size_t depth, c
 			cut(path, mark);
 		}
 		json_t *vb;
-		json_object_foreach((json_t *)b, k, vb) {
+		json_object_foreach((json_t *)b, k, vb)
+		{
 			if (json_object_get(a, k) || skipped(d, depth, k))
 				continue;
 			if (depth == 0 && d->config && strcmp(k, "rootfs") == 0) {
@@ -142,7 +144,7 @@ static void jdiff_walk(struct cmp_jdiff *d, struct bl_buf *path, size_t depth, c
 		for (size_t i = 0; i < na || i < nb; i++) {
 			bl_buf_printf(path, "[%zu]", i);
 			jdiff_walk(d, path, depth + 1, i < na ? json_array_get(a, i) : NULL,
-				i < nb ? json_array_get(b, i) : NULL);
+			        i < nb ? json_array_get(b, i) : NULL);
 			cut(path, mark);
 		}
 		return;
@@ -175,8 +177,10 @@ size_t cmp_annotations_diff(struct cmp_jdiff *d, const json_t *a, const json_t *
 	for (int s = 0; s < 2; s++) {
 		const char *k;
 		json_t *v;
-		json_object_foreach((json_t *)sides[s], k, v) {
-			json_t *va = json_object_get(sides[0], k), *vb = json_object_get(sides[1], k);
+		json_object_foreach((json_t *)sides[s], k, v)
+		{
+			json_t *va = json_object_get(sides[0], k),
+			       *vb = json_object_get(sides[1], k);
 			if (s == 1 && va)
 				continue; /* seen from the left */
 			if (va && vb && json_equal(va, vb))
@@ -193,7 +197,8 @@ size_t cmp_annotations_diff(struct cmp_jdiff *d, const json_t *a, const json_t *
 			keep_field(d, bl_buf_take(&path));
 			bl_buf_fini(&path);
 			if (d->count <= NOTE_FIELDS_MAX)
-				bl_vec_push(d->notes, cmp_words_change("annotation ", k, va, vb, false));
+				bl_vec_push(d->notes,
+				        cmp_words_change("annotation ", k, va, vb, false));
 		}
 	}
 	json_decref(empty);

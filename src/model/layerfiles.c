@@ -93,25 +93,39 @@ const struct bl_file_entry *bl_file_list_find(const struct bl_file_list *l, cons
 const char *bl_file_type_name(enum bl_file_type t)
 {
 	switch (t) {
-	case BL_FILE_REGULAR: return "file";
-	case BL_FILE_DIR: return "dir";
-	case BL_FILE_SYMLINK: return "symlink";
-	case BL_FILE_HARDLINK: return "hardlink";
-	case BL_FILE_CHAR: return "char";
-	case BL_FILE_BLOCK: return "block";
-	case BL_FILE_FIFO: return "fifo";
-	case BL_FILE_SOCKET: return "socket";
-	case BL_FILE_OTHER: return "other";
+	case BL_FILE_REGULAR:
+		return "file";
+	case BL_FILE_DIR:
+		return "dir";
+	case BL_FILE_SYMLINK:
+		return "symlink";
+	case BL_FILE_HARDLINK:
+		return "hardlink";
+	case BL_FILE_CHAR:
+		return "char";
+	case BL_FILE_BLOCK:
+		return "block";
+	case BL_FILE_FIFO:
+		return "fifo";
+	case BL_FILE_SOCKET:
+		return "socket";
+	case BL_FILE_OTHER:
+		return "other";
 	}
 	return "other";
 }
 
 void bl_file_mode_string(const struct bl_file_entry *e, char *out, size_t outlen)
 {
-	static const char types[] = {
-		[BL_FILE_REGULAR] = '-', [BL_FILE_DIR] = 'd', [BL_FILE_SYMLINK] = 'l',
-		[BL_FILE_HARDLINK] = 'h', [BL_FILE_CHAR] = 'c', [BL_FILE_BLOCK] = 'b',
-		[BL_FILE_FIFO] = 'p', [BL_FILE_SOCKET] = 's', [BL_FILE_OTHER] = '?'};
+	static const char types[] = {[BL_FILE_REGULAR] = '-',
+	        [BL_FILE_DIR] = 'd',
+	        [BL_FILE_SYMLINK] = 'l',
+	        [BL_FILE_HARDLINK] = 'h',
+	        [BL_FILE_CHAR] = 'c',
+	        [BL_FILE_BLOCK] = 'b',
+	        [BL_FILE_FIFO] = 'p',
+	        [BL_FILE_SOCKET] = 's',
+	        [BL_FILE_OTHER] = '?'};
 	char s[11];
 	uint32_t m = e->mode;
 	s[0] = (unsigned)e->type <= BL_FILE_OTHER ? types[e->type] : '?';
@@ -191,14 +205,22 @@ static enum bl_file_type type_of(struct archive_entry *ae)
 	if (archive_entry_hardlink(ae))
 		return BL_FILE_HARDLINK;
 	switch (archive_entry_filetype(ae)) {
-	case AE_IFREG: return BL_FILE_REGULAR;
-	case AE_IFDIR: return BL_FILE_DIR;
-	case AE_IFLNK: return BL_FILE_SYMLINK;
-	case AE_IFCHR: return BL_FILE_CHAR;
-	case AE_IFBLK: return BL_FILE_BLOCK;
-	case AE_IFIFO: return BL_FILE_FIFO;
-	case AE_IFSOCK: return BL_FILE_SOCKET;
-	default: return BL_FILE_OTHER;
+	case AE_IFREG:
+		return BL_FILE_REGULAR;
+	case AE_IFDIR:
+		return BL_FILE_DIR;
+	case AE_IFLNK:
+		return BL_FILE_SYMLINK;
+	case AE_IFCHR:
+		return BL_FILE_CHAR;
+	case AE_IFBLK:
+		return BL_FILE_BLOCK;
+	case AE_IFIFO:
+		return BL_FILE_FIFO;
+	case AE_IFSOCK:
+		return BL_FILE_SOCKET;
+	default:
+		return BL_FILE_OTHER;
 	}
 }
 
@@ -208,11 +230,11 @@ static bool clean_truncation(const struct reader *r, struct archive *a)
 {
 	const char *es = archive_error_string(a);
 	return r->eof && !r->failed && !r->cancelled && es &&
-		strncmp(es, "Truncated input file", 20) == 0;
+	       strncmp(es, "Truncated input file", 20) == 0;
 }
 
 static bool fail_archive(struct reader *r, struct archive *a, const char *what, const char *member,
-	struct bl_error *err)
+        struct bl_error *err)
 {
 	if (r->cancelled)
 		return bl_fail(err, BL_E_CANCELLED, "%s: cancelled", what);
@@ -223,14 +245,14 @@ static bool fail_archive(struct reader *r, struct archive *a, const char *what, 
 	}
 	char *m = member ? bl_text_safe(member) : NULL;
 	bl_fail(err, BL_E_FORMAT, "%s%s%s%s: expected a tar (uncompressed, gzip or zstd): %s", what,
-		m ? ": tar member \"" : "", m ? m : "", m ? "\"" : "",
-		archive_error_string(a) ? archive_error_string(a) : "unreadable");
+	        m ? ": tar member \"" : "", m ? m : "", m ? "\"" : "",
+	        archive_error_string(a) ? archive_error_string(a) : "unreadable");
 	free(m);
 	return false;
 }
 
 bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_layerfiles_opts *o,
-	struct bl_file_list *out, struct bl_error *err)
+        struct bl_file_list *out, struct bl_error *err)
 {
 	static const struct bl_layerfiles_opts defaults = {.layer = -1};
 	if (!o)
@@ -297,7 +319,8 @@ bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_l
 				got += (int64_t)len;
 			}
 			/* All the data, then the short end (padding missing). */
-			if (drc != ARCHIVE_EOF && got == archive_entry_size(ae) && clean_truncation(&r, a)) {
+			if (drc != ARCHIVE_EOF && got == archive_entry_size(ae) &&
+			        clean_truncation(&r, a)) {
 				out->missing_end_marker = true;
 				truncated = true;
 				drc = ARCHIVE_EOF;
@@ -331,19 +354,22 @@ bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_l
 		e->uid = archive_entry_uid(ae);
 		e->gid = archive_entry_gid(ae);
 		e->mtime = archive_entry_mtime_is_set(ae) ? archive_entry_mtime(ae) : 0;
-		e->mtime_nsec = archive_entry_mtime_is_set(ae) ? (int32_t)archive_entry_mtime_nsec(ae) : 0;
-		const char *link = t == BL_FILE_HARDLINK ? archive_entry_hardlink(ae)
-			: t == BL_FILE_SYMLINK ? archive_entry_symlink(ae) : NULL;
+		e->mtime_nsec =
+		        archive_entry_mtime_is_set(ae) ? (int32_t)archive_entry_mtime_nsec(ae) : 0;
+		const char *link = t == BL_FILE_HARDLINK  ? archive_entry_hardlink(ae)
+		                   : t == BL_FILE_SYMLINK ? archive_entry_symlink(ae)
+		                                          : NULL;
 		if (link)
 			e->linkname = t == BL_FILE_HARDLINK ? normalise(&out->arena, link)
-				: bl_arena_strdup(&out->arena, link);
+			                                    : bl_arena_strdup(&out->arena, link);
 		if (hashing) {
 			struct bl_digest d;
 			bl_hasher_final(&h, &d);
 			bl_hasher_fini(&h);
 			const char *hex = bl_digest_hex(&d);
 			for (int i = 0; i < 32; i++)
-				e->sha256[i] = (unsigned char)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
+				e->sha256[i] = (unsigned char)(hexval(hex[2 * i]) << 4 |
+				                               hexval(hex[2 * i + 1]));
 			e->has_sha256 = true;
 		}
 		if (truncated)
@@ -374,7 +400,7 @@ out:
 }
 
 bool bl_layerfiles_list(struct bl_store *store, const struct bl_descriptor *desc,
-	const struct bl_layerfiles_opts *o, struct bl_file_list *out, struct bl_error *err)
+        const struct bl_layerfiles_opts *o, struct bl_file_list *out, struct bl_error *err)
 {
 	char sh[32];
 	bl_digest_short(&desc->digest, sh, sizeof sh);
@@ -393,15 +419,16 @@ out:
 }
 
 bool bl_layerfiles_list_node(const struct bl_node *layer, const struct bl_layerfiles_opts *o,
-	struct bl_file_list *out, struct bl_error *err)
+        struct bl_file_list *out, struct bl_error *err)
 {
 	if (!layer->has_desc)
 		return bl_fail(err, BL_E_NOT_FOUND, "%s: no descriptor", layer->label);
 	if (!layer->store) {
 		char sh[32];
 		bl_digest_short(&layer->desc.digest, sh, sizeof sh);
-		return bl_fail(err, BL_E_NOT_FOUND, "layer %s: blob not in any source given%s%s", sh,
-			layer->status_msg ? ": " : "", layer->status_msg ? layer->status_msg : "");
+		return bl_fail(err, BL_E_NOT_FOUND, "layer %s: blob not in any source given%s%s",
+		        sh, layer->status_msg ? ": " : "",
+		        layer->status_msg ? layer->status_msg : "");
 	}
 	return bl_layerfiles_list(layer->store, &layer->desc, o, out, err);
 }
@@ -417,7 +444,7 @@ void bl_file_entry_line(const struct bl_file_entry *e, bool show_layer, struct b
 	else
 		snprintf(when, sizeof when, "?");
 	bl_buf_printf(out, "%s %5lld %5lld %10lld %s ", mode, (long long)e->uid, (long long)e->gid,
-		(long long)e->size, when);
+	        (long long)e->size, when);
 	if (show_layer)
 		bl_buf_printf(out, "[%d] ", e->layer);
 	char *p = bl_text_safe(e->path);
@@ -431,7 +458,7 @@ void bl_file_entry_line(const struct bl_file_entry *e, bool show_layer, struct b
 }
 
 bool bl_layerfiles_list_image(const struct bl_node *manifest, const struct bl_layerfiles_opts *o,
-	struct bl_file_list *out, struct bl_error *err)
+        struct bl_file_list *out, struct bl_error *err)
 {
 	int pos = 0;
 	for (size_t i = 0; i < manifest->children.len; i++) {
@@ -518,8 +545,9 @@ void bl_layerfiles_merge(struct bl_file_list *acc, const struct bl_file_list *up
 			j++;
 			continue;
 		}
-		int c = i >= acc->len ? 1 : j >= upper->len ? -1
-			: strcmp(acc->items[i].path, upper->items[j].path);
+		int c = i >= acc->len     ? 1
+		        : j >= upper->len ? -1
+		                          : strcmp(acc->items[i].path, upper->items[j].path);
 		if (c < 0) {
 			items[n++] = acc->items[i++];
 		} else {
@@ -555,13 +583,14 @@ void bl_file_diff_fini(struct bl_file_diff *d)
 }
 
 static void diff_push(struct bl_file_diff *d, enum bl_file_change_kind k, unsigned what,
-	const struct bl_file_entry *l, const struct bl_file_entry *r)
+        const struct bl_file_entry *l, const struct bl_file_entry *r)
 {
 	if (d->len == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 64;
 		d->items = bl_realloc(d->items, d->cap * sizeof *d->items);
 	}
-	d->items[d->len++] = (struct bl_file_change){.kind = k, .what = what, .left = l, .right = r};
+	d->items[d->len++] =
+	        (struct bl_file_change){.kind = k, .what = what, .left = l, .right = r};
 	d->counts[k]++;
 }
 
@@ -573,7 +602,7 @@ static bool str_eq(const char *a, const char *b)
 }
 
 static void diff_pair(struct bl_file_diff *d, const struct bl_file_entry *l,
-	const struct bl_file_entry *r, const struct bl_file_diff_opts *o)
+        const struct bl_file_entry *r, const struct bl_file_diff_opts *o)
 {
 	unsigned content = 0, meta = 0;
 	if (l->type != r->type)
@@ -607,12 +636,13 @@ static void diff_pair(struct bl_file_diff *d, const struct bl_file_entry *l,
 }
 
 void bl_layerfiles_diff(const struct bl_file_list *left, const struct bl_file_list *right,
-	const struct bl_file_diff_opts *o, struct bl_file_diff *out)
+        const struct bl_file_diff_opts *o, struct bl_file_diff *out)
 {
 	size_t i = 0, j = 0;
 	while (i < left->len || j < right->len) {
-		int c = i >= left->len ? 1 : j >= right->len ? -1
-			: strcmp(left->items[i].path, right->items[j].path);
+		int c = i >= left->len    ? 1
+		        : j >= right->len ? -1
+		                          : strcmp(left->items[i].path, right->items[j].path);
 		if (c < 0) {
 			diff_push(out, BL_FCHANGE_REMOVED, 0, &left->items[i++], NULL);
 		} else if (c > 0) {
@@ -631,9 +661,14 @@ char *bl_file_change_what(unsigned what)
 		unsigned bit;
 		const char *name;
 	} names[] = {
-		{BL_FMETA_TYPE, "type"}, {BL_FMETA_SIZE, "size"}, {BL_FMETA_DATA, "bytes"},
-		{BL_FMETA_LINK, "link target"}, {BL_FMETA_MODE, "mode"}, {BL_FMETA_UID, "uid"},
-		{BL_FMETA_GID, "gid"}, {BL_FMETA_MTIME, "mtime"},
+	        {BL_FMETA_TYPE, "type"},
+	        {BL_FMETA_SIZE, "size"},
+	        {BL_FMETA_DATA, "bytes"},
+	        {BL_FMETA_LINK, "link target"},
+	        {BL_FMETA_MODE, "mode"},
+	        {BL_FMETA_UID, "uid"},
+	        {BL_FMETA_GID, "gid"},
+	        {BL_FMETA_MTIME, "mtime"},
 	};
 	struct bl_buf b;
 	bl_buf_init(&b);
@@ -646,10 +681,14 @@ char *bl_file_change_what(unsigned what)
 const char *bl_file_change_name(enum bl_file_change_kind k)
 {
 	switch (k) {
-	case BL_FCHANGE_ADDED: return "added";
-	case BL_FCHANGE_REMOVED: return "removed";
-	case BL_FCHANGE_CONTENT: return "content";
-	case BL_FCHANGE_METADATA: return "metadata";
+	case BL_FCHANGE_ADDED:
+		return "added";
+	case BL_FCHANGE_REMOVED:
+		return "removed";
+	case BL_FCHANGE_CONTENT:
+		return "content";
+	case BL_FCHANGE_METADATA:
+		return "metadata";
 	}
 	return "?";
 }

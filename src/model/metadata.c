@@ -23,7 +23,7 @@ static bool has_prefix(const char *s, const char *p)
 static bool is_buildx_key(const char *k)
 {
 	return has_prefix(k, "containerimage.") || has_prefix(k, "buildx.") ||
-		strcmp(k, "image.name") == 0 || has_prefix(k, "result.");
+	       strcmp(k, "image.name") == 0 || has_prefix(k, "result.");
 }
 
 /* Bake target names match ^[a-zA-Z0-9_-]+$ (buildx bake/bake.go). */
@@ -34,7 +34,7 @@ static bool is_target_name(const char *k)
 	for (const char *p = k; *p; p++) {
 		char c = *p;
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			    c == '_' || c == '-'))
+		            c == '_' || c == '-'))
 			return false;
 	}
 	return true;
@@ -47,7 +47,8 @@ static bool has_buildx_key(const json_t *v)
 		return false;
 	const char *k;
 	json_t *x;
-	json_object_foreach((json_t *)v, k, x) {
+	json_object_foreach((json_t *)v, k, x)
+	{
 		if (is_buildx_key(k))
 			return true;
 	}
@@ -71,8 +72,15 @@ bool model_metadata_sniff_json(const json_t *doc)
 	if (!json_is_object(doc))
 		return false;
 	static const char *const not_metadata[] = {
-		"schemaVersion", "manifests", "layers", "rootfs", "_type", "predicateType",
-		"mediaType", "digest", "imageLayoutVersion",
+	        "schemaVersion",
+	        "manifests",
+	        "layers",
+	        "rootfs",
+	        "_type",
+	        "predicateType",
+	        "mediaType",
+	        "digest",
+	        "imageLayoutVersion",
 	};
 	for (size_t i = 0; i < sizeof not_metadata / sizeof not_metadata[0]; i++) {
 		if (json_object_get(doc, not_metadata[i]))
@@ -80,7 +88,8 @@ bool model_metadata_sniff_json(const json_t *doc)
 	}
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)doc, k, v) {
+	json_object_foreach((json_t *)doc, k, v)
+	{
 		if (is_buildx_key(k) || is_target_object(k, v) || looks_like_bad_target(k, v))
 			return true;
 	}
@@ -98,20 +107,21 @@ static char *decode_b64(const char *s)
 	return bl_strdup(s);
 }
 
-static void decode_warnings(struct model_ctx *ctx, const json_t *v, const char *target,
-	struct bl_node *parent)
+static void decode_warnings(
+        struct model_ctx *ctx, const json_t *v, const char *target, struct bl_node *parent)
 {
 	if (json_is_object(v) && json_object_size(v) == 0)
 		return; /* docs examples write {} */
 	if (!json_is_array(v)) {
 		model_message(ctx->b, "%s%sbuildx.build.warnings: expected an array, ignored",
-			target ? target : "", target ? ": " : "");
+		        target ? target : "", target ? ": " : "");
 		return;
 	}
 	size_t i;
 	json_t *w;
 	size_t count = 0;
-	json_array_foreach(v, i, w) {
+	json_array_foreach(v, i, w)
+	{
 		if (!json_is_object(w))
 			continue;
 		struct bl_warning *x = bl_calloc(1, sizeof *x);
@@ -129,7 +139,8 @@ static void decode_warnings(struct model_ctx *ctx, const json_t *v, const char *
 			bl_buf_init(&d);
 			size_t j;
 			json_t *line;
-			json_array_foreach(detail, j, line) {
+			json_array_foreach(detail, j, line)
+			{
 				if (!json_is_string(line))
 					continue;
 				char *t = decode_b64(json_string_value(line));
@@ -146,8 +157,9 @@ static void decode_warnings(struct model_ctx *ctx, const json_t *v, const char *
 		json_t *range = bl_json_arr(w, "range");
 		int64_t line = 0;
 		if (range && json_array_size(range) > 0 &&
-			bl_json_int(bl_json_obj(json_array_get(range, 0), "start"), "line", &line) &&
-			line > 0 && line < 1000000000)
+		        bl_json_int(
+		                bl_json_obj(json_array_get(range, 0), "start"), "line", &line) &&
+		        line > 0 && line < 1000000000)
 			x->line = (int)line;
 		x->target = bl_strdup(target);
 		bl_vec_push(&ctx->b->warnings, x);
@@ -160,8 +172,8 @@ static void decode_warnings(struct model_ctx *ctx, const json_t *v, const char *
 		n->doc = json_incref((json_t *)v);
 }
 
-static void add_info(struct model_ctx *ctx, struct bl_node *parent, const char *label,
-	const json_t *v)
+static void add_info(
+        struct model_ctx *ctx, struct bl_node *parent, const char *label, const json_t *v)
 {
 	struct bl_node *n = model_node_new(ctx, BL_NODE_INFO, parent, label);
 	if (n)
@@ -169,8 +181,8 @@ static void add_info(struct model_ctx *ctx, struct bl_node *parent, const char *
 }
 
 /* Record a field error on the target without losing an earlier one. */
-static void target_error(struct bl_node *t, const char *name, const char *field,
-	const struct bl_error *e)
+static void target_error(
+        struct bl_node *t, const char *name, const char *field, const struct bl_error *e)
 {
 	if (t->status != BL_STATUS_OK)
 		return;
@@ -238,15 +250,18 @@ static void load_target(struct model_ctx *ctx, const char *name, const json_t *o
 			model_message(ctx->b, "%s: containerimage.config.digest: %s", name, e.msg);
 	}
 	if (have_desc && bl_digest_is_set(&dg) && !bl_digest_equal(&dg, &desc.digest))
-		model_message(ctx->b, "%s: containerimage.digest %s differs from the descriptor's %s",
-			name, dg.str, desc.digest.str);
+		model_message(ctx->b,
+		        "%s: containerimage.digest %s differs from the descriptor's %s", name,
+		        dg.str, desc.digest.str);
 
 	/* The root descriptor: first child, resolved later by build.c. */
 	if (have_desc || bl_digest_is_set(&dg)) {
-		enum bl_media_kind mk = have_desc ? bl_mediatype_kind(desc.media_type) : BL_MEDIA_UNKNOWN;
-		enum bl_node_kind k = mk == BL_MEDIA_INDEX ? BL_NODE_INDEX
-			: mk == BL_MEDIA_MANIFEST ? BL_NODE_MANIFEST
-			: mk == BL_MEDIA_CONFIG ? BL_NODE_CONFIG : BL_NODE_BLOB;
+		enum bl_media_kind mk =
+		        have_desc ? bl_mediatype_kind(desc.media_type) : BL_MEDIA_UNKNOWN;
+		enum bl_node_kind k = mk == BL_MEDIA_INDEX      ? BL_NODE_INDEX
+		                      : mk == BL_MEDIA_MANIFEST ? BL_NODE_MANIFEST
+		                      : mk == BL_MEDIA_CONFIG   ? BL_NODE_CONFIG
+		                                                : BL_NODE_BLOB;
 		struct bl_node *n = model_node_new(ctx, k, t, k == BL_NODE_BLOB ? "image" : NULL);
 		if (n) {
 			n->has_desc = true;
@@ -265,17 +280,20 @@ static void load_target(struct model_ctx *ctx, const char *name, const json_t *o
 
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)obj, k, v) {
+	json_object_foreach((json_t *)obj, k, v)
+	{
 		if (strcmp(k, "buildx.build.provenance") == 0) {
 			add_info(ctx, t, "provenance", v);
 		} else if (has_prefix(k, "buildx.build.provenance/")) {
-			char *label = bl_asprintf("provenance %s", k + strlen("buildx.build.provenance/"));
+			char *label = bl_asprintf(
+			        "provenance %s", k + strlen("buildx.build.provenance/"));
 			add_info(ctx, t, label, v);
 			free(label);
 		} else if (strcmp(k, "containerimage.buildinfo") == 0) {
 			add_info(ctx, t, "buildinfo", v);
 		} else if (has_prefix(k, "containerimage.buildinfo/")) {
-			char *label = bl_asprintf("buildinfo %s", k + strlen("containerimage.buildinfo/"));
+			char *label = bl_asprintf(
+			        "buildinfo %s", k + strlen("containerimage.buildinfo/"));
 			add_info(ctx, t, label, v);
 			free(label);
 		} else if (has_prefix(k, "result.")) {
@@ -293,15 +311,19 @@ void model_metadata_load(struct model_ctx *ctx, const json_t *doc)
 	bool bake = false;
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)doc, k, v) {
+	json_object_foreach((json_t *)doc, k, v)
+	{
 		if (looks_like_bad_target(k, v)) {
 			char *q = bl_text_safe(k);
-			model_message(ctx->b, "metadata: \"%s\" is not a bake target name (letters, digits, "
-				"'_' and '-' only): not read as a target", q);
+			model_message(ctx->b,
+			        "metadata: \"%s\" is not a bake target name (letters, digits, "
+			        "'_' and '-' only): not read as a target",
+			        q);
 			free(q);
 		}
 	}
-	json_object_foreach((json_t *)doc, k, v) {
+	json_object_foreach((json_t *)doc, k, v)
+	{
 		if (is_target_object(k, v)) {
 			bake = true;
 			break;
@@ -311,12 +333,14 @@ void model_metadata_load(struct model_ctx *ctx, const json_t *doc)
 		load_target(ctx, "default", doc);
 		return;
 	}
-	json_object_foreach((json_t *)doc, k, v) {
+	json_object_foreach((json_t *)doc, k, v)
+	{
 		if (is_target_object(k, v))
 			load_target(ctx, k, v);
 	}
 	/* Build-level information after the targets. */
-	json_object_foreach((json_t *)doc, k, v) {
+	json_object_foreach((json_t *)doc, k, v)
+	{
 		if (is_target_object(k, v))
 			continue;
 		if (strcmp(k, "buildx.build.warnings") == 0)

@@ -57,15 +57,14 @@ struct bl_build *model_build_new(void);
 
 /* A new node appended to parent's children (parent may be NULL). Returns
  * NULL when the node cap is reached (the parent then gets a note). */
-struct bl_node *model_node_new(struct model_ctx *ctx, enum bl_node_kind kind,
-	struct bl_node *parent, const char *label);
+struct bl_node *model_node_new(
+        struct model_ctx *ctx, enum bl_node_kind kind, struct bl_node *parent, const char *label);
 void model_node_free(void *node);
 /* Set status and message (formatted). */
 void model_node_status(struct bl_node *n, enum bl_node_status st, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 /* Record a build-level diagnostic. */
-void model_message(struct bl_build *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void model_message(struct bl_build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* metadata.c: turn a parsed metadata file into TARGET and INFO nodes and
  * warnings. Each target with an image gets one child with `desc` set (doc
@@ -82,8 +81,8 @@ void model_resolve_targets(struct model_ctx *ctx);
 
 /* graph.c */
 /* The store (of the build's, `preferred` first) that holds `d`, or NULL. */
-struct bl_store *model_locate(struct model_ctx *ctx, struct bl_store *preferred,
-	const struct bl_digest *d);
+struct bl_store *model_locate(
+        struct model_ctx *ctx, struct bl_store *preferred, const struct bl_digest *d);
 /* Read n->desc from n->store, parse it, set its kind and build its children.
  * Any failure is a status on n. */
 void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n);

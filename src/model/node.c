@@ -47,14 +47,15 @@ struct bl_build *model_build_new(void)
 	return b;
 }
 
-struct bl_node *model_node_new(struct model_ctx *ctx, enum bl_node_kind kind,
-	struct bl_node *parent, const char *label)
+struct bl_node *model_node_new(
+        struct model_ctx *ctx, enum bl_node_kind kind, struct bl_node *parent, const char *label)
 {
 	if (ctx->nodes >= MODEL_NODE_MAX) {
 		if (!ctx->capped) {
 			ctx->capped = true;
-			model_message(ctx->b, "more than %d nodes: the rest of the build is not shown",
-				MODEL_NODE_MAX);
+			model_message(ctx->b,
+			        "more than %d nodes: the rest of the build is not shown",
+			        MODEL_NODE_MAX);
 		}
 		if (parent && !parent->note)
 			parent->note = bl_strdup("children not shown: node limit reached");
@@ -142,16 +143,26 @@ struct bl_node *bl_node_child(const struct bl_node *n, size_t i)
 const char *bl_node_kind_name(enum bl_node_kind kind)
 {
 	switch (kind) {
-	case BL_NODE_BUILD: return "build";
-	case BL_NODE_TARGET: return "target";
-	case BL_NODE_INDEX: return "index";
-	case BL_NODE_MANIFEST: return "manifest";
-	case BL_NODE_ATTESTATION: return "attestation";
-	case BL_NODE_CONFIG: return "config";
-	case BL_NODE_LAYER: return "layer";
-	case BL_NODE_STATEMENT: return "statement";
-	case BL_NODE_BLOB: return "blob";
-	case BL_NODE_INFO: return "info";
+	case BL_NODE_BUILD:
+		return "build";
+	case BL_NODE_TARGET:
+		return "target";
+	case BL_NODE_INDEX:
+		return "index";
+	case BL_NODE_MANIFEST:
+		return "manifest";
+	case BL_NODE_ATTESTATION:
+		return "attestation";
+	case BL_NODE_CONFIG:
+		return "config";
+	case BL_NODE_LAYER:
+		return "layer";
+	case BL_NODE_STATEMENT:
+		return "statement";
+	case BL_NODE_BLOB:
+		return "blob";
+	case BL_NODE_INFO:
+		return "info";
 	}
 	return "?";
 }
@@ -159,12 +170,18 @@ const char *bl_node_kind_name(enum bl_node_kind kind)
 const char *bl_node_status_name(enum bl_node_status st)
 {
 	switch (st) {
-	case BL_STATUS_OK: return "ok";
-	case BL_STATUS_MISSING: return "missing";
-	case BL_STATUS_MISMATCH: return "digest mismatch";
-	case BL_STATUS_ERROR: return "error";
-	case BL_STATUS_LOOP: return "loop";
-	case BL_STATUS_UNRESOLVED: return "unresolved";
+	case BL_STATUS_OK:
+		return "ok";
+	case BL_STATUS_MISSING:
+		return "missing";
+	case BL_STATUS_MISMATCH:
+		return "digest mismatch";
+	case BL_STATUS_ERROR:
+		return "error";
+	case BL_STATUS_LOOP:
+		return "loop";
+	case BL_STATUS_UNRESOLVED:
+		return "unresolved";
 	}
 	return "?";
 }

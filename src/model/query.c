@@ -14,9 +14,12 @@ bool bl_what_parse(const char *s, enum bl_what *out)
 		const char *name;
 		enum bl_what what;
 	} table[] = {
-		{"index", BL_WHAT_INDEX},     {"manifest", BL_WHAT_MANIFEST},
-		{"config", BL_WHAT_CONFIG},   {"layer", BL_WHAT_LAYER},
-		{"diff-id", BL_WHAT_DIFF_ID}, {"chain-id", BL_WHAT_CHAIN_ID},
+	        {"index", BL_WHAT_INDEX},
+	        {"manifest", BL_WHAT_MANIFEST},
+	        {"config", BL_WHAT_CONFIG},
+	        {"layer", BL_WHAT_LAYER},
+	        {"diff-id", BL_WHAT_DIFF_ID},
+	        {"chain-id", BL_WHAT_CHAIN_ID},
 	};
 	if (!s)
 		return false;
@@ -33,11 +36,16 @@ static enum bl_status status_code(enum bl_node_status st)
 {
 	switch (st) {
 	case BL_STATUS_MISSING:
-	case BL_STATUS_UNRESOLVED: return BL_E_NOT_FOUND;
-	case BL_STATUS_MISMATCH: return BL_E_DIGEST;
-	case BL_STATUS_LOOP: return BL_E_LOOP;
-	case BL_STATUS_ERROR: return BL_E_FORMAT;
-	case BL_STATUS_OK: break;
+	case BL_STATUS_UNRESOLVED:
+		return BL_E_NOT_FOUND;
+	case BL_STATUS_MISMATCH:
+		return BL_E_DIGEST;
+	case BL_STATUS_LOOP:
+		return BL_E_LOOP;
+	case BL_STATUS_ERROR:
+		return BL_E_FORMAT;
+	case BL_STATUS_OK:
+		break;
 	}
 	return BL_OK;
 }
@@ -50,7 +58,7 @@ static bool check(const struct bl_node *t, const struct bl_node *n, struct bl_er
 	char *tl = bl_text_safe(t->label);
 	char *nl = bl_text_safe(n->label);
 	bl_fail(err, status_code(n->status), "%s: %s: %s", tl, nl,
-		n->status_msg ? n->status_msg : bl_node_status_name(n->status));
+	        n->status_msg ? n->status_msg : bl_node_status_name(n->status));
 	free(tl);
 	free(nl);
 	return false;
@@ -59,8 +67,8 @@ static bool check(const struct bl_node *t, const struct bl_node *n, struct bl_er
 /* The node whose digest is the answer may be absent (its digest is named by a
  * verified parent), but not corrupt: a blob that does not match its digest or
  * cannot be parsed means the source is damaged, and the answer is refused. */
-static bool check_not_corrupt(const struct bl_node *t, const struct bl_node *n,
-	struct bl_error *err)
+static bool check_not_corrupt(
+        const struct bl_node *t, const struct bl_node *n, struct bl_error *err)
 {
 	if (n->status == BL_STATUS_MISMATCH || n->status == BL_STATUS_ERROR)
 		return check(t, n, err);
@@ -81,8 +89,8 @@ static bool check_path(const struct bl_node *t, const struct bl_node *n, struct 
 	return true;
 }
 
-const struct bl_node *bl_build_find_target(const struct bl_build *b, const char *name,
-	struct bl_error *err)
+const struct bl_node *bl_build_find_target(
+        const struct bl_build *b, const char *name, struct bl_error *err)
 {
 	const struct bl_node *root = b->root;
 	const struct bl_node *found = NULL;
@@ -97,8 +105,9 @@ const struct bl_node *bl_build_find_target(const struct bl_build *b, const char 
 		char *q = bl_text_safe(t->label);
 		bl_buf_printf(&names, "%s%s", names.len ? ", " : "", q);
 		free(q);
-		if (name && (strcmp(t->label, name) == 0 || (t->name && strcmp(t->name, name) == 0)) &&
-			!found)
+		if (name &&
+		        (strcmp(t->label, name) == 0 || (t->name && strcmp(t->name, name) == 0)) &&
+		        !found)
 			found = t;
 		if (!name)
 			found = t;
@@ -106,14 +115,14 @@ const struct bl_node *bl_build_find_target(const struct bl_build *b, const char 
 	if (name && !found) {
 		char *q = bl_text_safe(name);
 		bl_fail(err, BL_E_NOT_FOUND, "no target \"%s\" (targets: %s)", q,
-			count ? bl_buf_str(&names) : "none");
+		        count ? bl_buf_str(&names) : "none");
 		free(q);
 	} else if (!name && count == 0) {
 		bl_fail(err, BL_E_NOT_FOUND, "no targets in this build");
 	} else if (!name && count > 1) {
 		found = NULL;
 		bl_fail(err, BL_E_USAGE, "%zu targets: %s; choose one with --target", count,
-			bl_buf_str(&names));
+		        bl_buf_str(&names));
 	}
 	bl_buf_fini(&names);
 	return found;
@@ -142,12 +151,14 @@ static const struct bl_node *first_broken(const struct bl_node *n, int depth)
 		return NULL;
 	for (size_t i = 0; i < n->children.len; i++) {
 		const struct bl_node *c = bl_vec_get(&n->children, i);
-		if (c->kind != BL_NODE_INDEX && c->kind != BL_NODE_MANIFEST && c->kind != BL_NODE_BLOB)
+		if (c->kind != BL_NODE_INDEX && c->kind != BL_NODE_MANIFEST &&
+		        c->kind != BL_NODE_BLOB)
 			continue;
 		if (c->status == BL_STATUS_ERROR || c->status == BL_STATUS_MISMATCH ||
-			c->status == BL_STATUS_LOOP)
+		        c->status == BL_STATUS_LOOP)
 			return c;
-		const struct bl_node *b = c->kind == BL_NODE_INDEX ? first_broken(c, depth + 1) : NULL;
+		const struct bl_node *b =
+		        c->kind == BL_NODE_INDEX ? first_broken(c, depth + 1) : NULL;
 		if (b)
 			return b;
 	}
@@ -185,8 +196,8 @@ static const struct bl_node *image_root(const struct bl_node *t, struct bl_error
 	return NULL;
 }
 
-const struct bl_node *bl_node_find_platform(const struct bl_node *t, const char *platform,
-	struct bl_error *err)
+const struct bl_node *bl_node_find_platform(
+        const struct bl_node *t, const char *platform, struct bl_error *err)
 {
 	const struct bl_node *root = image_root(t, err);
 	if (!root)
@@ -206,8 +217,8 @@ const struct bl_node *bl_node_find_platform(const struct bl_node *t, const char 
 		bool known = bl_node_image_platform(root, &have);
 		if (platform && known && !bl_platform_match(&want, &have)) {
 			char *q = bl_text_safe(platform), *p = bl_platform_format(&have);
-			bl_fail(err, BL_E_NOT_FOUND, "%s: no manifest for platform %s (platforms: %s)", tl,
-				q, p);
+			bl_fail(err, BL_E_NOT_FOUND,
+			        "%s: no manifest for platform %s (platforms: %s)", tl, q, p);
 			free(q);
 			free(p);
 		} else {
@@ -221,7 +232,7 @@ const struct bl_node *bl_node_find_platform(const struct bl_node *t, const char 
 			goto done;
 		char *nl = bl_text_safe(root->label);
 		bl_fail(err, BL_E_NOT_FOUND, "%s: %s is a %s, not an index or manifest", tl, nl,
-			bl_node_kind_name(root->kind));
+		        bl_node_kind_name(root->kind));
 		free(nl);
 		goto done;
 	}
@@ -247,12 +258,12 @@ const struct bl_node *bl_node_find_platform(const struct bl_node *t, const char 
 		bl_fail(err, BL_E_NOT_FOUND, "%s: the index holds no image manifest", tl);
 	} else if (platform && !match) {
 		char *q = bl_text_safe(platform);
-		bl_fail(err, BL_E_NOT_FOUND, "%s: no manifest for platform %s (platforms: %s)", tl, q,
-			bl_buf_str(&list));
+		bl_fail(err, BL_E_NOT_FOUND, "%s: no manifest for platform %s (platforms: %s)", tl,
+		        q, bl_buf_str(&list));
 		free(q);
 	} else if (!platform && ms.len > 1) {
 		bl_fail(err, BL_E_USAGE, "%s: %zu platforms: %s; choose one with --platform", tl,
-			ms.len, bl_buf_str(&list));
+		        ms.len, bl_buf_str(&list));
 	} else {
 		out = match ? match : bl_vec_get(&ms, 0);
 	}
@@ -265,7 +276,7 @@ done:
 }
 
 bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct bl_digest *out,
-	struct bl_error *err)
+        struct bl_error *err)
 {
 	bl_digest_clear(out);
 	const struct bl_node *t = bl_build_find_target(b, q->target, err);
@@ -298,7 +309,7 @@ bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct b
 			return false;
 		char *tl = bl_text_safe(t->label);
 		bl_fail(err, BL_E_NOT_FOUND, "%s: the image is a single %s, not an index", tl,
-			bl_node_kind_name(root->kind));
+		        bl_node_kind_name(root->kind));
 		free(tl);
 		return false;
 	}
@@ -353,8 +364,8 @@ bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct b
 	long idx = want < 0 ? (long)count + want : want;
 	if (idx < 0 || (size_t)idx >= count) {
 		char *tl = bl_text_safe(t->label);
-		bl_fail(err, BL_E_NOT_FOUND, "%s: no layer %ld: the manifest has %zu layer%s", tl, want,
-			count, count == 1 ? "" : "s");
+		bl_fail(err, BL_E_NOT_FOUND, "%s: no layer %ld: the manifest has %zu layer%s", tl,
+		        want, count, count == 1 ? "" : "s");
 		free(tl);
 		return false;
 	}
@@ -386,8 +397,8 @@ bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct b
 		return false;
 	char *tl = bl_text_safe(t->label);
 	bl_fail(err, BL_E_NOT_FOUND, "%s: layer %ld: no %s (the config %s)", tl, idx + 1,
-		is_diff ? "diff_id" : "chain_id",
-		c ? "lists no valid diff_id for it" : "is not available");
+	        is_diff ? "diff_id" : "chain_id",
+	        c ? "lists no valid diff_id for it" : "is not available");
 	free(tl);
 	return false;
 }

@@ -52,7 +52,7 @@ static bool node_matches(const struct bl_node *n, const char *q)
 		if (colon) {
 			size_t alg = (size_t)(colon - q);
 			if (strncasecmp(q, n->desc.digest.str, alg) != 0 ||
-				n->desc.digest.str[alg] != ':')
+			        n->desc.digest.str[alg] != ':')
 				return false;
 			hexq = colon + 1;
 		}
@@ -289,12 +289,23 @@ void bl_tree_row_text(const struct bl_tree_row *row, struct bl_buf *out)
 		bl_buf_printf(out, "  %s", sz);
 	}
 	switch (n->status) {
-	case BL_STATUS_OK: break;
-	case BL_STATUS_MISSING: bl_buf_puts(out, "  ! missing"); break;
-	case BL_STATUS_MISMATCH: bl_buf_puts(out, "  \xe2\x9c\x97 digest mismatch"); break;
-	case BL_STATUS_ERROR: bl_buf_puts(out, "  ! error"); break;
-	case BL_STATUS_LOOP: bl_buf_puts(out, "  \xe2\x86\xbb loop"); break;
-	case BL_STATUS_UNRESOLVED: bl_buf_puts(out, "  ? unresolved"); break;
+	case BL_STATUS_OK:
+		break;
+	case BL_STATUS_MISSING:
+		bl_buf_puts(out, "  ! missing");
+		break;
+	case BL_STATUS_MISMATCH:
+		bl_buf_puts(out, "  \xe2\x9c\x97 digest mismatch");
+		break;
+	case BL_STATUS_ERROR:
+		bl_buf_puts(out, "  ! error");
+		break;
+	case BL_STATUS_LOOP:
+		bl_buf_puts(out, "  \xe2\x86\xbb loop");
+		break;
+	case BL_STATUS_UNRESOLVED:
+		bl_buf_puts(out, "  ? unresolved");
+		break;
 	}
 	if (n->synthesised)
 		bl_buf_puts(out, "  ~ synthesised");

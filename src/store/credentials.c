@@ -56,7 +56,7 @@ bool bl_credentials_is_empty(const struct bl_credentials *c)
 static bool is_docker_hub(const char *host)
 {
 	return !strcmp(host, "docker.io") || !strcmp(host, "index.docker.io") ||
-		!strcmp(host, "registry-1.docker.io");
+	       !strcmp(host, "registry-1.docker.io");
 }
 
 /* "https://host:port/v1/" -> "host:port/v1" (scheme and trailing slash gone). */
@@ -80,7 +80,7 @@ static int key_score(const char *key, const char *host, const char *repo)
 	if (is_docker_hub(host)) {
 		/* docker's own key, or any of the Hub's names */
 		const char *hub[] = {"index.docker.io/v1", "index.docker.io", "docker.io",
-			"registry-1.docker.io", "registry-1.docker.io/v2"};
+		        "registry-1.docker.io", "registry-1.docker.io/v2"};
 		for (size_t i = 0; i < sizeof hub / sizeof hub[0]; i++)
 			if (!strcmp(k, hub[i]))
 				score = 0;
@@ -123,23 +123,27 @@ static bool slurp(const char *path, struct bl_buf *out, struct bl_error *err)
  * type `want`. Otherwise fails naming the file, the path to the member and
  * the type found: never the value. `where` is already safe to print. */
 static bool member_type(const json_t *obj, const char *key, json_type want, const char *path,
-	const char *where, struct bl_error *err)
+        const char *where, struct bl_error *err)
 {
 	json_t *v = json_object_get(obj, key);
 	if (!v || json_is_null(v) || json_typeof(v) == want)
 		return true;
-	static const char *const names[] = {
-		[JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array", [JSON_STRING] = "a string",
-		[JSON_INTEGER] = "a number", [JSON_REAL] = "a number", [JSON_TRUE] = "a boolean",
-		[JSON_FALSE] = "a boolean", [JSON_NULL] = "null"};
+	static const char *const names[] = {[JSON_OBJECT] = "an object",
+	        [JSON_ARRAY] = "an array",
+	        [JSON_STRING] = "a string",
+	        [JSON_INTEGER] = "a number",
+	        [JSON_REAL] = "a number",
+	        [JSON_TRUE] = "a boolean",
+	        [JSON_FALSE] = "a boolean",
+	        [JSON_NULL] = "null"};
 	return bl_fail(err, BL_E_FORMAT, "auth file %s: %s%s: expected %s, found %s", path, where,
-		key, names[want], names[json_typeof(v)]);
+	        key, names[want], names[json_typeof(v)]);
 }
 
 /* Credentials from one auths entry: auth (base64 user:password), or
  * username/password, identitytoken, registrytoken. */
 static bool from_entry(const json_t *e, const char *path, const char *key,
-	struct bl_credentials *out, struct bl_error *err)
+        struct bl_credentials *out, struct bl_error *err)
 {
 	/* Messages name the entry by its key without the scheme: what is left
 	 * matched the registry asked for, so it holds nothing the file alone knew. */
@@ -148,8 +152,8 @@ static bool from_entry(const json_t *e, const char *path, const char *key,
 	free(nk);
 	char *where = bl_asprintf("auths[\"%s\"].", k);
 	free(k);
-	static const char *const fields[] = {"auth", "username", "password", "identitytoken",
-		"registrytoken"};
+	static const char *const fields[] = {
+	        "auth", "username", "password", "identitytoken", "registrytoken"};
 	bool ok = true;
 	for (size_t i = 0; ok && i < sizeof fields / sizeof fields[0]; i++)
 		ok = member_type(e, fields[i], JSON_STRING, path, where, err);
@@ -170,7 +174,8 @@ static bool from_entry(const json_t *e, const char *path, const char *key,
 		if (!colon) {
 			bl_credentials_free_secret(bl_buf_take(&dec));
 			bl_fail(err, BL_E_FORMAT,
-				"auth file %s: %sauth: expected base64 of user:password", path, where);
+			        "auth file %s: %sauth: expected base64 of user:password", path,
+			        where);
 			goto out;
 		}
 		ok = true;
@@ -197,7 +202,7 @@ out:
 /* Look in one file. *found tells whether it had an answer. A missing file is
  * no answer, not an error. */
 static bool lookup_file(const char *path, const char *host, const char *repo,
-	struct bl_credentials *out, bool *found, struct bl_error *err)
+        struct bl_credentials *out, bool *found, struct bl_error *err)
 {
 	*found = false;
 	struct stat st;
@@ -224,8 +229,8 @@ static bool lookup_file(const char *path, const char *host, const char *repo,
 		return bl_fail(err, BL_E_FORMAT, "auth file %s: expected a JSON object", path);
 	}
 	bool ok = member_type(root, "credHelpers", JSON_OBJECT, path, "", err) &&
-		member_type(root, "credsStore", JSON_STRING, path, "", err) &&
-		member_type(root, "auths", JSON_OBJECT, path, "", err);
+	          member_type(root, "credsStore", JSON_STRING, path, "", err) &&
+	          member_type(root, "auths", JSON_OBJECT, path, "", err);
 	if (!ok)
 		goto done;
 	const char *server = is_docker_hub(host) ? DOCKER_HUB_KEY : host;
@@ -234,7 +239,8 @@ static bool lookup_file(const char *path, const char *host, const char *repo,
 	if (helpers) {
 		const char *hk;
 		json_t *hv;
-		json_object_foreach(helpers, hk, hv) {
+		json_object_foreach(helpers, hk, hv)
+		{
 			if (json_is_string(hv) && key_score(hk, host, NULL) == 0) {
 				helper = json_string_value(hv);
 				break;
@@ -259,15 +265,17 @@ static bool lookup_file(const char *path, const char *host, const char *repo,
 		int best_score = -1;
 		const char *k;
 		json_t *v;
-		json_object_foreach(auths, k, v) {
+		json_object_foreach(auths, k, v)
+		{
 			int sc = key_score(k, host, repo);
 			if (sc >= 0 && !json_is_object(v) && !json_is_null(v)) {
 				/* a bad entry for this registry is an error, as it is to docker */
 				char *nk = normalise_key(k);
 				char *sk = bl_text_safe(nk);
 				free(nk);
-				ok = bl_fail(err, BL_E_FORMAT, "auth file %s: auths[\"%s\"]: expected an object",
-					path, sk);
+				ok = bl_fail(err, BL_E_FORMAT,
+				        "auth file %s: auths[\"%s\"]: expected an object", path,
+				        sk);
 				free(sk);
 				goto done;
 			}
@@ -289,7 +297,7 @@ done:
 }
 
 bool bl_credentials_lookup(const char *host, const char *repo, const char *authfile,
-	struct bl_credentials *out, struct bl_error *err)
+        struct bl_credentials *out, struct bl_error *err)
 {
 	memset(out, 0, sizeof *out);
 	struct bl_vec paths;
@@ -338,8 +346,8 @@ static bool valid_helper_name(const char *h)
 	return true;
 }
 
-bool bl_credentials_from_helper(const char *helper, const char *server,
-	struct bl_credentials *out, struct bl_error *err)
+bool bl_credentials_from_helper(
+        const char *helper, const char *server, struct bl_credentials *out, struct bl_error *err)
 {
 	memset(out, 0, sizeof *out);
 	char *hsafe = bl_text_safe(helper);
@@ -417,8 +425,8 @@ bool bl_credentials_from_helper(const char *helper, const char *server,
 		} else if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
 			bl_fail(err, BL_E_AUTH, "credential helper %s: not found in PATH", prog);
 		} else {
-			bl_fail(err, BL_E_AUTH, "credential helper %s get failed (exit status %d)", prog,
-				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			bl_fail(err, BL_E_AUTH, "credential helper %s get failed (exit status %d)",
+			        prog, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		}
 		goto out;
 	}

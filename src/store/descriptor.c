@@ -13,8 +13,8 @@ static const char *place(const char *where)
 	return where && *where ? where : "descriptor";
 }
 
-bool bl_descriptor_parse(const json_t *j, const char *where, struct bl_descriptor *out,
-	struct bl_error *err)
+bool bl_descriptor_parse(
+        const json_t *j, const char *where, struct bl_descriptor *out, struct bl_error *err)
 {
 	memset(out, 0, sizeof *out);
 	bl_digest_clear(&out->digest);
@@ -46,7 +46,7 @@ bool bl_descriptor_parse(const json_t *j, const char *where, struct bl_descripto
 		size = (int64_t)json_integer_value(v);
 		if (size < 0)
 			return bl_fail(err, BL_E_FORMAT, "%s: size: %lld is negative", where,
-				(long long)size);
+			        (long long)size);
 	}
 
 	v = json_object_get(j, "artifactType");
@@ -147,7 +147,7 @@ static bool valid_platform_part(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			    c == '_' || c == '-' || c == '.'))
+		            c == '_' || c == '-' || c == '.'))
 			return false;
 	}
 	return true;
@@ -187,8 +187,8 @@ bool bl_platform_parse(const char *s, struct bl_platform *out, struct bl_error *
 	if (count < 2) {
 		if (err) {
 			char *q = bl_text_safe(s);
-			bl_fail(err, BL_E_USAGE, "invalid platform \"%s\": expected os/arch[/variant]",
-				q);
+			bl_fail(err, BL_E_USAGE,
+			        "invalid platform \"%s\": expected os/arch[/variant]", q);
 			free(q);
 		}
 		return false;

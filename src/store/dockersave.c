@@ -124,7 +124,8 @@ static void build_candidates(struct tar_store *t)
 			continue;
 		struct bl_digest cd;
 		if (json_object_get(j, "layers") &&
-			bl_digest_parse(bl_json_str(bl_json_obj(j, "config"), "digest"), &cd, NULL)) {
+		        bl_digest_parse(
+		                bl_json_str(bl_json_obj(j, "config"), "digest"), &cd, NULL)) {
 			if (t->ncands == cap) {
 				cap = cap ? cap * 2 : 8;
 				t->cands = bl_realloc(t->cands, cap * sizeof(*t->cands));
@@ -142,8 +143,8 @@ static void build_candidates(struct tar_store *t)
 
 /* A manifest blob in blobs/ whose config is `config` (Docker >= 25 saves
  * one). Only small blobs that parse as a manifest are looked at. */
-static bool find_manifest_for_config(struct tar_store *t, const struct bl_digest *config,
-	struct bl_descriptor *out)
+static bool find_manifest_for_config(
+        struct tar_store *t, const struct bl_digest *config, struct bl_descriptor *out)
 {
 	if (!t->cands_built)
 		build_candidates(t);
@@ -160,8 +161,8 @@ static bool find_manifest_for_config(struct tar_store *t, const struct bl_digest
 	return false;
 }
 
-static bool synth_entry(struct tar_store *t, json_t *entry, size_t idx, bool from_v25,
-	struct bl_error *err)
+static bool synth_entry(
+        struct tar_store *t, json_t *entry, size_t idx, bool from_v25, struct bl_error *err)
 {
 	char where[64];
 	snprintf(where, sizeof(where), "manifest.json[%zu]", idx);
@@ -177,7 +178,7 @@ static bool synth_entry(struct tar_store *t, json_t *entry, size_t idx, bool fro
 	if (!cm) {
 		char *sp = bl_text_safe(cfg_path);
 		bl_fail(err, BL_E_FORMAT, "%s: %s: Config \"%s\" is not in the archive%s", t->what,
-			where, sp, bl_tar_why_not_found(t, cfg_path));
+		        where, sp, bl_tar_why_not_found(t, cfg_path));
 		free(sp);
 		return false;
 	}
@@ -188,9 +189,9 @@ static bool synth_entry(struct tar_store *t, json_t *entry, size_t idx, bool fro
 		if (find_manifest_for_config(t, &cfgd, &md)) {
 			struct bl_store_root *r = new_root(NULL);
 			r->desc = md;
-			r->note = bl_strdup(from_v25
-					? "found through manifest.json: index.json lists no images"
-					: "found through manifest.json");
+			r->note = bl_strdup(
+			        from_v25 ? "found through manifest.json: index.json lists no images"
+			                 : "found through manifest.json");
 			push_tagged(t, r, repo_tags(entry));
 			return true;
 		}
@@ -203,7 +204,8 @@ static bool synth_entry(struct tar_store *t, json_t *entry, size_t idx, bool fro
 		bl_buf_fini(&cbuf);
 		return false;
 	}
-	json_t *config = bl_json_parse(cbuf.data ? cbuf.data : "", cbuf.len, BL_JSON_CONFIG_MAX, err);
+	json_t *config =
+	        bl_json_parse(cbuf.data ? cbuf.data : "", cbuf.len, BL_JSON_CONFIG_MAX, err);
 	if (!config) {
 		bl_error_prefix(err, "%s", cfg_label);
 		free(cfg_label);
@@ -238,8 +240,8 @@ static bool synth_entry(struct tar_store *t, json_t *entry, size_t idx, bool fro
 		const struct bl_tar_member *lm = bl_tarix_find(&t->ix, path);
 		if (!lm) {
 			char *sp = bl_text_safe(path);
-			bl_fail(err, BL_E_FORMAT, "%s: %s: \"%s\" is not in the archive%s", t->what, lw, sp,
-				bl_tar_why_not_found(t, path));
+			bl_fail(err, BL_E_FORMAT, "%s: %s: \"%s\" is not in the archive%s", t->what,
+			        lw, sp, bl_tar_why_not_found(t, path));
 			free(sp);
 			goto out;
 		}
@@ -250,7 +252,7 @@ static bool synth_entry(struct tar_store *t, json_t *entry, size_t idx, bool fro
 		const char *mt = BL_MT_DOCKER_LAYER;
 		json_t *did = json_array_get(diff_ids, i);
 		if (c == COMP_NONE && json_is_string(did) &&
-			bl_digest_parse(json_string_value(did), &ld, NULL)) {
+		        bl_digest_parse(json_string_value(did), &ld, NULL)) {
 			/* Uncompressed: the member's digest is the diff_id. */
 		} else {
 			/* Compressed (kaniko writes <hex>.tar.gz), or no diff_id: the
@@ -276,11 +278,11 @@ static bool synth_entry(struct tar_store *t, json_t *entry, size_t idx, bool fro
 			bl_tar_set_member_state(lb);
 		}
 		json_array_append_new(mlayers, json_pack("{s:s, s:I, s:s}", "mediaType", mt, "size",
-							(json_int_t)lm->size, "digest", ld.str));
+		                                       (json_int_t)lm->size, "digest", ld.str));
 	}
 	json_t *man = json_pack("{s:i, s:s, s:{s:s, s:I, s:s}, s:O}", "schemaVersion", 2,
-		"mediaType", BL_MT_DOCKER_MANIFEST, "config", "mediaType", BL_MT_DOCKER_CONFIG, "size",
-		(json_int_t)config_size, "digest", config_digest.str, "layers", mlayers);
+	        "mediaType", BL_MT_DOCKER_MANIFEST, "config", "mediaType", BL_MT_DOCKER_CONFIG,
+	        "size", (json_int_t)config_size, "digest", config_digest.str, "layers", mlayers);
 	char *bytes = json_dumps(man, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(man);
 	struct bl_digest md;
@@ -298,7 +300,8 @@ static bool synth_entry(struct tar_store *t, json_t *entry, size_t idx, bool fro
 	r->desc.digest = md;
 	r->desc.size = (int64_t)mlen;
 	r->synthesised = true;
-	r->note = bl_strdup("synthesised from docker save manifest.json (legacy): no manifest blob exists");
+	r->note = bl_strdup(
+	        "synthesised from docker save manifest.json (legacy): no manifest blob exists");
 	push_tagged(t, r, repo_tags(entry));
 	ok = true;
 out:
@@ -309,8 +312,8 @@ out:
 }
 
 /* Roots from a docker manifest.json (legacy, or v25 with an empty index). */
-bool bl_tar_roots_from_manifest_json(struct tar_store *t, const struct bl_tar_member *mm,
-	bool from_v25, struct bl_error *err)
+bool bl_tar_roots_from_manifest_json(
+        struct tar_store *t, const struct bl_tar_member *mm, bool from_v25, struct bl_error *err)
 {
 	char *label = bl_asprintf("%s: manifest.json", t->what);
 	json_t *j = NULL;
@@ -327,13 +330,16 @@ bool bl_tar_roots_from_manifest_json(struct tar_store *t, const struct bl_tar_me
 	bl_buf_fini(&b);
 	if (!j) {
 		char *why = bl_text_safe(je.text);
-		bl_fail(err, BL_E_FORMAT, "%s: line %d column %d: %s", label, je.line, je.column, why);
+		bl_fail(err, BL_E_FORMAT, "%s: line %d column %d: %s", label, je.line, je.column,
+		        why);
 		free(why);
 		goto out;
 	}
 	if (!json_is_array(j)) {
 		bl_fail(err, BL_E_FORMAT, "%s: expected an array of images, found %s", label,
-			json_is_null(j) ? "null" : json_is_object(j) ? "an object" : "a scalar");
+		        json_is_null(j)     ? "null"
+		        : json_is_object(j) ? "an object"
+		                            : "a scalar");
 		goto out;
 	}
 	if (json_array_size(j) == 0) {
@@ -404,8 +410,8 @@ void bl_tar_name_from_manifest_json(struct tar_store *t, const struct bl_tar_mem
 			continue;
 		json_t *man = bl_tar_member_json(t, b->m, "manifest", BL_JSON_MANIFEST_MAX, NULL);
 		struct bl_digest cd;
-		bool has_cd = bl_digest_parse(bl_json_str(bl_json_obj(man, "config"), "digest"), &cd,
-			NULL);
+		bool has_cd = bl_digest_parse(
+		        bl_json_str(bl_json_obj(man, "config"), "digest"), &cd, NULL);
 		json_decref(man);
 		if (!has_cd)
 			continue;
@@ -439,4 +445,3 @@ void bl_tar_name_from_manifest_json(struct tar_store *t, const struct bl_tar_mem
 	free(ents);
 	json_decref(j);
 }
-

@@ -26,27 +26,27 @@ struct bl_stream *bl_stream_memory_take(void *data, size_t len);
 /* store.c */
 /* Fill the common part; `source` and `describe` are copied. */
 void bl_store_base_init(struct bl_store *s, const struct bl_store_ops *ops, const char *source,
-	const char *describe);
+        const char *describe);
 /* "sha256:0123456789ab…" for messages, into out (>= 32 bytes). */
 void bl_store_short(const struct bl_digest *d, char *out, size_t outlen);
 /* Parse index.json bytes (`where` names it for messages) and append one root
  * per manifests[] entry. `"manifests": null` or absent: no roots. A bad
  * descriptor gives a root with no digest and a note saying why. */
 bool bl_store_index_roots(const void *data, size_t len, const char *where, struct bl_vec *roots,
-	struct bl_error *err);
+        struct bl_error *err);
 /* A deep copy (caller owns; free with bl_store_root_free). */
 struct bl_store_root *bl_store_root_dup(const struct bl_store_root *r);
 
 /* tarindex.c: one pass over tar headers. */
 struct bl_tar_member {
-	char *name;        /* normalised (no "./", no "//", no trailing "/"), in the arena */
-	char *link;        /* hard link target (normalised) or symlink target (as written); NULL */
+	char *name; /* normalised (no "./", no "//", no trailing "/"), in the arena */
+	char *link; /* hard link target (normalised) or symlink target (as written); NULL */
 	bool is_reg, is_symlink, is_hardlink;
-	int64_t size;      /* data size in the tar */
-	int64_t offset;    /* data offset in the uncompressed tar stream; -1 unknown (sparse) */
-	size_t ordinal;    /* number of the header in the archive, for re-streaming */
-	void *data;        /* kept bytes (bl_malloc'd, owned by the index), or NULL */
-	bool hashed;       /* `sha` is the digest of the data (stream modes) */
+	int64_t size;   /* data size in the tar */
+	int64_t offset; /* data offset in the uncompressed tar stream; -1 unknown (sparse) */
+	size_t ordinal; /* number of the header in the archive, for re-streaming */
+	void *data;     /* kept bytes (bl_malloc'd, owned by the index), or NULL */
+	bool hashed;    /* `sha` is the digest of the data (stream modes) */
 	struct bl_digest sha;
 	unsigned char magic[6]; /* first bytes of the data when read during the pass */
 	size_t magic_len;
@@ -59,11 +59,11 @@ enum bl_tarix_mode {
 
 struct bl_tarix_opts {
 	enum bl_tarix_mode mode;
-	const char *what;       /* the archive's name for messages (already safe) */
-	int64_t file_size;      /* for SEEK: members must end inside it; 0 unknown */
+	const char *what;  /* the archive's name for messages (already safe) */
+	int64_t file_size; /* for SEEK: members must end inside it; 0 unknown */
 	bl_progress_fn progress;
 	void *progress_ud;
-	uint64_t index_max;     /* bytes the index may keep; 0: BL_TAR_INDEX_MAX */
+	uint64_t index_max; /* bytes the index may keep; 0: BL_TAR_INDEX_MAX */
 };
 
 struct bl_tarix {
@@ -74,8 +74,8 @@ struct bl_tarix {
 	size_t n_by_name;
 	uint64_t kept_total;
 	uint64_t index_bytes; /* member records, names and links kept: at most the budget */
-	size_t unsafe_names; /* members skipped because their name leaves the archive ("..") */
-	char *filter;        /* "gzip", "xz", ... or NULL for none */
+	size_t unsafe_names;  /* members skipped because their name leaves the archive ("..") */
+	char *filter;         /* "gzip", "xz", ... or NULL for none */
 };
 
 /* A reader for tar formats with the gzip, bzip2, xz and zstd filters. */
@@ -90,7 +90,7 @@ void bl_tarix_fini(struct bl_tarix *ix);
  * BL_TAR_NAME_MAX, BL_E_TOO_BIG when the index would pass its budget
  * (o->index_max), BL_E_CANCELLED when progress says so. */
 bool bl_tarix_build(struct bl_tarix *ix, struct archive *a, const struct bl_tarix_opts *o,
-	struct bl_error *err);
+        struct bl_error *err);
 /* The member called `name` (normalised), following hard and symbolic links
  * (at most 16); NULL when absent or the link leads outside. */
 const struct bl_tar_member *bl_tarix_find(const struct bl_tarix *ix, const char *name);
@@ -106,6 +106,6 @@ enum bl_tar_access {
 };
 /* Takes `ix` (moved into the store) and `fd` (closed on free, -1 for none). */
 bool bl_tar_store_new(struct bl_tarix *ix, int fd, const char *path, enum bl_tar_access access,
-	const char *source, struct bl_store **out, struct bl_error *err);
+        const char *source, struct bl_store **out, struct bl_error *err);
 
 #endif

@@ -43,8 +43,8 @@ static bool is_symlink_at(int dirfd, const char *name)
 
 /* Open a blob file: returns fd, or -1 with err set (NOT_FOUND, FORMAT for a
  * symlink or non-regular file, IO). */
-static int open_blob(struct ocidir *o, const struct bl_digest *d, struct stat *st,
-	struct bl_error *err)
+static int open_blob(
+        struct ocidir *o, const struct bl_digest *d, struct stat *st, struct bl_error *err)
 {
 	char sh[40];
 	bl_store_short(d, sh, sizeof(sh));
@@ -55,15 +55,17 @@ static int open_blob(struct ocidir *o, const struct bl_digest *d, struct stat *s
 		fd = open_nofollow(cur, parts[i], i < 2);
 		int e = errno;
 		bool link = fd < 0 && (e == ELOOP || e == ENOTDIR || e == EMLINK) &&
-			is_symlink_at(cur, parts[i]);
+		            is_symlink_at(cur, parts[i]);
 		if (cur != o->dirfd)
 			close(cur);
 		if (fd < 0) {
 			if (link)
-				bl_fail(err, BL_E_FORMAT, "blob %s: is a symbolic link (%s in %s), not followed",
-					sh, i == 2 ? "the blob file" : parts[i], o->safe_dir);
+				bl_fail(err, BL_E_FORMAT,
+				        "blob %s: is a symbolic link (%s in %s), not followed", sh,
+				        i == 2 ? "the blob file" : parts[i], o->safe_dir);
 			else if (e == ENOENT || e == ENOTDIR)
-				bl_fail(err, BL_E_NOT_FOUND, "blob %s: not in layout %s", sh, o->safe_dir);
+				bl_fail(err, BL_E_NOT_FOUND, "blob %s: not in layout %s", sh,
+				        o->safe_dir);
 			else {
 				errno = e;
 				bl_fail_errno(err, BL_E_IO, "blob %s in %s", sh, o->safe_dir);
@@ -110,8 +112,8 @@ static enum bl_blob_state od_stat(struct bl_store *s, const struct bl_digest *d,
 	return BL_BLOB_PRESENT;
 }
 
-static bool read_fd_all(int fd, size_t size, struct bl_buf *out, const char *what,
-	struct bl_error *err)
+static bool read_fd_all(
+        int fd, size_t size, struct bl_buf *out, const char *what, struct bl_error *err)
 {
 	bl_buf_reserve(out, size + 1);
 	size_t got = 0;
@@ -131,7 +133,7 @@ static bool read_fd_all(int fd, size_t size, struct bl_buf *out, const char *wha
 }
 
 static bool od_read_raw(struct bl_store *s, const struct bl_digest *d, size_t max,
-	struct bl_buf *out, struct bl_error *err)
+        struct bl_buf *out, struct bl_error *err)
 {
 	struct ocidir *o = (struct ocidir *)s;
 	struct stat st;
@@ -143,7 +145,7 @@ static bool od_read_raw(struct bl_store *s, const struct bl_digest *d, size_t ma
 	if ((uint64_t)st.st_size > max) {
 		close(fd);
 		return bl_fail(err, BL_E_TOO_BIG, "blob %s: %lld bytes, over the %zu-byte cap", sh,
-			(long long)st.st_size, max);
+		        (long long)st.st_size, max);
 	}
 	char *what = bl_asprintf("blob %s", sh);
 	bool ok = read_fd_all(fd, (size_t)st.st_size, out, what, err);
@@ -152,8 +154,8 @@ static bool od_read_raw(struct bl_store *s, const struct bl_digest *d, size_t ma
 	return ok;
 }
 
-static bool od_open_raw(struct bl_store *s, const struct bl_digest *d, struct bl_stream **out,
-	struct bl_error *err)
+static bool od_open_raw(
+        struct bl_store *s, const struct bl_digest *d, struct bl_stream **out, struct bl_error *err)
 {
 	struct ocidir *o = (struct ocidir *)s;
 	struct stat st;
@@ -175,12 +177,12 @@ static void od_destroy(struct bl_store *s)
 }
 
 static const struct bl_store_ops ocidir_ops = {
-	.kind = "oci-dir",
-	.list_roots = od_list_roots,
-	.stat_blob = od_stat,
-	.read_raw = od_read_raw,
-	.open_raw = od_open_raw,
-	.destroy = od_destroy,
+        .kind = "oci-dir",
+        .list_roots = od_list_roots,
+        .stat_blob = od_stat,
+        .read_raw = od_read_raw,
+        .open_raw = od_open_raw,
+        .destroy = od_destroy,
 };
 
 bool bl_store_ocidir_open(const char *dir, struct bl_store **out, struct bl_error *err)
@@ -222,8 +224,8 @@ bool bl_store_ocidir_open(const char *dir, struct bl_store **out, struct bl_erro
 	}
 	if ((uint64_t)st.st_size > BL_JSON_MANIFEST_MAX) {
 		close(fd);
-		bl_fail(err, BL_E_TOO_BIG, "%s: %lld bytes, over the %u-byte cap for an index", where,
-			(long long)st.st_size, BL_JSON_MANIFEST_MAX);
+		bl_fail(err, BL_E_TOO_BIG, "%s: %lld bytes, over the %u-byte cap for an index",
+		        where, (long long)st.st_size, BL_JSON_MANIFEST_MAX);
 		goto fail;
 	}
 	bool rd = read_fd_all(fd, (size_t)st.st_size, &buf, where, err);
@@ -242,7 +244,7 @@ bool bl_store_ocidir_open(const char *dir, struct bl_store **out, struct bl_erro
 		has_layout_file = true;
 	free(o->base.describe);
 	o->base.describe = bl_strdup(has_layout_file ? "OCI layout directory"
-						     : "OCI layout directory (no oci-layout file)");
+	                                             : "OCI layout directory (no oci-layout file)");
 	free(where);
 	bl_buf_fini(&buf);
 	*out = &o->base;

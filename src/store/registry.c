@@ -150,11 +150,12 @@ static char *media_type_of(const char *content_type, const struct bl_buf *body)
 			n--;
 		char *mt = bl_strndup(content_type, n);
 		if (strcmp(mt, "application/json") && strcmp(mt, "text/plain") &&
-			strcmp(mt, "application/octet-stream"))
+		        strcmp(mt, "application/octet-stream"))
 			return mt;
 		free(mt);
 	}
-	json_t *j = bl_json_parse(body->data ? body->data : "", body->len, BL_JSON_MANIFEST_MAX, NULL);
+	json_t *j =
+	        bl_json_parse(body->data ? body->data : "", body->len, BL_JSON_MANIFEST_MAX, NULL);
 	char *r = NULL;
 	if (j) {
 		const char *m = bl_json_str(j, "mediaType");
@@ -170,7 +171,7 @@ static char *media_type_of(const char *content_type, const struct bl_buf *body)
 }
 
 static void root_from_body(struct reg *s, const struct bl_digest *d, const char *content_type,
-	const struct bl_buf *body)
+        const struct bl_buf *body)
 {
 	memset(&s->root, 0, sizeof s->root);
 	s->root.media_type = media_type_of(content_type, body);
@@ -199,15 +200,20 @@ static bool ensure_root(struct reg *s, struct bl_error *err)
 		bl_buf_fini(&b);
 	}
 	if (s->offline) {
-		bl_reg_fail(s, err, BL_E_NET, "manifest %s: %s", pinned ? s->ref.digest.str : s->ref.tag,
-			pinned ? "not in the cache and offline" : "a tag needs the network (offline)");
+		bl_reg_fail(s, err, BL_E_NET, "manifest %s: %s",
+		        pinned ? s->ref.digest.str : s->ref.tag,
+		        pinned ? "not in the cache and offline"
+		               : "a tag needs the network (offline)");
 		return false;
 	}
 	const char *sel = pinned ? s->ref.digest.str : s->ref.tag;
 	char *what = bl_asprintf("manifest %s", sel);
 	char *url = bl_reg_api_url(s, "/v2/%s/manifests/%s", s->repo, sel);
-	struct req r = {.url = url, .accept = BL_REG_ACCEPT_MANIFESTS, .registry_auth = true,
-		.max = BL_JSON_MANIFEST_MAX, .what = what};
+	struct req r = {.url = url,
+	        .accept = BL_REG_ACCEPT_MANIFESTS,
+	        .registry_auth = true,
+	        .max = BL_JSON_MANIFEST_MAX,
+	        .what = what};
 	struct xfer *x = NULL;
 	bool ok = bl_reg_request(s, &r, &x, err);
 	free(url);
@@ -220,9 +226,11 @@ static bool ensure_root(struct reg *s, struct bl_error *err)
 	struct bl_digest hdr;
 	if (pinned) {
 		struct bl_digest want;
-		bl_digest_compute(s->ref.digest.alg, x->body.data ? x->body.data : "", x->body.len, &want);
+		bl_digest_compute(
+		        s->ref.digest.alg, x->body.data ? x->body.data : "", x->body.len, &want);
 		if (!bl_digest_equal(&want, &s->ref.digest)) {
-			bl_reg_fail(s, err, BL_E_DIGEST, "%s: body hashes to %s (not cached)", what, want.str);
+			bl_reg_fail(s, err, BL_E_DIGEST, "%s: body hashes to %s (not cached)", what,
+			        want.str);
 			goto fail;
 		}
 		got = want;
@@ -231,14 +239,15 @@ static bool ensure_root(struct reg *s, struct bl_error *err)
 		bl_digest_compute(hdr.alg, x->body.data ? x->body.data : "", x->body.len, &want);
 		if (!bl_digest_equal(&want, &hdr)) {
 			bl_reg_fail(s, err, BL_E_DIGEST,
-				"%s: body hashes to %s but Docker-Content-Digest says %s (not cached)", what,
-				want.str, hdr.str);
+			        "%s: body hashes to %s but Docker-Content-Digest says %s (not "
+			        "cached)",
+			        what, want.str, hdr.str);
 			goto fail;
 		}
 	}
 	if (!s->no_cache)
-		bl_registry_cache_put(s->cache_dir, &got, x->body.data ? x->body.data : "", x->body.len,
-			NULL);
+		bl_registry_cache_put(
+		        s->cache_dir, &got, x->body.data ? x->body.data : "", x->body.len, NULL);
 	root_from_body(s, &got, x->content_type, &x->body);
 	bl_reg_xfer_free(x);
 	free(what);
@@ -277,8 +286,8 @@ static bool cached(struct reg *s, const struct bl_digest *d, size_t max, struct 
 	return false;
 }
 
-static enum bl_blob_state reg_stat_blob(struct bl_store *bs, const struct bl_digest *d,
-	int64_t *size)
+static enum bl_blob_state reg_stat_blob(
+        struct bl_store *bs, const struct bl_digest *d, int64_t *size)
 {
 	struct reg *s = (struct reg *)bs;
 	struct memdoc *m = mem_find(s, d);
@@ -294,7 +303,7 @@ static enum bl_blob_state reg_stat_blob(struct bl_store *bs, const struct bl_dig
 
 /* Fetch a document by digest (verified) into out. */
 static bool fetch_doc(struct reg *s, const struct bl_digest *d, size_t max, struct bl_buf *out,
-	struct bl_error *err)
+        struct bl_error *err)
 {
 	struct seen *k = seen_find(s, d);
 	bool manifest_first = k && k->manifest;
@@ -305,9 +314,13 @@ static bool fetch_doc(struct reg *s, const struct bl_digest *d, size_t max, stru
 		bool manifest = pass == 0 ? manifest_first : !manifest_first;
 		free(what);
 		what = bl_asprintf("%s %s", manifest ? "manifest" : "blob", d->str);
-		char *url = bl_reg_api_url(s, "/v2/%s/%s/%s", s->repo, manifest ? "manifests" : "blobs", d->str);
-		struct req r = {.url = url, .accept = manifest ? BL_REG_ACCEPT_MANIFESTS : NULL,
-			.registry_auth = true, .max = max, .what = what};
+		char *url = bl_reg_api_url(
+		        s, "/v2/%s/%s/%s", s->repo, manifest ? "manifests" : "blobs", d->str);
+		struct req r = {.url = url,
+		        .accept = manifest ? BL_REG_ACCEPT_MANIFESTS : NULL,
+		        .registry_auth = true,
+		        .max = max,
+		        .what = what};
 		struct bl_error e1 = {0};
 		ok = bl_reg_request(s, &r, &x, &e1);
 		free(url);
@@ -321,12 +334,13 @@ static bool fetch_doc(struct reg *s, const struct bl_digest *d, size_t max, stru
 		struct bl_digest got;
 		bl_digest_compute(d->alg, x->body.data ? x->body.data : "", x->body.len, &got);
 		if (!bl_digest_equal(&got, d)) {
-			bl_reg_fail(s, err, BL_E_DIGEST, "%s: body hashes to %s (not cached)", what, got.str);
+			bl_reg_fail(s, err, BL_E_DIGEST, "%s: body hashes to %s (not cached)", what,
+			        got.str);
 			ok = false;
 		} else {
 			if (!s->no_cache)
-				bl_registry_cache_put(s->cache_dir, d, x->body.data ? x->body.data : "",
-					x->body.len, NULL);
+				bl_registry_cache_put(s->cache_dir, d,
+				        x->body.data ? x->body.data : "", x->body.len, NULL);
 			else
 				mem_put(s, d, x->body.data ? x->body.data : "", x->body.len);
 			learn(s, x->body.data ? x->body.data : "", x->body.len);
@@ -339,7 +353,7 @@ static bool fetch_doc(struct reg *s, const struct bl_digest *d, size_t max, stru
 }
 
 static bool reg_read_raw(struct bl_store *bs, const struct bl_digest *d, size_t max,
-	struct bl_buf *out, struct bl_error *err)
+        struct bl_buf *out, struct bl_error *err)
 {
 	struct reg *s = (struct reg *)bs;
 	if (cached(s, d, max, out)) {
@@ -406,7 +420,7 @@ static void rs_close(struct bl_stream *bs)
 }
 
 static bool reg_open_raw(struct bl_store *bs, const struct bl_digest *d, struct bl_stream **out,
-	struct bl_error *err)
+        struct bl_error *err)
 {
 	struct reg *s = (struct reg *)bs;
 	struct bl_buf b;
@@ -425,8 +439,8 @@ static bool reg_open_raw(struct bl_store *bs, const struct bl_digest *d, struct 
 		return false;
 	char *what = bl_asprintf("blob %s", d->str);
 	char *url = bl_reg_api_url(s, "/v2/%s/blobs/%s", s->repo, d->str);
-	struct req r = {.url = url, .registry_auth = true, .max = SIZE_MAX, .stream = true,
-		.what = what};
+	struct req r = {
+	        .url = url, .registry_auth = true, .max = SIZE_MAX, .stream = true, .what = what};
 	struct xfer *x = NULL;
 	bool ok = bl_reg_request(s, &r, &x, err);
 	free(url);
@@ -469,7 +483,6 @@ static void reg_destroy(struct bl_store *bs)
 	free(s);
 }
 
-
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
 static void curl_init_once(void)
@@ -478,7 +491,7 @@ static void curl_init_once(void)
 }
 
 bool bl_store_registry_open(const char *arg, const struct bl_source_opts *opts,
-	struct bl_store **out, struct bl_error *err)
+        struct bl_store **out, struct bl_error *err)
 {
 	static const struct bl_source_opts defaults = {0};
 	if (!opts)
@@ -519,8 +532,8 @@ bool bl_store_registry_open(const char *arg, const struct bl_source_opts *opts,
 	bl_vec_init(&s->tokens, bl_reg_token_free);
 	bl_vec_init(&s->seen, free);
 	bl_vec_init(&s->mem, memdoc_free);
-	s->base.describe = bl_asprintf("registry %s%s", s->ref.domain,
-		s->insecure ? " (insecure)" : "");
+	s->base.describe =
+	        bl_asprintf("registry %s%s", s->ref.domain, s->insecure ? " (insecure)" : "");
 	s->multi = curl_multi_init();
 	s->share = curl_share_init();
 	if (!s->multi || !s->share)
@@ -551,18 +564,21 @@ const struct bl_registry_stats *bl_registry_get_stats(const struct bl_store *bs)
 }
 
 static bool descs_from_index(struct reg *s, const struct bl_buf *body, const char *where,
-	struct bl_vec *descs, struct bl_error *err)
+        struct bl_vec *descs, struct bl_error *err)
 {
-	json_t *j = bl_json_parse(body->data ? body->data : "", body->len, BL_JSON_MANIFEST_MAX, err);
+	json_t *j =
+	        bl_json_parse(body->data ? body->data : "", body->len, BL_JSON_MANIFEST_MAX, err);
 	if (!j) {
-		bl_error_prefix(err, "registry %s: repository %s: %s", s->ref.domain, s->repo, where);
+		bl_error_prefix(
+		        err, "registry %s: repository %s: %s", s->ref.domain, s->repo, where);
 		return false;
 	}
 	json_t *a = bl_json_arr(j, "manifests");
 	size_t i;
 	json_t *v;
 	bool ok = true;
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		char place[128];
 		snprintf(place, sizeof place, "%s: manifests[%zu]", where, i);
 		struct bl_descriptor *d = bl_calloc(1, sizeof *d);
@@ -578,11 +594,11 @@ static bool descs_from_index(struct reg *s, const struct bl_buf *body, const cha
 	return ok;
 }
 
-static bool list_tags(struct reg *s, struct bl_vec *tags, int max_pages, bool *complete,
-	struct bl_error *err);
+static bool list_tags(
+        struct reg *s, struct bl_vec *tags, int max_pages, bool *complete, struct bl_error *err);
 
 static bool reg_referrers(struct bl_store *bs, const struct bl_digest *subject,
-	struct bl_vec *descs, struct bl_error *err)
+        struct bl_vec *descs, struct bl_error *err)
 {
 	struct reg *s = (struct reg *)bs;
 	if (s->offline)
@@ -594,13 +610,16 @@ static bool reg_referrers(struct bl_store *bs, const struct bl_digest *subject,
 	bool ok;
 	if (s->referrers_api >= 0) {
 		char *url = bl_reg_api_url(s, "/v2/%s/referrers/%s", s->repo, subject->str);
-		struct req r = {.url = url, .accept = "Accept: " BL_MT_OCI_INDEX, .registry_auth = true,
-			.max = BL_JSON_MANIFEST_MAX, .what = what};
+		struct req r = {.url = url,
+		        .accept = "Accept: " BL_MT_OCI_INDEX,
+		        .registry_auth = true,
+		        .max = BL_JSON_MANIFEST_MAX,
+		        .what = what};
 		struct bl_error e1 = {0};
 		ok = bl_reg_request(s, &r, &x, &e1);
 		free(url);
-		if (ok && x->content_type && !strncmp(x->content_type, BL_MT_OCI_INDEX,
-			strlen(BL_MT_OCI_INDEX))) {
+		if (ok && x->content_type &&
+		        !strncmp(x->content_type, BL_MT_OCI_INDEX, strlen(BL_MT_OCI_INDEX))) {
 			s->referrers_api = 1;
 			ok = descs_from_index(s, &x->body, what, descs, err);
 			bl_reg_xfer_free(x);
@@ -635,12 +654,15 @@ static bool reg_referrers(struct bl_store *bs, const struct bl_digest *subject,
 	free(tag);
 	if (s->tags_complete && !listed)
 		return true;
-	what = bl_asprintf("referrers tag %s-%s", bl_digest_alg_name(subject->alg),
-		bl_digest_hex(subject));
-	char *url = bl_reg_api_url(s, "/v2/%s/manifests/%s-%s", s->repo, bl_digest_alg_name(subject->alg),
-		bl_digest_hex(subject));
-	struct req r2 = {.url = url, .accept = BL_REG_ACCEPT_MANIFESTS, .registry_auth = true,
-		.max = BL_JSON_MANIFEST_MAX, .what = what};
+	what = bl_asprintf(
+	        "referrers tag %s-%s", bl_digest_alg_name(subject->alg), bl_digest_hex(subject));
+	char *url = bl_reg_api_url(s, "/v2/%s/manifests/%s-%s", s->repo,
+	        bl_digest_alg_name(subject->alg), bl_digest_hex(subject));
+	struct req r2 = {.url = url,
+	        .accept = BL_REG_ACCEPT_MANIFESTS,
+	        .registry_auth = true,
+	        .max = BL_JSON_MANIFEST_MAX,
+	        .what = what};
 	struct bl_error e2 = {0};
 	ok = bl_reg_request(s, &r2, &x, &e2);
 	free(url);
@@ -660,30 +682,33 @@ static bool reg_referrers(struct bl_store *bs, const struct bl_digest *subject,
 
 /* Up to max_pages pages of tags into `tags`; *complete says whether the
  * last page read was the last one. */
-static bool list_tags(struct reg *s, struct bl_vec *tags, int max_pages, bool *complete,
-	struct bl_error *err)
+static bool list_tags(
+        struct reg *s, struct bl_vec *tags, int max_pages, bool *complete, struct bl_error *err)
 {
 	char *url = bl_reg_api_url(s, "/v2/%s/tags/list?n=1000", s->repo);
 	bool ok = true;
 	for (int page = 0; url && page < max_pages; page++) {
-		struct req r = {.url = url, .registry_auth = true, .max = BL_JSON_MANIFEST_MAX,
-			.what = "tags"};
+		struct req r = {.url = url,
+		        .registry_auth = true,
+		        .max = BL_JSON_MANIFEST_MAX,
+		        .what = "tags"};
 		struct xfer *x = NULL;
 		ok = bl_reg_request(s, &r, &x, err);
 		if (!ok)
 			break;
-		json_t *j = bl_json_parse(x->body.data ? x->body.data : "", x->body.len,
-			BL_JSON_MANIFEST_MAX, err);
+		json_t *j = bl_json_parse(
+		        x->body.data ? x->body.data : "", x->body.len, BL_JSON_MANIFEST_MAX, err);
 		if (!j) {
-			bl_error_prefix(err, "registry %s: repository %s: tags page %d", s->ref.domain,
-				s->repo, page + 1);
+			bl_error_prefix(err, "registry %s: repository %s: tags page %d",
+			        s->ref.domain, s->repo, page + 1);
 			bl_reg_xfer_free(x);
 			ok = false;
 			break;
 		}
 		size_t i;
 		json_t *v;
-		json_array_foreach(bl_json_arr(j, "tags"), i, v) {
+		json_array_foreach(bl_json_arr(j, "tags"), i, v)
+		{
 			if (json_is_string(v))
 				bl_vec_push(tags, bl_strdup(json_string_value(v)));
 		}
@@ -697,7 +722,8 @@ static bool list_tags(struct reg *s, struct bl_vec *tags, int max_pages, bool *c
 		url = NULL;
 		if (link && link[0] == '/') {
 			url = bl_reg_api_url(s, "%s", link);
-		} else if (link && (!strncmp(link, "http://", 7) || !strncmp(link, "https://", 8))) {
+		} else if (link &&
+		           (!strncmp(link, "http://", 7) || !strncmp(link, "https://", 8))) {
 			/* Credentials go with every page: never to another origin. */
 			char *here = bl_reg_api_url(s, "/v2/");
 			char *a = bl_reg_url_origin(here), *b = bl_reg_url_origin(link);
@@ -705,8 +731,10 @@ static bool list_tags(struct reg *s, struct bl_vec *tags, int max_pages, bool *c
 				url = bl_strdup(link);
 			} else {
 				char *safe = bl_text_safe(b);
-				bl_reg_fail(s, err, BL_E_FORMAT, "tags page %d: the next page is on another "
-					"origin (%s): not followed", page + 1, safe);
+				bl_reg_fail(s, err, BL_E_FORMAT,
+				        "tags page %d: the next page is on another "
+				        "origin (%s): not followed",
+				        page + 1, safe);
 				free(safe);
 				ok = false;
 			}
@@ -729,8 +757,8 @@ static bool reg_list_tags(struct bl_store *bs, struct bl_vec *tags, struct bl_er
 	return list_tags((struct reg *)bs, tags, 10000, &complete, err);
 }
 
-static bool reg_prefetch(struct bl_store *bs, const struct bl_digest *const *digests, size_t n,
-	struct bl_error *err)
+static bool reg_prefetch(
+        struct bl_store *bs, const struct bl_digest *const *digests, size_t n, struct bl_error *err)
 {
 	struct reg *s = (struct reg *)bs;
 	if (s->offline || !s->scheme_known)
@@ -749,17 +777,20 @@ static bool reg_prefetch(struct bl_store *bs, const struct bl_digest *const *dig
 				struct bl_buf tmp;
 				bl_buf_init(&tmp);
 				bool have = mem_find(s, d) ||
-					(!s->no_cache && bl_registry_cache_get(s->cache_dir, d, BL_JSON_CONFIG_MAX, &tmp));
+				            (!s->no_cache && bl_registry_cache_get(s->cache_dir, d,
+				                                     BL_JSON_CONFIG_MAX, &tmp));
 				bl_buf_fini(&tmp);
 				if (have)
 					continue;
 				struct seen *k = seen_find(s, d);
 				bool manifest = k && k->manifest;
 				char *url = bl_reg_api_url(s, "/v2/%s/%s/%s", s->repo,
-					manifest ? "manifests" : "blobs", d->str);
+				        manifest ? "manifests" : "blobs", d->str);
 				char *authz = bl_reg_authz(s);
-				slots[i] = bl_reg_xfer_start(s, url, manifest ? BL_REG_ACCEPT_MANIFESTS : NULL, authz, NULL,
-					manifest ? BL_JSON_MANIFEST_MAX : BL_JSON_CONFIG_MAX, false, "prefetch");
+				slots[i] = bl_reg_xfer_start(s, url,
+				        manifest ? BL_REG_ACCEPT_MANIFESTS : NULL, authz, NULL,
+				        manifest ? BL_JSON_MANIFEST_MAX : BL_JSON_CONFIG_MAX, false,
+				        "prefetch");
 				sdig[i] = d;
 				bl_credentials_free_secret(authz);
 				free(url);
@@ -780,13 +811,15 @@ static bool reg_prefetch(struct bl_store *bs, const struct bl_digest *const *dig
 				cancelled = true;
 			if (x->result == CURLE_OK && x->status == 200) {
 				struct bl_digest got;
-				bl_digest_compute(sdig[i]->alg, x->body.data ? x->body.data : "", x->body.len,
-					&got);
+				bl_digest_compute(sdig[i]->alg, x->body.data ? x->body.data : "",
+				        x->body.len, &got);
 				if (bl_digest_equal(&got, sdig[i])) {
-					mem_put(s, sdig[i], x->body.data ? x->body.data : "", x->body.len);
+					mem_put(s, sdig[i], x->body.data ? x->body.data : "",
+					        x->body.len);
 					if (!s->no_cache)
 						bl_registry_cache_put(s->cache_dir, sdig[i],
-							x->body.data ? x->body.data : "", x->body.len, NULL);
+						        x->body.data ? x->body.data : "",
+						        x->body.len, NULL);
 					learn(s, x->body.data ? x->body.data : "", x->body.len);
 				}
 			}
@@ -799,20 +832,21 @@ static bool reg_prefetch(struct bl_store *bs, const struct bl_digest *const *dig
 	for (int i = 0; i < BL_REG_PARALLEL; i++)
 		bl_reg_xfer_free(slots[i]);
 	if (cancelled)
-		return bl_fail(err, BL_E_CANCELLED, "registry %s: prefetch cancelled", s->ref.domain);
+		return bl_fail(
+		        err, BL_E_CANCELLED, "registry %s: prefetch cancelled", s->ref.domain);
 	return true;
 }
 
 static const struct bl_store_ops registry_ops = {
-	.kind = "registry",
-	.list_roots = reg_list_roots,
-	.stat_blob = reg_stat_blob,
-	.read_raw = reg_read_raw,
-	.open_raw = reg_open_raw,
-	.destroy = reg_destroy,
-	.remote = true,
-	.referrers = reg_referrers,
-	.prefetch = reg_prefetch,
-	.list_tags = reg_list_tags,
-	.ratelimit = reg_ratelimit,
+        .kind = "registry",
+        .list_roots = reg_list_roots,
+        .stat_blob = reg_stat_blob,
+        .read_raw = reg_read_raw,
+        .open_raw = reg_open_raw,
+        .destroy = reg_destroy,
+        .remote = true,
+        .referrers = reg_referrers,
+        .prefetch = reg_prefetch,
+        .list_tags = reg_list_tags,
+        .ratelimit = reg_ratelimit,
 };

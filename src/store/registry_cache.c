@@ -31,8 +31,8 @@ static char *blob_path(const char *dir, const struct bl_digest *d)
 	return bl_asprintf("%s/blobs/%s/%s", dir, bl_digest_alg_name(d->alg), bl_digest_hex(d));
 }
 
-bool bl_registry_cache_get(const char *dir, const struct bl_digest *d, size_t max,
-	struct bl_buf *out)
+bool bl_registry_cache_get(
+        const char *dir, const struct bl_digest *d, size_t max, struct bl_buf *out)
 {
 	if (!dir || !bl_digest_is_set(d))
 		return false;
@@ -42,7 +42,8 @@ bool bl_registry_cache_get(const char *dir, const struct bl_digest *d, size_t ma
 	bool ok = bl_file_read(path, max, out, NULL);
 	if (ok) {
 		struct bl_digest got;
-		bl_digest_compute(d->alg, out->data ? out->data + start : "", out->len - start, &got);
+		bl_digest_compute(
+		        d->alg, out->data ? out->data + start : "", out->len - start, &got);
 		if (!bl_digest_equal(&got, d)) {
 			/* damaged: drop it so a later fetch can write a good copy */
 			unlink(path);
@@ -76,8 +77,8 @@ static bool mkdir_p(const char *path)
 	return ok;
 }
 
-bool bl_registry_cache_put(const char *dir, const struct bl_digest *d, const void *data,
-	size_t len, struct bl_error *err)
+bool bl_registry_cache_put(const char *dir, const struct bl_digest *d, const void *data, size_t len,
+        struct bl_error *err)
 {
 	if (!dir)
 		return bl_fail(err, BL_E_IO, "cache: no cache directory");
@@ -85,7 +86,7 @@ bool bl_registry_cache_put(const char *dir, const struct bl_digest *d, const voi
 	bl_digest_compute(d->alg, data, len, &got);
 	if (!bl_digest_equal(&got, d))
 		return bl_fail(err, BL_E_DIGEST, "cache: bytes hash to %s, not %s: not cached",
-			got.str, d->str);
+		        got.str, d->str);
 	char *sub = bl_asprintf("%s/blobs/%s", dir, bl_digest_alg_name(d->alg));
 	if (!mkdir_p(sub)) {
 		bl_fail_errno(err, BL_E_IO, "cache: mkdir %s", sub);

@@ -151,7 +151,8 @@ char *bl_registry_link_next(const char *header)
 					if (kl == 3 && !strncasecmp(ks, "rel", 3)) {
 						/* rel may list several space-separated relations */
 						char *save = NULL;
-						for (char *t = strtok_r(v, " ", &save); t; t = strtok_r(NULL, " ", &save))
+						for (char *t = strtok_r(v, " ", &save); t;
+						        t = strtok_r(NULL, " ", &save))
 							if (!strcasecmp(t, "next"))
 								next = true;
 					}

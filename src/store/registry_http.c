@@ -168,12 +168,12 @@ static size_t write_cb(char *buf, size_t size, size_t n, void *ud)
 	return len;
 }
 
-static int xferinfo_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-	curl_off_t ulnow)
+static int xferinfo_cb(
+        void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct xfer *x = ud;
 	if (x->s->progress &&
-		!x->s->progress(x->s->progress_ud, x->what, (uint64_t)dlnow, (uint64_t)dltotal)) {
+	        !x->s->progress(x->s->progress_ud, x->what, (uint64_t)dlnow, (uint64_t)dltotal)) {
 		x->cancelled = true;
 		return 1;
 	}
@@ -198,7 +198,7 @@ void bl_reg_xfer_free(struct xfer *x)
 }
 
 struct xfer *bl_reg_xfer_start(struct reg *s, const char *url, const char *accept,
-	const char *authz, const char *post, size_t max, bool stream, const char *what)
+        const char *authz, const char *post, size_t max, bool stream, const char *what)
 {
 	struct xfer *x = bl_calloc(1, sizeof *x);
 	x->s = s;
@@ -242,8 +242,8 @@ struct xfer *bl_reg_xfer_start(struct reg *s, const char *url, const char *accep
 	if (authz)
 		x->hdrs = curl_slist_append(x->hdrs, authz);
 	if (post) {
-		x->hdrs = curl_slist_append(x->hdrs,
-			"Content-Type: application/x-www-form-urlencoded");
+		x->hdrs = curl_slist_append(
+		        x->hdrs, "Content-Type: application/x-www-form-urlencoded");
 		curl_easy_setopt(h, CURLOPT_COPYPOSTFIELDS, post);
 	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->hdrs);
@@ -297,13 +297,14 @@ bool bl_reg_until_data(struct xfer *x)
 static bool retryable_curl(CURLcode c)
 {
 	return c == CURLE_RECV_ERROR || c == CURLE_SEND_ERROR || c == CURLE_GOT_NOTHING ||
-		c == CURLE_PARTIAL_FILE || c == CURLE_HTTP2 || c == CURLE_HTTP2_STREAM;
+	       c == CURLE_PARTIAL_FILE || c == CURLE_HTTP2 || c == CURLE_HTTP2_STREAM;
 }
 
 static char *first_error_text(const struct xfer *x)
 {
 	/* distribution errors: {"errors":[{"code":"...","message":"..."}]} */
-	json_t *j = bl_json_parse(x->body.data ? x->body.data : "", x->body.len, ERROR_BODY_MAX, NULL);
+	json_t *j =
+	        bl_json_parse(x->body.data ? x->body.data : "", x->body.len, ERROR_BODY_MAX, NULL);
 	json_t *a = j ? bl_json_arr(j, "errors") : NULL;
 	json_t *e = a ? json_array_get(a, 0) : NULL;
 	const char *code = e ? bl_json_str(e, "code") : NULL;
@@ -342,8 +343,8 @@ static void switch_scheme(struct reg *s, struct bl_reg_attempt *a, const char *s
 }
 
 /* Send once and wait for the answer (its headers, for a stream). */
-static struct xfer *send_once(struct reg *s, const struct req *r, struct bl_reg_attempt *a,
-	const char *registry_authz)
+static struct xfer *send_once(
+        struct reg *s, const struct req *r, struct bl_reg_attempt *a, const char *registry_authz)
 {
 	char *cur = bl_reg_url_origin(a->url);
 	bool same = !strcmp(cur, a->origin);
@@ -355,8 +356,8 @@ static struct xfer *send_once(struct reg *s, const struct req *r, struct bl_reg_
 		authz = r->authz;
 	else if (same && r->registry_auth && !probing)
 		authz = registry_authz;
-	struct xfer *x = bl_reg_xfer_start(s, a->url, r->accept, authz, r->post, r->max, r->stream,
-		r->what);
+	struct xfer *x =
+	        bl_reg_xfer_start(s, a->url, r->accept, authz, r->post, r->max, r->stream, r->what);
 	if (r->method && !strcmp(r->method, "HEAD"))
 		curl_easy_setopt(x->h, CURLOPT_NOBODY, 1L);
 	bl_reg_drive(s, r->stream ? until_headers : bl_reg_until_done, x);
@@ -367,28 +368,28 @@ static struct xfer *send_once(struct reg *s, const struct req *r, struct bl_reg_
 static bool tls_refused(const struct reg *s, const struct req *r, CURLcode rc)
 {
 	return !s->scheme_known && r->registry_auth && !strcmp(s->scheme, "https") &&
-		(s->loopback || s->insecure) &&
-		(rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING);
+	       (s->loopback || s->insecure) &&
+	       (rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING);
 }
 
 static void fail_transport(struct reg *s, const struct req *r, const struct bl_reg_attempt *a,
-	CURLcode rc, const char *msg, struct bl_error *err)
+        CURLcode rc, const char *msg, struct bl_error *err)
 {
 	enum bl_status code = rc == CURLE_ABORTED_BY_CALLBACK ? BL_E_CANCELLED : BL_E_NET;
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		bl_reg_fail(s, err, code, "%s: timed out%s (%s)", r->what,
-			a->timeouts > 1 ? " twice" : "", msg);
+		        a->timeouts > 1 ? " twice" : "", msg);
 	else if (rc == CURLE_PEER_FAILED_VERIFICATION)
 		bl_reg_fail(s, err, code,
-			"%s: TLS certificate not trusted (%s); use --cacert FILE or --insecure %s",
-			r->what, msg, s->ref.domain);
+		        "%s: TLS certificate not trusted (%s); use --cacert FILE or --insecure %s",
+		        r->what, msg, s->ref.domain);
 	else
 		bl_reg_fail(s, err, code, "%s: %s", r->what, msg);
 }
 
 /* The transfer failed below HTTP (takes x). */
 static enum bl_reg_outcome on_transport_error(struct reg *s, const struct req *r,
-	struct bl_reg_attempt *a, struct xfer *x, struct bl_error *err)
+        struct bl_reg_attempt *a, struct xfer *x, struct bl_error *err)
 {
 	CURLcode rc = x->result;
 	char *msg = bl_text_safe(x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
@@ -418,13 +419,13 @@ static bool is_redirect(long st)
 
 /* Takes x. */
 static enum bl_reg_outcome follow_redirect(struct reg *s, const struct req *r,
-	struct bl_reg_attempt *a, struct xfer *x, struct bl_error *err)
+        struct bl_reg_attempt *a, struct xfer *x, struct bl_error *err)
 {
 	char *loc = NULL;
 	curl_easy_getinfo(x->h, CURLINFO_REDIRECT_URL, &loc);
 	if (!loc || ++a->redirects > MAX_REDIRECTS) {
 		bl_reg_fail(s, err, BL_E_NET, "%s: %s (HTTP %ld)", r->what,
-			loc ? "too many redirects" : "redirect without Location", x->status);
+		        loc ? "too many redirects" : "redirect without Location", x->status);
 		bl_reg_xfer_free(x);
 		return BL_REG_FAILED;
 	}
@@ -445,7 +446,7 @@ static long backoff_ms(const struct reg *s, const struct bl_reg_attempt *a, cons
 
 /* The error for a final non-2xx answer. */
 static void fail_status(struct reg *s, const struct req *r, const struct bl_reg_attempt *a,
-	const struct xfer *x, struct bl_error *err)
+        const struct xfer *x, struct bl_error *err)
 {
 	long st = x->status;
 	char *code = first_error_text(x);
@@ -453,30 +454,30 @@ static void fail_status(struct reg *s, const struct req *r, const struct bl_reg_
 	const char *cs = code ? code : "";
 	const char *sp = code ? " " : "";
 	if (st == 401)
-		bl_reg_fail(s, err, BL_E_AUTH, "%s: authentication required for scope %s (401%s%s)%s",
-			r->what, scope, sp, cs,
-			s->creds.source ? "; the credentials found were refused" : "");
+		bl_reg_fail(s, err, BL_E_AUTH,
+		        "%s: authentication required for scope %s (401%s%s)%s", r->what, scope, sp,
+		        cs, s->creds.source ? "; the credentials found were refused" : "");
 	else if (st == 403)
 		bl_reg_fail(s, err, BL_E_AUTH, "%s: access denied for scope %s (403%s%s)", r->what,
-			scope, sp, cs);
+		        scope, sp, cs);
 	else if (st == 404)
 		bl_reg_fail(s, err, BL_E_NOT_FOUND, "%s not found (404%s%s)", r->what, sp, cs);
 	else if (st == 400 || st == 405)
 		bl_reg_fail(s, err, BL_E_FORMAT, "%s: refused (HTTP %ld%s%s)", r->what, st, sp, cs);
 	else
 		bl_reg_fail(s, err, BL_E_NET, "%s: HTTP %ld%s%s%s", r->what, st, sp, cs,
-			a->tries >= MAX_TRIES ? ", after retries" : "");
+		        a->tries >= MAX_TRIES ? ", after retries" : "");
 	free(code);
 	free(scope);
 }
 
 /* An HTTP answer came (takes x, or hands it to *out). */
-static enum bl_reg_outcome on_response(struct reg *s, const struct req *r,
-	struct bl_reg_attempt *a, struct xfer *x, struct xfer **out, struct bl_error *err)
+static enum bl_reg_outcome on_response(struct reg *s, const struct req *r, struct bl_reg_attempt *a,
+        struct xfer *x, struct xfer **out, struct bl_error *err)
 {
 	long st = x->status;
-	bool http_probe = !s->scheme_known && r->registry_auth && s->loopback &&
-		!strcmp(s->scheme, "http");
+	bool http_probe =
+	        !s->scheme_known && r->registry_auth && s->loopback && !strcmp(s->scheme, "http");
 	if (st == 400 && http_probe) {
 		/* "Client sent an HTTP request to an HTTPS server." */
 		bl_reg_xfer_free(x);
@@ -514,14 +515,13 @@ static enum bl_reg_outcome on_response(struct reg *s, const struct req *r,
 	return BL_REG_FAILED;
 }
 
-enum bl_reg_outcome bl_reg_attempt_run(struct reg *s, const struct req *r,
-	struct bl_reg_attempt *a, const char *registry_authz, struct xfer **out,
-	struct bl_error *err)
+enum bl_reg_outcome bl_reg_attempt_run(struct reg *s, const struct req *r, struct bl_reg_attempt *a,
+        const char *registry_authz, struct xfer **out, struct bl_error *err)
 {
 	*out = NULL;
 	if (s->offline) {
 		bl_fail(err, BL_E_NET, "registry %s: %s: not cached and offline", s->ref.domain,
-			r->what);
+		        r->what);
 		return BL_REG_FAILED;
 	}
 	enum bl_reg_outcome o = BL_REG_AGAIN;
@@ -529,12 +529,14 @@ enum bl_reg_outcome bl_reg_attempt_run(struct reg *s, const struct req *r,
 		struct xfer *x = send_once(s, r, a, registry_authz);
 		if (x->cancelled) {
 			bl_reg_xfer_free(x);
-			bl_fail(err, BL_E_CANCELLED, "registry %s: %s: cancelled", s->ref.domain, r->what);
+			bl_fail(err, BL_E_CANCELLED, "registry %s: %s: cancelled", s->ref.domain,
+			        r->what);
 			o = BL_REG_FAILED;
 		} else if (x->done && x->result != CURLE_OK && !x->too_big) {
 			o = on_transport_error(s, r, a, x, err);
 		} else if (x->too_big) {
-			bl_reg_fail(s, err, BL_E_TOO_BIG, "%s: larger than %zu bytes", r->what, r->max);
+			bl_reg_fail(
+			        s, err, BL_E_TOO_BIG, "%s: larger than %zu bytes", r->what, r->max);
 			bl_reg_xfer_free(x);
 			o = BL_REG_FAILED;
 		} else {
@@ -544,8 +546,8 @@ enum bl_reg_outcome bl_reg_attempt_run(struct reg *s, const struct req *r,
 	return o;
 }
 
-bool bl_reg_http_request(struct reg *s, const struct req *r, struct xfer **out,
-	struct bl_error *err)
+bool bl_reg_http_request(
+        struct reg *s, const struct req *r, struct xfer **out, struct bl_error *err)
 {
 	struct bl_reg_attempt a;
 	bl_reg_attempt_begin(&a, r);

@@ -20,9 +20,9 @@
 #include "bakelens/registry.h"
 #include "bakelens/vec.h"
 
-#define BL_REG_ACCEPT_MANIFESTS                                                       \
-	"Accept: " BL_MT_OCI_INDEX ", " BL_MT_OCI_MANIFEST ", " BL_MT_DOCKER_LIST ", " \
-	BL_MT_DOCKER_MANIFEST
+#define BL_REG_ACCEPT_MANIFESTS                                                                    \
+	"Accept: " BL_MT_OCI_INDEX ", " BL_MT_OCI_MANIFEST ", " BL_MT_DOCKER_LIST                  \
+	", " BL_MT_DOCKER_MANIFEST
 #define BL_REG_PARALLEL 6 /* transfers at once (prefetch) and connections per host */
 
 enum bl_reg_auth { BL_REG_AUTH_NONE = 0, BL_REG_AUTH_BASIC, BL_REG_AUTH_BEARER };
@@ -30,7 +30,7 @@ enum bl_reg_auth { BL_REG_AUTH_NONE = 0, BL_REG_AUTH_BASIC, BL_REG_AUTH_BEARER }
 struct reg {
 	struct bl_store base;
 	struct bl_ref ref;
-	char *host;   /* the API host[:port] */
+	char *host; /* the API host[:port] */
 	char *repo;
 	char *scheme; /* "https" or "http" */
 	bool scheme_known;
@@ -104,13 +104,13 @@ struct req {
 	const char *post;
 	size_t max;
 	bool stream;
-	const char *what;   /* "manifest latest", for messages */
+	const char *what; /* "manifest latest", for messages */
 };
 
 /* A request's state across its attempts (retries, redirects, scheme switch). */
 struct bl_reg_attempt {
 	char *url;
-	char *origin;    /* where it was first sent: an Authorization line goes only there */
+	char *origin; /* where it was first sent: an Authorization line goes only there */
 	int tries, redirects, timeouts;
 	bool answered;   /* a 401 challenge came back once already */
 	char *challenge; /* the WWW-Authenticate value when the outcome is BL_REG_CHALLENGE */
@@ -127,7 +127,7 @@ enum bl_reg_outcome {
 
 /* "registry H: repository R: <msg>" into err (may be NULL). */
 void bl_reg_fail(struct reg *s, struct bl_error *err, enum bl_status code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 /* "scheme://host[:port]" of a URL, host lowercased; caller owns. */
 char *bl_reg_url_origin(const char *url);
 /* "<scheme>://<host>" followed by the formatted path; caller owns. */
@@ -139,7 +139,7 @@ char *bl_reg_scope_pull(struct reg *s);
  * "Authorization: ..." line or NULL (copied); `post` a form body or NULL.
  * Free with bl_reg_xfer_free. */
 struct xfer *bl_reg_xfer_start(struct reg *s, const char *url, const char *accept,
-	const char *authz, const char *post, size_t max, bool stream, const char *what);
+        const char *authz, const char *post, size_t max, bool stream, const char *what);
 void bl_reg_xfer_free(struct xfer *x);
 /* Run the multi handle until `until(x)` holds or x is done; with x NULL,
  * until no transfer is running. */
@@ -154,21 +154,19 @@ bool bl_reg_until_data(struct xfer *x);
  * the answered transfer (caller frees; a stream has its headers only).
  * BL_REG_CHALLENGE only when r->registry_auth, at most once per request. */
 void bl_reg_attempt_begin(struct bl_reg_attempt *a, const struct req *r);
-enum bl_reg_outcome bl_reg_attempt_run(struct reg *s, const struct req *r,
-	struct bl_reg_attempt *a, const char *registry_authz, struct xfer **out,
-	struct bl_error *err);
+enum bl_reg_outcome bl_reg_attempt_run(struct reg *s, const struct req *r, struct bl_reg_attempt *a,
+        const char *registry_authz, struct xfer **out, struct bl_error *err);
 void bl_reg_attempt_end(struct bl_reg_attempt *a);
 /* A request that answers no challenge (token requests): begin, run, end. */
-bool bl_reg_http_request(struct reg *s, const struct req *r, struct xfer **out,
-	struct bl_error *err);
+bool bl_reg_http_request(
+        struct reg *s, const struct req *r, struct xfer **out, struct bl_error *err);
 
 /* ---- registry_token.c ---- */
 
 /* A request to the registry (or anywhere) with its authentication: the
  * Authorization line the store holds, and one 401 challenge answered
  * (Basic credentials or a Bearer token fetched from the realm). */
-bool bl_reg_request(struct reg *s, const struct req *r, struct xfer **out,
-	struct bl_error *err);
+bool bl_reg_request(struct reg *s, const struct req *r, struct xfer **out, struct bl_error *err);
 /* The Authorization line for a registry request, or NULL; caller frees with
  * bl_credentials_free_secret. */
 char *bl_reg_authz(struct reg *s);

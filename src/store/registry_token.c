@@ -120,7 +120,7 @@ static bool take_token(struct reg *s, const char *scope, struct xfer *x, struct 
 }
 
 static bool fetch_token(struct reg *s, const struct bl_registry_challenge *c, const char *scope,
-	struct bl_error *err)
+        struct bl_error *err)
 {
 	if (!load_creds(s, err))
 		return false;
@@ -132,9 +132,9 @@ static bool fetch_token(struct reg *s, const struct bl_registry_challenge *c, co
 	struct bl_error e2 = {0};
 	if (s->creds.identity_token) {
 		char *rt = url_escape(s->creds.identity_token);
-		char *form = bl_asprintf(
-			"grant_type=refresh_token&refresh_token=%s&service=%s&scope=%s&client_id=bakelens",
-			rt, service, escope);
+		char *form = bl_asprintf("grant_type=refresh_token&refresh_token=%s&service=%s&"
+		                         "scope=%s&client_id=bakelens",
+		        rt, service, escope);
 		bl_credentials_free_secret(rt);
 		struct req r = {.url = c->realm, .post = form, .max = 1u << 20, .what = "token"};
 		ok = bl_reg_http_request(s, &r, &x, &e2);
@@ -165,7 +165,7 @@ static bool fetch_token(struct reg *s, const struct bl_registry_challenge *c, co
 		} else if (err) {
 			/* the message from request() names the realm only by host */
 			bl_error_prefix(err, "token service for %s%s", s->repo,
-				s->creds.source ? " (with credentials)" : " (anonymous)");
+			        s->creds.source ? " (with credentials)" : " (anonymous)");
 		}
 	}
 out:
@@ -182,7 +182,8 @@ static bool answer_challenge(struct reg *s, const char *header, struct bl_error 
 	char *scope = bl_reg_scope_pull(s);
 	bool ok = false;
 	if (!bl_registry_challenge_parse(header, &c)) {
-		bl_reg_fail(s, err, BL_E_AUTH, "authentication required (401) and no usable challenge");
+		bl_reg_fail(
+		        s, err, BL_E_AUTH, "authentication required (401) and no usable challenge");
 		free(scope);
 		return false;
 	}
@@ -191,8 +192,9 @@ static bool answer_challenge(struct reg *s, const char *header, struct bl_error 
 			goto out;
 		if (!s->creds.username) {
 			bl_reg_fail(s, err, BL_E_AUTH,
-				"authentication required for scope %s (401, Basic) and no credentials found",
-				scope);
+			        "authentication required for scope %s (401, Basic) and no "
+			        "credentials found",
+			        scope);
 			goto out;
 		}
 		s->auth = BL_REG_AUTH_BASIC;
@@ -208,8 +210,7 @@ out:
 	return ok;
 }
 
-bool bl_reg_request(struct reg *s, const struct req *r, struct xfer **out,
-	struct bl_error *err)
+bool bl_reg_request(struct reg *s, const struct req *r, struct xfer **out, struct bl_error *err)
 {
 	struct bl_reg_attempt a;
 	bl_reg_attempt_begin(&a, r);

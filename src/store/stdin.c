@@ -10,7 +10,7 @@
 #include "internal.h"
 
 bool bl_store_stream_open(int fd, const char *name, const struct bl_source_opts *opts,
-	struct bl_store **out, struct bl_error *err)
+        struct bl_store **out, struct bl_error *err)
 {
 	*out = NULL;
 	const char *shown = name && strcmp(name, "-") != 0 ? name : "standard input";
@@ -18,10 +18,10 @@ bool bl_store_stream_open(int fd, const char *name, const struct bl_source_opts 
 	struct bl_tarix ix;
 	bl_tarix_init(&ix);
 	struct bl_tarix_opts o = {
-		.mode = BL_TARIX_STREAM,
-		.what = safe,
-		.progress = opts ? opts->progress : NULL,
-		.progress_ud = opts ? opts->progress_ud : NULL,
+	        .mode = BL_TARIX_STREAM,
+	        .what = safe,
+	        .progress = opts ? opts->progress : NULL,
+	        .progress_ud = opts ? opts->progress_ud : NULL,
 	};
 	struct archive *a = bl_tarix_reader();
 	bool ok = archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK;

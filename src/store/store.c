@@ -41,8 +41,8 @@ static const char *root_name(const struct bl_descriptor *d)
 	return n;
 }
 
-bool bl_store_index_roots(const void *data, size_t len, const char *where, struct bl_vec *roots,
-	struct bl_error *err)
+bool bl_store_index_roots(
+        const void *data, size_t len, const char *where, struct bl_vec *roots, struct bl_error *err)
 {
 	json_t *j = bl_json_parse(data, len, BL_JSON_MANIFEST_MAX, err);
 	if (!j) {
@@ -83,7 +83,7 @@ bool bl_store_index_roots(const void *data, size_t len, const char *where, struc
 }
 
 void bl_store_base_init(struct bl_store *s, const struct bl_store_ops *ops, const char *source,
-	const char *describe)
+        const char *describe)
 {
 	s->ops = ops;
 	s->source = bl_strdup(source ? source : "");
@@ -170,7 +170,7 @@ bool bl_store_roots(struct bl_store *s, struct bl_vec *roots, struct bl_error *e
 		char *safe = bl_text_safe(s->ref);
 		char *src = bl_text_safe(s->source);
 		bl_fail(err, BL_E_NOT_FOUND, "%s: no image named \"%s\" (%zu image%s in the store)",
-			src, safe, total, total == 1 ? "" : "s");
+		        src, safe, total, total == 1 ? "" : "s");
 		free(safe);
 		free(src);
 		return false;
@@ -197,7 +197,7 @@ static bool check_desc(const struct bl_descriptor *desc, struct bl_error *err)
 }
 
 bool bl_store_read_blob(struct bl_store *s, const struct bl_descriptor *desc, size_t max,
-	struct bl_buf *out, struct bl_error *err)
+        struct bl_buf *out, struct bl_error *err)
 {
 	char sh[40];
 	if (!check_desc(desc, err))
@@ -205,7 +205,7 @@ bool bl_store_read_blob(struct bl_store *s, const struct bl_descriptor *desc, si
 	bl_store_short(&desc->digest, sh, sizeof(sh));
 	if (desc->size >= 0 && (uint64_t)desc->size > max)
 		return bl_fail(err, BL_E_TOO_BIG, "blob %s: %lld bytes, over the %zu-byte cap", sh,
-			(long long)desc->size, max);
+		        (long long)desc->size, max);
 	/* Read one byte more than the descriptor says, so a longer blob is seen
 	 * as a size mismatch rather than as "too big". */
 	size_t cap = max;
@@ -219,20 +219,22 @@ bool bl_store_read_blob(struct bl_store *s, const struct bl_descriptor *desc, si
 			int64_t have = -1;
 			s->ops->stat_blob(s, &desc->digest, &have);
 			if (have >= 0 && (uint64_t)have <= max)
-				return bl_fail(err, BL_E_DIGEST, "blob %s: size %lld, descriptor says %lld",
-					sh, (long long)have, (long long)desc->size);
+				return bl_fail(err, BL_E_DIGEST,
+				        "blob %s: size %lld, descriptor says %lld", sh,
+				        (long long)have, (long long)desc->size);
 			if (have < 0)
 				return bl_fail(err, BL_E_DIGEST,
-					"blob %s: larger than the %lld bytes the descriptor says", sh,
-					(long long)desc->size);
-			return bl_fail(err, BL_E_TOO_BIG, "blob %s: %lld bytes, over the %zu-byte cap",
-				sh, (long long)have, max);
+				        "blob %s: larger than the %lld bytes the descriptor says",
+				        sh, (long long)desc->size);
+			return bl_fail(err, BL_E_TOO_BIG,
+			        "blob %s: %lld bytes, over the %zu-byte cap", sh, (long long)have,
+			        max);
 		}
 		return false;
 	}
 	if (desc->size >= 0 && (int64_t)tmp.len != desc->size) {
 		bl_fail(err, BL_E_DIGEST, "blob %s: size %zu, descriptor says %lld", sh, tmp.len,
-			(long long)desc->size);
+		        (long long)desc->size);
 		bl_buf_fini(&tmp);
 		return false;
 	}
@@ -249,7 +251,7 @@ bool bl_store_read_blob(struct bl_store *s, const struct bl_descriptor *desc, si
 }
 
 bool bl_store_open_blob(struct bl_store *s, const struct bl_descriptor *desc,
-	struct bl_stream **out, struct bl_error *err)
+        struct bl_stream **out, struct bl_error *err)
 {
 	*out = NULL;
 	if (!check_desc(desc, err))
@@ -269,22 +271,21 @@ bool bl_store_is_remote(const struct bl_store *s)
 static bool unsupported(const struct bl_store *s, const char *what, struct bl_error *err)
 {
 	char *src = bl_text_safe(s->source);
-	bl_fail(err, BL_E_UNSUPPORTED, "%s: %s: not supported (%s store)", src, what,
-		s->ops->kind);
+	bl_fail(err, BL_E_UNSUPPORTED, "%s: %s: not supported (%s store)", src, what, s->ops->kind);
 	free(src);
 	return false;
 }
 
 bool bl_store_referrers(struct bl_store *s, const struct bl_digest *subject, struct bl_vec *descs,
-	struct bl_error *err)
+        struct bl_error *err)
 {
 	if (!s->ops->referrers)
 		return unsupported(s, "referrers", err);
 	return s->ops->referrers(s, subject, descs, err);
 }
 
-bool bl_store_prefetch(struct bl_store *s, const struct bl_digest *const *digests, size_t n,
-	struct bl_error *err)
+bool bl_store_prefetch(
+        struct bl_store *s, const struct bl_digest *const *digests, size_t n, struct bl_error *err)
 {
 	/* a hint: a store that reads cheaply has nothing to do */
 	if (!s->ops->prefetch)
@@ -311,7 +312,7 @@ struct verify_stream {
 	struct bl_digest want;
 	int64_t want_size; /* -1: not checked */
 	int64_t got;
-	bool done;  /* end reached and checked */
+	bool done; /* end reached and checked */
 	bool failed;
 };
 
@@ -336,8 +337,9 @@ static ssize_t verify_read(struct bl_stream *s, void *buf, size_t n, struct bl_e
 		if (v->want_size >= 0 && v->got > v->want_size) {
 			v->failed = true;
 			bl_store_short(&v->want, sh, sizeof(sh));
-			bl_fail(err, BL_E_DIGEST, "blob %s: more than the %lld bytes the descriptor says",
-				sh, (long long)v->want_size);
+			bl_fail(err, BL_E_DIGEST,
+			        "blob %s: more than the %lld bytes the descriptor says", sh,
+			        (long long)v->want_size);
 			return -1;
 		}
 		return r;
@@ -347,7 +349,7 @@ static ssize_t verify_read(struct bl_stream *s, void *buf, size_t n, struct bl_e
 	if (v->want_size >= 0 && v->got != v->want_size) {
 		v->failed = true;
 		bl_fail(err, BL_E_DIGEST, "blob %s: size %lld, descriptor says %lld", sh,
-			(long long)v->got, (long long)v->want_size);
+		        (long long)v->got, (long long)v->want_size);
 		return -1;
 	}
 	struct bl_digest have;
@@ -377,6 +379,7 @@ struct bl_stream *bl_stream_verify_take(struct bl_stream *raw, const struct bl_d
 	v->raw = raw;
 	v->want = desc->digest;
 	v->want_size = desc->size;
-	bl_hasher_init(&v->h, desc->digest.alg != BL_DIGEST_NONE ? desc->digest.alg : BL_DIGEST_SHA256);
+	bl_hasher_init(
+	        &v->h, desc->digest.alg != BL_DIGEST_NONE ? desc->digest.alg : BL_DIGEST_SHA256);
 	return &v->base;
 }

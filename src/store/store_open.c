@@ -33,7 +33,7 @@ static bool is_layout_dir(const char *dir)
 
 /* Open a plain path (no transport prefix). `want`: 0 any, 'd' a layout, 't' a tar. */
 static bool open_path(const char *path, const char *shown, int want,
-	const struct bl_source_opts *opts, struct bl_store **out, struct bl_error *err)
+        const struct bl_source_opts *opts, struct bl_store **out, struct bl_error *err)
 {
 	char *safe = bl_text_safe(shown);
 	struct stat st;
@@ -47,19 +47,22 @@ static bool open_path(const char *path, const char *shown, int want,
 	}
 	if (S_ISDIR(st.st_mode)) {
 		if (want == 't') {
-			bl_fail(err, BL_E_FORMAT, "%s: is a directory, expected an image tar", safe);
+			bl_fail(err, BL_E_FORMAT, "%s: is a directory, expected an image tar",
+			        safe);
 			goto done;
 		}
 		if (!is_layout_dir(path)) {
 			bl_fail(err, BL_E_FORMAT,
-				"%s: not an OCI image layout (no oci-layout or index.json file)", safe);
+			        "%s: not an OCI image layout (no oci-layout or index.json file)",
+			        safe);
 			goto done;
 		}
 		ok = bl_store_ocidir_open(path, out, err);
 		goto done;
 	}
 	if (want == 'd') {
-		bl_fail(err, BL_E_FORMAT, "%s: not a directory, expected an OCI layout directory", safe);
+		bl_fail(err, BL_E_FORMAT, "%s: not a directory, expected an OCI layout directory",
+		        safe);
 		goto done;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -89,7 +92,7 @@ static bool open_path(const char *path, const char *shown, int want,
 		}
 		if (bl_json_looks_like(head, (size_t)n)) {
 			bl_fail(err, BL_E_FORMAT,
-				"%s: a JSON document, not an image layout or archive", safe);
+			        "%s: a JSON document, not an image layout or archive", safe);
 			goto done;
 		}
 	}
@@ -128,16 +131,16 @@ static bool looks_like_path(const char *arg)
 		return true;
 	if (!strcmp(arg, ".") || !strcmp(arg, ".."))
 		return true;
-	static const char *const exts[] = {".tar", ".json", ".gz", ".tgz", ".xz", ".zst",
-		".zstd", ".bz2", ".dockerbuild"};
+	static const char *const exts[] = {
+	        ".tar", ".json", ".gz", ".tgz", ".xz", ".zst", ".zstd", ".bz2", ".dockerbuild"};
 	for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
 		if (has_suffix(arg, exts[i]))
 			return true;
 	return false;
 }
 
-bool bl_store_open(const char *arg, const struct bl_source_opts *opts,
-	struct bl_store **out, struct bl_error *err)
+bool bl_store_open(const char *arg, const struct bl_source_opts *opts, struct bl_store **out,
+        struct bl_error *err)
 {
 	*out = NULL;
 	if (!arg || !*arg)
@@ -152,9 +155,9 @@ bool bl_store_open(const char *arg, const struct bl_source_opts *opts,
 		const char *prefix;
 		int want;
 	} transports[] = {
-		{"oci:", 'd'},
-		{"oci-archive:", 't'},
-		{"docker-archive:", 't'},
+	        {"oci:", 'd'},
+	        {"oci-archive:", 't'},
+	        {"docker-archive:", 't'},
 	};
 	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++) {
 		size_t pl = strlen(transports[i].prefix);

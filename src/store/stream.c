@@ -32,8 +32,9 @@ static ssize_t fd_read(struct bl_stream *s, void *buf, size_t n, struct bl_error
 		return -1;
 	}
 	if (r == 0 && f->remaining > 0) {
-		bl_fail(err, BL_E_FORMAT, "unexpected end of file at offset %lld (%lld bytes missing)",
-			(long long)f->pos, (long long)f->remaining);
+		bl_fail(err, BL_E_FORMAT,
+		        "unexpected end of file at offset %lld (%lld bytes missing)",
+		        (long long)f->pos, (long long)f->remaining);
 		return -1;
 	}
 	f->pos += r;

@@ -52,7 +52,6 @@ static void add_layout_blobs(struct tar_store *t)
 	}
 }
 
-
 static bool classify(struct tar_store *t, struct bl_error *err)
 {
 	add_layout_blobs(t);
@@ -64,8 +63,8 @@ static bool classify(struct tar_store *t, struct bl_error *err)
 		struct bl_buf b;
 		bl_buf_init(&b);
 		bool ok = bl_tar_read_member(t, im, BL_JSON_MANIFEST_MAX, &b, label, err) &&
-			(b.len > 0 || bl_fail(err, BL_E_FORMAT, "%s: empty file", label)) &&
-			bl_store_index_roots(b.data, b.len, label, &t->roots, err);
+		          (b.len > 0 || bl_fail(err, BL_E_FORMAT, "%s: empty file", label)) &&
+		          bl_store_index_roots(b.data, b.len, label, &t->roots, err);
 		bl_buf_fini(&b);
 		free(label);
 		if (!ok)
@@ -73,12 +72,14 @@ static bool classify(struct tar_store *t, struct bl_error *err)
 		if (t->roots.len > 0) {
 			if (mm)
 				bl_tar_name_from_manifest_json(t, mm);
-			kind = mm ? "OCI layout tar with docker manifest.json (docker save >= 25, containerd or buildx type=docker)"
-				  : "OCI layout tar";
+			kind = mm ? "OCI layout tar with docker manifest.json (docker save >= 25, "
+			            "containerd or buildx type=docker)"
+			          : "OCI layout tar";
 		} else if (mm) {
 			if (!bl_tar_roots_from_manifest_json(t, mm, true, err))
 				return false;
-			kind = "OCI layout tar with docker manifest.json (index.json lists no images)";
+			kind = "OCI layout tar with docker manifest.json (index.json lists no "
+			       "images)";
 		} else {
 			kind = "OCI layout tar (index.json lists no images)";
 		}
@@ -91,10 +92,11 @@ static bool classify(struct tar_store *t, struct bl_error *err)
 		const char *wm = bl_tar_why_not_found(t, "manifest.json");
 		if (*wi || *wm)
 			return bl_fail(err, BL_E_FORMAT, "%s: not an image archive: %s%s", t->what,
-				*wi ? "index.json is there but unusable" : "manifest.json is there but unusable",
-				*wi ? wi : wm);
-		return bl_fail(err, BL_E_FORMAT, "%s: not an image archive: no index.json or manifest.json",
-			t->what);
+			        *wi ? "index.json is there but unusable"
+			            : "manifest.json is there but unusable",
+			        *wi ? wi : wm);
+		return bl_fail(err, BL_E_FORMAT,
+		        "%s: not an image archive: no index.json or manifest.json", t->what);
 	}
 	struct bl_buf d;
 	bl_buf_init(&d);
@@ -107,13 +109,13 @@ static bool classify(struct tar_store *t, struct bl_error *err)
 		bl_buf_puts(&d, ", read once from a stream (layers hashed, not kept)");
 	if (t->ix.unsafe_names)
 		bl_buf_printf(&d, "; %zu member(s) with \"..\" in their name ignored",
-			t->ix.unsafe_names);
+		        t->ix.unsafe_names);
 	if (t->ix.n > t->ix.n_by_name)
 		bl_buf_printf(&d, "; %zu member(s) superseded by a later one of the same name",
-			t->ix.n - t->ix.n_by_name);
+		        t->ix.n - t->ix.n_by_name);
 	if (t->roots_dropped)
 		bl_buf_printf(&d, "; %zu more image name(s) past the first %d not listed",
-			t->roots_dropped, TAR_ROOTS_MAX);
+		        t->roots_dropped, TAR_ROOTS_MAX);
 	free(t->base.describe);
 	t->base.describe = bl_buf_take(&d);
 	bl_buf_fini(&d);
@@ -142,7 +144,7 @@ static enum bl_blob_state ts_stat(struct bl_store *s, const struct bl_digest *d,
 }
 
 static bool ts_read_raw(struct bl_store *s, const struct bl_digest *d, size_t max,
-	struct bl_buf *out, struct bl_error *err)
+        struct bl_buf *out, struct bl_error *err)
 {
 	struct tar_store *t = (struct tar_store *)s;
 	char sh[40];
@@ -152,8 +154,8 @@ static bool ts_read_raw(struct bl_store *s, const struct bl_digest *d, size_t ma
 		return bl_fail(err, BL_E_NOT_FOUND, "blob %s: not in %s", sh, t->what);
 	if (b->synth) {
 		if (b->synth_len > max)
-			return bl_fail(err, BL_E_TOO_BIG, "blob %s: %zu bytes, over the %zu-byte cap", sh,
-				b->synth_len, max);
+			return bl_fail(err, BL_E_TOO_BIG,
+			        "blob %s: %zu bytes, over the %zu-byte cap", sh, b->synth_len, max);
 		bl_buf_append(out, b->synth, b->synth_len);
 		return true;
 	}
@@ -163,8 +165,8 @@ static bool ts_read_raw(struct bl_store *s, const struct bl_digest *d, size_t ma
 	return ok;
 }
 
-static bool ts_open_raw(struct bl_store *s, const struct bl_digest *d, struct bl_stream **out,
-	struct bl_error *err)
+static bool ts_open_raw(
+        struct bl_store *s, const struct bl_digest *d, struct bl_stream **out, struct bl_error *err)
 {
 	struct tar_store *t = (struct tar_store *)s;
 	char sh[40];
@@ -183,7 +185,7 @@ static bool ts_open_raw(struct bl_store *s, const struct bl_digest *d, struct bl
 	}
 	if (t->access == BL_TAR_ONCE)
 		return bl_fail(err, BL_E_UNSUPPORTED,
-			"blob %s: layer not kept: standard input is read once", sh);
+		        "blob %s: layer not kept: standard input is read once", sh);
 	if (t->access == BL_TAR_PREAD && m->offset >= 0) {
 		/* The stream shares the store's fd: it must not outlive the store. */
 		*out = bl_stream_fd_range(t->fd, m->offset, m->size);
@@ -216,21 +218,21 @@ static void ts_destroy(struct bl_store *s)
 	free(t);
 }
 
-#define TAR_OPS(name, k)                                                                        \
-	static const struct bl_store_ops name = {                                              \
-		.kind = k,                                                                      \
-		.list_roots = ts_list_roots,                                                    \
-		.stat_blob = ts_stat,                                                           \
-		.read_raw = ts_read_raw,                                                        \
-		.open_raw = ts_open_raw,                                                        \
-		.destroy = ts_destroy,                                                          \
+#define TAR_OPS(name, k)                                                                           \
+	static const struct bl_store_ops name = {                                                  \
+	        .kind = k,                                                                         \
+	        .list_roots = ts_list_roots,                                                       \
+	        .stat_blob = ts_stat,                                                              \
+	        .read_raw = ts_read_raw,                                                           \
+	        .open_raw = ts_open_raw,                                                           \
+	        .destroy = ts_destroy,                                                             \
 	}
 TAR_OPS(oci_archive_ops, "oci-archive");
 TAR_OPS(docker_archive_ops, "docker-archive");
 TAR_OPS(stdin_ops, "stdin");
 
 bool bl_tar_store_new(struct bl_tarix *ix, int fd, const char *path, enum bl_tar_access access,
-	const char *source, struct bl_store **out, struct bl_error *err)
+        const char *source, struct bl_store **out, struct bl_error *err)
 {
 	*out = NULL;
 	struct tar_store *t = bl_calloc(1, sizeof(*t));
@@ -241,8 +243,8 @@ bool bl_tar_store_new(struct bl_tarix *ix, int fd, const char *path, enum bl_tar
 	t->what = bl_text_safe(source);
 	t->access = access;
 	bl_vec_init(&t->roots, bl_store_root_free);
-	bl_store_base_init(&t->base, access == BL_TAR_ONCE ? &stdin_ops : &oci_archive_ops, source,
-		NULL);
+	bl_store_base_init(
+	        &t->base, access == BL_TAR_ONCE ? &stdin_ops : &oci_archive_ops, source, NULL);
 	if (!classify(t, err)) {
 		bl_store_free(&t->base);
 		return false;
@@ -253,8 +255,8 @@ bool bl_tar_store_new(struct bl_tarix *ix, int fd, const char *path, enum bl_tar
 	return true;
 }
 
-bool bl_store_tar_open(const char *path, const struct bl_source_opts *opts,
-	struct bl_store **out, struct bl_error *err)
+bool bl_store_tar_open(const char *path, const struct bl_source_opts *opts, struct bl_store **out,
+        struct bl_error *err)
 {
 	*out = NULL;
 	char *safe = bl_text_safe(path);
@@ -277,17 +279,20 @@ bool bl_store_tar_open(const char *path, const struct bl_source_opts *opts,
 		return false;
 	}
 	bool compressed = (hn >= 2 && head[0] == 0x1f && head[1] == 0x8b) ||
-		(hn >= 6 && memcmp(head, "\xfd" "7zXZ\0", 6) == 0) ||
-		(hn >= 4 && memcmp(head, "\x28\xb5\x2f\xfd", 4) == 0) ||
-		(hn >= 3 && memcmp(head, "BZh", 3) == 0) || (hn >= 1 && head[0] == 0x5d);
+	                  (hn >= 6 && memcmp(head,
+	                                      "\xfd"
+	                                      "7zXZ\0",
+	                                      6) == 0) ||
+	                  (hn >= 4 && memcmp(head, "\x28\xb5\x2f\xfd", 4) == 0) ||
+	                  (hn >= 3 && memcmp(head, "BZh", 3) == 0) || (hn >= 1 && head[0] == 0x5d);
 	struct bl_tarix ix;
 	bl_tarix_init(&ix);
 	struct bl_tarix_opts o = {
-		.mode = compressed ? BL_TARIX_STREAM : BL_TARIX_SEEK,
-		.what = safe,
-		.file_size = S_ISREG(st.st_mode) ? st.st_size : 0,
-		.progress = opts ? opts->progress : NULL,
-		.progress_ud = opts ? opts->progress_ud : NULL,
+	        .mode = compressed ? BL_TARIX_STREAM : BL_TARIX_SEEK,
+	        .what = safe,
+	        .file_size = S_ISREG(st.st_mode) ? st.st_size : 0,
+	        .progress = opts ? opts->progress : NULL,
+	        .progress_ud = opts ? opts->progress_ud : NULL,
 	};
 	struct archive *a = bl_tarix_reader();
 	bool ok = archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK;
@@ -309,10 +314,9 @@ bool bl_store_tar_open(const char *path, const struct bl_source_opts *opts,
 		close(fd);
 		fd = -1;
 	}
-	ok = bl_tar_store_new(&ix, fd, path, compressed ? BL_TAR_RESTREAM : BL_TAR_PREAD, path, out,
-		err);
+	ok = bl_tar_store_new(
+	        &ix, fd, path, compressed ? BL_TAR_RESTREAM : BL_TAR_PREAD, path, out, err);
 	bl_tarix_fini(&ix);
 	free(safe);
 	return ok;
 }
-

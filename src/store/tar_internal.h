@@ -14,15 +14,15 @@ struct blob_ent {
 	const struct bl_tar_member *m; /* NULL for a synthesised document */
 	char *synth;                   /* owned bytes when m is NULL */
 	size_t synth_len;
-	enum bl_blob_state state;      /* known state (VERIFIED when hashed), else PRESENT */
+	enum bl_blob_state state; /* known state (VERIFIED when hashed), else PRESENT */
 };
 
 struct tar_store {
 	struct bl_store base;
 	struct bl_tarix ix;
 	int fd;
-	char *path;      /* file to re-stream (RESTREAM) */
-	char *what;      /* escaped source, for messages */
+	char *path; /* file to re-stream (RESTREAM) */
+	char *what; /* escaped source, for messages */
 	enum bl_tar_access access;
 	struct blob_ent *blobs;
 	size_t nblobs, cap;
@@ -63,28 +63,28 @@ void bl_tar_set_member_state(struct blob_ent *b);
 /* A reader of the compressed archive positioned at the data of `m` (caller
  * frees with archive_read_free); NULL and err when it cannot be reopened or
  * the member is no longer there. */
-struct archive *bl_tar_restream_to(struct tar_store *t, const struct bl_tar_member *m,
-	struct bl_error *err);
+struct archive *bl_tar_restream_to(
+        struct tar_store *t, const struct bl_tar_member *m, struct bl_error *err);
 /* True (and BL_E_UNSUPPORTED in err) for a sparse member of unknown offset
  * larger than any document: never read. */
-bool bl_tar_sparse_unreadable(const struct bl_tar_member *m, const char *label,
-	struct bl_error *err);
+bool bl_tar_sparse_unreadable(
+        const struct bl_tar_member *m, const char *label, struct bl_error *err);
 /* Append the bytes of `m` to out; BL_E_TOO_BIG over max, BL_E_UNSUPPORTED for
  * a member not kept from a stream read once, BL_E_FORMAT for a short archive.
  * `label` names the member in messages (already safe). */
 bool bl_tar_read_member(struct tar_store *t, const struct bl_tar_member *m, size_t max,
-	struct bl_buf *out, const char *label, struct bl_error *err);
+        struct bl_buf *out, const char *label, struct bl_error *err);
 /* A raw stream over the data at the reader's position (takes `a`). */
 struct bl_stream *bl_tar_archive_stream_new(struct archive *a);
 /* The member parsed as JSON (caller owns), NULL and err on failure. */
 json_t *bl_tar_member_json(struct tar_store *t, const struct bl_tar_member *m, const char *label,
-	size_t max, struct bl_error *err);
+        size_t max, struct bl_error *err);
 /* sha256 of the member's bytes, streamed (never held in memory). */
-bool bl_tar_member_digest(struct tar_store *t, const struct bl_tar_member *m,
-	struct bl_digest *out, struct bl_error *err);
+bool bl_tar_member_digest(struct tar_store *t, const struct bl_tar_member *m, struct bl_digest *out,
+        struct bl_error *err);
 /* Up to n first bytes of the member into p (0 when not cheaply known). */
-size_t bl_tar_member_magic(struct tar_store *t, const struct bl_tar_member *m, unsigned char *p,
-	size_t n);
+size_t bl_tar_member_magic(
+        struct tar_store *t, const struct bl_tar_member *m, unsigned char *p, size_t n);
 enum comp { COMP_NONE, COMP_GZIP, COMP_ZSTD, COMP_OTHER };
 /* The compression that first bytes announce. */
 enum comp bl_tar_magic_comp(const unsigned char *p, size_t n);
@@ -99,8 +99,8 @@ const char *bl_tar_why_not_found(const struct tar_store *t, const char *name);
  * the layers it names go into the blob table). `from_v25`: index.json was
  * there but listed no images (said in the roots' notes). Fails with
  * BL_E_FORMAT naming the entry when an entry, its config or a layer is bad. */
-bool bl_tar_roots_from_manifest_json(struct tar_store *t, const struct bl_tar_member *mm,
-	bool from_v25, struct bl_error *err);
+bool bl_tar_roots_from_manifest_json(
+        struct tar_store *t, const struct bl_tar_member *mm, bool from_v25, struct bl_error *err);
 /* Name the store's unnamed manifest roots by the RepoTags of manifest.json
  * entries with the same config (extra tags add roots). Never fails: an
  * unusable manifest.json names nothing. */

@@ -69,8 +69,8 @@ void bl_tar_set_member_state(struct blob_ent *b)
 
 /* Re-read a compressed archive from the start up to member `m`; leaves the
  * reader positioned at its data. */
-struct archive *bl_tar_restream_to(struct tar_store *t, const struct bl_tar_member *m,
-	struct bl_error *err)
+struct archive *bl_tar_restream_to(
+        struct tar_store *t, const struct bl_tar_member *m, struct bl_error *err)
 {
 	struct archive *a = bl_tarix_reader();
 	if (archive_read_open_filename(a, t->path, 1 << 16) != ARCHIVE_OK) {
@@ -85,9 +85,10 @@ struct archive *bl_tar_restream_to(struct tar_store *t, const struct bl_tar_memb
 		int r = archive_read_next_header(a, &e);
 		if (r < ARCHIVE_WARN || r == ARCHIVE_RETRY || r == ARCHIVE_EOF) {
 			char *sm = bl_text_safe(m->name);
-			char *why = r == ARCHIVE_EOF ? bl_strdup("archive changed") : bl_tarix_why(a);
+			char *why =
+			        r == ARCHIVE_EOF ? bl_strdup("archive changed") : bl_tarix_why(a);
 			bl_fail(err, BL_E_FORMAT, "%s: member \"%s\" not found when re-reading: %s",
-				t->what, sm, why);
+			        t->what, sm, why);
 			free(why);
 			free(sm);
 			archive_read_free(a);
@@ -102,24 +103,24 @@ struct archive *bl_tar_restream_to(struct tar_store *t, const struct bl_tar_memb
 /* A sparse member (offset unknown) whose holes make it bigger than any
  * document: never read (tarindex.c does not hash it either), so that a
  * few-byte header claiming a terabyte of holes costs nothing. */
-bool bl_tar_sparse_unreadable(const struct bl_tar_member *m, const char *label,
-	struct bl_error *err)
+bool bl_tar_sparse_unreadable(
+        const struct bl_tar_member *m, const char *label, struct bl_error *err)
 {
 	if (m->offset >= 0 || m->data || (uint64_t)m->size <= BL_TAR_KEEP_MAX)
 		return false;
 	bl_fail(err, BL_E_UNSUPPORTED, "%s: a sparse tar member of %lld bytes: not read", label,
-		(long long)m->size);
+	        (long long)m->size);
 	return true;
 }
 
 bool bl_tar_read_member(struct tar_store *t, const struct bl_tar_member *m, size_t max,
-	struct bl_buf *out, const char *label, struct bl_error *err)
+        struct bl_buf *out, const char *label, struct bl_error *err)
 {
 	if (bl_tar_sparse_unreadable(m, label, err))
 		return false;
 	if ((uint64_t)m->size > max)
 		return bl_fail(err, BL_E_TOO_BIG, "%s: %lld bytes, over the %zu-byte cap", label,
-			(long long)m->size, max);
+		        (long long)m->size, max);
 	if (m->data) {
 		bl_buf_append(out, m->data, (size_t)m->size);
 		return true;
@@ -130,21 +131,23 @@ bool bl_tar_read_member(struct tar_store *t, const struct bl_tar_member *m, size
 	}
 	if (t->access == BL_TAR_ONCE)
 		return bl_fail(err, BL_E_UNSUPPORTED,
-			"%s: layer not kept: standard input is read once (only JSON documents up to "
-			"32 MiB, 64 MiB in all, are kept)",
-			label);
+		        "%s: layer not kept: standard input is read once (only JSON documents up "
+		        "to "
+		        "32 MiB, 64 MiB in all, are kept)",
+		        label);
 	bl_buf_reserve(out, (size_t)m->size + 1);
 	if (t->access == BL_TAR_PREAD && m->offset >= 0) {
 		size_t got = 0;
 		while (got < (size_t)m->size) {
 			ssize_t r = pread(t->fd, out->data + out->len, (size_t)m->size - got,
-				(off_t)(m->offset + (int64_t)got));
+			        (off_t)(m->offset + (int64_t)got));
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r < 0)
 				return bl_fail_errno(err, BL_E_IO, "%s", label);
 			if (r == 0)
-				return bl_fail(err, BL_E_FORMAT, "%s: archive ends inside it", label);
+				return bl_fail(
+				        err, BL_E_FORMAT, "%s: archive ends inside it", label);
 			got += (size_t)r;
 			out->len += (size_t)r;
 		}
@@ -213,7 +216,7 @@ struct bl_stream *bl_tar_archive_stream_new(struct archive *a)
 /* ---- JSON helpers ---- */
 
 json_t *bl_tar_member_json(struct tar_store *t, const struct bl_tar_member *m, const char *label,
-	size_t max, struct bl_error *err)
+        size_t max, struct bl_error *err)
 {
 	struct bl_buf b;
 	bl_buf_init(&b);
@@ -230,8 +233,8 @@ json_t *bl_tar_member_json(struct tar_store *t, const struct bl_tar_member *m, c
 
 /* sha256 of a member's bytes, streamed (a compressed member may inflate to
  * gigabytes: never held in memory). */
-bool bl_tar_member_digest(struct tar_store *t, const struct bl_tar_member *m,
-	struct bl_digest *out, struct bl_error *err)
+bool bl_tar_member_digest(struct tar_store *t, const struct bl_tar_member *m, struct bl_digest *out,
+        struct bl_error *err)
 {
 	if (m->hashed && m->sha.alg == BL_DIGEST_SHA256) {
 		*out = m->sha;
@@ -272,8 +275,8 @@ bool bl_tar_member_digest(struct tar_store *t, const struct bl_tar_member *m,
 }
 
 /* First bytes of a member (for compression magic). */
-size_t bl_tar_member_magic(struct tar_store *t, const struct bl_tar_member *m, unsigned char *p,
-	size_t n)
+size_t bl_tar_member_magic(
+        struct tar_store *t, const struct bl_tar_member *m, unsigned char *p, size_t n)
 {
 	if (m->data) {
 		size_t k = (size_t)m->size < n ? (size_t)m->size : n;
@@ -297,14 +300,15 @@ enum comp bl_tar_magic_comp(const unsigned char *p, size_t n)
 		return COMP_GZIP;
 	if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd)
 		return COMP_ZSTD;
-	if (n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0)
+	if (n >= 6 && memcmp(p,
+	                      "\xfd"
+	                      "7zXZ\0",
+	                      6) == 0)
 		return COMP_OTHER;
 	if (n >= 3 && memcmp(p, "BZh", 3) == 0)
 		return COMP_OTHER;
 	return COMP_NONE;
 }
-
-
 
 /* Why bl_tarix_find found no regular file at `name` (for messages): the
  * member there is a link that loops or leaves the archive, or is not a file;
@@ -335,4 +339,3 @@ const char *bl_tar_why_not_found(const struct tar_store *t, const char *name)
 		return " (a link that loops, leaves the archive or names no member)";
 	return " (a member that is not a regular file: a device, FIFO or the like)";
 }
-

@@ -125,7 +125,8 @@ static void build_name_index(struct bl_tarix *ix)
 	/* Keep the last header of each name (what extraction would leave). */
 	size_t w = 0;
 	for (size_t i = 0; i < ix->n; i++) {
-		if (w > 0 && strcmp(ix->m[ix->by_name[w - 1]].name, ix->m[ix->by_name[i]].name) == 0)
+		if (w > 0 &&
+		        strcmp(ix->m[ix->by_name[w - 1]].name, ix->m[ix->by_name[i]].name) == 0)
 			w--;
 		ix->by_name[w++] = ix->by_name[i];
 	}
@@ -167,7 +168,8 @@ const struct bl_tar_member *bl_tarix_find(const struct bl_tarix *ix, const char 
 			if (m->link[0] == '/' || !slash)
 				joined = bl_strdup(m->link);
 			else
-				joined = bl_asprintf("%.*s/%s", (int)(slash - m->name), m->name, m->link);
+				joined = bl_asprintf(
+				        "%.*s/%s", (int)(slash - m->name), m->name, m->link);
 			cur = normalise(joined, true);
 			free(joined);
 			continue;
@@ -186,7 +188,7 @@ static bool report_progress(const struct bl_tarix_opts *o, struct archive *a, st
 		return true;
 	int64_t done = archive_filter_bytes(a, -1);
 	if (!o->progress(o->progress_ud, "indexing archive", done < 0 ? 0 : (uint64_t)done,
-		    o->file_size > 0 ? (uint64_t)o->file_size : 0))
+	            o->file_size > 0 ? (uint64_t)o->file_size : 0))
 		return bl_fail(err, BL_E_CANCELLED, "%s: cancelled while indexing", o->what);
 	return true;
 }
@@ -199,17 +201,18 @@ char *bl_tarix_why(struct archive *a)
 
 /* Where the archive broke, for messages. */
 static void fail_at(struct bl_error *err, const struct bl_tarix_opts *o, struct archive *a,
-	const char *member, const char *what)
+        const char *member, const char *what)
 {
 	char *safe_why = bl_tarix_why(a);
 	long long off = (long long)archive_filter_bytes(a, 0);
 	if (member) {
 		char *sm = bl_text_safe(member);
-		bl_fail(err, BL_E_FORMAT, "%s: member \"%s\" (offset %lld): %s: %s", o->what, sm, off,
-			what, safe_why);
+		bl_fail(err, BL_E_FORMAT, "%s: member \"%s\" (offset %lld): %s: %s", o->what, sm,
+		        off, what, safe_why);
 		free(sm);
 	} else {
-		bl_fail(err, BL_E_FORMAT, "%s: at offset %lld: %s: %s", o->what, off, what, safe_why);
+		bl_fail(err, BL_E_FORMAT, "%s: at offset %lld: %s: %s", o->what, off, what,
+		        safe_why);
 	}
 	free(safe_why);
 }
@@ -235,14 +238,15 @@ static char *member_label(const char *raw)
  * is refused rather than kept: image tools write names of a few hundred
  * bytes; a pax name may be longer than PATH_MAX, but not without bound. */
 static bool name_fits(const struct bl_tarix_opts *o, struct archive *a, const char *raw,
-	const char *what, const char *s, struct bl_error *err)
+        const char *what, const char *s, struct bl_error *err)
 {
 	size_t len = strlen(s);
 	if (len <= BL_TAR_NAME_MAX)
 		return true;
 	char *label = member_label(raw);
-	bl_fail(err, BL_E_FORMAT, "%s: member \"%s\" (offset %lld): %s is %zu bytes, over the %u byte limit",
-		o->what, label, (long long)archive_filter_bytes(a, 0), what, len, BL_TAR_NAME_MAX);
+	bl_fail(err, BL_E_FORMAT,
+	        "%s: member \"%s\" (offset %lld): %s is %zu bytes, over the %u byte limit", o->what,
+	        label, (long long)archive_filter_bytes(a, 0), what, len, BL_TAR_NAME_MAX);
 	free(label);
 	return false;
 }
@@ -274,19 +278,19 @@ static bool archive_failed(int r)
 #define SPARSE_HASH_BUDGET (64u << 20)
 
 static bool stream_member(struct bl_tarix *ix, struct bl_tar_member *m, struct archive *a,
-	const struct bl_tarix_opts *o, const char *raw_name, struct bl_error *err)
+        const struct bl_tarix_opts *o, const char *raw_name, struct bl_error *err)
 {
 	/* Members up to BL_TAR_KEEP_MAX are kept when they look like JSON; bigger
 	 * ones up to a config's cap (BL_JSON_CONFIG_MAX) when their first bytes
 	 * open a JSON document, so that a 30 MiB config read from a pipe is
 	 * there when asked for. The buffer is made at the first data block. */
 	bool may_keep = m->size <= (int64_t)BL_JSON_CONFIG_MAX &&
-		ix->kept_total + (uint64_t)m->size <= BL_TAR_KEEP_TOTAL;
+	                ix->kept_total + (uint64_t)m->size <= BL_TAR_KEEP_TOTAL;
 	bool decided = false;
 	unsigned char *keep = NULL;
 	struct bl_hasher h;
-	bl_hasher_init(&h, strncmp(m->name, "blobs/sha512/", 13) == 0 ? BL_DIGEST_SHA512
-								     : BL_DIGEST_SHA256);
+	bl_hasher_init(&h,
+	        strncmp(m->name, "blobs/sha512/", 13) == 0 ? BL_DIGEST_SHA512 : BL_DIGEST_SHA256);
 	int64_t got = 0, reported = 0;
 	const void *block;
 	size_t blen;
@@ -301,14 +305,16 @@ static bool stream_member(struct bl_tarix *ix, struct bl_tar_member *m, struct a
 		}
 		if (!decided) {
 			decided = true;
-			if (may_keep && got == 0 && (m->size <= (int64_t)BL_TAR_KEEP_MAX ||
-				(boff == 0 && keepable(m->name, block, blen))))
+			if (may_keep && got == 0 &&
+			        (m->size <= (int64_t)BL_TAR_KEEP_MAX ||
+			                (boff == 0 && keepable(m->name, block, blen))))
 				keep = bl_malloc((size_t)m->size + 1);
 		}
 		/* Sparse members have holes: fill them with zeros. */
 		while (got < boff) {
 			static const unsigned char zeros[4096];
-			size_t z = (size_t)(boff - got) < sizeof(zeros) ? (size_t)(boff - got) : sizeof(zeros);
+			size_t z = (size_t)(boff - got) < sizeof(zeros) ? (size_t)(boff - got)
+			                                                : sizeof(zeros);
 			if (got + (int64_t)z > m->size)
 				break;
 			bl_hasher_update(&h, zeros, z);
@@ -318,8 +324,8 @@ static bool stream_member(struct bl_tarix *ix, struct bl_tar_member *m, struct a
 		}
 		if (got + (int64_t)blen > m->size) {
 			char *sm = bl_text_safe(raw_name);
-			bl_fail(err, BL_E_FORMAT, "%s: member \"%s\": more data than its size %lld", o->what,
-				sm, (long long)m->size);
+			bl_fail(err, BL_E_FORMAT, "%s: member \"%s\": more data than its size %lld",
+			        o->what, sm, (long long)m->size);
 			free(sm);
 			goto fail;
 		}
@@ -348,7 +354,7 @@ static bool stream_member(struct bl_tarix *ix, struct bl_tar_member *m, struct a
 		static const unsigned char zeros[4096];
 		while (got < m->size) {
 			size_t z = (size_t)(m->size - got) < sizeof(zeros) ? (size_t)(m->size - got)
-									  : sizeof(zeros);
+			                                                   : sizeof(zeros);
 			bl_hasher_update(&h, zeros, z);
 			if (keep)
 				memset(keep + got, 0, z);
@@ -372,13 +378,13 @@ fail:
 	return false;
 }
 
-bool bl_tarix_build(struct bl_tarix *ix, struct archive *a, const struct bl_tarix_opts *o,
-	struct bl_error *err)
+bool bl_tarix_build(
+        struct bl_tarix *ix, struct archive *a, const struct bl_tarix_opts *o, struct bl_error *err)
 {
 	struct archive_entry *e;
 	size_t ordinal = 0;
 	uint64_t sparse_hashed = 0; /* hole bytes hashed so far (SPARSE_HASH_BUDGET) */
-	char *last = NULL; /* raw name of the last member, for messages */
+	char *last = NULL;          /* raw name of the last member, for messages */
 	bool ok = false;
 	for (;;) {
 		int r = archive_read_next_header(a, &e);
@@ -392,14 +398,15 @@ bool bl_tarix_build(struct bl_tarix *ix, struct archive *a, const struct bl_tari
 			if (last && err) {
 				char *sl = bl_text_safe(last);
 				size_t l = strlen(err->msg);
-				snprintf(err->msg + l, sizeof(err->msg) - l, " (after member \"%s\")", sl);
+				snprintf(err->msg + l, sizeof(err->msg) - l,
+				        " (after member \"%s\")", sl);
 				free(sl);
 			}
 			goto out;
 		}
 		ordinal++;
 		if (ordinal == 1 && archive_filter_count(a) > 1 &&
-			archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE)
+		        archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE)
 			ix->filter = bl_strdup(archive_filter_name(a, 0));
 		const char *raw = archive_entry_pathname(e);
 		if (!raw)
@@ -410,8 +417,8 @@ bool bl_tarix_build(struct bl_tarix *ix, struct archive *a, const struct bl_tari
 		const char *hl = archive_entry_hardlink(e);
 		const char *sym = !hl && type == AE_IFLNK ? archive_entry_symlink(e) : NULL;
 		if (!name_fits(o, a, raw, "its name", raw, err) ||
-			(hl && !name_fits(o, a, raw, "its hard link target", hl, err)) ||
-			(sym && !name_fits(o, a, raw, "its symlink target", sym, err)))
+		        (hl && !name_fits(o, a, raw, "its hard link target", hl, err)) ||
+		        (sym && !name_fits(o, a, raw, "its symlink target", sym, err)))
 			goto out;
 		free(last);
 		last = bl_strdup(raw);
@@ -422,14 +429,18 @@ bool bl_tarix_build(struct bl_tarix *ix, struct archive *a, const struct bl_tari
 		} else {
 			/* What the index keeps grows with the members: bounded, so that
 			 * a pipe of any length is read in bounded memory. */
-			uint64_t cost = sizeof(struct bl_tar_member) + sizeof(size_t) + strlen(name) + 1 +
-				(hl ? strlen(hl) + 1 : sym ? strlen(sym) + 1 : 0);
+			uint64_t cost = sizeof(struct bl_tar_member) + sizeof(size_t) +
+			                strlen(name) + 1 +
+			                (hl           ? strlen(hl) + 1
+			                        : sym ? strlen(sym) + 1
+			                              : 0);
 			uint64_t max = o->index_max ? o->index_max : BL_TAR_INDEX_MAX;
 			if (cost > max - ix->index_bytes) {
 				char *label = member_label(raw);
 				bl_fail(err, BL_E_TOO_BIG,
-					"%s: member %zu \"%s\": the index of member names would be over %llu bytes: too many for an image archive",
-					o->what, ordinal, label, (unsigned long long)max);
+				        "%s: member %zu \"%s\": the index of member names would be "
+				        "over %llu bytes: too many for an image archive",
+				        o->what, ordinal, label, (unsigned long long)max);
 				free(label);
 				free(name);
 				goto out;
@@ -451,23 +462,25 @@ bool bl_tarix_build(struct bl_tarix *ix, struct archive *a, const struct bl_tari
 			} else if (sym) {
 				m->link = bl_arena_strdup(&ix->arena, sym);
 			}
-			m->offset = archive_entry_sparse_count(e) > 0 ? -1 : archive_filter_bytes(a, 0);
+			m->offset =
+			        archive_entry_sparse_count(e) > 0 ? -1 : archive_filter_bytes(a, 0);
 			/* (compared without m->offset + m->size: a pax size near
 			 * INT64_MAX would overflow) */
 			if (o->mode == BL_TARIX_SEEK && o->file_size > 0 && m->offset >= 0 &&
-				(m->offset > o->file_size || m->size > o->file_size - m->offset)) {
+			        (m->offset > o->file_size || m->size > o->file_size - m->offset)) {
 				char *sm = bl_text_safe(raw);
 				bl_fail(err, BL_E_FORMAT,
-					"%s: member \"%s\" (offset %lld): truncated: %lld bytes, the file ends %lld bytes in",
-					o->what, sm, (long long)m->offset, (long long)m->size,
-					(long long)(o->file_size - m->offset));
+				        "%s: member \"%s\" (offset %lld): truncated: %lld bytes, "
+				        "the file ends %lld bytes in",
+				        o->what, sm, (long long)m->offset, (long long)m->size,
+				        (long long)(o->file_size - m->offset));
 				free(sm);
 				free(name);
 				goto out;
 			}
 			bool sparse = m->offset < 0;
 			bool hash = o->mode == BL_TARIX_STREAM &&
-				(m->is_reg || (m->is_hardlink && m->size > 0));
+			            (m->is_reg || (m->is_hardlink && m->size > 0));
 			if (hash && sparse) {
 				/* holes are hashed as zeros: within the budget only */
 				if ((uint64_t)m->size > SPARSE_HASH_BUDGET - sparse_hashed)

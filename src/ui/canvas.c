@@ -113,8 +113,7 @@ static int char_width(bool locale_widths, uint32_t cp, const char *ch)
 	return (int)bl_text_width(ch);
 }
 
-static void set_cell(struct bl_canvas *c, int col, int y, const char *ch, int w,
-	enum bl_role role)
+static void set_cell(struct bl_canvas *c, int col, int y, const char *ch, int w, enum bl_role role)
 {
 	unsplit(c, col, y);
 	struct bl_cell *cl = cell(c, col, y);

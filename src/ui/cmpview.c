@@ -103,7 +103,7 @@ static enum bl_role side_role(const struct bl_cmp_node *n, const struct bl_node 
 static bool digests_differ(const struct bl_cmp_node *n)
 {
 	return n->left && n->right && n->left->has_desc && n->right->has_desc &&
-		!bl_digest_equal(&n->left->desc.digest, &n->right->desc.digest);
+	       !bl_digest_equal(&n->left->desc.digest, &n->right->desc.digest);
 }
 
 static size_t count_below(const struct bl_cmp_node *n)
@@ -116,7 +116,7 @@ static size_t count_below(const struct bl_cmp_node *n)
 
 /* One side of a row: indent, expander (left only), label, short digest, size. */
 static void draw_side(struct bl_canvas *c, int x, int y, int w, const struct bl_cmp_node *n,
-	const struct bl_node *side, int depth, bool left, bool ascii)
+        const struct bl_node *side, int depth, bool left, bool ascii)
 {
 	int col = 0;
 	int ind = depth * 2;
@@ -124,8 +124,9 @@ static void draw_side(struct bl_canvas *c, int x, int y, int w, const struct bl_
 		ind = w / 2;
 	col += ind;
 	if (left) {
-		const char *exp = !n->children.len ? "  " :
-			n->expanded ? (ascii ? "- " : "\u25be ") : (ascii ? "+ " : "\u25b8 ");
+		const char *exp = !n->children.len ? "  "
+		                  : n->expanded    ? (ascii ? "- " : "\u25be ")
+		                                   : (ascii ? "+ " : "\u25b8 ");
 		col += bl_canvas_put(c, x + col, y, w - col, BL_ROLE_GUIDE, exp);
 	} else {
 		col += 2;
@@ -154,7 +155,8 @@ static void draw_side(struct bl_canvas *c, int x, int y, int w, const struct bl_
 		const char *hex = strchr(sd, ':');
 		col += bl_canvas_put(c, x + col, y, w - col, BL_ROLE_DEFAULT, " ");
 		col += bl_canvas_put(c, x + col, y, w - col,
-			digests_differ(n) ? BL_ROLE_DIFF_CHANGED : BL_ROLE_DIGEST, hex ? hex + 1 : sd);
+		        digests_differ(n) ? BL_ROLE_DIFF_CHANGED : BL_ROLE_DIGEST,
+		        hex ? hex + 1 : sd);
 	}
 	if (side->has_desc && side->desc.size >= 0) {
 		char sz[32];
@@ -270,8 +272,8 @@ static enum bl_view_result cv_handle(struct bl_view *v, enum bl_action a)
 		return BL_HANDLED;
 	case BL_ACTION_NEXT_DIFF:
 	case BL_ACTION_PREV_DIFF: {
-		const struct bl_cmp_node *to = bl_cmp_next_difference(d->root, n,
-			a == BL_ACTION_NEXT_DIFF ? 1 : -1);
+		const struct bl_cmp_node *to =
+		        bl_cmp_next_difference(d->root, n, a == BL_ACTION_NEXT_DIFF ? 1 : -1);
 		if (!to)
 			return BL_NOT_FOUND;
 		bl_cmpview_select(v, to);
@@ -283,13 +285,13 @@ static enum bl_view_result cv_handle(struct bl_view *v, enum bl_action a)
 }
 
 static const struct bl_view_ops cmp_ops = {
-	.name = "compare",
-	.scope = BL_SCOPE_COMPARE,
-	.has_cursor = true,
-	.lines = cv_lines,
-	.draw_line = cv_draw_line,
-	.line_text = cv_line_text,
-	.handle = cv_handle,
+        .name = "compare",
+        .scope = BL_SCOPE_COMPARE,
+        .has_cursor = true,
+        .lines = cv_lines,
+        .draw_line = cv_draw_line,
+        .line_text = cv_line_text,
+        .handle = cv_handle,
 };
 
 void bl_cmpview_init(struct bl_view *v, struct bl_cmp_node *root, const bool *ascii)
@@ -394,8 +396,8 @@ static void side_facts(struct bl_doc *d, const char *which, const struct bl_node
 	}
 	bl_doc_add_raw(d, bl_node_role(x), x->label ? x->label : "");
 	if (x->status != BL_STATUS_OK)
-		kv(d, "status", BL_ROLE_MARK_ERROR, x->status_msg ? x->status_msg :
-			bl_node_status_name(x->status), width);
+		kv(d, "status", BL_ROLE_MARK_ERROR,
+		        x->status_msg ? x->status_msg : bl_node_status_name(x->status), width);
 	if (x->has_desc && bl_digest_is_set(&x->desc.digest))
 		kv(d, "digest", BL_ROLE_DIGEST, x->desc.digest.str, width);
 	if (x->has_desc && x->desc.size >= 0) {
@@ -423,8 +425,8 @@ static bool is_ancestor(const struct bl_cmp_node *a, const struct bl_cmp_node *n
 
 /* One platform's summary, coloured by its status: only identical root
  * filesystems are said plainly. */
-static void platform_line(struct bl_doc *d, const char *who, const struct bl_cmp_platform *p,
-	int width)
+static void platform_line(
+        struct bl_doc *d, const char *who, const struct bl_cmp_platform *p, int width)
 {
 	bl_doc_newline(d);
 	bl_doc_add(d, BL_ROLE_DEFAULT, "  ");
@@ -433,8 +435,8 @@ static void platform_line(struct bl_doc *d, const char *who, const struct bl_cmp
 	free(w);
 	bl_doc_add(d, BL_ROLE_DEFAULT, ": ");
 	char *s = bl_text_safe(p->sentence ? p->sentence : "");
-	enum bl_role role = p->status == BL_CMP_ROOTFS_IDENTICAL ? BL_ROLE_DEFAULT
-		: BL_ROLE_DIFF_CHANGED;
+	enum bl_role role =
+	        p->status == BL_CMP_ROOTFS_IDENTICAL ? BL_ROLE_DEFAULT : BL_ROLE_DIFF_CHANGED;
 	bl_doc_wrap(d, role, s, width, 4);
 	free(s);
 }
@@ -446,8 +448,8 @@ static void platforms_heading(struct bl_doc *d)
 	bl_doc_add(d, BL_ROLE_HEADING, "Per platform");
 }
 
-static void platforms_part(struct bl_doc *d, const struct bl_cmp_node *n,
-	const struct bl_vec *platforms, int width)
+static void platforms_part(
+        struct bl_doc *d, const struct bl_cmp_node *n, const struct bl_vec *platforms, int width)
 {
 	bool any = false;
 	if (platforms) {
@@ -460,7 +462,7 @@ static void platforms_part(struct bl_doc *d, const struct bl_cmp_node *n,
 				platforms_heading(d);
 			any = true;
 			char *who = bl_asprintf("%s%s%s", p->target && *p->target ? p->target : "",
-				p->target && *p->target ? " " : "", p->platform ? p->platform : "");
+			        p->target && *p->target ? " " : "", p->platform ? p->platform : "");
 			platform_line(d, who, p, width);
 			free(who);
 		}
@@ -476,8 +478,8 @@ static void platforms_part(struct bl_doc *d, const struct bl_cmp_node *n,
 	}
 }
 
-static void files_part(struct bl_doc *d, const struct bl_filediff_result *f, const char *error,
-	int width)
+static void files_part(
+        struct bl_doc *d, const struct bl_filediff_result *f, const char *error, int width)
 {
 	if (!f && !error)
 		return;
@@ -494,9 +496,11 @@ static void files_part(struct bl_doc *d, const struct bl_filediff_result *f, con
 	}
 	const struct bl_file_diff *fd = &f->diff;
 	char line[256];
-	snprintf(line, sizeof line, "  %zu added, %zu removed, %zu content changed, %zu metadata "
-		"only, %zu same", fd->counts[BL_FCHANGE_ADDED], fd->counts[BL_FCHANGE_REMOVED],
-		fd->counts[BL_FCHANGE_CONTENT], fd->counts[BL_FCHANGE_METADATA], fd->same);
+	snprintf(line, sizeof line,
+	        "  %zu added, %zu removed, %zu content changed, %zu metadata "
+	        "only, %zu same",
+	        fd->counts[BL_FCHANGE_ADDED], fd->counts[BL_FCHANGE_REMOVED],
+	        fd->counts[BL_FCHANGE_CONTENT], fd->counts[BL_FCHANGE_METADATA], fd->same);
 	bl_doc_newline(d);
 	bl_doc_wrap(d, BL_ROLE_DEFAULT, line, width, 2);
 	if (fd->len == 0) {
@@ -508,7 +512,7 @@ static void files_part(struct bl_doc *d, const struct bl_filediff_result *f, con
 		const struct bl_file_entry *e = c->right ? c->right : c->left;
 		static const char tags[] = {'A', 'D', 'M', 'm'};
 		static const enum bl_role roles[] = {BL_ROLE_DIFF_ADDED, BL_ROLE_DIFF_REMOVED,
-			BL_ROLE_DIFF_CHANGED, BL_ROLE_DIFF_CHANGED};
+		        BL_ROLE_DIFF_CHANGED, BL_ROLE_DIFF_CHANGED};
 		bl_doc_newline(d);
 		char tag[6] = {' ', ' ', tags[c->kind], ' ', '\0'};
 		bl_doc_add(d, roles[c->kind], tag);
@@ -525,15 +529,17 @@ static void files_part(struct bl_doc *d, const struct bl_filediff_result *f, con
 	}
 	if (fd->len > FILES_SHOWN) {
 		bl_doc_newline(d);
-		snprintf(line, sizeof line, "  ... and %zu more (bakelens diff --files --json lists "
-			"them all)", fd->len - FILES_SHOWN);
+		snprintf(line, sizeof line,
+		        "  ... and %zu more (bakelens diff --files --json lists "
+		        "them all)",
+		        fd->len - FILES_SHOWN);
 		bl_doc_add(d, BL_ROLE_GUIDE, line);
 	}
 }
 
 void bl_cmp_detail_build(struct bl_doc *d, const struct bl_cmp_node *n,
-	const struct bl_vec *platforms, const struct bl_filediff_result *files,
-	const char *files_error, int width)
+        const struct bl_vec *platforms, const struct bl_filediff_result *files,
+        const char *files_error, int width)
 {
 	bl_doc_clear(d);
 	if (!n) {
@@ -564,7 +570,7 @@ void bl_cmp_detail_build(struct bl_doc *d, const struct bl_cmp_node *n,
 	for (int k = BL_CMP_CLASS_COUNT - 1; k > BL_CMP_IDENTICAL; k--)
 		if (n->flags & (1u << k))
 			bl_buf_printf(&sum, "%s%s", sum.len ? "; " : "",
-				bl_cmp_class_words((enum bl_cmp_class)k));
+			        bl_cmp_class_words((enum bl_cmp_class)k));
 	const char *follow = bl_cmp_node_follow_words(n);
 	bl_doc_wrap(d, mrole, follow ? follow : sum.len ? bl_buf_str(&sum) : "identical", width, 2);
 	bl_buf_fini(&sum);
@@ -589,7 +595,8 @@ void bl_cmp_detail_build(struct bl_doc *d, const struct bl_cmp_node *n,
 		struct bl_buf b;
 		bl_buf_init(&b);
 		for (size_t i = 0; i < n->fields.len; i++)
-			bl_buf_printf(&b, "%s%s", i ? ", " : "", (const char *)bl_vec_get(&n->fields, i));
+			bl_buf_printf(
+			        &b, "%s%s", i ? ", " : "", (const char *)bl_vec_get(&n->fields, i));
 		char *t = bl_text_safe(bl_buf_str(&b));
 		bl_doc_wrap(d, BL_ROLE_DIFF_CHANGED, t, width, 4);
 		free(t);

@@ -13,7 +13,7 @@
 static enum bl_role value_role(const char *key)
 {
 	if (strstr(key, "digest") || strstr(key, "diff_id") || strstr(key, "chain_id") ||
-		strcmp(key, "image_id") == 0 || strcmp(key, "config") == 0)
+	        strcmp(key, "image_id") == 0 || strcmp(key, "config") == 0)
 		return BL_ROLE_DIGEST;
 	if (strcmp(key, "size") == 0 || strstr(key, "_size"))
 		return BL_ROLE_SIZE;
@@ -37,8 +37,8 @@ static enum bl_role status_role(enum bl_node_status st)
 	}
 }
 
-static void fact_line(struct bl_doc *d, const char *key, enum bl_role role, const char *value,
-	int width)
+static void fact_line(
+        struct bl_doc *d, const char *key, enum bl_role role, const char *value, int width)
 {
 	bl_doc_newline(d);
 	/* Keys come from the model's fixed set, but labels and annotations
@@ -147,6 +147,7 @@ void bl_detail_build(struct bl_doc *d, const struct bl_node *n, int width)
 	if (d->truncated) {
 		d->truncated = false;
 		bl_doc_newline(d);
-		bl_doc_add(d, BL_ROLE_WARNING, "(truncated: the document is longer than 20000 lines)");
+		bl_doc_add(
+		        d, BL_ROLE_WARNING, "(truncated: the document is longer than 20000 lines)");
 	}
 }

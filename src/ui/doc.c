@@ -210,7 +210,11 @@ void bl_doc_fold(struct bl_doc *d, size_t from, int width)
 			size_t start = 0, pos = 0, n = strlen(t);
 			while (pos < n) {
 				unsigned char b = (unsigned char)t[pos];
-				size_t cl = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+				size_t cl = b < 0x80    ? 1
+				            : b >= 0xf0 ? 4
+				            : b >= 0xe0 ? 3
+				            : b >= 0xc0 ? 2
+				                        : 1;
 				if (pos + cl > n)
 					cl = n - pos;
 				char tmp[5];
@@ -331,7 +335,8 @@ static void json_value(struct bl_doc *d, const json_t *j, int level)
 		return;
 	}
 	case JSON_STRING:
-		put_json_string(d, BL_ROLE_JSON_STRING, json_string_value(j), json_string_length(j));
+		put_json_string(
+		        d, BL_ROLE_JSON_STRING, json_string_value(j), json_string_length(j));
 		return;
 	case JSON_INTEGER:
 		snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
@@ -439,14 +444,14 @@ static void doc_line_text(struct bl_view *v, size_t i, struct bl_buf *out)
 	bl_doc_line_text(v->data, i, out);
 }
 
-#define DOC_OPS(ident, nm, sc) \
-	static const struct bl_view_ops ident = { \
-		.name = nm, \
-		.scope = sc, \
-		.has_cursor = false, \
-		.lines = doc_lines, \
-		.draw_line = doc_draw_line, \
-		.line_text = doc_line_text, \
+#define DOC_OPS(ident, nm, sc)                                                                     \
+	static const struct bl_view_ops ident = {                                                  \
+	        .name = nm,                                                                        \
+	        .scope = sc,                                                                       \
+	        .has_cursor = false,                                                               \
+	        .lines = doc_lines,                                                                \
+	        .draw_line = doc_draw_line,                                                        \
+	        .line_text = doc_line_text,                                                        \
 	}
 
 DOC_OPS(detail_ops, "detail", BL_SCOPE_DETAIL);
@@ -455,7 +460,8 @@ DOC_OPS(menu_ops, "menu", BL_SCOPE_MENU);
 
 void bl_docview_init(struct bl_view *v, struct bl_doc *doc, enum bl_scope scope)
 {
-	const struct bl_view_ops *ops = scope == BL_SCOPE_DETAIL ? &detail_ops :
-		scope == BL_SCOPE_MENU ? &menu_ops : &pager_ops;
+	const struct bl_view_ops *ops = scope == BL_SCOPE_DETAIL ? &detail_ops
+	                                : scope == BL_SCOPE_MENU ? &menu_ops
+	                                                         : &pager_ops;
 	bl_view_init(v, ops, doc);
 }

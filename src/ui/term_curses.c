@@ -28,7 +28,8 @@ struct cterm {
 static struct termios saved_tio;
 static volatile sig_atomic_t have_saved_tio;
 static volatile sig_atomic_t screen_active;
-#define XTERM_RESTORE "\033[?1000l\033[?1002l\033[?1006l\033[?25h\033[0m\033[?1l\033>\033[?1049l\r\n"
+#define XTERM_RESTORE                                                                              \
+	"\033[?1000l\033[?1002l\033[?1006l\033[?25h\033[0m\033[?1l\033>\033[?1049l\r\n"
 static char restore_seq[512] = XTERM_RESTORE; /* until make_restore_seq */
 static size_t restore_len = sizeof XTERM_RESTORE - 1;
 
@@ -79,7 +80,7 @@ static bool c_start(struct bl_term *t, bool color, bool mouse, int *ncolors, str
 		have_saved_tio = 1;
 	if (!initscr())
 		return bl_fail(err, BL_E_IO, "cannot start the terminal (TERM=%s)",
-			getenv("TERM") ? getenv("TERM") : "");
+		        getenv("TERM") ? getenv("TERM") : "");
 	ct->started = true;
 	screen_active = 1;
 	cbreak();
@@ -299,15 +300,15 @@ static void c_destroy(struct bl_term *t)
 }
 
 static const struct bl_term_ops curses_ops = {
-	.start = c_start,
-	.stop = c_stop,
-	.set_theme = c_set_theme,
-	.size = c_size,
-	.draw = c_draw,
-	.poll = c_poll,
-	.write_raw = c_write_raw,
-	.invalidate = c_invalidate,
-	.destroy = c_destroy,
+        .start = c_start,
+        .stop = c_stop,
+        .set_theme = c_set_theme,
+        .size = c_size,
+        .draw = c_draw,
+        .poll = c_poll,
+        .write_raw = c_write_raw,
+        .invalidate = c_invalidate,
+        .destroy = c_destroy,
 };
 
 struct bl_term *bl_term_curses_new(void)

@@ -89,8 +89,9 @@ static void tv_draw_line(struct bl_view *v, size_t i, struct bl_canvas *c, int x
 	bl_buf_init(&b);
 	bl_tree_row_guides(t->tree, i, ascii, &b);
 	col += bl_canvas_put(c, x + col, y, w - col, BL_ROLE_GUIDE, bl_buf_str(&b));
-	const char *exp = !row->has_children ? "  " :
-		n->expanded ? (ascii ? "- " : "\u25be ") : (ascii ? "+ " : "\u25b8 ");
+	const char *exp = !row->has_children ? "  "
+	                  : n->expanded      ? (ascii ? "- " : "\u25be ")
+	                                     : (ascii ? "+ " : "\u25b8 ");
 	col += bl_canvas_put(c, x + col, y, w - col, BL_ROLE_GUIDE, exp);
 	char *label = bl_text_safe(n->label ? n->label : bl_node_kind_name(n->kind));
 	col += bl_canvas_put(c, x + col, y, w - col, bl_node_role(n), label);
@@ -166,14 +167,14 @@ static enum bl_view_result tv_handle(struct bl_view *v, enum bl_action a)
 }
 
 static const struct bl_view_ops tree_ops = {
-	.name = "tree",
-	.scope = BL_SCOPE_TREE,
-	.has_cursor = true,
-	.lines = tv_lines,
-	.draw_line = tv_draw_line,
-	.line_text = tv_line_text,
-	.search = tv_search,
-	.handle = tv_handle,
+        .name = "tree",
+        .scope = BL_SCOPE_TREE,
+        .has_cursor = true,
+        .lines = tv_lines,
+        .draw_line = tv_draw_line,
+        .line_text = tv_line_text,
+        .search = tv_search,
+        .handle = tv_handle,
 };
 
 void bl_treeview_init(struct bl_view *v, struct bl_tree *t, const bool *ascii)

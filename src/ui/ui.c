@@ -328,9 +328,11 @@ unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a)
 		if (!ui->cmp_open || ui->menu_open || ui->popup != POPUP_NONE)
 			return 0;
 		bl_ui_set_ignore_timestamps(ui, !ui->ignore_timestamps);
-		bl_ui_status(ui, false, ui->ignore_timestamps ?
-			"Timestamps ignored: created, history[].created, the created annotation and file mtimes do not count" :
-			"Timestamps count again");
+		bl_ui_status(ui, false,
+		        ui->ignore_timestamps
+		                ? "Timestamps ignored: created, history[].created, the created "
+		                  "annotation and file mtimes do not count"
+		                : "Timestamps count again");
 		return 0;
 	case BL_ACTION_FIND_NEXT:
 	case BL_ACTION_FIND_PREV:
@@ -352,8 +354,8 @@ unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a)
 		return 0;
 	enum bl_view_result r = bl_view_do(v, a);
 	if (r == BL_NOT_FOUND && (a == BL_ACTION_NEXT_DIFF || a == BL_ACTION_PREV_DIFF))
-		bl_ui_status(ui, false, "No %s difference", a == BL_ACTION_NEXT_DIFF ? "next" :
-			"previous");
+		bl_ui_status(ui, false, "No %s difference",
+		        a == BL_ACTION_NEXT_DIFF ? "next" : "previous");
 	else if (r == BL_NOT_FOUND)
 		bl_ui_status(ui, true, "No match for '%s'", v->query ? v->query : "");
 	return 0;
@@ -390,7 +392,8 @@ static void prompt_key(struct bl_ui *ui, int key)
 		}
 	} else if (key == BL_KEY_SPACE) {
 		bl_buf_putc(&ui->input, ' ');
-	} else if (key >= 0x20 && key < BL_KEY_BASE && key != 0x7f && !(key >= 0x80 && key < 0xa0)) {
+	} else if (key >= 0x20 && key < BL_KEY_BASE && key != 0x7f &&
+	           !(key >= 0x80 && key < 0xa0)) {
 		char u[4];
 		if (ui->input.len < 200)
 			bl_buf_append(&ui->input, u, bl_utf8_encode((uint32_t)key, u));
@@ -486,4 +489,3 @@ void bl_ui_mouse(struct bl_ui *ui, int x, int y, enum bl_mouse_button b)
 			bl_view_scroll(&ui->detailv, step);
 	}
 }
-

@@ -44,8 +44,8 @@ void ui_compare_close(struct bl_ui *ui)
 	ui->cmp_left = ui->cmp_right = NULL;
 }
 
-static void open_compare(struct bl_ui *ui, struct bl_cmp_node *root, const char *left,
-	const char *right)
+static void open_compare(
+        struct bl_ui *ui, struct bl_cmp_node *root, const char *left, const char *right)
 {
 	ui->cmp_root = root;
 	bl_cmp_fold(root);
@@ -72,8 +72,8 @@ static struct bl_cmp_node *make_compare(struct bl_ui *ui)
 	return ui->cmp_owned;
 }
 
-void bl_ui_set_compare(struct bl_ui *ui, const struct bl_build *left,
-	const struct bl_build *right, const char *lname, const char *rname)
+void bl_ui_set_compare(struct bl_ui *ui, const struct bl_build *left, const struct bl_build *right,
+        const char *lname, const char *rname)
 {
 	ui_compare_close(ui);
 	if (!left || !right)
@@ -106,8 +106,8 @@ const struct files *ui_files_for(const struct bl_ui *ui, const struct bl_cmp_nod
 }
 
 /* The comparison node of a pair of the builds' nodes, or NULL. */
-static struct bl_cmp_node *cmp_node_of(struct bl_cmp_node *n, const struct bl_node *left,
-	const struct bl_node *right)
+static struct bl_cmp_node *cmp_node_of(
+        struct bl_cmp_node *n, const struct bl_node *left, const struct bl_node *right)
 {
 	if (!n)
 		return NULL;
@@ -220,4 +220,3 @@ void ui_compare_with_mark(struct bl_ui *ui)
 	free(l);
 	free(r);
 }
-

@@ -15,7 +15,7 @@ static int body_h(const struct bl_ui *ui)
 }
 
 static void put_key_hint(struct bl_ui *ui, struct bl_canvas *c, int *col, enum bl_scope scope,
-	enum bl_action a, const char *label)
+        enum bl_action a, const char *label)
 {
 	char key[16];
 	bl_keymap_first_key(ui->km, scope, a, key, sizeof key);
@@ -36,7 +36,7 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 	int col = 0;
 	if (ui->prompt != PROMPT_NONE) {
 		col += bl_canvas_put(c, 0, y, c->w, BL_ROLE_STATUS_INFO,
-			ui->prompt == PROMPT_SEARCH ? "/" : "filter: ");
+		        ui->prompt == PROMPT_SEARCH ? "/" : "filter: ");
 		char *safe = bl_text_safe(bl_buf_str(&ui->input));
 		col += bl_canvas_put(c, col, y, c->w - col, BL_ROLE_STATUS, safe);
 		free(safe);
@@ -44,8 +44,8 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 		return;
 	}
 	if (ui->status) {
-		bl_canvas_put(c, 1, y, c->w - 1, ui->status_error ? BL_ROLE_STATUS_ERROR :
-			BL_ROLE_STATUS_INFO, ui->status);
+		bl_canvas_put(c, 1, y, c->w - 1,
+		        ui->status_error ? BL_ROLE_STATUS_ERROR : BL_ROLE_STATUS_INFO, ui->status);
 		return;
 	}
 	if (ui->loading) {
@@ -62,9 +62,10 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 		const char *verb = ui->cancelling ? "Cancelling" : "Loading";
 		if (ui->load.total)
 			snprintf(line, sizeof line, " %s: %s %s / %s%s ", verb, ui->load.what, done,
-				total, secs);
+			        total, secs);
 		else if (ui->load.done_bytes)
-			snprintf(line, sizeof line, " %s: %s %s%s ", verb, ui->load.what, done, secs);
+			snprintf(line, sizeof line, " %s: %s %s%s ", verb, ui->load.what, done,
+			        secs);
 		else
 			snprintf(line, sizeof line, " %s: %s%s ", verb, ui->load.what, secs);
 		col += bl_canvas_put(c, 0, y, c->w, BL_ROLE_PROGRESS, line);
@@ -91,7 +92,7 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 	ui_current_view(ui, &scope);
 	if (ui->cmp_open && scope != BL_SCOPE_MENU && scope != BL_SCOPE_PAGER) {
 		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_BACK,
-			ui->cmp_only ? "quit" : "close");
+		        ui->cmp_only ? "quit" : "close");
 		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_NEXT_DIFF, "next");
 		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_PREV_DIFF, "prev");
 		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_TOGGLE, "open");
@@ -101,7 +102,8 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_FOCUS_NEXT, "pane");
 		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_COPY_DIGEST, "copy");
 		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_HELP, "help");
-		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_IGNORE_TIMESTAMPS, "timestamps");
+		put_key_hint(
+		        ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_IGNORE_TIMESTAMPS, "timestamps");
 		return;
 	}
 	if (scope == BL_SCOPE_MENU) {
@@ -144,10 +146,11 @@ static void draw_title(struct bl_ui *ui, struct bl_canvas *c)
 {
 	bl_canvas_fill(c, 0, 0, c->w, BL_ROLE_TITLE);
 	int col = bl_canvas_put(c, 0, 0, c->w, BL_ROLE_TITLE, " bakelens ");
-	const char *what = ui->popup == POPUP_HELP ? "help" :
-		ui->popup == POPUP_MESSAGES ? "messages" :
-		ui->popup == POPUP_EXPLAIN ? "explain" :
-		ui->popup == POPUP_FILES ? "files" : NULL;
+	const char *what = ui->popup == POPUP_HELP       ? "help"
+	                   : ui->popup == POPUP_MESSAGES ? "messages"
+	                   : ui->popup == POPUP_EXPLAIN  ? "explain"
+	                   : ui->popup == POPUP_FILES    ? "files"
+	                                                 : NULL;
 	if (what) {
 		col += bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, "- ");
 		col += bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, what);
@@ -169,7 +172,8 @@ static void draw_title(struct bl_ui *ui, struct bl_canvas *c)
 	if (!what && ui->cmp_open) {
 		col += bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, "- compare ");
 		col += bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, ui->cmp_left);
-		col += bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, ui->ascii ? " <> " : " \u21c4 ");
+		col += bl_canvas_put(
+		        c, col, 0, c->w - col, BL_ROLE_TITLE, ui->ascii ? " <> " : " \u21c4 ");
 		bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, ui->cmp_right);
 		/* Said on the right, where a long name cannot push it out. */
 		if (ui->ignore_timestamps) {
@@ -211,7 +215,7 @@ static void draw_compare(struct bl_ui *ui, struct bl_canvas *c, int bh)
 	ui->cmp_rows_y = 2;
 	ui->cmp_rows_h = rows_h - 1;
 	bl_view_draw(&ui->cmpv, c, 0, 2, w, rows_h - 1,
-		ui->cmp_focus_detail ? BL_ROLE_CURSOR_DIM : BL_ROLE_CURSOR);
+	        ui->cmp_focus_detail ? BL_ROLE_CURSOR_DIM : BL_ROLE_CURSOR);
 	int ry = 1 + rows_h;
 	if (ry >= c->h - 1)
 		return;
@@ -221,7 +225,7 @@ static void draw_compare(struct bl_ui *ui, struct bl_canvas *c, int bh)
 	char pos[64];
 	size_t ndiff = 0, at = 0;
 	for (const struct bl_cmp_node *d = bl_cmp_next_difference(ui->cmp_root, NULL, 1); d;
-		d = bl_cmp_next_difference(ui->cmp_root, d, 1)) {
+	        d = bl_cmp_next_difference(ui->cmp_root, d, 1)) {
 		ndiff++;
 		if (d == n)
 			at = ndiff;
@@ -243,7 +247,7 @@ static void draw_compare(struct bl_ui *ui, struct bl_canvas *c, int bh)
 		ui->cmpdoc_dirty = false;
 		const struct files *f = ui_files_for(ui, n);
 		bl_cmp_detail_build(&ui->cmpdoc, n, ui->cmp ? &ui->cmp->platforms : NULL,
-			f ? f->result : NULL, f ? f->error : NULL, dw);
+		        f ? f->result : NULL, f ? f->error : NULL, dw);
 	}
 	bl_view_draw(&ui->cmpdocv, c, 1, ry + 1, dw, dh, BL_ROLE_CURSOR);
 }
@@ -280,10 +284,10 @@ void bl_ui_render(struct bl_ui *ui, struct bl_canvas *c)
 			ui_menu_draw(ui, c);
 	} else if (!ui->have_tree) {
 		bl_canvas_put(c, 2, 2, c->w - 4, BL_ROLE_DEFAULT,
-			ui->loading ? "Loading..." : "Nothing loaded.");
+		        ui->loading ? "Loading..." : "Nothing loaded.");
 	} else {
 		bl_view_draw(&ui->treev, c, 0, 1, tw, bh,
-			ui->focus == FOCUS_TREE ? BL_ROLE_CURSOR : BL_ROLE_CURSOR_DIM);
+		        ui->focus == FOCUS_TREE ? BL_ROLE_CURSOR : BL_ROLE_CURSOR_DIM);
 		for (int r = 0; r < bh; r++)
 			bl_canvas_put(c, tw, 1 + r, 1, BL_ROLE_BORDER, ui->ascii ? "|" : "\u2502");
 		int dw = ui->w - tw - 2;

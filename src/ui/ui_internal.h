@@ -29,8 +29,8 @@ struct bl_ui {
 	struct bl_build *build;
 	char *title;
 	bool loading;
-	bool cancelling;          /* Esc pressed while loading */
-	int64_t loading_since;    /* bl_clock_ms; 0 before the first report */
+	bool cancelling;       /* Esc pressed while loading */
+	int64_t loading_since; /* bl_clock_ms; 0 before the first report */
 	struct bl_load_state load;
 
 	struct bl_tree tree;
@@ -58,16 +58,16 @@ struct bl_ui {
 
 	char *status;
 	bool status_error;
-	struct bl_copy_request copy;   /* pending when copy.text is set */
-	struct bl_vec messages; /* char *, escaped */
+	struct bl_copy_request copy; /* pending when copy.text is set */
+	struct bl_vec messages;      /* char *, escaped */
 
 	int w, h, tree_w;
 	bool ascii;
 
 	/* The compare view. */
-	const struct bl_node *mark;    /* marked in the tree (M), borrowed */
+	const struct bl_node *mark; /* marked in the tree (M), borrowed */
 	bool cmp_open;
-	bool cmp_only;                 /* bakelens --diff: nothing beneath */
+	bool cmp_only; /* bakelens --diff: nothing beneath */
 	/* What is compared: two builds (bl_ui_set_compare) or two nodes (M, =),
 	 * all borrowed; kept so that the comparison can be made again. */
 	const struct bl_build *cmp_bl, *cmp_br;
@@ -76,7 +76,7 @@ struct bl_ui {
 	struct bl_cmp *cmp;            /* of two builds, owned, or NULL */
 	struct bl_cmp_node *cmp_owned; /* of two nodes, owned, or NULL */
 	struct bl_cmp_node *cmp_root;
-	char *cmp_left, *cmp_right;    /* column headings, display-safe */
+	char *cmp_left, *cmp_right; /* column headings, display-safe */
 	struct bl_view cmpv;
 	struct bl_doc cmpdoc;
 	struct bl_view cmpdocv;
@@ -84,17 +84,17 @@ struct bl_ui {
 	int cmpdoc_width;
 	bool cmpdoc_dirty;
 	bool cmp_focus_detail;
-	int cmp_rows_y, cmp_rows_h;    /* where the rows were drawn (mouse) */
+	int cmp_rows_y, cmp_rows_h; /* where the rows were drawn (mouse) */
 	/* File diff of a layer pair, off the UI thread. */
 	struct bl_filediff *job;
 	const struct bl_node *job_left, *job_right;
-	bool job_listing;              /* the job lists job_left's files (F in the tree) */
+	bool job_listing; /* the job lists job_left's files (F in the tree) */
 	struct bl_load_state job_state;
-	struct bl_vec files;           /* struct files *, owned */
+	struct bl_vec files; /* struct files *, owned */
 	/* The last file listing, shown in the files pager. */
 	struct bl_filediff_result *listing;
-	char *listing_title;           /* display-safe */
-	bool listing_image;            /* a whole image: entries say their layer */
+	char *listing_title; /* display-safe */
+	bool listing_image;  /* a whole image: entries say their layer */
 };
 
 /* Files of a layer pair, by the pair's nodes (the comparison's nodes are

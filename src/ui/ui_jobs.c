@@ -22,7 +22,8 @@ static void take_listing(struct bl_ui *ui)
 		if (err.code == BL_E_CANCELLED)
 			bl_ui_status(ui, false, "File listing cancelled");
 		else
-			bl_ui_status(ui, true, "Files: %s", err.msg[0] ? err.msg : "the layers could not be read");
+			bl_ui_status(ui, true, "Files: %s",
+			        err.msg[0] ? err.msg : "the layers could not be read");
 		return;
 	}
 	bl_filediff_result_free(ui->listing);
@@ -33,14 +34,16 @@ static void take_listing(struct bl_ui *ui)
 	struct bl_platform pf;
 	char *plat = bl_node_image_platform(n, &pf) ? bl_platform_format(&pf) : NULL;
 	bl_platform_fini(&pf);
-	char *label = bl_asprintf("%s%s%s", ui->listing_image ? "image" :
-		n->label ? n->label : "layer", plat ? (ui->listing_image ? " " : " of ") : "",
-		plat ? plat : "");
+	char *label = bl_asprintf("%s%s%s",
+	        ui->listing_image ? "image"
+	        : n->label        ? n->label
+	                          : "layer",
+	        plat ? (ui->listing_image ? " " : " of ") : "", plat ? plat : "");
 	ui->listing_title = bl_text_safe(label);
 	free(label);
 	free(plat);
 	bl_ui_status(ui, false, "%zu entr%s in %s", r->left.len, r->left.len == 1 ? "y" : "ies",
-		ui->listing_title);
+	        ui->listing_title);
 	ui->popup = POPUP_NONE;
 	ui_popup_open(ui, POPUP_FILES);
 }
@@ -74,11 +77,13 @@ bool bl_ui_tick(struct bl_ui *ui)
 		const struct bl_file_diff *d = &f->result->diff;
 		char ignored[64] = "";
 		if (d->timestamps_ignored)
-			snprintf(ignored, sizeof ignored, " (%zu differ only in timestamps, ignored)",
-				d->timestamps_ignored);
-		bl_ui_status(ui, false, "Files compared: %zu added, %zu removed, %zu changed, %zu "
-			"metadata only%s", d->counts[BL_FCHANGE_ADDED], d->counts[BL_FCHANGE_REMOVED],
-			d->counts[BL_FCHANGE_CONTENT], d->counts[BL_FCHANGE_METADATA], ignored);
+			snprintf(ignored, sizeof ignored,
+			        " (%zu differ only in timestamps, ignored)", d->timestamps_ignored);
+		bl_ui_status(ui, false,
+		        "Files compared: %zu added, %zu removed, %zu changed, %zu "
+		        "metadata only%s",
+		        d->counts[BL_FCHANGE_ADDED], d->counts[BL_FCHANGE_REMOVED],
+		        d->counts[BL_FCHANGE_CONTENT], d->counts[BL_FCHANGE_METADATA], ignored);
 	} else {
 		f->error = bl_strdup(err.msg[0] ? err.msg : "the layers could not be read");
 		bl_ui_status(ui, true, "File diff failed: %s", f->error);
@@ -92,7 +97,8 @@ void ui_job_file_diff(struct bl_ui *ui)
 {
 	const struct bl_cmp_node *n = bl_ui_compare_selected(ui);
 	if (!n || n->kind != BL_NODE_LAYER || !n->left || !n->right) {
-		bl_ui_status(ui, true, "A file diff needs a layer on both sides: select a layer pair");
+		bl_ui_status(
+		        ui, true, "A file diff needs a layer on both sides: select a layer pair");
 		return;
 	}
 	if (ui->job) {
@@ -124,7 +130,8 @@ void ui_job_listing(struct bl_ui *ui)
 	if (n && n->kind == BL_NODE_CONFIG && n->parent && n->parent->kind == BL_NODE_MANIFEST)
 		n = n->parent;
 	if (!n || (n->kind != BL_NODE_LAYER && n->kind != BL_NODE_MANIFEST)) {
-		bl_ui_status(ui, true, "Select a layer (its files) or a manifest (the whole image)");
+		bl_ui_status(
+		        ui, true, "Select a layer (its files) or a manifest (the whole image)");
 		return;
 	}
 	if (ui->job) {
@@ -143,4 +150,3 @@ void ui_job_listing(struct bl_ui *ui)
 	ui->job_state = (struct bl_load_state){0};
 	snprintf(ui->job_state.what, sizeof ui->job_state.what, "starting");
 }
-

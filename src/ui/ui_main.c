@@ -68,7 +68,7 @@ static void install_signals(void)
 	sa.sa_handler = on_fatal;
 	sa.sa_flags = SA_RESETHAND;
 	const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT, SIGTRAP, SIGSYS,
-		SIGXCPU, SIGXFSZ, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF};
+	        SIGXCPU, SIGXFSZ, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF};
 	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
 		sigaction(fatal[i], &sa, NULL);
 	bl_mem_set_oom_hook(on_oom);
@@ -107,7 +107,7 @@ static int parse_args(int argc, char **argv, struct bl_options *o)
 }
 
 static void perform_copy(struct bl_ui *ui, struct bl_term *term, const struct bl_settings *s,
-	struct bl_copy_request *req)
+        struct bl_copy_request *req)
 {
 	struct bl_buf how;
 	bl_buf_init(&how);
@@ -135,13 +135,13 @@ static void perform_copy(struct bl_ui *ui, struct bl_term *term, const struct bl
 	}
 	if (!how.len) {
 		bl_ui_status(ui, true, "Could not copy the %s: %s", req->what,
-			tool_failed ? err.msg : "OSC 52 is off and no clipboard tool was found");
+		        tool_failed ? err.msg : "OSC 52 is off and no clipboard tool was found");
 	} else {
 		size_t len = strlen(req->text);
-		char *shown = len > 80 || strchr(req->text, '\n') ?
-			bl_asprintf("(%zu bytes)", len) : bl_strdup(req->text);
+		char *shown = len > 80 || strchr(req->text, '\n') ? bl_asprintf("(%zu bytes)", len)
+		                                                  : bl_strdup(req->text);
 		bl_ui_status(ui, tool_failed, "Copied %s %s via %s%s%s", req->what, shown,
-			bl_buf_str(&how), tool_failed ? "; " : "", tool_failed ? err.msg : "");
+		        bl_buf_str(&how), tool_failed ? "; " : "", tool_failed ? err.msg : "");
 		free(shown);
 	}
 	bl_buf_fini(&how);
@@ -220,21 +220,23 @@ int bl_ui_main(int argc, char **argv)
 		bl_ui_add_message(ui, diags.items[i]);
 	if (diags.len)
 		bl_ui_status(ui, true, "%zu problem(s) in the settings: press m to read them",
-			diags.len);
+		        diags.len);
 	for (size_t k = 0; k < nload; k++) {
 		if (o.diff) {
 			bl_build_split_side(o.sources[k], &parts[k]);
 			if (parts[k].len == 0) {
-				bl_fail(&err, BL_E_USAGE, "%s side: no source in \"%s\" (expected SRC or "
-					"SRC+SRC...)", k ? "right" : "left", o.sources[k]);
+				bl_fail(&err, BL_E_USAGE,
+				        "%s side: no source in \"%s\" (expected SRC or "
+				        "SRC+SRC...)",
+				        k ? "right" : "left", o.sources[k]);
 				rc = BL_EXIT_USAGE;
 				goto fail;
 			}
-			loaders[k] = bl_loader_start((const char *const *)parts[k].items, parts[k].len,
-				&source, NULL, &err);
+			loaders[k] = bl_loader_start((const char *const *)parts[k].items,
+			        parts[k].len, &source, NULL, &err);
 		} else {
-			loaders[k] = bl_loader_start((const char *const *)o.sources, (size_t)o.nsources,
-				&source, NULL, &err);
+			loaders[k] = bl_loader_start((const char *const *)o.sources,
+			        (size_t)o.nsources, &source, NULL, &err);
 		}
 		if (!loaders[k]) {
 			rc = bl_exit_code(err.code);
@@ -264,7 +266,8 @@ int bl_ui_main(int argc, char **argv)
 				loading = true;
 				if (!progress_shown) {
 					if (o.diff) {
-						/* "left: " or "right: " before the loader's text. */
+						/* "left: " or "right: " before the loader's text.
+						 */
 						const char *side = k ? "right: " : "left: ";
 						size_t sl = strlen(side);
 						memmove(st.what + sl, st.what, sizeof st.what - sl);
@@ -291,11 +294,12 @@ int bl_ui_main(int argc, char **argv)
 				if (o.target && !bl_ui_select_target(ui, o.target))
 					bl_ui_status(ui, true, "No target named '%s'", o.target);
 				if (o.platform && !bl_ui_select_platform(ui, o.platform))
-					bl_ui_status(ui, true, "No platform matches '%s'%s", o.platform,
-						o.target ? " in that target" : "");
+					bl_ui_status(ui, true, "No platform matches '%s'%s",
+					        o.platform, o.target ? " in that target" : "");
 			} else if (builds[0] && builds[1]) {
 				bl_ui_set_ignore_timestamps(ui, o.ignore_timestamps);
-				bl_ui_set_compare(ui, builds[0], builds[1], o.sources[0], o.sources[1]);
+				bl_ui_set_compare(
+				        ui, builds[0], builds[1], o.sources[0], o.sources[1]);
 			} else {
 				loading = true;
 			}
@@ -336,7 +340,7 @@ int bl_ui_main(int argc, char **argv)
 				cancel_at = bl_clock_ms();
 		}
 		if (cancel_at && (loaders[0] || (nload > 1 && loaders[1])) &&
-			bl_clock_ms() - cancel_at > CANCEL_GRACE_MS) {
+		        bl_clock_ms() - cancel_at > CANCEL_GRACE_MS) {
 			/* The load did not notice: stop waiting for it (see out:). */
 			char *safe = bl_text_safe(title);
 			bl_fail(&err, BL_E_CANCELLED, "%s: loading cancelled", safe);

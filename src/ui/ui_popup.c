@@ -42,7 +42,8 @@ static void build_help(struct bl_ui *ui, int width)
 			bl_doc_add(d, BL_ROLE_FACT_KEY, line);
 			snprintf(line, sizeof line, " %-13s ", bl_action_name((enum bl_action)a));
 			bl_doc_add(d, BL_ROLE_NAME, line);
-			bl_doc_wrap(d, BL_ROLE_DEFAULT, bl_action_help((enum bl_action)a), width, 40);
+			bl_doc_wrap(
+			        d, BL_ROLE_DEFAULT, bl_action_help((enum bl_action)a), width, 40);
 		}
 	}
 	bl_doc_newline(d);
@@ -60,10 +61,10 @@ static void build_help(struct bl_ui *ui, int width)
 	bl_doc_add(d, BL_ROLE_HEADING, "prompts");
 	bl_doc_newline(d);
 	bl_doc_wrap(d, BL_ROLE_DEFAULT,
-		"  In a search or filter prompt: Enter accepts, Esc cancels, Backspace deletes. "
-		"A digest prefix (with or without sha256:) matches. Mouse: click selects, a "
-		"second click toggles, the wheel scrolls.",
-		width, 2);
+	        "  In a search or filter prompt: Enter accepts, Esc cancels, Backspace deletes. "
+	        "A digest prefix (with or without sha256:) matches. Mouse: click selects, a "
+	        "second click toggles, the wheel scrolls.",
+	        width, 2);
 	bl_buf_fini(&keys);
 }
 
@@ -86,7 +87,8 @@ static void build_messages(struct bl_ui *ui, int width)
 				bl_doc_newline(d);
 				bl_doc_add(d, BL_ROLE_DEFAULT, "  at ");
 				char *f = bl_text_safe(w->file);
-				char *loc = w->line > 0 ? bl_asprintf("%s:%d", f, w->line) : bl_strdup(f);
+				char *loc = w->line > 0 ? bl_asprintf("%s:%d", f, w->line)
+				                        : bl_strdup(f);
 				bl_doc_add(d, BL_ROLE_NAME, loc);
 				free(loc);
 				free(f);
@@ -105,7 +107,8 @@ static void build_messages(struct bl_ui *ui, int width)
 				bool first = true;
 				for (;;) {
 					const char *nl = strchr(p, '\n');
-					char *part = bl_strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+					char *part =
+					        bl_strndup(p, nl ? (size_t)(nl - p) : strlen(p));
 					char *safe = bl_text_safe(part);
 					if (!first) {
 						bl_doc_newline(d);
@@ -173,8 +176,10 @@ static void build_files(struct bl_ui *ui, int width)
 	bl_doc_add(d, BL_ROLE_HEADING, head);
 	if (ui->listing_image) {
 		bl_doc_newline(d);
-		bl_doc_wrap(d, BL_ROLE_GUIDE, "whiteouts applied; [N] is the layer a file comes from "
-			"(0 is the bottom)", width, 0);
+		bl_doc_wrap(d, BL_ROLE_GUIDE,
+		        "whiteouts applied; [N] is the layer a file comes from "
+		        "(0 is the bottom)",
+		        width, 0);
 	}
 	struct bl_buf line;
 	bl_buf_init(&line);
@@ -183,13 +188,13 @@ static void build_files(struct bl_ui *ui, int width)
 		bl_file_entry_line(&l->items[i], ui->listing_image, &line);
 		bl_doc_newline(d);
 		bl_doc_add(d, l->items[i].type == BL_FILE_DIR ? BL_ROLE_FACT_KEY : BL_ROLE_DEFAULT,
-			bl_buf_str(&line));
+		        bl_buf_str(&line));
 	}
 	bl_buf_fini(&line);
 	if (l->len > FILES_LISTED) {
 		char more[96];
 		snprintf(more, sizeof more, "... and %zu more (bakelens ls lists them all)",
-			l->len - FILES_LISTED);
+		        l->len - FILES_LISTED);
 		bl_doc_newline(d);
 		bl_doc_add(d, BL_ROLE_GUIDE, more);
 	}
@@ -255,8 +260,8 @@ void ui_menu_draw(struct bl_ui *ui, struct bl_canvas *c)
 		size_t i = (size_t)r - 1;
 		char key[2] = {ui->menu_keys[i], '\0'};
 		bl_canvas_put(c, x + 2, y + r, 1, BL_ROLE_MENU_KEY, key);
-		bl_canvas_put(c, x + 5, y + r, mw - 6, BL_ROLE_MENU,
-			bl_copytext_label(ui->menu_keys[i]));
+		bl_canvas_put(
+		        c, x + 5, y + r, mw - 6, BL_ROLE_MENU, bl_copytext_label(ui->menu_keys[i]));
 		if (i == ui->menu_cursor)
 			bl_canvas_paint(c, x + 1, y + r, mw - 2, BL_ROLE_CURSOR);
 	}

@@ -179,7 +179,7 @@ enum bl_view_result bl_view_do(struct bl_view *v, enum bl_action a)
 }
 
 void bl_view_draw(struct bl_view *v, struct bl_canvas *c, int x, int y, int w, int h,
-	enum bl_role cursor_role)
+        enum bl_role cursor_role)
 {
 	v->height = h > 0 ? h : 1;
 	bl_view_clamp(v);

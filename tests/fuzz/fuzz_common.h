@@ -13,8 +13,8 @@ struct fuzz_part {
 
 /* At most `max` parts; the last one takes the rest of the input. Returns the
  * number of parts (at least 1). */
-static inline size_t fuzz_split(const uint8_t *data, size_t size, struct fuzz_part *parts,
-	size_t max)
+static inline size_t fuzz_split(
+        const uint8_t *data, size_t size, struct fuzz_part *parts, size_t max)
 {
 	const uint8_t *p = data, *end = data + size;
 	size_t n = 0;

@@ -58,7 +58,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = fuzz_split(data, size, parts, 3);
 	char *text[3] = {NULL, NULL, NULL};
 	for (size_t i = 0; i < 3; i++)
-		text[i] = i < n ? bl_strndup((const char *)parts[i].data, parts[i].len) : bl_strdup("");
+		text[i] = i < n ? bl_strndup((const char *)parts[i].data, parts[i].len)
+		                : bl_strdup("");
 
 	struct bl_settings s;
 	struct bl_keymap km;
@@ -80,7 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bl_theme_fini(&t);
 
 	char *save = NULL;
-	for (char *line = strtok_r(text[2], "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (char *line = strtok_r(text[2], "\n", &save); line;
+	        line = strtok_r(NULL, "\n", &save)) {
 		platform_round_trip(line);
 		key_round_trip(line);
 		short c;

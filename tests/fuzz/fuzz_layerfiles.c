@@ -142,7 +142,9 @@ static void check_diff(const struct bl_file_list *a, const struct bl_file_list *
 	bl_layerfiles_diff(a, b, &o, &d);
 	size_t i = 0, j = 0, both = 0;
 	while (i < a->len || j < b->len) {
-		int c = i >= a->len ? 1 : j >= b->len ? -1 : strcmp(a->items[i].path, b->items[j].path);
+		int c = i >= a->len   ? 1
+		        : j >= b->len ? -1
+		                      : strcmp(a->items[i].path, b->items[j].path);
 		both++;
 		i += c <= 0;
 		j += c >= 0;
@@ -156,7 +158,9 @@ static void check_diff(const struct bl_file_list *a, const struct bl_file_list *
 		const struct bl_file_change *ch = &d.items[k];
 		const struct bl_file_entry *e = ch->left ? ch->left : ch->right;
 		if (!e || (k > 0 && strcmp((d.items[k - 1].left ? d.items[k - 1].left
-								: d.items[k - 1].right)->path, e->path) >= 0))
+		                                                : d.items[k - 1].right)
+		                                    ->path,
+		                            e->path) >= 0))
 			die("diff not in path order at", e ? e->path : NULL);
 		free(bl_file_change_what(ch->what));
 	}

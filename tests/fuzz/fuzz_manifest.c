@@ -59,7 +59,7 @@ static enum bl_blob_state mem_stat(struct bl_store *s, const struct bl_digest *d
 }
 
 static bool mem_read(struct bl_store *s, const struct bl_digest *d, size_t max, struct bl_buf *out,
-	struct bl_error *err)
+        struct bl_error *err)
 {
 	const struct memblob *b = find(s, d);
 	if (!b)
@@ -70,8 +70,8 @@ static bool mem_read(struct bl_store *s, const struct bl_digest *d, size_t max, 
 	return true;
 }
 
-static bool mem_open(struct bl_store *s, const struct bl_digest *d, struct bl_stream **out,
-	struct bl_error *err)
+static bool mem_open(
+        struct bl_store *s, const struct bl_digest *d, struct bl_stream **out, struct bl_error *err)
 {
 	const struct memblob *b = find(s, d);
 	if (!b)
@@ -86,12 +86,12 @@ static void mem_destroy(struct bl_store *s)
 }
 
 static const struct bl_store_ops mem_ops = {
-	.kind = "memory",
-	.list_roots = mem_roots,
-	.stat_blob = mem_stat,
-	.read_raw = mem_read,
-	.open_raw = mem_open,
-	.destroy = mem_destroy,
+        .kind = "memory",
+        .list_roots = mem_roots,
+        .stat_blob = mem_stat,
+        .read_raw = mem_read,
+        .open_raw = mem_open,
+        .destroy = mem_destroy,
 };
 
 static void visit(const struct bl_node *n)

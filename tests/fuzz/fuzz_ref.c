@@ -77,7 +77,7 @@ static void check_escape(const uint8_t *data, size_t size)
 	if (!bl_text_is_safe(bl_buf_str(&b), b.len))
 		abort();
 	if (bl_text_is_safe((const char *)data, size) &&
-		(b.len != size || memcmp(b.data ? b.data : "", data, size) != 0))
+	        (b.len != size || memcmp(b.data ? b.data : "", data, size) != 0))
 		abort();
 	(void)bl_text_width(bl_buf_str(&b));
 	bl_buf_fini(&b);

@@ -25,8 +25,7 @@ static int die(const struct bl_error *e)
 	return 1;
 }
 
-static bool walk(struct bl_store *s, const struct bl_descriptor *d, int depth,
-	struct bl_error *err)
+static bool walk(struct bl_store *s, const struct bl_descriptor *d, int depth, struct bl_error *err)
 {
 	if (depth > 8)
 		return bl_fail(err, BL_E_LOOP, "too deep");
@@ -48,13 +47,15 @@ static bool walk(struct bl_store *s, const struct bl_descriptor *d, int depth,
 		struct bl_descriptor *kids = bl_calloc(n ? n : 1, sizeof *kids);
 		const struct bl_digest **ds = bl_calloc(n ? n : 1, sizeof *ds);
 		for (size_t i = 0; i < n && ok; i++) {
-			ok = bl_descriptor_parse(json_array_get(mans, i), "manifests[]", &kids[i], err);
+			ok = bl_descriptor_parse(
+			        json_array_get(mans, i), "manifests[]", &kids[i], err);
 			ds[i] = &kids[i].digest;
 		}
 		if (ok && getenv("PROBE_NO_PREFETCH") == NULL)
 			ok = bl_store_prefetch(s, ds, n, err);
 		for (size_t i = 0; i < n && ok; i++) {
-			char *p = kids[i].has_platform ? bl_platform_format(&kids[i].platform) : NULL;
+			char *p =
+			        kids[i].has_platform ? bl_platform_format(&kids[i].platform) : NULL;
 			printf("manifest %s %s\n", kids[i].digest.str, p ? p : "-");
 			free(p);
 			ok = walk(s, &kids[i], depth + 1, err);
@@ -79,7 +80,8 @@ static bool walk(struct bl_store *s, const struct bl_descriptor *d, int depth,
 		}
 		size_t i;
 		json_t *v;
-		json_array_foreach(bl_json_arr(j, "layers"), i, v) {
+		json_array_foreach(bl_json_arr(j, "layers"), i, v)
+		{
 			const char *dg = bl_json_str(v, "digest");
 			printf("layer %s\n", dg ? dg : "?");
 		}
@@ -121,7 +123,8 @@ int main(int argc, char **argv)
 	}
 	o.insecure = insecure;
 	if (i >= argc) {
-		fprintf(stderr, "usage: registry_probe [options] REF [walk|tags|referrers D|blob D|stream D]\n");
+		fprintf(stderr, "usage: registry_probe [options] REF [walk|tags|referrers D|blob "
+		                "D|stream D]\n");
 		return 2;
 	}
 	const char *ref = argv[i++];
@@ -138,8 +141,9 @@ int main(int argc, char **argv)
 		bool ok = bl_store_roots(s, &roots, &err);
 		for (size_t k = 0; ok && k < roots.len; k++) {
 			struct bl_store_root *r = bl_vec_get(&roots, k);
-			printf("root %s %s %s %lld\n", r->name, r->desc.media_type ? r->desc.media_type : "-",
-				r->desc.digest.str, (long long)r->desc.size);
+			printf("root %s %s %s %lld\n", r->name,
+			        r->desc.media_type ? r->desc.media_type : "-", r->desc.digest.str,
+			        (long long)r->desc.size);
 			fflush(stdout);
 			/* a test hook: stop the registry mid-session */
 			const char *hook = getenv("PROBE_AFTER_ROOT");
@@ -170,7 +174,7 @@ int main(int argc, char **argv)
 			for (size_t k = 0; k < descs.len; k++) {
 				struct bl_descriptor *dd = bl_vec_get(&descs, k);
 				printf("referrer %s %s\n", dd->digest.str,
-					dd->artifact_type ? dd->artifact_type : "-");
+				        dd->artifact_type ? dd->artifact_type : "-");
 			}
 		}
 		bl_vec_fini(&descs);
@@ -211,7 +215,7 @@ int main(int argc, char **argv)
 	if (stats) {
 		const struct bl_registry_stats *st = bl_registry_get_stats(s);
 		fprintf(stderr, "stats requests=%u bytes=%llu cache_hits=%u\n", st->requests,
-			(unsigned long long)st->bytes, st->cache_hits);
+		        (unsigned long long)st->bytes, st->cache_hits);
 	}
 	bl_store_free(s);
 	fflush(stdout);

@@ -93,7 +93,8 @@ static inline void fx_index(struct fx *f, const char *json)
 	fx_write(p, json, strlen(json));
 }
 
-/* A file in the fixture dir (for metadata files). Returns its path (static buffer per call site). */
+/* A file in the fixture dir (for metadata files). Returns its path (static buffer per call site).
+ */
 static inline void fx_file(struct fx *f, const char *name, const char *data, char *path, size_t len)
 {
 	snprintf(path, len, "%s/%s", f->dir, name);
@@ -102,11 +103,11 @@ static inline void fx_file(struct fx *f, const char *name, const char *data, cha
 
 /* A descriptor object as JSON text; caller frees. `extra` is inserted as is
  * (",\"platform\":{...}") or NULL. */
-static inline char *fx_desc(const char *mt, const struct bl_digest *d, const char *data,
-	const char *extra)
+static inline char *fx_desc(
+        const char *mt, const struct bl_digest *d, const char *data, const char *extra)
 {
 	return bl_asprintf("{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu%s}", mt, d->str,
-		strlen(data), extra ? extra : "");
+	        strlen(data), extra ? extra : "");
 }
 
 static inline const char *fx_corpus(void)
@@ -124,7 +125,8 @@ static inline char *fx_corpus_path(const char *rel)
 	return c ? bl_asprintf("%s/%s", c, rel) : NULL;
 }
 
-static inline bool fx_load(const char *const *args, size_t n, struct bl_build **b, struct bl_error *e)
+static inline bool fx_load(
+        const char *const *args, size_t n, struct bl_build **b, struct bl_error *e)
 {
 	struct bl_source_opts o;
 	memset(&o, 0, sizeof o);
@@ -174,7 +176,7 @@ static inline size_t fx_count_status(const struct bl_node *n, enum bl_node_statu
  * and an attestation manifest for amd64 holding one SLSA statement. */
 struct fx_image {
 	struct bl_digest layer1, layer2, diff1, diff2, config, m_amd64, m_arm64, statement,
-		att_config, att, index;
+	        att_config, att, index;
 };
 
 static inline void fx_make_image(struct fx *f, struct fx_image *im, const char *config_extra)
@@ -190,57 +192,90 @@ static inline void fx_make_image(struct fx *f, struct fx_image *im, const char *
 	fx_blob(f, l1, &im->layer1);
 	fx_blob(f, l2, &im->layer2);
 	char *config = bl_asprintf(
-		"{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2024-01-02T03:04:05Z\","
-		"\"config\":{\"Env\":[\"PATH=/usr/bin\",\"A=1\"],\"Cmd\":[\"sh\"],\"User\":\"app\"%s},"
-		"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\",\"%s\"]},"
-		"\"history\":[{\"created_by\":\"ADD base\"},{\"created_by\":\"ENV A=1\",\"empty_layer\":true},"
-		"{\"created_by\":\"RUN make\",\"comment\":\"buildkit\"}]}",
-		config_extra ? config_extra : "", diff1, diff2);
+	        "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2024-01-02T03:04:05Z\","
+	        "\"config\":{\"Env\":[\"PATH=/usr/"
+	        "bin\",\"A=1\"],\"Cmd\":[\"sh\"],\"User\":\"app\"%s},"
+	        "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\",\"%s\"]},"
+	        "\"history\":[{\"created_by\":\"ADD base\"},{\"created_by\":\"ENV "
+	        "A=1\",\"empty_layer\":true},"
+	        "{\"created_by\":\"RUN make\",\"comment\":\"buildkit\"}]}",
+	        config_extra ? config_extra : "", diff1, diff2);
 	fx_blob(f, config, &im->config);
 	char *cd = fx_desc("application/vnd.oci.image.config.v1+json", &im->config, config, NULL);
 	char *ld1 = fx_desc("application/vnd.oci.image.layer.v1.tar+gzip", &im->layer1, l1, NULL);
 	char *ld2 = fx_desc("application/vnd.oci.image.layer.v1.tar+gzip", &im->layer2, l2, NULL);
-	char *m1 = bl_asprintf("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-		"\"config\":%s,\"layers\":[%s,%s]}", cd, ld1, ld2);
+	char *m1 = bl_asprintf(
+	        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+	        "\"config\":%s,\"layers\":[%s,%s]}",
+	        cd, ld1, ld2);
 	fx_blob(f, m1, &im->m_amd64);
-	char *m2 = bl_asprintf("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-		"\"config\":%s,\"layers\":[%s]}", cd, ld1);
+	char *m2 = bl_asprintf(
+	        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+	        "\"config\":%s,\"layers\":[%s]}",
+	        cd, ld1);
 	fx_blob(f, m2, &im->m_arm64);
-	char *st = bl_asprintf("{\"_type\":\"https://in-toto.io/Statement/v0.1\","
-		"\"predicateType\":\"https://slsa.dev/provenance/v0.2\","
-		"\"subject\":[{\"name\":\"pkg:docker/x\",\"digest\":{\"sha256\":\"%s\"}}],"
-		"\"predicate\":{\"builder\":{\"id\":\"https://example.com/builder\"},"
-		"\"buildType\":\"https://mobyproject.org/buildkit@v1\","
-		"\"invocation\":{\"parameters\":{\"frontend\":\"dockerfile.v0\",\"args\":{\"build-arg:FOO\":\"bar\"}}},"
-		"\"materials\":[{\"uri\":\"pkg:docker/alpine@3\",\"digest\":{\"sha256\":\"%s\"}}]}}",
-		bl_digest_hex(&im->m_amd64), bl_digest_hex(&im->layer1));
+	char *st = bl_asprintf(
+	        "{\"_type\":\"https://in-toto.io/Statement/v0.1\","
+	        "\"predicateType\":\"https://slsa.dev/provenance/v0.2\","
+	        "\"subject\":[{\"name\":\"pkg:docker/x\",\"digest\":{\"sha256\":\"%s\"}}],"
+	        "\"predicate\":{\"builder\":{\"id\":\"https://example.com/builder\"},"
+	        "\"buildType\":\"https://mobyproject.org/buildkit@v1\","
+	        "\"invocation\":{\"parameters\":{\"frontend\":\"dockerfile.v0\",\"args\":{\"build-"
+	        "arg:FOO\":\"bar\"}}},"
+	        "\"materials\":[{\"uri\":\"pkg:docker/"
+	        "alpine@3\",\"digest\":{\"sha256\":\"%s\"}}]}}",
+	        bl_digest_hex(&im->m_amd64), bl_digest_hex(&im->layer1));
 	fx_blob(f, st, &im->statement);
-	const char *ac = "{\"architecture\":\"unknown\",\"os\":\"unknown\",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+	const char *ac = "{\"architecture\":\"unknown\",\"os\":\"unknown\",\"config\":{},"
+	                 "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
 	fx_blob(f, ac, &im->att_config);
 	char *acd = fx_desc("application/vnd.oci.image.config.v1+json", &im->att_config, ac, NULL);
 	char *sd = fx_desc("application/vnd.in-toto+json", &im->statement, st,
-		",\"annotations\":{\"in-toto.io/predicate-type\":\"https://slsa.dev/provenance/v0.2\"}");
-	char *am = bl_asprintf("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-		"\"config\":%s,\"layers\":[%s]}", acd, sd);
+	        ",\"annotations\":{\"in-toto.io/predicate-type\":\"https://slsa.dev/provenance/"
+	        "v0.2\"}");
+	char *am = bl_asprintf(
+	        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+	        "\"config\":%s,\"layers\":[%s]}",
+	        acd, sd);
 	fx_blob(f, am, &im->att);
 	char *e1 = fx_desc("application/vnd.oci.image.manifest.v1+json", &im->m_amd64, m1,
-		",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}");
+	        ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}");
 	char *e2 = fx_desc("application/vnd.oci.image.manifest.v1+json", &im->m_arm64, m2,
-		",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\",\"variant\":\"v8\"}");
+	        ",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\",\"variant\":\"v8\"}");
 	char *annot = bl_asprintf(",\"platform\":{\"architecture\":\"unknown\",\"os\":\"unknown\"},"
-		"\"annotations\":{\"vnd.docker.reference.digest\":\"%s\","
-		"\"vnd.docker.reference.type\":\"attestation-manifest\"}", im->m_amd64.str);
+	                          "\"annotations\":{\"vnd.docker.reference.digest\":\"%s\","
+	                          "\"vnd.docker.reference.type\":\"attestation-manifest\"}",
+	        im->m_amd64.str);
 	char *e3 = fx_desc("application/vnd.oci.image.manifest.v1+json", &im->att, am, annot);
-	char *idx = bl_asprintf("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-		"\"manifests\":[%s,%s,%s]}", e1, e2, e3);
+	char *idx = bl_asprintf(
+	        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+	        "\"manifests\":[%s,%s,%s]}",
+	        e1, e2, e3);
 	fx_blob(f, idx, &im->index);
 	char *top = fx_desc("application/vnd.oci.image.index.v1+json", &im->index, idx,
-		",\"annotations\":{\"org.opencontainers.image.ref.name\":\"latest\"}");
-	char *tj = bl_asprintf("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-		"\"manifests\":[%s]}", top);
+	        ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"latest\"}");
+	char *tj = bl_asprintf(
+	        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+	        "\"manifests\":[%s]}",
+	        top);
 	fx_index(f, tj);
-	free(config); free(cd); free(ld1); free(ld2); free(m1); free(m2); free(st); free(acd);
-	free(sd); free(am); free(e1); free(e2); free(annot); free(e3); free(idx); free(top); free(tj);
+	free(config);
+	free(cd);
+	free(ld1);
+	free(ld2);
+	free(m1);
+	free(m2);
+	free(st);
+	free(acd);
+	free(sd);
+	free(am);
+	free(e1);
+	free(e2);
+	free(annot);
+	free(e3);
+	free(idx);
+	free(top);
+	free(tj);
 }
 
 #endif

@@ -146,10 +146,10 @@ static inline bool write_tar(const char *path, const struct tar_ent *ents, size_
 
 struct walk_counts {
 	int indexes, manifests, configs, layers;
-	int missing;    /* distinct referenced blobs absent */
-	int mismatch;   /* BL_E_DIGEST on read */
+	int missing;     /* distinct referenced blobs absent */
+	int mismatch;    /* BL_E_DIGEST on read */
 	int unsupported; /* BL_E_UNSUPPORTED (stdin layers) */
-	int other;      /* any other failure */
+	int other;       /* any other failure */
 	int64_t layer_bytes;
 	char seen[512][BL_DIGEST_MAX + 24];
 	int nseen;
@@ -181,8 +181,8 @@ static inline void walk_fail(struct walk_counts *w, const struct bl_error *err)
 	}
 }
 
-static inline void walk_desc(struct bl_store *s, const struct bl_descriptor *d,
-	struct walk_counts *w);
+static inline void walk_desc(
+        struct bl_store *s, const struct bl_descriptor *d, struct walk_counts *w);
 
 static inline void walk_json_desc(struct bl_store *s, json_t *j, struct walk_counts *w)
 {
@@ -195,8 +195,8 @@ static inline void walk_json_desc(struct bl_store *s, json_t *j, struct walk_cou
 
 /* Read `d` verified and follow it: index -> manifests, manifest -> config,
  * layers (streamed through bl_store_open_blob to the end) and subject. */
-static inline void walk_desc(struct bl_store *s, const struct bl_descriptor *d,
-	struct walk_counts *w)
+static inline void walk_desc(
+        struct bl_store *s, const struct bl_descriptor *d, struct walk_counts *w)
 {
 	if (walk_seen(w, d))
 		return;
@@ -219,8 +219,7 @@ static inline void walk_desc(struct bl_store *s, const struct bl_descriptor *d,
 	json_t *e;
 	if (json_is_array(json_object_get(j, "manifests"))) {
 		w->indexes++;
-		json_array_foreach(json_object_get(j, "manifests"), i, e)
-			walk_json_desc(s, e, w);
+		json_array_foreach(json_object_get(j, "manifests"), i, e) walk_json_desc(s, e, w);
 	} else if (json_object_get(j, "config")) {
 		w->manifests++;
 		struct bl_descriptor cd;

@@ -69,14 +69,14 @@ static atomic_bool release;
 static atomic_int reports;
 
 static bool slow_load(const char *const *args, size_t nargs, const struct bl_source_opts *opts,
-	struct bl_build **out, struct bl_error *err)
+        struct bl_build **out, struct bl_error *err)
 {
 	/* No cmocka assert on this thread: a wrong argument fails the load. */
 	if (nargs != 1 || strcmp(args[0], "slow") != 0)
 		return bl_fail(err, BL_E_USAGE, "slow_load: unexpected arguments");
 	/* The options given to bl_loader_start, with the loader's progress. */
 	if (!opts->offline || !opts->cacert || strcmp(opts->cacert, "ca.pem") != 0 ||
-		!opts->insecure || strcmp(opts->insecure[0], "r:5000") != 0 || !opts->progress)
+	        !opts->insecure || strcmp(opts->insecure[0], "r:5000") != 0 || !opts->progress)
 		return bl_fail(err, BL_E_USAGE, "slow_load: options not passed on");
 	for (uint64_t i = 1; !atomic_load(&release); i++) {
 		if (!opts->progress(opts->progress_ud, "reading \033[2Jslow", i, 1000))
@@ -146,10 +146,10 @@ static void test_an_error_of_the_load_is_kept(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_loads_the_example),
-		cmocka_unit_test(test_a_failure_comes_back_with_its_status),
-		cmocka_unit_test(test_progress_then_cancel),
-		cmocka_unit_test(test_an_error_of_the_load_is_kept),
+	        cmocka_unit_test(test_loads_the_example),
+	        cmocka_unit_test(test_a_failure_comes_back_with_its_status),
+	        cmocka_unit_test(test_progress_then_cancel),
+	        cmocka_unit_test(test_an_error_of_the_load_is_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

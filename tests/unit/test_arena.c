@@ -74,10 +74,10 @@ static void test_strndup_cuts_and_null_gives_null(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_alloc_is_zeroed_and_aligned),
-		cmocka_unit_test(test_strings_survive_many_chunks),
-		cmocka_unit_test(test_large_allocation_gets_its_own_chunk),
-		cmocka_unit_test(test_strndup_cuts_and_null_gives_null),
+	        cmocka_unit_test(test_alloc_is_zeroed_and_aligned),
+	        cmocka_unit_test(test_strings_survive_many_chunks),
+	        cmocka_unit_test(test_large_allocation_gets_its_own_chunk),
+	        cmocka_unit_test(test_strndup_cuts_and_null_gives_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

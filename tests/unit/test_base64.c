@@ -13,13 +13,13 @@
 
 /* RFC 4648 section 10. */
 static const char *const rfc_vectors[][2] = {
-	{"", ""},
-	{"f", "Zg=="},
-	{"fo", "Zm8="},
-	{"foo", "Zm9v"},
-	{"foob", "Zm9vYg=="},
-	{"fooba", "Zm9vYmE="},
-	{"foobar", "Zm9vYmFy"},
+        {"", ""},
+        {"f", "Zg=="},
+        {"fo", "Zm8="},
+        {"foo", "Zm9v"},
+        {"foob", "Zm9vYg=="},
+        {"fooba", "Zm9vYmE="},
+        {"foobar", "Zm9vYmFy"},
 };
 
 static void test_rfc4648_vectors_both_ways(void **state)
@@ -116,23 +116,23 @@ struct b64_case {
 
 /* Expected outputs checked with: printf '%s' <in> | base64 -d */
 static const struct b64_case b64_cases[] = {
-	{"", true, ""},
-	{"Zg==", true, "f"},
-	{"Zg", true, "f"},
-	{"Zm8=", true, "fo"},
-	{"Zm9v", true, "foo"},
-	{"dXNlcjpwYXNzd29yZA==", true, "user:password"},
-	{"dXNlcjpwYXNzd29yZA", true, "user:password"},
-	{"Z", false, NULL},
-	{"Zm9v!", false, NULL},
-	{"Zg=", false, NULL},
-	{"Z===", false, NULL},
-	{"Zm=9v", false, NULL},
-	{"Zm9v\n", false, NULL},
-	{"Zm 9v", false, NULL},
-	{"Zm9v-_", false, NULL}, /* the URL-safe alphabet is not standard base64 */
-	{"Zg===", false, NULL},
-	{"=", false, NULL},
+        {"", true, ""},
+        {"Zg==", true, "f"},
+        {"Zg", true, "f"},
+        {"Zm8=", true, "fo"},
+        {"Zm9v", true, "foo"},
+        {"dXNlcjpwYXNzd29yZA==", true, "user:password"},
+        {"dXNlcjpwYXNzd29yZA", true, "user:password"},
+        {"Z", false, NULL},
+        {"Zm9v!", false, NULL},
+        {"Zg=", false, NULL},
+        {"Z===", false, NULL},
+        {"Zm=9v", false, NULL},
+        {"Zm9v\n", false, NULL},
+        {"Zm 9v", false, NULL},
+        {"Zm9v-_", false, NULL}, /* the URL-safe alphabet is not standard base64 */
+        {"Zg===", false, NULL},
+        {"=", false, NULL},
 };
 
 static void test_base64_table(void **state)
@@ -170,13 +170,13 @@ static void test_bad_input_leaves_buffer_as_it_was(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rfc4648_vectors_both_ways),
-		cmocka_unit_test(test_base64_pads_like_coreutils),
-		cmocka_unit_test(test_encode_and_decode_append),
-		cmocka_unit_test(test_every_byte_value_round_trips),
-		cmocka_unit_test(test_output_uses_plus_and_slash),
-		cmocka_unit_test(test_base64_table),
-		cmocka_unit_test(test_bad_input_leaves_buffer_as_it_was),
+	        cmocka_unit_test(test_rfc4648_vectors_both_ways),
+	        cmocka_unit_test(test_base64_pads_like_coreutils),
+	        cmocka_unit_test(test_encode_and_decode_append),
+	        cmocka_unit_test(test_every_byte_value_round_trips),
+	        cmocka_unit_test(test_output_uses_plus_and_slash),
+	        cmocka_unit_test(test_base64_table),
+	        cmocka_unit_test(test_bad_input_leaves_buffer_as_it_was),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

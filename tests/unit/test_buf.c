@@ -96,12 +96,12 @@ static void test_reserve_makes_room_without_changing_len(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty_buffer_reads_as_empty_string),
-		cmocka_unit_test(test_appends_keep_nul_termination),
-		cmocka_unit_test(test_binary_data_with_nul_is_kept),
-		cmocka_unit_test(test_grows_past_many_appends),
-		cmocka_unit_test(test_clear_keeps_storage_and_take_empties),
-		cmocka_unit_test(test_reserve_makes_room_without_changing_len),
+	        cmocka_unit_test(test_empty_buffer_reads_as_empty_string),
+	        cmocka_unit_test(test_appends_keep_nul_termination),
+	        cmocka_unit_test(test_binary_data_with_nul_is_kept),
+	        cmocka_unit_test(test_grows_past_many_appends),
+	        cmocka_unit_test(test_clear_keeps_storage_and_take_empties),
+	        cmocka_unit_test(test_reserve_makes_room_without_changing_len),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

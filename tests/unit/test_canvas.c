@@ -32,8 +32,9 @@ static void test_wide_characters_take_two_cells_and_never_split(void **state)
 	struct bl_canvas c;
 	bl_canvas_init(&c, 5, 1);
 	/* U+6F22 U+5B57: two wide characters, 4 columns; a third does not fit. */
-	assert_int_equal(bl_canvas_put(&c, 0, 0, 5, BL_ROLE_DEFAULT,
-				 "\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2"), 4);
+	assert_int_equal(
+	        bl_canvas_put(&c, 0, 0, 5, BL_ROLE_DEFAULT, "\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2"),
+	        4);
 	assert_int_equal(bl_canvas_at(&c, 1, 0)->width, 0);
 	/* Overwriting the right half blanks the left half. */
 	bl_canvas_put(&c, 1, 0, 1, BL_ROLE_DEFAULT, "x");
@@ -50,7 +51,9 @@ static void test_controls_and_invalid_utf8_never_reach_the_cells(void **state)
 	(void)state;
 	struct bl_canvas c;
 	bl_canvas_init(&c, 20, 1);
-	bl_canvas_put(&c, 0, 0, 20, BL_ROLE_DEFAULT, "a\x1b[2J\n\xff\xc2\x9b" "b");
+	bl_canvas_put(&c, 0, 0, 20, BL_ROLE_DEFAULT,
+	        "a\x1b[2J\n\xff\xc2\x9b"
+	        "b");
 	struct bl_buf b;
 	bl_buf_init(&b);
 	bl_canvas_row_text(&c, 0, &b);
@@ -78,7 +81,10 @@ static void test_combining_marks_join_the_character_before(void **state)
 	 * variation selector too; a zero-width space shows as '?'. */
 	bl_canvas_clear(&c, BL_ROLE_DEFAULT);
 	assert_int_equal(bl_canvas_put(&c, 0, 0, 12, BL_ROLE_DEFAULT,
-				 "\xcc\x81" "a\xef\xb8\x8f\xe2\x80\x8b" "b"), 3);
+	                         "\xcc\x81"
+	                         "a\xef\xb8\x8f\xe2\x80\x8b"
+	                         "b"),
+	        3);
 	struct bl_buf b;
 	bl_buf_init(&b);
 	row(&c, 0, &b);
@@ -97,7 +103,8 @@ static void test_ascii_canvas_draws_only_ascii_in_the_same_columns(void **state)
 	c.ascii = true;
 	/* U+65E5 U+672C (wide), U+00E9, "e" U+0301, U+2026 */
 	assert_int_equal(bl_canvas_put(&c, 0, 0, 20, BL_ROLE_DEFAULT,
-				 "\xe6\x97\xa5\xe6\x9c\xac|\xc3\xa9|e\xcc\x81|\xe2\x80\xa6|"), 11);
+	                         "\xe6\x97\xa5\xe6\x9c\xac|\xc3\xa9|e\xcc\x81|\xe2\x80\xa6|"),
+	        11);
 	struct bl_buf b;
 	bl_buf_init(&b);
 	row(&c, 0, &b);
@@ -134,12 +141,12 @@ static void test_locale_widths_follow_wcwidth(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_put_clips_to_width),
-		cmocka_unit_test(test_wide_characters_take_two_cells_and_never_split),
-		cmocka_unit_test(test_controls_and_invalid_utf8_never_reach_the_cells),
-		cmocka_unit_test(test_combining_marks_join_the_character_before),
-		cmocka_unit_test(test_ascii_canvas_draws_only_ascii_in_the_same_columns),
-		cmocka_unit_test(test_locale_widths_follow_wcwidth),
+	        cmocka_unit_test(test_put_clips_to_width),
+	        cmocka_unit_test(test_wide_characters_take_two_cells_and_never_split),
+	        cmocka_unit_test(test_controls_and_invalid_utf8_never_reach_the_cells),
+	        cmocka_unit_test(test_combining_marks_join_the_character_before),
+	        cmocka_unit_test(test_ascii_canvas_draws_only_ascii_in_the_same_columns),
+	        cmocka_unit_test(test_locale_widths_follow_wcwidth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -197,7 +197,8 @@ static void test_main_answers_options(void **state)
 	free(err);
 
 	assert_int_equal(run_cli(&out, &err, 1, (char *[]){"--help"}), BL_EXIT_OK);
-	assert_non_null(strstr(out, "  -t, --target NAME       the target to answer for (digest)\n"));
+	assert_non_null(
+	        strstr(out, "  -t, --target NAME       the target to answer for (digest)\n"));
 	assert_non_null(strstr(out, "Exit codes: 0 ok, 2 usage"));
 	free(out);
 	free(err);
@@ -248,15 +249,15 @@ static void test_main_runs_a_command_on_the_example(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_commands_and_where_they_stand),
-		cmocka_unit_test(test_put_safe_escapes_controls),
-		cmocka_unit_test(test_json_str_keeps_utf8_escapes_invalid),
-		cmocka_unit_test(test_json_print_to_a_pipe_is_utf8),
-		cmocka_unit_test(test_json_print_to_a_terminal_is_ascii),
-		cmocka_unit_test(test_progress_line),
-		cmocka_unit_test(test_progress_off_when_quiet_or_not_a_terminal),
-		cmocka_unit_test(test_main_answers_options),
-		cmocka_unit_test(test_main_runs_a_command_on_the_example),
+	        cmocka_unit_test(test_commands_and_where_they_stand),
+	        cmocka_unit_test(test_put_safe_escapes_controls),
+	        cmocka_unit_test(test_json_str_keeps_utf8_escapes_invalid),
+	        cmocka_unit_test(test_json_print_to_a_pipe_is_utf8),
+	        cmocka_unit_test(test_json_print_to_a_terminal_is_ascii),
+	        cmocka_unit_test(test_progress_line),
+	        cmocka_unit_test(test_progress_off_when_quiet_or_not_a_terminal),
+	        cmocka_unit_test(test_main_answers_options),
+	        cmocka_unit_test(test_main_runs_a_command_on_the_example),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

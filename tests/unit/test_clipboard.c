@@ -15,9 +15,9 @@
 
 /* printf 'sha256:5ac2...f26c' | base64 -w0 */
 static const char digest[] =
-	"sha256:5ac2d3ac39878329a6328eba5b2a6e5e7a06279244eea0f2ea893f76cefff26c";
+        "sha256:5ac2d3ac39878329a6328eba5b2a6e5e7a06279244eea0f2ea893f76cefff26c";
 static const char digest_b64[] = "c2hhMjU2OjVhYzJkM2FjMzk4NzgzMjlhNjMyOGViYTViMmE2ZTVlN2EwNjI3"
-				 "OTI0NGVlYTBmMmVhODkzZjc2Y2VmZmYyNmM=";
+                                 "OTI0NGVlYTBmMmVhODkzZjc2Y2VmZmYyNmM=";
 
 static void test_osc52_sequence_is_exact(void **state)
 {
@@ -37,9 +37,8 @@ static void test_in_tmux_the_sequence_is_also_wrapped_for_passthrough(void **sta
 	struct bl_buf b;
 	bl_buf_init(&b);
 	bl_clipboard_sequence("a", 1, true, &b);
-	assert_string_equal(bl_buf_str(&b),
-		"\033]52;c;YQ==\a"
-		"\033Ptmux;\033\033]52;c;YQ==\a\033\\");
+	assert_string_equal(bl_buf_str(&b), "\033]52;c;YQ==\a"
+	                                    "\033Ptmux;\033\033]52;c;YQ==\a\033\\");
 	bl_buf_fini(&b);
 }
 
@@ -92,10 +91,10 @@ static void test_xclip_is_found_on_path_with_a_display(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_osc52_sequence_is_exact),
-		cmocka_unit_test(test_in_tmux_the_sequence_is_also_wrapped_for_passthrough),
-		cmocka_unit_test(test_no_tool_without_display_or_path),
-		cmocka_unit_test(test_xclip_is_found_on_path_with_a_display),
+	        cmocka_unit_test(test_osc52_sequence_is_exact),
+	        cmocka_unit_test(test_in_tmux_the_sequence_is_also_wrapped_for_passthrough),
+	        cmocka_unit_test(test_no_tool_without_display_or_path),
+	        cmocka_unit_test(test_xclip_is_found_on_path_with_a_display),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,8 +38,8 @@ static void test_counts_milliseconds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_never_goes_back),
-		cmocka_unit_test(test_counts_milliseconds),
+	        cmocka_unit_test(test_never_goes_back),
+	        cmocka_unit_test(test_counts_milliseconds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

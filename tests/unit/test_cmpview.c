@@ -22,7 +22,7 @@
 /* ---- hand-built model nodes ---- */
 
 static void mknode(struct bl_node *n, enum bl_node_kind kind, const char *label,
-	struct bl_node *parent, const char *content)
+        struct bl_node *parent, const char *content)
 {
 	memset(n, 0, sizeof *n);
 	n->kind = kind;
@@ -46,8 +46,8 @@ static void fini_node(struct bl_node *n)
 /* ---- hand-built comparison nodes ---- */
 
 static void mkcmp(struct bl_cmp_node *c, enum bl_node_kind kind, const char *label,
-	struct bl_cmp_node *parent, const struct bl_node *l, const struct bl_node *r,
-	enum bl_cmp_class own)
+        struct bl_cmp_node *parent, const struct bl_node *l, const struct bl_node *r,
+        enum bl_cmp_class own)
 {
 	memset(c, 0, sizeof *c);
 	c->kind = kind;
@@ -104,9 +104,9 @@ static void hand_init(struct hand *h)
 	mkcmp(&h->cfg, BL_NODE_CONFIG, "config", &h->root, &h->lcfg, &h->rcfg, BL_CMP_IDENTICAL);
 	mkcmp(&h->cfgx, BL_NODE_BLOB, "extra", &h->cfg, &h->lcfgx, &h->rcfgx, BL_CMP_IDENTICAL);
 	mkcmp(&h->c1, BL_NODE_LAYER, "layer 1/2 <> 1/3", &h->root, &h->ll1, &h->rl1,
-		BL_CMP_IDENTICAL);
+	        BL_CMP_IDENTICAL);
 	mkcmp(&h->c2, BL_NODE_LAYER, "layer 2/2 <> 2/3", &h->root, &h->ll2, &h->rl2,
-		BL_CMP_CONTENT);
+	        BL_CMP_CONTENT);
 	mkcmp(&h->c3, BL_NODE_LAYER, "layer 3/3", &h->root, NULL, &h->rl3, BL_CMP_LAYER_ADDED);
 	bl_vec_push(&h->c2.notes, (char *)"content changed: diff_id differs");
 }
@@ -117,7 +117,7 @@ static void hand_fini(struct hand *h)
 	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
 		fini_cmp(c[i]);
 	struct bl_node *n[] = {&h->lm, &h->ll1, &h->ll2, &h->lcfg, &h->lcfgx, &h->rm, &h->rl1,
-		&h->rl2, &h->rl3, &h->rcfg, &h->rcfgx};
+	        &h->rl2, &h->rl3, &h->rcfg, &h->rcfgx};
 	for (size_t i = 0; i < sizeof n / sizeof n[0]; i++)
 		fini_node(n[i]);
 }
@@ -318,10 +318,15 @@ static void test_platform_summary_is_coloured_by_its_status(void **state)
 	struct hand h;
 	hand_init(&h);
 	/* A history line that says "identical" does not make the platform so. */
-	struct bl_cmp_platform p = {.target = "app", .platform = "linux/amd64", .node = &h.root,
-		.status = BL_CMP_ROOTFS_DIFFERENT, .first_divergent = 1, .left_layers = 2,
-		.right_layers = 3, .sentence = "cache breaks at layer 2 of 3: RUN echo identical; "
-		"root filesystems differ"};
+	struct bl_cmp_platform p = {.target = "app",
+	        .platform = "linux/amd64",
+	        .node = &h.root,
+	        .status = BL_CMP_ROOTFS_DIFFERENT,
+	        .first_divergent = 1,
+	        .left_layers = 2,
+	        .right_layers = 3,
+	        .sentence = "cache breaks at layer 2 of 3: RUN echo identical; "
+	                    "root filesystems differ"};
 	h.root.platform = &p;
 	struct bl_doc d;
 	bl_doc_init(&d);
@@ -340,7 +345,7 @@ static void test_platform_summary_is_coloured_by_its_status(void **state)
 	assert_int_equal(role_of(&d, "root filesystems identical"), BL_ROLE_DEFAULT);
 	p.status = BL_CMP_ROOTFS_TIMESTAMPS_ONLY;
 	p.sentence = "root filesystems differ only in file timestamps (ignored); the cache still "
-		"breaks at layer 2 of 3";
+	             "breaks at layer 2 of 3";
 	bl_cmp_detail_build(&d, &h.c2, &list, NULL, NULL, 200);
 	assert_int_equal(role_of(&d, "root filesystems differ only"), BL_ROLE_DIFF_CHANGED);
 	bl_vec_fini(&list);
@@ -363,7 +368,7 @@ struct two {
 };
 
 static void chain(struct bl_layer_info *li, const char *diff, const struct bl_layer_info *below,
-	int index, const char *created_by)
+        int index, const char *created_by)
 {
 	li->index = index;
 	li->count = 2;
@@ -591,15 +596,16 @@ static void test_diff_of_corpus_builds_shows_the_added_platform(void **state)
 	free(b);
 }
 
-static const struct bl_node *find_label(const struct bl_node *n, const char *platform,
-	const char *label, bool under)
+static const struct bl_node *find_label(
+        const struct bl_node *n, const char *platform, const char *label, bool under)
 {
 	if (n->label && strcmp(n->label, platform) == 0)
 		under = true;
 	if (under && n->kind == BL_NODE_LAYER && n->label && strcmp(n->label, label) == 0)
 		return n;
 	for (size_t i = 0; i < n->children.len; i++) {
-		const struct bl_node *r = find_label(bl_vec_get(&n->children, i), platform, label, under);
+		const struct bl_node *r =
+		        find_label(bl_vec_get(&n->children, i), platform, label, under);
 		if (r)
 			return r;
 	}
@@ -673,15 +679,15 @@ static void test_file_diff_of_two_corpus_layers_runs_in_the_background(void **st
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rows_put_left_and_right_side_by_side),
-		cmocka_unit_test(test_identical_subtree_is_one_folded_line),
-		cmocka_unit_test(test_next_and_previous_difference_open_folded_parents),
-		cmocka_unit_test(test_detail_says_class_notes_and_full_digests),
-		cmocka_unit_test(test_platform_summary_is_coloured_by_its_status),
-		cmocka_unit_test(test_mark_then_compare_opens_the_compare_view),
-		cmocka_unit_test(test_file_diff_needs_a_layer_pair),
-		cmocka_unit_test(test_diff_of_corpus_builds_shows_the_added_platform),
-		cmocka_unit_test(test_file_diff_of_two_corpus_layers_runs_in_the_background),
+	        cmocka_unit_test(test_rows_put_left_and_right_side_by_side),
+	        cmocka_unit_test(test_identical_subtree_is_one_folded_line),
+	        cmocka_unit_test(test_next_and_previous_difference_open_folded_parents),
+	        cmocka_unit_test(test_detail_says_class_notes_and_full_digests),
+	        cmocka_unit_test(test_platform_summary_is_coloured_by_its_status),
+	        cmocka_unit_test(test_mark_then_compare_opens_the_compare_view),
+	        cmocka_unit_test(test_file_diff_needs_a_layer_pair),
+	        cmocka_unit_test(test_diff_of_corpus_builds_shows_the_added_platform),
+	        cmocka_unit_test(test_file_diff_of_two_corpus_layers_runs_in_the_background),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -91,7 +91,7 @@ struct lspec {
 
 /* A manifest with a config and layers; ChainIDs computed like the model does. */
 static struct bl_node *manifest(struct bl_node *parent, const char *seed, const char *config_json,
-	const struct lspec *layers, size_t n)
+        const struct lspec *layers, size_t n)
 {
 	struct bl_node *m = mk(BL_NODE_MANIFEST, parent, "manifest");
 	set_desc(m, seed, MT_MANIFEST);
@@ -137,33 +137,36 @@ static void tb_fini(struct tb *t)
 	tnode_free(t->b.root);
 }
 
-static const char *CFG_A = "{\"architecture\":\"amd64\",\"os\":\"linux\","
-	"\"created\":\"2024-01-01T00:00:00Z\",\"config\":{\"Labels\":{\"org.example.x\":\"1\"}},"
-	"\"history\":[{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY a\"},"
-	"{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"RUN apt-get update\"},"
-	"{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY c\"}],"
-	"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
-static const char *CFG_A_LATER = "{\"architecture\":\"amd64\",\"os\":\"linux\","
-	"\"created\":\"2024-02-02T00:00:00Z\",\"config\":{\"Labels\":{\"org.example.x\":\"1\"}},"
-	"\"history\":[{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY a\"},"
-	"{\"created\":\"2024-02-02T00:00:00Z\",\"created_by\":\"RUN apt-get update\"},"
-	"{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY c\"}],"
-	"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
-static const char *CFG_A_LABEL = "{\"architecture\":\"amd64\",\"os\":\"linux\","
-	"\"created\":\"2024-01-01T00:00:00Z\",\"config\":{\"Labels\":{\"org.example.x\":\"2\"}},"
-	"\"history\":[{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY a\"},"
-	"{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"RUN apt-get update\"},"
-	"{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY c\"}],"
-	"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+static const char *CFG_A =
+        "{\"architecture\":\"amd64\",\"os\":\"linux\","
+        "\"created\":\"2024-01-01T00:00:00Z\",\"config\":{\"Labels\":{\"org.example.x\":\"1\"}},"
+        "\"history\":[{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY a\"},"
+        "{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"RUN apt-get update\"},"
+        "{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY c\"}],"
+        "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+static const char *CFG_A_LATER =
+        "{\"architecture\":\"amd64\",\"os\":\"linux\","
+        "\"created\":\"2024-02-02T00:00:00Z\",\"config\":{\"Labels\":{\"org.example.x\":\"1\"}},"
+        "\"history\":[{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY a\"},"
+        "{\"created\":\"2024-02-02T00:00:00Z\",\"created_by\":\"RUN apt-get update\"},"
+        "{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY c\"}],"
+        "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+static const char *CFG_A_LABEL =
+        "{\"architecture\":\"amd64\",\"os\":\"linux\","
+        "\"created\":\"2024-01-01T00:00:00Z\",\"config\":{\"Labels\":{\"org.example.x\":\"2\"}},"
+        "\"history\":[{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY a\"},"
+        "{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"RUN apt-get update\"},"
+        "{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"COPY c\"}],"
+        "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
 
 static const struct lspec THREE[] = {
-	{"a", "a.gz", "COPY a"}, {"b", "b.gz", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
+        {"a", "a.gz", "COPY a"}, {"b", "b.gz", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
 /* THREE with the content of layer 2 changed. */
 static const struct lspec THREE_B2[] = {
-	{"a", "a.gz", "COPY a"}, {"b2", "b2.gz", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
+        {"a", "a.gz", "COPY a"}, {"b2", "b2.gz", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
 
-static const struct bl_cmp_node *find(const struct bl_cmp_node *n, enum bl_node_kind kind,
-	const char *label)
+static const struct bl_cmp_node *find(
+        const struct bl_cmp_node *n, enum bl_node_kind kind, const char *label)
 {
 	if (n->kind == kind && (!label || strcmp(n->label, label) == 0))
 		return n;
@@ -199,8 +202,8 @@ static const struct bl_cmp_platform *platform0(const struct bl_cmp *c)
 
 /* ---- alignment ---- */
 
-static size_t align(const char *const *l, size_t nl, const char *const *r, size_t nr, int *pl,
-	int *pr, bool *m)
+static size_t align(
+        const char *const *l, size_t nl, const char *const *r, size_t nr, int *pl, int *pr, bool *m)
 {
 	return bl_cmp_align(l, nl, r, nr, pl, pr, m);
 }
@@ -376,8 +379,8 @@ static void test_recompressed_layer_keeps_rootfs_identical(void **state)
 	struct tb a, b;
 	tb_init(&a, "app");
 	tb_init(&b, "app");
-	const struct lspec zst[] = {
-		{"a", "a.zst", "COPY a"}, {"b", "b.zst", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
+	const struct lspec zst[] = {{"a", "a.zst", "COPY a"}, {"b", "b.zst", "RUN apt-get update"},
+	        {"c", "c.gz", "COPY c"}};
 	manifest(a.target, "m1", CFG_A, THREE, 3);
 	manifest(b.target, "m2", CFG_A, zst, 3);
 	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
@@ -431,7 +434,7 @@ static void test_layer_added_and_removed(void **state)
 	tb_init(&a, "app");
 	tb_init(&b, "app");
 	const struct lspec four[] = {{"a", "a.gz", "COPY a"}, {"n", "n.gz", "COPY new"},
-		{"b", "b.gz", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
+	        {"b", "b.gz", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
 	manifest(a.target, "m1", CFG_A, THREE, 3);
 	manifest(b.target, "m2", CFG_A, four, 4);
 	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
@@ -480,16 +483,17 @@ static void test_trailing_layers_removed_say_so(void **state)
 	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
 	const struct bl_cmp_platform *p = platform0(c);
 	assert_int_equal(p->first_divergent, 2);
-	assert_string_equal(p->sentence, "the right's 2 layers are the left's first 2; the left has "
-		"1 more (from layer 3 of 3: COPY c); root filesystems differ");
+	assert_string_equal(p->sentence,
+	        "the right's 2 layers are the left's first 2; the left has "
+	        "1 more (from layer 3 of 3: COPY c); root filesystems differ");
 	bl_cmp_free(c);
 	tb_fini(&a);
 	tb_fini(&b);
 }
 
 /* An index with one image per platform and a provenance attestation for each. */
-static struct bl_node *index_with(struct bl_node *parent, const char *seed, const char *prov,
-	bool arm)
+static struct bl_node *index_with(
+        struct bl_node *parent, const char *seed, const char *prov, bool arm)
 {
 	struct bl_node *ix = mk(BL_NODE_INDEX, parent, "index");
 	set_desc(ix, seed, MT_INDEX);
@@ -511,7 +515,8 @@ static struct bl_node *index_with(struct bl_node *parent, const char *seed, cons
 	set_desc(st, prov, "application/vnd.in-toto+json");
 	st->predicate_type = bl_strdup("https://slsa.dev/provenance/v0.2");
 	char *doc = bl_asprintf("{\"predicateType\":\"https://slsa.dev/provenance/v0.2\","
-		"\"predicate\":{\"metadata\":{\"buildStartedOn\":\"%s\"}}}", prov);
+	                        "\"predicate\":{\"metadata\":{\"buildStartedOn\":\"%s\"}}}",
+	        prov);
 	set_doc(st, doc);
 	free(doc);
 	return ix;
@@ -530,7 +535,8 @@ static void test_index_only_when_provenance_differs(void **state)
 	const struct bl_cmp_node *st = find(c->root, BL_NODE_STATEMENT, NULL);
 	assert_non_null(st);
 	assert_true(has_field(st, "predicate.metadata.buildStartedOn"));
-	assert_true(has_note(st, "provenance v0.2 statement differs: predicate.metadata.buildStartedOn"));
+	assert_true(has_note(
+	        st, "provenance v0.2 statement differs: predicate.metadata.buildStartedOn"));
 	assert_true(platform0(c)->rootfs_identical);
 	bl_cmp_free(c);
 	tb_fini(&a);
@@ -605,8 +611,8 @@ static void test_annotations_only(void **state)
 	bl_cmp_free(c);
 
 	/* Another key beside it still counts, alone. */
-	json_object_set_new(mb->desc.annotations, "org.opencontainers.image.revision",
-		json_string("abc"));
+	json_object_set_new(
+	        mb->desc.annotations, "org.opencontainers.image.revision", json_string("abc"));
 	c = bl_cmp_builds(&a.b, &b.b, &o);
 	assert_int_equal(c->root->cls, BL_CMP_ANNOTATIONS);
 	m = find(c->root, BL_NODE_MANIFEST, NULL);
@@ -620,8 +626,10 @@ static void test_annotations_only(void **state)
 }
 
 /* A config with the diff_ids of its layers (the strings stand for them). */
-#define CFG_IDS(ids) "{\"architecture\":\"amd64\",\"os\":\"linux\"," \
-	"\"created\":\"2024-01-01T00:00:00Z\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" ids "]}}"
+#define CFG_IDS(ids)                                                                               \
+	"{\"architecture\":\"amd64\",\"os\":\"linux\","                                            \
+	"\"created\":\"2024-01-01T00:00:00Z\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" ids  \
+	"]}}"
 
 /* A config whose digest moved only because its rootfs.diff_ids followed the
  * layers is not called identical, and not counted as a cause either. */
@@ -633,7 +641,7 @@ static void test_config_moved_by_its_layers_follows_them(void **state)
 	tb_init(&b, "app");
 	tb_init(&d, "app");
 	const struct lspec four[] = {{"a", "a.gz", "COPY a"}, {"b", "b.gz", "RUN apt-get update"},
-		{"c", "c.gz", "COPY c"}, {"d", "d.gz", "COPY d"}};
+	        {"c", "c.gz", "COPY c"}, {"d", "d.gz", "COPY d"}};
 	struct bl_node *ma = manifest(a.target, "m1", CFG_IDS("\"a\",\"b\",\"c\""), THREE, 3);
 	struct bl_node *mb = manifest(b.target, "m2", CFG_IDS("\"a\",\"b2\",\"c\""), THREE_B2, 3);
 	manifest(d.target, "m3", CFG_IDS("\"a\",\"b\",\"c\",\"d\""), four, 4);
@@ -681,9 +689,12 @@ static void test_config_moved_by_its_layers_follows_them(void **state)
 	/* A config that is a cause itself keeps its own words. */
 	struct tb e;
 	tb_init(&e, "app");
-	manifest(e.target, "m4", "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":"
-		"\"2024-02-02T00:00:00Z\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"a\",\"b2\","
-		"\"c\"]}}", THREE_B2, 3);
+	manifest(e.target, "m4",
+	        "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":"
+	        "\"2024-02-02T00:00:00Z\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"a\","
+	        "\"b2\","
+	        "\"c\"]}}",
+	        THREE_B2, 3);
 	c = bl_cmp_builds(&a.b, &e.b, NULL);
 	cfg = find(c->root, BL_NODE_CONFIG, "config");
 	assert_int_equal(cfg->own, BL_CMP_CONFIG);
@@ -696,8 +707,8 @@ static void test_config_moved_by_its_layers_follows_them(void **state)
 	tb_fini(&e);
 
 	/* Two configs compared alone: no layers beside them, the diff_ids are theirs. */
-	struct bl_cmp_node *n = bl_cmp_nodes(bl_vec_get(&ma->children, 0),
-		bl_vec_get(&mb->children, 0), NULL);
+	struct bl_cmp_node *n =
+	        bl_cmp_nodes(bl_vec_get(&ma->children, 0), bl_vec_get(&mb->children, 0), NULL);
 	assert_int_equal(n->own, BL_CMP_CONFIG);
 	assert_false(n->follows_layers);
 	assert_true(has_field(n, "rootfs.diff_ids"));
@@ -797,8 +808,8 @@ static void test_next_difference_walks_both_ways(void **state)
 	struct tb a, b;
 	tb_init(&a, "app");
 	tb_init(&b, "app");
-	const struct lspec changed[] = {
-		{"a", "a.zst", "COPY a"}, {"b", "b.gz", "RUN apt-get update"}, {"c2", "c2.gz", "COPY c"}};
+	const struct lspec changed[] = {{"a", "a.zst", "COPY a"},
+	        {"b", "b.gz", "RUN apt-get update"}, {"c2", "c2.gz", "COPY c"}};
 	manifest(a.target, "m1", CFG_A, THREE, 3);
 	manifest(b.target, "m2", CFG_A_LATER, changed, 3);
 	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
@@ -812,9 +823,10 @@ static void test_next_difference_walks_both_ways(void **state)
 	assert_ptr_equal(bl_cmp_next_difference(c->root, d3, -1), d2);
 	assert_ptr_equal(bl_cmp_next_difference(c->root, NULL, -1), d3);
 	assert_int_equal(c->root->flags,
-		(1u << BL_CMP_CONFIG) | (1u << BL_CMP_RECOMPRESSED) | (1u << BL_CMP_CONTENT));
+	        (1u << BL_CMP_CONFIG) | (1u << BL_CMP_RECOMPRESSED) | (1u << BL_CMP_CONTENT));
 	char *sum = bl_cmp_node_summary(c->root);
-	assert_string_equal(sum, "layer content changed; layer recompressed (same diff_id); config only");
+	assert_string_equal(
+	        sum, "layer content changed; layer recompressed (same diff_id); config only");
 	free(sum);
 	bl_cmp_free(c);
 	tb_fini(&a);
@@ -829,8 +841,8 @@ static void test_compare_two_marked_nodes(void **state)
 	tb_init(&b, "app");
 	struct bl_node *ma = manifest(a.target, "m1", CFG_A, THREE, 3);
 	struct bl_node *mb = manifest(b.target, "m2", CFG_A_LABEL, THREE, 3);
-	struct bl_cmp_node *n = bl_cmp_nodes(bl_vec_get(&ma->children, 0), bl_vec_get(&mb->children, 0),
-		NULL);
+	struct bl_cmp_node *n =
+	        bl_cmp_nodes(bl_vec_get(&ma->children, 0), bl_vec_get(&mb->children, 0), NULL);
 	assert_int_equal(n->cls, BL_CMP_CONFIG);
 	assert_true(has_field(n, "config.Labels[\"org.example.x\"]"));
 	bl_cmp_node_free(n);
@@ -863,10 +875,10 @@ static void test_sentences_drop_the_nop_prefix_and_cut_file_hashes(void **state)
 	/* The history line itself stays as the image has it. */
 	assert_string_equal(p->divergent_created_by, NOP "COPY file:" HEX64B " in /app/b.txt ");
 	assert_string_equal(p->sentence, "cache breaks at layer 1 of 1: COPY file:ce1b7b357ff9 in "
-		"/app/b.txt; root filesystems differ");
+	                                 "/app/b.txt; root filesystems differ");
 	const struct bl_cmp_node *l = find(c->root, BL_NODE_LAYER, NULL);
 	assert_true(has_note(l, "made by: COPY file:34a41c2dfa4e in /app/b.txt -> COPY "
-		"file:ce1b7b357ff9 in /app/b.txt"));
+	                        "file:ce1b7b357ff9 in /app/b.txt"));
 	bl_cmp_free(c);
 	tb_fini(&a);
 	tb_fini(&b);
@@ -879,21 +891,21 @@ static void test_config_note_shows_history_lines_in_words(void **state)
 	tb_init(&a, "app");
 	tb_init(&b, "app");
 	const char *c1 = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"history\":["
-		"{\"created_by\":\"" NOP "COPY file:" HEX64 " in /app/b.txt \"}],"
-		"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+	                 "{\"created_by\":\"" NOP "COPY file:" HEX64 " in /app/b.txt \"}],"
+	                 "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
 	const char *c2 = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"history\":["
-		"{\"created_by\":\"" NOP "COPY file:" HEX64B " in /app/b.txt \"},"
-		"{\"created_by\":\"" NOP "COPY file:" HEX64 " in /app/e.txt \"}],"
-		"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+	                 "{\"created_by\":\"" NOP "COPY file:" HEX64B " in /app/b.txt \"},"
+	                 "{\"created_by\":\"" NOP "COPY file:" HEX64 " in /app/e.txt \"}],"
+	                 "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
 	manifest(a.target, "m1", c1, THREE, 1);
 	manifest(b.target, "m2", c2, THREE, 1);
 	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
 	const struct bl_cmp_node *cfg = find(c->root, BL_NODE_CONFIG, NULL);
 	/* Cut at 72 characters, the raw lines would hide the paths. */
 	assert_true(has_note(cfg, "history[0].created_by: COPY file:34a41c2dfa4e in /app/b.txt -> "
-		"COPY file:ce1b7b357ff9 in /app/b.txt"));
+	                          "COPY file:ce1b7b357ff9 in /app/b.txt"));
 	assert_true(has_note(cfg, "history[1]: (absent) -> entry \"COPY file:34a41c2dfa4e in "
-		"/app/e.txt\""));
+	                          "/app/e.txt\""));
 	bl_cmp_free(c);
 	tb_fini(&a);
 	tb_fini(&b);
@@ -906,14 +918,15 @@ static void test_describe_says_only_when_a_class_is_alone(void **state)
 	tb_init(&a, "app");
 	tb_init(&b, "app");
 	tb_init(&d, "app");
-	const struct lspec changed[] = {
-		{"a", "a.gz", "COPY a"}, {"b2", "b2.gz", "RUN apt-get update"}, {"c2", "c2.gz", "COPY c"}};
+	const struct lspec changed[] = {{"a", "a.gz", "COPY a"},
+	        {"b2", "b2.gz", "RUN apt-get update"}, {"c2", "c2.gz", "COPY c"}};
 	manifest(a.target, "m1", CFG_A, THREE, 3);
 	manifest(b.target, "m2", CFG_A_LATER, changed, 3);
 	manifest(d.target, "m3", CFG_A_LATER, THREE, 3);
 	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
 	char *s = bl_cmp_node_describe(c->root);
-	assert_string_equal(s, "2 layers changed content; config changed: created, history[1].created");
+	assert_string_equal(
+	        s, "2 layers changed content; config changed: created, history[1].created");
 	free(s);
 	/* Below the top the fields are the config node's to name. */
 	s = bl_cmp_node_describe(find(c->root, BL_NODE_MANIFEST, NULL));
@@ -945,14 +958,14 @@ static void test_layers_added_on_top_are_counted(void **state)
 	tb_init(&a, "app");
 	tb_init(&b, "app");
 	const struct lspec five[] = {{"a", "a.gz", "COPY a"}, {"b", "b.gz", "RUN apt-get update"},
-		{"c", "c.gz", "COPY c"}, {"d", "d.gz", "COPY d"}, {"e", "e.gz", "COPY e"}};
+	        {"c", "c.gz", "COPY c"}, {"d", "d.gz", "COPY d"}, {"e", "e.gz", "COPY e"}};
 	manifest(a.target, "m1", CFG_A, five, 3);
 	manifest(b.target, "m2", CFG_A, five, 5);
 	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
 	const struct bl_cmp_platform *p = platform0(c);
 	assert_int_equal(p->first_divergent, 3);
 	assert_string_equal(p->sentence, "cache breaks at layer 4 of 5: COPY d (on top of the "
-		"left's 3 layers: 2 added); root filesystems differ");
+	                                 "left's 3 layers: 2 added); root filesystems differ");
 	char *s = bl_cmp_node_describe(c->root);
 	assert_string_equal(s, "2 layers added");
 	free(s);
@@ -967,8 +980,8 @@ static void test_platform_refresh_after_layers_found_identical(void **state)
 	struct tb a, b;
 	tb_init(&a, "app");
 	tb_init(&b, "app");
-	const struct lspec mtimes[] = {
-		{"a", "a.gz", "COPY a"}, {"b-mtime", "b2.gz", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
+	const struct lspec mtimes[] = {{"a", "a.gz", "COPY a"},
+	        {"b-mtime", "b2.gz", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
 	manifest(a.target, "m1", CFG_A, THREE, 3);
 	manifest(b.target, "m2", CFG_A, mtimes, 3);
 	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
@@ -984,8 +997,9 @@ static void test_platform_refresh_after_layers_found_identical(void **state)
 	assert_true(p->rootfs_timestamps_only);
 	assert_false(p->rootfs_identical); /* the ChainIDs still differ */
 	assert_int_equal(p->first_divergent, 1);
-	assert_string_equal(p->sentence, "root filesystems differ only in file timestamps (ignored); "
-		"the cache still breaks at layer 2 of 3: RUN apt-get update");
+	assert_string_equal(p->sentence,
+	        "root filesystems differ only in file timestamps (ignored); "
+	        "the cache still breaks at layer 2 of 3: RUN apt-get update");
 	bl_cmp_free(c);
 	tb_fini(&a);
 	tb_fini(&b);
@@ -1008,9 +1022,8 @@ static void test_apply_file_diff_reclassifies_layers_that_differ_in_timestamps(v
 	struct tb a, b;
 	tb_init(&a, "app");
 	tb_init(&b, "app");
-	const struct lspec mtimes[] = {
-		{"a", "a.gz", "COPY a"}, {"b-mtime", "b2.gz", "RUN apt-get update"},
-		{"c-mtime", "c2.gz", "COPY c"}};
+	const struct lspec mtimes[] = {{"a", "a.gz", "COPY a"},
+	        {"b-mtime", "b2.gz", "RUN apt-get update"}, {"c-mtime", "c2.gz", "COPY c"}};
 	manifest(a.target, "m1", CFG_A, THREE, 3);
 	manifest(b.target, "m2", CFG_A, mtimes, 3);
 	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
@@ -1034,7 +1047,7 @@ static void test_apply_file_diff_reclassifies_layers_that_differ_in_timestamps(v
 	assert_int_equal(l2->own, BL_CMP_IDENTICAL);
 	assert_int_equal(l2->cls, BL_CMP_IDENTICAL);
 	assert_string_equal(bl_vec_get(&l2->notes, l2->notes.len - 1),
-		"files identical apart from timestamps (2 entries differ only in mtime; ignored)");
+	        "files identical apart from timestamps (2 entries differ only in mtime; ignored)");
 	assert_int_equal(c->root->cls, BL_CMP_CONTENT);
 	assert_int_equal(p->status, BL_CMP_ROOTFS_DIFFERENT);
 	assert_false(p->rootfs_timestamps_only);
@@ -1045,13 +1058,14 @@ static void test_apply_file_diff_reclassifies_layers_that_differ_in_timestamps(v
 	 * its root filesystems differ only in timestamps. */
 	assert_true(bl_cmp_apply_file_diff(l3, &ts1, true));
 	assert_string_equal(bl_vec_get(&l3->notes, l3->notes.len - 1),
-		"files identical apart from timestamps (1 entry differs only in mtime; ignored)");
+	        "files identical apart from timestamps (1 entry differs only in mtime; ignored)");
 	assert_true(bl_cmp_is_identical(c));
 	assert_int_equal(p->status, BL_CMP_ROOTFS_TIMESTAMPS_ONLY);
 	assert_true(p->rootfs_timestamps_only);
 	assert_int_equal(p->first_divergent, 1);
-	assert_string_equal(p->sentence, "root filesystems differ only in file timestamps (ignored); "
-		"the cache still breaks at layer 2 of 3: RUN apt-get update");
+	assert_string_equal(p->sentence,
+	        "root filesystems differ only in file timestamps (ignored); "
+	        "the cache still breaks at layer 2 of 3: RUN apt-get update");
 	/* Not a layer: never reclassified. */
 	assert_false(bl_cmp_apply_file_diff(c->root, &none, true));
 	bl_cmp_free(c);
@@ -1070,8 +1084,8 @@ static void test_platform_status_goes_with_its_words(void **state)
 	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
 	const struct bl_cmp_platform *p = platform0(c);
 	assert_int_equal(p->status, BL_CMP_ROOTFS_IDENTICAL);
-	assert_true(strncmp(p->sentence, "root filesystems identical (3 layers, ChainID sha256:",
-		52) == 0);
+	assert_true(strncmp(p->sentence,
+	                    "root filesystems identical (3 layers, ChainID sha256:", 52) == 0);
 	/* The node of the image pair owns it. */
 	assert_ptr_equal(p->node->platform, p);
 	bl_cmp_free(c);
@@ -1081,7 +1095,7 @@ static void test_platform_status_goes_with_its_words(void **state)
 	assert_non_null(n->platform);
 	assert_int_equal(n->platform->status, BL_CMP_ROOTFS_DIFFERENT);
 	assert_string_equal(n->platform->sentence,
-		"cache breaks at layer 2 of 3: RUN apt-get update; root filesystems differ");
+	        "cache breaks at layer 2 of 3: RUN apt-get update; root filesystems differ");
 	bl_cmp_node_free(n);
 	/* A missing config: ChainIDs unknown. */
 	struct bl_layer_info *li = ((struct bl_node *)bl_vec_get(&mb->children, 1))->layer;
@@ -1089,7 +1103,7 @@ static void test_platform_status_goes_with_its_words(void **state)
 	n = bl_cmp_nodes(ma, mb, NULL);
 	assert_int_equal(n->platform->status, BL_CMP_ROOTFS_UNKNOWN);
 	assert_string_equal(n->platform->sentence,
-		"layer ChainIDs unknown (a config is missing or unreadable)");
+	        "layer ChainIDs unknown (a config is missing or unreadable)");
 	assert_false(n->platform->rootfs_known);
 	bl_cmp_node_free(n);
 	tb_fini(&a);
@@ -1104,7 +1118,7 @@ static void test_class_names_are_distinct(void **state)
 		assert_string_not_equal(bl_cmp_class_words((enum bl_cmp_class)i), "?");
 		for (int j = 0; j < i; j++)
 			assert_string_not_equal(bl_cmp_class_name((enum bl_cmp_class)i),
-				bl_cmp_class_name((enum bl_cmp_class)j));
+			        bl_cmp_class_name((enum bl_cmp_class)j));
 	}
 	assert_string_equal(bl_cmp_class_name(BL_CMP_CLASS_COUNT), "?");
 }
@@ -1112,36 +1126,37 @@ static void test_class_names_are_distinct(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_align_lcs_recognises_an_inserted_layer),
-		cmocka_unit_test(test_align_lcs_recognises_a_removed_layer),
-		cmocka_unit_test(test_align_pairs_changed_items_in_a_gap_by_position),
-		cmocka_unit_test(test_align_null_keys_never_match),
-		cmocka_unit_test(test_align_empty_sides),
-		cmocka_unit_test(test_identical_builds_are_identical),
-		cmocka_unit_test(test_config_only_names_created_and_history_fields),
-		cmocka_unit_test(test_config_label_path_quotes_dotted_keys),
-		cmocka_unit_test(test_recompressed_layer_keeps_rootfs_identical),
-		cmocka_unit_test(test_content_change_names_the_cache_break),
-		cmocka_unit_test(test_layer_added_and_removed),
-		cmocka_unit_test(test_trailing_layers_removed_say_so),
-		cmocka_unit_test(test_index_only_when_provenance_differs),
-		cmocka_unit_test(test_platform_added_and_removed),
-		cmocka_unit_test(test_annotations_only),
-		cmocka_unit_test(test_config_moved_by_its_layers_follows_them),
-		cmocka_unit_test(test_target_missing_on_one_side),
-		cmocka_unit_test(test_lone_targets_with_different_names_are_paired),
-		cmocka_unit_test(test_single_manifest_against_index_lines_up_the_platform),
-		cmocka_unit_test(test_missing_config_is_unknown_not_identical),
-		cmocka_unit_test(test_next_difference_walks_both_ways),
-		cmocka_unit_test(test_compare_two_marked_nodes),
-		cmocka_unit_test(test_sentences_drop_the_nop_prefix_and_cut_file_hashes),
-		cmocka_unit_test(test_config_note_shows_history_lines_in_words),
-		cmocka_unit_test(test_describe_says_only_when_a_class_is_alone),
-		cmocka_unit_test(test_layers_added_on_top_are_counted),
-		cmocka_unit_test(test_platform_refresh_after_layers_found_identical),
-		cmocka_unit_test(test_apply_file_diff_reclassifies_layers_that_differ_in_timestamps),
-		cmocka_unit_test(test_platform_status_goes_with_its_words),
-		cmocka_unit_test(test_class_names_are_distinct),
+	        cmocka_unit_test(test_align_lcs_recognises_an_inserted_layer),
+	        cmocka_unit_test(test_align_lcs_recognises_a_removed_layer),
+	        cmocka_unit_test(test_align_pairs_changed_items_in_a_gap_by_position),
+	        cmocka_unit_test(test_align_null_keys_never_match),
+	        cmocka_unit_test(test_align_empty_sides),
+	        cmocka_unit_test(test_identical_builds_are_identical),
+	        cmocka_unit_test(test_config_only_names_created_and_history_fields),
+	        cmocka_unit_test(test_config_label_path_quotes_dotted_keys),
+	        cmocka_unit_test(test_recompressed_layer_keeps_rootfs_identical),
+	        cmocka_unit_test(test_content_change_names_the_cache_break),
+	        cmocka_unit_test(test_layer_added_and_removed),
+	        cmocka_unit_test(test_trailing_layers_removed_say_so),
+	        cmocka_unit_test(test_index_only_when_provenance_differs),
+	        cmocka_unit_test(test_platform_added_and_removed),
+	        cmocka_unit_test(test_annotations_only),
+	        cmocka_unit_test(test_config_moved_by_its_layers_follows_them),
+	        cmocka_unit_test(test_target_missing_on_one_side),
+	        cmocka_unit_test(test_lone_targets_with_different_names_are_paired),
+	        cmocka_unit_test(test_single_manifest_against_index_lines_up_the_platform),
+	        cmocka_unit_test(test_missing_config_is_unknown_not_identical),
+	        cmocka_unit_test(test_next_difference_walks_both_ways),
+	        cmocka_unit_test(test_compare_two_marked_nodes),
+	        cmocka_unit_test(test_sentences_drop_the_nop_prefix_and_cut_file_hashes),
+	        cmocka_unit_test(test_config_note_shows_history_lines_in_words),
+	        cmocka_unit_test(test_describe_says_only_when_a_class_is_alone),
+	        cmocka_unit_test(test_layers_added_on_top_are_counted),
+	        cmocka_unit_test(test_platform_refresh_after_layers_found_identical),
+	        cmocka_unit_test(
+	                test_apply_file_diff_reclassifies_layers_that_differ_in_timestamps),
+	        cmocka_unit_test(test_platform_status_goes_with_its_words),
+	        cmocka_unit_test(test_class_names_are_distinct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,8 +62,7 @@ static char *copy(const struct bl_node *n, char key, const char *want_what)
 	return t;
 }
 
-static void assert_copy(const struct bl_node *n, char key, const char *want_what,
-	const char *want)
+static void assert_copy(const struct bl_node *n, char key, const char *want_what, const char *want)
 {
 	char *t = copy(n, key, want_what);
 	assert_non_null(t);
@@ -154,7 +153,8 @@ static void test_a_hostile_name_gives_no_reference(void **state)
 	assert_null(copy(c->target, 'r', "name@digest"));
 	c->target->name = (char *)"ghcr.io/o/web:\x1b]0;t\a";
 	assert_null(copy(c->amd64, 'r', "name@digest"));
-	c->target->name = (char *)"ghcr.io/o/w\xc3\xa9" "b:1";
+	c->target->name = (char *)"ghcr.io/o/w\xc3\xa9"
+	                          "b:1";
 	assert_null(copy(c->amd64, 'r', "name@digest"));
 	/* the digest itself is still there */
 	assert_copy(c->amd64, 'd', "digest", c->im.m_amd64.str);
@@ -224,8 +224,11 @@ static void test_json_is_the_document_else_the_descriptor(void **state)
 static void test_json_escapes_c1_and_bidi_controls(void **state)
 {
 	struct cfx *c = *state;
-	json_t *doc = json_pack("{s:s,s:s}", "label", "a\xc2\x9b" "31m\xe2\x80\xae" "b",
-		"plain", "caf\xc3\xa9");
+	json_t *doc = json_pack("{s:s,s:s}", "label",
+	        "a\xc2\x9b"
+	        "31m\xe2\x80\xae"
+	        "b",
+	        "plain", "caf\xc3\xa9");
 	json_t *saved = c->config->doc;
 	c->config->doc = doc;
 	char *t = copy(c->config, 'j', "JSON");
@@ -261,23 +264,23 @@ static void test_nothing_for_no_node_or_an_unknown_key(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_menu_lists_six_entries_with_labels),
-		cmocka_unit_test_setup_teardown(test_digest_and_short_digest_are_the_blobs_names,
-			setup, teardown),
-		cmocka_unit_test_setup_teardown(test_target_copies_its_root_documents_digest,
-			setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reference_uses_the_nearest_names_repository,
-			setup, teardown),
-		cmocka_unit_test_setup_teardown(test_a_hostile_name_gives_no_reference, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(test_layers_copy_diff_id_and_chain_id, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(test_json_is_the_document_else_the_descriptor,
-			setup, teardown),
-		cmocka_unit_test_setup_teardown(test_json_escapes_c1_and_bidi_controls, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(test_nothing_for_no_node_or_an_unknown_key, setup,
-			teardown),
+	        cmocka_unit_test(test_menu_lists_six_entries_with_labels),
+	        cmocka_unit_test_setup_teardown(
+	                test_digest_and_short_digest_are_the_blobs_names, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_target_copies_its_root_documents_digest, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_reference_uses_the_nearest_names_repository, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_a_hostile_name_gives_no_reference, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_layers_copy_diff_id_and_chain_id, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_json_is_the_document_else_the_descriptor, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_json_escapes_c1_and_bidi_controls, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_nothing_for_no_node_or_an_unknown_key, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,7 +40,7 @@ static int setup(void **state)
 	e->dir = strdup(mkdtemp(tmpl));
 	char *p;
 	const char *dirs[] = {"home", "home/.docker", "run", "run/containers", "cfg",
-		"cfg/containers", "bin", "dockercfg"};
+	        "cfg/containers", "bin", "dockercfg"};
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		p = sub(e, dirs[i]);
 		mkdir(p, 0700);
@@ -84,8 +84,8 @@ static int teardown(void **state)
 /* base64("carol:pw-file") = Y2Fyb2w6cHctZmlsZQ== */
 #define FILE_AUTH "{\"auths\":{\"https://r.example/v1/\":{\"auth\":\"Y2Fyb2w6cHctZmlsZQ==\"}}}"
 
-static void lookup_ok(const char *host, const char *repo, const char *authfile,
-	struct bl_credentials *c)
+static void lookup_ok(
+        const char *host, const char *repo, const char *authfile, struct bl_credentials *c)
 {
 	struct bl_error err = {0};
 	bool ok = bl_credentials_lookup(host, repo, authfile, c, &err);
@@ -168,9 +168,10 @@ static void test_docker_config_env_and_hub_key(void **state)
 	char *dc = sub(e, "dockercfg");
 	setenv("DOCKER_CONFIG", dc, 1);
 	char *p = sub(e, "dockercfg/config.json");
-	write_file(p, "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"YWxpY2U6cHctZG9ja2Vy\"},"
-		      "\"127.0.0.1:5000\":{\"identitytoken\":\"idtok\"},"
-		      "\"ghcr.io\":{\"registrytoken\":\"regtok\"}}}");
+	write_file(p,
+	        "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"YWxpY2U6cHctZG9ja2Vy\"},"
+	        "\"127.0.0.1:5000\":{\"identitytoken\":\"idtok\"},"
+	        "\"ghcr.io\":{\"registrytoken\":\"regtok\"}}}");
 	struct bl_credentials c;
 	lookup_ok("docker.io", "library/alpine", NULL, &c);
 	assert_string_equal(c.username, "alice");
@@ -197,8 +198,8 @@ static void test_namespace_keys_longest_match(void **state)
 	char *af = sub(e, "ns.json");
 	/* Y2Fyb2w6cHctZmlsZQ== carol, Ym9iOnB3LXBvZG1hbg== bob, YWxpY2U6cHctZG9ja2Vy alice */
 	write_file(af, "{\"auths\":{\"r.example\":{\"auth\":\"Y2Fyb2w6cHctZmlsZQ==\"},"
-		       "\"r.example/team\":{\"auth\":\"Ym9iOnB3LXBvZG1hbg==\"},"
-		       "\"r.example/team/app\":{\"auth\":\"YWxpY2U6cHctZG9ja2Vy\"}}}");
+	               "\"r.example/team\":{\"auth\":\"Ym9iOnB3LXBvZG1hbg==\"},"
+	               "\"r.example/team/app\":{\"auth\":\"YWxpY2U6cHctZG9ja2Vy\"}}}");
 	struct bl_credentials c;
 	lookup_ok("r.example", "team/app", af, &c);
 	assert_string_equal(c.username, "alice");
@@ -225,11 +226,12 @@ static void test_cred_helper_gets_server_url_on_stdin(void **state)
 	struct env *e = *state;
 	/* echoes the server URL it was given as the user name */
 	make_helper(e, "echo",
-		"#!/bin/sh\n[ \"$1\" = get ] || exit 3\nread -r url\n"
-		"printf '{\"ServerURL\":\"%s\",\"Username\":\"%s\",\"Secret\":\"hs-secret\"}' \"$url\" \"$url\"\n");
+	        "#!/bin/sh\n[ \"$1\" = get ] || exit 3\nread -r url\n"
+	        "printf '{\"ServerURL\":\"%s\",\"Username\":\"%s\",\"Secret\":\"hs-secret\"}' "
+	        "\"$url\" \"$url\"\n");
 	char *af = sub(e, "helpers.json");
 	write_file(af, "{\"credHelpers\":{\"r.example\":\"echo\"},\"credsStore\":\"echo\","
-		       "\"auths\":{\"r.example\":{\"auth\":\"YWxpY2U6cHctZG9ja2Vy\"}}}");
+	               "\"auths\":{\"r.example\":{\"auth\":\"YWxpY2U6cHctZG9ja2Vy\"}}}");
 	struct bl_credentials c;
 	lookup_ok("r.example", NULL, af, &c);
 	assert_string_equal(c.username, "r.example");
@@ -247,8 +249,11 @@ static void test_cred_helper_token_and_not_found(void **state)
 {
 	struct env *e = *state;
 	make_helper(e, "tok",
-		"#!/bin/sh\nread -r url\nprintf '{\"ServerURL\":\"x\",\"Username\":\"<token>\",\"Secret\":\"refresh-1\"}'\n");
-	make_helper(e, "none", "#!/bin/sh\nread -r url\necho 'credentials not found in native keychain'\nexit 1\n");
+	        "#!/bin/sh\nread -r url\nprintf "
+	        "'{\"ServerURL\":\"x\",\"Username\":\"<token>\",\"Secret\":\"refresh-1\"}'\n");
+	make_helper(e, "none",
+	        "#!/bin/sh\nread -r url\necho 'credentials not found in native keychain'\nexit "
+	        "1\n");
 	struct bl_credentials c;
 	struct bl_error err = {0};
 	assert_true(bl_credentials_from_helper("tok", "r.example", &c, &err));
@@ -260,7 +265,8 @@ static void test_cred_helper_token_and_not_found(void **state)
 	bl_credentials_fini(&c);
 	/* a helper that knows nothing: the auths entry beside it answers */
 	char *af = sub(e, "none.json");
-	write_file(af, "{\"credsStore\":\"none\",\"auths\":{\"r.example\":{\"auth\":\"YWxpY2U6cHctZG9ja2Vy\"}}}");
+	write_file(af, "{\"credsStore\":\"none\",\"auths\":{\"r.example\":{\"auth\":"
+	               "\"YWxpY2U6cHctZG9ja2Vy\"}}}");
 	lookup_ok("r.example", NULL, af, &c);
 	assert_string_equal(c.username, "alice");
 	bl_credentials_fini(&c);
@@ -270,7 +276,8 @@ static void test_cred_helper_token_and_not_found(void **state)
 static void test_cred_helper_failure_keeps_secrets_out(void **state)
 {
 	struct env *e = *state;
-	make_helper(e, "broken", "#!/bin/sh\necho 'oops leaked-secret-42'\necho 'leaked-secret-42' >&2\nexit 2\n");
+	make_helper(e, "broken",
+	        "#!/bin/sh\necho 'oops leaked-secret-42'\necho 'leaked-secret-42' >&2\nexit 2\n");
 	make_helper(e, "garbage", "#!/bin/sh\necho 'not json leaked-secret-42'\n");
 	struct bl_credentials c;
 	struct bl_error err = {0};
@@ -328,8 +335,7 @@ static void assert_no_password(const char *msg)
 
 /* Write `text` as the auth file, look up r.example: fails with `code`, the
  * message names the file and holds `want`, and none of the password. */
-static void expect_bad_file(const char *af, const char *text, enum bl_status code,
-	const char *want)
+static void expect_bad_file(const char *af, const char *text, enum bl_status code, const char *want)
 {
 	write_file(af, text);
 	struct bl_credentials c;
@@ -346,25 +352,30 @@ static void test_bad_auth_file_never_quotes_the_password(void **state)
 	struct env *e = *state;
 	char *af = sub(e, "auth.json");
 	/* (a) a bad escape inside the password: jansson would quote it "near" */
-	expect_bad_file(af, "{\"auths\":{\"r.example\":{\"username\":\"u\",\"password\":\"" PW
-		"\\q\"}}}", BL_E_FORMAT, "line 1 column 67 (byte 67): invalid escape in a string");
+	expect_bad_file(af,
+	        "{\"auths\":{\"r.example\":{\"username\":\"u\",\"password\":\"" PW "\\q\"}}}",
+	        BL_E_FORMAT, "line 1 column 67 (byte 67): invalid escape in a string");
 	/* (b) a raw control character */
-	expect_bad_file(af, "{\n \"auths\": {\"r.example\": {\"password\": \"Sup3rS3\x01" "cret-XyZ\"}}}",
-		BL_E_FORMAT, "line 2 column 45 (byte 47): control character in a string");
+	expect_bad_file(af,
+	        "{\n \"auths\": {\"r.example\": {\"password\": \"Sup3rS3\x01"
+	        "cret-XyZ\"}}}",
+	        BL_E_FORMAT, "line 2 column 45 (byte 47): control character in a string");
 	/* (c) truncated in the middle of the password */
 	expect_bad_file(af, "{\"auths\":{\"r.example\":{\"username\":\"u\",\"password\":\"" PW,
-		BL_E_FORMAT, "premature end of input");
+	        BL_E_FORMAT, "premature end of input");
 	expect_bad_file(af, "{\"auths\":{\"r.example\":{\"username\":\"u\",\"password\":\"" PW,
-		BL_E_FORMAT, "line 1 column ");
+	        BL_E_FORMAT, "line 1 column ");
 	/* (d) wrong types: the path to the member and the types, not the value */
 	expect_bad_file(af, "{\"auths\":{\"r.example\":{\"auth\":[\"" PW "\"]}}}", BL_E_FORMAT,
-		"auths[\"r.example\"].auth: expected a string, found an array");
-	expect_bad_file(af, "{\"auths\":{\"https://r.example/v1/\":{\"password\":{\"p\":\"" PW "\"}}}}",
-		BL_E_FORMAT, "auths[\"r.example/v1\"].password: expected a string, found an object");
+	        "auths[\"r.example\"].auth: expected a string, found an array");
+	expect_bad_file(af,
+	        "{\"auths\":{\"https://r.example/v1/\":{\"password\":{\"p\":\"" PW "\"}}}}",
+	        BL_E_FORMAT,
+	        "auths[\"r.example/v1\"].password: expected a string, found an object");
 	expect_bad_file(af, "{\"auths\":{\"r.example\":\"" PW "\"}}", BL_E_FORMAT,
-		"auths[\"r.example\"]: expected an object");
+	        "auths[\"r.example\"]: expected an object");
 	expect_bad_file(af, "{\"auths\":[\"" PW "\"]}", BL_E_FORMAT,
-		"auths: expected an object, found an array");
+	        "auths: expected an object, found an array");
 	expect_bad_file(af, "[\"" PW "\"]", BL_E_FORMAT, "expected a JSON object");
 	/* an entry for another registry is not looked at */
 	write_file(af, "{\"auths\":{\"other.example\":\"x\",\"r.example\":{\"auth\":null}}}");
@@ -379,15 +390,22 @@ static void test_bad_auth_file_never_quotes_the_password(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_docker_config_in_home, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_containers_auth_before_docker_config, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_docker_config_env_and_hub_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_namespace_keys_longest_match, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cred_helper_gets_server_url_on_stdin, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cred_helper_token_and_not_found, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cred_helper_failure_keeps_secrets_out, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_auth_file_errors_name_file_not_secret, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_auth_file_never_quotes_the_password, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_docker_config_in_home, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_containers_auth_before_docker_config, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_docker_config_env_and_hub_key, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_namespace_keys_longest_match, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_cred_helper_gets_server_url_on_stdin, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_cred_helper_token_and_not_found, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_cred_helper_failure_keeps_secrets_out, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_bad_auth_file_errors_name_file_not_secret, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_bad_auth_file_never_quotes_the_password, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

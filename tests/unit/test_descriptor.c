@@ -25,11 +25,11 @@ static void test_full_descriptor_is_copied_into_struct(void **state)
 {
 	(void)state;
 	json_t *j = parse("{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-			  "\"digest\":\"sha256:" H64 "\",\"size\":528,"
-			  "\"artifactType\":\"application/vnd.example\","
-			  "\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\","
-			  "\"variant\":\"v8\",\"os.version\":\"1\"},"
-			  "\"annotations\":{\"org.opencontainers.image.ref.name\":\"v1\"}}");
+	                  "\"digest\":\"sha256:" H64 "\",\"size\":528,"
+	                  "\"artifactType\":\"application/vnd.example\","
+	                  "\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\","
+	                  "\"variant\":\"v8\",\"os.version\":\"1\"},"
+	                  "\"annotations\":{\"org.opencontainers.image.ref.name\":\"v1\"}}");
 	struct bl_descriptor d;
 	struct bl_error err;
 	assert_true(bl_descriptor_parse(j, "index.json: manifests[0]", &d, &err));
@@ -43,7 +43,8 @@ static void test_full_descriptor_is_copied_into_struct(void **state)
 	assert_string_equal(d.platform.arch, "arm64");
 	assert_string_equal(d.platform.variant, "v8");
 	assert_string_equal(d.platform.os_version, "1");
-	assert_string_equal(bl_descriptor_annotation(&d, "org.opencontainers.image.ref.name"), "v1");
+	assert_string_equal(
+	        bl_descriptor_annotation(&d, "org.opencontainers.image.ref.name"), "v1");
 	assert_null(bl_descriptor_annotation(&d, "missing"));
 	assert_non_null(d.raw);
 	assert_string_equal(bl_json_str(d.raw, "digest"), "sha256:" H64);
@@ -53,7 +54,8 @@ static void test_full_descriptor_is_copied_into_struct(void **state)
 	bl_descriptor_fini(&d);
 	assert_string_equal(c.media_type, "application/vnd.oci.image.manifest.v1+json");
 	assert_string_equal(c.platform.variant, "v8");
-	assert_string_equal(bl_descriptor_annotation(&c, "org.opencontainers.image.ref.name"), "v1");
+	assert_string_equal(
+	        bl_descriptor_annotation(&c, "org.opencontainers.image.ref.name"), "v1");
 	bl_descriptor_fini(&c);
 }
 
@@ -79,16 +81,16 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-	{"{\"mediaType\":\"x\",\"size\":1}", "missing digest"},
-	{"{\"digest\":\"sha256:ABC\"}", "digest"},
-	{"{\"digest\":\"sha256:../../etc/passwd\"}", "../../etc/passwd"},
-	{"{\"digest\":42}", "digest: expected a string"},
-	{"{\"digest\":\"sha256:" H64 "\",\"size\":\"12\"}", "size"},
-	{"{\"digest\":\"sha256:" H64 "\",\"size\":-5}", "negative"},
-	{"{\"digest\":\"sha256:" H64 "\",\"mediaType\":7}", "mediaType"},
-	{"{\"digest\":\"sha256:" H64 "\",\"platform\":\"linux\"}", "platform"},
-	{"{\"digest\":\"sha256:" H64 "\",\"annotations\":[]}", "annotations"},
-	{"[1]", "expected a descriptor object"},
+        {"{\"mediaType\":\"x\",\"size\":1}", "missing digest"},
+        {"{\"digest\":\"sha256:ABC\"}", "digest"},
+        {"{\"digest\":\"sha256:../../etc/passwd\"}", "../../etc/passwd"},
+        {"{\"digest\":42}", "digest: expected a string"},
+        {"{\"digest\":\"sha256:" H64 "\",\"size\":\"12\"}", "size"},
+        {"{\"digest\":\"sha256:" H64 "\",\"size\":-5}", "negative"},
+        {"{\"digest\":\"sha256:" H64 "\",\"mediaType\":7}", "mediaType"},
+        {"{\"digest\":\"sha256:" H64 "\",\"platform\":\"linux\"}", "platform"},
+        {"{\"digest\":\"sha256:" H64 "\",\"annotations\":[]}", "annotations"},
+        {"[1]", "expected a descriptor object"},
 };
 
 static void test_bad_descriptors_fail_with_place(void **state)
@@ -102,7 +104,8 @@ static void test_bad_descriptors_fail_with_place(void **state)
 		if (bl_descriptor_parse(j, "manifest: layers[2]", &d, &err))
 			fail_msg("case %zu parsed", i);
 		assert_int_equal(err.code, BL_E_FORMAT);
-		if (!strstr(err.msg, "manifest: layers[2]") || !strstr(err.msg, bad_cases[i].msg_part))
+		if (!strstr(err.msg, "manifest: layers[2]") ||
+		        !strstr(err.msg, bad_cases[i].msg_part))
 			fail_msg("case %zu: message \"%s\"", i, err.msg);
 		json_decref(j);
 	}
@@ -115,18 +118,18 @@ struct plat_case {
 };
 
 static const struct plat_case plat_cases[] = {
-	{"linux/amd64", true, "linux/amd64"},
-	{"linux/arm64/v8", true, "linux/arm64/v8"},
-	{"Linux/ARM64", true, "linux/arm64"},
-	{"linux/x86_64", true, "linux/amd64"},
-	{"linux/aarch64", true, "linux/arm64"},
-	{"windows/amd64", true, "windows/amd64"},
-	{"linux", false, NULL},
-	{"linux/", false, NULL},
-	{"/amd64", false, NULL},
-	{"linux/arm/v7/extra", false, NULL},
-	{"linux/am d64", false, NULL},
-	{"", false, NULL},
+        {"linux/amd64", true, "linux/amd64"},
+        {"linux/arm64/v8", true, "linux/arm64/v8"},
+        {"Linux/ARM64", true, "linux/arm64"},
+        {"linux/x86_64", true, "linux/amd64"},
+        {"linux/aarch64", true, "linux/arm64"},
+        {"windows/amd64", true, "windows/amd64"},
+        {"linux", false, NULL},
+        {"linux/", false, NULL},
+        {"/amd64", false, NULL},
+        {"linux/arm/v7/extra", false, NULL},
+        {"linux/am d64", false, NULL},
+        {"", false, NULL},
 };
 
 static void test_platform_parse_table(void **state)
@@ -175,15 +178,15 @@ struct match_case {
 };
 
 static const struct match_case match_cases[] = {
-	{"linux/arm64", "linux/arm64/v8", true},
-	{"linux/arm64/v8", "linux/arm64/v8", true},
-	{"linux/arm64/v8", "linux/arm64", true}, /* v8 is arm64's default variant */
-	{"linux/arm/v7", "linux/arm/v6", false},
-	{"linux/arm/v7", "linux/arm", true},
-	{"linux/arm/v6", "linux/arm", false},
-	{"linux/amd64", "linux/arm64", false},
-	{"linux/amd64", "windows/amd64", false},
-	{"linux/amd64", "linux/amd64", true},
+        {"linux/arm64", "linux/arm64/v8", true},
+        {"linux/arm64/v8", "linux/arm64/v8", true},
+        {"linux/arm64/v8", "linux/arm64", true}, /* v8 is arm64's default variant */
+        {"linux/arm/v7", "linux/arm/v6", false},
+        {"linux/arm/v7", "linux/arm", true},
+        {"linux/arm/v6", "linux/arm", false},
+        {"linux/amd64", "linux/arm64", false},
+        {"linux/amd64", "windows/amd64", false},
+        {"linux/amd64", "linux/amd64", true},
 };
 
 static void test_platform_match_table(void **state)
@@ -216,13 +219,13 @@ static void test_platform_copy_is_deep(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full_descriptor_is_copied_into_struct),
-		cmocka_unit_test(test_minimal_descriptor_defaults),
-		cmocka_unit_test(test_bad_descriptors_fail_with_place),
-		cmocka_unit_test(test_platform_parse_table),
-		cmocka_unit_test(test_platform_format_marks_missing_parts),
-		cmocka_unit_test(test_platform_match_table),
-		cmocka_unit_test(test_platform_copy_is_deep),
+	        cmocka_unit_test(test_full_descriptor_is_copied_into_struct),
+	        cmocka_unit_test(test_minimal_descriptor_defaults),
+	        cmocka_unit_test(test_bad_descriptors_fail_with_place),
+	        cmocka_unit_test(test_platform_parse_table),
+	        cmocka_unit_test(test_platform_format_marks_missing_parts),
+	        cmocka_unit_test(test_platform_match_table),
+	        cmocka_unit_test(test_platform_copy_is_deep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,8 +9,8 @@
 #include "bakelens/digest.h"
 
 #define H64 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-#define H128                                                                            \
-	"ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a8" \
+#define H128                                                                                       \
+	"ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a8"         \
 	"36ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"
 
 struct parse_case {
@@ -21,25 +21,26 @@ struct parse_case {
 };
 
 static const struct parse_case parse_cases[] = {
-	{"sha256:" H64, true, BL_DIGEST_SHA256, NULL},
-	{"sha512:" H128, true, BL_DIGEST_SHA512, NULL},
-	{"sha256:BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD", false, 0,
-		"uppercase"},
-	{"SHA256:" H64, false, 0, "unsupported algorithm"},
-	{"sha256:../../../../etc/passwd", false, 0, "\"sha256:../../../../etc/passwd\""},
-	{"sha256:" "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015a", false, 0,
-		"too few"},
-	{"sha256:" H64 "0", false, 0, "too many"},
-	{"sha256:" H64 " ", false, 0, "not a lowercase hex digit"},
-	{"sha256:" H64 "\n", false, 0, "\\n"},
-	{"sha512:" H64, false, 0, "too few"},
-	{"sha384:" H64, false, 0, "unsupported algorithm"},
-	{"md5:d41d8cd98f00b204e9800998ecf8427e", false, 0, "unsupported algorithm"},
-	{"sha256:", false, 0, "too few"},
-	{"sha256", false, 0, "no algorithm"},
-	{"", false, 0, "empty"},
-	{H64, false, 0, "no algorithm"},
-	{"sha256:\x1b[31m", false, 0, "\\e[31m"},
+        {"sha256:" H64, true, BL_DIGEST_SHA256, NULL},
+        {"sha512:" H128, true, BL_DIGEST_SHA512, NULL},
+        {"sha256:BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD", false, 0,
+                "uppercase"},
+        {"SHA256:" H64, false, 0, "unsupported algorithm"},
+        {"sha256:../../../../etc/passwd", false, 0, "\"sha256:../../../../etc/passwd\""},
+        {"sha256:"
+         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015a",
+                false, 0, "too few"},
+        {"sha256:" H64 "0", false, 0, "too many"},
+        {"sha256:" H64 " ", false, 0, "not a lowercase hex digit"},
+        {"sha256:" H64 "\n", false, 0, "\\n"},
+        {"sha512:" H64, false, 0, "too few"},
+        {"sha384:" H64, false, 0, "unsupported algorithm"},
+        {"md5:d41d8cd98f00b204e9800998ecf8427e", false, 0, "unsupported algorithm"},
+        {"sha256:", false, 0, "too few"},
+        {"sha256", false, 0, "no algorithm"},
+        {"", false, 0, "empty"},
+        {H64, false, 0, "no algorithm"},
+        {"sha256:\x1b[31m", false, 0, "\\e[31m"},
 };
 
 static void test_parse_table(void **state)
@@ -63,7 +64,8 @@ static void test_parse_table(void **state)
 			assert_false(bl_digest_is_set(&d));
 			assert_int_equal(d.alg, BL_DIGEST_NONE);
 			if (!strstr(err.msg, c->msg_part))
-				fail_msg("case %zu: message \"%s\" lacks \"%s\"", i, err.msg, c->msg_part);
+				fail_msg("case %zu: message \"%s\" lacks \"%s\"", i, err.msg,
+				        c->msg_part);
 			assert_non_null(strstr(err.msg, "expected"));
 		}
 	}
@@ -142,8 +144,8 @@ static void test_compute_matches_sha256sum_and_sha512sum(void **state)
 	assert_true(bl_digest_is_valid(d.str));
 	/* printf '' | sha256sum */
 	bl_digest_compute(BL_DIGEST_SHA256, "", 0, &d);
-	assert_string_equal(d.str,
-		"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	assert_string_equal(
+	        d.str, "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 static void test_incremental_equals_one_shot(void **state)
@@ -173,33 +175,33 @@ static void test_chain_matches_shell_computation(void **state)
 	(void)state;
 	struct bl_digest a, b, c, out;
 	bl_digest_parse("sha256:ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb",
-		&a, NULL);
+	        &a, NULL);
 	bl_digest_parse("sha256:3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d",
-		&b, NULL);
+	        &b, NULL);
 	bl_digest_parse("sha256:2e7d2c03a9507ae265ecf5b5356885a53393a2029d241394997265a1a25aefc6",
-		&c, NULL);
+	        &c, NULL);
 	bl_digest_chain(NULL, &a, &out);
 	assert_true(bl_digest_equal(&out, &a));
 	bl_digest_chain(&a, &b, &out);
-	assert_string_equal(out.str,
-		"sha256:51c0c8ace48498d6f5fee6b0592cc06f2da0f3cbe09c5a34a97dce85c3889676");
+	assert_string_equal(
+	        out.str, "sha256:51c0c8ace48498d6f5fee6b0592cc06f2da0f3cbe09c5a34a97dce85c3889676");
 	/* out may be the parent */
 	bl_digest_chain(&out, &c, &out);
-	assert_string_equal(out.str,
-		"sha256:2fce7f8ce91bcf0a1428b36e1024639fdbd9469eea762dba98aa749631885106");
+	assert_string_equal(
+	        out.str, "sha256:2fce7f8ce91bcf0a1428b36e1024639fdbd9469eea762dba98aa749631885106");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_table),
-		cmocka_unit_test(test_parse_null_fails),
-		cmocka_unit_test(test_error_quotes_long_input_shortened),
-		cmocka_unit_test(test_hex_short_and_alg_name),
-		cmocka_unit_test(test_equal_needs_both_set),
-		cmocka_unit_test(test_compute_matches_sha256sum_and_sha512sum),
-		cmocka_unit_test(test_incremental_equals_one_shot),
-		cmocka_unit_test(test_chain_matches_shell_computation),
+	        cmocka_unit_test(test_parse_table),
+	        cmocka_unit_test(test_parse_null_fails),
+	        cmocka_unit_test(test_error_quotes_long_input_shortened),
+	        cmocka_unit_test(test_hex_short_and_alg_name),
+	        cmocka_unit_test(test_equal_needs_both_set),
+	        cmocka_unit_test(test_compute_matches_sha256sum_and_sha512sum),
+	        cmocka_unit_test(test_incremental_equals_one_shot),
+	        cmocka_unit_test(test_chain_matches_shell_computation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,7 +70,9 @@ static void test_raw_text_is_escaped(void **state)
 	(void)state;
 	struct bl_doc d;
 	bl_doc_init(&d);
-	bl_doc_add_raw(&d, BL_ROLE_NAME, "a\x1b]52;c;QQ==\a\xff" "b");
+	bl_doc_add_raw(&d, BL_ROLE_NAME,
+	        "a\x1b]52;c;QQ==\a\xff"
+	        "b");
 	char *got = doc_text(&d);
 	assert_string_equal(got, "a\\e]52;c;QQ==\\x07\\xffb");
 	assert_true(bl_text_is_safe(got, strlen(got)));
@@ -139,10 +141,10 @@ static void test_fold_breaks_wide_lines_keeping_roles(void **state)
 	bl_doc_add(&d, BL_ROLE_DEFAULT, "short");
 	bl_doc_fold(&d, 1, 10);
 	assert_doc(&d, "a line wider than ten\n"
-		"  \"k\": \"01\n"
-		"    234567\n"
-		"    89\"\n"
-		"short");
+	               "  \"k\": \"01\n"
+	               "    234567\n"
+	               "    89\"\n"
+	               "short");
 	/* the pieces of the string keep its role; the indent is plain */
 	assert_int_equal(d.lines[1].spans[2].role, BL_ROLE_JSON_STRING);
 	assert_int_equal(d.lines[2].spans[0].role, BL_ROLE_DEFAULT);
@@ -157,22 +159,23 @@ static void test_json_is_pretty_printed_with_roles(void **state)
 {
 	(void)state;
 	json_t *j = json_loads("{\"b\":[true,null,1.5],\"a\":7,\"s\":\"x\\\"y\\u001b\","
-		"\"e\":{},\"z\":[]}", 0, NULL);
+	                       "\"e\":{},\"z\":[]}",
+	        0, NULL);
 	assert_non_null(j);
 	struct bl_doc d;
 	bl_doc_init(&d);
 	bl_doc_json(&d, j);
 	assert_doc(&d, "{\n"
-		"  \"b\": [\n"
-		"    true,\n"
-		"    null,\n"
-		"    1.5\n"
-		"  ],\n"
-		"  \"a\": 7,\n"
-		"  \"s\": \"x\\\"y\\e\",\n"
-		"  \"e\": {},\n"
-		"  \"z\": []\n"
-		"}");
+	               "  \"b\": [\n"
+	               "    true,\n"
+	               "    null,\n"
+	               "    1.5\n"
+	               "  ],\n"
+	               "  \"a\": 7,\n"
+	               "  \"s\": \"x\\\"y\\e\",\n"
+	               "  \"e\": {},\n"
+	               "  \"z\": []\n"
+	               "}");
 	/* line 6: indent, key, ": ", number, "," */
 	const struct bl_doc_line *l = &d.lines[6];
 	assert_int_equal(l->len, 5);
@@ -196,16 +199,18 @@ static void test_markdown_headings_and_paragraphs(void **state)
 	(void)state;
 	struct bl_doc d;
 	bl_doc_init(&d);
-	bl_doc_markdown(&d, "# Title\n\n\nSome `code` text that is\nlong enough to wrap here.\n"
-		"# Next\nshort", 20);
+	bl_doc_markdown(&d,
+	        "# Title\n\n\nSome `code` text that is\nlong enough to wrap here.\n"
+	        "# Next\nshort",
+	        20);
 	assert_doc(&d, "Title\n"
-		"\n"
-		"Some `code` text \n"
-		"that is long enough \n"
-		"to wrap here.\n"
-		"\n"
-		"Next\n"
-		"short");
+	               "\n"
+	               "Some `code` text \n"
+	               "that is long enough \n"
+	               "to wrap here.\n"
+	               "\n"
+	               "Next\n"
+	               "short");
 	assert_int_equal(d.lines[0].spans[0].role, BL_ROLE_HEADING);
 	assert_int_equal(d.lines[6].spans[0].role, BL_ROLE_HEADING);
 	assert_int_equal(d.lines[2].spans[0].role, BL_ROLE_DEFAULT);
@@ -265,15 +270,15 @@ static void test_docview_scrolls_and_searches(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_spans_join_into_lines),
-		cmocka_unit_test(test_raw_text_is_escaped),
-		cmocka_unit_test(test_max_lines_truncates),
-		cmocka_unit_test(test_wrap_breaks_at_spaces_and_indents),
-		cmocka_unit_test(test_fold_breaks_wide_lines_keeping_roles),
-		cmocka_unit_test(test_json_is_pretty_printed_with_roles),
-		cmocka_unit_test(test_markdown_headings_and_paragraphs),
-		cmocka_unit_test(test_markdown_escapes_controls),
-		cmocka_unit_test(test_docview_scrolls_and_searches),
+	        cmocka_unit_test(test_spans_join_into_lines),
+	        cmocka_unit_test(test_raw_text_is_escaped),
+	        cmocka_unit_test(test_max_lines_truncates),
+	        cmocka_unit_test(test_wrap_breaks_at_spaces_and_indents),
+	        cmocka_unit_test(test_fold_breaks_wide_lines_keeping_roles),
+	        cmocka_unit_test(test_json_is_pretty_printed_with_roles),
+	        cmocka_unit_test(test_markdown_headings_and_paragraphs),
+	        cmocka_unit_test(test_markdown_escapes_controls),
+	        cmocka_unit_test(test_docview_scrolls_and_searches),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -103,14 +103,14 @@ static void test_status_names_are_stable(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fail_sets_code_and_message_and_returns_false),
-		cmocka_unit_test(test_fail_accepts_null_error),
-		cmocka_unit_test(test_fail_errno_appends_strerror),
-		cmocka_unit_test(test_prefix_puts_outer_context_first),
-		cmocka_unit_test(test_prefix_truncates_without_overflow),
-		cmocka_unit_test(test_prefix_on_empty_message_is_just_the_context),
-		cmocka_unit_test(test_clear_resets_everything),
-		cmocka_unit_test(test_status_names_are_stable),
+	        cmocka_unit_test(test_fail_sets_code_and_message_and_returns_false),
+	        cmocka_unit_test(test_fail_accepts_null_error),
+	        cmocka_unit_test(test_fail_errno_appends_strerror),
+	        cmocka_unit_test(test_prefix_puts_outer_context_first),
+	        cmocka_unit_test(test_prefix_truncates_without_overflow),
+	        cmocka_unit_test(test_prefix_on_empty_message_is_just_the_context),
+	        cmocka_unit_test(test_clear_resets_everything),
+	        cmocka_unit_test(test_status_names_are_stable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,11 +29,19 @@ static void test_each_status(void **state)
 		enum bl_status st;
 		int code;
 	} map[] = {
-		{BL_OK, 0}, {BL_E_USAGE, 2}, {BL_E_IO, 3}, {BL_E_FORMAT, 4}, {BL_E_TOO_BIG, 4},
-		{BL_E_UNSUPPORTED, 4}, {BL_E_LOOP, 4}, {BL_E_DIGEST, 5},
-		/* Not 3 (unreadable): the source was read, what was asked for is not in it. */
-		{BL_E_NOT_FOUND, 6},
-		{BL_E_NET, 7}, {BL_E_AUTH, 8}, {BL_E_CANCELLED, 130},
+	        {BL_OK, 0},
+	        {BL_E_USAGE, 2},
+	        {BL_E_IO, 3},
+	        {BL_E_FORMAT, 4},
+	        {BL_E_TOO_BIG, 4},
+	        {BL_E_UNSUPPORTED, 4},
+	        {BL_E_LOOP, 4},
+	        {BL_E_DIGEST, 5},
+	        /* Not 3 (unreadable): the source was read, what was asked for is not in it. */
+	        {BL_E_NOT_FOUND, 6},
+	        {BL_E_NET, 7},
+	        {BL_E_AUTH, 8},
+	        {BL_E_CANCELLED, 130},
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 		assert_int_equal(bl_exit_code(map[i].st), map[i].code);
@@ -48,9 +56,9 @@ static void test_unknown_status_is_invalid_input(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_documented_numbers),
-		cmocka_unit_test(test_each_status),
-		cmocka_unit_test(test_unknown_status_is_invalid_input),
+	        cmocka_unit_test(test_documented_numbers),
+	        cmocka_unit_test(test_each_status),
+	        cmocka_unit_test(test_unknown_status_is_invalid_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

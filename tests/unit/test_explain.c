@@ -41,7 +41,7 @@ static void test_index_with_attestations_explains_the_moving_digest(void **state
 {
 	(void)state;
 	struct bl_node att = {.kind = BL_NODE_ATTESTATION,
-		.predicate_type = (char *)"https://slsa.dev/provenance/v0.2"};
+	        .predicate_type = (char *)"https://slsa.dev/provenance/v0.2"};
 	struct bl_node idx = {.kind = BL_NODE_INDEX};
 	bl_vec_init(&idx.children, NULL);
 	bl_vec_push(&idx.children, &att);
@@ -70,10 +70,10 @@ static void test_synthesised_node_says_so(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_kind_has_a_text),
-		cmocka_unit_test(test_layer_explains_diff_id_and_chainid),
-		cmocka_unit_test(test_index_with_attestations_explains_the_moving_digest),
-		cmocka_unit_test(test_synthesised_node_says_so),
+	        cmocka_unit_test(test_every_kind_has_a_text),
+	        cmocka_unit_test(test_layer_explains_diff_id_and_chainid),
+	        cmocka_unit_test(test_index_with_attestations_explains_the_moving_digest),
+	        cmocka_unit_test(test_synthesised_node_says_so),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

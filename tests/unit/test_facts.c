@@ -91,7 +91,8 @@ static void test_facts_config_layer_and_hostile_label_escaped(void **state)
 	bl_vec_init(&facts, bl_fact_free);
 	bl_node_facts(m, &facts);
 	assert_string_equal(fact(&facts, "platform"), "linux/amd64");
-	assert_string_equal(fact(&facts, "media_type"), "application/vnd.oci.image.manifest.v1+json");
+	assert_string_equal(
+	        fact(&facts, "media_type"), "application/vnd.oci.image.manifest.v1+json");
 	assert_string_equal(fact(&facts, "layers"), "2");
 	bl_vec_fini(&facts);
 	bl_build_free(b);
@@ -132,8 +133,10 @@ static void test_facts_metadata_target_names_ref_and_warnings(void **state)
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	const char *meta = "{\"image.name\":\"docker.io/a/b:1,docker.io/a/b:2\",\"buildx.build.ref\":\"bld/bld0/abc\","
-		"\"containerimage.digest\":\"sha256:1111111111111111111111111111111111111111111111111111111111111111\"}";
+	const char *meta = "{\"image.name\":\"docker.io/a/b:1,docker.io/a/"
+	                   "b:2\",\"buildx.build.ref\":\"bld/bld0/abc\","
+	                   "\"containerimage.digest\":\"sha256:"
+	                   "1111111111111111111111111111111111111111111111111111111111111111\"}";
 	char path[512];
 	fx_file(&f, "m.json", meta, path, sizeof path);
 	const char *args[] = {path};
@@ -169,7 +172,8 @@ static void test_facts_corpus_slsa_v1_statement(void **state)
 	bl_vec_init(&facts, bl_fact_free);
 	bl_node_facts(st, &facts);
 	assert_string_equal(fact(&facts, "predicate_type"), "https://slsa.dev/provenance/v1");
-	assert_non_null(strstr(fact(&facts, "builder_id"), "github.com/docker/github-builder-test"));
+	assert_non_null(
+	        strstr(fact(&facts, "builder_id"), "github.com/docker/github-builder-test"));
 	assert_string_equal(fact(&facts, "started_on"), "2025-10-30T10:19:52.868710505Z");
 	assert_non_null(fact(&facts, "material"));
 	assert_non_null(strstr(fact(&facts, "material"), "@sha256:"));
@@ -181,10 +185,10 @@ static void test_facts_corpus_slsa_v1_statement(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_facts_config_layer_and_hostile_label_escaped),
-		cmocka_unit_test(test_facts_statement_slsa_v02_builder_args_materials),
-		cmocka_unit_test(test_facts_metadata_target_names_ref_and_warnings),
-		cmocka_unit_test(test_facts_corpus_slsa_v1_statement),
+	        cmocka_unit_test(test_facts_config_layer_and_hostile_label_escaped),
+	        cmocka_unit_test(test_facts_statement_slsa_v02_builder_args_materials),
+	        cmocka_unit_test(test_facts_metadata_target_names_ref_and_warnings),
+	        cmocka_unit_test(test_facts_corpus_slsa_v1_statement),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

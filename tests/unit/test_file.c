@@ -134,12 +134,12 @@ static void test_directory_is_not_a_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reads_whole_file_and_appends),
-		cmocka_unit_test(test_larger_than_a_read_chunk),
-		cmocka_unit_test(test_empty_file_gives_an_empty_string),
-		cmocka_unit_test(test_over_max_is_too_big_and_leaves_out_alone),
-		cmocka_unit_test(test_missing_file_is_io_with_the_path),
-		cmocka_unit_test(test_directory_is_not_a_file),
+	        cmocka_unit_test(test_reads_whole_file_and_appends),
+	        cmocka_unit_test(test_larger_than_a_read_chunk),
+	        cmocka_unit_test(test_empty_file_gives_an_empty_string),
+	        cmocka_unit_test(test_over_max_is_too_big_and_leaves_out_alone),
+	        cmocka_unit_test(test_missing_file_is_io_with_the_path),
+	        cmocka_unit_test(test_directory_is_not_a_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

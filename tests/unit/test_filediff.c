@@ -65,10 +65,9 @@ static void put_tar(struct fx *f, const struct bl_buf *tar, struct bl_digest *d)
 /* Layer 1: a.txt, b.txt, t.txt. Layer 2: a.txt with other bytes, c.txt
  * added, b.txt gone, t.txt the same but for its mtime. */
 static const struct tfile LOWER[] = {
-	{"a.txt", "one", 1700000000}, {"b.txt", "two", 1700000000}, {"t.txt", "same", 1700000000}};
-static const struct tfile UPPER[] = {
-	{"a.txt", "ONE!", 1700000000}, {"c.txt", "three", 1700000000},
-	{"t.txt", "same", 1700000500}};
+        {"a.txt", "one", 1700000000}, {"b.txt", "two", 1700000000}, {"t.txt", "same", 1700000000}};
+static const struct tfile UPPER[] = {{"a.txt", "ONE!", 1700000000}, {"c.txt", "three", 1700000000},
+        {"t.txt", "same", 1700000500}};
 
 struct image {
 	struct fx f;
@@ -89,19 +88,22 @@ static void image_init(struct image *im)
 	put_tar(&im->f, &t2, &im->l2);
 	const char *tar_mt = "application/vnd.oci.image.layer.v1.tar";
 	char *config = bl_asprintf("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":"
-		"{\"type\":\"layers\",\"diff_ids\":[\"%s\",\"%s\"]}}", im->l1.str, im->l2.str);
+	                           "{\"type\":\"layers\",\"diff_ids\":[\"%s\",\"%s\"]}}",
+	        im->l1.str, im->l2.str);
 	struct bl_digest cd, md;
 	fx_blob(&im->f, config, &cd);
-	char *manifest = bl_asprintf("{\"schemaVersion\":2,\"mediaType\":"
-		"\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
-		"\"application/vnd.oci.image.config.v1+json\",\"digest\":\"%s\",\"size\":%zu},"
-		"\"layers\":[{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu},{\"mediaType\":"
-		"\"%s\",\"digest\":\"%s\",\"size\":%zu}]}", cd.str, strlen(config), tar_mt,
-		im->l1.str, t1.len, tar_mt, im->l2.str, t2.len);
+	char *manifest = bl_asprintf(
+	        "{\"schemaVersion\":2,\"mediaType\":"
+	        "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
+	        "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"%s\",\"size\":%zu},"
+	        "\"layers\":[{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu},{\"mediaType\":"
+	        "\"%s\",\"digest\":\"%s\",\"size\":%zu}]}",
+	        cd.str, strlen(config), tar_mt, im->l1.str, t1.len, tar_mt, im->l2.str, t2.len);
 	fx_blob(&im->f, manifest, &md);
-	char *index = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
-		"\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\",\"size\":%zu}]}",
-		md.str, strlen(manifest));
+	char *index = bl_asprintf(
+	        "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+	        "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\",\"size\":%zu}]}",
+	        md.str, strlen(manifest));
 	fx_index(&im->f, index);
 	free(index);
 	free(manifest);
@@ -155,8 +157,8 @@ static void wait_done(struct bl_filediff *j, struct bl_load_state *st)
 
 /* Start to finish: the job polled to its end, then its result (NULL with
  * err set when it failed). */
-static struct bl_filediff_result *run_job(struct bl_filediff *j, struct bl_load_state *st,
-	struct bl_error *err)
+static struct bl_filediff_result *run_job(
+        struct bl_filediff *j, struct bl_load_state *st, struct bl_error *err)
 {
 	assert_non_null(j);
 	wait_done(j, st);
@@ -317,12 +319,12 @@ static void test_a_missing_blob_fails_naming_its_side(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_diff_of_two_layers_lists_both_and_compares_them),
-		T(test_diff_ignoring_timestamps_counts_them_instead),
-		T(test_cancel_before_the_result_is_taken_wins),
-		T(test_listing_one_layer_or_a_whole_image),
-		T(test_bad_arguments_start_nothing),
-		T(test_a_missing_blob_fails_naming_its_side),
+	        T(test_diff_of_two_layers_lists_both_and_compares_them),
+	        T(test_diff_ignoring_timestamps_counts_them_instead),
+	        T(test_cancel_before_the_result_is_taken_wins),
+	        T(test_listing_one_layer_or_a_whole_image),
+	        T(test_bad_arguments_start_nothing),
+	        T(test_a_missing_blob_fails_naming_its_side),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

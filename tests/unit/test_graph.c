@@ -60,11 +60,14 @@ static void test_graph_nested_index_with_platforms_and_attestation(void **state)
 	assert_int_equal(fx_child(m, 0)->kind, BL_NODE_CONFIG);
 	assert_string_equal(fx_child(m, 1)->label, "layer 1/2");
 	assert_string_equal(fx_child(m, 2)->label, "layer 2/2");
-	assert_int_equal(fx_count_status(b->root, BL_STATUS_OK), fx_count_kind(b->root, BL_NODE_BUILD) +
-		fx_count_kind(b->root, BL_NODE_TARGET) + fx_count_kind(b->root, BL_NODE_INDEX) +
-		fx_count_kind(b->root, BL_NODE_MANIFEST) + fx_count_kind(b->root, BL_NODE_ATTESTATION) +
-		fx_count_kind(b->root, BL_NODE_CONFIG) + fx_count_kind(b->root, BL_NODE_LAYER) +
-		fx_count_kind(b->root, BL_NODE_STATEMENT));
+	assert_int_equal(fx_count_status(b->root, BL_STATUS_OK),
+	        fx_count_kind(b->root, BL_NODE_BUILD) + fx_count_kind(b->root, BL_NODE_TARGET) +
+	                fx_count_kind(b->root, BL_NODE_INDEX) +
+	                fx_count_kind(b->root, BL_NODE_MANIFEST) +
+	                fx_count_kind(b->root, BL_NODE_ATTESTATION) +
+	                fx_count_kind(b->root, BL_NODE_CONFIG) +
+	                fx_count_kind(b->root, BL_NODE_LAYER) +
+	                fx_count_kind(b->root, BL_NODE_STATEMENT));
 	const struct bl_platform *p = bl_node_platform(fx_child(m, 2));
 	assert_non_null(p);
 	assert_string_equal(p->arch, "amd64");
@@ -137,14 +140,17 @@ static void test_graph_missing_blob_is_status_and_rest_loads(void **state)
 	struct bl_digest ld, cd, md;
 	fx_blob(&f, l, &ld);
 	/* the config is referenced but never written */
-	const char *config = "{\"os\":\"linux\",\"architecture\":\"amd64\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+	const char *config = "{\"os\":\"linux\",\"architecture\":\"amd64\",\"rootfs\":{\"type\":"
+	                     "\"layers\",\"diff_ids\":[]}}";
 	bl_digest_compute(BL_DIGEST_SHA256, config, strlen(config), &cd);
 	struct bl_digest absent;
 	bl_digest_compute(BL_DIGEST_SHA256, "absent layer", 12, &absent);
 	char *c = fx_desc("application/vnd.oci.image.config.v1+json", &cd, config, NULL);
 	char *l1 = fx_desc("application/vnd.oci.image.layer.v1.tar", &ld, l, NULL);
 	char *l2 = fx_desc("application/vnd.oci.image.layer.v1.tar", &absent, "absent layer", NULL);
-	char *m = bl_asprintf("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":%s,\"layers\":[%s,%s]}", c, l1, l2);
+	char *m = bl_asprintf("{\"schemaVersion\":2,\"mediaType\":\"application/"
+	                      "vnd.oci.image.manifest.v1+json\",\"config\":%s,\"layers\":[%s,%s]}",
+	        c, l1, l2);
 	fx_blob(&f, m, &md);
 	char *e = fx_desc("application/vnd.oci.image.manifest.v1+json", &md, m, NULL);
 	char *ij = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[%s]}", e);
@@ -162,7 +168,12 @@ static void test_graph_missing_blob_is_status_and_rest_loads(void **state)
 	assert_int_equal(fx_child(man, 2)->layer->blob, BL_BLOB_MISSING);
 	/* no config: no diff_id, and loading did not fail */
 	assert_false(fx_child(man, 1)->layer->has_diff_id);
-	free(c); free(l1); free(l2); free(m); free(e); free(ij);
+	free(c);
+	free(l1);
+	free(l2);
+	free(m);
+	free(e);
+	free(ij);
 	bl_build_free(b);
 	fx_fini(&f);
 }
@@ -172,7 +183,11 @@ static void test_graph_mismatching_blob_is_mismatch_status(void **state)
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	const char *m = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"digest\":\"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},\"layers\":[]}";
+	const char *m = "{\"schemaVersion\":2,\"mediaType\":\"application/"
+	                "vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/"
+	                "vnd.oci.empty.v1+json\",\"digest\":\"sha256:"
+	                "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\","
+	                "\"size\":2},\"layers\":[]}";
 	struct bl_digest md;
 	bl_digest_compute(BL_DIGEST_SHA256, m, strlen(m), &md);
 	/* same length, other bytes, under the manifest's name */
@@ -187,7 +202,9 @@ static void test_graph_mismatching_blob_is_mismatch_status(void **state)
 	assert_int_equal(man->status, BL_STATUS_MISMATCH);
 	assert_non_null(man->status_msg);
 	assert_null(man->doc);
-	free(other); free(e); free(ij);
+	free(other);
+	free(e);
+	free(ij);
 	bl_build_free(b);
 	fx_fini(&f);
 }
@@ -198,12 +215,19 @@ static void test_graph_index_listing_its_subject_is_loop(void **state)
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	const char *child = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"artifactType\":\"application/example\",\"config\":{\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"digest\":\"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},\"layers\":[]}";
+	const char *child = "{\"schemaVersion\":2,\"mediaType\":\"application/"
+	                    "vnd.oci.image.manifest.v1+json\",\"artifactType\":\"application/"
+	                    "example\",\"config\":{\"mediaType\":\"application/"
+	                    "vnd.oci.empty.v1+json\",\"digest\":\"sha256:"
+	                    "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\","
+	                    "\"size\":2},\"layers\":[]}";
 	struct bl_digest cd, id;
 	fx_blob(&f, child, &cd);
 	fx_blob(&f, "{}", &id); /* the empty config blob */
 	char *d = fx_desc("application/vnd.oci.image.manifest.v1+json", &cd, child, NULL);
-	char *idx = bl_asprintf("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[%s],\"subject\":%s}", d, d);
+	char *idx = bl_asprintf("{\"schemaVersion\":2,\"mediaType\":\"application/"
+	                        "vnd.oci.image.index.v1+json\",\"manifests\":[%s],\"subject\":%s}",
+	        d, d);
 	fx_blob(&f, idx, &id);
 	char *e = fx_desc("application/vnd.oci.image.index.v1+json", &id, idx, NULL);
 	char *ij = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[%s]}", e);
@@ -216,7 +240,10 @@ static void test_graph_index_listing_its_subject_is_loop(void **state)
 	/* still walked */
 	assert_int_equal(fx_child(in, 0)->kind, BL_NODE_MANIFEST);
 	assert_non_null(in->note);
-	free(d); free(idx); free(e); free(ij);
+	free(d);
+	free(idx);
+	free(e);
+	free(ij);
 	bl_build_free(b);
 	fx_fini(&f);
 }
@@ -236,7 +263,8 @@ static void test_graph_unknown_media_type_is_blob_not_refused(void **state)
 	assert_int_equal(n->kind, BL_NODE_BLOB);
 	assert_int_equal(n->status, BL_STATUS_OK);
 	assert_null(n->doc);
-	free(e); free(ij);
+	free(e);
+	free(ij);
 	bl_build_free(b);
 	fx_fini(&f);
 }
@@ -263,7 +291,8 @@ static void test_graph_generic_descriptor_type_sniffed_from_document(void **stat
 	struct bl_node *m = fx_child(fx_child(b->root, 0), 0);
 	assert_int_equal(m->kind, BL_NODE_MANIFEST);
 	assert_int_equal(bl_node_count(m), 3);
-	free(e); free(ij);
+	free(e);
+	free(ij);
 	bl_build_free(b);
 	fx_fini(&f);
 }
@@ -329,8 +358,8 @@ static void test_graph_corpus_multiplatform_has_two_platforms_two_attestations(v
 {
 	(void)state;
 	static const char *const paths[] = {
-		"actions-toolkit/oci-layout/hello-oci-multiplatform-gzip",
-		"actions-toolkit/oci-archive/hello-oci-multiplatform-gzip.tar",
+	        "actions-toolkit/oci-layout/hello-oci-multiplatform-gzip",
+	        "actions-toolkit/oci-archive/hello-oci-multiplatform-gzip.tar",
 	};
 	if (!fx_corpus())
 		skip();
@@ -392,39 +421,39 @@ static void test_graph_corpus_every_layout_and_tar_loads(void **state)
 		const char *path;
 		bool ok; /* false: SOURCES.md says the input is invalid */
 	} items[] = {
-		{"actions-toolkit/oci-archive/hello-oci-gzip.tar", true},
-		{"actions-toolkit/oci-archive/hello-oci-uncompressed.tar", true},
-		{"actions-toolkit/oci-archive/hello-oci-zstd.tar", true},
-		{"actions-toolkit/dockerbuild/test-docker-action-COIO50.dockerbuild", true},
-		{"actions-toolkit/dockerbuild/test-docker-action-SNHBPN-3.dockerbuild", true},
-		{"oras-go/hello-world.tar", true},
-		{"oras-go/hello-world-prefixed-path.tar", true},
-		{"go-containerregistry/tarball/test_bundle.tar", true},
-		{"go-containerregistry/tarball/hello-world-v25.tar", true},
-		{"go-containerregistry/tarball/test_link.tar", true},
-		{"go-containerregistry/tarball/test_image_1.tar", true},
-		{"go-containerregistry/tarball/no_manifest.tar", false},
-		{"go-containerregistry/tarball/null_manifest.tar", false},
-		{"go-containerregistry/mutate/source_image_with_empty_layer_history.tar", true},
-		{"go-containerregistry/mutate/whiteout_image.tar", true},
-		{"go-containerregistry/layout/test_gc_image_unknown_mediatype", true},
-		{"go-containerregistry/layout/test_index_media_type", true},
-		{"go-containerregistry/layout/test_index_one_image", true},
-		{"go-containerregistry/layout/test_gc_index", true},
-		{"go-containerregistry/layout/test_index", true},
-		{"containers-image/oci-layout/delete_image_multiple_images", true},
-		{"containers-image/oci-layout/delete_image_two_identical_references", true},
-		{"containers-image/docker-archive/almostempty.tar", true},
-		{"containers-skopeo/docker-two-images.tar.xz", true},
-		{"regclient/testrepo", true},
-		{"regclient/external", true},
-		{"stereoscope/oci/multiplatform_oci_dir", true},
-		{"stereoscope/oci/valid_oci_dir", true},
-		{"stereoscope/oci/valid-oci.tar", true},
-		{"dive/test-oci-gzip-image.tar", true},
-		{"dive/test-oci-zstd-image.tar", true},
-		{"dive/test-docker-image.tar", true},
-		{"dive/test-kaniko-image.tar", true},
+	        {"actions-toolkit/oci-archive/hello-oci-gzip.tar", true},
+	        {"actions-toolkit/oci-archive/hello-oci-uncompressed.tar", true},
+	        {"actions-toolkit/oci-archive/hello-oci-zstd.tar", true},
+	        {"actions-toolkit/dockerbuild/test-docker-action-COIO50.dockerbuild", true},
+	        {"actions-toolkit/dockerbuild/test-docker-action-SNHBPN-3.dockerbuild", true},
+	        {"oras-go/hello-world.tar", true},
+	        {"oras-go/hello-world-prefixed-path.tar", true},
+	        {"go-containerregistry/tarball/test_bundle.tar", true},
+	        {"go-containerregistry/tarball/hello-world-v25.tar", true},
+	        {"go-containerregistry/tarball/test_link.tar", true},
+	        {"go-containerregistry/tarball/test_image_1.tar", true},
+	        {"go-containerregistry/tarball/no_manifest.tar", false},
+	        {"go-containerregistry/tarball/null_manifest.tar", false},
+	        {"go-containerregistry/mutate/source_image_with_empty_layer_history.tar", true},
+	        {"go-containerregistry/mutate/whiteout_image.tar", true},
+	        {"go-containerregistry/layout/test_gc_image_unknown_mediatype", true},
+	        {"go-containerregistry/layout/test_index_media_type", true},
+	        {"go-containerregistry/layout/test_index_one_image", true},
+	        {"go-containerregistry/layout/test_gc_index", true},
+	        {"go-containerregistry/layout/test_index", true},
+	        {"containers-image/oci-layout/delete_image_multiple_images", true},
+	        {"containers-image/oci-layout/delete_image_two_identical_references", true},
+	        {"containers-image/docker-archive/almostempty.tar", true},
+	        {"containers-skopeo/docker-two-images.tar.xz", true},
+	        {"regclient/testrepo", true},
+	        {"regclient/external", true},
+	        {"stereoscope/oci/multiplatform_oci_dir", true},
+	        {"stereoscope/oci/valid_oci_dir", true},
+	        {"stereoscope/oci/valid-oci.tar", true},
+	        {"dive/test-oci-gzip-image.tar", true},
+	        {"dive/test-oci-zstd-image.tar", true},
+	        {"dive/test-docker-image.tar", true},
+	        {"dive/test-kaniko-image.tar", true},
 	};
 	if (!fx_corpus())
 		skip();
@@ -497,7 +526,8 @@ static void test_graph_history_pairing_is_linear(void **state)
 	struct bl_buf cfg, man;
 	bl_buf_init(&cfg);
 	bl_buf_init(&man);
-	bl_buf_puts(&cfg, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[");
+	bl_buf_puts(&cfg, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":"
+	                  "\"layers\",\"diff_ids\":[");
 	for (int i = 0; i < NL; i++)
 		bl_buf_printf(&cfg, "%s\"sha256:%064x\"", i ? "," : "", i);
 	bl_buf_puts(&cfg, "]},\"history\":[");
@@ -508,11 +538,14 @@ static void test_graph_history_pairing_is_linear(void **state)
 	bl_buf_puts(&cfg, "]}");
 	struct bl_digest cd, md;
 	fx_blob(&f, cfg.data, &cd);
-	bl_buf_printf(&man, "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu},\"layers\":[",
-		BL_MT_OCI_MANIFEST, BL_MT_OCI_CONFIG, cd.str, cfg.len);
+	bl_buf_printf(&man,
+	        "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":{\"mediaType\":\"%s\","
+	        "\"digest\":\"%s\",\"size\":%zu},\"layers\":[",
+	        BL_MT_OCI_MANIFEST, BL_MT_OCI_CONFIG, cd.str, cfg.len);
 	for (int i = 0; i < NL; i++)
-		bl_buf_printf(&man, "%s{\"mediaType\":\"%s\",\"digest\":\"sha256:%064x\",\"size\":1}",
-			i ? "," : "", "application/vnd.oci.image.layer.v1.tar", i);
+		bl_buf_printf(&man,
+		        "%s{\"mediaType\":\"%s\",\"digest\":\"sha256:%064x\",\"size\":1}",
+		        i ? "," : "", "application/vnd.oci.image.layer.v1.tar", i);
 	bl_buf_puts(&man, "]}");
 	fx_blob(&f, man.data, &md);
 	char *d = fx_desc(BL_MT_OCI_MANIFEST, &md, man.data, NULL);
@@ -547,8 +580,11 @@ static void test_graph_invalid_root_descriptor_says_why(void **state)
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	fx_index(&f, "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-		     "\"digest\":\"sha256:0000000000000000000000000000000000000000000000000000000000000000\",\"size\":1e300}]}");
+	fx_index(&f, "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/"
+	             "vnd.oci.image.manifest.v1+json\","
+	             "\"digest\":\"sha256:"
+	             "0000000000000000000000000000000000000000000000000000000000000000\",\"size\":"
+	             "1e300}]}");
 	struct bl_build *b = load_dir(&f);
 	struct bl_node *n = fx_child(fx_child(b->root, 0), 0);
 	assert_non_null(n);
@@ -570,14 +606,18 @@ static void test_graph_repeated_documents_are_read_once(void **state)
 	fx_init(&f);
 	struct bl_buf cfg;
 	bl_buf_init(&cfg);
-	bl_buf_puts(&cfg, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"config\":{\"Labels\":{\"pad\":\"");
+	bl_buf_puts(&cfg, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":"
+	                  "\"layers\",\"diff_ids\":[]},\"config\":{\"Labels\":{\"pad\":\"");
 	for (int i = 0; i < (2 << 20) / 64; i++)
-		bl_buf_puts(&cfg, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+		bl_buf_puts(
+		        &cfg, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	bl_buf_puts(&cfg, "\"}}}");
 	struct bl_digest cd, md;
 	fx_blob(&f, cfg.data, &cd);
-	char *man = bl_asprintf("{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu},\"layers\":[]}",
-		BL_MT_OCI_MANIFEST, BL_MT_OCI_CONFIG, cd.str, cfg.len);
+	char *man =
+	        bl_asprintf("{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":{\"mediaType\":"
+	                    "\"%s\",\"digest\":\"%s\",\"size\":%zu},\"layers\":[]}",
+	                BL_MT_OCI_MANIFEST, BL_MT_OCI_CONFIG, cd.str, cfg.len);
 	fx_blob(&f, man, &md);
 	char *d = fx_desc(BL_MT_OCI_MANIFEST, &md, man, NULL);
 	struct bl_buf idx;
@@ -586,8 +626,8 @@ static void test_graph_repeated_documents_are_read_once(void **state)
 	enum { N = 2000 };
 	for (int i = 0; i < N; i++)
 		bl_buf_printf(&idx, "%s%s", i ? "," : "", d);
-	bl_buf_printf(&idx, ",{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu}]}", BL_MT_OCI_MANIFEST,
-		md.str, strlen(man) + 1);
+	bl_buf_printf(&idx, ",{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu}]}",
+	        BL_MT_OCI_MANIFEST, md.str, strlen(man) + 1);
 	fx_index(&f, idx.data);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -658,24 +698,25 @@ static void test_graph_split_side_joins_sources_with_plus(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_graph_nested_index_with_platforms_and_attestation),
-		cmocka_unit_test(test_graph_history_pairs_with_layers_skipping_empty_layer),
-		cmocka_unit_test(test_graph_chain_id_matches_independent_sha256),
-		cmocka_unit_test(test_graph_missing_blob_is_status_and_rest_loads),
-		cmocka_unit_test(test_graph_mismatching_blob_is_mismatch_status),
-		cmocka_unit_test(test_graph_index_listing_its_subject_is_loop),
-		cmocka_unit_test(test_graph_unknown_media_type_is_blob_not_refused),
-		cmocka_unit_test(test_graph_generic_descriptor_type_sniffed_from_document),
-		cmocka_unit_test(test_graph_single_manifest_file_loads_without_store),
-		cmocka_unit_test(test_graph_json_that_is_no_known_document_fails_clearly),
-		cmocka_unit_test(test_graph_corpus_multiplatform_has_two_platforms_two_attestations),
-		cmocka_unit_test(test_graph_corpus_regclient_loop_detected),
-		cmocka_unit_test(test_graph_corpus_every_layout_and_tar_loads),
-		cmocka_unit_test(test_graph_corpus_sparse_index_shows_missing_platforms),
-		cmocka_unit_test(test_graph_history_pairing_is_linear),
-		cmocka_unit_test(test_graph_invalid_root_descriptor_says_why),
-		cmocka_unit_test(test_graph_repeated_documents_are_read_once),
-		cmocka_unit_test(test_graph_split_side_joins_sources_with_plus),
+	        cmocka_unit_test(test_graph_nested_index_with_platforms_and_attestation),
+	        cmocka_unit_test(test_graph_history_pairs_with_layers_skipping_empty_layer),
+	        cmocka_unit_test(test_graph_chain_id_matches_independent_sha256),
+	        cmocka_unit_test(test_graph_missing_blob_is_status_and_rest_loads),
+	        cmocka_unit_test(test_graph_mismatching_blob_is_mismatch_status),
+	        cmocka_unit_test(test_graph_index_listing_its_subject_is_loop),
+	        cmocka_unit_test(test_graph_unknown_media_type_is_blob_not_refused),
+	        cmocka_unit_test(test_graph_generic_descriptor_type_sniffed_from_document),
+	        cmocka_unit_test(test_graph_single_manifest_file_loads_without_store),
+	        cmocka_unit_test(test_graph_json_that_is_no_known_document_fails_clearly),
+	        cmocka_unit_test(
+	                test_graph_corpus_multiplatform_has_two_platforms_two_attestations),
+	        cmocka_unit_test(test_graph_corpus_regclient_loop_detected),
+	        cmocka_unit_test(test_graph_corpus_every_layout_and_tar_loads),
+	        cmocka_unit_test(test_graph_corpus_sparse_index_shows_missing_platforms),
+	        cmocka_unit_test(test_graph_history_pairing_is_linear),
+	        cmocka_unit_test(test_graph_invalid_root_descriptor_says_why),
+	        cmocka_unit_test(test_graph_repeated_documents_are_read_once),
+	        cmocka_unit_test(test_graph_split_side_joins_sources_with_plus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,17 +16,17 @@ struct parse_case {
 };
 
 static const struct parse_case parse_cases[] = {
-	{"{\"a\":1}", BL_OK, NULL},
-	{"[1,2,3]", BL_OK, NULL},
-	{"  {}\n", BL_OK, NULL},
-	{"{\"a\":1,\"a\":2}", BL_OK, NULL}, /* duplicates accepted, as Go does */
-	{"\"str\"", BL_E_FORMAT, "line 1"},
-	{"42", BL_E_FORMAT, "line 1"},
-	{"null", BL_E_FORMAT, "line 1"},
-	{"", BL_E_FORMAT, "line"},
-	{"{\n\"a\": 1,\n  \"b\": }", BL_E_FORMAT, "line 3 column"},
-	{"{\"a\":1}}", BL_E_FORMAT, "line 1"},
-	{"[\"\x1b[2J\"", BL_E_FORMAT, "line"},
+        {"{\"a\":1}", BL_OK, NULL},
+        {"[1,2,3]", BL_OK, NULL},
+        {"  {}\n", BL_OK, NULL},
+        {"{\"a\":1,\"a\":2}", BL_OK, NULL}, /* duplicates accepted, as Go does */
+        {"\"str\"", BL_E_FORMAT, "line 1"},
+        {"42", BL_E_FORMAT, "line 1"},
+        {"null", BL_E_FORMAT, "line 1"},
+        {"", BL_E_FORMAT, "line"},
+        {"{\n\"a\": 1,\n  \"b\": }", BL_E_FORMAT, "line 3 column"},
+        {"{\"a\":1}}", BL_E_FORMAT, "line 1"},
+        {"[\"\x1b[2J\"", BL_E_FORMAT, "line"},
 };
 
 static void test_parse_table(void **state)
@@ -139,14 +139,18 @@ static void test_parse_secret_quotes_nothing(void **state)
 	static const struct {
 		const char *in, *msg;
 	} cases[] = {
-		{"{\"p\":\"hunter2\\q\"}", "line 1 column 15 (byte 15): invalid escape in a string"},
-		{"{\"p\":\"hunter2\\uD800\"}", "line 1 column 20 (byte 20): invalid \\u escape in a string"},
-		{"{\"p\":\"hunter2\\u0000\"}", "line 1 column 20 (byte 20): \\u0000 in a string"},
-		{"{\"p\":\"hun\x02ter2\"}", "line 1 column 9 (byte 9): control character in a string"},
-		{"{\"p\":\"hunter2", "line 1 column 13 (byte 13): premature end of input"},
-		{"{\"p\":\"hunter2\"} hunter2", "line 1 column 22 (byte 22): text after the end of the document"},
-		{"{\"p\": hunter2}", "line 1 column 12 (byte 12): invalid token"},
-		{"hunter2", "line 1 column 6 (byte 6): '[' or '{' expected"},
+	        {"{\"p\":\"hunter2\\q\"}",
+	                "line 1 column 15 (byte 15): invalid escape in a string"},
+	        {"{\"p\":\"hunter2\\uD800\"}",
+	                "line 1 column 20 (byte 20): invalid \\u escape in a string"},
+	        {"{\"p\":\"hunter2\\u0000\"}", "line 1 column 20 (byte 20): \\u0000 in a string"},
+	        {"{\"p\":\"hun\x02ter2\"}",
+	                "line 1 column 9 (byte 9): control character in a string"},
+	        {"{\"p\":\"hunter2", "line 1 column 13 (byte 13): premature end of input"},
+	        {"{\"p\":\"hunter2\"} hunter2",
+	                "line 1 column 22 (byte 22): text after the end of the document"},
+	        {"{\"p\": hunter2}", "line 1 column 12 (byte 12): invalid token"},
+	        {"hunter2", "line 1 column 6 (byte 6): '[' or '{' expected"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct bl_error err = {0};
@@ -162,13 +166,13 @@ static void test_parse_secret_quotes_nothing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_table),
-		cmocka_unit_test(test_duplicate_key_last_wins),
-		cmocka_unit_test(test_over_cap_is_too_big_without_parsing),
-		cmocka_unit_test(test_no_nul_needed),
-		cmocka_unit_test(test_typed_lookups_refuse_other_types),
-		cmocka_unit_test(test_pretty_keeps_document_order_with_two_spaces),
-		cmocka_unit_test(test_parse_secret_quotes_nothing),
+	        cmocka_unit_test(test_parse_table),
+	        cmocka_unit_test(test_duplicate_key_last_wins),
+	        cmocka_unit_test(test_over_cap_is_too_big_without_parsing),
+	        cmocka_unit_test(test_no_nul_needed),
+	        cmocka_unit_test(test_typed_lookups_refuse_other_types),
+	        cmocka_unit_test(test_pretty_keeps_document_order_with_two_spaces),
+	        cmocka_unit_test(test_parse_secret_quotes_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

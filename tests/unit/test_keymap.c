@@ -21,11 +21,21 @@ static void test_key_parse_table(void **state)
 		bool ok;
 		int key;
 	} cases[] = {
-		{"q", true, 'q'}, {"*", true, '*'}, {"|", true, '|'}, {"PgDn", true, BL_KEY_PGDN},
-		{"pgup", true, BL_KEY_PGUP}, {"Enter", true, BL_KEY_ENTER}, {"C-l", true, 12},
-		{"C-i", false, 0}, {"Space", true, BL_KEY_SPACE}, {"\xc3\xa9", true, 0xe9},
-		{"qq", false, 0}, {"", false, 0}, {"F12", true, BL_KEY_F12}, {"\x01", false, 0},
-		{"\xff", false, 0},
+	        {"q", true, 'q'},
+	        {"*", true, '*'},
+	        {"|", true, '|'},
+	        {"PgDn", true, BL_KEY_PGDN},
+	        {"pgup", true, BL_KEY_PGUP},
+	        {"Enter", true, BL_KEY_ENTER},
+	        {"C-l", true, 12},
+	        {"C-i", false, 0},
+	        {"Space", true, BL_KEY_SPACE},
+	        {"\xc3\xa9", true, 0xe9},
+	        {"qq", false, 0},
+	        {"", false, 0},
+	        {"F12", true, BL_KEY_F12},
+	        {"\x01", false, 0},
+	        {"\xff", false, 0},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int k = 0;
@@ -87,7 +97,7 @@ static void test_defaults_bind_every_action(void **state)
 	for (int a = 1; a < BL_ACTION_COUNT; a++) {
 		char key[16];
 		bl_keymap_first_key(&km, bl_action_scope((enum bl_action)a), (enum bl_action)a, key,
-			sizeof key);
+		        sizeof key);
 		if (!key[0])
 			fail_msg("action %s has no default key", bl_action_name((enum bl_action)a));
 	}
@@ -165,13 +175,13 @@ static void test_docs_keys_md_matches_the_action_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_key_parse_table),
-		cmocka_unit_test(test_key_name_round_trips),
-		cmocka_unit_test(test_keys_are_characters_not_byte_tricks),
-		cmocka_unit_test(test_terminal_bytes_normalize_to_named_keys),
-		cmocka_unit_test(test_defaults_bind_every_action),
-		cmocka_unit_test(test_scope_binding_wins_and_none_unbinds),
-		cmocka_unit_test(test_docs_keys_md_matches_the_action_table),
+	        cmocka_unit_test(test_key_parse_table),
+	        cmocka_unit_test(test_key_name_round_trips),
+	        cmocka_unit_test(test_keys_are_characters_not_byte_tricks),
+	        cmocka_unit_test(test_terminal_bytes_normalize_to_named_keys),
+	        cmocka_unit_test(test_defaults_bind_every_action),
+	        cmocka_unit_test(test_scope_binding_wins_and_none_unbinds),
+	        cmocka_unit_test(test_docs_keys_md_matches_the_action_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

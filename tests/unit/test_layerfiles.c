@@ -20,8 +20,8 @@
 
 struct tent {
 	const char *path;
-	char type;           /* 'f' file, 'd' dir, 'l' symlink, 'h' hardlink */
-	const char *data;    /* file content, or link target */
+	char type;        /* 'f' file, 'd' dir, 'l' symlink, 'h' hardlink */
+	const char *data; /* file content, or link target */
 	unsigned mode;
 	int uid;
 	long mtime;
@@ -40,8 +40,10 @@ static void write_entry(struct archive *a, const struct tent *t)
 {
 	struct archive_entry *e = archive_entry_new();
 	archive_entry_set_pathname(e, t->path);
-	archive_entry_set_mode(e, (t->type == 'd' ? AE_IFDIR : t->type == 'l' ? AE_IFLNK : AE_IFREG) |
-		(t->mode ? t->mode : 0644));
+	archive_entry_set_mode(e, (t->type == 'd'          ? AE_IFDIR
+	                                  : t->type == 'l' ? AE_IFLNK
+	                                                   : AE_IFREG) |
+	                                  (t->mode ? t->mode : 0644));
 	archive_entry_set_uid(e, t->uid);
 	archive_entry_set_gid(e, t->uid);
 	archive_entry_set_mtime(e, t->mtime ? t->mtime : 1700000000, 0);
@@ -77,8 +79,8 @@ static void make_tar(const struct tent *ents, size_t n, enum comp c, struct bl_b
 	archive_write_free(a);
 }
 
-static bool list_mem(const struct bl_buf *tar, bool hash, struct bl_file_list *l,
-	struct bl_error *err)
+static bool list_mem(
+        const struct bl_buf *tar, bool hash, struct bl_file_list *l, struct bl_error *err)
 {
 	struct bl_stream *s = bl_stream_memory(tar->data, tar->len);
 	struct bl_layerfiles_opts o = {.hash = hash, .layer = -1};
@@ -90,13 +92,13 @@ static bool list_mem(const struct bl_buf *tar, bool hash, struct bl_file_list *l
 }
 
 static const struct tent BASIC[] = {
-	{"./", 'd', NULL, 0755, 0, 0},
-	{"./etc/", 'd', NULL, 0755, 0, 0},
-	{"./etc/hosts", 'f', "127.0.0.1 localhost\n", 0644, 0, 0},
-	{"./bin/sh", 'f', "#!binary", 04755, 0, 0},
-	{"./bin/ash", 'h', "./bin/sh", 0, 0, 0},
-	{"./usr/lib/libc.so", 'l', "libc.so.6", 0777, 0, 0},
-	{"/abs/path", 'f', "x", 0600, 1000, 0},
+        {"./", 'd', NULL, 0755, 0, 0},
+        {"./etc/", 'd', NULL, 0755, 0, 0},
+        {"./etc/hosts", 'f', "127.0.0.1 localhost\n", 0644, 0, 0},
+        {"./bin/sh", 'f', "#!binary", 04755, 0, 0},
+        {"./bin/ash", 'h', "./bin/sh", 0, 0, 0},
+        {"./usr/lib/libc.so", 'l', "libc.so.6", 0777, 0, 0},
+        {"/abs/path", 'f', "x", 0600, 1000, 0},
 };
 
 static void sha_of(const char *s, unsigned char out[32])
@@ -115,7 +117,8 @@ static void check_basic(const struct bl_file_list *l)
 {
 	/* Root dropped; paths normalised and sorted. */
 	assert_int_equal(l->len, 6);
-	const char *want[] = {"abs/path", "bin/ash", "bin/sh", "etc", "etc/hosts", "usr/lib/libc.so"};
+	const char *want[] = {
+	        "abs/path", "bin/ash", "bin/sh", "etc", "etc/hosts", "usr/lib/libc.so"};
 	for (size_t i = 0; i < 6; i++)
 		assert_string_equal(l->items[i].path, want[i]);
 	const struct bl_file_entry *h = bl_file_list_find(l, "etc/hosts");
@@ -181,9 +184,9 @@ static void test_list_later_duplicate_wins(void **state)
 {
 	(void)state;
 	const struct tent ents[] = {
-		{"a", 'f', "first", 0644, 0, 0},
-		{"b", 'f', "b", 0644, 0, 0},
-		{"./a", 'f', "second!", 0600, 0, 0},
+	        {"a", 'f', "first", 0644, 0, 0},
+	        {"b", 'f', "b", 0644, 0, 0},
+	        {"./a", 'f', "second!", 0600, 0, 0},
 	};
 	struct bl_buf tar;
 	bl_buf_init(&tar);
@@ -229,7 +232,8 @@ static void test_list_accepts_a_tar_without_end_blocks(void **state)
 {
 	(void)state;
 	/* umoci 0.4 ends its layers right after the last member's data. */
-	const struct tent ents[] = {{"a", 'f', "one\n", 0644, 0, 0}, {"b", 'f', "two\n", 0644, 0, 0}};
+	const struct tent ents[] = {
+	        {"a", 'f', "one\n", 0644, 0, 0}, {"b", 'f', "two\n", 0644, 0, 0}};
 	struct bl_buf tar;
 	bl_buf_init(&tar);
 	make_tar(ents, 2, C_NONE, &tar);
@@ -319,24 +323,24 @@ static void test_merge_applies_whiteouts_and_opaque_dirs(void **state)
 {
 	(void)state;
 	const struct tent lower[] = {
-		{"app", 'd', NULL, 0755, 0, 0},
-		{"app/a", 'f', "a", 0644, 0, 0},
-		{"app/b", 'f', "b", 0644, 0, 0},
-		{"cache", 'd', NULL, 0755, 0, 0},
-		{"cache/x/y", 'f', "y", 0644, 0, 0},
-		{"etc/conf", 'd', NULL, 0755, 0, 0},
-		{"etc/conf/z", 'f', "z", 0644, 0, 0},
-		{"etc/conf-keep", 'f', "k", 0644, 0, 0},
-		{"lib", 'd', NULL, 0755, 0, 0},
-		{"lib/old", 'f', "old", 0644, 0, 0},
+	        {"app", 'd', NULL, 0755, 0, 0},
+	        {"app/a", 'f', "a", 0644, 0, 0},
+	        {"app/b", 'f', "b", 0644, 0, 0},
+	        {"cache", 'd', NULL, 0755, 0, 0},
+	        {"cache/x/y", 'f', "y", 0644, 0, 0},
+	        {"etc/conf", 'd', NULL, 0755, 0, 0},
+	        {"etc/conf/z", 'f', "z", 0644, 0, 0},
+	        {"etc/conf-keep", 'f', "k", 0644, 0, 0},
+	        {"lib", 'd', NULL, 0755, 0, 0},
+	        {"lib/old", 'f', "old", 0644, 0, 0},
 	};
 	const struct tent upper[] = {
-		{"app/.wh.a", 'f', "", 0644, 0, 0},
-		{"cache/.wh..wh..opq", 'f', "", 0644, 0, 0},
-		{"cache/new", 'f', "n", 0644, 0, 0},
-		{"etc/conf", 'f', "now a file", 0644, 0, 0}, /* replaces a directory */
-		{"lib/old", 'f', "new", 0600, 0, 0},
-		{".wh.nothing", 'f', "", 0644, 0, 0},
+	        {"app/.wh.a", 'f', "", 0644, 0, 0},
+	        {"cache/.wh..wh..opq", 'f', "", 0644, 0, 0},
+	        {"cache/new", 'f', "n", 0644, 0, 0},
+	        {"etc/conf", 'f', "now a file", 0644, 0, 0}, /* replaces a directory */
+	        {"lib/old", 'f', "new", 0600, 0, 0},
+	        {".wh.nothing", 'f', "", 0644, 0, 0},
 	};
 	struct bl_file_list l0, l1, acc;
 	build_list(lower, sizeof lower / sizeof lower[0], C_GZIP, &l0);
@@ -346,8 +350,8 @@ static void test_merge_applies_whiteouts_and_opaque_dirs(void **state)
 	bl_layerfiles_merge(&acc, &l1);
 	bl_file_list_fini(&l0);
 	bl_file_list_fini(&l1); /* the merged list owns copies of its strings */
-	const char *want[] = {"app", "app/b", "cache", "cache/new", "etc/conf", "etc/conf-keep", "lib",
-		"lib/old"};
+	const char *want[] = {"app", "app/b", "cache", "cache/new", "etc/conf", "etc/conf-keep",
+	        "lib", "lib/old"};
 	size_t nw = sizeof want / sizeof want[0];
 	for (size_t i = 0; i < acc.len && i < nw; i++)
 		assert_string_equal(acc.items[i].path, want[i]);
@@ -362,26 +366,26 @@ static void test_diff_tells_content_from_metadata(void **state)
 {
 	(void)state;
 	const struct tent left[] = {
-		{"same", 'f', "same", 0644, 0, 0},
-		{"content", 'f', "aaaa", 0644, 0, 0},
-		{"sized", 'f', "short", 0644, 0, 0},
-		{"touched", 'f', "t", 0644, 0, 1700000000},
-		{"owned", 'f', "o", 0644, 0, 0},
-		{"chmod", 'f', "c", 0644, 0, 0},
-		{"link", 'l', "target-a", 0777, 0, 0},
-		{"gone", 'f', "g", 0644, 0, 0},
-		{"kind", 'f', "k", 0644, 0, 0},
+	        {"same", 'f', "same", 0644, 0, 0},
+	        {"content", 'f', "aaaa", 0644, 0, 0},
+	        {"sized", 'f', "short", 0644, 0, 0},
+	        {"touched", 'f', "t", 0644, 0, 1700000000},
+	        {"owned", 'f', "o", 0644, 0, 0},
+	        {"chmod", 'f', "c", 0644, 0, 0},
+	        {"link", 'l', "target-a", 0777, 0, 0},
+	        {"gone", 'f', "g", 0644, 0, 0},
+	        {"kind", 'f', "k", 0644, 0, 0},
 	};
 	const struct tent right[] = {
-		{"same", 'f', "same", 0644, 0, 0},
-		{"content", 'f', "bbbb", 0644, 0, 0},
-		{"sized", 'f', "longer", 0644, 0, 0},
-		{"touched", 'f', "t", 0644, 0, 1800000000},
-		{"owned", 'f', "o", 0644, 1000, 0},
-		{"chmod", 'f', "c", 0755, 0, 0},
-		{"link", 'l', "target-b", 0777, 0, 0},
-		{"new", 'f', "n", 0644, 0, 0},
-		{"kind", 'd', NULL, 0755, 0, 0},
+	        {"same", 'f', "same", 0644, 0, 0},
+	        {"content", 'f', "bbbb", 0644, 0, 0},
+	        {"sized", 'f', "longer", 0644, 0, 0},
+	        {"touched", 'f', "t", 0644, 0, 1800000000},
+	        {"owned", 'f', "o", 0644, 1000, 0},
+	        {"chmod", 'f', "c", 0755, 0, 0},
+	        {"link", 'l', "target-b", 0777, 0, 0},
+	        {"new", 'f', "n", 0644, 0, 0},
+	        {"kind", 'd', NULL, 0755, 0, 0},
 	};
 	struct bl_file_list l, r;
 	build_list(left, sizeof left / sizeof left[0], C_GZIP, &l);
@@ -502,16 +506,16 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_list_reads_gzip_zstd_and_plain_tars_alike),
-		cmocka_unit_test(test_list_without_hashing_has_no_sha),
-		cmocka_unit_test(test_list_later_duplicate_wins),
-		cmocka_unit_test(test_list_rejects_what_is_not_a_tar),
-		cmocka_unit_test(test_list_accepts_a_tar_without_end_blocks),
-		cmocka_unit_test(test_list_from_a_store_verifies_the_digest),
-		cmocka_unit_test(test_merge_applies_whiteouts_and_opaque_dirs),
-		cmocka_unit_test(test_diff_tells_content_from_metadata),
-		cmocka_unit_test(test_many_files_are_fine),
-		cmocka_unit_test(test_names),
+	        cmocka_unit_test(test_list_reads_gzip_zstd_and_plain_tars_alike),
+	        cmocka_unit_test(test_list_without_hashing_has_no_sha),
+	        cmocka_unit_test(test_list_later_duplicate_wins),
+	        cmocka_unit_test(test_list_rejects_what_is_not_a_tar),
+	        cmocka_unit_test(test_list_accepts_a_tar_without_end_blocks),
+	        cmocka_unit_test(test_list_from_a_store_verifies_the_digest),
+	        cmocka_unit_test(test_merge_applies_whiteouts_and_opaque_dirs),
+	        cmocka_unit_test(test_diff_tells_content_from_metadata),
+	        cmocka_unit_test(test_many_files_are_fine),
+	        cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,47 +18,48 @@ struct mt_case {
 };
 
 static const struct mt_case cases[] = {
-	{BL_MT_OCI_INDEX, true, BL_MEDIA_INDEX, BL_COMP_NONE, false, false},
-	{BL_MT_OCI_MANIFEST, true, BL_MEDIA_MANIFEST, BL_COMP_NONE, false, false},
-	{BL_MT_OCI_CONFIG, true, BL_MEDIA_CONFIG, BL_COMP_NONE, false, false},
-	{"application/vnd.oci.image.layer.v1.tar", true, BL_MEDIA_LAYER, BL_COMP_NONE, false, false},
-	{"application/vnd.oci.image.layer.v1.tar+gzip", true, BL_MEDIA_LAYER, BL_COMP_GZIP, false,
-		false},
-	{"application/vnd.oci.image.layer.v1.tar+zstd", true, BL_MEDIA_LAYER, BL_COMP_ZSTD, false,
-		false},
-	{"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", true, BL_MEDIA_LAYER,
-		BL_COMP_GZIP, false, true},
-	{"application/vnd.oci.empty.v1+json", true, BL_MEDIA_EMPTY, BL_COMP_NONE, false, false},
-	{"application/vnd.oci.descriptor.v1+json", true, BL_MEDIA_DESCRIPTOR, BL_COMP_NONE, false,
-		false},
-	{BL_MT_INTOTO, true, BL_MEDIA_INTOTO, BL_COMP_NONE, false, false},
-	{BL_MT_DOCKER_LIST, true, BL_MEDIA_INDEX, BL_COMP_NONE, true, false},
-	{BL_MT_DOCKER_MANIFEST, true, BL_MEDIA_MANIFEST, BL_COMP_NONE, true, false},
-	{BL_MT_DOCKER_CONFIG, true, BL_MEDIA_CONFIG, BL_COMP_NONE, true, false},
-	{BL_MT_DOCKER_LAYER, true, BL_MEDIA_LAYER, BL_COMP_NONE, true, false},
-	{BL_MT_DOCKER_LAYER_GZIP, true, BL_MEDIA_LAYER, BL_COMP_GZIP, true, false},
-	{"application/vnd.docker.image.rootfs.diff.tar.zstd", true, BL_MEDIA_LAYER, BL_COMP_ZSTD,
-		true, false},
-	{"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", true, BL_MEDIA_LAYER,
-		BL_COMP_GZIP, true, true},
-	{"application/vnd.docker.distribution.manifest.v1+prettyjws", true, BL_MEDIA_SCHEMA1,
-		BL_COMP_NONE, true, false},
-	{"application/vnd.docker.attestation.manifest.v1+json", true, BL_MEDIA_UNKNOWN,
-		BL_COMP_NONE, true, false},
-	{"application/vnd.buildkit.historyrecord.v0", true, BL_MEDIA_UNKNOWN, BL_COMP_NONE, false,
-		false},
-	{"application/vnd.buildkit.status.v0", true, BL_MEDIA_UNKNOWN, BL_COMP_NONE, false, false},
-	/* parameters are ignored */
-	{"application/vnd.oci.image.manifest.v1+json; charset=utf-8", true, BL_MEDIA_MANIFEST,
-		BL_COMP_NONE, false, false},
-	/* not in the table: kind and compression guessed */
-	{"application/vnd.oci.image.layer.v1.tar+gzip+encrypted", false, BL_MEDIA_LAYER,
-		BL_COMP_UNKNOWN, false, false},
-	{"application/vnd.docker.plugin.v1+json", false, BL_MEDIA_UNKNOWN, BL_COMP_NONE, false,
-		false},
-	{"application/vnd.cncf.helm.config.v1+json", false, BL_MEDIA_UNKNOWN, BL_COMP_NONE, false,
-		false},
-	{"text/plain", false, BL_MEDIA_UNKNOWN, BL_COMP_UNKNOWN, false, false},
+        {BL_MT_OCI_INDEX, true, BL_MEDIA_INDEX, BL_COMP_NONE, false, false},
+        {BL_MT_OCI_MANIFEST, true, BL_MEDIA_MANIFEST, BL_COMP_NONE, false, false},
+        {BL_MT_OCI_CONFIG, true, BL_MEDIA_CONFIG, BL_COMP_NONE, false, false},
+        {"application/vnd.oci.image.layer.v1.tar", true, BL_MEDIA_LAYER, BL_COMP_NONE, false,
+                false},
+        {"application/vnd.oci.image.layer.v1.tar+gzip", true, BL_MEDIA_LAYER, BL_COMP_GZIP, false,
+                false},
+        {"application/vnd.oci.image.layer.v1.tar+zstd", true, BL_MEDIA_LAYER, BL_COMP_ZSTD, false,
+                false},
+        {"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", true, BL_MEDIA_LAYER,
+                BL_COMP_GZIP, false, true},
+        {"application/vnd.oci.empty.v1+json", true, BL_MEDIA_EMPTY, BL_COMP_NONE, false, false},
+        {"application/vnd.oci.descriptor.v1+json", true, BL_MEDIA_DESCRIPTOR, BL_COMP_NONE, false,
+                false},
+        {BL_MT_INTOTO, true, BL_MEDIA_INTOTO, BL_COMP_NONE, false, false},
+        {BL_MT_DOCKER_LIST, true, BL_MEDIA_INDEX, BL_COMP_NONE, true, false},
+        {BL_MT_DOCKER_MANIFEST, true, BL_MEDIA_MANIFEST, BL_COMP_NONE, true, false},
+        {BL_MT_DOCKER_CONFIG, true, BL_MEDIA_CONFIG, BL_COMP_NONE, true, false},
+        {BL_MT_DOCKER_LAYER, true, BL_MEDIA_LAYER, BL_COMP_NONE, true, false},
+        {BL_MT_DOCKER_LAYER_GZIP, true, BL_MEDIA_LAYER, BL_COMP_GZIP, true, false},
+        {"application/vnd.docker.image.rootfs.diff.tar.zstd", true, BL_MEDIA_LAYER, BL_COMP_ZSTD,
+                true, false},
+        {"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", true, BL_MEDIA_LAYER,
+                BL_COMP_GZIP, true, true},
+        {"application/vnd.docker.distribution.manifest.v1+prettyjws", true, BL_MEDIA_SCHEMA1,
+                BL_COMP_NONE, true, false},
+        {"application/vnd.docker.attestation.manifest.v1+json", true, BL_MEDIA_UNKNOWN,
+                BL_COMP_NONE, true, false},
+        {"application/vnd.buildkit.historyrecord.v0", true, BL_MEDIA_UNKNOWN, BL_COMP_NONE, false,
+                false},
+        {"application/vnd.buildkit.status.v0", true, BL_MEDIA_UNKNOWN, BL_COMP_NONE, false, false},
+        /* parameters are ignored */
+        {"application/vnd.oci.image.manifest.v1+json; charset=utf-8", true, BL_MEDIA_MANIFEST,
+                BL_COMP_NONE, false, false},
+        /* not in the table: kind and compression guessed */
+        {"application/vnd.oci.image.layer.v1.tar+gzip+encrypted", false, BL_MEDIA_LAYER,
+                BL_COMP_UNKNOWN, false, false},
+        {"application/vnd.docker.plugin.v1+json", false, BL_MEDIA_UNKNOWN, BL_COMP_NONE, false,
+                false},
+        {"application/vnd.cncf.helm.config.v1+json", false, BL_MEDIA_UNKNOWN, BL_COMP_NONE, false,
+                false},
+        {"text/plain", false, BL_MEDIA_UNKNOWN, BL_COMP_UNKNOWN, false, false},
 };
 
 static void test_table(void **state)
@@ -71,10 +72,10 @@ static void test_table(void **state)
 			fail_msg("case %zu (%s): known %d", i, c->name, mt != NULL);
 		if (bl_mediatype_kind(c->name) != c->kind)
 			fail_msg("case %zu (%s): kind %s", i, c->name,
-				bl_media_kind_name(bl_mediatype_kind(c->name)));
+			        bl_media_kind_name(bl_mediatype_kind(c->name)));
 		if (bl_mediatype_compression(c->name) != c->comp)
 			fail_msg("case %zu (%s): comp %s", i, c->name,
-				bl_compression_name(bl_mediatype_compression(c->name)));
+			        bl_compression_name(bl_mediatype_compression(c->name)));
 		if (mt) {
 			assert_int_equal(mt->kind, c->kind);
 			assert_int_equal(mt->docker, c->docker);
@@ -114,10 +115,10 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_null_is_unknown),
-		cmocka_unit_test(test_summaries_name_the_family),
-		cmocka_unit_test(test_names),
+	        cmocka_unit_test(test_table),
+	        cmocka_unit_test(test_null_is_unknown),
+	        cmocka_unit_test(test_summaries_name_the_family),
+	        cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

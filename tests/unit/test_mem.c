@@ -104,12 +104,12 @@ static void test_oom_hook_can_be_installed_and_is_not_called_on_success(void **s
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_strdup_copies_and_null_gives_null),
-		cmocka_unit_test(test_strndup_stops_at_n_or_nul),
-		cmocka_unit_test(test_asprintf_formats_long_strings),
-		cmocka_unit_test(test_vasprintf_formats_a_va_list),
-		cmocka_unit_test(test_calloc_zeroes_and_realloc_keeps_contents),
-		cmocka_unit_test(test_oom_hook_can_be_installed_and_is_not_called_on_success),
+	        cmocka_unit_test(test_strdup_copies_and_null_gives_null),
+	        cmocka_unit_test(test_strndup_stops_at_n_or_nul),
+	        cmocka_unit_test(test_asprintf_formats_long_strings),
+	        cmocka_unit_test(test_vasprintf_formats_a_va_list),
+	        cmocka_unit_test(test_calloc_zeroes_and_realloc_keeps_contents),
+	        cmocka_unit_test(test_oom_hook_can_be_installed_and_is_not_called_on_success),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,17 +35,20 @@ static void test_metadata_sniff_tells_metadata_from_documents(void **state)
 		const char *json;
 		bool metadata;
 	} cases[] = {
-		{"{\"containerimage.digest\":\"sha256:0000000000000000000000000000000000000000000000000000000000000000\"}", true},
-		{"{\"web\":{\"containerimage.digest\":\"x\"},\"buildx.build.warnings\":[]}", true},
-		{"{\"buildx.build.warnings\":{}}", true},
-		{"{\"schemaVersion\":2,\"manifests\":[]}", false},
-		{"{\"schemaVersion\":2,\"config\":{},\"layers\":[]}", false},
-		{"{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\"}}", false},
-		{"{\"mediaType\":\"a\",\"digest\":\"sha256:00\",\"size\":1}", false},
-		{"{\"imageLayoutVersion\":\"1.0.0\"}", false},
-		{"{}", false},
-		{"[1]", false},
-		{"not json", false},
+	        {"{\"containerimage.digest\":\"sha256:"
+	         "0000000000000000000000000000000000000000000000000000000000000000\"}",
+	                true},
+	        {"{\"web\":{\"containerimage.digest\":\"x\"},\"buildx.build.warnings\":[]}", true},
+	        {"{\"buildx.build.warnings\":{}}", true},
+	        {"{\"schemaVersion\":2,\"manifests\":[]}", false},
+	        {"{\"schemaVersion\":2,\"config\":{},\"layers\":[]}", false},
+	        {"{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\"}}",
+	                false},
+	        {"{\"mediaType\":\"a\",\"digest\":\"sha256:00\",\"size\":1}", false},
+	        {"{\"imageLayoutVersion\":\"1.0.0\"}", false},
+	        {"{}", false},
+	        {"[1]", false},
+	        {"not json", false},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		if (bl_metadata_sniff(cases[i].json, strlen(cases[i].json)) != cases[i].metadata)
@@ -77,9 +80,12 @@ static void test_metadata_flat_resolves_in_layout(void **state)
 	fx_init(&f);
 	struct fx_image im;
 	fx_make_image(&f, &im, NULL);
-	char *meta = bl_asprintf("{\"containerimage.digest\":\"%s\",\"image.name\":\"docker.io/a/b:1,docker.io/a/b:latest\","
-		"\"buildx.build.ref\":\"b/b0/xyz\",\"buildx.build.provenance\":{\"buildType\":\"https://mobyproject.org/buildkit@v1\"}}",
-		im.index.str);
+	char *meta = bl_asprintf("{\"containerimage.digest\":\"%s\",\"image.name\":\"docker.io/a/"
+	                         "b:1,docker.io/a/b:latest\","
+	                         "\"buildx.build.ref\":\"b/b0/"
+	                         "xyz\",\"buildx.build.provenance\":{\"buildType\":\"https://"
+	                         "mobyproject.org/buildkit@v1\"}}",
+	        im.index.str);
 	char path[512];
 	fx_file(&f, "metadata.json", meta, path, sizeof path);
 	const char *args[] = {path, f.dir};
@@ -153,15 +159,19 @@ static void test_metadata_bake_targets_and_warnings_decoded(void **state)
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	const char *meta =
-		"{\"buildx.build.warnings\":[{\"vertex\":\"sha256:00\",\"level\":1,"
-		"\"short\":\"RnJvbUFzQ2FzaW5nOiBtaXhlZCBjYXNl\",\"detail\":[\"Zmlyc3QgbGluZQ==\",\"c2Vjb25k\"],"
-		"\"url\":\"https://docs.docker.com/go/x\",\"sourceInfo\":{\"filename\":\"Dockerfile\"},"
-		"\"range\":[{\"start\":{\"line\":7},\"end\":{\"line\":7}}]}],"
-		"\"web\":{\"containerimage.digest\":\"sha256:1111111111111111111111111111111111111111111111111111111111111111\"},"
-		"\"db\":{\"containerimage.digest\":\"sha256:2222222222222222222222222222222222222222222222222222222222222222\","
-		"\"containerimage.config.digest\":\"sha256:333333333333333333333333333333333333333333333333333333333333333\"},"
-		"\"result.txt\":\"ok\"}";
+	const char *meta = "{\"buildx.build.warnings\":[{\"vertex\":\"sha256:00\",\"level\":1,"
+	                   "\"short\":\"RnJvbUFzQ2FzaW5nOiBtaXhlZCBjYXNl\",\"detail\":["
+	                   "\"Zmlyc3QgbGluZQ==\",\"c2Vjb25k\"],"
+	                   "\"url\":\"https://docs.docker.com/go/"
+	                   "x\",\"sourceInfo\":{\"filename\":\"Dockerfile\"},"
+	                   "\"range\":[{\"start\":{\"line\":7},\"end\":{\"line\":7}}]}],"
+	                   "\"web\":{\"containerimage.digest\":\"sha256:"
+	                   "1111111111111111111111111111111111111111111111111111111111111111\"},"
+	                   "\"db\":{\"containerimage.digest\":\"sha256:"
+	                   "2222222222222222222222222222222222222222222222222222222222222222\","
+	                   "\"containerimage.config.digest\":\"sha256:"
+	                   "333333333333333333333333333333333333333333333333333333333333333\"},"
+	                   "\"result.txt\":\"ok\"}";
 	char path[512];
 	fx_file(&f, "bake.json", meta, path, sizeof path);
 	const char *args[] = {path};
@@ -203,7 +213,12 @@ static void test_metadata_empty_object_warnings_accepted(void **state)
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	const char *meta = "{\"buildx.build.warnings\":{},\"containerimage.digest\":\"sha256:1111111111111111111111111111111111111111111111111111111111111111\",\"containerimage.descriptor\":{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:1111111111111111111111111111111111111111111111111111111111111111\",\"size\":506}}";
+	const char *meta =
+	        "{\"buildx.build.warnings\":{},\"containerimage.digest\":\"sha256:"
+	        "1111111111111111111111111111111111111111111111111111111111111111\","
+	        "\"containerimage.descriptor\":{\"mediaType\":\"application/"
+	        "vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:"
+	        "1111111111111111111111111111111111111111111111111111111111111111\",\"size\":506}}";
 	char path[512];
 	fx_file(&f, "m.json", meta, path, sizeof path);
 	const char *args[] = {path};
@@ -238,13 +253,13 @@ static void test_metadata_corpus_files_all_load(void **state)
 {
 	(void)state;
 	static const char *const files[] = {
-		"actions-toolkit/metadata/metadata-build.json",
-		"actions-toolkit/metadata/metadata-bake.json",
-		"actions-toolkit/metadata/metadata-build-e266e3e.json",
-		"buildx/docs-metadata-build.json",
-		"buildx/docs-metadata-bake.json",
-		"buildx/docs-metadata-imagetools-create.json",
-		"buildx/docs-metadata-build-buildinfo-2022.json",
+	        "actions-toolkit/metadata/metadata-build.json",
+	        "actions-toolkit/metadata/metadata-bake.json",
+	        "actions-toolkit/metadata/metadata-build-e266e3e.json",
+	        "buildx/docs-metadata-build.json",
+	        "buildx/docs-metadata-bake.json",
+	        "buildx/docs-metadata-imagetools-create.json",
+	        "buildx/docs-metadata-build-buildinfo-2022.json",
 	};
 	if (!fx_corpus())
 		skip();
@@ -262,8 +277,8 @@ static void test_metadata_corpus_files_all_load(void **state)
 	}
 	/* buildkit docs examples are documents, not metadata: they load as such */
 	static const char *const docs[] = {
-		"buildkit/docs-attestation-index.json",
-		"buildkit/docs-attestation-manifest.json",
+	        "buildkit/docs-attestation-index.json",
+	        "buildkit/docs-attestation-manifest.json",
 	};
 	for (size_t i = 0; i < 2; i++) {
 		char *p = fx_corpus_path(docs[i]);
@@ -320,8 +335,10 @@ static void test_metadata_unreachable_registry_is_asked_once(void **state)
 	bl_buf_init(&m);
 	bl_buf_putc(&m, '{');
 	for (int i = 0; i < 50; i++)
-		bl_buf_printf(&m, "%s\"t%02d\":{\"containerimage.digest\":\"sha256:%064d\",\"image.name\":\"127.0.0.1:1/r%d:1\"}",
-			i ? "," : "", i, i, i);
+		bl_buf_printf(&m,
+		        "%s\"t%02d\":{\"containerimage.digest\":\"sha256:%064d\",\"image.name\":"
+		        "\"127.0.0.1:1/r%d:1\"}",
+		        i ? "," : "", i, i, i);
 	bl_buf_putc(&m, '}');
 	char path[512];
 	fx_file(&f, "meta.json", m.data, path, sizeof path);
@@ -353,8 +370,10 @@ static void test_metadata_invalid_target_name_is_reported(void **state)
 	struct fx f;
 	fx_init(&f);
 	char path[512];
-	fx_file(&f, "meta.json", "{\"web\\u001b[31m\":{\"containerimage.digest\":\"sha256:"
-		"1111111111111111111111111111111111111111111111111111111111111111\"}}", path, sizeof path);
+	fx_file(&f, "meta.json",
+	        "{\"web\\u001b[31m\":{\"containerimage.digest\":\"sha256:"
+	        "1111111111111111111111111111111111111111111111111111111111111111\"}}",
+	        path, sizeof path);
 	const char *args[] = {path};
 	struct bl_build *b = NULL;
 	struct bl_error e;
@@ -373,17 +392,17 @@ static void test_metadata_invalid_target_name_is_reported(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_metadata_sniff_tells_metadata_from_documents),
-		cmocka_unit_test(test_metadata_json_looks_like_its_first_bytes),
-		cmocka_unit_test(test_metadata_flat_resolves_in_layout),
-		cmocka_unit_test(test_metadata_target_not_in_sources_is_unresolved),
-		cmocka_unit_test(test_metadata_bake_targets_and_warnings_decoded),
-		cmocka_unit_test(test_metadata_empty_object_warnings_accepted),
-		cmocka_unit_test(test_metadata_invalid_json_fails_naming_file),
-		cmocka_unit_test(test_metadata_corpus_files_all_load),
-		cmocka_unit_test(test_metadata_corpus_bad_config_digest_and_warnings),
-		cmocka_unit_test(test_metadata_unreachable_registry_is_asked_once),
-		cmocka_unit_test(test_metadata_invalid_target_name_is_reported),
+	        cmocka_unit_test(test_metadata_sniff_tells_metadata_from_documents),
+	        cmocka_unit_test(test_metadata_json_looks_like_its_first_bytes),
+	        cmocka_unit_test(test_metadata_flat_resolves_in_layout),
+	        cmocka_unit_test(test_metadata_target_not_in_sources_is_unresolved),
+	        cmocka_unit_test(test_metadata_bake_targets_and_warnings_decoded),
+	        cmocka_unit_test(test_metadata_empty_object_warnings_accepted),
+	        cmocka_unit_test(test_metadata_invalid_json_fails_naming_file),
+	        cmocka_unit_test(test_metadata_corpus_files_all_load),
+	        cmocka_unit_test(test_metadata_corpus_bad_config_digest_and_warnings),
+	        cmocka_unit_test(test_metadata_unreachable_registry_is_asked_once),
+	        cmocka_unit_test(test_metadata_invalid_target_name_is_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

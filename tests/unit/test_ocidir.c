@@ -14,24 +14,24 @@ static const struct {
 	size_t roots;
 	int indexes, manifests, missing, mismatch;
 } layouts[] = {
-	{"actions-toolkit/oci-layout/hello-oci-multiplatform-gzip", 1, 1, 4, 0, 0},
-	{"go-containerregistry/layout/test_index", 4, 2, 2, 0, 0},
-	{"go-containerregistry/layout/test_gc_index", 3, 2, 1, 0, 0},
-	{"go-containerregistry/layout/test_index_media_type", 1, 0, 1, 0, 0},
-	{"go-containerregistry/layout/test_index_one_image", 1, 0, 1, 0, 0},
-	/* no blobs dir: the one referenced manifest is missing */
-	{"go-containerregistry/layout/test_gc_image_unknown_mediatype", 1, 0, 0, 1, 0},
-	/* config 913cf3a3: declared 585, actual 584 -> one size mismatch */
-	{"containers-image/oci-layout/delete_image_multiple_images", 7, 2, 6, 0, 1},
-	{"containers-image/oci-layout/delete_image_two_identical_references", 2, 0, 2, 0, 0},
-	/* manifest lives in shared_blobs/: missing for us (SOURCES resolved it there) */
-	{"containers-image/oci-layout/delete_image_shared_blobs_dir", 1, 0, 0, 1, 0},
-	{"regclient/testrepo", 26, 14, 34, 0, 0},
-	{"regclient/external", 3, 1, 2, 1, 0},
-	{"stereoscope/oci/multiplatform_oci_dir", 1, 1, 2, 0, 0},
-	{"stereoscope/oci/valid_oci_dir", 2, 0, 1, 0, 0},
-	/* empty blob f67dcc5f: 0 bytes vs declared 424 */
-	{"stereoscope/oci/valid_manifest", 1, 0, 0, 0, 1},
+        {"actions-toolkit/oci-layout/hello-oci-multiplatform-gzip", 1, 1, 4, 0, 0},
+        {"go-containerregistry/layout/test_index", 4, 2, 2, 0, 0},
+        {"go-containerregistry/layout/test_gc_index", 3, 2, 1, 0, 0},
+        {"go-containerregistry/layout/test_index_media_type", 1, 0, 1, 0, 0},
+        {"go-containerregistry/layout/test_index_one_image", 1, 0, 1, 0, 0},
+        /* no blobs dir: the one referenced manifest is missing */
+        {"go-containerregistry/layout/test_gc_image_unknown_mediatype", 1, 0, 0, 1, 0},
+        /* config 913cf3a3: declared 585, actual 584 -> one size mismatch */
+        {"containers-image/oci-layout/delete_image_multiple_images", 7, 2, 6, 0, 1},
+        {"containers-image/oci-layout/delete_image_two_identical_references", 2, 0, 2, 0, 0},
+        /* manifest lives in shared_blobs/: missing for us (SOURCES resolved it there) */
+        {"containers-image/oci-layout/delete_image_shared_blobs_dir", 1, 0, 0, 1, 0},
+        {"regclient/testrepo", 26, 14, 34, 0, 0},
+        {"regclient/external", 3, 1, 2, 1, 0},
+        {"stereoscope/oci/multiplatform_oci_dir", 1, 1, 2, 0, 0},
+        {"stereoscope/oci/valid_oci_dir", 2, 0, 1, 0, 0},
+        /* empty blob f67dcc5f: 0 bytes vs declared 424 */
+        {"stereoscope/oci/valid_manifest", 1, 0, 0, 0, 1},
 };
 
 static void test_corpus_layouts_open_and_walk_as_sources_md_says(void **state)
@@ -53,11 +53,11 @@ static void test_corpus_layouts_open_and_walk_as_sources_md_says(void **state)
 		size_t n = 0;
 		walk_store(s, w, &n);
 		if (n != layouts[i].roots || w->indexes != layouts[i].indexes ||
-			w->manifests != layouts[i].manifests || w->missing != layouts[i].missing ||
-			w->mismatch != layouts[i].mismatch || w->other != 0)
+		        w->manifests != layouts[i].manifests || w->missing != layouts[i].missing ||
+		        w->mismatch != layouts[i].mismatch || w->other != 0)
 			fail_msg("%s: roots %zu idx %d man %d missing %d mismatch %d other %d",
-				layouts[i].path, n, w->indexes, w->manifests, w->missing, w->mismatch,
-				w->other);
+			        layouts[i].path, n, w->indexes, w->manifests, w->missing,
+			        w->mismatch, w->other);
 		free(w);
 		bl_store_free(s);
 		free(p);
@@ -118,9 +118,9 @@ static char *make_layout(struct bl_digest *d, const char *content)
 	write_file(dir, blob, content, strlen(content));
 	free(blob);
 	char *idx = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"%s\","
-				"\"digest\":\"%s\",\"size\":%zu,\"annotations\":{"
-				"\"org.opencontainers.image.ref.name\":\"v1\"}}]}",
-		BL_MT_OCI_MANIFEST, d->str, strlen(content));
+	                        "\"digest\":\"%s\",\"size\":%zu,\"annotations\":{"
+	                        "\"org.opencontainers.image.ref.name\":\"v1\"}}]}",
+	        BL_MT_OCI_MANIFEST, d->str, strlen(content));
 	write_file(dir, "index.json", idx, strlen(idx));
 	free(idx);
 	write_file(dir, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", 30);
@@ -262,10 +262,10 @@ static void test_bad_digest_in_index_gives_a_root_with_a_note(void **state)
 	char *dir = make_tmpdir();
 	/* 63 hex digits, then a good entry */
 	const char *idx = "{\"schemaVersion\":2,\"manifests\":["
-			  "{\"mediaType\":\"x\",\"size\":1,\"digest\":\"sha256:"
-			  "123456789012345678901234567890123456789012345678901234567890123\"},"
-			  "{\"mediaType\":\"y\",\"size\":2,\"digest\":\"sha256:"
-			  "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\"}]}";
+	                  "{\"mediaType\":\"x\",\"size\":1,\"digest\":\"sha256:"
+	                  "123456789012345678901234567890123456789012345678901234567890123\"},"
+	                  "{\"mediaType\":\"y\",\"size\":2,\"digest\":\"sha256:"
+	                  "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\"}]}";
 	write_file(dir, "index.json", idx, strlen(idx));
 	struct bl_store *s = NULL;
 	struct bl_error err;
@@ -316,7 +316,7 @@ static void test_fifo_blob_or_index_is_refused_without_blocking(void **state)
 	struct bl_digest d;
 	char *dir = make_layout(&d, "{\"schemaVersion\":2}");
 	shell("rm '%s/blobs/sha256/%s' && mkfifo '%s/blobs/sha256/%s'", dir, bl_digest_hex(&d), dir,
-		bl_digest_hex(&d));
+	        bl_digest_hex(&d));
 	struct bl_store *s = NULL;
 	struct bl_error err;
 	assert_true(bl_store_open(dir, NULL, &s, &err));
@@ -341,16 +341,16 @@ static void test_fifo_blob_or_index_is_refused_without_blocking(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_corpus_layouts_open_and_walk_as_sources_md_says),
-		cmocka_unit_test(test_layout_without_oci_layout_file_says_so),
-		cmocka_unit_test(test_empty_blob_reports_size_mismatch),
-		cmocka_unit_test(test_symlinked_blob_out_of_layout_is_refused),
-		cmocka_unit_test(test_blob_whose_content_differs_from_its_name_fails_digest),
-		cmocka_unit_test(test_missing_blob_is_not_found),
-		cmocka_unit_test(test_index_json_missing_or_not_json_or_null_manifests),
-		cmocka_unit_test(test_bad_digest_in_index_gives_a_root_with_a_note),
-		cmocka_unit_test(test_ten_mib_index_json_is_too_big),
-		cmocka_unit_test(test_fifo_blob_or_index_is_refused_without_blocking),
+	        cmocka_unit_test(test_corpus_layouts_open_and_walk_as_sources_md_says),
+	        cmocka_unit_test(test_layout_without_oci_layout_file_says_so),
+	        cmocka_unit_test(test_empty_blob_reports_size_mismatch),
+	        cmocka_unit_test(test_symlinked_blob_out_of_layout_is_refused),
+	        cmocka_unit_test(test_blob_whose_content_differs_from_its_name_fails_digest),
+	        cmocka_unit_test(test_missing_blob_is_not_found),
+	        cmocka_unit_test(test_index_json_missing_or_not_json_or_null_manifests),
+	        cmocka_unit_test(test_bad_digest_in_index_gives_a_root_with_a_note),
+	        cmocka_unit_test(test_ten_mib_index_json_is_too_big),
+	        cmocka_unit_test(test_fifo_blob_or_index_is_refused_without_blocking),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

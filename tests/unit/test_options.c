@@ -10,7 +10,8 @@
 
 #define ARGV(...) ((char *[]){"bakelens", __VA_ARGS__, NULL})
 #define ARGC(...) ((int)(sizeof((char *[]){"bakelens", __VA_ARGS__}) / sizeof(char *)))
-#define PARSE(front, o, err, ...) bl_options_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), front, o, err)
+#define PARSE(front, o, err, ...)                                                                  \
+	bl_options_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), front, o, err)
 
 static void test_both_fronts_read_the_shared_options(void **state)
 {
@@ -19,10 +20,10 @@ static void test_both_fronts_read_the_shared_options(void **state)
 	for (size_t i = 0; i < 2; i++) {
 		struct bl_options o;
 		struct bl_error err = {0};
-		assert_true(PARSE(fronts[i], &o, &err, "A", "--offline", "-t", "app", "-plinux/arm64",
-			"--no-cache", "--insecure", "r:5000", "--insecure=h2", "--cacert", "ca.pem",
-			"--authfile=auth.json", "--theme", "mono", "--no-colour", "--ignore-timestamps",
-			"B"));
+		assert_true(PARSE(fronts[i], &o, &err, "A", "--offline", "-t", "app",
+		        "-plinux/arm64", "--no-cache", "--insecure", "r:5000", "--insecure=h2",
+		        "--cacert", "ca.pem", "--authfile=auth.json", "--theme", "mono",
+		        "--no-colour", "--ignore-timestamps", "B"));
 		assert_true(o.offline);
 		assert_true(o.no_cache);
 		assert_true(o.no_color);
@@ -51,7 +52,7 @@ static void test_cli_only_options(void **state)
 	struct bl_options o;
 	struct bl_error err = {0};
 	assert_true(PARSE(BL_FRONT_CLI, &o, &err, "--json", "-q", "--depth", "3", "-w", "config",
-		"--layer=-1", "--files", "--merged", "--ascii", "X"));
+	        "--layer=-1", "--files", "--merged", "--ascii", "X"));
 	assert_true(o.json && o.quiet && o.files && o.merged && o.ascii);
 	assert_int_equal(o.depth, 3);
 	assert_string_equal(o.what, "config");
@@ -82,15 +83,17 @@ static void test_bad_values_are_usage_errors(void **state)
 		char *args[3];
 		const char *msg;
 	} bad[] = {
-		{BL_FRONT_UI, {"X", "--insecure", "r:5000/repo:tag"},
-			"--insecure: expected HOST[:PORT] (as in the reference), got \"r:5000/repo:tag\""},
-		{BL_FRONT_CLI, {"--insecure=", "X"},
-			"--insecure: expected HOST[:PORT] (as in the reference), got \"\""},
-		{BL_FRONT_CLI, {"--depth", "x"}, "--depth: expected a number from 0, got \"x\""},
-		{BL_FRONT_CLI, {"--depth=1001"}, "--depth: expected a number from 0, got \"1001\""},
-		{BL_FRONT_UI, {"X", "-t"}, "-t: option needs a value (try: bakelens --help)"},
-		{BL_FRONT_CLI, {"X", "--cacert"}, "--cacert: option needs a value (try: bakelens --help)"},
-		{BL_FRONT_CLI, {"--bogus", "X"}, "--bogus: unknown option (try: bakelens --help)"},
+	        {BL_FRONT_UI, {"X", "--insecure", "r:5000/repo:tag"},
+	                "--insecure: expected HOST[:PORT] (as in the reference), got "
+	                "\"r:5000/repo:tag\""},
+	        {BL_FRONT_CLI, {"--insecure=", "X"},
+	                "--insecure: expected HOST[:PORT] (as in the reference), got \"\""},
+	        {BL_FRONT_CLI, {"--depth", "x"}, "--depth: expected a number from 0, got \"x\""},
+	        {BL_FRONT_CLI, {"--depth=1001"}, "--depth: expected a number from 0, got \"1001\""},
+	        {BL_FRONT_UI, {"X", "-t"}, "-t: option needs a value (try: bakelens --help)"},
+	        {BL_FRONT_CLI, {"X", "--cacert"},
+	                "--cacert: option needs a value (try: bakelens --help)"},
+	        {BL_FRONT_CLI, {"--bogus", "X"}, "--bogus: unknown option (try: bakelens --help)"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char *argv[5] = {"bakelens"};
@@ -166,10 +169,12 @@ static void test_help_lines_from_the_table(void **state)
 	bl_options_help(BL_FRONT_CLI, &b);
 	const char *h = bl_buf_str(&b);
 	assert_non_null(strstr(h, "  -t, --target NAME       the target to answer for (digest)\n"));
-	assert_non_null(strstr(h, "  -p, --platform OS/ARCH[/VARIANT]\n"
-				  "                          the platform to answer for (digest)\n"));
-	assert_non_null(strstr(h, "      --ignore-timestamps diff: created, history[].created, the "
-				  "created annotation and\n                          file mtimes do not count\n"));
+	assert_non_null(
+	        strstr(h, "  -p, --platform OS/ARCH[/VARIANT]\n"
+	                  "                          the platform to answer for (digest)\n"));
+	assert_non_null(strstr(h,
+	        "      --ignore-timestamps diff: created, history[].created, the "
+	        "created annotation and\n                          file mtimes do not count\n"));
 	assert_non_null(strstr(h, "  -V, --version           the version\n"));
 	/* An alias is not listed; an explorer-only option is not in the commands' help. */
 	assert_null(strstr(h, "no-colour"));
@@ -190,13 +195,13 @@ static void test_help_lines_from_the_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_both_fronts_read_the_shared_options),
-		cmocka_unit_test(test_cli_only_options),
-		cmocka_unit_test(test_bad_values_are_usage_errors),
-		cmocka_unit_test(test_dash_and_double_dash),
-		cmocka_unit_test(test_help_and_version_end_the_parse),
-		cmocka_unit_test(test_takes_value),
-		cmocka_unit_test(test_help_lines_from_the_table),
+	        cmocka_unit_test(test_both_fronts_read_the_shared_options),
+	        cmocka_unit_test(test_cli_only_options),
+	        cmocka_unit_test(test_bad_values_are_usage_errors),
+	        cmocka_unit_test(test_dash_and_double_dash),
+	        cmocka_unit_test(test_help_and_version_end_the_parse),
+	        cmocka_unit_test(test_takes_value),
+	        cmocka_unit_test(test_help_lines_from_the_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

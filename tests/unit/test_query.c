@@ -37,10 +37,13 @@ static int teardown(void **state)
 }
 
 static bool ask(struct qfx *q, const char *platform, enum bl_what what, bool has_layer, long layer,
-	struct bl_digest *out, struct bl_error *e)
+        struct bl_digest *out, struct bl_error *e)
 {
-	struct bl_query qu = {.target = NULL, .platform = platform, .what = what,
-		.has_layer = has_layer, .layer = layer};
+	struct bl_query qu = {.target = NULL,
+	        .platform = platform,
+	        .what = what,
+	        .has_layer = has_layer,
+	        .layer = layer};
 	bl_error_clear(e);
 	return bl_build_query(q->b, &qu, out, e);
 }
@@ -155,8 +158,10 @@ static void test_query_target_by_name_and_ambiguity(void **state)
 	fx_init(&f);
 	struct fx_image im;
 	fx_make_image(&f, &im, NULL);
-	char *meta = bl_asprintf("{\"a\":{\"containerimage.digest\":\"%s\"},\"b\":{\"containerimage.digest\":\"%s\","
-		"\"containerimage.config.digest\":\"%s\"}}", im.index.str, im.m_arm64.str, im.config.str);
+	char *meta = bl_asprintf(
+	        "{\"a\":{\"containerimage.digest\":\"%s\"},\"b\":{\"containerimage.digest\":\"%s\","
+	        "\"containerimage.config.digest\":\"%s\"}}",
+	        im.index.str, im.m_arm64.str, im.config.str);
 	char path[512];
 	fx_file(&f, "m.json", meta, path, sizeof path);
 	const char *args[] = {path, f.dir};
@@ -261,13 +266,19 @@ static void test_query_index_nested_past_the_cap_says_why(void **state)
 	(void)state;
 	struct fx f;
 	fx_init(&f);
-	const char *man = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:0000000000000000000000000000000000000000000000000000000000000000\",\"size\":2},\"layers\":[]}";
+	const char *man =
+	        "{\"schemaVersion\":2,\"mediaType\":\"application/"
+	        "vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/"
+	        "vnd.oci.image.config.v1+json\",\"digest\":\"sha256:"
+	        "0000000000000000000000000000000000000000000000000000000000000000\",\"size\":2},"
+	        "\"layers\":[]}";
 	struct bl_digest d;
 	fx_blob(&f, man, &d);
 	char *desc = fx_desc(BL_MT_OCI_MANIFEST, &d, man, NULL);
 	for (int i = 0; i < 80; i++) {
-		char *idx = bl_asprintf("{\"schemaVersion\":2,\"mediaType\":\"%s\",\"manifests\":[%s],\"annotations\":{\"level\":\"%d\"}}",
-			BL_MT_OCI_INDEX, desc, i);
+		char *idx = bl_asprintf("{\"schemaVersion\":2,\"mediaType\":\"%s\",\"manifests\":[%"
+		                        "s],\"annotations\":{\"level\":\"%d\"}}",
+		        BL_MT_OCI_INDEX, desc, i);
 		fx_blob(&f, idx, &d);
 		free(desc);
 		desc = fx_desc(BL_MT_OCI_INDEX, &d, idx, NULL);
@@ -345,9 +356,10 @@ static void test_query_find_in_metadata_targets(void **state)
 	fx_init(&f);
 	struct fx_image im;
 	fx_make_image(&f, &im, NULL);
-	char *meta = bl_asprintf("{\"a\":{\"containerimage.digest\":\"%s\"},"
-		"\"b\":{\"containerimage.digest\":\"%s\",\"image.name\":\"example.com/b:1\"}}",
-		im.index.str, im.m_arm64.str);
+	char *meta = bl_asprintf(
+	        "{\"a\":{\"containerimage.digest\":\"%s\"},"
+	        "\"b\":{\"containerimage.digest\":\"%s\",\"image.name\":\"example.com/b:1\"}}",
+	        im.index.str, im.m_arm64.str);
 	char path[512];
 	fx_file(&f, "m.json", meta, path, sizeof path);
 	const char *args[] = {path, f.dir};
@@ -395,18 +407,24 @@ static void test_query_find_in_metadata_targets(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_query_what_parse_names),
-		cmocka_unit_test_setup_teardown(test_query_default_is_root_index, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_query_platform_alone_means_its_manifest_and_is_checked, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_query_several_platforms_without_platform_is_usage, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_query_platform_selects_manifest_config_and_layers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_query_missing_platform_and_layer_not_found, setup, teardown),
-		cmocka_unit_test(test_query_target_by_name_and_ambiguity),
-		cmocka_unit_test(test_query_missing_config_fails_with_not_found),
-		cmocka_unit_test(test_query_corpus_sparse_index_platform),
-		cmocka_unit_test(test_query_index_nested_past_the_cap_says_why),
-		cmocka_unit_test_setup_teardown(test_query_find_target_and_platform_choose_the_node, setup, teardown),
-		cmocka_unit_test(test_query_find_in_metadata_targets),
+	        cmocka_unit_test(test_query_what_parse_names),
+	        cmocka_unit_test_setup_teardown(test_query_default_is_root_index, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_query_platform_alone_means_its_manifest_and_is_checked, setup,
+	                teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_query_several_platforms_without_platform_is_usage, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_query_platform_selects_manifest_config_and_layers, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_query_missing_platform_and_layer_not_found, setup, teardown),
+	        cmocka_unit_test(test_query_target_by_name_and_ambiguity),
+	        cmocka_unit_test(test_query_missing_config_fails_with_not_found),
+	        cmocka_unit_test(test_query_corpus_sparse_index_platform),
+	        cmocka_unit_test(test_query_index_nested_past_the_cap_says_why),
+	        cmocka_unit_test_setup_teardown(
+	                test_query_find_target_and_platform_choose_the_node, setup, teardown),
+	        cmocka_unit_test(test_query_find_in_metadata_targets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

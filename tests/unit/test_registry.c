@@ -18,9 +18,9 @@ static void test_challenge_parse_bearer_with_quoted_params(void **state)
 {
 	struct bl_registry_challenge c;
 	assert_true(bl_registry_challenge_parse(
-		"Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\","
-		"scope=\"repository:library/alpine:pull\"",
-		&c));
+	        "Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\","
+	        "scope=\"repository:library/alpine:pull\"",
+	        &c));
 	assert_string_equal(c.scheme, "bearer");
 	assert_string_equal(c.realm, "https://auth.docker.io/token");
 	assert_string_equal(c.service, "registry.docker.io");
@@ -33,9 +33,9 @@ static void test_challenge_parse_escaped_quotes_commas_and_spaces(void **state)
 {
 	struct bl_registry_challenge c;
 	assert_true(bl_registry_challenge_parse(
-		"bearer  realm = \"https://a.example/t?x=\\\"y\\\",z\" , "
-		"scope=\"repository:a/b:pull repository:c/d:pull,push\", error=insufficient_scope",
-		&c));
+	        "bearer  realm = \"https://a.example/t?x=\\\"y\\\",z\" , "
+	        "scope=\"repository:a/b:pull repository:c/d:pull,push\", error=insufficient_scope",
+	        &c));
 	assert_string_equal(c.scheme, "bearer");
 	assert_string_equal(c.realm, "https://a.example/t?x=\"y\",z");
 	assert_string_equal(c.scope, "repository:a/b:pull repository:c/d:pull,push");
@@ -69,8 +69,8 @@ static void test_link_next_relative_and_absolute(void **state)
 	assert_string_equal(n, "/v2/foo/tags/list?n=2&last=b");
 	free(n);
 	n = bl_registry_link_next(
-		"<https://r.example/v2/x/tags/list?last=a>; rel=\"prev\", "
-		"<https://r.example/v2/x/tags/list?last=z>; type=\"a;b\"; rel=next");
+	        "<https://r.example/v2/x/tags/list?last=a>; rel=\"prev\", "
+	        "<https://r.example/v2/x/tags/list?last=z>; type=\"a;b\"; rel=next");
 	assert_non_null(n);
 	assert_string_equal(n, "https://r.example/v2/x/tags/list?last=z");
 	free(n);
@@ -93,7 +93,8 @@ static void test_retry_after_seconds_and_dates(void **state)
 	assert_int_equal(bl_registry_retry_after("3", 0), 3);
 	assert_int_equal(bl_registry_retry_after(" 120 ", 0), 120);
 	/* Wed, 21 Oct 2015 07:28:00 GMT = 1445412480 (date -u -d '...' +%s) */
-	assert_int_equal(bl_registry_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1445412470LL), 10);
+	assert_int_equal(
+	        bl_registry_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1445412470LL), 10);
 	assert_int_equal(bl_registry_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1445412490LL), 0);
 	assert_int_equal(bl_registry_retry_after("soon", 0), -1);
 	assert_int_equal(bl_registry_retry_after("-5", 0), -1);
@@ -238,10 +239,12 @@ static void test_offline_unpinned_fails_without_network(void **state)
 static void test_offline_pinned_served_from_cache(void **state)
 {
 	char *dir = make_tmpdir();
-	const char doc[] = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-			   "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
-			   "\"digest\":\"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},"
-			   "\"layers\":[]}";
+	const char doc[] =
+	        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+	        "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+	        "\"digest\":\"sha256:"
+	        "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},"
+	        "\"layers\":[]}";
 	struct bl_digest d;
 	bl_digest_compute(BL_DIGEST_SHA256, doc, strlen(doc), &d);
 	assert_true(bl_registry_cache_put(dir, &d, doc, strlen(doc), NULL));
@@ -264,7 +267,8 @@ static void test_offline_pinned_served_from_cache(void **state)
 	bl_buf_init(&b);
 	struct bl_digest cd;
 	assert_true(bl_digest_parse(
-		"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", &cd, NULL));
+	        "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", &cd,
+	        NULL));
 	assert_false(s->ops->read_raw(s, &cd, 1024, &b, &err));
 	assert_int_equal(err.code, BL_E_NOT_FOUND);
 	assert_non_null(strstr(err.msg, "offline"));
@@ -279,20 +283,20 @@ static void test_offline_pinned_served_from_cache(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_challenge_parse_bearer_with_quoted_params),
-		cmocka_unit_test(test_challenge_parse_escaped_quotes_commas_and_spaces),
-		cmocka_unit_test(test_challenge_parse_basic),
-		cmocka_unit_test(test_challenge_parse_rejects_unknown_or_realmless),
-		cmocka_unit_test(test_link_next_relative_and_absolute),
-		cmocka_unit_test(test_link_next_absent),
-		cmocka_unit_test(test_retry_after_seconds_and_dates),
-		cmocka_unit_test(test_cache_put_then_get_verified),
-		cmocka_unit_test(test_cache_put_refuses_wrong_digest),
-		cmocka_unit_test(test_cache_corrupt_file_is_ignored_and_removed),
-		cmocka_unit_test(test_cache_dir_follows_xdg_cache_home),
-		cmocka_unit_test(test_open_parses_reference_without_network),
-		cmocka_unit_test(test_offline_unpinned_fails_without_network),
-		cmocka_unit_test(test_offline_pinned_served_from_cache),
+	        cmocka_unit_test(test_challenge_parse_bearer_with_quoted_params),
+	        cmocka_unit_test(test_challenge_parse_escaped_quotes_commas_and_spaces),
+	        cmocka_unit_test(test_challenge_parse_basic),
+	        cmocka_unit_test(test_challenge_parse_rejects_unknown_or_realmless),
+	        cmocka_unit_test(test_link_next_relative_and_absolute),
+	        cmocka_unit_test(test_link_next_absent),
+	        cmocka_unit_test(test_retry_after_seconds_and_dates),
+	        cmocka_unit_test(test_cache_put_then_get_verified),
+	        cmocka_unit_test(test_cache_put_refuses_wrong_digest),
+	        cmocka_unit_test(test_cache_corrupt_file_is_ignored_and_removed),
+	        cmocka_unit_test(test_cache_dir_follows_xdg_cache_home),
+	        cmocka_unit_test(test_open_parses_reference_without_network),
+	        cmocka_unit_test(test_offline_unpinned_fails_without_network),
+	        cmocka_unit_test(test_offline_pinned_served_from_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,15 +36,15 @@ static void test_config_applies_good_lines_and_reports_bad_ones(void **state)
 	bl_keymap_init(&km);
 	bl_vec_init(&diags, free);
 	const char *text = "# comment\n"
-			   "bind tree o toggle\n"
-			   "set tree-width 60\n"
-			   "set tree-width 99\n"
-			   "  bind tree o frobnicate\n"
-			   "set ascii yes\n"
-			   "theme light\n"
-			   "bind nowhere o quit\n"
-			   "colour red\n"
-			   "set mouse maybe\n";
+	                   "bind tree o toggle\n"
+	                   "set tree-width 60\n"
+	                   "set tree-width 99\n"
+	                   "  bind tree o frobnicate\n"
+	                   "set ascii yes\n"
+	                   "theme light\n"
+	                   "bind nowhere o quit\n"
+	                   "colour red\n"
+	                   "set mouse maybe\n";
 	bl_config_parse(&s, &km, "cfg", text, &diags);
 	assert_int_equal(bl_keymap_lookup(&km, BL_SCOPE_TREE, 'o'), BL_ACTION_TOGGLE);
 	assert_int_equal(s.tree_width, 60);
@@ -52,8 +52,8 @@ static void test_config_applies_good_lines_and_reports_bad_ones(void **state)
 	assert_true(s.mouse);
 	assert_string_equal(s.theme, "light");
 	assert_int_equal(diags.len, 5);
-	assert_string_equal(diags.items[0],
-		"cfg:4:16: tree-width: expected a number from 20 to 80, got '99'");
+	assert_string_equal(
+	        diags.items[0], "cfg:4:16: tree-width: expected a number from 20 to 80, got '99'");
 	assert_non_null(strstr(diags.items[1], "cfg:5:15: unknown action 'frobnicate'"));
 	assert_non_null(strstr(diags.items[2], "cfg:8:6: unknown scope"));
 	assert_non_null(strstr(diags.items[3], "cfg:9:1: unknown command"));
@@ -116,10 +116,10 @@ static void test_user_config_is_read_from_xdg_config_home(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_settings_defaults_come_from_the_table),
-		cmocka_unit_test(test_config_applies_good_lines_and_reports_bad_ones),
-		cmocka_unit_test(test_config_escapes_hostile_words_in_diagnostics),
-		cmocka_unit_test(test_user_config_is_read_from_xdg_config_home),
+	        cmocka_unit_test(test_settings_defaults_come_from_the_table),
+	        cmocka_unit_test(test_config_applies_good_lines_and_reports_bad_ones),
+	        cmocka_unit_test(test_config_escapes_hostile_words_in_diagnostics),
+	        cmocka_unit_test(test_user_config_is_read_from_xdg_config_home),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

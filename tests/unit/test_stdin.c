@@ -28,14 +28,14 @@ static const struct {
 	size_t roots;
 	int manifests, layers;
 } piped[] = {
-	{"dive/test-docker-image.tar", 1, 1, 14},
-	{"dive/test-kaniko-image.tar", 1, 1, 14},
-	{"containers-skopeo/docker-two-images.tar.xz", 2, 2, 1},
-	{"actions-toolkit/oci-archive/hello-oci-multiplatform-gzip.tar", 1, 4, 4},
-	{"actions-toolkit/dockerbuild/test-docker-action-COIO50.dockerbuild", 1, 1, 2},
-	{"go-containerregistry/tarball/hello-world-v25.tar", 1, 1, 1},
-	{"go-containerregistry/tarball/test_link.tar", 2, 2, 2},
-	{"oras-go/hello-world-prefixed-path.tar", 1, 1, 1},
+        {"dive/test-docker-image.tar", 1, 1, 14},
+        {"dive/test-kaniko-image.tar", 1, 1, 14},
+        {"containers-skopeo/docker-two-images.tar.xz", 2, 2, 1},
+        {"actions-toolkit/oci-archive/hello-oci-multiplatform-gzip.tar", 1, 4, 4},
+        {"actions-toolkit/dockerbuild/test-docker-action-COIO50.dockerbuild", 1, 1, 2},
+        {"go-containerregistry/tarball/hello-world-v25.tar", 1, 1, 1},
+        {"go-containerregistry/tarball/test_link.tar", 2, 2, 2},
+        {"oras-go/hello-world-prefixed-path.tar", 1, 1, 1},
 };
 
 static void test_corpus_tars_read_once_from_a_pipe(void **state)
@@ -60,13 +60,12 @@ static void test_corpus_tars_read_once_from_a_pipe(void **state)
 		walk_store(s, w, &n);
 		/* manifests and configs are kept; tar layers were hashed, not kept
 		 * (small JSON layers such as in-toto statements are kept) */
-		if (n != piped[i].roots || w->manifests != piped[i].manifests ||
-			w->configs < 1 || w->unsupported + w->layers != piped[i].layers ||
-			w->unsupported < 1 ||
-			w->other + w->mismatch != 0)
+		if (n != piped[i].roots || w->manifests != piped[i].manifests || w->configs < 1 ||
+		        w->unsupported + w->layers != piped[i].layers || w->unsupported < 1 ||
+		        w->other + w->mismatch != 0)
 			fail_msg("%s: roots %zu man %d cfg %d unsupported %d layers %d other %d",
-				piped[i].path, n, w->manifests, w->configs, w->unsupported, w->layers,
-				w->other);
+			        piped[i].path, n, w->manifests, w->configs, w->unsupported,
+			        w->layers, w->other);
 		free(w);
 		bl_store_free(s);
 		free(p);
@@ -114,7 +113,8 @@ static void test_stdin_keeps_config_so_diff_ids_are_known_and_layers_verified(vo
 	}
 	/* and cannot be read back */
 	struct bl_descriptor ld;
-	assert_true(bl_descriptor_parse(json_array_get(json_object_get(m, "layers"), 0), "l", &ld, &err));
+	assert_true(bl_descriptor_parse(
+	        json_array_get(json_object_get(m, "layers"), 0), "l", &ld, &err));
 	assert_false(bl_store_read_blob(s, &ld, 64u << 20, &b, &err));
 	assert_int_equal(err.code, BL_E_UNSUPPORTED);
 	assert_non_null(strstr(err.msg, "layer not kept: standard input is read once"));
@@ -145,9 +145,9 @@ static void test_stdin_blob_states_say_verified_or_mismatch(void **state)
 	char *bname = bl_asprintf("blobs/sha256/%s", bl_digest_hex(&bd));
 	const char *idx = "{\"schemaVersion\":2,\"manifests\":[]}";
 	struct tar_ent e[] = {
-		{gname, good, sizeof(good), NULL},
-		{bname, "actually", 8, NULL},
-		{"index.json", idx, strlen(idx), NULL},
+	        {gname, good, sizeof(good), NULL},
+	        {bname, "actually", 8, NULL},
+	        {"index.json", idx, strlen(idx), NULL},
 	};
 	assert_true(write_tar(tar, e, 3, 'z')); /* compressed input on stdin */
 	int fd = open(tar, O_RDONLY);
@@ -222,8 +222,8 @@ static void test_stdin_refuses_a_64k_member_name(void **state)
 	long_name[n] = '\0';
 	const char *idx = "{\"schemaVersion\":2,\"manifests\":[]}";
 	struct tar_ent e[] = {
-		{"index.json", idx, strlen(idx), NULL},
-		{long_name, "x", 1, NULL},
+	        {"index.json", idx, strlen(idx), NULL},
+	        {long_name, "x", 1, NULL},
 	};
 	assert_true(write_tar(tar, e, 2, 0));
 	struct bl_store *s = NULL;
@@ -231,8 +231,8 @@ static void test_stdin_refuses_a_64k_member_name(void **state)
 	assert_false(open_as_stdin(tar, &s, &err));
 	assert_int_equal(err.code, BL_E_FORMAT);
 	if (!strstr(err.msg, "standard input: member \"\\e[31mred/nnnnnnnnnnnnnnnnnnnnn") ||
-		!strstr(err.msg, "nnn...\" (offset ") ||
-		!strstr(err.msg, "its name is 65536 bytes, over the 16384 byte limit"))
+	        !strstr(err.msg, "nnn...\" (offset ") ||
+	        !strstr(err.msg, "its name is 65536 bytes, over the 16384 byte limit"))
 		fail_msg("unclear: %s", err.msg);
 	assert_null(strchr(err.msg, '\x1b'));
 	assert_true(strlen(err.msg) < 200);
@@ -243,7 +243,7 @@ static void test_stdin_refuses_a_64k_member_name(void **state)
 	assert_false(open_as_stdin(tar, &s, &err));
 	assert_int_equal(err.code, BL_E_FORMAT);
 	if (!strstr(err.msg, "member \"link\" (offset ") ||
-		!strstr(err.msg, "its symlink target is 65536 bytes, over the 16384 byte limit"))
+	        !strstr(err.msg, "its symlink target is 65536 bytes, over the 16384 byte limit"))
 		fail_msg("unclear: %s", err.msg);
 
 	/* 16 KiB is allowed (pax names may be longer than PATH_MAX) */
@@ -264,7 +264,8 @@ static bool index_stream(const char *tar, uint64_t max, struct bl_tarix *ix, str
 {
 	int fd = open(tar, O_RDONLY);
 	assert_true(fd >= 0);
-	struct bl_tarix_opts o = {.mode = BL_TARIX_STREAM, .what = "standard input", .index_max = max};
+	struct bl_tarix_opts o = {
+	        .mode = BL_TARIX_STREAM, .what = "standard input", .index_max = max};
 	struct archive *a = bl_tarix_reader();
 	assert_int_equal(archive_read_open_fd(a, fd, 1 << 16), ARCHIVE_OK);
 	bool ok = bl_tarix_build(ix, a, &o, err);
@@ -308,7 +309,7 @@ static void test_stdin_index_of_many_long_names_is_bounded(void **state)
 	assert_false(index_stream(tar, 1u << 20, &ix, &err));
 	assert_int_equal(err.code, BL_E_TOO_BIG);
 	if (!strstr(err.msg, "standard input: member ") ||
-		!strstr(err.msg, "...\": the index of member names would be over 1048576 bytes"))
+	        !strstr(err.msg, "...\": the index of member names would be over 1048576 bytes"))
 		fail_msg("unclear: %s", err.msg);
 	assert_true(ix.index_bytes <= 1u << 20);
 	assert_int_equal(ix.n, (1u << 20) / each);
@@ -323,12 +324,12 @@ static void test_stdin_index_of_many_long_names_is_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_corpus_tars_read_once_from_a_pipe),
-		cmocka_unit_test(test_stdin_keeps_config_so_diff_ids_are_known_and_layers_verified),
-		cmocka_unit_test(test_stdin_blob_states_say_verified_or_mismatch),
-		cmocka_unit_test(test_empty_or_garbage_stdin_is_a_format_error),
-		cmocka_unit_test(test_stdin_refuses_a_64k_member_name),
-		cmocka_unit_test(test_stdin_index_of_many_long_names_is_bounded),
+	        cmocka_unit_test(test_corpus_tars_read_once_from_a_pipe),
+	        cmocka_unit_test(test_stdin_keeps_config_so_diff_ids_are_known_and_layers_verified),
+	        cmocka_unit_test(test_stdin_blob_states_say_verified_or_mismatch),
+	        cmocka_unit_test(test_empty_or_garbage_stdin_is_a_format_error),
+	        cmocka_unit_test(test_stdin_refuses_a_64k_member_name),
+	        cmocka_unit_test(test_stdin_index_of_many_long_names_is_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,19 +40,20 @@ static void test_open_tells_sources_apart_by_content(void **state)
 		const char *kind;
 		enum bl_status code;
 	} cases[] = {
-		{"regclient/testrepo", "", "oci-dir", BL_OK},
-		{"regclient/testrepo", "oci:", "oci-dir", BL_OK},
-		{"stereoscope/oci/valid-oci.tar", "", "oci-archive", BL_OK},
-		{"stereoscope/oci/valid-oci.tar", "oci-archive:", "oci-archive", BL_OK},
-		{"dive/test-docker-image.tar", "docker-archive:", "docker-archive", BL_OK},
-		/* .dockerbuild: a gzip tar, found by its magic, not its name */
-		{"actions-toolkit/dockerbuild/test-docker-action-COIO50.dockerbuild", "", "oci-archive", BL_OK},
-		{"actions-toolkit/metadata/metadata-build.json", "", NULL, BL_E_FORMAT},
-		{"buildkit/compatibility", "", NULL, BL_E_FORMAT},
-		{"regclient/testrepo", "oci-archive:", NULL, BL_E_FORMAT},
-		{"dive/test-docker-image.tar", "oci:", NULL, BL_E_FORMAT},
-		{"no/such/thing.tar", "", NULL, BL_E_IO},
-		{"stereoscope/oci/invalid_file-index.json", "", NULL, BL_E_FORMAT},
+	        {"regclient/testrepo", "", "oci-dir", BL_OK},
+	        {"regclient/testrepo", "oci:", "oci-dir", BL_OK},
+	        {"stereoscope/oci/valid-oci.tar", "", "oci-archive", BL_OK},
+	        {"stereoscope/oci/valid-oci.tar", "oci-archive:", "oci-archive", BL_OK},
+	        {"dive/test-docker-image.tar", "docker-archive:", "docker-archive", BL_OK},
+	        /* .dockerbuild: a gzip tar, found by its magic, not its name */
+	        {"actions-toolkit/dockerbuild/test-docker-action-COIO50.dockerbuild", "",
+	                "oci-archive", BL_OK},
+	        {"actions-toolkit/metadata/metadata-build.json", "", NULL, BL_E_FORMAT},
+	        {"buildkit/compatibility", "", NULL, BL_E_FORMAT},
+	        {"regclient/testrepo", "oci-archive:", NULL, BL_E_FORMAT},
+	        {"dive/test-docker-image.tar", "oci:", NULL, BL_E_FORMAT},
+	        {"no/such/thing.tar", "", NULL, BL_E_IO},
+	        {"stereoscope/oci/invalid_file-index.json", "", NULL, BL_E_FORMAT},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *p = corpus_path(cases[i].arg);
@@ -62,7 +63,8 @@ static void test_open_tells_sources_apart_by_content(void **state)
 		bl_error_clear(&err);
 		bool ok = bl_store_open(arg, NULL, &s, &err);
 		if (ok != (cases[i].code == BL_OK) || (!ok && err.code != cases[i].code))
-			fail_msg("%s: ok=%d code=%s %s", arg, ok, bl_status_name(err.code), err.msg);
+			fail_msg(
+			        "%s: ok=%d code=%s %s", arg, ok, bl_status_name(err.code), err.msg);
 		if (ok) {
 			assert_string_equal(s->ops->kind, cases[i].kind);
 			assert_string_equal(s->source, arg);
@@ -94,7 +96,9 @@ static void test_ref_selector_filters_roots(void **state)
 	bl_store_free(s);
 	free(arg);
 	/* by digest: two index entries point at a2f79832... */
-	arg = bl_asprintf("oci:%s:sha256:a2f798327b3f25e3eff54badcb769953de235e62e3e32051d57a5e66246de4a1", p);
+	arg = bl_asprintf(
+	        "oci:%s:sha256:a2f798327b3f25e3eff54badcb769953de235e62e3e32051d57a5e66246de4a1",
+	        p);
 	assert_true(bl_store_open(arg, NULL, &s, &err));
 	assert_int_equal(count_roots(s, NULL, &err), 2);
 	bl_store_free(s);
@@ -157,7 +161,7 @@ static void test_read_blob_checks_size_digest_and_cap(void **state)
 	assert_int_equal(err.code, BL_E_DIGEST);
 	char want[128];
 	snprintf(want, sizeof(want), "size %zu, descriptor says %zu", strlen(content),
-		strlen(content) + 1);
+	        strlen(content) + 1);
 	assert_non_null(strstr(err.msg, want));
 	assert_non_null(strstr(err.msg, "blob sha256:"));
 	/* one byte less: still a size mismatch, not "too big" */
@@ -311,13 +315,13 @@ static void test_local_store_lacks_the_optional_operations(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_open_tells_sources_apart_by_content),
-		cmocka_unit_test(test_ref_selector_filters_roots),
-		cmocka_unit_test(test_read_blob_checks_size_digest_and_cap),
-		cmocka_unit_test(test_fd_range_streams_share_one_fd),
-		cmocka_unit_test(test_verify_stream_checks_at_the_end),
-		cmocka_unit_test(test_plain_json_file_is_not_a_store),
-		cmocka_unit_test(test_local_store_lacks_the_optional_operations),
+	        cmocka_unit_test(test_open_tells_sources_apart_by_content),
+	        cmocka_unit_test(test_ref_selector_filters_roots),
+	        cmocka_unit_test(test_read_blob_checks_size_digest_and_cap),
+	        cmocka_unit_test(test_fd_range_streams_share_one_fd),
+	        cmocka_unit_test(test_verify_stream_checks_at_the_end),
+	        cmocka_unit_test(test_plain_json_file_is_not_a_store),
+	        cmocka_unit_test(test_local_store_lacks_the_optional_operations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

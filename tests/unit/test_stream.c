@@ -242,8 +242,8 @@ static void test_verify_checks_the_size(void **state)
 
 	/* longer than the descriptor: fails as soon as it is seen */
 	desc_of("abcdef", 4, &d, sh);
-	assert_int_equal(drain(bl_stream_verify_take(bl_stream_memory("abcdef", 6), &d), 3, &b,
-		&err), -1);
+	assert_int_equal(
+	        drain(bl_stream_verify_take(bl_stream_memory("abcdef", 6), &d), 3, &b, &err), -1);
 	assert_int_equal(b.len, 3);
 	assert_int_equal(err.code, BL_E_DIGEST);
 	snprintf(want, sizeof want, "blob %s: more than the 4 bytes the descriptor says", sh);
@@ -252,8 +252,8 @@ static void test_verify_checks_the_size(void **state)
 
 	/* shorter: fails at the end */
 	desc_of("abc", 5, &d, sh);
-	assert_int_equal(drain(bl_stream_verify_take(bl_stream_memory("abc", 3), &d), 8, &b, &err),
-		-1);
+	assert_int_equal(
+	        drain(bl_stream_verify_take(bl_stream_memory("abc", 3), &d), 8, &b, &err), -1);
 	assert_int_equal(b.len, 3);
 	assert_int_equal(err.code, BL_E_DIGEST);
 	snprintf(want, sizeof want, "blob %s: size 3, descriptor says 5", sh);
@@ -262,8 +262,8 @@ static void test_verify_checks_the_size(void **state)
 
 	/* size unknown (-1): only the digest is checked */
 	desc_of("abc", -1, &d, sh);
-	assert_int_equal(drain(bl_stream_verify_take(bl_stream_memory("abc", 3), &d), 8, &b, &err),
-		0);
+	assert_int_equal(
+	        drain(bl_stream_verify_take(bl_stream_memory("abc", 3), &d), 8, &b, &err), 0);
 	assert_int_equal(b.len, 3);
 	bl_buf_fini(&b);
 }
@@ -278,8 +278,8 @@ static void test_verify_passes_raw_errors_on(void **state)
 	desc_of("01234567", 8, &d, sh);
 	struct bl_error err;
 	struct bl_buf b;
-	assert_int_equal(drain(bl_stream_verify_take(bl_stream_fd_range(t.fd, 0, 8), &d), 16, &b,
-		&err), -1);
+	assert_int_equal(
+	        drain(bl_stream_verify_take(bl_stream_fd_range(t.fd, 0, 8), &d), 16, &b, &err), -1);
 	assert_int_equal(b.len, 4);
 	assert_int_equal(err.code, BL_E_FORMAT);
 	assert_string_equal(err.msg, "unexpected end of file at offset 4 (4 bytes missing)");
@@ -290,16 +290,16 @@ static void test_verify_passes_raw_errors_on(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fd_range_reads_exactly_its_range),
-		cmocka_unit_test(test_fd_range_to_eof_and_two_streams_on_one_fd),
-		cmocka_unit_test(test_fd_range_past_the_end_fails),
-		cmocka_unit_test(test_fd_own_closes_its_fd),
-		cmocka_unit_test(test_fd_range_over_a_tar_member),
-		cmocka_unit_test(test_memory_streams),
-		cmocka_unit_test(test_verify_accepts_the_right_bytes),
-		cmocka_unit_test(test_verify_rejects_other_bytes),
-		cmocka_unit_test(test_verify_checks_the_size),
-		cmocka_unit_test(test_verify_passes_raw_errors_on),
+	        cmocka_unit_test(test_fd_range_reads_exactly_its_range),
+	        cmocka_unit_test(test_fd_range_to_eof_and_two_streams_on_one_fd),
+	        cmocka_unit_test(test_fd_range_past_the_end_fails),
+	        cmocka_unit_test(test_fd_own_closes_its_fd),
+	        cmocka_unit_test(test_fd_range_over_a_tar_member),
+	        cmocka_unit_test(test_memory_streams),
+	        cmocka_unit_test(test_verify_accepts_the_right_bytes),
+	        cmocka_unit_test(test_verify_rejects_other_bytes),
+	        cmocka_unit_test(test_verify_checks_the_size),
+	        cmocka_unit_test(test_verify_passes_raw_errors_on),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

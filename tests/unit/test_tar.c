@@ -18,31 +18,36 @@ static const struct {
 	int indexes, manifests, layers, missing;
 	bool synthesised;
 } tars[] = {
-	{"actions-toolkit/oci-archive/hello-oci-gzip.tar", "oci-archive", 1, 0, 1, 1, 0, false},
-	{"actions-toolkit/oci-archive/hello-oci-uncompressed.tar", "oci-archive", 1, 0, 1, 1, 0, false},
-	{"actions-toolkit/oci-archive/hello-oci-zstd.tar", "oci-archive", 1, 0, 1, 1, 0, false},
-	{"actions-toolkit/oci-archive/hello-oci-multiplatform-gzip.tar", "oci-archive", 1, 1, 4, 4, 0, false},
-	{"actions-toolkit/dockerbuild/test-docker-action-COIO50.dockerbuild", "oci-archive", 1, 0, 1, 2, 0, false},
-	{"actions-toolkit/dockerbuild/test-docker-action-SNHBPN-3.dockerbuild", "oci-archive", 1, 1, 4, 4, 0, false},
-	{"go-containerregistry/tarball/hello-world-v25.tar", "oci-archive", 1, 0, 1, 1, 0, false},
-	{"go-containerregistry/tarball/test_link.tar", "docker-archive", 2, 0, 2, 2, 0, true},
-	{"go-containerregistry/tarball/test_bundle.tar", "docker-archive", 2, 0, 2, 2, 0, true},
-	{"go-containerregistry/tarball/test_image_1.tar", "docker-archive", 1, 0, 1, 1, 0, true},
-	{"go-containerregistry/mutate/source_image_with_empty_layer_history.tar", "docker-archive", 1, 0, 1, 1, 0, true},
-	{"go-containerregistry/mutate/whiteout_image.tar", "docker-archive", 1, 0, 1, 3, 0, true},
-	{"containers-image/docker-archive/almostempty.tar", "docker-archive", 1, 0, 1, 1, 0, true},
-	/* two images share one layer (symlinked layer.tar): 1 distinct layer */
-	{"containers-skopeo/docker-two-images.tar.xz", "docker-archive", 2, 0, 2, 1, 0, true},
-	{"dive/test-docker-image.tar", "docker-archive", 1, 0, 1, 14, 0, true},
-	{"dive/test-kaniko-image.tar", "docker-archive", 1, 0, 1, 14, 0, true},
-	{"dive/test-oci-gzip-image.tar", "oci-archive", 1, 0, 1, 1, 0, false},
-	{"dive/test-oci-uncompressed-image.tar", "oci-archive", 1, 0, 1, 1, 0, false},
-	{"dive/test-oci-zstd-image.tar", "oci-archive", 1, 0, 1, 1, 0, false},
-	{"dive/test-oci-estargz-image.tar", "oci-archive", 1, 0, 1, 1, 0, false},
-	{"stereoscope/oci/valid-oci.tar", "oci-archive", 1, 0, 1, 1, 0, false},
-	/* sparse containerd export: 10 platform manifests referenced, absent */
-	{"oras-go/hello-world.tar", "oci-archive", 1, 1, 1, 1, 10, false},
-	{"oras-go/hello-world-prefixed-path.tar", "oci-archive", 1, 1, 1, 1, 10, false},
+        {"actions-toolkit/oci-archive/hello-oci-gzip.tar", "oci-archive", 1, 0, 1, 1, 0, false},
+        {"actions-toolkit/oci-archive/hello-oci-uncompressed.tar", "oci-archive", 1, 0, 1, 1, 0,
+                false},
+        {"actions-toolkit/oci-archive/hello-oci-zstd.tar", "oci-archive", 1, 0, 1, 1, 0, false},
+        {"actions-toolkit/oci-archive/hello-oci-multiplatform-gzip.tar", "oci-archive", 1, 1, 4, 4,
+                0, false},
+        {"actions-toolkit/dockerbuild/test-docker-action-COIO50.dockerbuild", "oci-archive", 1, 0,
+                1, 2, 0, false},
+        {"actions-toolkit/dockerbuild/test-docker-action-SNHBPN-3.dockerbuild", "oci-archive", 1, 1,
+                4, 4, 0, false},
+        {"go-containerregistry/tarball/hello-world-v25.tar", "oci-archive", 1, 0, 1, 1, 0, false},
+        {"go-containerregistry/tarball/test_link.tar", "docker-archive", 2, 0, 2, 2, 0, true},
+        {"go-containerregistry/tarball/test_bundle.tar", "docker-archive", 2, 0, 2, 2, 0, true},
+        {"go-containerregistry/tarball/test_image_1.tar", "docker-archive", 1, 0, 1, 1, 0, true},
+        {"go-containerregistry/mutate/source_image_with_empty_layer_history.tar", "docker-archive",
+                1, 0, 1, 1, 0, true},
+        {"go-containerregistry/mutate/whiteout_image.tar", "docker-archive", 1, 0, 1, 3, 0, true},
+        {"containers-image/docker-archive/almostempty.tar", "docker-archive", 1, 0, 1, 1, 0, true},
+        /* two images share one layer (symlinked layer.tar): 1 distinct layer */
+        {"containers-skopeo/docker-two-images.tar.xz", "docker-archive", 2, 0, 2, 1, 0, true},
+        {"dive/test-docker-image.tar", "docker-archive", 1, 0, 1, 14, 0, true},
+        {"dive/test-kaniko-image.tar", "docker-archive", 1, 0, 1, 14, 0, true},
+        {"dive/test-oci-gzip-image.tar", "oci-archive", 1, 0, 1, 1, 0, false},
+        {"dive/test-oci-uncompressed-image.tar", "oci-archive", 1, 0, 1, 1, 0, false},
+        {"dive/test-oci-zstd-image.tar", "oci-archive", 1, 0, 1, 1, 0, false},
+        {"dive/test-oci-estargz-image.tar", "oci-archive", 1, 0, 1, 1, 0, false},
+        {"stereoscope/oci/valid-oci.tar", "oci-archive", 1, 0, 1, 1, 0, false},
+        /* sparse containerd export: 10 platform manifests referenced, absent */
+        {"oras-go/hello-world.tar", "oci-archive", 1, 1, 1, 1, 10, false},
+        {"oras-go/hello-world-prefixed-path.tar", "oci-archive", 1, 1, 1, 1, 10, false},
 };
 
 static void test_corpus_tars_open_and_walk_verified(void **state)
@@ -67,7 +72,8 @@ static void test_corpus_tars_open_and_walk_verified(void **state)
 		for (size_t k = 0; k < roots.len; k++) {
 			struct bl_store_root *r = roots.items[k];
 			if (r->synthesised != tars[i].synthesised)
-				fail_msg("%s: root %zu synthesised=%d", tars[i].path, k, r->synthesised);
+				fail_msg("%s: root %zu synthesised=%d", tars[i].path, k,
+				        r->synthesised);
 			if (r->synthesised)
 				assert_non_null(strstr(r->note, "synthesised"));
 		}
@@ -76,11 +82,12 @@ static void test_corpus_tars_open_and_walk_verified(void **state)
 		size_t n = 0;
 		walk_store(s, w, &n);
 		if (n != tars[i].roots || w->indexes != tars[i].indexes ||
-			w->manifests != tars[i].manifests || w->layers != tars[i].layers ||
-			w->missing != tars[i].missing || w->mismatch != 0 || w->other != 0)
-			fail_msg("%s: roots %zu idx %d man %d layers %d missing %d mismatch %d other %d",
-				tars[i].path, n, w->indexes, w->manifests, w->layers, w->missing,
-				w->mismatch, w->other);
+		        w->manifests != tars[i].manifests || w->layers != tars[i].layers ||
+		        w->missing != tars[i].missing || w->mismatch != 0 || w->other != 0)
+			fail_msg("%s: roots %zu idx %d man %d layers %d missing %d mismatch %d "
+			         "other %d",
+			        tars[i].path, n, w->indexes, w->manifests, w->layers, w->missing,
+			        w->mismatch, w->other);
 		free(w);
 		bl_store_free(s);
 		free(p);
@@ -106,7 +113,8 @@ static void check_blobs_match_extraction(const char *rel)
 		const char *name = archive_entry_pathname(e);
 		if (strncmp(name, "./", 2) == 0)
 			name += 2;
-		if (strncmp(name, "blobs/sha256/", 13) != 0 || archive_entry_filetype(e) != AE_IFREG)
+		if (strncmp(name, "blobs/sha256/", 13) != 0 ||
+		        archive_entry_filetype(e) != AE_IFREG)
 			continue;
 		struct bl_buf want, got;
 		bl_buf_init(&want);
@@ -146,11 +154,13 @@ static void test_oci_tar_blobs_equal_independent_extraction(void **state)
 	if (!probe)
 		skip();
 	free(probe);
-	check_blobs_match_extraction("actions-toolkit/oci-archive/hello-oci-multiplatform-gzip.tar");
+	check_blobs_match_extraction(
+	        "actions-toolkit/oci-archive/hello-oci-multiplatform-gzip.tar");
 	check_blobs_match_extraction("oras-go/hello-world-prefixed-path.tar");
 	check_blobs_match_extraction("go-containerregistry/tarball/hello-world-v25.tar");
 	/* gzip-compressed outer tar: read by re-streaming */
-	check_blobs_match_extraction("actions-toolkit/dockerbuild/test-docker-action-SNHBPN-3.dockerbuild");
+	check_blobs_match_extraction(
+	        "actions-toolkit/dockerbuild/test-docker-action-SNHBPN-3.dockerbuild");
 }
 
 static struct bl_store_root *first_root(struct bl_store *s, struct bl_vec *roots)
@@ -178,7 +188,8 @@ static json_t *read_json(struct bl_store *s, const struct bl_descriptor *d)
 static void test_legacy_docker_save_synthesises_a_v2s2_manifest(void **state)
 {
 	(void)state;
-	char *p = corpus_path("go-containerregistry/mutate/source_image_with_empty_layer_history.tar");
+	char *p = corpus_path(
+	        "go-containerregistry/mutate/source_image_with_empty_layer_history.tar");
 	if (!p)
 		skip();
 	struct bl_store *s = NULL;
@@ -195,13 +206,14 @@ static void test_legacy_docker_save_synthesises_a_v2s2_manifest(void **state)
 	/* The config file's name is not its digest: the digest is of its bytes. */
 	struct bl_buf cfg;
 	bl_buf_init(&cfg);
-	assert_true(extract_member(p, "6e0b05049ed9c17d02e1a55e80d6599dbfcce7f4f4b022e3c673e685789c470e.json", &cfg));
+	assert_true(extract_member(
+	        p, "6e0b05049ed9c17d02e1a55e80d6599dbfcce7f4f4b022e3c673e685789c470e.json", &cfg));
 	struct bl_digest cd;
 	bl_digest_compute(BL_DIGEST_SHA256, cfg.data, cfg.len, &cd);
 	json_t *c = json_object_get(m, "config");
 	assert_string_equal(bl_json_str(c, "digest"), cd.str);
-	assert_string_not_equal(cd.str,
-		"sha256:6e0b05049ed9c17d02e1a55e80d6599dbfcce7f4f4b022e3c673e685789c470e");
+	assert_string_not_equal(
+	        cd.str, "sha256:6e0b05049ed9c17d02e1a55e80d6599dbfcce7f4f4b022e3c673e685789c470e");
 	assert_int_equal(json_integer_value(json_object_get(c, "size")), cfg.len);
 	assert_string_equal(bl_json_str(c, "mediaType"), BL_MT_DOCKER_CONFIG);
 	/* layer digest = diff_id from the config */
@@ -244,7 +256,8 @@ static void test_kaniko_gzip_layers_are_named_by_their_own_digest(void **state)
 	assert_string_equal(bl_json_str(l0, "mediaType"), BL_MT_DOCKER_LAYER_GZIP);
 	struct bl_buf lb;
 	bl_buf_init(&lb);
-	assert_true(extract_member(p, "5c4213be9af904dd74649d250f22023f532b2f9179ffcb15260b5eaa10d7a3b4.tar.gz", &lb));
+	assert_true(extract_member(
+	        p, "5c4213be9af904dd74649d250f22023f532b2f9179ffcb15260b5eaa10d7a3b4.tar.gz", &lb));
 	struct bl_digest ld;
 	bl_digest_compute(BL_DIGEST_SHA256, lb.data, lb.len, &ld);
 	assert_string_equal(bl_json_str(l0, "digest"), ld.str);
@@ -270,9 +283,10 @@ static void test_repo_tags_give_one_root_each(void **state)
 	struct bl_vec roots;
 	first_root(s, &roots);
 	assert_int_equal(roots.len, 2);
-	assert_string_equal(((struct bl_store_root *)roots.items[0])->name, "example.com/empty:latest");
-	assert_string_equal(((struct bl_store_root *)roots.items[1])->name,
-		"example.com/empty/but:different");
+	assert_string_equal(
+	        ((struct bl_store_root *)roots.items[0])->name, "example.com/empty:latest");
+	assert_string_equal(
+	        ((struct bl_store_root *)roots.items[1])->name, "example.com/empty/but:different");
 	bl_vec_fini(&roots);
 	bl_store_free(s);
 	free(p);
@@ -288,8 +302,10 @@ static void test_archives_without_images_fail_clearly(void **state)
 	static const struct {
 		const char *path, *part;
 	} bad[] = {
-		{"go-containerregistry/tarball/no_manifest.tar", "not an image archive: no index.json or manifest.json"},
-		{"go-containerregistry/tarball/null_manifest.tar", "manifest.json: expected an array of images, found null"},
+	        {"go-containerregistry/tarball/no_manifest.tar",
+	                "not an image archive: no index.json or manifest.json"},
+	        {"go-containerregistry/tarball/null_manifest.tar",
+	                "manifest.json: expected an array of images, found null"},
 	};
 	for (size_t i = 0; i < 2; i++) {
 		char *p = corpus_path(bad[i].path);
@@ -328,22 +344,24 @@ static void test_manifest_json_empty_or_without_config_fails(void **state)
 }
 
 /* A legacy docker save: config + one layer; `layer_path` as manifest.json names it. */
-static void write_legacy(const char *tar, const char *layer_member, const char *layer_path,
-	int filter)
+static void write_legacy(
+        const char *tar, const char *layer_member, const char *layer_path, int filter)
 {
 	static char layer[3000];
 	memset(layer, 'L', sizeof(layer));
 	struct bl_digest ld;
 	bl_digest_compute(BL_DIGEST_SHA256, layer, sizeof(layer), &ld);
-	char *cfg = bl_asprintf("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\"]}}", ld.str);
+	char *cfg = bl_asprintf("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":"
+	                        "\"layers\",\"diff_ids\":[\"%s\"]}}",
+	        ld.str);
 	json_t *man = json_pack("[{s:s, s:[s], s:[s]}]", "Config", "cfg.json", "RepoTags", "t:1",
-		"Layers", layer_path);
+	        "Layers", layer_path);
 	char *mj = json_dumps(man, JSON_COMPACT);
 	json_decref(man);
 	struct tar_ent e[] = {
-		{"cfg.json", cfg, strlen(cfg), NULL},
-		{layer_member, layer, sizeof(layer), NULL},
-		{"manifest.json", mj, strlen(mj), NULL},
+	        {"cfg.json", cfg, strlen(cfg), NULL},
+	        {layer_member, layer, sizeof(layer), NULL},
+	        {"manifest.json", mj, strlen(mj), NULL},
 	};
 	assert_true(write_tar(tar, e, 3, filter));
 	free(mj);
@@ -399,12 +417,13 @@ static void test_dotdot_members_are_ignored_and_paths_cannot_escape(void **state
 	struct bl_digest ld;
 	bl_digest_compute(BL_DIGEST_SHA256, layer, sizeof(layer), &ld);
 	char *cfg = bl_asprintf("{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\"]}}", ld.str);
-	const char *mj = "[{\"Config\":\"./c.json\",\"RepoTags\":null,\"Layers\":[\"l//layer.tar\"]}]";
+	const char *mj =
+	        "[{\"Config\":\"./c.json\",\"RepoTags\":null,\"Layers\":[\"l//layer.tar\"]}]";
 	struct tar_ent e[] = {
-		{"c.json", cfg, strlen(cfg), NULL},
-		{"l/layer.tar", layer, sizeof(layer), NULL},
-		{"a/../../x", "x", 1, NULL},
-		{"manifest.json", mj, strlen(mj), NULL},
+	        {"c.json", cfg, strlen(cfg), NULL},
+	        {"l/layer.tar", layer, sizeof(layer), NULL},
+	        {"a/../../x", "x", 1, NULL},
+	        {"manifest.json", mj, strlen(mj), NULL},
 	};
 	assert_true(write_tar(tar, e, 4, 0));
 	if (!bl_store_open(tar, NULL, &s, &err))
@@ -430,12 +449,13 @@ static void test_symlinked_layer_member_resolves_to_its_target(void **state)
 	struct bl_digest ld;
 	bl_digest_compute(BL_DIGEST_SHA256, layer, sizeof(layer), &ld);
 	char *cfg = bl_asprintf("{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\"]}}", ld.str);
-	const char *mj = "[{\"Config\":\"c.json\",\"RepoTags\":[\"x:1\"],\"Layers\":[\"b/layer.tar\"]}]";
+	const char *mj =
+	        "[{\"Config\":\"c.json\",\"RepoTags\":[\"x:1\"],\"Layers\":[\"b/layer.tar\"]}]";
 	struct tar_ent e[] = {
-		{"c.json", cfg, strlen(cfg), NULL},
-		{"a/layer.tar", layer, sizeof(layer), NULL},
-		{"b/layer.tar", NULL, 0, "../a/layer.tar"},
-		{"manifest.json", mj, strlen(mj), NULL},
+	        {"c.json", cfg, strlen(cfg), NULL},
+	        {"a/layer.tar", layer, sizeof(layer), NULL},
+	        {"b/layer.tar", NULL, 0, "../a/layer.tar"},
+	        {"manifest.json", mj, strlen(mj), NULL},
 	};
 	assert_true(write_tar(tar, e, 4, 0));
 	struct bl_store *s = NULL;
@@ -469,12 +489,13 @@ static void test_blob_member_not_matching_its_name_fails_digest(void **state)
 	struct bl_digest d;
 	bl_digest_compute(BL_DIGEST_SHA256, real, strlen(real), &d);
 	char *blob = bl_asprintf("blobs/sha256/%s", bl_digest_hex(&d));
-	char *idx = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu}]}",
-		BL_MT_OCI_MANIFEST, d.str, strlen(real));
+	char *idx = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"%s\","
+	                        "\"digest\":\"%s\",\"size\":%zu}]}",
+	        BL_MT_OCI_MANIFEST, d.str, strlen(real));
 	struct tar_ent e[] = {
-		{blob, fake, strlen(fake), NULL},
-		{"index.json", idx, strlen(idx), NULL},
-		{"oci-layout", "{}", 2, NULL},
+	        {blob, fake, strlen(fake), NULL},
+	        {"index.json", idx, strlen(idx), NULL},
+	        {"oci-layout", "{}", 2, NULL},
 	};
 	for (int filter = 0; filter < 2; filter++) {
 		assert_true(write_tar(tar, e, 3, filter ? 'z' : 0));
@@ -489,8 +510,8 @@ static void test_blob_member_not_matching_its_name_fails_digest(void **state)
 		assert_int_equal(err.code, BL_E_DIGEST);
 		assert_non_null(strstr(err.msg, "content hashes to"));
 		/* a compressed archive was hashed while indexing */
-		assert_int_equal(bl_store_stat(s, &d, NULL),
-			filter ? BL_BLOB_MISMATCH : BL_BLOB_PRESENT);
+		assert_int_equal(
+		        bl_store_stat(s, &d, NULL), filter ? BL_BLOB_MISMATCH : BL_BLOB_PRESENT);
 		bl_buf_fini(&b);
 		bl_vec_fini(&roots);
 		bl_store_free(s);
@@ -509,9 +530,9 @@ static void test_truncated_tar_fails_naming_the_member(void **state)
 	static char big[200000];
 	memset(big, 'B', sizeof(big));
 	struct tar_ent e[] = {
-		{"oci-layout", "{}", 2, NULL},
-		{"blobs/sha256/big", big, sizeof(big), NULL},
-		{"index.json", "{\"manifests\":[]}", 16, NULL},
+	        {"oci-layout", "{}", 2, NULL},
+	        {"blobs/sha256/big", big, sizeof(big), NULL},
+	        {"index.json", "{\"manifests\":[]}", 16, NULL},
 	};
 	assert_true(write_tar(tar, e, 3, 0));
 	assert_int_equal(truncate(tar, 100000), 0);
@@ -573,14 +594,14 @@ static void test_outer_gzip_xz_zstd_made_by_tar_open_the_same(void **state)
 	static const struct {
 		const char *flag, *file, *word;
 	} c[] = {
-		{"-cf", "plain.tar", NULL},
-		{"-czf", "x.tar.gz", "gzip"},
-		{"-cJf", "x.tar.xz", "xz"},
-		{"--zstd -cf", "x.tar.zst", "zstd"},
+	        {"-cf", "plain.tar", NULL},
+	        {"-czf", "x.tar.gz", "gzip"},
+	        {"-cJf", "x.tar.xz", "xz"},
+	        {"--zstd -cf", "x.tar.zst", "zstd"},
 	};
 	for (size_t i = 0; i < 4; i++) {
 		if (shell("tar %s '%s/%s' -C '%s' oci-layout index.json blobs", c[i].flag, dir,
-			    c[i].file, layout) != 0)
+		            c[i].file, layout) != 0)
 			fail_msg("tar %s failed", c[i].flag);
 		char *p = bl_asprintf("%s/%s", dir, c[i].file);
 		struct bl_store *s = NULL;
@@ -622,8 +643,8 @@ static void test_compressed_archive_rereads_large_members(void **state)
 	char *blob = bl_asprintf("blobs/sha256/%s", bl_digest_hex(&d));
 	const char *idx = "{\"schemaVersion\":2,\"manifests\":[]}";
 	struct tar_ent e[] = {
-		{blob, big, n, NULL},
-		{"index.json", idx, strlen(idx), NULL},
+	        {blob, big, n, NULL},
+	        {"index.json", idx, strlen(idx), NULL},
 	};
 	assert_true(write_tar(tar, e, 2, 'z'));
 	struct bl_store *s = NULL;
@@ -685,12 +706,13 @@ static void test_huge_member_is_skipped_by_seeking(void **state)
 	struct bl_digest d;
 	bl_digest_compute(BL_DIGEST_SHA256, cfg, strlen(cfg), &d);
 	char *blob = bl_asprintf("blobs/sha256/%s", bl_digest_hex(&d));
-	char *idx = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu}]}",
-		BL_MT_OCI_MANIFEST, d.str, strlen(cfg));
+	char *idx = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"%s\","
+	                        "\"digest\":\"%s\",\"size\":%zu}]}",
+	        BL_MT_OCI_MANIFEST, d.str, strlen(cfg));
 	char *tail = bl_asprintf("%s/tail.tar", dir);
 	struct tar_ent e[] = {
-		{blob, cfg, strlen(cfg), NULL},
-		{"index.json", idx, strlen(idx), NULL},
+	        {blob, cfg, strlen(cfg), NULL},
+	        {"index.json", idx, strlen(idx), NULL},
 	};
 	assert_true(write_tar(tail, e, 2, 0));
 	struct bl_buf tb;
@@ -835,13 +857,17 @@ static void test_sparse_terabyte_layer_is_refused_not_allocated(void **state)
 	/* legacy docker save whose layer is a 1 TiB hole: hashing it needs its
 	 * bytes (no diff_id), which used to be read into memory */
 	char *dir = make_tmpdir();
-	const char *cfg = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
-	const char *mj = "[{\"Config\":\"c.json\",\"RepoTags\":[\"x:1\"],\"Layers\":[\"l/layer.tar\"]}]";
+	const char *cfg = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":"
+	                  "\"layers\",\"diff_ids\":[]}}";
+	const char *mj =
+	        "[{\"Config\":\"c.json\",\"RepoTags\":[\"x:1\"],\"Layers\":[\"l/layer.tar\"]}]";
 	write_file(dir, "c.json", cfg, strlen(cfg));
 	write_file(dir, "manifest.json", mj, strlen(mj));
-	assert_int_equal(shell("cd '%s' && mkdir l && truncate -s 1T l/layer.tar && "
-			       "tar --sparse -cf sparse.tar c.json manifest.json l && gzip -k sparse.tar",
-			     dir), 0);
+	assert_int_equal(
+	        shell("cd '%s' && mkdir l && truncate -s 1T l/layer.tar && "
+	              "tar --sparse -cf sparse.tar c.json manifest.json l && gzip -k sparse.tar",
+	                dir),
+	        0);
 	static const char *const names[] = {"sparse.tar", "sparse.tar.gz"};
 	for (int i = 0; i < 3; i++) {
 		char *path = bl_asprintf("%s/%s", dir, names[i == 1]);
@@ -858,7 +884,8 @@ static void test_sparse_terabyte_layer_is_refused_not_allocated(void **state)
 		}
 		assert_false(ok);
 		assert_int_equal(err.code, BL_E_UNSUPPORTED);
-		if (!strstr(err.msg, "Layers[0]") || !strstr(err.msg, "sparse tar member of 1099511627776 bytes"))
+		if (!strstr(err.msg, "Layers[0]") ||
+		        !strstr(err.msg, "sparse tar member of 1099511627776 bytes"))
 			fail_msg("%s: %s", names[i == 1], err.msg);
 		free(path);
 	}
@@ -876,12 +903,16 @@ static void test_sparse_terabyte_blob_on_stdin_is_not_hashed(void **state)
 	const char *cfg = "{\"schemaVersion\":2}";
 	struct bl_digest d;
 	bl_digest_compute(BL_DIGEST_SHA256, cfg, strlen(cfg), &d);
-	char *idx = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu}]}",
-		BL_MT_OCI_MANIFEST, d.str, strlen(cfg));
+	char *idx = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"%s\","
+	                        "\"digest\":\"%s\",\"size\":%zu}]}",
+	        BL_MT_OCI_MANIFEST, d.str, strlen(cfg));
 	write_file(dir, "index.json", idx, strlen(idx));
-	assert_int_equal(shell("cd '%s' && mkdir -p blobs/sha256 && printf '%%s' '%s' >blobs/sha256/%s && "
-			       "truncate -s 1T blobs/sha256/%064d && tar --sparse -cf s.tar index.json blobs",
-			     dir, cfg, bl_digest_hex(&d), 0), 0);
+	assert_int_equal(
+	        shell("cd '%s' && mkdir -p blobs/sha256 && printf '%%s' '%s' >blobs/sha256/%s && "
+	              "truncate -s 1T blobs/sha256/%064d && tar --sparse -cf s.tar index.json "
+	              "blobs",
+	                dir, cfg, bl_digest_hex(&d), 0),
+	        0);
 	char *path = bl_asprintf("%s/s.tar", dir);
 	int fd = open(path, O_RDONLY);
 	struct timespec t0, t1;
@@ -923,7 +954,9 @@ static char *legacy_tar(const char *dir, const char *name, size_t ntags, size_t 
 	const char *layer = "LLLLLLLLLL";
 	struct bl_digest ld;
 	bl_digest_compute(BL_DIGEST_SHA256, layer, strlen(layer), &ld);
-	char *cfg = bl_asprintf("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\"]}}", ld.str);
+	char *cfg = bl_asprintf("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":"
+	                        "\"layers\",\"diff_ids\":[\"%s\"]}}",
+	        ld.str);
 	struct bl_buf mj;
 	bl_buf_init(&mj);
 	bl_buf_puts(&mj, "[{\"Config\":\"c.json\",\"Layers\":[\"l.tar\"],\"RepoTags\":[");
@@ -1013,8 +1046,9 @@ static void test_archive_without_blobs_answers_missing(void **state)
 	/* no blobs/ at all: the blob table is empty (qsort/bsearch on NULL
 	 * is undefined behaviour, which UBSan reports) */
 	char *dir = make_tmpdir();
-	char *idx = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"%s\",\"digest\":\"sha256:%064d\",\"size\":2}]}",
-		BL_MT_OCI_MANIFEST, 0);
+	char *idx = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"%s\","
+	                        "\"digest\":\"sha256:%064d\",\"size\":2}]}",
+	        BL_MT_OCI_MANIFEST, 0);
 	struct tar_ent e[] = {{"index.json", idx, strlen(idx), NULL}};
 	char *path = bl_asprintf("%s/empty.tar", dir);
 	assert_true(write_tar(path, e, 1, 0));
@@ -1120,13 +1154,15 @@ static void test_progress_moves_and_cancels_inside_a_big_member(void **state)
 	size_t len = 24u << 20;
 	unsigned char *big = bl_malloc(len);
 	for (size_t i = 0; i < len; i++)
-		big[i] = (unsigned char)(i * 2654435761u >> 13); /* not all zeros: real work for gzip */
+		big[i] = (unsigned char)(i * 2654435761u >>
+		                         13); /* not all zeros: real work for gzip */
 	static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
 	static const char index[] = "{\"schemaVersion\":2,\"manifests\":[]}";
 	struct tar_ent e[] = {
-		{"oci-layout", layout, sizeof layout - 1, NULL},
-		{"blobs/sha256/0000000000000000000000000000000000000000000000000000000000000000", big, len, NULL},
-		{"index.json", index, sizeof index - 1, NULL},
+	        {"oci-layout", layout, sizeof layout - 1, NULL},
+	        {"blobs/sha256/0000000000000000000000000000000000000000000000000000000000000000",
+	                big, len, NULL},
+	        {"index.json", index, sizeof index - 1, NULL},
 	};
 	char *tar = bl_asprintf("%s/big.tar.gz", dir);
 	assert_true(write_tar(tar, e, 3, 'z'));
@@ -1153,32 +1189,32 @@ static void test_progress_moves_and_cancels_inside_a_big_member(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_corpus_tars_open_and_walk_verified),
-		cmocka_unit_test(test_oci_tar_blobs_equal_independent_extraction),
-		cmocka_unit_test(test_legacy_docker_save_synthesises_a_v2s2_manifest),
-		cmocka_unit_test(test_kaniko_gzip_layers_are_named_by_their_own_digest),
-		cmocka_unit_test(test_repo_tags_give_one_root_each),
-		cmocka_unit_test(test_archives_without_images_fail_clearly),
-		cmocka_unit_test(test_manifest_json_empty_or_without_config_fails),
-		cmocka_unit_test(test_member_names_with_escapes_stay_escaped_in_messages),
-		cmocka_unit_test(test_dotdot_members_are_ignored_and_paths_cannot_escape),
-		cmocka_unit_test(test_symlinked_layer_member_resolves_to_its_target),
-		cmocka_unit_test(test_blob_member_not_matching_its_name_fails_digest),
-		cmocka_unit_test(test_truncated_tar_fails_naming_the_member),
-		cmocka_unit_test(test_ten_mib_index_json_in_a_tar_is_too_big),
-		cmocka_unit_test(test_outer_gzip_xz_zstd_made_by_tar_open_the_same),
-		cmocka_unit_test(test_compressed_archive_rereads_large_members),
-		cmocka_unit_test(test_progress_can_cancel_indexing),
-		cmocka_unit_test(test_progress_moves_and_cancels_inside_a_big_member),
-		cmocka_unit_test(test_huge_member_is_skipped_by_seeking),
-		cmocka_unit_test(test_pax_size_near_int64_max_is_a_truncated_member),
-		cmocka_unit_test(test_damaged_header_is_a_broken_header_not_an_internal_error),
-		cmocka_unit_test(test_sparse_terabyte_layer_is_refused_not_allocated),
-		cmocka_unit_test(test_sparse_terabyte_blob_on_stdin_is_not_hashed),
-		cmocka_unit_test(test_millions_of_repo_tags_are_capped),
-		cmocka_unit_test(test_many_small_blobs_in_a_compressed_legacy_tar_open_fast),
-		cmocka_unit_test(test_archive_without_blobs_answers_missing),
-		cmocka_unit_test(test_gzip_without_its_trailer_fails_with_a_reason),
+	        cmocka_unit_test(test_corpus_tars_open_and_walk_verified),
+	        cmocka_unit_test(test_oci_tar_blobs_equal_independent_extraction),
+	        cmocka_unit_test(test_legacy_docker_save_synthesises_a_v2s2_manifest),
+	        cmocka_unit_test(test_kaniko_gzip_layers_are_named_by_their_own_digest),
+	        cmocka_unit_test(test_repo_tags_give_one_root_each),
+	        cmocka_unit_test(test_archives_without_images_fail_clearly),
+	        cmocka_unit_test(test_manifest_json_empty_or_without_config_fails),
+	        cmocka_unit_test(test_member_names_with_escapes_stay_escaped_in_messages),
+	        cmocka_unit_test(test_dotdot_members_are_ignored_and_paths_cannot_escape),
+	        cmocka_unit_test(test_symlinked_layer_member_resolves_to_its_target),
+	        cmocka_unit_test(test_blob_member_not_matching_its_name_fails_digest),
+	        cmocka_unit_test(test_truncated_tar_fails_naming_the_member),
+	        cmocka_unit_test(test_ten_mib_index_json_in_a_tar_is_too_big),
+	        cmocka_unit_test(test_outer_gzip_xz_zstd_made_by_tar_open_the_same),
+	        cmocka_unit_test(test_compressed_archive_rereads_large_members),
+	        cmocka_unit_test(test_progress_can_cancel_indexing),
+	        cmocka_unit_test(test_progress_moves_and_cancels_inside_a_big_member),
+	        cmocka_unit_test(test_huge_member_is_skipped_by_seeking),
+	        cmocka_unit_test(test_pax_size_near_int64_max_is_a_truncated_member),
+	        cmocka_unit_test(test_damaged_header_is_a_broken_header_not_an_internal_error),
+	        cmocka_unit_test(test_sparse_terabyte_layer_is_refused_not_allocated),
+	        cmocka_unit_test(test_sparse_terabyte_blob_on_stdin_is_not_hashed),
+	        cmocka_unit_test(test_millions_of_repo_tags_are_capped),
+	        cmocka_unit_test(test_many_small_blobs_in_a_compressed_legacy_tar_open_fast),
+	        cmocka_unit_test(test_archive_without_blobs_answers_missing),
+	        cmocka_unit_test(test_gzip_without_its_trailer_fails_with_a_reason),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

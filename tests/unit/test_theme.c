@@ -18,8 +18,14 @@ static void test_color_parse_table(void **state)
 		bool ok;
 		short c;
 	} cases[] = {
-		{"default", true, -1}, {"red", true, 1}, {"bright-red", true, 9}, {"color244", true, 244},
-		{"17", true, 17}, {"color256", false, 0}, {"pink", false, 0}, {"", false, 0},
+	        {"default", true, -1},
+	        {"red", true, 1},
+	        {"bright-red", true, 9},
+	        {"color244", true, 244},
+	        {"17", true, 17},
+	        {"color256", false, 0},
+	        {"pink", false, 0},
+	        {"", false, 0},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		short c = 99;
@@ -72,7 +78,7 @@ static void test_bad_theme_lines_keep_the_default_and_say_where(void **state)
 	bl_theme_init_default(&t);
 	struct bl_style before = t.roles[BL_ROLE_DIGEST];
 	bl_theme_parse(&t, "x.theme",
-		"color digest pink\ncolor nosuch red\ncolor size red blue bold\nfoo\n", &diags);
+	        "color digest pink\ncolor nosuch red\ncolor size red blue bold\nfoo\n", &diags);
 	assert_int_equal(diags.len, 3);
 	assert_string_equal(diags.items[0], "x.theme:1:14: unknown colour 'pink'");
 	assert_string_equal(diags.items[1], "x.theme:2:7: unknown colour role 'nosuch'");
@@ -142,13 +148,13 @@ static void test_eight_colours_keep_grey_text_readable(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_color_parse_table),
-		cmocka_unit_test(test_256_colours_map_to_the_nearest_basic_one),
-		cmocka_unit_test(test_every_embedded_theme_parses_cleanly_and_sets_every_role),
-		cmocka_unit_test(test_bad_theme_lines_keep_the_default_and_say_where),
-		cmocka_unit_test(test_unknown_theme_falls_back_to_default),
-		cmocka_unit_test(test_eight_colours_keep_grey_text_readable),
-		cmocka_unit_test(test_no_colour_keeps_the_cursor_visible),
+	        cmocka_unit_test(test_color_parse_table),
+	        cmocka_unit_test(test_256_colours_map_to_the_nearest_basic_one),
+	        cmocka_unit_test(test_every_embedded_theme_parses_cleanly_and_sets_every_role),
+	        cmocka_unit_test(test_bad_theme_lines_keep_the_default_and_say_where),
+	        cmocka_unit_test(test_unknown_theme_falls_back_to_default),
+	        cmocka_unit_test(test_eight_colours_keep_grey_text_readable),
+	        cmocka_unit_test(test_no_colour_keeps_the_cursor_visible),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,8 +19,8 @@ static void node_free(void *p)
 	free(n);
 }
 
-static struct bl_node *mk(struct bl_node *parent, enum bl_node_kind kind, const char *label,
-	const char *digest_src)
+static struct bl_node *mk(
+        struct bl_node *parent, enum bl_node_kind kind, const char *label, const char *digest_src)
 {
 	struct bl_node *n = bl_calloc(1, sizeof *n);
 	n->kind = kind;
@@ -28,7 +28,8 @@ static struct bl_node *mk(struct bl_node *parent, enum bl_node_kind kind, const 
 	bl_vec_init(&n->children, node_free);
 	if (digest_src) {
 		n->has_desc = true;
-		bl_digest_compute(BL_DIGEST_SHA256, digest_src, strlen(digest_src), &n->desc.digest);
+		bl_digest_compute(
+		        BL_DIGEST_SHA256, digest_src, strlen(digest_src), &n->desc.digest);
 		n->desc.size = 1536;
 	}
 	n->parent = parent;
@@ -254,12 +255,12 @@ static void test_tree_over_loaded_build(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tree_init_depth_and_expand_collapse),
-		cmocka_unit_test(test_tree_filter_keeps_ancestors_of_matches),
-		cmocka_unit_test(test_tree_search_label_and_digest_prefix_expands),
-		cmocka_unit_test(test_tree_reveal_expands_ancestors),
-		cmocka_unit_test(test_tree_row_text_and_guides),
-		cmocka_unit_test(test_tree_over_loaded_build),
+	        cmocka_unit_test(test_tree_init_depth_and_expand_collapse),
+	        cmocka_unit_test(test_tree_filter_keeps_ancestors_of_matches),
+	        cmocka_unit_test(test_tree_search_label_and_digest_prefix_expands),
+	        cmocka_unit_test(test_tree_reveal_expands_ancestors),
+	        cmocka_unit_test(test_tree_row_text_and_guides),
+	        cmocka_unit_test(test_tree_over_loaded_build),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,8 +28,8 @@ struct fixture {
 	struct bl_buf screen;
 };
 
-static void node(struct bl_node *n, enum bl_node_kind kind, const char *label, struct bl_node *parent,
-	const char *content)
+static void node(struct bl_node *n, enum bl_node_kind kind, const char *label,
+        struct bl_node *parent, const char *content)
 {
 	n->kind = kind;
 	n->label = (char *)label;
@@ -301,7 +301,10 @@ static void test_copy_never_puts_a_hostile_name_on_the_clipboard(void **state)
 	bl_ui_key(f->ui, BL_KEY_ESC);
 	/* The node's JSON is copied whole, with C1 and bidi controls as \u
 	 * escapes: the same JSON, nothing a terminal acts on. */
-	json_t *doc = json_pack("{s:s}", "label", "a\xc2\x9b" "31m\xe2\x80\xae" "b\x1b");
+	json_t *doc = json_pack("{s:s}", "label",
+	        "a\xc2\x9b"
+	        "31m\xe2\x80\xae"
+	        "b\x1b");
 	f->config.doc = doc;
 	keys(f, "jcj");
 	assert_true(bl_ui_take_copy(f->ui, &r));
@@ -440,23 +443,23 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-		T(test_first_screen_shows_tree_detail_and_key_hints),
-		T(test_files_key_lists_the_image_then_a_layer),
-		T(test_select_target_by_image_name_then_platform),
-		T(test_hostile_label_is_shown_escaped),
-		T(test_vi_keys_move_and_collapse),
-		T(test_search_finds_a_digest_prefix_and_n_wraps),
-		T(test_filter_keeps_matching_subtrees),
-		T(test_copy_keys_request_digest_reference_and_diff_id),
-		T(test_help_lists_every_bound_action),
-		T(test_messages_show_decoded_build_warnings),
-		T(test_explain_opens_the_text_for_the_node),
-		T(test_mouse_click_selects_and_second_click_toggles),
-		T(test_small_and_resized_screens_draw_without_garbage),
-		T(test_copy_never_puts_a_hostile_name_on_the_clipboard),
-		T(test_target_named_like_its_label_shows_the_name_once),
-		T(test_escape_while_loading_says_cancelling),
-		T(test_detail_never_cuts_a_full_digest),
+	        T(test_first_screen_shows_tree_detail_and_key_hints),
+	        T(test_files_key_lists_the_image_then_a_layer),
+	        T(test_select_target_by_image_name_then_platform),
+	        T(test_hostile_label_is_shown_escaped),
+	        T(test_vi_keys_move_and_collapse),
+	        T(test_search_finds_a_digest_prefix_and_n_wraps),
+	        T(test_filter_keeps_matching_subtrees),
+	        T(test_copy_keys_request_digest_reference_and_diff_id),
+	        T(test_help_lists_every_bound_action),
+	        T(test_messages_show_decoded_build_warnings),
+	        T(test_explain_opens_the_text_for_the_node),
+	        T(test_mouse_click_selects_and_second_click_toggles),
+	        T(test_small_and_resized_screens_draw_without_garbage),
+	        T(test_copy_never_puts_a_hostile_name_on_the_clipboard),
+	        T(test_target_named_like_its_label_shows_the_name_once),
+	        T(test_escape_while_loading_says_cancelling),
+	        T(test_detail_never_cuts_a_full_digest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -96,11 +96,11 @@ static void test_sort_uses_item_comparator(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_push_get_keeps_order),
-		cmocka_unit_test(test_fini_frees_each_item_once),
-		cmocka_unit_test(test_borrowed_items_are_not_freed),
-		cmocka_unit_test(test_pop_transfers_ownership),
-		cmocka_unit_test(test_sort_uses_item_comparator),
+	        cmocka_unit_test(test_push_get_keeps_order),
+	        cmocka_unit_test(test_fini_frees_each_item_once),
+	        cmocka_unit_test(test_borrowed_items_are_not_freed),
+	        cmocka_unit_test(test_pop_transfers_ownership),
+	        cmocka_unit_test(test_sort_uses_item_comparator),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

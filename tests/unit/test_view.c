@@ -52,23 +52,36 @@ static bool line3_search(struct bl_view *v, const char *q, int dir, size_t *foun
 }
 
 static const struct bl_view_ops list_ops = {
-	.name = "list", .scope = BL_SCOPE_TREE, .has_cursor = true, .lines = arr_lines,
-	.draw_line = arr_draw, .line_text = arr_text, .handle = arr_handle,
+        .name = "list",
+        .scope = BL_SCOPE_TREE,
+        .has_cursor = true,
+        .lines = arr_lines,
+        .draw_line = arr_draw,
+        .line_text = arr_text,
+        .handle = arr_handle,
 };
 
 static const struct bl_view_ops page_ops = {
-	.name = "page", .scope = BL_SCOPE_PAGER, .has_cursor = false, .lines = arr_lines,
-	.draw_line = arr_draw, .line_text = arr_text,
+        .name = "page",
+        .scope = BL_SCOPE_PAGER,
+        .has_cursor = false,
+        .lines = arr_lines,
+        .draw_line = arr_draw,
+        .line_text = arr_text,
 };
 
 static const struct bl_view_ops override_ops = {
-	.name = "override", .scope = BL_SCOPE_TREE, .has_cursor = true, .lines = arr_lines,
-	.draw_line = arr_draw, .search = line3_search,
+        .name = "override",
+        .scope = BL_SCOPE_TREE,
+        .has_cursor = true,
+        .lines = arr_lines,
+        .draw_line = arr_draw,
+        .search = line3_search,
 };
 
 /* A view of `ops` over `n` lines, `height` lines high. */
-static void view_open(struct bl_view *v, const struct bl_view_ops *ops, struct lines *l,
-	size_t n, int height)
+static void view_open(
+        struct bl_view *v, const struct bl_view_ops *ops, struct lines *l, size_t n, int height)
 {
 	memset(l, 0, sizeof *l);
 	l->n = n;
@@ -304,15 +317,15 @@ static void test_draw_shows_the_visible_lines_and_the_cursor(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cursor_moves_and_keeps_on_screen),
-		cmocka_unit_test(test_paging_moves_by_a_page_and_stops_at_the_ends),
-		cmocka_unit_test(test_a_document_scrolls_without_a_cursor),
-		cmocka_unit_test(test_clamp_follows_fewer_lines),
-		cmocka_unit_test(test_search_wraps_and_repeats_both_ways),
-		cmocka_unit_test(test_search_in_a_document_moves_the_top),
-		cmocka_unit_test(test_a_views_own_search_and_handle_are_used),
-		cmocka_unit_test(test_scroll_drags_the_cursor_and_stops_at_the_ends),
-		cmocka_unit_test(test_draw_shows_the_visible_lines_and_the_cursor),
+	        cmocka_unit_test(test_cursor_moves_and_keeps_on_screen),
+	        cmocka_unit_test(test_paging_moves_by_a_page_and_stops_at_the_ends),
+	        cmocka_unit_test(test_a_document_scrolls_without_a_cursor),
+	        cmocka_unit_test(test_clamp_follows_fewer_lines),
+	        cmocka_unit_test(test_search_wraps_and_repeats_both_ways),
+	        cmocka_unit_test(test_search_in_a_document_moves_the_top),
+	        cmocka_unit_test(test_a_views_own_search_and_handle_are_used),
+	        cmocka_unit_test(test_scroll_drags_the_cursor_and_stops_at_the_ends),
+	        cmocka_unit_test(test_draw_shows_the_visible_lines_and_the_cursor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
