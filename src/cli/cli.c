@@ -145,6 +145,16 @@ int cli_fail(const struct bl_error *err)
 	return bl_exit_code(err->code);
 }
 
+int cli_fail_input(const struct bl_build *b, const struct bl_options *o, struct bl_error *err)
+{
+	/* The build's label is the metadata file or the sources. */
+	const char *input = b && b->root->label ? b->root->label
+	                    : o->nsources       ? o->sources[0]
+	                                        : "build";
+	bl_error_prefix(err, "%s", input);
+	return cli_fail(err);
+}
+
 void cli_progress_begin(struct cli_progress *p, const struct bl_options *o)
 {
 	memset(p, 0, sizeof *p);
@@ -237,19 +247,9 @@ static void node_path(const struct bl_node *n, struct bl_buf *out)
 static int walk_statuses(
         const char *input, const struct bl_node *n, int *lines, int max_lines, int worst)
 {
-	int code = 0;
-	switch (n->status) {
-	case BL_STATUS_MISMATCH:
-		code = BL_EXIT_VERIFY;
-		break;
-	case BL_STATUS_ERROR:
-		code = BL_EXIT_FORMAT;
-		break;
-	default:
-		break; /* missing and unresolved blobs are normal in exports; a
-		          referrer listed in its own subject's index is shown, not fatal */
-	}
-	if (code) {
+	/* missing and unresolved blobs are normal in exports; a referrer listed
+	 * in its own subject's index is shown, not fatal */
+	if (n->status == BL_STATUS_MISMATCH || n->status == BL_STATUS_ERROR) {
 		if (*lines < max_lines) {
 			struct bl_buf where;
 			bl_buf_init(&where);
@@ -259,21 +259,21 @@ static int walk_statuses(
 			bl_buf_fini(&where);
 		}
 		++*lines;
-		/* A digest mismatch outranks a format error: it is the one users must see. */
-		if (worst != BL_EXIT_VERIFY)
-			worst = code;
+		/* The class of the failure, not where it happened: a registry
+		 * that failed on a config exits as it would on the root. */
+		worst = bl_exit_worse(worst, bl_exit_code(n->cause));
 	}
 	for (size_t i = 0; i < bl_node_count(n); i++)
 		worst = walk_statuses(input, bl_node_child(n, i), lines, max_lines, worst);
 	return worst;
 }
 
-int cli_check_statuses(const struct bl_build *b, int max_lines)
+int cli_check_statuses(const struct bl_build *b, const struct bl_node *top, int max_lines)
 {
 	int lines = 0;
 	/* Name the input first: the build's label is the metadata file or the sources. */
 	char *input = bl_text_safe(b->root->label ? b->root->label : "build");
-	int worst = walk_statuses(input, b->root, &lines, max_lines, 0);
+	int worst = walk_statuses(input, top ? top : b->root, &lines, max_lines, BL_EXIT_OK);
 	free(input);
 	if (lines > max_lines)
 		cli_error("... and %d more problems", lines - max_lines);
@@ -294,6 +294,26 @@ int bl_cli_command_at(int argc, char **argv)
 		return bl_cli_is_command(a) ? i : 0;
 	}
 	return 0;
+}
+
+/* How many of the sources are standard input ("-"); diff's sides are
+ * counted piece by piece ("-+oci:dir" reads it too). */
+static size_t stdin_sources(const char *cmd, const struct bl_options *o)
+{
+	size_t n = 0;
+	for (int i = 0; i < o->nsources; i++) {
+		if (strcmp(cmd, "diff") != 0) {
+			n += strcmp(o->sources[i], "-") == 0;
+			continue;
+		}
+		struct bl_vec parts;
+		bl_vec_init(&parts, free);
+		bl_build_split_side(o->sources[i], &parts);
+		for (size_t k = 0; k < parts.len; k++)
+			n += strcmp(bl_vec_get(&parts, k), "-") == 0;
+		bl_vec_fini(&parts);
+	}
+	return n;
 }
 
 int bl_cli_main(int argc, char **argv)
@@ -323,6 +343,12 @@ int bl_cli_main(int argc, char **argv)
 		print_usage(stdout);
 	} else if (o.version) {
 		printf("bakelens %s\n", BL_VERSION);
+	} else if (stdin_sources(cmd, &o) > 1) {
+		/* Refused before anything is read: the second "-" would find the
+		 * stream already consumed and look like a broken archive. */
+		cli_error("-: standard input given more than once; it can be read only once "
+		          "(save it to a file for the other sources)");
+		rc = BL_EXIT_USAGE;
 	} else {
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 			if (strcmp(cmd, commands[i].name) == 0)

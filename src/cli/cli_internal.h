@@ -43,11 +43,16 @@ void cli_progress_line(char *line, size_t size, const char *what, uint64_t done,
 void cli_progress_end(struct cli_progress *p);
 /* Report `err` and return its exit code. */
 int cli_fail(const struct bl_error *err);
+/* cli_fail with the input named first ("<input>: <what>"): the build's
+ * label, else the first source. `b` may be NULL. */
+int cli_fail_input(const struct bl_build *b, const struct bl_options *o, struct bl_error *err);
 /* Load the sources named in opts; prints the error and returns false on failure. */
 bool cli_load(const struct bl_options *o, struct bl_build **out, int *exit_code);
-/* 0 when every node is usable; else the exit code for the worst status found
- * (after printing one line per problem on stderr, at most `max_lines`). */
-int cli_check_statuses(const struct bl_build *b, int max_lines);
+/* 0 when every node of `top`'s tree (the whole build when NULL) is usable;
+ * else the worst (bl_exit_worse) of the exit codes of the nodes' failure
+ * classes (bl_node.cause), after printing one line per problem on stderr,
+ * at most `max_lines`. Missing and unresolved blobs are not problems. */
+int cli_check_statuses(const struct bl_build *b, const struct bl_node *top, int max_lines);
 
 int cli_cmd_tree(const struct bl_options *o);
 int cli_cmd_inspect(const struct bl_options *o);

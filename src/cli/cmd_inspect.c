@@ -178,7 +178,7 @@ int cli_cmd_inspect(const struct bl_options *o)
 		print_facts(b);
 	}
 	fflush(stdout);
-	rc = cli_check_statuses(b, o->quiet ? 0 : 20);
+	rc = cli_check_statuses(b, NULL, o->quiet ? 0 : 20);
 	bl_build_free(b);
 	return rc;
 }

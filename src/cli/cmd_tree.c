@@ -39,7 +39,7 @@ int cli_cmd_tree(const struct bl_options *o)
 	bl_buf_fini(&line);
 	bl_tree_fini(&t);
 	fflush(stdout);
-	rc = cli_check_statuses(b, o->quiet ? 0 : 20);
+	rc = cli_check_statuses(b, NULL, o->quiet ? 0 : 20);
 	bl_build_free(b);
 	return rc;
 }

@@ -209,6 +209,8 @@ static void status_from_error(struct model_ctx *ctx, struct bl_node *n, const st
 	                         : e->code == BL_E_DIGEST  ? BL_STATUS_MISMATCH
 	                                                   : BL_STATUS_ERROR;
 	model_node_status(n, st, "%s", e->msg);
+	/* a network or auth failure below the root is as fatal as at the root */
+	n->cause = e->code;
 }
 
 /* Presence of a blob that is not read (layers, empty configs, unknown types). */
@@ -388,6 +390,7 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 	if (ctx->cancelled) {
 		model_node_status(
 		        n, BL_STATUS_ERROR, "%s: not read: loading cancelled", n->desc.digest.str);
+		n->cause = BL_E_CANCELLED;
 		return;
 	}
 	if (on_path(n)) {
@@ -619,6 +622,8 @@ static void fill_layer_info(struct bl_node *l, const json_t *config, const json_
 
 static void expand_manifest(struct model_ctx *ctx, struct bl_node *n)
 {
+	if (!model_manifest_complete(n))
+		return;
 	subject_note(n);
 	const json_t *config = NULL;
 	json_t *cj = bl_json_obj(n->doc, "config");
