@@ -15,7 +15,7 @@ struct bl_vec {
 
 void bl_vec_init(struct bl_vec *v, bl_free_fn free_fn);
 void bl_vec_fini(struct bl_vec *v);
-void bl_vec_push(struct bl_vec *v, void *item); /* takes the item */
+void bl_vec_push_take(struct bl_vec *v, void *item); /* takes the item */
 /* Asserts i < len. */
 void *bl_vec_get(const struct bl_vec *v, size_t i);
 /* Remove and return the last item (ownership to the caller), NULL when empty. */

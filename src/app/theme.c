@@ -295,13 +295,14 @@ bool bl_theme_load(struct bl_theme *t, const char *name, struct bl_vec *diags)
 	if (!bl_file_read(path, THEME_FILE_MAX, &text, &err)) {
 		char *safe = bl_text_safe(name);
 		if (err.sys_errno == ENOENT || err.sys_errno == ENOTDIR) {
-			bl_vec_push(
+			bl_vec_push_take(
 			        diags, bl_asprintf("theme '%s': no such theme (built in: default, "
 			                           "light, high-contrast, mono); using default",
 			                       safe));
 		} else {
 			char *why = bl_text_safe(err.msg);
-			bl_vec_push(diags, bl_asprintf("theme '%s': %s; using default", safe, why));
+			bl_vec_push_take(
+			        diags, bl_asprintf("theme '%s': %s; using default", safe, why));
 			free(why);
 		}
 		free(safe);

@@ -128,7 +128,7 @@ static bool ts_list_roots(struct bl_store *s, struct bl_vec *roots, struct bl_er
 {
 	struct tar_store *t = (struct tar_store *)s;
 	for (size_t i = 0; i < t->roots.len; i++)
-		bl_vec_push(roots, bl_store_root_dup(t->roots.items[i]));
+		bl_vec_push_take(roots, bl_store_root_dup(t->roots.items[i]));
 	return true;
 }
 

@@ -45,7 +45,7 @@ static struct bl_node *mk(enum bl_node_kind kind, struct bl_node *parent, const 
 	bl_vec_init(&n->children, tnode_free);
 	n->parent = parent;
 	if (parent)
-		bl_vec_push(&parent->children, n);
+		bl_vec_push_take(&parent->children, n);
 	return n;
 }
 

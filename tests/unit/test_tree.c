@@ -34,7 +34,7 @@ static struct bl_node *mk(
 	}
 	n->parent = parent;
 	if (parent)
-		bl_vec_push(&parent->children, n);
+		bl_vec_push_take(&parent->children, n);
 	return n;
 }
 
