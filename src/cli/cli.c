@@ -271,24 +271,6 @@ int bl_cli_command_at(int argc, char **argv)
 
 /* How many of the sources are standard input ("-"); diff's sides are
  * counted piece by piece ("-+oci:dir" reads it too). */
-static size_t stdin_sources(const char *cmd, const struct bl_options *o)
-{
-	size_t n = 0;
-	for (int i = 0; i < o->nsources; i++) {
-		if (strcmp(cmd, "diff") != 0) {
-			n += strcmp(o->sources[i], "-") == 0;
-			continue;
-		}
-		struct bl_vec parts;
-		bl_vec_init(&parts, free);
-		bl_build_split_side(o->sources[i], &parts);
-		for (size_t k = 0; k < parts.len; k++)
-			n += strcmp(bl_vec_get(&parts, k), "-") == 0;
-		bl_vec_fini(&parts);
-	}
-	return n;
-}
-
 int bl_cli_main(int argc, char **argv)
 {
 	const char *cmd = "tree";
@@ -310,18 +292,13 @@ int bl_cli_main(int argc, char **argv)
 	struct bl_options o;
 	struct bl_error err = {0};
 	int rc = BL_EXIT_OK;
-	if (!bl_options_parse(n, args, BL_FRONT_CLI, &o, &err)) {
+	if (!bl_options_parse(n, args, BL_FRONT_CLI, &o, &err) ||
+	        !bl_options_check_stdin(&o, strcmp(cmd, "diff") == 0, &err)) {
 		rc = cli_fail(&err);
 	} else if (o.help) {
 		print_usage(stdout);
 	} else if (o.version) {
 		printf("bakelens %s\n", BL_VERSION);
-	} else if (stdin_sources(cmd, &o) > 1) {
-		/* Refused before anything is read: the second "-" would find the
-		 * stream already consumed and look like a broken archive. */
-		cli_error("-: standard input given more than once; it can be read only once "
-		          "(save it to a file for the other sources)");
-		rc = BL_EXIT_USAGE;
 	} else {
 		cli_out_begin(&o);
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -91,7 +91,8 @@ static void usage_error(const char *msg)
 static int parse_args(int argc, char **argv, struct bl_options *o)
 {
 	struct bl_error err = {0};
-	if (!bl_options_parse(argc, argv, BL_FRONT_UI, o, &err)) {
+	if (!bl_options_parse(argc, argv, BL_FRONT_UI, o, &err) ||
+	        !bl_options_check_stdin(o, o->diff, &err)) {
 		usage_error(err.msg);
 		return bl_exit_code(err.code);
 	}
