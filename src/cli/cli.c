@@ -59,8 +59,9 @@ static const char usage_text[] =
         "Options:\n"
         "%s"
         "\n"
-        "Exit codes: 0 ok, 2 usage, 3 input unreadable, 4 invalid input, 5 digest or size\n"
-        "mismatch, 6 target/platform/layer not found, 7 network, 8 auth, 130 cancelled.\n"
+        "Exit codes: 0 ok, 2 usage, 3 input unreadable or output unwritable, 4 invalid\n"
+        "input, 5 digest or size mismatch, 6 target/platform/layer not found, 7 network,\n"
+        "8 auth, 130 cancelled.\n"
         "See bakelens(1).\n";
 
 static void print_usage(FILE *f)
