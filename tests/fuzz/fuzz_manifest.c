@@ -119,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	struct bl_build *b = model_build_new();
-	bl_vec_push(&b->stores, &m->base);
+	bl_vec_push_take(&b->stores, &m->base);
 	struct model_ctx ctx;
 	model_ctx_init(&ctx, b);
 	struct bl_node *t = model_node_new(&ctx, BL_NODE_TARGET, b->root, "fuzz");
