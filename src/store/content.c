@@ -64,7 +64,7 @@ static bool ct_list_roots(struct bl_store *s, struct bl_vec *roots, struct bl_er
 		return bl_fail(err, BL_E_USAGE,
 		        "content store %s: no root; give %s@sha256:... or a metadata file",
 		        c->safe_dir, c->safe_dir);
-	bl_vec_push(roots, bl_store_root_dup(c->root));
+	bl_vec_push_take(roots, bl_store_root_dup(c->root));
 	return true;
 }
 
