@@ -48,6 +48,7 @@ static const char usage_text[] =
         "  DIR, oci:DIR[:REF]            OCI image layout directory\n"
         "  FILE, oci-archive:FILE[:REF]  OCI tarball (.tar, .tar.gz, .tar.xz, .tar.zst)\n"
         "  docker-archive:FILE[:REF]     docker save archive (legacy or Engine >= 25)\n"
+        "  content:DIR[@DIGEST], DIR     a content store (blobs/sha256/...; a builder's)\n"
         "  -                             an OCI or docker tar on standard input, read once\n"
         "  index/manifest/config.json    a single document\n"
         "  docker://REF, REF             an image in a registry (alpine, ghcr.io/o/r:tag,\n"

@@ -1,6 +1,6 @@
 /* bl_store_open: the one place that decides what an argument names (a layout
- * directory, an image tar, standard input, a registry reference) and hands it
- * to that store's constructor. */
+ * directory, a content store directory, an image tar, standard input, a
+ * registry reference) and hands it to that store's constructor. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -52,9 +52,17 @@ static bool open_path(const char *path, const char *shown, int want,
 			goto done;
 		}
 		if (!is_layout_dir(path)) {
+			/* Blobs and no index: a builder's content store (or its root). */
+			char *store = bl_store_content_find(path);
+			bool blobs = store != NULL;
+			free(store);
+			if (blobs && want == 0) {
+				ok = bl_store_content_open(path, NULL, out, err);
+				goto done;
+			}
 			bl_fail(err, BL_E_FORMAT,
-			        "%s: not an OCI image layout (no oci-layout or index.json file)",
-			        safe);
+			        "%s: not an OCI image layout (no oci-layout or index.json file)%s",
+			        safe, blobs ? "; a content store: read it as content:DIR" : "");
 			goto done;
 		}
 		ok = bl_store_ocidir_open(path, out, err);
@@ -116,6 +124,49 @@ static void split_ref(const char *rest, char **path, char **ref)
 	*ref = colon[1] ? bl_strdup(colon + 1) : NULL;
 }
 
+/* "DIR[@DIGEST]" of a content store; `arg` is the whole argument, for messages. */
+static bool open_content(
+        const char *rest, const char *arg, struct bl_store **out, struct bl_error *err)
+{
+	const char *at = strrchr(rest, '@');
+	if (!at || path_exists(rest))
+		at = rest + strlen(rest);
+	char *dir = bl_strndup(rest, (size_t)(at - rest));
+	struct bl_digest root;
+	bool have_root = *at != '\0', ok = false;
+	if (!*dir) {
+		char *safe = bl_text_safe(arg);
+		bl_fail(err, BL_E_USAGE, "%s: no directory before the digest", safe);
+		free(safe);
+	} else if (have_root && !bl_digest_parse(at + 1, &root, err)) {
+		char *safe = bl_text_safe(arg);
+		bl_error_prefix(err, "%s: after '@'", safe);
+		free(safe);
+	} else {
+		ok = bl_store_content_open(dir, have_root ? &root : NULL, out, err);
+	}
+	free(dir);
+	if (ok) {
+		free((*out)->source);
+		(*out)->source = bl_strdup(arg);
+	}
+	return ok;
+}
+
+/* "DIR@DIGEST" naming a content store directory that exists. */
+static bool is_content_at(const char *arg)
+{
+	const char *at = strrchr(arg, '@');
+	if (!at || !bl_digest_is_valid(at + 1))
+		return false;
+	char *dir = bl_strndup(arg, (size_t)(at - arg));
+	char *store = is_layout_dir(dir) ? NULL : bl_store_content_find(dir);
+	bool found = store != NULL;
+	free(dir);
+	free(store);
+	return found;
+}
+
 static bool has_suffix(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
@@ -151,6 +202,10 @@ bool bl_store_open(const char *arg, const struct bl_source_opts *opts, struct bl
 	}
 	if (strncmp(arg, "docker://", 9) == 0)
 		return bl_store_registry_open(arg, opts, out, err);
+	if (strncmp(arg, "content:", 8) == 0)
+		return open_content(arg + 8, arg, out, err);
+	if (!path_exists(arg) && is_content_at(arg))
+		return open_content(arg, arg, out, err);
 	static const struct {
 		const char *prefix;
 		int want;
