@@ -98,13 +98,6 @@ void cli_error(const char *fmt, ...)
 	free(safe);
 }
 
-void cli_put_safe(const char *s)
-{
-	char *q = bl_text_safe(s);
-	fputs(q, stdout);
-	free(q);
-}
-
 json_t *cli_json_str(const char *s)
 {
 	if (!s)
@@ -116,27 +109,6 @@ json_t *cli_json_str(const char *s)
 	j = json_string(safe);
 	free(safe);
 	return j ? j : json_null();
-}
-
-void cli_json_print(json_t *j)
-{
-	bool tty = isatty(STDOUT_FILENO);
-	size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER | (tty ? JSON_ENSURE_ASCII : 0);
-	char *text = json_dumps(j, flags);
-	if (!text) {
-		cli_error("stdout: the JSON document could not be written");
-		return;
-	}
-	/* jansson leaves DEL raw. Outside strings a JSON document has no DEL, so
-	 * the \u form is always valid here. */
-	for (const char *p = text; *p; p++) {
-		if (tty && *p == 0x7f)
-			fputs("\\u007f", stdout);
-		else
-			putchar(*p);
-	}
-	putchar('\n');
-	free(text);
 }
 
 int cli_fail(const struct bl_error *err)
@@ -304,7 +276,7 @@ int bl_cli_main(int argc, char **argv)
 		cmd = argv[at];
 	if (strcmp(cmd, "help") == 0) {
 		print_usage(stdout);
-		return BL_EXIT_OK;
+		return cli_out_finish(BL_EXIT_OK);
 	}
 	/* The options are read from the arguments but the command; argv[0] stays the program. */
 	int n = at ? argc - 1 : argc;
@@ -324,15 +296,12 @@ int bl_cli_main(int argc, char **argv)
 	} else if (o.version) {
 		printf("bakelens %s\n", BL_VERSION);
 	} else {
+		cli_out_begin(&o);
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 			if (strcmp(cmd, commands[i].name) == 0)
 				rc = commands[i].run(&o);
 	}
 	bl_options_fini(&o);
 	free(args);
-	if (fflush(stdout) != 0 && rc == BL_EXIT_OK) {
-		cli_error("standard output: write failed");
-		rc = BL_EXIT_INPUT;
-	}
-	return rc;
+	return cli_out_finish(rc);
 }

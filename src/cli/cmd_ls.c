@@ -35,14 +35,19 @@ static void print_text(const struct bl_file_list *l, bool show_layer)
 		bl_buf_clear(&line);
 		bl_file_entry_line(&l->items[i], show_layer, &line);
 		puts(bl_buf_str(&line));
+		if (!cli_out_ok())
+			break;
 	}
 	bl_buf_fini(&line);
 }
 
+/* One entry at a time: a million entries never become a million objects. */
 static void print_json(const struct bl_file_list *l)
 {
-	json_t *arr = json_array();
-	for (size_t i = 0; i < l->len; i++) {
+	struct cli_jw w;
+	cli_jw_init(&w);
+	cli_jw_open(&w, '[');
+	for (size_t i = 0; i < l->len && cli_out_ok(); i++) {
 		const struct bl_file_entry *e = &l->items[i];
 		json_t *j = json_object();
 		json_object_set_new(j, "path", cli_json_str(e->path));
@@ -55,10 +60,10 @@ static void print_json(const struct bl_file_list *l)
 		json_object_set_new(j, "linkname", cli_json_str(e->linkname));
 		json_object_set_new(
 		        j, "layer", e->layer >= 0 ? json_integer(e->layer) : json_null());
-		json_array_append_new(arr, j);
+		cli_jw_put_new(&w, j);
 	}
-	cli_json_print(arr);
-	json_decref(arr);
+	cli_jw_close(&w, ']');
+	cli_jw_end(&w);
 }
 
 int cli_cmd_ls(const struct bl_options *o)

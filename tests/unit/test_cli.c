@@ -156,6 +156,49 @@ static void test_json_print_to_a_terminal_is_ascii(void **state)
 	close(master);
 }
 
+/* The streamed writer lays a document out byte for byte as jansson lays out
+ * the whole document: empty containers, nesting, keys after keys. */
+static void test_json_writer_matches_a_whole_dump(void **state)
+{
+	(void)state;
+	json_t *whole = json_pack("{s:i, s:[], s:{}, s:[i, {s:[s, {}], s:n}], s:{s:[], s:s}}", "a",
+	        1, "empty", "none", "list", 2, "k", "x", "y", "obj", "in", "s", "t");
+	assert_non_null(whole);
+	char *want = json_dumps(whole, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	struct capture c;
+	capture_start(&c, stdout);
+	struct cli_jw w;
+	cli_jw_init(&w);
+	cli_jw_open(&w, '{');
+	cli_jw_set_new(&w, "a", json_integer(1));
+	cli_jw_key(&w, "empty");
+	cli_jw_open(&w, '[');
+	cli_jw_close(&w, ']');
+	cli_jw_key(&w, "none");
+	cli_jw_open(&w, '{');
+	cli_jw_close(&w, '}');
+	cli_jw_key(&w, "list");
+	cli_jw_open(&w, '[');
+	cli_jw_put_new(&w, json_integer(2));
+	cli_jw_put(&w, json_array_get(json_object_get(whole, "list"), 1));
+	cli_jw_close(&w, ']');
+	cli_jw_key(&w, "obj");
+	cli_jw_open(&w, '{');
+	cli_jw_fields_new(&w, json_incref(json_object_get(whole, "obj")));
+	cli_jw_close(&w, '}');
+	cli_jw_close(&w, '}');
+	assert_true(cli_jw_end(&w));
+	char *text = capture_end(&c);
+	/* the writer ends the document with a newline, jansson does not */
+	size_t n = strlen(text);
+	assert_true(n > 0 && text[n - 1] == '\n');
+	text[n - 1] = '\0';
+	assert_string_equal(text, want);
+	free(text);
+	free(want);
+	json_decref(whole);
+}
+
 static void test_progress_line(void **state)
 {
 	(void)state;
@@ -254,6 +297,7 @@ int main(void)
 	        cmocka_unit_test(test_json_str_keeps_utf8_escapes_invalid),
 	        cmocka_unit_test(test_json_print_to_a_pipe_is_utf8),
 	        cmocka_unit_test(test_json_print_to_a_terminal_is_ascii),
+	        cmocka_unit_test(test_json_writer_matches_a_whole_dump),
 	        cmocka_unit_test(test_progress_line),
 	        cmocka_unit_test(test_progress_off_when_quiet_or_not_a_terminal),
 	        cmocka_unit_test(test_main_answers_options),
