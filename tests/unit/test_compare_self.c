@@ -16,20 +16,21 @@
 
 #define MT_MANIFEST "application/vnd.oci.image.manifest.v1+json"
 #define MT_CONFIG "application/vnd.oci.image.config.v1+json"
+#define MT_LAYER "application/vnd.oci.image.layer.v1.tar+gzip"
 #define CONFIG_DOC                                                                                 \
 	"{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\","            \
 	"\"diff_ids\":[]}}"
 
 /* A layout whose one manifest has `config` (a descriptor as JSON text) and
- * no layers. */
-static void layout_with_config(struct fx *f, const char *config)
+ * `layers` (a JSON array as text). */
+static void layout_with(struct fx *f, const char *config, const char *layers)
 {
 	fx_init(f);
 	struct bl_digest cd, md;
 	fx_blob(f, CONFIG_DOC, &cd);
 	char *man = bl_asprintf("{\"schemaVersion\":2,\"mediaType\":\"" MT_MANIFEST
-	                        "\",\"config\":%s,\"layers\":[]}",
-	        config);
+	                        "\",\"config\":%s,\"layers\":%s}",
+	        config, layers);
 	fx_blob(f, man, &md);
 	char *desc = fx_desc(MT_MANIFEST, &md, man, NULL);
 	char *index = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[%s]}", desc);
@@ -37,6 +38,11 @@ static void layout_with_config(struct fx *f, const char *config)
 	free(index);
 	free(desc);
 	free(man);
+}
+
+static void layout_with_config(struct fx *f, const char *config)
+{
+	layout_with(f, config, "[]");
 }
 
 static struct bl_build *load(struct fx *f)
@@ -111,6 +117,43 @@ static void test_undescribed_config_against_a_readable_one_is_unknown(void **sta
 	fx_fini(&fr);
 }
 
+/* A layer descriptor whose digest does not parse: the same layout twice is
+ * identical; against a layer with a good digest it cannot be compared. */
+static void test_layer_with_a_bad_digest_against_itself_is_identical(void **state)
+{
+	(void)state;
+	struct bl_digest cd;
+	bl_digest_compute(BL_DIGEST_SHA256, CONFIG_DOC, strlen(CONFIG_DOC), &cd);
+	char *config = fx_desc(MT_CONFIG, &cd, CONFIG_DOC, NULL);
+	struct fx fa, fb;
+	layout_with(&fa, config,
+	        "[{\"mediaType\":\"" MT_LAYER "\",\"digest\":\"sha256:0feb\",\"size\":3}]");
+	struct bl_digest ld;
+	bl_digest_compute(BL_DIGEST_SHA256, "abc", 3, &ld);
+	char *good = bl_asprintf(
+	        "[{\"mediaType\":\"" MT_LAYER "\",\"digest\":\"%s\",\"size\":3}]", ld.str);
+	layout_with(&fb, config, good);
+	fx_blob(&fb, "abc", &ld); /* the right's layer is there: its side is readable */
+	free(good);
+	free(config);
+	struct bl_build *a = load(&fa), *a2 = load(&fa), *b = load(&fb);
+	struct bl_cmp *c = bl_cmp_builds(a, a2, NULL);
+	assert_true(bl_cmp_is_identical(c));
+	bl_cmp_free(c);
+	c = bl_cmp_builds(a, b, NULL);
+	const struct bl_cmp_node *layer = find_label(c->root, "layer 1/1");
+	assert_non_null(layer);
+	assert_int_equal(layer->own, BL_CMP_UNKNOWN);
+	assert_int_equal(layer->notes.len, 1);
+	assert_non_null(strstr(bl_vec_get(&layer->notes, 0), "cannot compare: left "));
+	bl_cmp_free(c);
+	bl_build_free(a);
+	bl_build_free(a2);
+	bl_build_free(b);
+	fx_fini(&fa);
+	fx_fini(&fb);
+}
+
 /* An image without layers has no ChainID: its words do not show an empty one. */
 static void test_platform_without_layers_shows_no_chain_id(void **state)
 {
@@ -138,6 +181,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_undescribed_config_against_itself_is_identical),
 	        cmocka_unit_test(test_undescribed_config_against_a_readable_one_is_unknown),
+	        cmocka_unit_test(test_layer_with_a_bad_digest_against_itself_is_identical),
 	        cmocka_unit_test(test_platform_without_layers_shows_no_chain_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
