@@ -8,6 +8,7 @@
 #include "bakelens/buf.h"
 #include "bakelens/cli.h"
 #include "bakelens/clock.h"
+#include "bakelens/mem.h"
 #include "bakelens/options.h"
 #include "bakelens/text.h"
 #include "cli_internal.h"
@@ -87,15 +88,15 @@ bool bl_cli_is_command(const char *arg)
 
 void cli_error(const char *fmt, ...)
 {
-	char raw[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof raw, fmt, ap);
+	char *raw = bl_vasprintf(fmt, ap);
 	va_end(ap);
 	/* Messages quote input data: nothing raw reaches the terminal. */
 	char *safe = bl_text_safe(raw);
 	fprintf(stderr, "bakelens: %s\n", safe);
 	free(safe);
+	free(raw);
 }
 
 json_t *cli_json_str(const char *s)

@@ -94,7 +94,7 @@ static bool load_side(struct run *r, struct side *s, int *rc)
 static void collect_layers(const struct bl_cmp_node *n, struct bl_vec *out)
 {
 	if (n->kind == BL_NODE_LAYER && n->own == BL_CMP_CONTENT && n->left && n->right)
-		bl_vec_push(out, (void *)n);
+		bl_vec_push_take(out, (void *)n);
 	for (size_t i = 0; i < n->children.len; i++)
 		collect_layers(bl_vec_get(&n->children, i), out);
 }
@@ -114,7 +114,7 @@ static void list_files(struct run *r)
 		bl_file_list_init(&f->l);
 		bl_file_list_init(&f->r);
 		bl_file_diff_init(&f->d);
-		bl_vec_push(&r->files, f);
+		bl_vec_push_take(&r->files, f);
 		struct bl_error err = {0};
 		if (!bl_layerfiles_list_node(n->left, &lo, &f->l, &err) ||
 		        !bl_layerfiles_list_node(n->right, &lo, &f->r, &err)) {

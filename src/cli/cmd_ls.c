@@ -112,7 +112,7 @@ int cli_cmd_ls(const struct bl_options *o)
 		for (size_t i = 0; i < bl_node_count(m); i++) {
 			struct bl_node *c = bl_node_child(m, i);
 			if (c->kind == BL_NODE_LAYER)
-				bl_vec_push(&layers, c);
+				bl_vec_push_take(&layers, c);
 		}
 		size_t n = layers.len;
 		long idx = layer < 0 ? (long)n + layer : layer;

@@ -436,7 +436,7 @@ static void compare_config(struct bl_cmp_node *n, const struct ctx *ctx)
 	 * then the diff_ids are a difference of the config's own. */
 	if (d.rootfs && !n->parent) {
 		if (n->fields.len < ctx->max_fields)
-			bl_vec_push(&n->fields, bl_strdup("rootfs.diff_ids"));
+			bl_vec_push_take(&n->fields, bl_strdup("rootfs.diff_ids"));
 		cnt++;
 	}
 	if (cnt) {
@@ -466,7 +466,7 @@ static void add_platform(struct bl_cmp_node *n, const struct ctx *ctx, const str
 {
 	n->platform = cmp_platform_new(n, lp ? &lp->layers : NULL, rp ? &rp->layers : NULL);
 	if (ctx->platforms)
-		bl_vec_push(ctx->platforms, n->platform);
+		bl_vec_push_take(ctx->platforms, n->platform);
 }
 
 static void platform_one_sided(struct bl_cmp_node *n, const struct ctx *ctx)
@@ -566,12 +566,12 @@ static void compare_target(struct bl_cmp_node *n, const struct ctx *ctx)
 	for (size_t i = 0; i < n->left->children.len; i++) {
 		struct bl_node *x = bl_vec_get(&n->left->children, i);
 		if (x != lr)
-			bl_vec_push(&li.children, x);
+			bl_vec_push_take(&li.children, x);
 	}
 	for (size_t i = 0; i < n->right->children.len; i++) {
 		struct bl_node *x = bl_vec_get(&n->right->children, i);
 		if (x != rr)
-			bl_vec_push(&ri.children, x);
+			bl_vec_push_take(&ri.children, x);
 	}
 	compare_children_by_key(n, ctx, &li, &ri, false, false);
 	/* Children point at the real parents' nodes; nothing else kept li/ri. */

@@ -749,7 +749,7 @@ static void collect_small_blobs(const json_t *doc, struct bl_vec *out)
 		if (bl_mediatype_kind(d.media_type) == BL_MEDIA_CONFIG) {
 			struct bl_digest *p = bl_calloc(1, sizeof *p);
 			*p = d.digest;
-			bl_vec_push(out, p);
+			bl_vec_push_take(out, p);
 		}
 		bl_descriptor_fini(&d);
 	}
@@ -762,7 +762,7 @@ static void collect_small_blobs(const json_t *doc, struct bl_vec *out)
 		if (bl_mediatype_kind(d.media_type) == BL_MEDIA_INTOTO) {
 			struct bl_digest *p = bl_calloc(1, sizeof *p);
 			*p = d.digest;
-			bl_vec_push(out, p);
+			bl_vec_push_take(out, p);
 		}
 		bl_descriptor_fini(&d);
 	}

@@ -65,7 +65,7 @@ struct bl_node *model_node_new(
 	struct bl_node *n = node_alloc(kind, label);
 	n->parent = parent;
 	if (parent)
-		bl_vec_push(&parent->children, n);
+		bl_vec_push_take(&parent->children, n);
 	return n;
 }
 
@@ -110,7 +110,7 @@ void model_message(struct bl_build *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	bl_vec_push(&b->messages, bl_vasprintf(fmt, ap));
+	bl_vec_push_take(&b->messages, bl_vasprintf(fmt, ap));
 	va_end(ap);
 }
 

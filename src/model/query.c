@@ -136,7 +136,7 @@ static void collect_manifests(const struct bl_node *n, struct bl_vec *out, int d
 	for (size_t i = 0; i < n->children.len; i++) {
 		const struct bl_node *c = bl_vec_get(&n->children, i);
 		if (c->kind == BL_NODE_MANIFEST)
-			bl_vec_push(out, (void *)c);
+			bl_vec_push_take(out, (void *)c);
 		else if (c->kind == BL_NODE_INDEX)
 			collect_manifests(c, out, depth + 1);
 	}

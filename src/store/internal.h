@@ -91,6 +91,11 @@ void bl_tarix_fini(struct bl_tarix *ix);
  * (o->index_max), BL_E_CANCELLED when progress says so. */
 bool bl_tarix_build(struct bl_tarix *ix, struct archive *a, const struct bl_tarix_opts *o,
         struct bl_error *err);
+/* bl_tarix_build over a reader opened on `fd` (which stays the caller's);
+ * a file libarchive cannot open fails with BL_E_FORMAT "<o->what>: not a
+ * readable tar archive: <why>". */
+bool bl_tarix_build_fd(
+        struct bl_tarix *ix, int fd, const struct bl_tarix_opts *o, struct bl_error *err);
 /* The member called `name` (normalised), following hard and symbolic links
  * (at most 16); NULL when absent or the link leads outside. */
 const struct bl_tar_member *bl_tarix_find(const struct bl_tarix *ix, const char *name);

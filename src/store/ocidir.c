@@ -91,7 +91,7 @@ static bool od_list_roots(struct bl_store *s, struct bl_vec *roots, struct bl_er
 {
 	struct ocidir *o = (struct ocidir *)s;
 	for (size_t i = 0; i < o->roots.len; i++)
-		bl_vec_push(roots, bl_store_root_dup(o->roots.items[i]));
+		bl_vec_push_take(roots, bl_store_root_dup(o->roots.items[i]));
 	return true;
 }
 

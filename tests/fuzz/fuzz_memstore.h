@@ -105,7 +105,7 @@ static inline struct bl_build *fuzz_build_new(const struct fuzz_part *parts, siz
 		bl_digest_compute(BL_DIGEST_SHA256, b->data, b->len, &b->d);
 	}
 	struct bl_build *b = model_build_new();
-	bl_vec_push(&b->stores, &m->base);
+	bl_vec_push_take(&b->stores, &m->base);
 	struct model_ctx ctx;
 	model_ctx_init(&ctx, b);
 	struct bl_node *t = model_node_new(&ctx, BL_NODE_TARGET, b->root, "fuzz");

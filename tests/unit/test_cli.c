@@ -67,6 +67,25 @@ static int run_cli(char **out, char **err, int argc, char **args)
 	return rc;
 }
 
+/* A message is printed whole, however long the input it names, and escaped. */
+static void test_error_is_whole_and_escaped(void **state)
+{
+	(void)state;
+	char name[5001];
+	memset(name, 'n', sizeof name - 1);
+	name[sizeof name - 1] = '\0';
+	name[0] = '\x1b';
+	struct capture ce;
+	capture_start(&ce, stderr);
+	cli_error("%s: %s", name, "not found");
+	char *err = capture_end(&ce);
+	char *want = malloc(sizeof name + 64);
+	snprintf(want, sizeof name + 64, "bakelens: \\e%s: not found\n", name + 1);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+}
+
 static void test_commands_and_where_they_stand(void **state)
 {
 	(void)state;
@@ -293,6 +312,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_commands_and_where_they_stand),
+	        cmocka_unit_test(test_error_is_whole_and_escaped),
 	        cmocka_unit_test(test_put_safe_escapes_controls),
 	        cmocka_unit_test(test_json_str_keeps_utf8_escapes_invalid),
 	        cmocka_unit_test(test_json_print_to_a_pipe_is_utf8),
