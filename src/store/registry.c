@@ -85,7 +85,7 @@ static void mem_put(struct reg *s, const struct bl_digest *d, const void *data, 
 	bl_buf_init(&m->body);
 	bl_buf_append(&m->body, data, len);
 	s->mem_bytes += len;
-	bl_vec_push(&s->mem, m);
+	bl_vec_push_take(&s->mem, m);
 }
 
 static struct seen *seen_find(struct reg *s, const struct bl_digest *d)
@@ -109,7 +109,7 @@ static void seen_add(struct reg *s, const char *digest, bool manifest, int64_t s
 	if (!e) {
 		e = bl_calloc(1, sizeof *e);
 		e->d = d;
-		bl_vec_push(&s->seen, e);
+		bl_vec_push_take(&s->seen, e);
 	}
 	e->manifest = e->manifest || manifest;
 	if (size > e->size)
@@ -282,7 +282,7 @@ static bool reg_list_roots(struct bl_store *bs, struct bl_vec *roots, struct bl_
 	struct bl_store_root *r = bl_calloc(1, sizeof *r);
 	r->name = bl_ref_format(&s->ref);
 	bl_descriptor_copy(&r->desc, &s->root);
-	bl_vec_push(roots, r);
+	bl_vec_push_take(roots, r);
 	return true;
 }
 

@@ -32,7 +32,7 @@ bool bl_registry_tags_parse(const void *body, size_t len, struct bl_vec *tags, s
 		json_array_foreach(a, i, v)
 		{
 			if (json_is_string(v))
-				bl_vec_push(tags, bl_strdup(json_string_value(v)));
+				bl_vec_push_take(tags, bl_strdup(json_string_value(v)));
 		}
 	}
 	json_decref(j);
@@ -58,7 +58,7 @@ bool bl_registry_index_parse(
 			ok = false;
 			break;
 		}
-		bl_vec_push(descs, d);
+		bl_vec_push_take(descs, d);
 	}
 	json_decref(j);
 	return ok;

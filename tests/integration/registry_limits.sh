@@ -50,9 +50,7 @@ drip_tree() {
 # so only the deadline ends it: 2 s for a config of a few hundred bytes.
 rules "[{\"match\":\"GET /v2/single/blobs/$CFG\",\"action\":\"drip:2\",\"times\":9}]"
 drip_tree
-# (tree reports a child's failure as an invalid node: exit 4; the store's
-# own error class is checked with the probe below and on the root)
-expect_eq "drip: exit (the config node failed)" 4 "$rc"
+expect_eq "drip: exit (network)" 7 "$rc"
 expect_eq "drip: says too slow, with the deadline" yes \
 	"$(yesno grep -qE "registry $R: repository single: blob $CFG: transfer too slow: [0-9]+ bytes in [0-9]+ s \(deadline 2 s\)" "$E")"
 expect_eq "drip: not retried (one config GET)" 1 "$(grep -c "GET /v2/single/blobs/$CFG" "$PLOG")"
