@@ -106,6 +106,20 @@ struct bl_store {
 	                   gzip-compressed, streamed" */
 };
 
+/* How deep a load (bl_build_load, model.h) reads; stores ignore it. */
+enum bl_load_depth {
+	BL_LOAD_ALL = 0, /* every document: indexes, manifests, configs, attestations */
+	/* The target's root document and the indexes under it only: the image
+	 * manifests an index lists are named (their digests are in the verified
+	 * index) but not read, nor what a manifest names; except that a root
+	 * manifest's config is read when `platform` is set (its platform is
+	 * checked against it). */
+	BL_LOAD_INDEXES,
+	/* Indexes, image manifests (of `platform` when set) and their configs;
+	 * no attestation manifests, no in-toto statements. */
+	BL_LOAD_CONFIGS,
+};
+
 /* How sources are opened and read, one set for every kind of source: given
  * to bl_store_open, bl_store_registry_open (registry.h) and bl_build_load
  * (model.h), filled by the front ends from the command line. All zero (or a
@@ -129,6 +143,13 @@ struct bl_source_opts {
 	long connect_timeout_ms; /* 0: 10 s */
 	long low_speed_time_s;   /* a transfer below 1 byte/s for this long fails; 0: 30 s */
 	long retry_after_cap_s;  /* longest Retry-After honoured; 0: 30 s */
+	/* What a command needs of a load (bl_build_load; stores ignore these):
+	 * all zero reads everything, as the explorer, `tree` and `inspect` do. */
+	bool no_referrers;        /* never ask a registry for referrers */
+	enum bl_load_depth depth; /* BL_LOAD_ALL, or stop early (see above) */
+	/* With a depth: the image manifests of other platforms ("os/arch[/variant]",
+	 * as --platform) below an index are not read; NULL reads them all. */
+	const char *platform;
 };
 
 /* Open a source: "DIR", "oci:DIR[:REF]", "content:DIR[@DIGEST]", "FILE",

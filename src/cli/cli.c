@@ -181,11 +181,17 @@ void cli_progress_end(struct cli_progress *p)
 	p->shown = false;
 }
 
-bool cli_load(const struct bl_options *o, struct bl_build **out, int *exit_code)
+static bool load(const struct bl_options *o, const struct bl_source_opts *needs,
+        struct bl_build **out, int *exit_code)
 {
 	struct bl_error err = {0};
 	struct bl_source_opts lo;
 	bl_options_source(o, &lo);
+	if (needs) {
+		lo.no_referrers = needs->no_referrers;
+		lo.depth = needs->depth;
+		lo.platform = needs->platform;
+	}
 	if (o->nsources == 0) {
 		cli_error("no source given (try: bakelens --help)");
 		*exit_code = BL_EXIT_USAGE;
@@ -208,6 +214,31 @@ bool cli_load(const struct bl_options *o, struct bl_build **out, int *exit_code)
 			cli_error("%s", (const char *)bl_vec_get(&b->messages, i));
 	}
 	return true;
+}
+
+bool cli_load(const struct bl_options *o, struct bl_build **out, int *exit_code)
+{
+	return load(o, NULL, out, exit_code);
+}
+
+bool cli_load_needs(
+        const struct bl_options *o, enum bl_load_depth depth, struct bl_build **out, int *exit_code)
+{
+	struct bl_source_opts needs = {
+	        .no_referrers = true, .depth = depth, .platform = o->platform};
+	return load(o, &needs, out, exit_code);
+}
+
+enum bl_load_depth cli_what_depth(enum bl_what what)
+{
+	switch (what) {
+	case BL_WHAT_DEFAULT:
+	case BL_WHAT_INDEX:
+	case BL_WHAT_MANIFEST:
+		return BL_LOAD_INDEXES;
+	default:
+		return BL_LOAD_CONFIGS;
+	}
 }
 
 /* "app > linux/amd64 > config": the labels from below the root down to `n`, escaped. */

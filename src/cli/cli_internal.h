@@ -94,6 +94,14 @@ int cli_fail(const struct bl_error *err);
 int cli_fail_input(const struct bl_build *b, const struct bl_options *o, struct bl_error *err);
 /* Load the sources named in opts; prints the error and returns false on failure. */
 bool cli_load(const struct bl_options *o, struct bl_build **out, int *exit_code);
+/* cli_load for a command that needs less than the whole graph: no
+ * referrers, documents read down to `depth` only, and with --platform only
+ * that platform's manifests (struct bl_source_opts in store.h). */
+bool cli_load_needs(const struct bl_options *o, enum bl_load_depth depth, struct bl_build **out,
+        int *exit_code);
+/* The depth `digest --what W` needs: the root and indexes for an index or
+ * manifest digest, the manifest and its config for the rest. */
+enum bl_load_depth cli_what_depth(enum bl_what what);
 /* 0 when every node of `top`'s tree (the whole build when NULL) is usable;
  * else the worst (bl_exit_worse) of the exit codes of the nodes' failure
  * classes (bl_node.cause), after printing one line per problem on stderr,

@@ -30,7 +30,7 @@ int cli_cmd_digest(const struct bl_options *o)
 	}
 	struct bl_build *b = NULL;
 	int rc;
-	if (!cli_load(o, &b, &rc))
+	if (!cli_load_needs(o, cli_what_depth(q.what), &b, &rc))
 		return rc;
 	struct bl_digest d;
 	struct bl_error err = {0};

@@ -84,7 +84,7 @@ int cli_cmd_ls(const struct bl_options *o)
 	}
 	struct bl_build *b = NULL;
 	int rc;
-	if (!cli_load(o, &b, &rc))
+	if (!cli_load_needs(o, BL_LOAD_CONFIGS, &b, &rc))
 		return rc;
 	struct bl_query q = {
 	        .target = o->target, .platform = o->platform, .what = BL_WHAT_MANIFEST};

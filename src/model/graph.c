@@ -298,16 +298,6 @@ static bool is_json_type(const char *mt)
 	       (len >= 5 && strncmp(mt + len - 5, "/json", 5) == 0);
 }
 
-static bool on_path(const struct bl_node *n)
-{
-	for (const struct bl_node *p = n->parent; p; p = p->parent) {
-		if (p->has_desc && p->kind != BL_NODE_TARGET &&
-		        bl_digest_equal(&p->desc.digest, &n->desc.digest))
-			return true;
-	}
-	return false;
-}
-
 static int depth_of(const struct bl_node *n)
 {
 	int d = 0;
@@ -399,7 +389,7 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 		n->cause = BL_E_CANCELLED;
 		return;
 	}
-	if (on_path(n)) {
+	if (model_on_path(n)) {
 		model_node_status(
 		        n, BL_STATUS_LOOP, "index refers to itself through %s", n->desc.digest.str);
 		return;
@@ -436,6 +426,8 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 		not_found(ctx, n);
 		return;
 	}
+	if (model_load_skips(ctx, n))
+		return; /* named by a verified parent; the command does not need it read */
 	size_t cap = (mk == BL_MEDIA_INDEX || mk == BL_MEDIA_MANIFEST) ? BL_JSON_MANIFEST_MAX
 	                                                               : BL_JSON_CONFIG_MAX;
 	json_t *doc = read_doc(ctx, n, cap);
@@ -513,8 +505,6 @@ static void subject_note(struct bl_node *n)
 	}
 }
 
-static void prefetch_index_children(struct model_ctx *ctx, struct bl_node *n, size_t first);
-
 static void expand_index(struct model_ctx *ctx, struct bl_node *n)
 {
 	subject_note(n);
@@ -562,7 +552,7 @@ static void expand_index(struct model_ctx *ctx, struct bl_node *n)
 			        "of which it is a referrer",
 			        d.digest.str);
 	}
-	prefetch_index_children(ctx, n, first);
+	model_prefetch_children(ctx, n, first);
 	for (size_t j = first; j < n->children.len; j++) {
 		struct bl_node *c = bl_vec_get(&n->children, j);
 		if (c->has_desc)
@@ -732,93 +722,11 @@ out:
 	(void)image_layers;
 }
 
-/* ---- registries: prefetch and referrers ---- */
+/* ---- registries: referrers ---- */
 
 static bool from_registry(const struct bl_node *n)
 {
 	return n->store && bl_store_is_remote(n->store);
-}
-
-static void prefetch(
-        struct model_ctx *ctx, struct bl_store *s, const struct bl_digest *const *ds, size_t n)
-{
-	if (n == 0 || ctx->cancelled)
-		return;
-	struct bl_error e;
-	bl_error_clear(&e);
-	if (!bl_store_prefetch(s, ds, n, &e) && e.code == BL_E_CANCELLED)
-		ctx->cancelled = true;
-}
-
-/* The documents a manifest's resolution reads (its config, its in-toto
- * statements: never a layer), appended to `out` (struct bl_digest *). */
-static void collect_small_blobs(const json_t *doc, struct bl_vec *out)
-{
-	struct bl_descriptor d;
-	json_t *cj = bl_json_obj(doc, "config");
-	if (cj && bl_descriptor_parse(cj, "config", &d, NULL)) {
-		if (bl_mediatype_kind(d.media_type) == BL_MEDIA_CONFIG) {
-			struct bl_digest *p = bl_calloc(1, sizeof *p);
-			*p = d.digest;
-			bl_vec_push_take(out, p);
-		}
-		bl_descriptor_fini(&d);
-	}
-	size_t i;
-	json_t *lj;
-	json_array_foreach(bl_json_arr(doc, "layers"), i, lj)
-	{
-		if (!bl_descriptor_parse(lj, "layers", &d, NULL))
-			continue;
-		if (bl_mediatype_kind(d.media_type) == BL_MEDIA_INTOTO) {
-			struct bl_digest *p = bl_calloc(1, sizeof *p);
-			*p = d.digest;
-			bl_vec_push_take(out, p);
-		}
-		bl_descriptor_fini(&d);
-	}
-}
-
-/* Before an index's children are resolved one by one: fetch them in
- * parallel, then (from memory) the configs and statements they name. */
-static void prefetch_index_children(struct model_ctx *ctx, struct bl_node *n, size_t first)
-{
-	if (!from_registry(n) || ctx->cancelled || n->children.len <= first)
-		return;
-	size_t cnt = n->children.len - first;
-	const struct bl_digest **ds = bl_calloc(cnt, sizeof *ds);
-	size_t k = 0;
-	for (size_t j = first; j < n->children.len; j++) {
-		struct bl_node *c = bl_vec_get(&n->children, j);
-		if (c->has_desc &&
-		        (c->kind == BL_NODE_INDEX || c->kind == BL_NODE_MANIFEST ||
-		                c->kind == BL_NODE_ATTESTATION) &&
-		        !on_path(c))
-			ds[k++] = &c->desc.digest;
-	}
-	prefetch(ctx, n->store, ds, k);
-	free(ds);
-	struct bl_vec blobs;
-	bl_vec_init(&blobs, free);
-	for (size_t j = first; j < n->children.len && !ctx->cancelled; j++) {
-		struct bl_node *c = bl_vec_get(&n->children, j);
-		if (!c->has_desc || bl_mediatype_kind(c->desc.media_type) != BL_MEDIA_MANIFEST)
-			continue;
-		/* only what the prefetch put in memory: no request here */
-		if (bl_store_stat(n->store, &c->desc.digest, NULL) != BL_BLOB_VERIFIED)
-			continue;
-		struct bl_buf buf;
-		bl_buf_init(&buf);
-		if (bl_store_read_blob(n->store, &c->desc, BL_JSON_MANIFEST_MAX, &buf, NULL)) {
-			json_t *doc = bl_json_parse(buf.data, buf.len, BL_JSON_MANIFEST_MAX, NULL);
-			if (doc)
-				collect_small_blobs(doc, &blobs);
-			json_decref(doc);
-		}
-		bl_buf_fini(&buf);
-	}
-	prefetch(ctx, n->store, (const struct bl_digest *const *)blobs.items, blobs.len);
-	bl_vec_fini(&blobs);
 }
 
 static bool is_referrer(const struct bl_node *n)
@@ -846,7 +754,8 @@ static bool referrers_failed(const struct model_ctx *ctx, const struct bl_store 
  * message, once per store: the image itself is fine. */
 static void add_referrers(struct model_ctx *ctx, struct bl_node *n)
 {
-	if (!ctx->registry || ctx->cancelled || !from_registry(n) || n->status != BL_STATUS_OK)
+	if (!ctx->registry || ctx->registry->no_referrers || ctx->cancelled || !from_registry(n) ||
+	        n->status != BL_STATUS_OK)
 		return;
 	if ((n->kind != BL_NODE_INDEX && n->kind != BL_NODE_MANIFEST) || is_referrer(n) ||
 	        referrers_failed(ctx, n->store))
@@ -875,7 +784,7 @@ static void add_referrers(struct model_ctx *ctx, struct bl_node *n)
 		if (mk == BL_MEDIA_MANIFEST || mk == BL_MEDIA_INDEX)
 			ds[k++] = &d->digest;
 	}
-	prefetch(ctx, n->store, ds, k);
+	model_prefetch(ctx, n->store, ds, k);
 	free(ds);
 	for (size_t i = 0; i < descs.len && !ctx->cancelled; i++) {
 		const struct bl_descriptor *d = bl_vec_get(&descs, i);

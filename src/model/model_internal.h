@@ -1,7 +1,8 @@
 /* Internal interfaces of the model layer, shared by build.c, node.c,
  * metadata.c, graph.c and the fuzz harnesses. Not part of the public
- * contract. Calls go one way: build.c calls metadata.c and graph.c, and all
- * three make and name their nodes through node.c, which calls none of them. */
+ * contract. Calls go one way: build.c calls metadata.c and graph.c, graph.c
+ * calls fetch.c, and all of them make and name their nodes through node.c,
+ * which calls none of them. */
 #ifndef BL_MODEL_INTERNAL_H
 #define BL_MODEL_INTERNAL_H
 
@@ -83,6 +84,23 @@ bool model_metadata_sniff_json(const json_t *doc);
 /* build.c: resolve every pending target root (the first child of each
  * TARGET, with a descriptor and no document) in the build's stores. */
 void model_resolve_targets(struct model_ctx *ctx);
+
+/* fetch.c: what a load reads (ctx->registry's depth, platform) and reading
+ * it ahead from registries. */
+/* True when n's digest is also an ancestor's (a loop). */
+bool model_on_path(const struct bl_node *n);
+/* True when the load leaves n's descriptor unread (its parent is verified
+ * and names it; the command does not need its bytes): see enum
+ * bl_load_depth in store.h. False for every node of a full load. */
+bool model_load_skips(const struct model_ctx *ctx, const struct bl_node *n);
+/* bl_store_prefetch of `ds`; a cancel sets ctx->cancelled, other failures
+ * are left to the reads. */
+void model_prefetch(
+        struct model_ctx *ctx, struct bl_store *s, const struct bl_digest *const *ds, size_t n);
+/* Before the children of index n from `first` on are resolved one by one:
+ * fetch those the load reads from n's registry together, then (from memory)
+ * the configs and statements they name. Nothing for a local store. */
+void model_prefetch_children(struct model_ctx *ctx, struct bl_node *n, size_t first);
 
 /* graph.c */
 /* The store (of the build's, `preferred` first) that holds `d`, or NULL. */
