@@ -315,56 +315,100 @@ static enum bl_blob_state reg_stat_blob(
 	return s->offline ? BL_BLOB_MISSING : BL_BLOB_PRESENT;
 }
 
-/* Fetch a document by digest (verified) into out. */
+/* A document wanted by digest: its bytes appended to `out`, or, with out
+ * NULL (ahead of its read), kept in memory. */
+struct doc_get {
+	const struct bl_digest *d;
+	size_t max;
+	struct bl_buf *out;
+	bool ok;
+	struct bl_error err;
+};
+
+/* Keep a verified document where its read finds it. */
+static void keep_doc(struct reg *s, struct doc_get *g, const struct xfer *x)
+{
+	const char *data = x->body.data ? x->body.data : "";
+	if (!s->no_cache)
+		bl_registry_cache_put(s->cache_dir, g->d, data, x->body.len, NULL);
+	if (s->no_cache || !g->out)
+		mem_put(s, g->d, data, x->body.len);
+	learn(s, data, x->body.len);
+	if (g->out)
+		bl_buf_append(g->out, data, x->body.len);
+}
+
+/* Fetch documents by digest, verified, s->parallel at once: the one path of
+ * every document read (a single read is a batch of one), so that the same
+ * policy (bl_reg_request_many: retries, Retry-After, deadlines, size caps)
+ * covers all. A known manifest digest is asked at /manifests/, anything
+ * else at /blobs/; a 404 is asked once more at the other endpoint. False
+ * when cancelled. */
+static bool get_docs(struct reg *s, struct doc_get *g, size_t n)
+{
+	struct req *reqs = bl_calloc(n ? n : 1, sizeof *reqs);
+	struct xfer **outs = bl_calloc(n ? n : 1, sizeof *outs);
+	struct bl_error *errs = bl_calloc(n ? n : 1, sizeof *errs);
+	size_t *which = bl_calloc(n ? n : 1, sizeof *which);
+	bool ok = true;
+	for (int pass = 0; pass < 2 && ok; pass++) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (pass == 1 && (g[i].ok || g[i].err.code != BL_E_NOT_FOUND))
+				continue;
+			struct seen *e = seen_find(s, g[i].d);
+			bool manifest = (e && e->manifest) == (pass == 0);
+			reqs[k] =
+			        (struct req){.url = bl_reg_api_url(s, "/v2/%s/%s/%s", s->repo,
+			                             manifest ? "manifests" : "blobs", g[i].d->str),
+			                .accept = manifest ? BL_REG_ACCEPT_MANIFESTS : NULL,
+			                .registry_auth = true,
+			                .max = g[i].max,
+			                .size = seen_size(s, g[i].d),
+			                .what = bl_asprintf("%s %s", manifest ? "manifest" : "blob",
+			                        g[i].d->str)};
+			which[k++] = i;
+		}
+		if (k == 0)
+			break;
+		ok = bl_reg_request_many(s, reqs, k, outs, errs);
+		for (size_t j = 0; j < k; j++) {
+			struct doc_get *gi = &g[which[j]];
+			struct xfer *x = outs[j];
+			gi->err = errs[j];
+			if (x) {
+				struct bl_digest got;
+				bl_digest_compute(gi->d->alg, x->body.data ? x->body.data : "",
+				        x->body.len, &got);
+				if (bl_digest_equal(&got, gi->d)) {
+					keep_doc(s, gi, x);
+					gi->ok = true;
+				} else {
+					bl_reg_fail(s, &gi->err, BL_E_DIGEST,
+					        "%s: body hashes to %s (not cached)", reqs[j].what,
+					        got.str);
+				}
+			}
+			bl_reg_xfer_free(x);
+			free((char *)reqs[j].url);
+			free((char *)reqs[j].what);
+		}
+	}
+	free(reqs);
+	free(outs);
+	free(errs);
+	free(which);
+	return ok;
+}
+
 static bool fetch_doc(struct reg *s, const struct bl_digest *d, size_t max, struct bl_buf *out,
         struct bl_error *err)
 {
-	struct seen *k = seen_find(s, d);
-	bool manifest_first = k && k->manifest;
-	struct xfer *x = NULL;
-	char *what = NULL;
-	bool ok = false;
-	for (int pass = 0; pass < 2 && !ok; pass++) {
-		bool manifest = pass == 0 ? manifest_first : !manifest_first;
-		free(what);
-		what = bl_asprintf("%s %s", manifest ? "manifest" : "blob", d->str);
-		char *url = bl_reg_api_url(
-		        s, "/v2/%s/%s/%s", s->repo, manifest ? "manifests" : "blobs", d->str);
-		struct req r = {.url = url,
-		        .accept = manifest ? BL_REG_ACCEPT_MANIFESTS : NULL,
-		        .registry_auth = true,
-		        .max = max,
-		        .size = seen_size(s, d),
-		        .what = what};
-		struct bl_error e1 = {0};
-		ok = bl_reg_request(s, &r, &x, &e1);
-		free(url);
-		if (!ok && (e1.code != BL_E_NOT_FOUND || pass == 1)) {
-			if (err)
-				*err = e1;
-			break;
-		}
-	}
-	if (ok) {
-		struct bl_digest got;
-		bl_digest_compute(d->alg, x->body.data ? x->body.data : "", x->body.len, &got);
-		if (!bl_digest_equal(&got, d)) {
-			bl_reg_fail(s, err, BL_E_DIGEST, "%s: body hashes to %s (not cached)", what,
-			        got.str);
-			ok = false;
-		} else {
-			if (!s->no_cache)
-				bl_registry_cache_put(s->cache_dir, d,
-				        x->body.data ? x->body.data : "", x->body.len, NULL);
-			else
-				mem_put(s, d, x->body.data ? x->body.data : "", x->body.len);
-			learn(s, x->body.data ? x->body.data : "", x->body.len);
-			bl_buf_append(out, x->body.data ? x->body.data : "", x->body.len);
-		}
-	}
-	bl_reg_xfer_free(x);
-	free(what);
-	return ok;
+	struct doc_get g = {.d = d, .max = max, .out = out};
+	get_docs(s, &g, 1);
+	if (!g.ok && err)
+		*err = g.err;
+	return g.ok;
 }
 
 static bool reg_read_raw(struct bl_store *bs, const struct bl_digest *d, size_t max,
@@ -505,21 +549,21 @@ static void curl_init_once(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-/* The floor of every transfer's deadline (seconds): BAKELENS_TRANSFER_DEADLINE
- * when set, else 60. */
-static bool deadline_floor(long *out, struct bl_error *err)
+/* A whole number of `unit` from the environment variable `name`, lo to hi:
+ * *out is `dflt` when unset or empty; BL_E_USAGE for anything else. */
+static bool env_number(const char *name, const char *unit, long lo, long hi, long dflt, long *out,
+        struct bl_error *err)
 {
-	const char *v = getenv("BAKELENS_TRANSFER_DEADLINE");
-	*out = 60;
+	const char *v = getenv(name);
+	*out = dflt;
 	if (!v || !*v)
 		return true;
 	char *end = NULL;
 	long n = strtol(v, &end, 10);
-	if (*end || n < 1 || n > 24L * 3600) {
+	if (*end || n < lo || n > hi) {
 		char *safe = bl_text_safe(v);
-		bl_fail(err, BL_E_USAGE,
-		        "BAKELENS_TRANSFER_DEADLINE: expected seconds (1 to 86400), got \"%s\"",
-		        safe);
+		bl_fail(err, BL_E_USAGE, "%s: expected %s (%ld to %ld), got \"%s\"", name, unit, lo,
+		        hi, safe);
 		free(safe);
 		return false;
 	}
@@ -534,8 +578,13 @@ bool bl_store_registry_open(const char *arg, const struct bl_source_opts *opts,
 	if (!opts)
 		opts = &defaults;
 	*out = NULL;
-	long floor_s;
-	if (!deadline_floor(&floor_s, err))
+	/* BAKELENS_TRANSFER_DEADLINE: the floor of every transfer's deadline
+	 * (seconds); BAKELENS_REGISTRY_PARALLEL: documents fetched at once */
+	long floor_s, parallel;
+	if (!env_number(
+	            "BAKELENS_TRANSFER_DEADLINE", "seconds", 1, 24L * 3600, 60, &floor_s, err) ||
+	        !env_number("BAKELENS_REGISTRY_PARALLEL", "documents", 1, BL_REG_PARALLEL,
+	                BL_REG_PARALLEL, &parallel, err))
 		return false;
 	const char *refstr = arg;
 	if (!strncmp(refstr, "docker://", 9))
@@ -570,6 +619,7 @@ bool bl_store_registry_open(const char *arg, const struct bl_source_opts *opts,
 	s->low_speed_s = opts->low_speed_time_s > 0 ? opts->low_speed_time_s : 30;
 	s->retry_cap_s = opts->retry_after_cap_s > 0 ? opts->retry_after_cap_s : 30;
 	s->deadline_floor_s = floor_s;
+	s->parallel = (int)parallel;
 	bl_vec_init(&s->tokens, bl_reg_token_free);
 	bl_vec_init(&s->seen, free);
 	bl_vec_init(&s->mem, memdoc_free);
@@ -582,7 +632,7 @@ bool bl_store_registry_open(const char *arg, const struct bl_source_opts *opts,
 	curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 	curl_multi_setopt(s->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
-	curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)BL_REG_PARALLEL);
+	curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)s->parallel);
 	*out = &s->base;
 	return true;
 }
@@ -708,89 +758,44 @@ static bool reg_list_tags(struct bl_store *bs, struct bl_vec *tags, struct bl_er
 	return bl_reg_list_tags((struct reg *)bs, tags, 10000, &complete, err);
 }
 
+static int digest_cmp(const void *a, const void *b)
+{
+	const struct bl_digest *const *x = a, *const *y = b;
+	return strcmp((*x)->str, (*y)->str);
+}
+
 static bool reg_prefetch(
         struct bl_store *bs, const struct bl_digest *const *digests, size_t n, struct bl_error *err)
 {
 	struct reg *s = (struct reg *)bs;
-	if (s->offline || !s->scheme_known)
+	if (s->offline || !s->scheme_known || n == 0)
 		return true; /* later reads do the work (and learn the scheme and token) */
-	struct xfer *slots[BL_REG_PARALLEL] = {0};
-	const struct bl_digest *sdig[BL_REG_PARALLEL] = {0};
-	size_t next = 0;
-	bool cancelled = false;
-	bool held = false; /* told to wait (429, 5xx): the reads do the rest, later */
-	for (;;) {
-		/* fill free slots with documents we do not have */
-		for (int i = 0; i < BL_REG_PARALLEL && next < n && !held; i++) {
-			if (slots[i])
-				continue;
-			while (next < n) {
-				const struct bl_digest *d = digests[next++];
-				struct bl_buf tmp;
-				bl_buf_init(&tmp);
-				bool have = mem_find(s, d) ||
-				            (!s->no_cache && bl_registry_cache_get(s->cache_dir, d,
-				                                     BL_JSON_CONFIG_MAX, &tmp));
-				bl_buf_fini(&tmp);
-				if (have)
-					continue;
-				struct seen *k = seen_find(s, d);
-				bool manifest = k && k->manifest;
-				char *url = bl_reg_api_url(s, "/v2/%s/%s/%s", s->repo,
-				        manifest ? "manifests" : "blobs", d->str);
-				char *authz = bl_reg_authz(s);
-				bl_reg_wait_turn(s);
-				slots[i] = bl_reg_xfer_start(s, url,
-				        manifest ? BL_REG_ACCEPT_MANIFESTS : NULL, authz, NULL,
-				        manifest ? BL_JSON_MANIFEST_MAX : BL_JSON_CONFIG_MAX, false,
-				        "prefetch");
-				bl_reg_xfer_declare(slots[i], seen_size(s, d));
-				sdig[i] = d;
-				bl_credentials_free_secret(authz);
-				free(url);
-				break;
-			}
-		}
-		bool any = false;
-		for (int i = 0; i < BL_REG_PARALLEL; i++)
-			any = any || slots[i];
-		if (!any)
-			break;
-		bl_reg_drive(s, NULL, NULL);
-		for (int i = 0; i < BL_REG_PARALLEL; i++) {
-			struct xfer *x = slots[i];
-			if (!x || !x->done)
-				continue;
-			if (x->cancelled)
-				cancelled = true;
-			if (x->status == 429 || x->status >= 500) {
-				/* the same wait the reads honour; none starts before it */
-				bl_reg_hold(s, x, 500);
-				held = true;
-			}
-			if (x->result == CURLE_OK && x->status == 200) {
-				struct bl_digest got;
-				bl_digest_compute(sdig[i]->alg, x->body.data ? x->body.data : "",
-				        x->body.len, &got);
-				if (bl_digest_equal(&got, sdig[i])) {
-					mem_put(s, sdig[i], x->body.data ? x->body.data : "",
-					        x->body.len);
-					if (!s->no_cache)
-						bl_registry_cache_put(s->cache_dir, sdig[i],
-						        x->body.data ? x->body.data : "",
-						        x->body.len, NULL);
-					learn(s, x->body.data ? x->body.data : "", x->body.len);
-				}
-			}
-			bl_reg_xfer_free(x);
-			slots[i] = NULL;
-		}
-		if (cancelled)
-			break;
+	/* each distinct digest we do not have, once */
+	const struct bl_digest **ds = bl_calloc(n, sizeof *ds);
+	memcpy(ds, digests, n * sizeof *ds);
+	qsort(ds, n, sizeof *ds, digest_cmp);
+	struct doc_get *g = bl_calloc(n, sizeof *g);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && bl_digest_equal(ds[i], ds[i - 1]))
+			continue;
+		struct bl_buf tmp;
+		bl_buf_init(&tmp);
+		bool have = mem_find(s, ds[i]) ||
+		            (!s->no_cache && bl_registry_cache_get(s->cache_dir, ds[i],
+		                                     BL_JSON_CONFIG_MAX, &tmp));
+		bl_buf_fini(&tmp);
+		if (have)
+			continue;
+		struct seen *e = seen_find(s, ds[i]);
+		g[k++] = (struct doc_get){.d = ds[i],
+		        .max = e && e->manifest ? BL_JSON_MANIFEST_MAX : BL_JSON_CONFIG_MAX};
 	}
-	for (int i = 0; i < BL_REG_PARALLEL; i++)
-		bl_reg_xfer_free(slots[i]);
-	if (cancelled)
+	/* failures of single documents are left to their reads */
+	bool ok = get_docs(s, g, k);
+	free(g);
+	free(ds);
+	if (!ok)
 		return bl_fail(
 		        err, BL_E_CANCELLED, "registry %s: prefetch cancelled", s->ref.domain);
 	return true;

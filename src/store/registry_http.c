@@ -236,6 +236,10 @@ struct xfer *bl_reg_xfer_start(struct reg *s, const char *url, const char *accep
 	curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	/* transfers started together wait for the first connection to the
+	 * registry and share it when it speaks HTTP/2, rather than each opening
+	 * its own */
+	curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "bakelens/" BL_VERSION);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, s->connect_ms);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -325,26 +329,47 @@ void bl_reg_xfer_error(struct reg *s, const struct xfer *x, struct bl_error *err
 	}
 }
 
+/* One turn of the multi handle: finished transfers are marked done. True
+ * when one finished; *running says how many still run. */
+static bool turn(struct reg *s, int *running)
+{
+	bool finished = false;
+	*running = 0;
+	curl_multi_perform(s->multi, running);
+	CURLMsg *m;
+	int left;
+	while ((m = curl_multi_info_read(s->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		struct xfer *d = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&d);
+		if (d) {
+			d->done = true;
+			d->result = m->data.result;
+			finished = true;
+		}
+	}
+	return finished;
+}
+
 void bl_reg_drive(struct reg *s, bool (*until)(struct xfer *), struct xfer *x)
 {
 	for (;;) {
-		int running = 0;
-		curl_multi_perform(s->multi, &running);
-		CURLMsg *m;
-		int left;
-		while ((m = curl_multi_info_read(s->multi, &left))) {
-			if (m->msg != CURLMSG_DONE)
-				continue;
-			struct xfer *d = NULL;
-			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&d);
-			if (d) {
-				d->done = true;
-				d->result = m->data.result;
-			}
-		}
+		int running;
+		turn(s, &running);
 		if (x ? until(x) : running == 0)
 			return;
 		if (x && x->done)
+			return;
+		curl_multi_poll(s->multi, NULL, 0, 100, NULL);
+	}
+}
+
+void bl_reg_drive_some(struct reg *s)
+{
+	for (;;) {
+		int running;
+		if (turn(s, &running) || running == 0)
 			return;
 		curl_multi_poll(s->multi, NULL, 0, 100, NULL);
 	}
@@ -402,8 +427,7 @@ static void switch_scheme(struct reg *s, struct bl_reg_attempt *a, const char *s
 	a->origin = bl_reg_url_origin(a->url);
 }
 
-/* Send once and wait for the answer (its headers, for a stream). */
-static struct xfer *send_once(
+struct xfer *bl_reg_attempt_send(
         struct reg *s, const struct req *r, struct bl_reg_attempt *a, const char *registry_authz)
 {
 	char *cur = bl_reg_url_origin(a->url);
@@ -422,7 +446,6 @@ static struct xfer *send_once(
 	bl_reg_xfer_declare(x, r->size);
 	if (r->method && !strcmp(r->method, "HEAD"))
 		curl_easy_setopt(x->h, CURLOPT_NOBODY, 1L);
-	bl_reg_drive(s, r->stream ? until_headers : bl_reg_until_done, x);
 	return x;
 }
 
@@ -568,6 +591,21 @@ static enum bl_reg_outcome on_response(struct reg *s, const struct req *r, struc
 	return BL_REG_FAILED;
 }
 
+enum bl_reg_outcome bl_reg_attempt_answer(struct reg *s, const struct req *r,
+        struct bl_reg_attempt *a, struct xfer *x, struct xfer **out, struct bl_error *err)
+{
+	*out = NULL;
+	if (x->cancelled || x->too_big || x->too_slow) {
+		/* never retried: the same answer would come again */
+		bl_reg_xfer_error(s, x, err);
+		bl_reg_xfer_free(x);
+		return BL_REG_FAILED;
+	}
+	if (x->done && x->result != CURLE_OK)
+		return on_transport_error(s, r, a, x, err);
+	return on_response(s, r, a, x, out, err);
+}
+
 enum bl_reg_outcome bl_reg_attempt_run(struct reg *s, const struct req *r, struct bl_reg_attempt *a,
         const char *registry_authz, struct xfer **out, struct bl_error *err)
 {
@@ -579,17 +617,9 @@ enum bl_reg_outcome bl_reg_attempt_run(struct reg *s, const struct req *r, struc
 	}
 	enum bl_reg_outcome o = BL_REG_AGAIN;
 	while (o == BL_REG_AGAIN) {
-		struct xfer *x = send_once(s, r, a, registry_authz);
-		if (x->cancelled || x->too_big || x->too_slow) {
-			/* never retried: the same answer would come again */
-			bl_reg_xfer_error(s, x, err);
-			bl_reg_xfer_free(x);
-			o = BL_REG_FAILED;
-		} else if (x->done && x->result != CURLE_OK) {
-			o = on_transport_error(s, r, a, x, err);
-		} else {
-			o = on_response(s, r, a, x, out, err);
-		}
+		struct xfer *x = bl_reg_attempt_send(s, r, a, registry_authz);
+		bl_reg_drive(s, r->stream ? until_headers : bl_reg_until_done, x);
+		o = bl_reg_attempt_answer(s, r, a, x, out, err);
 	}
 	return o;
 }

@@ -26,7 +26,10 @@
 #define BL_REG_ACCEPT_MANIFESTS                                                                    \
 	"Accept: " BL_MT_OCI_INDEX ", " BL_MT_OCI_MANIFEST ", " BL_MT_DOCKER_LIST                  \
 	", " BL_MT_DOCKER_MANIFEST
-#define BL_REG_PARALLEL 6 /* transfers at once (prefetch) and connections per host */
+/* Documents fetched at once (bl_reg_request_many): streams over the one
+ * connection of an HTTP/2 registry, else as many kept-alive connections.
+ * BAKELENS_REGISTRY_PARALLEL (1 to 8) lowers it. */
+#define BL_REG_PARALLEL 8
 
 enum bl_reg_auth { BL_REG_AUTH_NONE = 0, BL_REG_AUTH_BASIC, BL_REG_AUTH_BEARER };
 
@@ -50,6 +53,7 @@ struct reg {
 	long low_speed_s;
 	long retry_cap_s;
 	long deadline_floor_s; /* a transfer's deadline: see bl_reg_deadline_ms */
+	int parallel;          /* documents fetched at once, 1 to BL_REG_PARALLEL */
 	/* No request leaves before this (bl_clock_ms): a 429 or 503 answered on
 	 * any path (prefetch included) holds back every path. */
 	int64_t not_before_ms;
@@ -176,6 +180,8 @@ void bl_reg_xfer_free(struct xfer *x);
 /* Run the multi handle until `until(x)` holds or x is done; with x NULL,
  * until no transfer is running. */
 void bl_reg_drive(struct reg *s, bool (*until)(struct xfer *), struct xfer *x);
+/* Run the multi handle until some transfer is done (marked) or none runs. */
+void bl_reg_drive_some(struct reg *s);
 bool bl_reg_until_done(struct xfer *x);
 bool bl_reg_until_data(struct xfer *x);
 
@@ -186,6 +192,15 @@ bool bl_reg_until_data(struct xfer *x);
  * the answered transfer (caller frees; a stream has its headers only).
  * BL_REG_CHALLENGE only when r->registry_auth, at most once per request. */
 void bl_reg_attempt_begin(struct bl_reg_attempt *a, const struct req *r);
+/* The two halves of one send, for callers that run several requests at
+ * once: start a transfer for the attempt (after any Retry-After hold;
+ * not driven), then, once it is done, its outcome under the one policy
+ * (takes x): BL_REG_AGAIN means send again (a retry, a redirect, the
+ * scheme switch), BL_REG_OK hands the transfer to *out. */
+struct xfer *bl_reg_attempt_send(
+        struct reg *s, const struct req *r, struct bl_reg_attempt *a, const char *registry_authz);
+enum bl_reg_outcome bl_reg_attempt_answer(struct reg *s, const struct req *r,
+        struct bl_reg_attempt *a, struct xfer *x, struct xfer **out, struct bl_error *err);
 enum bl_reg_outcome bl_reg_attempt_run(struct reg *s, const struct req *r, struct bl_reg_attempt *a,
         const char *registry_authz, struct xfer **out, struct bl_error *err);
 void bl_reg_attempt_end(struct bl_reg_attempt *a);
@@ -199,6 +214,13 @@ bool bl_reg_http_request(
  * Authorization line the store holds, and one 401 challenge answered
  * (Basic credentials or a Bearer token fetched from the realm). */
 bool bl_reg_request(struct reg *s, const struct req *r, struct xfer **out, struct bl_error *err);
+/* n requests (no streams), s->parallel of them at once on the multi handle,
+ * each under the same policy as bl_reg_request (its challenge answered, its
+ * retries, redirects and Retry-After holds). outs[i] gets the answered
+ * transfer (caller frees) or NULL, with errs[i] saying why. Returns false
+ * when cancelled (the requests not yet answered then fail BL_E_CANCELLED). */
+bool bl_reg_request_many(
+        struct reg *s, const struct req *reqs, size_t n, struct xfer **outs, struct bl_error *errs);
 /* The Authorization line for a registry request, or NULL; caller frees with
  * bl_credentials_free_secret. */
 char *bl_reg_authz(struct reg *s);

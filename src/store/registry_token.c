@@ -222,3 +222,81 @@ bool bl_reg_request(struct reg *s, const struct req *r, struct xfer **out, struc
 	bl_reg_attempt_end(&a);
 	return o == BL_REG_OK;
 }
+
+/* One request of bl_reg_request_many in flight. */
+struct slot {
+	size_t i; /* which request */
+	struct bl_reg_attempt a;
+	struct xfer *x; /* the transfer of its current attempt */
+};
+
+static void slot_send(struct reg *s, const struct req *r, struct slot *sl)
+{
+	char *authz = r->registry_auth ? bl_reg_authz(s) : NULL;
+	sl->x = bl_reg_attempt_send(s, r, &sl->a, authz);
+	bl_credentials_free_secret(authz);
+}
+
+bool bl_reg_request_many(
+        struct reg *s, const struct req *reqs, size_t n, struct xfer **outs, struct bl_error *errs)
+{
+	struct slot slots[BL_REG_PARALLEL];
+	size_t width = s->parallel > 0 && s->parallel <= BL_REG_PARALLEL ? (size_t)s->parallel
+	                                                                 : BL_REG_PARALLEL;
+	size_t next = 0, active = 0;
+	bool cancelled = false;
+	for (size_t i = 0; i < n; i++) {
+		outs[i] = NULL;
+		bl_error_clear(&errs[i]);
+	}
+	if (s->offline) {
+		for (size_t i = 0; i < n; i++)
+			bl_fail(&errs[i], BL_E_NET, "registry %s: %s: not cached and offline",
+			        s->ref.domain, reqs[i].what);
+		return true;
+	}
+	for (;;) {
+		while (active < width && next < n && !cancelled) {
+			struct slot *sl = &slots[active++];
+			sl->i = next++;
+			bl_reg_attempt_begin(&sl->a, &reqs[sl->i]);
+			slot_send(s, &reqs[sl->i], sl);
+		}
+		if (active == 0)
+			break;
+		bl_reg_drive_some(s);
+		for (size_t k = 0; k < active;) {
+			struct slot *sl = &slots[k];
+			const struct req *r = &reqs[sl->i];
+			if (!sl->x->done) {
+				k++;
+				continue;
+			}
+			enum bl_reg_outcome o = bl_reg_attempt_answer(
+			        s, r, &sl->a, sl->x, &outs[sl->i], &errs[sl->i]);
+			sl->x = NULL;
+			if (o == BL_REG_CHALLENGE) {
+				/* the token fetch drives the multi handle: the others go on */
+				o = answer_challenge(s, sl->a.challenge, &errs[sl->i])
+				            ? BL_REG_AGAIN
+				            : BL_REG_FAILED;
+			}
+			if (o == BL_REG_AGAIN && !cancelled) {
+				slot_send(s, r, sl);
+				k++;
+				continue;
+			}
+			if (o == BL_REG_AGAIN)
+				bl_fail(&errs[sl->i], BL_E_CANCELLED, "registry %s: %s: cancelled",
+				        s->ref.domain, r->what);
+			if (o == BL_REG_FAILED && errs[sl->i].code == BL_E_CANCELLED)
+				cancelled = true;
+			bl_reg_attempt_end(&sl->a);
+			slots[k] = slots[--active];
+		}
+	}
+	for (size_t i = next; i < n; i++)
+		bl_fail(&errs[i], BL_E_CANCELLED, "registry %s: %s: cancelled", s->ref.domain,
+		        reqs[i].what);
+	return !cancelled;
+}

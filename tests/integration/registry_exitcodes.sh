@@ -2,7 +2,8 @@
 # Exit codes below the root: a registry that fails (500 after retries, 401,
 # 403, a closed connection) on a config blob or on a child manifest makes
 # tree, inspect, digest and ls exit as the same fault on the root manifest
-# does (7 network, 8 auth), not 4 (invalid). Faults come from
+# does (7 network, 8 auth), not 4 (invalid), when they need that document:
+# digest and ls read only what their answer needs. Faults come from
 # tests/integration/fault_proxy.py in front of docker-registry.
 . "$BL_TESTLIB"
 . "$(dirname "$0")/registry-lib.sh"
@@ -64,7 +65,7 @@ for fault in 500 401 403 close; do
 	done
 	# The config blob only: the root was read, the config was not.
 	rules "^(GET|HEAD) /v2/single/blobs/$CFG" "$fault"
-	for c in tree inspect digest ls; do
+	for c in tree inspect ls; do
 		cmd_rc "$c" single:latest
 		expect_eq "$fault on the config: $c exit" "$want" "$rc"
 	done
@@ -72,15 +73,30 @@ for fault in 500 401 403 close; do
 		"$(grep -q "^bakelens: $R/single:latest: " "$E" && echo yes || echo no)"
 	expect_eq "$fault on the config: the config was asked for" yes \
 		"$(grep -q "/v2/single/blobs/$CFG" "$PLOG" && echo yes || echo no)"
+	cmd_rc digest single:latest --what config
+	expect_eq "$fault on the config: digest --what config exit" "$want" "$rc"
+	# the manifest's digest needs no config: digest never asks for it
+	: >"$PLOG"
+	cmd_rc digest single:latest
+	expect_eq "$fault on the config: digest of the manifest exit" 0 "$rc"
+	expect_eq "$fault on the config: digest of the manifest did not ask for it" no \
+		"$(grep -q "/v2/single/blobs/$CFG" "$PLOG" && echo yes || echo no)"
 	# One child manifest of an index: the index was read, that manifest not.
 	rules "^(GET|HEAD) /v2/multi/manifests/$CHILD" "$fault"
-	for c in tree inspect digest; do
+	for c in tree inspect; do
 		cmd_rc "$c" multi:latest
 		expect_eq "$fault on a child manifest: $c exit" "$want" "$rc"
 	done
+	cmd_rc digest multi:latest --platform linux/amd64 --what config
+	expect_eq "$fault on a child manifest: digest of its config exit" "$want" "$rc"
+	# the index names the manifest: its digest needs no read of it
+	cmd_rc digest multi:latest --platform linux/amd64 --what manifest
+	expect_eq "$fault on a child manifest: digest of it exit" 0 "$rc"
+	expect_eq "$fault on a child manifest: digest of it" "$CHILD" "$(cat "$O")"
 	cmd_rc ls multi:latest --platform linux/amd64
 	expect_eq "$fault on a child manifest: ls of that platform exit" "$want" "$rc"
+	# ls reads only the platform asked for
 	cmd_rc ls multi:latest --platform linux/arm64
-	expect_eq "$fault on a child manifest: ls of the other platform exit" "$want" "$rc"
+	expect_eq "$fault on a child manifest: ls of the other platform exit" 0 "$rc"
 done
 finish
