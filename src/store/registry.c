@@ -14,6 +14,10 @@
 #include "registry_internal.h"
 
 #define MEM_DOC_BUDGET (16u << 20)
+/* Pages of 1000 tags the referrers fallback reads before it asks for its
+ * sha256-<hex> tags one by one instead; `tags` reads up to LIST_TAG_PAGES. */
+#define REFERRER_TAG_PAGES 10
+#define LIST_TAG_PAGES 10000
 
 struct seen {
 	struct bl_digest d;
@@ -669,6 +673,26 @@ static bool descs_from_index(struct reg *s, const struct bl_buf *body, const cha
 	return ok;
 }
 
+/* The repository's tag list, read once per store (so once per repository
+ * and run) and kept: up to max_pages pages of /tags/list (`n` and `Link`
+ * paging, registry_tags.c). s->tags_complete says whether it is all of it.
+ * A listing that fails is not asked again by the referrers fallback, which
+ * then asks for its tags one by one; err (may be NULL) says why. */
+static bool load_tags(struct reg *s, int max_pages, struct bl_error *err)
+{
+	if (s->tags_loaded && (s->tags_complete || s->tags_pages >= max_pages))
+		return s->tags_ok;
+	if (s->tags_loaded)
+		bl_vec_fini(&s->tags); /* a longer listing than the fallback read */
+	bl_vec_init(&s->tags, free);
+	s->tags_loaded = true;
+	s->tags_pages = max_pages;
+	s->tags_ok = bl_reg_list_tags(s, &s->tags, max_pages, &s->tags_complete, err);
+	if (!s->tags_ok)
+		s->tags_complete = false;
+	return s->tags_ok;
+}
+
 static bool reg_referrers(struct bl_store *bs, const struct bl_digest *subject,
         struct bl_vec *descs, struct bl_error *err)
 {
@@ -713,13 +737,7 @@ static bool reg_referrers(struct bl_store *bs, const struct bl_digest *subject,
 	free(what);
 	/* the tag schema fallback: sha256-<hex>, looked up only when the tag exists */
 	char *tag = bl_asprintf("%s-%s", bl_digest_alg_name(subject->alg), bl_digest_hex(subject));
-	if (!s->tags_loaded) {
-		struct bl_error et = {0};
-		bl_vec_init(&s->tags, free);
-		s->tags_loaded = true;
-		if (!bl_reg_list_tags(s, &s->tags, 1, &s->tags_complete, &et))
-			s->tags_complete = false; /* no listing: ask for the tag itself */
-	}
+	load_tags(s, REFERRER_TAG_PAGES, NULL);
 	bool listed = false;
 	for (size_t i = 0; i < s->tags.len && !listed; i++)
 		listed = !strcmp(bl_vec_get(&s->tags, i), tag);
@@ -754,8 +772,12 @@ static bool reg_referrers(struct bl_store *bs, const struct bl_digest *subject,
 
 static bool reg_list_tags(struct bl_store *bs, struct bl_vec *tags, struct bl_error *err)
 {
-	bool complete;
-	return bl_reg_list_tags((struct reg *)bs, tags, 10000, &complete, err);
+	struct reg *s = (struct reg *)bs;
+	if (!load_tags(s, LIST_TAG_PAGES, err))
+		return false;
+	for (size_t i = 0; i < s->tags.len; i++)
+		bl_vec_push_take(tags, bl_strdup(bl_vec_get(&s->tags, i)));
+	return true;
 }
 
 static int digest_cmp(const void *a, const void *b)

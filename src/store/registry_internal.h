@@ -71,12 +71,14 @@ struct reg {
 	struct bl_store_ratelimit rl;
 	struct bl_registry_stats stats;
 	/* Referrers: whether the API answers (0 unknown, 1 yes, -1 no: a 404),
-	 * and, once the API is known absent, the first page of tags, so that the
-	 * sha256-<hex> fallback costs one request per repository, not one per
-	 * manifest. */
+	 * and, once the API is known absent, the repository's tags (read once,
+	 * page after page, and kept for `tags` too), so that the sha256-<hex>
+	 * fallback costs one listing per repository, not a request per manifest. */
 	int referrers_api;
 	bool tags_loaded;
-	bool tags_complete; /* the first page held every tag */
+	bool tags_ok;       /* the listing succeeded */
+	bool tags_complete; /* ... and held every tag */
+	int tags_pages;     /* the pages it was allowed */
 	struct bl_vec tags; /* char * */
 };
 

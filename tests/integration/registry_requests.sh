@@ -144,6 +144,21 @@ mark
 run_bl "$O" "$E" tree "$R/multi:latest"
 expect_eq "referrers: tree shows both" 2 "$(grep -c 'referrer: application/vnd.example.sbom' "$O")"
 expect_eq "referrers: tree lists the tags once" 1 "$(count '/v2/multi/tags/list')"
+# The tag list in pages of one (the proxy writes the Link headers): read
+# once, every page, so that only the referrers tags that exist are asked for.
+arm64m=$(skopeo --policy "$POLICY" inspect --tls-verify=false --raw "docker://$R/multi:latest" |
+	jq -r '.manifests[] | select(.platform.architecture == "arm64") | .digest')
+start_fault_proxy "$REG_PORT" nobody:nothing
+printf '[{"match":"GET /v2/multi/tags/list","action":"pages:1","times":99}]' >"$RULES"
+fresh r4
+run_bl "$O" "$E" inspect --json "127.0.0.1:$PP/multi:latest"
+expect_eq "paged tags: inspect exit" 0 "$rc"
+expect_eq "paged tags: both referrers shown" 2 \
+	"$(jq '[.. | objects | select(.label? // "" | startswith("referrer: "))] | length' "$O")"
+ntags=$(skopeo --policy "$POLICY" list-tags --tls-verify=false "docker://$R/multi" | jq '.Tags | length')
+expect_eq "paged tags: every page read once ($ntags tags)" "$ntags" "$(grep -c 'GET /v2/multi/tags/list' "$PLOG")"
+expect_eq "paged tags: no request for a referrers tag that is not there" 0 \
+	"$(grep -c "/manifests/sha256-${arm64m#sha256:}" "$PLOG" || true)"
 # digest never asks for referrers, even where there are some
 fresh r3
 mark
