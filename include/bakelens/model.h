@@ -117,7 +117,9 @@ struct bl_build {
  * in bl_build.remote) unless offline, where only the registry cache answers.
  * A target still not found is BL_STATUS_UNRESOLVED with a message that says
  * why (no source, --offline, or the registry's error). Manifests and indexes
- * read from a registry get their referrers as children ("referrer: <type>"). Without metadata,
+ * read from a registry get their referrers as children ("referrer: <type>") unless
+ * opts->no_referrers; opts->depth and opts->platform leave unread what a command does not
+ * need (store.h: enum bl_load_depth), the nodes there without a document. Without metadata,
  * every store gives one target per root. `opts` (store.h) may be NULL. Fails only when an argument
  * cannot be opened at all (missing file, not a known format, invalid metadata JSON). */
 bool bl_build_load(const char *const *args, size_t nargs, const struct bl_source_opts *opts,

@@ -40,8 +40,10 @@ bool bl_store_registry_open(const char *ref, const struct bl_source_opts *opts,
 /* True when `s` was made by bl_store_registry_open. Its referrers, tags,
  * prefetch and rate limit are the optional store operations (store.h):
  * referrers use the referrers API, falling back to the `sha256-<hex>` tag;
- * tags follow `Link: <...>; rel="next"` pages; prefetch fetches a few
- * documents at a time, in parallel, into memory and the cache. */
+ * tags follow `Link: <...>; rel="next"` pages and are listed once per store
+ * (the referrers fallback and list_tags share the listing); prefetch fetches
+ * documents 8 at a time (BAKELENS_REGISTRY_PARALLEL lowers it) into memory
+ * and the cache, through the same path and policy as every document read. */
 bool bl_store_is_registry(const struct bl_store *s);
 
 /* Counters, for tests and the benchmark. */

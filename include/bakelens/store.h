@@ -106,7 +106,8 @@ struct bl_store {
 	                   gzip-compressed, streamed" */
 };
 
-/* How deep a load (bl_build_load, model.h) reads; stores ignore it. */
+/* How deep a load (bl_build_load, model.h) reads from a registry; local
+ * sources are read whole (no request to spare), and stores ignore it. */
 enum bl_load_depth {
 	BL_LOAD_ALL = 0, /* every document: indexes, manifests, configs, attestations */
 	/* The target's root document and the indexes under it only: the image

@@ -55,6 +55,11 @@ bool model_load_skips(const struct model_ctx *ctx, const struct bl_node *n)
 	const struct bl_node *p = n->parent;
 	if (!p || p->kind == BL_NODE_TARGET || p->kind == BL_NODE_BUILD)
 		return false; /* the root: what it is decides everything else */
+	/* Local sources are read whole: it costs no request, and a document
+	 * that fails its digest there is found and refused as before. */
+	const struct bl_store *st = n->store ? n->store : p->store;
+	if (!st || !bl_store_is_remote(st))
+		return false;
 	if (p->kind == BL_NODE_INDEX) {
 		if (n->kind == BL_NODE_ATTESTATION)
 			return true;
