@@ -28,24 +28,6 @@ push "oci:$BL_TMP/layout:amd64" "$R/bench/one:latest"
 REF=$R/bench/app:latest
 ONE=$R/bench/one:latest
 
-# measure NAME CMD...: mean wall ms, requests and bytes per run (access log)
-measure() {
-	local name=$1
-	shift
-	local from=$(($(wc -l <"$REG_LOG") + 1))
-	local t0=$(date +%s%N)
-	for _ in $(seq "$RUNS"); do
-		"$@" >/dev/null 2>&1
-	done
-	local ms=$((($(date +%s%N) - t0) / 1000000 / RUNS))
-	sleep 0.2 # the access log is written after the response
-	local reqs bytes
-	reqs=$(tail -n +"$from" "$REG_LOG" | grep -cE '"(GET|HEAD|POST) /v2/' || true)
-	bytes=$(tail -n +"$from" "$REG_LOG" | grep -E '"(GET|HEAD|POST) /v2/' |
-		sed -nE 's/.*HTTP\/[0-9.]+" [0-9]+ ([0-9]+) .*/\1/p' | awk '{s+=$1} END {print s+0}')
-	echo "$name $ms $((reqs / RUNS)) $((bytes / RUNS))"
-}
-
 # What skopeo needs to show what bakelens inspect shows: the index, then per
 # platform its manifest and config (one skopeo process each, as a user would
 # run them; skopeo has no way to ask for several at once).

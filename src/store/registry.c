@@ -13,23 +13,6 @@
 #include "bakelens/text.h"
 #include "registry_internal.h"
 
-#define MEM_DOC_BUDGET (16u << 20)
-/* Pages of 1000 tags the referrers fallback reads before it asks for its
- * sha256-<hex> tags one by one instead; `tags` reads up to LIST_TAG_PAGES. */
-#define REFERRER_TAG_PAGES 10
-#define LIST_TAG_PAGES 10000
-
-struct seen {
-	struct bl_digest d;
-	bool manifest;
-	int64_t size; /* the largest size a descriptor declared for it; 0: none */
-};
-
-struct memdoc {
-	struct bl_digest d;
-	struct bl_buf body;
-};
-
 static const struct bl_store_ops registry_ops;
 
 static bool is_loopback(const char *hostport)
@@ -59,146 +42,19 @@ static bool host_listed(const char *const *list, const char *domain, const char 
 	return false;
 }
 
-/* ---- memory documents and what we learned about digests ---- */
-
-static struct memdoc *mem_find(struct reg *s, const struct bl_digest *d)
-{
-	for (size_t i = 0; i < s->mem.len; i++) {
-		struct memdoc *m = bl_vec_get(&s->mem, i);
-		if (bl_digest_equal(&m->d, d))
-			return m;
-	}
-	return NULL;
-}
-
-static void memdoc_free(void *p)
-{
-	struct memdoc *m = p;
-	if (m) {
-		bl_buf_fini(&m->body);
-		free(m);
-	}
-}
-
-static void mem_put(struct reg *s, const struct bl_digest *d, const void *data, size_t len)
-{
-	if (mem_find(s, d) || s->mem_bytes + len > MEM_DOC_BUDGET)
-		return;
-	struct memdoc *m = bl_calloc(1, sizeof *m);
-	m->d = *d;
-	bl_buf_init(&m->body);
-	bl_buf_append(&m->body, data, len);
-	s->mem_bytes += len;
-	bl_vec_push_take(&s->mem, m);
-}
-
-static struct seen *seen_find(struct reg *s, const struct bl_digest *d)
-{
-	for (size_t i = 0; i < s->seen.len; i++) {
-		struct seen *e = bl_vec_get(&s->seen, i);
-		if (bl_digest_equal(&e->d, d))
-			return e;
-	}
-	return NULL;
-}
-
-/* The largest declared size is kept: a document that understates a digest's
- * size cannot cut another's read of it short. */
-static void seen_add(struct reg *s, const char *digest, bool manifest, int64_t size)
-{
-	struct bl_digest d;
-	if (!digest || !bl_digest_parse(digest, &d, NULL))
-		return;
-	struct seen *e = seen_find(s, &d);
-	if (!e) {
-		e = bl_calloc(1, sizeof *e);
-		e->d = d;
-		bl_vec_push_take(&s->seen, e);
-	}
-	e->manifest = e->manifest || manifest;
-	if (size > e->size)
-		e->size = size;
-}
-
-/* The size descriptors declared for d, 0 when none did. */
-static int64_t seen_size(struct reg *s, const struct bl_digest *d)
-{
-	struct seen *e = seen_find(s, d);
-	return e ? e->size : 0;
-}
-
-static void learn_desc(struct reg *s, const json_t *desc, bool manifest)
-{
-	int64_t size = 0;
-	if (!json_is_object(desc))
-		return;
-	if (!bl_json_int(desc, "size", &size) || size < 0)
-		size = 0;
-	seen_add(s, bl_json_str(desc, "digest"), manifest, size);
-}
-
-/* Remember the kinds of the digests a document names. */
-static void learn(struct reg *s, const void *data, size_t len)
-{
-	if (len == 0 || ((const char *)data)[0] != '{')
-		return;
-	json_t *j = bl_json_parse(data, len, BL_JSON_MANIFEST_MAX, NULL);
-	if (!j)
-		return;
-	size_t i;
-	json_t *v;
-	json_t *a = bl_json_arr(j, "manifests");
-	json_array_foreach(a, i, v) learn_desc(s, v, true);
-	learn_desc(s, bl_json_obj(j, "config"), false);
-	a = bl_json_arr(j, "layers");
-	json_array_foreach(a, i, v) learn_desc(s, v, false);
-	a = bl_json_arr(j, "blobs");
-	json_array_foreach(a, i, v) learn_desc(s, v, false);
-	learn_desc(s, bl_json_obj(j, "subject"), true);
-	json_decref(j);
-}
-
 /* ---- the root ---- */
-
-static char *media_type_of(const char *content_type, const struct bl_buf *body)
-{
-	if (content_type && *content_type) {
-		size_t n = strcspn(content_type, ";");
-		while (n > 0 && content_type[n - 1] == ' ')
-			n--;
-		char *mt = bl_strndup(content_type, n);
-		if (strcmp(mt, "application/json") && strcmp(mt, "text/plain") &&
-		        strcmp(mt, "application/octet-stream"))
-			return mt;
-		free(mt);
-	}
-	json_t *j =
-	        bl_json_parse(body->data ? body->data : "", body->len, BL_JSON_MANIFEST_MAX, NULL);
-	char *r = NULL;
-	if (j) {
-		const char *m = bl_json_str(j, "mediaType");
-		if (m)
-			r = bl_strdup(m);
-		else if (bl_json_arr(j, "manifests"))
-			r = bl_strdup(BL_MT_OCI_INDEX);
-		else if (bl_json_arr(j, "layers"))
-			r = bl_strdup(BL_MT_OCI_MANIFEST);
-		json_decref(j);
-	}
-	return r;
-}
 
 static void root_from_body(struct reg *s, const struct bl_digest *d, const char *content_type,
         const struct bl_buf *body)
 {
 	memset(&s->root, 0, sizeof s->root);
-	s->root.media_type = media_type_of(content_type, body);
+	s->root.media_type = bl_reg_media_type(content_type, body);
 	s->root.digest = *d;
 	s->root.size = (int64_t)body->len;
 	s->have_root = true;
-	seen_add(s, d->str, true, 0);
-	mem_put(s, d, body->data ? body->data : "", body->len);
-	learn(s, body->data ? body->data : "", body->len);
+	bl_reg_seen_add(s, d->str, true, 0);
+	bl_reg_mem_put(s, d, body->data ? body->data : "", body->len);
+	bl_reg_learn(s, body->data ? body->data : "", body->len);
 }
 
 static bool ensure_root(struct reg *s, struct bl_error *err)
@@ -292,7 +148,7 @@ static bool reg_list_roots(struct bl_store *bs, struct bl_vec *roots, struct bl_
 
 static bool cached(struct reg *s, const struct bl_digest *d, size_t max, struct bl_buf *out)
 {
-	struct memdoc *m = mem_find(s, d);
+	struct memdoc *m = bl_reg_mem_find(s, d);
 	if (m && m->body.len <= max) {
 		bl_buf_append(out, m->body.data ? m->body.data : "", m->body.len);
 		return true;
@@ -308,7 +164,7 @@ static enum bl_blob_state reg_stat_blob(
         struct bl_store *bs, const struct bl_digest *d, int64_t *size)
 {
 	struct reg *s = (struct reg *)bs;
-	struct memdoc *m = mem_find(s, d);
+	struct memdoc *m = bl_reg_mem_find(s, d);
 	if (m) {
 		*size = (int64_t)m->body.len;
 		return BL_BLOB_VERIFIED;
@@ -336,8 +192,8 @@ static void keep_doc(struct reg *s, struct doc_get *g, const struct xfer *x)
 	if (!s->no_cache)
 		bl_registry_cache_put(s->cache_dir, g->d, data, x->body.len, NULL);
 	if (s->no_cache || !g->out)
-		mem_put(s, g->d, data, x->body.len);
-	learn(s, data, x->body.len);
+		bl_reg_mem_put(s, g->d, data, x->body.len);
+	bl_reg_learn(s, data, x->body.len);
 	if (g->out)
 		bl_buf_append(g->out, data, x->body.len);
 }
@@ -360,7 +216,7 @@ static bool get_docs(struct reg *s, struct doc_get *g, size_t n)
 		for (size_t i = 0; i < n; i++) {
 			if (pass == 1 && (g[i].ok || g[i].err.code != BL_E_NOT_FOUND))
 				continue;
-			struct seen *e = seen_find(s, g[i].d);
+			struct seen *e = bl_reg_seen_find(s, g[i].d);
 			bool manifest = (e && e->manifest) == (pass == 0);
 			reqs[k] =
 			        (struct req){.url = bl_reg_api_url(s, "/v2/%s/%s/%s", s->repo,
@@ -368,7 +224,7 @@ static bool get_docs(struct reg *s, struct doc_get *g, size_t n)
 			                .accept = manifest ? BL_REG_ACCEPT_MANIFESTS : NULL,
 			                .registry_auth = true,
 			                .max = g[i].max,
-			                .size = seen_size(s, g[i].d),
+			                .size = bl_reg_seen_size(s, g[i].d),
 			                .what = bl_asprintf("%s %s", manifest ? "manifest" : "blob",
 			                        g[i].d->str)};
 			which[k++] = i;
@@ -420,7 +276,7 @@ static bool reg_read_raw(struct bl_store *bs, const struct bl_digest *d, size_t 
 {
 	struct reg *s = (struct reg *)bs;
 	if (cached(s, d, max, out)) {
-		learn(s, out->data, out->len);
+		bl_reg_learn(s, out->data, out->len);
 		return true;
 	}
 	if (s->offline) {
@@ -501,7 +357,7 @@ static bool reg_open_raw(struct bl_store *bs, const struct bl_digest *d, struct 
 	struct req r = {.url = url,
 	        .registry_auth = true,
 	        .max = SIZE_MAX,
-	        .size = seen_size(s, d),
+	        .size = bl_reg_seen_size(s, d),
 	        .stream = true,
 	        .what = what};
 	struct xfer *x = NULL;
@@ -626,7 +482,7 @@ bool bl_store_registry_open(const char *arg, const struct bl_source_opts *opts,
 	s->parallel = (int)parallel;
 	bl_vec_init(&s->tokens, bl_reg_token_free);
 	bl_vec_init(&s->seen, free);
-	bl_vec_init(&s->mem, memdoc_free);
+	bl_vec_init(&s->mem, bl_reg_memdoc_free);
 	s->base.describe =
 	        bl_asprintf("registry %s%s", s->ref.domain, s->insecure ? " (insecure)" : "");
 	s->multi = curl_multi_init();
@@ -658,41 +514,6 @@ const struct bl_registry_stats *bl_registry_get_stats(const struct bl_store *bs)
 	return &((const struct reg *)bs)->stats;
 }
 
-static bool descs_from_index(struct reg *s, const struct bl_buf *body, const char *where,
-        struct bl_vec *descs, struct bl_error *err)
-{
-	size_t before = descs->len;
-	bool ok = bl_registry_index_parse(body->data, body->len, descs, err);
-	if (!ok)
-		bl_error_prefix(
-		        err, "registry %s: repository %s: %s", s->ref.domain, s->repo, where);
-	for (size_t i = before; i < descs->len; i++) {
-		const struct bl_descriptor *d = bl_vec_get(descs, i);
-		seen_add(s, d->digest.str, true, d->size);
-	}
-	return ok;
-}
-
-/* The repository's tag list, read once per store (so once per repository
- * and run) and kept: up to max_pages pages of /tags/list (`n` and `Link`
- * paging, registry_tags.c). s->tags_complete says whether it is all of it.
- * A listing that fails is not asked again by the referrers fallback, which
- * then asks for its tags one by one; err (may be NULL) says why. */
-static bool load_tags(struct reg *s, int max_pages, struct bl_error *err)
-{
-	if (s->tags_loaded && (s->tags_complete || s->tags_pages >= max_pages))
-		return s->tags_ok;
-	if (s->tags_loaded)
-		bl_vec_fini(&s->tags); /* a longer listing than the fallback read */
-	bl_vec_init(&s->tags, free);
-	s->tags_loaded = true;
-	s->tags_pages = max_pages;
-	s->tags_ok = bl_reg_list_tags(s, &s->tags, max_pages, &s->tags_complete, err);
-	if (!s->tags_ok)
-		s->tags_complete = false;
-	return s->tags_ok;
-}
-
 static bool reg_referrers(struct bl_store *bs, const struct bl_digest *subject,
         struct bl_vec *descs, struct bl_error *err)
 {
@@ -701,83 +522,12 @@ static bool reg_referrers(struct bl_store *bs, const struct bl_digest *subject,
 		return true; /* nothing to say without the network */
 	if (!s->scheme_known && !ensure_root(s, err))
 		return false;
-	char *what = bl_asprintf("referrers of %s", subject->str);
-	struct xfer *x = NULL;
-	bool ok;
-	if (s->referrers_api >= 0) {
-		char *url = bl_reg_api_url(s, "/v2/%s/referrers/%s", s->repo, subject->str);
-		struct req r = {.url = url,
-		        .accept = "Accept: " BL_MT_OCI_INDEX,
-		        .registry_auth = true,
-		        .max = BL_JSON_MANIFEST_MAX,
-		        .what = what};
-		struct bl_error e1 = {0};
-		ok = bl_reg_request(s, &r, &x, &e1);
-		free(url);
-		if (ok && x->content_type &&
-		        !strncmp(x->content_type, BL_MT_OCI_INDEX, strlen(BL_MT_OCI_INDEX))) {
-			s->referrers_api = 1;
-			ok = descs_from_index(s, &x->body, what, descs, err);
-			bl_reg_xfer_free(x);
-			free(what);
-			return ok;
-		}
-		bl_reg_xfer_free(x);
-		x = NULL;
-		if (!ok && e1.code != BL_E_NOT_FOUND && e1.code != BL_E_FORMAT) {
-			if (err)
-				*err = e1;
-			free(what);
-			return false;
-		}
-		/* A registry with the API answers every subject with an index (empty
-		 * when there are none): anything else means it has no such API. */
-		s->referrers_api = -1;
-	}
-	free(what);
-	/* the tag schema fallback: sha256-<hex>, looked up only when the tag exists */
-	char *tag = bl_asprintf("%s-%s", bl_digest_alg_name(subject->alg), bl_digest_hex(subject));
-	load_tags(s, REFERRER_TAG_PAGES, NULL);
-	bool listed = false;
-	for (size_t i = 0; i < s->tags.len && !listed; i++)
-		listed = !strcmp(bl_vec_get(&s->tags, i), tag);
-	free(tag);
-	if (s->tags_complete && !listed)
-		return true;
-	what = bl_asprintf(
-	        "referrers tag %s-%s", bl_digest_alg_name(subject->alg), bl_digest_hex(subject));
-	char *url = bl_reg_api_url(s, "/v2/%s/manifests/%s-%s", s->repo,
-	        bl_digest_alg_name(subject->alg), bl_digest_hex(subject));
-	struct req r2 = {.url = url,
-	        .accept = BL_REG_ACCEPT_MANIFESTS,
-	        .registry_auth = true,
-	        .max = BL_JSON_MANIFEST_MAX,
-	        .what = what};
-	struct bl_error e2 = {0};
-	ok = bl_reg_request(s, &r2, &x, &e2);
-	free(url);
-	if (!ok) {
-		free(what);
-		if (e2.code == BL_E_NOT_FOUND)
-			return true;
-		if (err)
-			*err = e2;
-		return false;
-	}
-	ok = descs_from_index(s, &x->body, what, descs, err);
-	bl_reg_xfer_free(x);
-	free(what);
-	return ok;
+	return bl_reg_referrers(s, subject, descs, err);
 }
 
 static bool reg_list_tags(struct bl_store *bs, struct bl_vec *tags, struct bl_error *err)
 {
-	struct reg *s = (struct reg *)bs;
-	if (!load_tags(s, LIST_TAG_PAGES, err))
-		return false;
-	for (size_t i = 0; i < s->tags.len; i++)
-		bl_vec_push_take(tags, bl_strdup(bl_vec_get(&s->tags, i)));
-	return true;
+	return bl_reg_tags((struct reg *)bs, tags, err);
 }
 
 static int digest_cmp(const void *a, const void *b)
@@ -803,13 +553,13 @@ static bool reg_prefetch(
 			continue;
 		struct bl_buf tmp;
 		bl_buf_init(&tmp);
-		bool have = mem_find(s, ds[i]) ||
+		bool have = bl_reg_mem_find(s, ds[i]) ||
 		            (!s->no_cache && bl_registry_cache_get(s->cache_dir, ds[i],
 		                                     BL_JSON_CONFIG_MAX, &tmp));
 		bl_buf_fini(&tmp);
 		if (have)
 			continue;
-		struct seen *e = seen_find(s, ds[i]);
+		struct seen *e = bl_reg_seen_find(s, ds[i]);
 		g[k++] = (struct doc_get){.d = ds[i],
 		        .max = e && e->manifest ? BL_JSON_MANIFEST_MAX : BL_JSON_CONFIG_MAX};
 	}

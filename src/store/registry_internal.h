@@ -1,13 +1,16 @@
 /* Private to the registry store files:
- *   registry.c         the store operations (roots, blobs, referrers, prefetch)
+ *   registry.c         the store operations (roots, blobs, prefetch)
+ *   registry_referrers.c  referrers (API, sha256-<hex> tag, cosign tags), the kept tag list
+ *   registry_docs.c    documents kept in memory, what was learned about digests
  *   registry_tags.c    the tag listing, page by page
  *   registry_body.c    response body parsers (public, registry.h)
  *   registry_token.c   authentication: credentials, Basic, Bearer tokens, challenges
  *   registry_http.c    the HTTP engine: transfers, retries, redirects, the scheme probe
  *   registry_headers.c WWW-Authenticate, Link and Retry-After parsing (public, registry.h)
- * Calls go registry.c -> registry_tags.c -> registry_token.c -> registry_http.c
- * -> registry_headers.c (and registry.c -> registry_token.c, registry_http.c),
- * never back. */
+ * Calls go registry.c -> registry_referrers.c -> registry_tags.c ->
+ * registry_token.c -> registry_http.c -> registry_headers.c (and any of them
+ * to a file further down the line), and registry.c, registry_referrers.c ->
+ * registry_docs.c, which calls none of them; never back. */
 #ifndef BL_STORE_REGISTRY_INTERNAL_H
 #define BL_STORE_REGISTRY_INTERNAL_H
 
@@ -141,6 +144,48 @@ enum bl_reg_outcome {
 	BL_REG_CHALLENGE, /* a 401 with a challenge to answer, then run again */
 	BL_REG_AGAIN,     /* (inside registry_http.c only: send once more) */
 };
+
+/* ---- registry_docs.c ---- */
+
+/* What a parsed document said about a digest. */
+struct seen {
+	struct bl_digest d;
+	bool manifest; /* named as an index entry or subject */
+	int64_t size;  /* the largest size a descriptor declared for it; 0: none */
+};
+
+/* A verified document kept in memory. */
+struct memdoc {
+	struct bl_digest d;
+	struct bl_buf body;
+};
+
+/* The kept document of d, or NULL. */
+struct memdoc *bl_reg_mem_find(struct reg *s, const struct bl_digest *d);
+/* A bl_free_fn for the store's memdoc vector. */
+void bl_reg_memdoc_free(void *memdoc);
+/* Keep a copy of verified bytes of d, unless kept already or over the budget. */
+void bl_reg_mem_put(struct reg *s, const struct bl_digest *d, const void *data, size_t len);
+/* What was learned of d, or NULL. */
+struct seen *bl_reg_seen_find(struct reg *s, const struct bl_digest *d);
+/* Record a digest string (ignored when invalid) as named, a manifest or not,
+ * with a declared size (0: none). */
+void bl_reg_seen_add(struct reg *s, const char *digest, bool manifest, int64_t size);
+/* The size descriptors declared for d, 0 when none did. */
+int64_t bl_reg_seen_size(struct reg *s, const struct bl_digest *d);
+/* Record the digests a JSON document names (index entries, config, layers,
+ * blobs, subject); anything else is ignored. */
+void bl_reg_learn(struct reg *s, const void *data, size_t len);
+/* The media type of a manifest answer: its Content-Type unless generic, else
+ * the body's mediaType or shape; NULL when unknown. Caller owns. */
+char *bl_reg_media_type(const char *content_type, const struct bl_buf *body);
+
+/* ---- registry_referrers.c ---- */
+
+/* The optional referrers and list_tags store operations. */
+bool bl_reg_referrers(
+        struct reg *s, const struct bl_digest *subject, struct bl_vec *descs, struct bl_error *err);
+bool bl_reg_tags(struct reg *s, struct bl_vec *tags, struct bl_error *err);
 
 /* ---- registry_http.c ---- */
 

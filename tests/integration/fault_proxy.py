@@ -23,7 +23,8 @@ an upper-case scheme (HTTP://), "pages-rel:N" as a scheme-relative one (//host:p
 to this proxy and "pages-relaway:N" as a scheme-relative one to the second listener).
 "drip:N" (the upstream answer, its headers at once and its body at N bytes a second),
 "oversize:MB" (200 with the upstream body followed by spaces up to MB megabytes, without
-Content-Length, the connection closed at its end).
+Content-Length, the connection closed at its end), "delay:MS" (the upstream answer,
+MS milliseconds late: a registry far away).
 Besides LOG_FILE, LOG_FILE.detail gets "T METHOD PATH" for every request (T: seconds since
 the epoch, to the millisecond) and "sent PATH N" when a drip or oversize answer ends (N:
 body bytes written before the end or the client's leaving).
@@ -105,6 +106,9 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                                "yes" if self.headers.get("Authorization") else "no"))
         detail("%.3f %s %s" % (time.time(), self.command, self.path))
         action = take_rule(self.command, self.path)
+        if action and action.startswith("delay:"):
+            time.sleep(int(action.split(":")[1]) / 1000.0)
+            action = None
         if action == "429":
             self.send_body(429, [("Retry-After", "1")], b'{"errors":[{"code":"TOOMANYREQUESTS"}]}')
             return

@@ -144,6 +144,53 @@ make_layout() {
 	mv "$L/index.json.new" "$L/index.json"
 }
 
+# make_platform_index LAYOUT TAG ARCH...: an OCI layout with one umoci image
+# per architecture (each its own file, so distinct manifests and configs)
+# and an index of them all, written with jq, tagged TAG; sets INDEX_HEX (the
+# index's sha256, hex).
+make_platform_index() {
+	local L=$1 tag=$2 a
+	shift 2
+	umoci init --layout "$L" >/dev/null
+	for a in "$@"; do
+		umoci new --image "$L:$a" >/dev/null
+		mkdir -p "$BL_TMP/$tag-$a"
+		echo "$tag for $a" >"$BL_TMP/$tag-$a/file"
+		umoci insert --image "$L:$a" "$BL_TMP/$tag-$a/file" /file >/dev/null
+		umoci config --image "$L:$a" --os linux --architecture "$a" >/dev/null
+	done
+	jq -c '{schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json",
+		manifests: [.manifests[] | {mediaType, digest, size,
+			platform: {os: "linux", architecture: .annotations["org.opencontainers.image.ref.name"]}}]}' \
+		"$L/index.json" >"$BL_TMP/$tag.json"
+	INDEX_HEX=$(sha256sum "$BL_TMP/$tag.json" | cut -d' ' -f1)
+	cp "$BL_TMP/$tag.json" "$L/blobs/sha256/$INDEX_HEX"
+	jq --arg d "sha256:$INDEX_HEX" --argjson s "$(stat -c %s "$BL_TMP/$tag.json")" --arg t "$tag" '.manifests += [{
+		mediaType: "application/vnd.oci.image.index.v1+json", digest: $d, size: $s,
+		annotations: {"org.opencontainers.image.ref.name": $t}}]' "$L/index.json" >"$L/index.new"
+	mv "$L/index.new" "$L/index.json"
+}
+
+# measure NAME CMD...: run CMD $RUNS times; prints "NAME ms requests bytes",
+# the mean wall time and the requests and body bytes per run that the
+# registry's access log shows (benchmarks).
+measure() {
+	local name=$1
+	shift
+	local from=$(($(wc -l <"$REG_LOG") + 1))
+	local t0=$(date +%s%N)
+	for _ in $(seq "$RUNS"); do
+		"$@" >/dev/null 2>&1
+	done
+	local ms=$((($(date +%s%N) - t0) / 1000000 / RUNS))
+	sleep 0.3 # the access log is written after the response
+	local reqs bytes
+	reqs=$(tail -n +"$from" "$REG_LOG" | grep -cE '"(GET|HEAD|POST) /v2/' || true)
+	bytes=$(tail -n +"$from" "$REG_LOG" | grep -E '"(GET|HEAD|POST) /v2/' |
+		sed -nE 's/.*HTTP\/[0-9.]+" [0-9]+ ([0-9]+) .*/\1/p' | awk '{s+=$1} END {print s+0}')
+	echo "$name $ms $((reqs / RUNS)) $((bytes / RUNS))"
+}
+
 # push SRC DEST [skopeo copy options...]
 push() {
 	local src=$1 dst=$2

@@ -17,24 +17,8 @@ push "oci:$L:multi" "$R/multi:latest" --all
 
 # An index of four platforms, each image its own (distinct manifests and configs).
 Q=$BL_TMP/quad
-umoci init --layout "$Q" >/dev/null
-for arch in amd64 arm64 ppc64le s390x; do
-	umoci new --image "$Q:$arch" >/dev/null
-	mkdir -p "$BL_TMP/q-$arch"
-	echo "quad $arch" >"$BL_TMP/q-$arch/file"
-	umoci insert --image "$Q:$arch" "$BL_TMP/q-$arch/file" /file >/dev/null
-	umoci config --image "$Q:$arch" --os linux --architecture "$arch" >/dev/null
-done
-jq -c '{schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json",
-	manifests: [.manifests[] | {mediaType, digest, size,
-		platform: {os: "linux", architecture: .annotations["org.opencontainers.image.ref.name"]}}]}' \
-	"$Q/index.json" >"$BL_TMP/quad.json"
-qhex=$(sha256sum "$BL_TMP/quad.json" | cut -d' ' -f1)
-cp "$BL_TMP/quad.json" "$Q/blobs/sha256/$qhex"
-jq --arg d "sha256:$qhex" --argjson s "$(stat -c %s "$BL_TMP/quad.json")" '.manifests += [{
-	mediaType: "application/vnd.oci.image.index.v1+json", digest: $d, size: $s,
-	annotations: {"org.opencontainers.image.ref.name": "quad"}}]' "$Q/index.json" >"$Q/index.new"
-mv "$Q/index.new" "$Q/index.json"
+make_platform_index "$Q" quad amd64 arm64 ppc64le s390x
+qhex=$INDEX_HEX
 push "oci:$Q:quad" "$R/quad:latest" --all
 
 O=$BL_TMP/out
@@ -165,6 +149,21 @@ mark
 run_bl "$O" "$E" digest "$R/multi:latest"
 expect_eq "digest of an index with referrers" "$multi" "$(cat "$O")"
 expect_eq "digest of an index with referrers: one request" "GET /v2/multi/manifests/latest" "$(requests)"
+
+# cosign's tags: a signature of the amd64 manifest under sha256-<hex>.sig,
+# found in the same tag list and shown as a referrer.
+push "oci:$L:arm64" "$R/multi:sha256-${amd64m#sha256:}.sig"
+sig=$(skopeo_raw_digest "$R/multi:sha256-${amd64m#sha256:}.sig")
+fresh c1
+mark
+run_bl "$O" "$E" inspect --json "$R/multi:latest"
+expect_eq "cosign: inspect exit" 0 "$rc"
+expect_eq "cosign: the signature under the amd64 manifest" "referrer: cosign signature $sig" \
+	"$(jq -r --arg s "$amd64m" '.. | objects | select(.descriptor.digest? == $s) | .children[]
+		| select(.label == "referrer: cosign signature") | "\(.label) \(.descriptor.digest)"' "$O")"
+expect_eq "cosign: its tag asked for once" 1 "$(count "/manifests/sha256-${amd64m#sha256:}.sig\$")"
+expect_eq "cosign: no tag asked for that is not listed" 0 "$(count '/manifests/sha256-[0-9a-f]*\.(att|sbom)$')"
+expect_eq "cosign: the tag list once" 1 "$(count '/v2/multi/tags/list')"
 
 # A pinned reference already in the cache: no request, even with the registry stopped.
 fresh pinned
