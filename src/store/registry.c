@@ -80,6 +80,11 @@ static bool ensure_root(struct reg *s, struct bl_error *err)
 		               : "a tag needs the network (offline)");
 		return false;
 	}
+	/* A GET, never a HEAD, even when only the digest is wanted (`digest` of
+	 * a tag): a HEAD's Docker-Content-Digest is the registry's claim, while
+	 * every digest bakelens shows is of bytes it hashed. It costs the same
+	 * one request and a few kilobytes, and the body is kept for the next
+	 * question. */
 	const char *sel = pinned ? s->ref.digest.str : s->ref.tag;
 	char *what = bl_asprintf("manifest %s", sel);
 	char *url = bl_reg_api_url(s, "/v2/%s/manifests/%s", s->repo, sel);
