@@ -196,6 +196,9 @@ const struct bl_node *bl_node_find_platform(
         const struct bl_node *target, const char *platform, struct bl_error *err);
 
 bool bl_what_parse(const char *s, enum bl_what *out);
+/* The i-th name bl_what_parse accepts ("index", "manifest", ... "chain-id"),
+ * in the order --help gives them; NULL past the last. Static storage. */
+const char *bl_what_name(size_t i);
 /* Resolve the query to one digest. Fails with BL_E_NOT_FOUND (no such
  * target/platform/layer; the message lists what exists), BL_E_USAGE (ambiguous:
  * several targets or platforms, listed), or the status of the node on the way

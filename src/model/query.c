@@ -8,28 +8,35 @@
 #include "bakelens/model.h"
 #include "bakelens/text.h"
 
+/* The names --what takes: bl_what_parse reads them, completion lists them. */
+static const struct {
+	const char *name;
+	enum bl_what what;
+} what_table[] = {
+        {"index", BL_WHAT_INDEX},
+        {"manifest", BL_WHAT_MANIFEST},
+        {"config", BL_WHAT_CONFIG},
+        {"layer", BL_WHAT_LAYER},
+        {"diff-id", BL_WHAT_DIFF_ID},
+        {"chain-id", BL_WHAT_CHAIN_ID},
+};
+
 bool bl_what_parse(const char *s, enum bl_what *out)
 {
-	static const struct {
-		const char *name;
-		enum bl_what what;
-	} table[] = {
-	        {"index", BL_WHAT_INDEX},
-	        {"manifest", BL_WHAT_MANIFEST},
-	        {"config", BL_WHAT_CONFIG},
-	        {"layer", BL_WHAT_LAYER},
-	        {"diff-id", BL_WHAT_DIFF_ID},
-	        {"chain-id", BL_WHAT_CHAIN_ID},
-	};
 	if (!s)
 		return false;
-	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-		if (strcmp(s, table[i].name) == 0) {
-			*out = table[i].what;
+	for (size_t i = 0; i < sizeof what_table / sizeof what_table[0]; i++) {
+		if (strcmp(s, what_table[i].name) == 0) {
+			*out = what_table[i].what;
 			return true;
 		}
 	}
 	return false;
+}
+
+const char *bl_what_name(size_t i)
+{
+	return i < sizeof what_table / sizeof what_table[0] ? what_table[i].name : NULL;
 }
 
 /* Fail when n has a bad status. */
