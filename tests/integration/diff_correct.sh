@@ -8,7 +8,8 @@
 #   an attestation's config whose digest moved (an SBOM changed) is not identical;
 #   a layer reclassified by --files --ignore-timestamps is said to be so once.
 # Images come from buildah (vfs storage, chroot isolation, a temporary root),
-# umoci and skopeo; indexes and attestations are written with jq. Expected
+# umoci and skopeo (and a copy through Debian's docker-registry on 127.0.0.1);
+# indexes and attestations are written with jq. Expected
 # values are computed with skopeo, jq and sha256sum.
 . "$BL_TESTLIB"
 need_tool buildah skopeo umoci jq sha256sum
@@ -146,6 +147,26 @@ expect_eq "attestation, platform unlabelled: the index says why it differs" \
 	'["entry linux/amd64: descriptor platform linux/amd64 -> (absent)"]' \
 	"$(jq -c '[.. | objects | select(.kind == "index") | .notes[]]' "$out")"
 expect_eq "attestation, platform unlabelled: class" index-only "$(jq -r .class "$out")"
+# The unlabelled index through a registry (skopeo copy --all to Debian's
+# docker-registry on 127.0.0.1), against the labelled original.
+if command -v docker-registry >/dev/null 2>&1 && [ -n "${BL_REGISTRY_PROBE:-}" ]; then
+	. "$(dirname "$0")/registry-lib.sh"
+	start_registry reg plain
+	R=127.0.0.1:$REG_PORT
+	skopeo copy -q --all --dest-tls-verify=false oci:S2:multi "docker://$R/demo:att"
+	reg_raw=$(skopeo inspect --raw --tls-verify=false "docker://$R/demo:att")
+	expect_eq "registry copy: the image entry has no platform (skopeo)" null "$(jq -c '.manifests[0].platform' <<<"$reg_raw")"
+	expect_eq "registry copy: the attestation's bytes (skopeo)" "$(cat S1.att)" "$(jq -r '.manifests[1].digest' <<<"$reg_raw")"
+	run_bl "$out" "$err" diff --json S1 "$R/demo:att"
+	expect_eq "registry copy: exit ($(head -c 300 "$err"))" 1 "$rc"
+	expect_eq "registry copy: the attestation is one identical pair" '["identical"]' \
+		"$(jq -c "$att_pair | map(select(.left != null and .right != null) | .class)" "$out")"
+	expect_eq "registry copy: no attestation on one side only" 0 \
+		"$(jq "$att_pair | map(select(.left == null or .right == null)) | length" "$out")"
+else
+	echo "registry copy: skipped (no docker-registry)"
+fi
+
 run_bl "$out" "$err" diff --json S1 S3
 expect_eq "SBOM changed: exit" 1 "$rc"
 expect_eq "SBOM changed: images identical" identical "$(jq -r '.platforms[0].class' "$out")"
