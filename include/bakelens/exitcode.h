@@ -27,4 +27,11 @@ enum bl_exit {
  * outside the enum gives BL_EXIT_FORMAT. */
 int bl_exit_code(enum bl_status st);
 
+/* Of two exit codes for problems found in one run (e.g. on different nodes
+ * of a tree), the one to exit with: the worse. The order, worst first (also
+ * in docs/bakelens.1, EXIT STATUS): 130 cancelled, 5 digest mismatch,
+ * 8 auth, 7 network, 3 input unreadable, 4 invalid, 6 not found, 2 usage,
+ * 1 different, 0 ok. A code outside that list ranks as 4. */
+int bl_exit_worse(int a, int b);
+
 #endif

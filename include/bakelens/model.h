@@ -77,7 +77,12 @@ struct bl_node {
 	enum bl_node_kind kind;
 	enum bl_node_status status;
 	char *status_msg; /* NULL when OK */
-	char *label;      /* what a tree shows: "webapp", "linux/amd64", "config", "layer 3/7" */
+	/* The class of the failure behind status: BL_OK when OK; the error of
+	 * the read that failed (BL_E_NET, BL_E_AUTH, BL_E_IO, BL_E_DIGEST ...);
+	 * else BL_E_DIGEST for MISMATCH, BL_E_NOT_FOUND for MISSING and
+	 * UNRESOLVED, BL_E_LOOP for LOOP, BL_E_FORMAT for ERROR. */
+	enum bl_status cause;
+	char *label; /* what a tree shows: "webapp", "linux/amd64", "config", "layer 3/7" */
 	bool has_desc;
 	struct bl_descriptor desc; /* how the parent referred to this node */
 	bool synthesised;          /* made by bakelens (legacy docker save manifest) */

@@ -72,6 +72,11 @@ void bl_options_fini(struct bl_options *o);
  * progress). `so` borrows from `o`, which must outlive it. */
 void bl_options_source(const struct bl_options *o, struct bl_source_opts *so);
 
+/* Standard input can be read once: false (BL_E_USAGE) when "-" names more
+ * than one source. With `sides` (diff's A B), each source is a side whose
+ * parts are joined by '+', and every part counts. */
+bool bl_options_check_stdin(const struct bl_options *o, bool sides, struct bl_error *err);
+
 /* True when the option argument `arg` ("-t", "--platform") takes the next
  * argument as its value (in any front end); "-tX" and "--platform=X" carry
  * their own, and anything not an option gives false. */

@@ -1,4 +1,10 @@
-/* A vector of pointers that owns its items through one destructor. */
+/* A vector of pointers that owns its items through one destructor.
+ *
+ * Ownership (the rule of error.h): the vector keeps every item pushed into it.
+ * With a free_fn the item belongs to the vector from bl_vec_push_take on and
+ * bl_vec_fini frees it; the caller must not free it. With free_fn NULL the
+ * vector only borrows: the item must outlive the vector, and its owner frees
+ * it. bl_vec_get borrows; bl_vec_pop hands the item back to the caller. */
 #ifndef BL_VEC_H
 #define BL_VEC_H
 
@@ -15,7 +21,8 @@ struct bl_vec {
 
 void bl_vec_init(struct bl_vec *v, bl_free_fn free_fn);
 void bl_vec_fini(struct bl_vec *v);
-void bl_vec_push(struct bl_vec *v, void *item); /* takes the item */
+/* Append item; the vector keeps it (see above). Never fails (bl_realloc). */
+void bl_vec_push_take(struct bl_vec *v, void *item);
 /* Asserts i < len. */
 void *bl_vec_get(const struct bl_vec *v, size_t i);
 /* Remove and return the last item (ownership to the caller), NULL when empty. */

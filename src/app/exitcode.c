@@ -1,6 +1,8 @@
 /* One status -> exit code map for the commands and the explorer: exitcode.h. */
 #include "bakelens/exitcode.h"
 
+#include <stddef.h>
+
 int bl_exit_code(enum bl_status st)
 {
 	switch (st) {
@@ -28,4 +30,34 @@ int bl_exit_code(enum bl_status st)
 	}
 	/* Not a status (a cast from elsewhere): "invalid" is the safe answer. */
 	return BL_EXIT_FORMAT;
+}
+
+/* Worst first. A mismatch is proof the content is not what it claims, so it
+ * outranks not having been able to look (auth, network); what could not be
+ * fetched outranks what was fetched and found invalid; a blob merely absent
+ * is the mildest problem. */
+static const int worst_first[] = {
+        BL_EXIT_CANCELLED,
+        BL_EXIT_VERIFY,
+        BL_EXIT_AUTH,
+        BL_EXIT_NETWORK,
+        BL_EXIT_INPUT,
+        BL_EXIT_FORMAT,
+        BL_EXIT_NOT_FOUND,
+        BL_EXIT_USAGE,
+        BL_EXIT_DIFFERENT,
+        BL_EXIT_OK,
+};
+
+static size_t rank(int code)
+{
+	for (size_t i = 0; i < sizeof worst_first / sizeof worst_first[0]; i++)
+		if (worst_first[i] == code)
+			return i;
+	return rank(BL_EXIT_FORMAT);
+}
+
+int bl_exit_worse(int a, int b)
+{
+	return rank(b) < rank(a) ? b : a;
 }

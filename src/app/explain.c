@@ -38,54 +38,54 @@ void bl_explain_topics_for(const struct bl_node *n, struct bl_vec *out)
 	if (!n)
 		return;
 	if ((unsigned)n->kind < sizeof by_kind / sizeof by_kind[0] && by_kind[n->kind])
-		bl_vec_push(out, (void *)by_kind[n->kind]);
+		bl_vec_push_take(out, (void *)by_kind[n->kind]);
 	switch (n->kind) {
 	case BL_NODE_INDEX:
 		if (has_attestation_child(n))
-			bl_vec_push(out, (void *)"index-digest");
+			bl_vec_push_take(out, (void *)"index-digest");
 		break;
 	case BL_NODE_TARGET:
 		for (size_t i = 0; i < n->children.len; i++) {
 			const struct bl_node *c = n->children.items[i];
 			if (c->kind == BL_NODE_INDEX && has_attestation_child(c))
-				bl_vec_push(out, (void *)"index-digest");
+				bl_vec_push_take(out, (void *)"index-digest");
 		}
 		break;
 	case BL_NODE_CONFIG:
-		bl_vec_push(out, (void *)"empty-layer");
+		bl_vec_push_take(out, (void *)"empty-layer");
 		break;
 	case BL_NODE_LAYER:
-		bl_vec_push(out, (void *)"diff-id");
-		bl_vec_push(out, (void *)"chainid");
+		bl_vec_push_take(out, (void *)"diff-id");
+		bl_vec_push_take(out, (void *)"chainid");
 		break;
 	case BL_NODE_ATTESTATION:
 	case BL_NODE_STATEMENT:
 		if (n->predicate_type && strstr(n->predicate_type, "slsa.dev/provenance"))
-			bl_vec_push(out, (void *)"provenance");
+			bl_vec_push_take(out, (void *)"provenance");
 		else if (n->predicate_type && (strstr(n->predicate_type, "spdx") ||
 		                                      strstr(n->predicate_type, "cyclonedx")))
-			bl_vec_push(out, (void *)"sbom");
+			bl_vec_push_take(out, (void *)"sbom");
 		break;
 	default:
 		break;
 	}
 	if (n->synthesised)
-		bl_vec_push(out, (void *)"synthesised");
+		bl_vec_push_take(out, (void *)"synthesised");
 	switch (n->status) {
 	case BL_STATUS_MISSING:
-		bl_vec_push(out, (void *)"missing");
+		bl_vec_push_take(out, (void *)"missing");
 		break;
 	case BL_STATUS_MISMATCH:
-		bl_vec_push(out, (void *)"mismatch");
+		bl_vec_push_take(out, (void *)"mismatch");
 		break;
 	case BL_STATUS_ERROR:
-		bl_vec_push(out, (void *)"error");
+		bl_vec_push_take(out, (void *)"error");
 		break;
 	case BL_STATUS_LOOP:
-		bl_vec_push(out, (void *)"loop");
+		bl_vec_push_take(out, (void *)"loop");
 		break;
 	case BL_STATUS_UNRESOLVED:
-		bl_vec_push(out, (void *)"unresolved");
+		bl_vec_push_take(out, (void *)"unresolved");
 		break;
 	default:
 		break;

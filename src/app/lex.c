@@ -58,5 +58,5 @@ void lex_diag(struct bl_vec *diags, const char *file, int line, int col, const c
 	va_start(ap, fmt);
 	bl_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	bl_vec_push(diags, bl_buf_take(&b));
+	bl_vec_push_take(diags, bl_buf_take(&b));
 }

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bakelens/model.h"
 #include "bakelens/mem.h"
+#include "bakelens/vec.h"
 
 enum kind {
 	FLAG,  /* bool, no value */
@@ -194,6 +196,30 @@ void bl_options_source(const struct bl_options *o, struct bl_source_opts *so)
 	so->insecure = o->insecure;
 	so->cacert = o->cacert;
 	so->authfile = o->authfile;
+}
+
+bool bl_options_check_stdin(const struct bl_options *o, bool sides, struct bl_error *err)
+{
+	size_t n = 0;
+	for (int i = 0; i < o->nsources; i++) {
+		if (!sides) {
+			n += strcmp(o->sources[i], "-") == 0;
+			continue;
+		}
+		struct bl_vec parts;
+		bl_vec_init(&parts, free);
+		bl_build_split_side(o->sources[i], &parts);
+		for (size_t k = 0; k < parts.len; k++)
+			n += strcmp(bl_vec_get(&parts, k), "-") == 0;
+		bl_vec_fini(&parts);
+	}
+	/* Refused before anything is read: the second "-" would find the
+	 * stream already consumed and look like a broken archive. */
+	if (n > 1)
+		return bl_fail(err, BL_E_USAGE,
+		        "-: standard input given more than once; it can be read only once "
+		        "(save it to a file for the other sources)");
+	return true;
 }
 
 bool bl_options_takes_value(const char *a)

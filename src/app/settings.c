@@ -239,7 +239,7 @@ void bl_config_load_user(struct bl_settings *s, struct bl_keymap *km, struct bl_
 		bl_config_parse(s, km, path, bl_buf_str(&b), diags);
 	} else if (err.sys_errno != ENOENT && err.sys_errno != ENOTDIR) {
 		/* No config file is the usual case; one that cannot be used is said. */
-		bl_vec_push(diags, bl_text_safe(err.msg));
+		bl_vec_push_take(diags, bl_text_safe(err.msg));
 	}
 	bl_buf_fini(&b);
 	free(path);

@@ -88,29 +88,31 @@ bool bl_color_parse(const char *s, short *out)
 	return parse_index(s, out);
 }
 
-/* The xterm palette, to find the nearest basic colour. */
+/* The xterm palette's first sixteen colours, to find the nearest basic colour;
+ * the first eight are the basic ones. */
+static const int xterm16[16][3] = {
+        {0, 0, 0},
+        {205, 0, 0},
+        {0, 205, 0},
+        {205, 205, 0},
+        {0, 0, 238},
+        {205, 0, 205},
+        {0, 205, 205},
+        {229, 229, 229},
+        {127, 127, 127},
+        {255, 0, 0},
+        {0, 255, 0},
+        {255, 255, 0},
+        {92, 92, 255},
+        {255, 0, 255},
+        {0, 255, 255},
+        {255, 255, 255},
+};
+
 static void rgb_of(short c, int rgb[3])
 {
-	static const int sys[16][3] = {
-	        {0, 0, 0},
-	        {205, 0, 0},
-	        {0, 205, 0},
-	        {205, 205, 0},
-	        {0, 0, 238},
-	        {205, 0, 205},
-	        {0, 205, 205},
-	        {229, 229, 229},
-	        {127, 127, 127},
-	        {255, 0, 0},
-	        {0, 255, 0},
-	        {255, 255, 0},
-	        {92, 92, 255},
-	        {255, 0, 255},
-	        {0, 255, 255},
-	        {255, 255, 255},
-	};
 	if (c < 16) {
-		memcpy(rgb, sys[c], sizeof sys[c]);
+		memcpy(rgb, xterm16[c], sizeof xterm16[c]);
 	} else if (c < 232) {
 		static const int level[6] = {0, 95, 135, 175, 215, 255};
 		int v = c - 16;
@@ -131,24 +133,14 @@ short bl_color_to_8(short c)
 		return (short)(c % 8);
 	int want[3];
 	rgb_of(c, want);
-	/* Compare against the basic colours at full saturation, so a pale
-	 * yellow still maps to yellow rather than white. */
-	static const int basic[8][3] = {
-	        {0, 0, 0},
-	        {205, 0, 0},
-	        {0, 205, 0},
-	        {205, 205, 0},
-	        {0, 0, 238},
-	        {205, 0, 205},
-	        {0, 205, 205},
-	        {229, 229, 229},
-	};
+	/* The nearest of the eight basic colours, as xterm shows them (squared
+	 * distance in RGB). */
 	short best = 0;
 	long best_d = -1;
 	for (short i = 0; i < 8; i++) {
 		long d = 0;
 		for (int k = 0; k < 3; k++) {
-			long x = want[k] - basic[i][k];
+			long x = want[k] - xterm16[i][k];
 			d += x * x;
 		}
 		if (best_d < 0 || d < best_d) {
@@ -295,13 +287,14 @@ bool bl_theme_load(struct bl_theme *t, const char *name, struct bl_vec *diags)
 	if (!bl_file_read(path, THEME_FILE_MAX, &text, &err)) {
 		char *safe = bl_text_safe(name);
 		if (err.sys_errno == ENOENT || err.sys_errno == ENOTDIR) {
-			bl_vec_push(
+			bl_vec_push_take(
 			        diags, bl_asprintf("theme '%s': no such theme (built in: default, "
 			                           "light, high-contrast, mono); using default",
 			                       safe));
 		} else {
 			char *why = bl_text_safe(err.msg);
-			bl_vec_push(diags, bl_asprintf("theme '%s': %s; using default", safe, why));
+			bl_vec_push_take(
+			        diags, bl_asprintf("theme '%s': %s; using default", safe, why));
 			free(why);
 		}
 		free(safe);

@@ -8,6 +8,7 @@
 #include "bakelens/buf.h"
 #include "bakelens/cli.h"
 #include "bakelens/clock.h"
+#include "bakelens/mem.h"
 #include "bakelens/options.h"
 #include "bakelens/text.h"
 #include "cli_internal.h"
@@ -47,6 +48,7 @@ static const char usage_text[] =
         "  DIR, oci:DIR[:REF]            OCI image layout directory\n"
         "  FILE, oci-archive:FILE[:REF]  OCI tarball (.tar, .tar.gz, .tar.xz, .tar.zst)\n"
         "  docker-archive:FILE[:REF]     docker save archive (legacy or Engine >= 25)\n"
+        "  content:DIR[@DIGEST], DIR     a content store (blobs/sha256/...; a builder's)\n"
         "  -                             an OCI or docker tar on standard input, read once\n"
         "  index/manifest/config.json    a single document\n"
         "  docker://REF, REF             an image in a registry (alpine, ghcr.io/o/r:tag,\n"
@@ -58,8 +60,9 @@ static const char usage_text[] =
         "Options:\n"
         "%s"
         "\n"
-        "Exit codes: 0 ok, 2 usage, 3 input unreadable, 4 invalid input, 5 digest or size\n"
-        "mismatch, 6 target/platform/layer not found, 7 network, 8 auth, 130 cancelled.\n"
+        "Exit codes: 0 ok, 2 usage, 3 input unreadable or output unwritable, 4 invalid\n"
+        "input, 5 digest or size mismatch, 6 target/platform/layer not found, 7 network,\n"
+        "8 auth, 130 cancelled.\n"
         "See bakelens(1).\n";
 
 static void print_usage(FILE *f)
@@ -87,22 +90,15 @@ bool bl_cli_is_command(const char *arg)
 
 void cli_error(const char *fmt, ...)
 {
-	char raw[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof raw, fmt, ap);
+	char *raw = bl_vasprintf(fmt, ap);
 	va_end(ap);
 	/* Messages quote input data: nothing raw reaches the terminal. */
 	char *safe = bl_text_safe(raw);
 	fprintf(stderr, "bakelens: %s\n", safe);
 	free(safe);
-}
-
-void cli_put_safe(const char *s)
-{
-	char *q = bl_text_safe(s);
-	fputs(q, stdout);
-	free(q);
+	free(raw);
 }
 
 json_t *cli_json_str(const char *s)
@@ -118,31 +114,20 @@ json_t *cli_json_str(const char *s)
 	return j ? j : json_null();
 }
 
-void cli_json_print(json_t *j)
-{
-	bool tty = isatty(STDOUT_FILENO);
-	size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER | (tty ? JSON_ENSURE_ASCII : 0);
-	char *text = json_dumps(j, flags);
-	if (!text) {
-		cli_error("stdout: the JSON document could not be written");
-		return;
-	}
-	/* jansson leaves DEL raw. Outside strings a JSON document has no DEL, so
-	 * the \u form is always valid here. */
-	for (const char *p = text; *p; p++) {
-		if (tty && *p == 0x7f)
-			fputs("\\u007f", stdout);
-		else
-			putchar(*p);
-	}
-	putchar('\n');
-	free(text);
-}
-
 int cli_fail(const struct bl_error *err)
 {
 	cli_error("%s", err->msg[0] ? err->msg : bl_status_name(err->code));
 	return bl_exit_code(err->code);
+}
+
+int cli_fail_input(const struct bl_build *b, const struct bl_options *o, struct bl_error *err)
+{
+	/* The build's label is the metadata file or the sources. */
+	const char *input = b && b->root->label ? b->root->label
+	                    : o->nsources       ? o->sources[0]
+	                                        : "build";
+	bl_error_prefix(err, "%s", input);
+	return cli_fail(err);
 }
 
 void cli_progress_begin(struct cli_progress *p, const struct bl_options *o)
@@ -156,13 +141,15 @@ void cli_progress_begin(struct cli_progress *p, const struct bl_options *o)
 void cli_progress_line(char *line, size_t size, const char *what, uint64_t done, uint64_t total,
         int64_t elapsed_ms)
 {
-	char d[32], t[32] = "";
-	bl_text_size((int64_t)done, d, sizeof d);
+	char d[32] = "", t[32] = "";
+	/* Nothing counted yet (waiting for a writer, a connection): no "0 B". */
+	if (done || total)
+		bl_text_size((int64_t)done, d, sizeof d);
 	if (total)
 		bl_text_size((int64_t)total, t, sizeof t);
 	char *w = bl_text_safe(what ? what : "loading");
-	snprintf(line, size, "bakelens: %s %s%s%s (%llds)", w, d, total ? " / " : "", t,
-	        (long long)(elapsed_ms / 1000));
+	snprintf(line, size, "bakelens: %s %s%s%s%s(%llds)", w, d, total ? " / " : "", t,
+	        *d ? " " : "", (long long)(elapsed_ms / 1000));
 	free(w);
 }
 
@@ -237,19 +224,9 @@ static void node_path(const struct bl_node *n, struct bl_buf *out)
 static int walk_statuses(
         const char *input, const struct bl_node *n, int *lines, int max_lines, int worst)
 {
-	int code = 0;
-	switch (n->status) {
-	case BL_STATUS_MISMATCH:
-		code = BL_EXIT_VERIFY;
-		break;
-	case BL_STATUS_ERROR:
-		code = BL_EXIT_FORMAT;
-		break;
-	default:
-		break; /* missing and unresolved blobs are normal in exports; a
-		          referrer listed in its own subject's index is shown, not fatal */
-	}
-	if (code) {
+	/* missing and unresolved blobs are normal in exports; a referrer listed
+	 * in its own subject's index is shown, not fatal */
+	if (n->status == BL_STATUS_MISMATCH || n->status == BL_STATUS_ERROR) {
 		if (*lines < max_lines) {
 			struct bl_buf where;
 			bl_buf_init(&where);
@@ -259,21 +236,21 @@ static int walk_statuses(
 			bl_buf_fini(&where);
 		}
 		++*lines;
-		/* A digest mismatch outranks a format error: it is the one users must see. */
-		if (worst != BL_EXIT_VERIFY)
-			worst = code;
+		/* The class of the failure, not where it happened: a registry
+		 * that failed on a config exits as it would on the root. */
+		worst = bl_exit_worse(worst, bl_exit_code(n->cause));
 	}
 	for (size_t i = 0; i < bl_node_count(n); i++)
 		worst = walk_statuses(input, bl_node_child(n, i), lines, max_lines, worst);
 	return worst;
 }
 
-int cli_check_statuses(const struct bl_build *b, int max_lines)
+int cli_check_statuses(const struct bl_build *b, const struct bl_node *top, int max_lines)
 {
 	int lines = 0;
 	/* Name the input first: the build's label is the metadata file or the sources. */
 	char *input = bl_text_safe(b->root->label ? b->root->label : "build");
-	int worst = walk_statuses(input, b->root, &lines, max_lines, 0);
+	int worst = walk_statuses(input, top ? top : b->root, &lines, max_lines, BL_EXIT_OK);
 	free(input);
 	if (lines > max_lines)
 		cli_error("... and %d more problems", lines - max_lines);
@@ -296,6 +273,8 @@ int bl_cli_command_at(int argc, char **argv)
 	return 0;
 }
 
+/* How many of the sources are standard input ("-"); diff's sides are
+ * counted piece by piece ("-+oci:dir" reads it too). */
 int bl_cli_main(int argc, char **argv)
 {
 	const char *cmd = "tree";
@@ -304,7 +283,7 @@ int bl_cli_main(int argc, char **argv)
 		cmd = argv[at];
 	if (strcmp(cmd, "help") == 0) {
 		print_usage(stdout);
-		return BL_EXIT_OK;
+		return cli_out_finish(BL_EXIT_OK);
 	}
 	/* The options are read from the arguments but the command; argv[0] stays the program. */
 	int n = at ? argc - 1 : argc;
@@ -317,22 +296,20 @@ int bl_cli_main(int argc, char **argv)
 	struct bl_options o;
 	struct bl_error err = {0};
 	int rc = BL_EXIT_OK;
-	if (!bl_options_parse(n, args, BL_FRONT_CLI, &o, &err)) {
+	if (!bl_options_parse(n, args, BL_FRONT_CLI, &o, &err) ||
+	        !bl_options_check_stdin(&o, strcmp(cmd, "diff") == 0, &err)) {
 		rc = cli_fail(&err);
 	} else if (o.help) {
 		print_usage(stdout);
 	} else if (o.version) {
 		printf("bakelens %s\n", BL_VERSION);
 	} else {
+		cli_out_begin(&o);
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 			if (strcmp(cmd, commands[i].name) == 0)
 				rc = commands[i].run(&o);
 	}
 	bl_options_fini(&o);
 	free(args);
-	if (fflush(stdout) != 0 && rc == BL_EXIT_OK) {
-		cli_error("standard output: write failed");
-		rc = BL_EXIT_INPUT;
-	}
-	return rc;
+	return cli_out_finish(rc);
 }

@@ -22,9 +22,55 @@ void cli_put_safe(const char *s);
 json_t *cli_json_str(const char *s);
 
 /* Print a JSON document and a newline on stdout (2-space indent, keys in
- * order). On a terminal everything outside printable ASCII is \u-escaped (C1
- * controls, bidi marks, DEL), so no label can drive it; pipes get UTF-8. */
-void cli_json_print(json_t *j);
+ * order), streamed through cli_jw. On a terminal everything outside printable
+ * ASCII is \u-escaped (C1 controls, bidi marks, DEL), so no label can drive
+ * it; pipes get UTF-8. False when stdout failed (see cli_out_ok). */
+bool cli_json_print(const json_t *j);
+
+/* Standard output. cli_out_begin (at the start of a command run) forgets
+ * earlier write errors and turns a failed allocation, bl_malloc's or
+ * jansson's, into "bakelens: <first source>: out of memory" on stderr and
+ * exit BL_EXIT_INPUT, instead of an abort. */
+void cli_out_begin(const struct bl_options *o);
+/* False once a write to stdout has failed (the first error is kept, with
+ * its errno): loops over many lines stop early. Call it right after writing. */
+bool cli_out_ok(void);
+/* At the end of a command: flush stdout and check it (also the close, on a
+ * duplicate of the descriptor, so stdout stays open). On a write error print
+ * "bakelens: standard output: <strerror>" once and return BL_EXIT_INPUT in
+ * place of 0 (ok) or 1 (different); an exit code of 2 or more stays. */
+int cli_out_finish(int rc);
+
+/* JSON written one piece at a time, laid out as jansson lays out a whole
+ * document with JSON_INDENT(2): the envelope by hand (keys, brackets), the
+ * pieces with json_dump_callback, so memory holds one piece, never the
+ * document. Keys are plain ASCII names written as they are. A failed write
+ * is recorded as cli_out_ok says and later pieces are dropped. */
+#define CLI_JW_DEPTH 256
+struct cli_jw {
+	bool tty;                     /* stdout is a terminal: ASCII only */
+	bool key_pending;             /* a key was written; its value comes next */
+	int depth;                    /* open brackets */
+	bool has_items[CLI_JW_DEPTH]; /* the container at that depth has an item */
+};
+void cli_jw_init(struct cli_jw *w);
+/* "key": in the open object; the value (cli_jw_put or cli_jw_open) follows. */
+void cli_jw_key(struct cli_jw *w, const char *key);
+/* Open '{' or '[' as the next value; cli_jw_close with '}' or ']'. */
+void cli_jw_open(struct cli_jw *w, char bracket);
+void cli_jw_close(struct cli_jw *w, char bracket);
+/* Write `v` as the next value (any JSON value; borrowed). */
+void cli_jw_put(struct cli_jw *w, const json_t *v);
+/* The same, and drop the caller's reference to `v`. */
+void cli_jw_put_new(struct cli_jw *w, json_t *v);
+/* Each member of the object `obj`, in order, as members of the open object;
+ * drops the caller's reference to `obj`. */
+void cli_jw_fields_new(struct cli_jw *w, json_t *obj);
+/* cli_jw_key then cli_jw_put_new. */
+void cli_jw_set_new(struct cli_jw *w, const char *key, json_t *v);
+/* The final newline; true when every write succeeded. */
+bool cli_jw_end(struct cli_jw *w);
+
 /* A progress line on stderr while something is slow (after half a second),
  * only when stderr is a terminal and not --quiet: "bakelens: indexing
  * archive 1.2 GiB / 4.8 GiB (3s)", rewritten in place and erased by
@@ -43,11 +89,16 @@ void cli_progress_line(char *line, size_t size, const char *what, uint64_t done,
 void cli_progress_end(struct cli_progress *p);
 /* Report `err` and return its exit code. */
 int cli_fail(const struct bl_error *err);
+/* cli_fail with the input named first ("<input>: <what>"): the build's
+ * label, else the first source. `b` may be NULL. */
+int cli_fail_input(const struct bl_build *b, const struct bl_options *o, struct bl_error *err);
 /* Load the sources named in opts; prints the error and returns false on failure. */
 bool cli_load(const struct bl_options *o, struct bl_build **out, int *exit_code);
-/* 0 when every node is usable; else the exit code for the worst status found
- * (after printing one line per problem on stderr, at most `max_lines`). */
-int cli_check_statuses(const struct bl_build *b, int max_lines);
+/* 0 when every node of `top`'s tree (the whole build when NULL) is usable;
+ * else the worst (bl_exit_worse) of the exit codes of the nodes' failure
+ * classes (bl_node.cause), after printing one line per problem on stderr,
+ * at most `max_lines`. Missing and unresolved blobs are not problems. */
+int cli_check_statuses(const struct bl_build *b, const struct bl_node *top, int max_lines);
 
 int cli_cmd_tree(const struct bl_options *o);
 int cli_cmd_inspect(const struct bl_options *o);

@@ -94,7 +94,7 @@ static bool load_side(struct run *r, struct side *s, int *rc)
 static void collect_layers(const struct bl_cmp_node *n, struct bl_vec *out)
 {
 	if (n->kind == BL_NODE_LAYER && n->own == BL_CMP_CONTENT && n->left && n->right)
-		bl_vec_push(out, (void *)n);
+		bl_vec_push_take(out, (void *)n);
 	for (size_t i = 0; i < n->children.len; i++)
 		collect_layers(bl_vec_get(&n->children, i), out);
 }
@@ -114,7 +114,7 @@ static void list_files(struct run *r)
 		bl_file_list_init(&f->l);
 		bl_file_list_init(&f->r);
 		bl_file_diff_init(&f->d);
-		bl_vec_push(&r->files, f);
+		bl_vec_push_take(&r->files, f);
 		struct bl_error err = {0};
 		if (!bl_layerfiles_list_node(n->left, &lo, &f->l, &err) ||
 		        !bl_layerfiles_list_node(n->right, &lo, &f->r, &err)) {
@@ -494,12 +494,36 @@ static json_t *entry_json(const struct bl_file_entry *e)
 	return j;
 }
 
-static json_t *files_json(const struct files *f)
+static json_t *change_json(const struct bl_file_change *c)
 {
+	json_t *cj = json_object();
+	json_object_set_new(cj, "path", cli_json_str((c->right ? c->right : c->left)->path));
+	json_object_set_new(cj, "change", json_string(bl_file_change_name(c->kind)));
+	json_t *what = json_array();
+	char *w = bl_file_change_what(c->what);
+	for (char *tok = strtok(w, ","); tok; tok = strtok(NULL, ",")) {
+		while (*tok == ' ')
+			tok++;
+		json_array_append_new(what, json_string(tok));
+	}
+	free(w);
+	json_object_set_new(cj, "what", what);
+	json_object_set_new(cj, "left", entry_json(c->left));
+	json_object_set_new(cj, "right", entry_json(c->right));
+	return cj;
+}
+
+/* The counts, then the changes one at a time: a layer pair with a million
+ * changed files never becomes a million objects at once. */
+static void files_out(struct cli_jw *w, const struct files *f)
+{
+	cli_jw_open(w, '{');
 	json_t *j = json_object();
 	if (f->error) {
 		json_object_set_new(j, "error", cli_json_str(f->error));
-		return j;
+		cli_jw_fields_new(w, j);
+		cli_jw_close(w, '}');
+		return;
 	}
 	json_object_set_new(j, "leftEntries", json_integer((json_int_t)f->l.len));
 	json_object_set_new(j, "rightEntries", json_integer((json_int_t)f->r.len));
@@ -509,28 +533,13 @@ static json_t *files_json(const struct files *f)
 		        json_integer((json_int_t)f->d.counts[k]));
 	json_object_set_new(
 	        j, "timestampsIgnored", json_integer((json_int_t)f->d.timestamps_ignored));
-	json_t *arr = json_array();
-	for (size_t i = 0; i < f->d.len; i++) {
-		const struct bl_file_change *c = &f->d.items[i];
-		json_t *cj = json_object();
-		json_object_set_new(
-		        cj, "path", cli_json_str((c->right ? c->right : c->left)->path));
-		json_object_set_new(cj, "change", json_string(bl_file_change_name(c->kind)));
-		json_t *what = json_array();
-		char *w = bl_file_change_what(c->what);
-		for (char *tok = strtok(w, ","); tok; tok = strtok(NULL, ",")) {
-			while (*tok == ' ')
-				tok++;
-			json_array_append_new(what, json_string(tok));
-		}
-		free(w);
-		json_object_set_new(cj, "what", what);
-		json_object_set_new(cj, "left", entry_json(c->left));
-		json_object_set_new(cj, "right", entry_json(c->right));
-		json_array_append_new(arr, cj);
-	}
-	json_object_set_new(j, "changes", arr);
-	return j;
+	cli_jw_fields_new(w, j);
+	cli_jw_key(w, "changes");
+	cli_jw_open(w, '[');
+	for (size_t i = 0; i < f->d.len && cli_out_ok(); i++)
+		cli_jw_put_new(w, change_json(&f->d.items[i]));
+	cli_jw_close(w, ']');
+	cli_jw_close(w, '}');
 }
 
 static json_t *strings_json(const struct bl_vec *v)
@@ -541,8 +550,9 @@ static json_t *strings_json(const struct bl_vec *v)
 	return a;
 }
 
-static json_t *node_json(const struct run *r, const struct bl_cmp_node *n)
+static void node_out(struct cli_jw *w, const struct run *r, const struct bl_cmp_node *n)
 {
+	cli_jw_open(w, '{');
 	json_t *j = json_object();
 	json_object_set_new(j, "kind", json_string(bl_node_kind_name(n->kind)));
 	json_object_set_new(j, "label", cli_json_str(n->label));
@@ -556,16 +566,20 @@ static json_t *node_json(const struct run *r, const struct bl_cmp_node *n)
 	json_object_set_new(j, "right", side_json(n->right, n->right_index));
 	json_object_set_new(j, "notes", strings_json(&n->notes));
 	json_object_set_new(j, "fields", strings_json(&n->fields));
+	cli_jw_fields_new(w, j);
 	const struct files *f = files_of(r, n);
-	if (f)
-		json_object_set_new(j, "files", files_json(f));
-	json_t *kids = json_array();
-	if (!folded(n)) {
-		for (size_t i = 0; i < n->children.len; i++)
-			json_array_append_new(kids, node_json(r, bl_vec_get(&n->children, i)));
+	if (f) {
+		cli_jw_key(w, "files");
+		files_out(w, f);
 	}
-	json_object_set_new(j, "children", kids);
-	return j;
+	cli_jw_key(w, "children");
+	cli_jw_open(w, '[');
+	if (!folded(n)) {
+		for (size_t i = 0; i < n->children.len && cli_out_ok(); i++)
+			node_out(w, r, bl_vec_get(&n->children, i));
+	}
+	cli_jw_close(w, ']');
+	cli_jw_close(w, '}');
 }
 
 static json_t *platform_json(const struct bl_cmp_platform *p)
@@ -607,9 +621,15 @@ static void print_json(const struct run *r)
 	for (size_t i = 0; i < r->cmp->platforms.len; i++)
 		json_array_append_new(ps, platform_json(bl_vec_get(&r->cmp->platforms, i)));
 	json_object_set_new(j, "platforms", ps);
-	json_object_set_new(j, "tree", node_json(r, r->cmp->root));
-	cli_json_print(j);
-	json_decref(j);
+	/* The head whole; the tree streamed, node by node and file by file. */
+	struct cli_jw w;
+	cli_jw_init(&w);
+	cli_jw_open(&w, '{');
+	cli_jw_fields_new(&w, j);
+	cli_jw_key(&w, "tree");
+	node_out(&w, r, r->cmp->root);
+	cli_jw_close(&w, '}');
+	cli_jw_end(&w);
 }
 
 int cli_cmd_diff(const struct bl_options *o)

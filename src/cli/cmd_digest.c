@@ -36,11 +36,12 @@ int cli_cmd_digest(const struct bl_options *o)
 	struct bl_error err = {0};
 	if (bl_build_query(b, &q, &d, &err)) {
 		printf("%s\n", d.str);
-		rc = BL_EXIT_OK;
+		/* The answer stands, but an image with a corrupt or unreadable part
+		 * (e.g. its config) is not a success: exit as tree would. */
+		rc = cli_check_statuses(
+		        b, bl_build_find_target(b, q.target, NULL), o->quiet ? 0 : 20);
 	} else {
-		/* Name the input: the build's label is the metadata file or the sources. */
-		bl_error_prefix(&err, "%s", b->root->label ? b->root->label : o->sources[0]);
-		rc = cli_fail(&err);
+		rc = cli_fail_input(b, o, &err);
 	}
 	bl_build_free(b);
 	return rc;

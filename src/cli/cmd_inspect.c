@@ -62,7 +62,28 @@ static json_t *layer_json(const struct bl_layer_info *l)
 	return j;
 }
 
-static json_t *node_json(const struct bl_node *n)
+/* The document of `n`, or a reference to it: a document reached through
+ * many descriptors (one config behind hundreds of manifests) is written in
+ * full the first time and as "documentRef": its digest afterwards. `seen`
+ * maps digests already written to their document; the model keeps one parsed
+ * document per digest, so the same pointer means the same bytes. */
+static void set_document(json_t *j, const struct bl_node *n, json_t *seen)
+{
+	if (!n->doc)
+		return;
+	if (n->has_desc && bl_digest_is_set(&n->desc.digest)) {
+		json_t *prev = json_object_get(seen, n->desc.digest.str);
+		if (prev == n->doc) {
+			json_object_set_new(j, "documentRef", json_string(n->desc.digest.str));
+			return;
+		}
+		if (!prev)
+			json_object_set(seen, n->desc.digest.str, n->doc);
+	}
+	json_object_set(j, "document", n->doc);
+}
+
+static json_t *node_json(const struct bl_node *n, json_t *seen)
 {
 	json_t *j = json_object();
 	json_object_set_new(j, "kind", json_string(bl_node_kind_name(n->kind)));
@@ -78,18 +99,33 @@ static json_t *node_json(const struct bl_node *n)
 	set_str(j, "predicateType", n->predicate_type);
 	if (n->layer)
 		json_object_set_new(j, "layer", layer_json(n->layer));
-	if (n->doc)
-		json_object_set(j, "document", n->doc);
+	set_document(j, n, seen);
 	if (bl_node_count(n)) {
 		json_t *kids = json_array();
 		for (size_t i = 0; i < bl_node_count(n); i++)
-			json_array_append_new(kids, node_json(bl_node_child(n, i)));
+			json_array_append_new(kids, node_json(bl_node_child(n, i), seen));
 		json_object_set_new(j, "children", kids);
 	}
 	return j;
 }
 
-static json_t *build_json(const struct bl_build *b)
+/* NODEs of the root's children of one kind (targets) or of every other kind
+ * (info), as a JSON array written one node at a time. */
+static void nodes_out(struct cli_jw *w, const struct bl_build *b, bool targets, json_t *seen)
+{
+	cli_jw_open(w, '[');
+	for (size_t i = 0; i < bl_node_count(b->root) && cli_out_ok(); i++) {
+		const struct bl_node *n = bl_node_child(b->root, i);
+		if ((n->kind == BL_NODE_TARGET) == targets)
+			cli_jw_put_new(w, node_json(n, seen));
+	}
+	cli_jw_close(w, ']');
+}
+
+/* The whole document, streamed: the head as one object, then each target
+ * and each info node on its own, so memory holds one target's NODE tree
+ * (which shares the parsed documents with the build) at a time. */
+static void print_json(const struct bl_build *b)
 {
 	json_t *root = json_object();
 	json_object_set_new(root, "schemaVersion", json_integer(INSPECT_SCHEMA_VERSION));
@@ -124,15 +160,19 @@ static json_t *build_json(const struct bl_build *b)
 	for (size_t i = 0; i < b->messages.len; i++)
 		json_array_append_new(messages, cli_json_str(bl_vec_get(&b->messages, i)));
 	json_object_set_new(root, "messages", messages);
+	struct cli_jw w;
+	cli_jw_init(&w);
+	cli_jw_open(&w, '{');
+	cli_jw_fields_new(&w, root);
 	/* Targets, and build-level information (provenance, warnings) apart. */
-	json_t *targets = json_array(), *info = json_array();
-	for (size_t i = 0; i < bl_node_count(b->root); i++) {
-		const struct bl_node *n = bl_node_child(b->root, i);
-		json_array_append_new(n->kind == BL_NODE_TARGET ? targets : info, node_json(n));
-	}
-	json_object_set_new(root, "targets", targets);
-	json_object_set_new(root, "info", info);
-	return root;
+	json_t *seen = json_object();
+	cli_jw_key(&w, "targets");
+	nodes_out(&w, b, true, seen);
+	cli_jw_key(&w, "info");
+	nodes_out(&w, b, false, seen);
+	json_decref(seen);
+	cli_jw_close(&w, '}');
+	cli_jw_end(&w);
 }
 
 static void print_facts(const struct bl_build *b)
@@ -151,6 +191,8 @@ static void print_facts(const struct bl_build *b)
 		bl_buf_printf(&line, "%s: ", bl_node_kind_name(n->kind));
 		bl_tree_row_text(&t.rows[i], &line);
 		printf("%s\n", bl_buf_str(&line));
+		if (!cli_out_ok())
+			break;
 		struct bl_vec facts;
 		bl_vec_init(&facts, bl_fact_free);
 		bl_node_facts(n, &facts);
@@ -170,15 +212,14 @@ int cli_cmd_inspect(const struct bl_options *o)
 	int rc;
 	if (!cli_load(o, &b, &rc))
 		return rc;
-	if (o->json) {
-		json_t *j = build_json(b);
-		cli_json_print(j);
-		json_decref(j);
-	} else {
+	if (o->json)
+		print_json(b);
+	else
 		print_facts(b);
-	}
+	/* Everything on stdout before the problems on stderr. */
 	fflush(stdout);
-	rc = cli_check_statuses(b, o->quiet ? 0 : 20);
+	cli_out_ok();
+	rc = cli_check_statuses(b, NULL, o->quiet ? 0 : 20);
 	bl_build_free(b);
 	return rc;
 }

@@ -14,7 +14,6 @@
 #include "bakelens/text.h"
 #include "cli_internal.h"
 
-/* cli_fail without depending on its signature, which is changing. */
 static const struct bl_node *find_manifest(const struct bl_node *n, const struct bl_digest *d)
 {
 	if (n->kind == BL_NODE_MANIFEST && n->has_desc && bl_digest_equal(&n->desc.digest, d))
@@ -35,14 +34,19 @@ static void print_text(const struct bl_file_list *l, bool show_layer)
 		bl_buf_clear(&line);
 		bl_file_entry_line(&l->items[i], show_layer, &line);
 		puts(bl_buf_str(&line));
+		if (!cli_out_ok())
+			break;
 	}
 	bl_buf_fini(&line);
 }
 
+/* One entry at a time: a million entries never become a million objects. */
 static void print_json(const struct bl_file_list *l)
 {
-	json_t *arr = json_array();
-	for (size_t i = 0; i < l->len; i++) {
+	struct cli_jw w;
+	cli_jw_init(&w);
+	cli_jw_open(&w, '[');
+	for (size_t i = 0; i < l->len && cli_out_ok(); i++) {
 		const struct bl_file_entry *e = &l->items[i];
 		json_t *j = json_object();
 		json_object_set_new(j, "path", cli_json_str(e->path));
@@ -55,10 +59,10 @@ static void print_json(const struct bl_file_list *l)
 		json_object_set_new(j, "linkname", cli_json_str(e->linkname));
 		json_object_set_new(
 		        j, "layer", e->layer >= 0 ? json_integer(e->layer) : json_null());
-		json_array_append_new(arr, j);
+		cli_jw_put_new(&w, j);
 	}
-	cli_json_print(arr);
-	json_decref(arr);
+	cli_jw_close(&w, ']');
+	cli_jw_end(&w);
 }
 
 int cli_cmd_ls(const struct bl_options *o)
@@ -91,15 +95,19 @@ int cli_cmd_ls(const struct bl_options *o)
 	struct bl_vec layers; /* struct bl_node *, borrowed */
 	bl_vec_init(&layers, NULL);
 	if (!bl_build_query(b, &q, &md, &err)) {
-		rc = cli_fail(&err);
+		rc = cli_fail_input(b, o, &err);
 		goto out;
 	}
 	const struct bl_node *m = find_manifest(b->root, &md);
 	if (!m) {
-		cli_error("manifest %s: not loaded", md.str);
-		rc = BL_EXIT_NOT_FOUND;
+		bl_fail(&err, BL_E_NOT_FOUND, "manifest %s: not loaded", md.str);
+		rc = cli_fail_input(b, o, &err);
 		goto out;
 	}
+	/* Problems elsewhere in the image (a config that fails its digest, a
+	 * manifest the registry would not give) are reported, the listing still
+	 * made, and the exit status is theirs unless the listing's is worse. */
+	int bad = cli_check_statuses(b, bl_build_find_target(b, q.target, NULL), o->quiet ? 0 : 20);
 	struct cli_progress prog;
 	cli_progress_begin(&prog, o);
 	struct bl_layerfiles_opts lo = {.progress = cli_progress, .progress_ud = &prog};
@@ -107,26 +115,26 @@ int cli_cmd_ls(const struct bl_options *o)
 		for (size_t i = 0; i < bl_node_count(m); i++) {
 			struct bl_node *c = bl_node_child(m, i);
 			if (c->kind == BL_NODE_LAYER)
-				bl_vec_push(&layers, c);
+				bl_vec_push_take(&layers, c);
 		}
 		size_t n = layers.len;
 		long idx = layer < 0 ? (long)n + layer : layer;
 		if (idx < 0 || idx >= (long)n) {
-			cli_error(
+			bl_fail(&err, BL_E_NOT_FOUND,
 			        "--layer %ld: the image has %zu layer%s (0 to %zu, or -1 to -%zu)",
 			        layer, n, n == 1 ? "" : "s", n ? n - 1 : 0, n);
-			rc = BL_EXIT_NOT_FOUND;
+			rc = bl_exit_worse(bad, cli_fail_input(b, o, &err));
 			goto out;
 		}
 		lo.layer = (int)idx;
 		if (!bl_layerfiles_list_node(bl_vec_get(&layers, (size_t)idx), &lo, &acc, &err)) {
 			cli_progress_end(&prog);
-			rc = cli_fail(&err);
+			rc = bl_exit_worse(bad, cli_fail_input(b, o, &err));
 			goto out;
 		}
 	} else if (!bl_layerfiles_list_image(m, &lo, &acc, &err)) {
 		cli_progress_end(&prog);
-		rc = cli_fail(&err);
+		rc = bl_exit_worse(bad, cli_fail_input(b, o, &err));
 		goto out;
 	}
 	cli_progress_end(&prog);
@@ -134,7 +142,7 @@ int cli_cmd_ls(const struct bl_options *o)
 		print_json(&acc);
 	else
 		print_text(&acc, !o->layer);
-	rc = BL_EXIT_OK;
+	rc = bad;
 out:
 	bl_vec_fini(&layers);
 	bl_file_list_fini(&acc);

@@ -37,13 +37,15 @@ int cli_cmd_tags(const struct bl_options *o)
 			rc = cli_fail(&err);
 		}
 	} else if (o->json) {
-		json_t *a = json_array();
-		for (size_t i = 0; i < tags.len; i++)
-			json_array_append_new(a, json_string(bl_vec_get(&tags, i)));
-		cli_json_print(a);
-		json_decref(a);
+		struct cli_jw w;
+		cli_jw_init(&w);
+		cli_jw_open(&w, '[');
+		for (size_t i = 0; i < tags.len && cli_out_ok(); i++)
+			cli_jw_put_new(&w, cli_json_str(bl_vec_get(&tags, i)));
+		cli_jw_close(&w, ']');
+		cli_jw_end(&w);
 	} else {
-		for (size_t i = 0; i < tags.len; i++) {
+		for (size_t i = 0; i < tags.len && cli_out_ok(); i++) {
 			char *t = bl_text_safe(bl_vec_get(&tags, i));
 			printf("%s\n", t);
 			free(t);

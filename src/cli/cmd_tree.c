@@ -35,11 +35,15 @@ int cli_cmd_tree(const struct bl_options *o)
 		bl_tree_row_text(&t.rows[i], &line);
 		bl_buf_putc(&line, '\n');
 		fwrite(line.data, 1, line.len, stdout);
+		if (!cli_out_ok())
+			break;
 	}
 	bl_buf_fini(&line);
 	bl_tree_fini(&t);
+	/* The tree before the problems on stderr; a failed flush is kept for the end. */
 	fflush(stdout);
-	rc = cli_check_statuses(b, o->quiet ? 0 : 20);
+	cli_out_ok();
+	rc = cli_check_statuses(b, NULL, o->quiet ? 0 : 20);
 	bl_build_free(b);
 	return rc;
 }

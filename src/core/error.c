@@ -15,16 +15,27 @@ __attribute__((format(printf, 2, 0))) static void set_msg(
 		err->msg[0] = '\0';
 }
 
+/* The one body of bl_fail and bl_fail_errno; `sys` says a system call failed
+ * with `sys_errno`. */
+__attribute__((format(printf, 5, 0))) static void fail_v(struct bl_error *err, enum bl_status code,
+        bool sys, int sys_errno, const char *fmt, va_list ap)
+{
+	set_msg(err, fmt, ap);
+	size_t len = strlen(err->msg);
+	if (sys && len < sizeof err->msg)
+		snprintf(err->msg + len, sizeof err->msg - len, ": %s", strerror(sys_errno));
+	err->code = code;
+	err->sys_errno = sys ? sys_errno : 0;
+}
+
 bool bl_fail(struct bl_error *err, enum bl_status code, const char *fmt, ...)
 {
 	if (!err)
 		return false;
 	va_list ap;
 	va_start(ap, fmt);
-	set_msg(err, fmt, ap);
+	fail_v(err, code, false, 0, fmt, ap);
 	va_end(ap);
-	err->code = code;
-	err->sys_errno = 0;
 	return false;
 }
 
@@ -35,13 +46,9 @@ bool bl_fail_errno(struct bl_error *err, enum bl_status code, const char *fmt, .
 		return false;
 	va_list ap;
 	va_start(ap, fmt);
-	set_msg(err, fmt, ap);
+	fail_v(err, code, true, saved, fmt, ap);
 	va_end(ap);
-	size_t len = strlen(err->msg);
-	if (len < sizeof err->msg)
-		snprintf(err->msg + len, sizeof err->msg - len, ": %s", strerror(saved));
-	err->code = code;
-	err->sys_errno = saved;
+	/* Formatting may have changed errno; the caller may still look at it. */
 	errno = saved;
 	return false;
 }

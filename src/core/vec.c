@@ -27,7 +27,7 @@ void bl_vec_fini(struct bl_vec *v)
 	v->cap = 0;
 }
 
-void bl_vec_push(struct bl_vec *v, void *item)
+void bl_vec_push_take(struct bl_vec *v, void *item)
 {
 	if (v->len == v->cap) {
 		size_t cap = v->cap ? v->cap * 2 : 8;

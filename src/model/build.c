@@ -74,14 +74,14 @@ void bl_build_split_side(const char *arg, struct bl_vec *parts)
 	/* A path is taken whole first: '+' is legal in file names. */
 	struct stat st;
 	if (!strchr(arg, '+') || stat(arg, &st) == 0) {
-		bl_vec_push(parts, bl_strdup(arg));
+		bl_vec_push_take(parts, bl_strdup(arg));
 		return;
 	}
 	for (const char *p = arg;;) {
 		const char *plus = strchr(p, '+');
 		size_t len = plus ? (size_t)(plus - p) : strlen(p);
 		if (len)
-			bl_vec_push(parts, bl_strndup(p, len));
+			bl_vec_push_take(parts, bl_strndup(p, len));
 		if (!plus)
 			break;
 		p = plus + 1;
@@ -425,7 +425,7 @@ static struct bl_store *remote_store(struct model_ctx *ctx, const char *name,
 		bl_store_free(s);
 		return NULL;
 	}
-	bl_vec_push(&ctx->b->remote, s);
+	bl_vec_push_take(&ctx->b->remote, s);
 	return s;
 }
 
@@ -493,7 +493,7 @@ void model_resolve_targets(struct model_ctx *ctx)
 						char *e = bl_malloc(dl + ml + 2);
 						memcpy(e, dom, dl + 1);
 						memcpy(e + dl + 1, rerr.msg, ml + 1);
-						bl_vec_push(&dead, e);
+						bl_vec_push_take(&dead, e);
 					}
 				}
 				free(dom);
@@ -579,7 +579,7 @@ bool bl_build_load(const char *const *args, size_t nargs, const struct bl_source
 			struct bl_store *s = NULL;
 			if (!bl_store_open(args[i], &sopts, &s, err))
 				goto done;
-			bl_vec_push(&b->stores, s);
+			bl_vec_push_take(&b->stores, s);
 			continue;
 		}
 		json_t *doc = bl_json_parse(bytes.data, bytes.len, BL_JSON_CONFIG_MAX, err);

@@ -249,6 +249,23 @@ static bool unreadable(struct bl_cmp_node *n)
 	return bad;
 }
 
+/* A pair where a side has no descriptor: its entry could not be read and
+ * the node holds the error. The same error on both sides is the same broken
+ * entry (of two identical documents, say), no difference; otherwise nothing
+ * can be compared, and each side's error says why. */
+static void compare_undescribed(struct bl_cmp_node *n)
+{
+	const struct bl_node *l = n->left, *r = n->right;
+	if (!l->has_desc && !r->has_desc && l->status == r->status &&
+	        strcmp(l->status_msg ? l->status_msg : "", r->status_msg ? r->status_msg : "") == 0)
+		return;
+	if (!unreadable(n)) {
+		cmp_set_own(n, BL_CMP_UNKNOWN);
+		cmp_note_take(n,
+		        cmp_words_unreadable(l->has_desc ? "right" : "left", l->has_desc ? r : l));
+	}
+}
+
 /* The own part of an index or manifest document: everything but the lists
  * whose entries are compared as children. */
 static void compare_doc_rest(struct bl_cmp_node *n, const struct ctx *ctx, const char *const *skip)
@@ -355,6 +372,10 @@ static const char *comp_name(const struct bl_node *n)
 static void compare_layer_pair(struct bl_cmp_node *n, bool matched)
 {
 	const struct bl_node *a = n->left, *b = n->right;
+	if (!a->has_desc || !b->has_desc) {
+		compare_undescribed(n);
+		return;
+	}
 	if (same_digest(a, b))
 		return;
 	bool both_diff = a->layer && a->layer->has_diff_id && b->layer && b->layer->has_diff_id;
@@ -464,7 +485,7 @@ static void compare_config(struct bl_cmp_node *n, const struct ctx *ctx)
 	        n->parent && (has_layers(n->left->parent) || has_layers(n->right->parent));
 	if (d.rootfs && !beside_layers) {
 		if (n->fields.len < ctx->max_fields)
-			bl_vec_push(&n->fields, bl_strdup("rootfs.diff_ids"));
+			bl_vec_push_take(&n->fields, bl_strdup("rootfs.diff_ids"));
 		cnt++;
 	}
 	if (cnt) {
@@ -494,7 +515,7 @@ static void add_platform(struct bl_cmp_node *n, const struct ctx *ctx, const str
 {
 	n->platform = cmp_platform_new(n, lp ? &lp->layers : NULL, rp ? &rp->layers : NULL);
 	if (ctx->platforms)
-		bl_vec_push(ctx->platforms, n->platform);
+		bl_vec_push_take(ctx->platforms, n->platform);
 }
 
 static void platform_one_sided(struct bl_cmp_node *n, const struct ctx *ctx)
@@ -594,12 +615,12 @@ static void compare_target(struct bl_cmp_node *n, const struct ctx *ctx)
 	for (size_t i = 0; i < n->left->children.len; i++) {
 		struct bl_node *x = bl_vec_get(&n->left->children, i);
 		if (x != lr)
-			bl_vec_push(&li.children, x);
+			bl_vec_push_take(&li.children, x);
 	}
 	for (size_t i = 0; i < n->right->children.len; i++) {
 		struct bl_node *x = bl_vec_get(&n->right->children, i);
 		if (x != rr)
-			bl_vec_push(&ri.children, x);
+			bl_vec_push_take(&ri.children, x);
 	}
 	compare_children_by_key(n, ctx, &li, &ri, false, false);
 	/* Children point at the real parents' nodes; nothing else kept li/ri. */
@@ -649,7 +670,9 @@ static void compare_same_kind(struct bl_cmp_node *n, const struct ctx *ctx)
 		compare_layer_pair(n, false);
 		break;
 	case BL_NODE_BLOB:
-		if (cmp_is_config_child(l) && l->doc && r->doc)
+		if (!l->has_desc || !r->has_desc)
+			compare_undescribed(n);
+		else if (cmp_is_config_child(l) && l->doc && r->doc)
 			compare_config(n, ctx);
 		else if (!same_digest(l, r)) {
 			cmp_set_own(n, BL_CMP_DIFFERENT);

@@ -21,7 +21,7 @@ struct bl_cmp_node *cmp_node_new(struct bl_cmp_node *parent, const struct bl_nod
 	n->left_index = n->right_index = -1;
 	n->parent = parent;
 	if (parent)
-		bl_vec_push(&parent->children, n);
+		bl_vec_push_take(&parent->children, n);
 	return n;
 }
 
@@ -41,12 +41,12 @@ void bl_cmp_node_free(void *p)
 void cmp_note_take(struct bl_cmp_node *n, char *s)
 {
 	if (s)
-		bl_vec_push(&n->notes, s);
+		bl_vec_push_take(&n->notes, s);
 }
 
 void cmp_note_first_take(struct bl_cmp_node *n, char *s)
 {
-	bl_vec_push(&n->notes, NULL);
+	bl_vec_push_take(&n->notes, NULL);
 	memmove(n->notes.items + 1, n->notes.items, (n->notes.len - 1) * sizeof *n->notes.items);
 	n->notes.items[0] = s;
 }
@@ -92,7 +92,7 @@ void bl_cmp_node_reclassify(struct bl_cmp_node *n, enum bl_cmp_class own, const 
 {
 	n->own = own;
 	if (sentence)
-		bl_vec_push(&n->notes, bl_strdup(sentence));
+		bl_vec_push_take(&n->notes, bl_strdup(sentence));
 	for (; n; n = n->parent)
 		cmp_roll_up(n);
 }

@@ -122,9 +122,9 @@ void cmp_parts_split(const struct bl_node *m, struct cmp_parts *p)
 		if (!p->config && cmp_is_config_child(c))
 			p->config = c;
 		else if (c->kind == BL_NODE_STATEMENT)
-			bl_vec_push(&p->statements, c);
+			bl_vec_push_take(&p->statements, c);
 		else
-			bl_vec_push(&p->layers, c);
+			bl_vec_push_take(&p->layers, c);
 	}
 }
 

@@ -346,6 +346,9 @@ char *cmp_words_platform(const struct bl_cmp_platform *p)
 	case BL_CMP_ROOTFS_UNKNOWN:
 		return bl_strdup("layer ChainIDs unknown (a config is missing or unreadable)");
 	case BL_CMP_ROOTFS_IDENTICAL:
+		/* No layer, no ChainID to show. */
+		if (p->right_layers == 0)
+			return bl_strdup("root filesystems identical (no layers)");
 		return bl_asprintf("root filesystems identical (%d layer%s, ChainID %s)",
 		        p->right_layers, p->right_layers == 1 ? "" : "s", p->right_chain.str);
 	case BL_CMP_ROOTFS_DIFFERENT:
@@ -440,7 +443,7 @@ static void describe_different(struct bl_buf *b, const struct bl_cmp_node *n, si
 		for (size_t i = 0; i < d->fields.len; i++) {
 			const char *f = bl_vec_get(&d->fields, i);
 			if ((strncmp(f, "annotations", 11) == 0) == (pass == 1))
-				bl_vec_push(&order, (void *)f);
+				bl_vec_push_take(&order, (void *)f);
 		}
 	}
 	char *list = cmp_field_list(&order, 0, order.len);

@@ -32,7 +32,7 @@ static void add(struct bl_vec *facts, const char *key, const char *value)
 	struct bl_fact *f = bl_malloc(sizeof *f);
 	f->key = bl_text_safe(key);
 	f->value = bl_text_safe(value);
-	bl_vec_push(facts, f);
+	bl_vec_push_take(facts, f);
 }
 
 static void addf(struct bl_vec *facts, const char *key, const char *fmt, ...)

@@ -196,8 +196,14 @@ static void not_found(struct model_ctx *ctx, struct bl_node *n)
 		const struct bl_store *s = bl_vec_get(&ctx->b->stores, i);
 		bl_buf_printf(&b, "%s%s", i ? ", " : "", s->source ? s->source : "?");
 	}
-	model_node_status(
-	        n, BL_STATUS_MISSING, "%s: blob not in %s", n->desc.digest.str, bl_buf_str(&b));
+	/* The first note of a store that says why its blobs may be absent. */
+	const char *note = NULL;
+	for (size_t i = 0; i < ctx->b->stores.len && !note; i++) {
+		const struct bl_store *s = bl_vec_get(&ctx->b->stores, i);
+		note = s->ops->missing_note;
+	}
+	model_node_status(n, BL_STATUS_MISSING, "%s: blob not in %s%s%s%s", n->desc.digest.str,
+	        bl_buf_str(&b), note ? " (" : "", note ? note : "", note ? ")" : "");
 	bl_buf_fini(&b);
 }
 
@@ -209,6 +215,8 @@ static void status_from_error(struct model_ctx *ctx, struct bl_node *n, const st
 	                         : e->code == BL_E_DIGEST  ? BL_STATUS_MISMATCH
 	                                                   : BL_STATUS_ERROR;
 	model_node_status(n, st, "%s", e->msg);
+	/* a network or auth failure below the root is as fatal as at the root */
+	n->cause = e->code;
 }
 
 /* Presence of a blob that is not read (layers, empty configs, unknown types). */
@@ -388,6 +396,7 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 	if (ctx->cancelled) {
 		model_node_status(
 		        n, BL_STATUS_ERROR, "%s: not read: loading cancelled", n->desc.digest.str);
+		n->cause = BL_E_CANCELLED;
 		return;
 	}
 	if (on_path(n)) {
@@ -619,6 +628,8 @@ static void fill_layer_info(struct bl_node *l, const json_t *config, const json_
 
 static void expand_manifest(struct model_ctx *ctx, struct bl_node *n)
 {
+	if (!model_manifest_complete(n))
+		return;
 	subject_note(n);
 	const json_t *config = NULL;
 	json_t *cj = bl_json_obj(n->doc, "config");
@@ -749,7 +760,7 @@ static void collect_small_blobs(const json_t *doc, struct bl_vec *out)
 		if (bl_mediatype_kind(d.media_type) == BL_MEDIA_CONFIG) {
 			struct bl_digest *p = bl_calloc(1, sizeof *p);
 			*p = d.digest;
-			bl_vec_push(out, p);
+			bl_vec_push_take(out, p);
 		}
 		bl_descriptor_fini(&d);
 	}
@@ -762,7 +773,7 @@ static void collect_small_blobs(const json_t *doc, struct bl_vec *out)
 		if (bl_mediatype_kind(d.media_type) == BL_MEDIA_INTOTO) {
 			struct bl_digest *p = bl_calloc(1, sizeof *p);
 			*p = d.digest;
-			bl_vec_push(out, p);
+			bl_vec_push_take(out, p);
 		}
 		bl_descriptor_fini(&d);
 	}

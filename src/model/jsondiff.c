@@ -62,7 +62,7 @@ static bool is_timestamp_annotation(const char *key)
 static void keep_field(struct cmp_jdiff *d, char *path)
 {
 	if (d->fields->len < d->max_fields)
-		bl_vec_push(d->fields, path);
+		bl_vec_push_take(d->fields, path);
 	else
 		free(path);
 }
@@ -77,7 +77,7 @@ static void jdiff_record(struct cmp_jdiff *d, const char *path, const json_t *a,
 	keep_field(d, bl_strdup(path));
 	if (d->noted < NOTE_FIELDS_MAX && (!a || !json_is_object(a) || !b || !json_is_object(b))) {
 		bool hist = d->config && strncmp(path, "history[", 8) == 0;
-		bl_vec_push(d->notes, cmp_words_change("", path, a, b, hist));
+		bl_vec_push_take(d->notes, cmp_words_change("", path, a, b, hist));
 		d->noted++;
 	}
 }
@@ -197,7 +197,7 @@ size_t cmp_annotations_diff(struct cmp_jdiff *d, const json_t *a, const json_t *
 			keep_field(d, bl_buf_take(&path));
 			bl_buf_fini(&path);
 			if (d->count <= NOTE_FIELDS_MAX)
-				bl_vec_push(d->notes,
+				bl_vec_push_take(d->notes,
 				        cmp_words_change("annotation ", k, va, vb, false));
 		}
 	}

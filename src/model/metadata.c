@@ -162,7 +162,7 @@ static void decode_warnings(
 		        line > 0 && line < 1000000000)
 			x->line = (int)line;
 		x->target = bl_strdup(target);
-		bl_vec_push(&ctx->b->warnings, x);
+		bl_vec_push_take(&ctx->b->warnings, x);
 		count++;
 	}
 	char *label = bl_asprintf("warnings (%zu)", count);

@@ -60,9 +60,14 @@ struct bl_build *model_build_new(void);
 struct bl_node *model_node_new(
         struct model_ctx *ctx, enum bl_node_kind kind, struct bl_node *parent, const char *label);
 void model_node_free(void *node);
-/* Set status and message (formatted). */
+/* Set status and message (formatted); the cause is the status's own class
+ * (model.h: bl_node.cause), which a caller that knows better sets after. */
 void model_node_status(struct bl_node *n, enum bl_node_status st, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+/* True when n's document (a manifest's) has what every image manifest has:
+ * schemaVersion 2, a config object and a layers array; else false, with n
+ * BL_STATUS_ERROR and a message naming what is missing. */
+bool model_manifest_complete(struct bl_node *n);
 /* Record a build-level diagnostic. */
 void model_message(struct bl_build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

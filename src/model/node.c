@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bakelens/buf.h"
+#include "bakelens/json.h"
 #include "bakelens/mem.h"
 
 static void warning_free(void *p)
@@ -65,7 +67,7 @@ struct bl_node *model_node_new(
 	struct bl_node *n = node_alloc(kind, label);
 	n->parent = parent;
 	if (parent)
-		bl_vec_push(&parent->children, n);
+		bl_vec_push_take(&parent->children, n);
 	return n;
 }
 
@@ -93,9 +95,28 @@ void model_node_free(void *p)
 	free(n);
 }
 
+static enum bl_status default_cause(enum bl_node_status st)
+{
+	switch (st) {
+	case BL_STATUS_OK:
+		return BL_OK;
+	case BL_STATUS_MISSING:
+	case BL_STATUS_UNRESOLVED:
+		return BL_E_NOT_FOUND;
+	case BL_STATUS_MISMATCH:
+		return BL_E_DIGEST;
+	case BL_STATUS_LOOP:
+		return BL_E_LOOP;
+	case BL_STATUS_ERROR:
+		break;
+	}
+	return BL_E_FORMAT;
+}
+
 void model_node_status(struct bl_node *n, enum bl_node_status st, const char *fmt, ...)
 {
 	n->status = st;
+	n->cause = default_cause(st);
 	free(n->status_msg);
 	n->status_msg = NULL;
 	if (!fmt)
@@ -106,11 +127,40 @@ void model_node_status(struct bl_node *n, enum bl_node_status st, const char *fm
 	va_end(ap);
 }
 
+bool model_manifest_complete(struct bl_node *n)
+{
+	const json_t *doc = n->doc;
+	int64_t v = 0;
+	bool version = bl_json_int(doc, "schemaVersion", &v) && v == 2;
+	bool config = bl_json_obj(doc, "config") != NULL;
+	bool layers = bl_json_arr(doc, "layers") != NULL;
+	if (version && config && layers)
+		return true;
+	struct bl_buf what;
+	bl_buf_init(&what);
+	const char *parts[3];
+	size_t k = 0;
+	if (!version)
+		parts[k++] = "schemaVersion 2";
+	if (!config)
+		parts[k++] = "config";
+	if (!layers)
+		parts[k++] = "layers";
+	for (size_t i = 0; i < k; i++)
+		bl_buf_printf(&what, "%s%s", i == 0 ? "" : i + 1 == k ? " or " : ", ", parts[i]);
+	/* {mediaType, digest, size} fed as a manifest: the commonest mistake */
+	bool descriptor = bl_json_str(doc, "digest") && !config && !layers;
+	model_node_status(n, BL_STATUS_ERROR, "not a valid manifest: no %s%s", bl_buf_str(&what),
+	        descriptor ? " (a descriptor of a manifest, not the manifest)" : "");
+	bl_buf_fini(&what);
+	return false;
+}
+
 void model_message(struct bl_build *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	bl_vec_push(&b->messages, bl_vasprintf(fmt, ap));
+	bl_vec_push_take(&b->messages, bl_vasprintf(fmt, ap));
 	va_end(ap);
 }
 

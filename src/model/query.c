@@ -32,24 +32,6 @@ bool bl_what_parse(const char *s, enum bl_what *out)
 	return false;
 }
 
-static enum bl_status status_code(enum bl_node_status st)
-{
-	switch (st) {
-	case BL_STATUS_MISSING:
-	case BL_STATUS_UNRESOLVED:
-		return BL_E_NOT_FOUND;
-	case BL_STATUS_MISMATCH:
-		return BL_E_DIGEST;
-	case BL_STATUS_LOOP:
-		return BL_E_LOOP;
-	case BL_STATUS_ERROR:
-		return BL_E_FORMAT;
-	case BL_STATUS_OK:
-		break;
-	}
-	return BL_OK;
-}
-
 /* Fail when n has a bad status. */
 static bool check(const struct bl_node *t, const struct bl_node *n, struct bl_error *err)
 {
@@ -57,7 +39,7 @@ static bool check(const struct bl_node *t, const struct bl_node *n, struct bl_er
 		return true;
 	char *tl = bl_text_safe(t->label);
 	char *nl = bl_text_safe(n->label);
-	bl_fail(err, status_code(n->status), "%s: %s: %s", tl, nl,
+	bl_fail(err, n->cause, "%s: %s: %s", tl, nl,
 	        n->status_msg ? n->status_msg : bl_node_status_name(n->status));
 	free(tl);
 	free(nl);
@@ -166,7 +148,7 @@ static void collect_manifests(const struct bl_node *n, struct bl_vec *out, int d
 	for (size_t i = 0; i < n->children.len; i++) {
 		const struct bl_node *c = bl_vec_get(&n->children, i);
 		if (c->kind == BL_NODE_MANIFEST)
-			bl_vec_push(out, (void *)c);
+			bl_vec_push_take(out, (void *)c);
 		else if (c->kind == BL_NODE_INDEX)
 			collect_manifests(c, out, depth + 1);
 	}

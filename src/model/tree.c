@@ -217,7 +217,7 @@ void bl_tree_set_filter(struct bl_tree *t, const char *text)
 /* Every node of the tree in display order (pre-order), root first when shown. */
 static void preorder(struct bl_node *n, struct bl_vec *out)
 {
-	bl_vec_push(out, n);
+	bl_vec_push_take(out, n);
 	for (size_t i = 0; i < n->children.len; i++)
 		preorder(bl_vec_get(&n->children, i), out);
 }

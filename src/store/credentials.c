@@ -304,21 +304,22 @@ bool bl_credentials_lookup(const char *host, const char *repo, const char *authf
 	bl_vec_init(&paths, free);
 	const char *env;
 	if (authfile) {
-		bl_vec_push(&paths, bl_strdup(authfile));
+		bl_vec_push_take(&paths, bl_strdup(authfile));
 	} else if ((env = getenv("REGISTRY_AUTH_FILE")) && *env) {
-		bl_vec_push(&paths, bl_strdup(env));
+		bl_vec_push_take(&paths, bl_strdup(env));
 	} else {
 		if ((env = getenv("XDG_RUNTIME_DIR")) && *env)
-			bl_vec_push(&paths, bl_asprintf("%s/containers/auth.json", env));
+			bl_vec_push_take(&paths, bl_asprintf("%s/containers/auth.json", env));
 		if ((env = getenv("XDG_CONFIG_HOME")) && *env)
-			bl_vec_push(&paths, bl_asprintf("%s/containers/auth.json", env));
+			bl_vec_push_take(&paths, bl_asprintf("%s/containers/auth.json", env));
 		else if ((env = getenv("HOME")) && *env)
-			bl_vec_push(&paths, bl_asprintf("%s/.config/containers/auth.json", env));
+			bl_vec_push_take(
+			        &paths, bl_asprintf("%s/.config/containers/auth.json", env));
 	}
 	if ((env = getenv("DOCKER_CONFIG")) && *env)
-		bl_vec_push(&paths, bl_asprintf("%s/config.json", env));
+		bl_vec_push_take(&paths, bl_asprintf("%s/config.json", env));
 	else if ((env = getenv("HOME")) && *env)
-		bl_vec_push(&paths, bl_asprintf("%s/.docker/config.json", env));
+		bl_vec_push_take(&paths, bl_asprintf("%s/.docker/config.json", env));
 
 	bool ok = true;
 	for (size_t i = 0; i < paths.len; i++) {

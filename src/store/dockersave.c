@@ -39,7 +39,7 @@ static void push_root(struct tar_store *t, struct bl_store_root *r)
 		bl_store_root_free(r);
 		return;
 	}
-	bl_vec_push(&t->roots, r);
+	bl_vec_push_take(&t->roots, r);
 }
 
 /* Push one root per RepoTag (a copy of `proto` each), or `proto` itself when untagged. */

@@ -84,7 +84,7 @@ static void mem_put(struct reg *s, const struct bl_digest *d, const void *data, 
 	bl_buf_init(&m->body);
 	bl_buf_append(&m->body, data, len);
 	s->mem_bytes += len;
-	bl_vec_push(&s->mem, m);
+	bl_vec_push_take(&s->mem, m);
 }
 
 static struct seen *seen_find(struct reg *s, const struct bl_digest *d)
@@ -110,7 +110,7 @@ static void seen_add(struct reg *s, const char *digest, bool manifest)
 	e = bl_calloc(1, sizeof *e);
 	e->d = d;
 	e->manifest = manifest;
-	bl_vec_push(&s->seen, e);
+	bl_vec_push_take(&s->seen, e);
 }
 
 static void learn_desc(struct reg *s, const json_t *desc, bool manifest)
@@ -268,7 +268,7 @@ static bool reg_list_roots(struct bl_store *bs, struct bl_vec *roots, struct bl_
 	struct bl_store_root *r = bl_calloc(1, sizeof *r);
 	r->name = bl_ref_format(&s->ref);
 	bl_descriptor_copy(&r->desc, &s->root);
-	bl_vec_push(roots, r);
+	bl_vec_push_take(roots, r);
 	return true;
 }
 
@@ -588,7 +588,7 @@ static bool descs_from_index(struct reg *s, const struct bl_buf *body, const cha
 			break;
 		}
 		seen_add(s, d->digest.str, true);
-		bl_vec_push(descs, d);
+		bl_vec_push_take(descs, d);
 	}
 	json_decref(j);
 	return ok;
@@ -710,7 +710,7 @@ static bool list_tags(
 		json_array_foreach(bl_json_arr(j, "tags"), i, v)
 		{
 			if (json_is_string(v))
-				bl_vec_push(tags, bl_strdup(json_string_value(v)));
+				bl_vec_push_take(tags, bl_strdup(json_string_value(v)));
 		}
 		json_decref(j);
 		char *link = NULL;

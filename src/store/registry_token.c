@@ -114,7 +114,7 @@ static bool take_token(struct reg *s, const char *scope, struct xfer *x, struct 
 	t->value = bl_strdup(tok);
 	/* a little early, so a token never expires in flight */
 	t->expires = bl_clock_ms() + (exp - 5) * 1000;
-	bl_vec_push(&s->tokens, t);
+	bl_vec_push_take(&s->tokens, t);
 	json_decref(j);
 	return true;
 }

@@ -23,15 +23,7 @@ bool bl_store_stream_open(int fd, const char *name, const struct bl_source_opts 
 	        .progress = opts ? opts->progress : NULL,
 	        .progress_ud = opts ? opts->progress_ud : NULL,
 	};
-	struct archive *a = bl_tarix_reader();
-	bool ok = archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK;
-	if (!ok) {
-		char *why = bl_tarix_why(a);
-		bl_fail(err, BL_E_FORMAT, "%s: not a readable tar archive: %s", safe, why);
-		free(why);
-	} else
-		ok = bl_tarix_build(&ix, a, &o, err);
-	archive_read_free(a);
+	bool ok = bl_tarix_build_fd(&ix, fd, &o, err);
 	if (ok)
 		ok = bl_tar_store_new(&ix, -1, NULL, BL_TAR_ONCE, name ? name : "-", out, err);
 	bl_tarix_fini(&ix);

@@ -76,7 +76,7 @@ bool bl_store_index_roots(
 			r->note = bl_strdup(derr.msg);
 		}
 		free(w);
-		bl_vec_push(roots, r);
+		bl_vec_push_take(roots, r);
 	}
 	json_decref(j);
 	return true;
@@ -158,7 +158,7 @@ bool bl_store_roots(struct bl_store *s, struct bl_vec *roots, struct bl_error *e
 	for (size_t i = 0; i < all.len; i++) {
 		struct bl_store_root *r = all.items[i];
 		if (!s->ref || root_matches(r, s->ref)) {
-			bl_vec_push(roots, r);
+			bl_vec_push_take(roots, r);
 			kept++;
 		} else {
 			bl_store_root_free(r);

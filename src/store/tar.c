@@ -128,7 +128,7 @@ static bool ts_list_roots(struct bl_store *s, struct bl_vec *roots, struct bl_er
 {
 	struct tar_store *t = (struct tar_store *)s;
 	for (size_t i = 0; i < t->roots.len; i++)
-		bl_vec_push(roots, bl_store_root_dup(t->roots.items[i]));
+		bl_vec_push_take(roots, bl_store_root_dup(t->roots.items[i]));
 	return true;
 }
 
@@ -143,15 +143,26 @@ static enum bl_blob_state ts_stat(struct bl_store *s, const struct bl_digest *d,
 	return b->state;
 }
 
+/* The blob called d, or NULL with BL_E_NOT_FOUND; sh gets d's short form
+ * for the caller's messages either way. */
+static struct blob_ent *blob_or_fail(struct tar_store *t, const struct bl_digest *d, char *sh,
+        size_t sh_size, struct bl_error *err)
+{
+	bl_store_short(d, sh, sh_size);
+	struct blob_ent *b = bl_tar_find_blob(t, d);
+	if (!b)
+		bl_fail(err, BL_E_NOT_FOUND, "blob %s: not in %s", sh, t->what);
+	return b;
+}
+
 static bool ts_read_raw(struct bl_store *s, const struct bl_digest *d, size_t max,
         struct bl_buf *out, struct bl_error *err)
 {
 	struct tar_store *t = (struct tar_store *)s;
 	char sh[40];
-	bl_store_short(d, sh, sizeof(sh));
-	struct blob_ent *b = bl_tar_find_blob(t, d);
+	struct blob_ent *b = blob_or_fail(t, d, sh, sizeof sh, err);
 	if (!b)
-		return bl_fail(err, BL_E_NOT_FOUND, "blob %s: not in %s", sh, t->what);
+		return false;
 	if (b->synth) {
 		if (b->synth_len > max)
 			return bl_fail(err, BL_E_TOO_BIG,
@@ -170,10 +181,9 @@ static bool ts_open_raw(
 {
 	struct tar_store *t = (struct tar_store *)s;
 	char sh[40];
-	bl_store_short(d, sh, sizeof(sh));
-	struct blob_ent *b = bl_tar_find_blob(t, d);
+	struct blob_ent *b = blob_or_fail(t, d, sh, sizeof sh, err);
 	if (!b)
-		return bl_fail(err, BL_E_NOT_FOUND, "blob %s: not in %s", sh, t->what);
+		return false;
 	if (b->synth) {
 		*out = bl_stream_memory(b->synth, b->synth_len);
 		return true;
@@ -294,16 +304,7 @@ bool bl_store_tar_open(const char *path, const struct bl_source_opts *opts, stru
 	        .progress = opts ? opts->progress : NULL,
 	        .progress_ud = opts ? opts->progress_ud : NULL,
 	};
-	struct archive *a = bl_tarix_reader();
-	bool ok = archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK;
-	if (!ok) {
-		char *why = bl_tarix_why(a);
-		bl_fail(err, BL_E_FORMAT, "%s: not a readable tar archive: %s", safe, why);
-		free(why);
-	} else {
-		ok = bl_tarix_build(&ix, a, &o, err);
-	}
-	archive_read_free(a);
+	bool ok = bl_tarix_build_fd(&ix, fd, &o, err);
 	if (!ok) {
 		bl_tarix_fini(&ix);
 		close(fd);

@@ -514,3 +514,19 @@ out:
 	free(last);
 	return ok;
 }
+
+bool bl_tarix_build_fd(
+        struct bl_tarix *ix, int fd, const struct bl_tarix_opts *o, struct bl_error *err)
+{
+	struct archive *a = bl_tarix_reader();
+	bool ok = archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK;
+	if (!ok) {
+		char *why = bl_tarix_why(a);
+		bl_fail(err, BL_E_FORMAT, "%s: not a readable tar archive: %s", o->what, why);
+		free(why);
+	} else {
+		ok = bl_tarix_build(ix, a, o, err);
+	}
+	archive_read_free(a);
+	return ok;
+}

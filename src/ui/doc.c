@@ -85,6 +85,18 @@ static size_t fit(const char *s, size_t len, int cols, int *used)
 	return i;
 }
 
+/* A new line starting with `indent` spaces (at most 63); returns the columns used. */
+static int newline_indented(struct bl_doc *d, int indent)
+{
+	bl_doc_newline(d);
+	char pad[64];
+	int k = indent < 63 ? indent : 63;
+	memset(pad, ' ', (size_t)k);
+	pad[k] = '\0';
+	bl_doc_add(d, BL_ROLE_DEFAULT, pad);
+	return k;
+}
+
 void bl_doc_wrap(struct bl_doc *d, enum bl_role role, const char *text, int width, int indent)
 {
 	if (width < indent + 10)
@@ -99,13 +111,7 @@ void bl_doc_wrap(struct bl_doc *d, enum bl_role role, const char *text, int widt
 		/* The columns already used on the current line. */
 		int col = 0;
 		if (!first) {
-			bl_doc_newline(d);
-			char pad[64];
-			int k = indent < 63 ? indent : 63;
-			memset(pad, ' ', (size_t)k);
-			pad[k] = '\0';
-			bl_doc_add(d, BL_ROLE_DEFAULT, pad);
-			col = k;
+			col = newline_indented(d, indent);
 		} else if (d->len) {
 			struct bl_doc_line *l = &d->lines[d->len - 1];
 			for (size_t k = 0; k < l->len; k++)
@@ -131,15 +137,8 @@ void bl_doc_wrap(struct bl_doc *d, enum bl_role role, const char *text, int widt
 			bl_doc_add(d, role, part);
 			free(part);
 			off += take;
-			if (off < seg) {
-				bl_doc_newline(d);
-				char pad[64];
-				int k = indent < 63 ? indent : 63;
-				memset(pad, ' ', (size_t)k);
-				pad[k] = '\0';
-				bl_doc_add(d, BL_ROLE_DEFAULT, pad);
-				col = k;
-			}
+			if (off < seg)
+				col = newline_indented(d, indent);
 		} while (off < seg && !d->truncated);
 		if (!nl || d->truncated)
 			break;

@@ -101,7 +101,7 @@ void bl_ui_set_loading(struct bl_ui *ui, const struct bl_load_state *st)
 
 void bl_ui_add_message(struct bl_ui *ui, const char *msg)
 {
-	bl_vec_push(&ui->messages, bl_text_safe(msg));
+	bl_vec_push_take(&ui->messages, bl_text_safe(msg));
 }
 
 bool bl_ui_take_copy(struct bl_ui *ui, struct bl_copy_request *out)

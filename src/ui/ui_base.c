@@ -3,27 +3,21 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
+#include "bakelens/mem.h"
 #include "bakelens/text.h"
 #include "ui_internal.h"
-
-static void vstatus(struct bl_ui *ui, bool error, const char *fmt, va_list ap)
-{
-	struct bl_buf b;
-	bl_buf_init(&b);
-	bl_buf_vprintf(&b, fmt, ap);
-	free(ui->status);
-	/* Status text may quote input (a search): never raw. */
-	ui->status = bl_text_safe(bl_buf_str(&b));
-	ui->status_error = error;
-	bl_buf_fini(&b);
-}
 
 void bl_ui_status(struct bl_ui *ui, bool error, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vstatus(ui, error, fmt, ap);
+	char *raw = bl_vasprintf(fmt, ap);
 	va_end(ap);
+	free(ui->status);
+	/* Status text may quote input (a search): never raw. */
+	ui->status = bl_text_safe(raw);
+	ui->status_error = error;
+	free(raw);
 }
 
 struct bl_node *bl_ui_selected(struct bl_ui *ui)

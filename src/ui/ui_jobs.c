@@ -88,7 +88,7 @@ bool bl_ui_tick(struct bl_ui *ui)
 		f->error = bl_strdup(err.msg[0] ? err.msg : "the layers could not be read");
 		bl_ui_status(ui, true, "File diff failed: %s", f->error);
 	}
-	bl_vec_push(&ui->files, f);
+	bl_vec_push_take(&ui->files, f);
 	ui->cmpdoc_dirty = true;
 	return false;
 }

@@ -8,7 +8,8 @@ docker-registry that misbehaves on request, following rules in a JSON file
 actions: "429" (Retry-After: 1), "500", "stall" (headers never come),
 "wrongbody" (200 with one byte of the real body changed), "redirect" (307 to
 the second listener on another address, which logs the headers it got and
-serves the upstream body), "close" (drop the connection), "ratelimit" (the
+serves the upstream body), "close" (drop the connection), "401" (a Basic
+challenge, as to a client without credentials), "403" (access denied), "ratelimit" (the
 upstream answer plus Docker Hub's ratelimit-limit/-remaining headers), "referrers" (for
 GET /v2/REPO/referrers/ALG:HEX: answer as the OCI 1.1 referrers API does, with an image
 index, the one upstream under the ALG-HEX fallback tag or an empty one; docker-registry 2.8
@@ -94,6 +95,13 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             return
         if action == "500":
             self.send_body(500, [], b"boom")
+            return
+        if action == "401":
+            self.send_body(401, [("WWW-Authenticate", 'Basic realm="fault-proxy"')],
+                           b'{"errors":[{"code":"UNAUTHORIZED"}]}')
+            return
+        if action == "403":
+            self.send_body(403, [], b'{"errors":[{"code":"DENIED"}]}')
             return
         if action == "stall":
             time.sleep(30)

@@ -53,4 +53,8 @@ command_rc 2 '--insecure: expected HOST\[:PORT\] \(as in the reference\), got "r
 explore 2 "--json: unknown option" --json "$OUT"
 explore 2 "no SOURCE given" --offline
 explore 2 "--diff needs two sides" --diff "$OUT"
+# Standard input can be read once, in the explorer as in the commands.
+explore 2 "standard input given more than once" - -
+explore 2 "standard input given more than once" --diff "$OUT+-" -
+command_rc 2 "standard input given more than once" tree - -
 finish

@@ -67,6 +67,25 @@ static int run_cli(char **out, char **err, int argc, char **args)
 	return rc;
 }
 
+/* A message is printed whole, however long the input it names, and escaped. */
+static void test_error_is_whole_and_escaped(void **state)
+{
+	(void)state;
+	char name[5001];
+	memset(name, 'n', sizeof name - 1);
+	name[sizeof name - 1] = '\0';
+	name[0] = '\x1b';
+	struct capture ce;
+	capture_start(&ce, stderr);
+	cli_error("%s: %s", name, "not found");
+	char *err = capture_end(&ce);
+	char *want = malloc(sizeof name + 64);
+	snprintf(want, sizeof name + 64, "bakelens: \\e%s: not found\n", name + 1);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+}
+
 static void test_commands_and_where_they_stand(void **state)
 {
 	(void)state;
@@ -156,6 +175,49 @@ static void test_json_print_to_a_terminal_is_ascii(void **state)
 	close(master);
 }
 
+/* The streamed writer lays a document out byte for byte as jansson lays out
+ * the whole document: empty containers, nesting, keys after keys. */
+static void test_json_writer_matches_a_whole_dump(void **state)
+{
+	(void)state;
+	json_t *whole = json_pack("{s:i, s:[], s:{}, s:[i, {s:[s, {}], s:n}], s:{s:[], s:s}}", "a",
+	        1, "empty", "none", "list", 2, "k", "x", "y", "obj", "in", "s", "t");
+	assert_non_null(whole);
+	char *want = json_dumps(whole, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	struct capture c;
+	capture_start(&c, stdout);
+	struct cli_jw w;
+	cli_jw_init(&w);
+	cli_jw_open(&w, '{');
+	cli_jw_set_new(&w, "a", json_integer(1));
+	cli_jw_key(&w, "empty");
+	cli_jw_open(&w, '[');
+	cli_jw_close(&w, ']');
+	cli_jw_key(&w, "none");
+	cli_jw_open(&w, '{');
+	cli_jw_close(&w, '}');
+	cli_jw_key(&w, "list");
+	cli_jw_open(&w, '[');
+	cli_jw_put_new(&w, json_integer(2));
+	cli_jw_put(&w, json_array_get(json_object_get(whole, "list"), 1));
+	cli_jw_close(&w, ']');
+	cli_jw_key(&w, "obj");
+	cli_jw_open(&w, '{');
+	cli_jw_fields_new(&w, json_incref(json_object_get(whole, "obj")));
+	cli_jw_close(&w, '}');
+	cli_jw_close(&w, '}');
+	assert_true(cli_jw_end(&w));
+	char *text = capture_end(&c);
+	/* the writer ends the document with a newline, jansson does not */
+	size_t n = strlen(text);
+	assert_true(n > 0 && text[n - 1] == '\n');
+	text[n - 1] = '\0';
+	assert_string_equal(text, want);
+	free(text);
+	free(want);
+	json_decref(whole);
+}
+
 static void test_progress_line(void **state)
 {
 	(void)state;
@@ -164,6 +226,8 @@ static void test_progress_line(void **state)
 	assert_string_equal(line, "bakelens: indexing archive 1.5 KiB / 4.0 KiB (3s)");
 	cli_progress_line(line, sizeof line, NULL, 10, 0, 999);
 	assert_string_equal(line, "bakelens: loading 10 B (0s)");
+	cli_progress_line(line, sizeof line, "f: waiting for a writer", 0, 0, 2100);
+	assert_string_equal(line, "bakelens: f: waiting for a writer (2s)");
 	cli_progress_line(line, sizeof line, "x\033]0;T\a", 0, 0, 0);
 	assert_null(strchr(line, '\033'));
 }
@@ -250,10 +314,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_commands_and_where_they_stand),
+	        cmocka_unit_test(test_error_is_whole_and_escaped),
 	        cmocka_unit_test(test_put_safe_escapes_controls),
 	        cmocka_unit_test(test_json_str_keeps_utf8_escapes_invalid),
 	        cmocka_unit_test(test_json_print_to_a_pipe_is_utf8),
 	        cmocka_unit_test(test_json_print_to_a_terminal_is_ascii),
+	        cmocka_unit_test(test_json_writer_matches_a_whole_dump),
 	        cmocka_unit_test(test_progress_line),
 	        cmocka_unit_test(test_progress_off_when_quiet_or_not_a_terminal),
 	        cmocka_unit_test(test_main_answers_options),

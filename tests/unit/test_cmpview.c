@@ -30,7 +30,7 @@ static void mknode(struct bl_node *n, enum bl_node_kind kind, const char *label,
 	bl_vec_init(&n->children, NULL);
 	n->parent = parent;
 	if (parent)
-		bl_vec_push(&parent->children, n);
+		bl_vec_push_take(&parent->children, n);
 	if (content) {
 		n->has_desc = true;
 		n->desc.size = (int64_t)strlen(content);
@@ -63,7 +63,7 @@ static void mkcmp(struct bl_cmp_node *c, enum bl_node_kind kind, const char *lab
 	bl_vec_init(&c->children, NULL);
 	c->parent = parent;
 	if (parent)
-		bl_vec_push(&parent->children, c);
+		bl_vec_push_take(&parent->children, c);
 	/* Roll the class up as the engine does. */
 	for (struct bl_cmp_node *p = parent; p; p = p->parent) {
 		p->flags |= c->flags;
@@ -108,7 +108,7 @@ static void hand_init(struct hand *h)
 	mkcmp(&h->c2, BL_NODE_LAYER, "layer 2/2 <> 2/3", &h->root, &h->ll2, &h->rl2,
 	        BL_CMP_CONTENT);
 	mkcmp(&h->c3, BL_NODE_LAYER, "layer 3/3", &h->root, NULL, &h->rl3, BL_CMP_LAYER_ADDED);
-	bl_vec_push(&h->c2.notes, (char *)"content changed: diff_id differs");
+	bl_vec_push_take(&h->c2.notes, (char *)"content changed: diff_id differs");
 }
 
 static void hand_fini(struct hand *h)
@@ -337,7 +337,7 @@ static void test_platform_summary_is_coloured_by_its_status(void **state)
 	/* From the engine's list, with the target named. */
 	struct bl_vec list;
 	bl_vec_init(&list, NULL);
-	bl_vec_push(&list, &p);
+	bl_vec_push_take(&list, &p);
 	p.status = BL_CMP_ROOTFS_IDENTICAL;
 	p.sentence = "root filesystems identical (3 layers, ChainID sha256:0)";
 	bl_cmp_detail_build(&d, &h.c2, &list, NULL, NULL, 200);

@@ -45,7 +45,7 @@ static struct bl_node *mk(enum bl_node_kind kind, struct bl_node *parent, const 
 	bl_vec_init(&n->children, tnode_free);
 	n->parent = parent;
 	if (parent)
-		bl_vec_push(&parent->children, n);
+		bl_vec_push_take(&parent->children, n);
 	return n;
 }
 
@@ -135,6 +135,30 @@ static void tb_init(struct tb *t, const char *target)
 static void tb_fini(struct tb *t)
 {
 	tnode_free(t->b.root);
+}
+
+/* The fixture of most tests: two builds, left (a) and right (b), each with
+ * one target "app" for the test to fill; freed after the test. */
+struct pair {
+	struct tb a, b;
+};
+
+static int pair_setup(void **state)
+{
+	struct pair *p = bl_calloc(1, sizeof *p);
+	tb_init(&p->a, "app");
+	tb_init(&p->b, "app");
+	*state = p;
+	return 0;
+}
+
+static int pair_teardown(void **state)
+{
+	struct pair *p = *state;
+	tb_fini(&p->a);
+	tb_fini(&p->b);
+	free(p);
+	return 0;
 }
 
 static const char *CFG_A =
@@ -293,13 +317,10 @@ static void test_align_empty_sides(void **state)
 
 static void test_identical_builds_are_identical(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
-	manifest(a.target, "m1", CFG_A, THREE, 3);
-	manifest(b.target, "m1", CFG_A, THREE, 3);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	struct pair *fx = *state;
+	manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	manifest(fx->b.target, "m1", CFG_A, THREE, 3);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	assert_true(bl_cmp_is_identical(c));
 	assert_int_equal(c->root->flags, 0);
 	const struct bl_cmp_platform *p = platform0(c);
@@ -308,19 +329,14 @@ static void test_identical_builds_are_identical(void **state)
 	assert_int_equal(p->first_divergent, -1);
 	assert_null(bl_cmp_next_difference(c->root, NULL, 1));
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 static void test_config_only_names_created_and_history_fields(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
-	manifest(a.target, "m1", CFG_A, THREE, 3);
-	manifest(b.target, "m2", CFG_A_LATER, THREE, 3);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	struct pair *fx = *state;
+	manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	manifest(fx->b.target, "m2", CFG_A_LATER, THREE, 3);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	assert_int_equal(c->root->cls, BL_CMP_CONFIG);
 	assert_int_equal(c->root->flags, 1u << BL_CMP_CONFIG);
 	const struct bl_cmp_node *cfg = find(c->root, BL_NODE_CONFIG, "config");
@@ -346,44 +362,34 @@ static void test_config_only_names_created_and_history_fields(void **state)
 
 	/* Semantic mode: timestamps ignored, the rest is identical. */
 	struct bl_cmp_opts o = {.ignore_timestamps = true};
-	c = bl_cmp_builds(&a.b, &b.b, &o);
+	c = bl_cmp_builds(&fx->a.b, &fx->b.b, &o);
 	assert_true(bl_cmp_is_identical(c));
 	cfg = find(c->root, BL_NODE_CONFIG, "config");
 	assert_true(has_note(cfg, "2 timestamp fields differ (ignored)"));
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 static void test_config_label_path_quotes_dotted_keys(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
-	manifest(a.target, "m1", CFG_A, THREE, 3);
-	manifest(b.target, "m2", CFG_A_LABEL, THREE, 3);
+	struct pair *fx = *state;
+	manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	manifest(fx->b.target, "m2", CFG_A_LABEL, THREE, 3);
 	struct bl_cmp_opts o = {.ignore_timestamps = true};
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, &o);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, &o);
 	const struct bl_cmp_node *cfg = find(c->root, BL_NODE_CONFIG, "config");
 	assert_int_equal(cfg->own, BL_CMP_CONFIG);
 	assert_true(has_field(cfg, "config.Labels[\"org.example.x\"]"));
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 static void test_recompressed_layer_keeps_rootfs_identical(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
+	struct pair *fx = *state;
 	const struct lspec zst[] = {{"a", "a.zst", "COPY a"}, {"b", "b.zst", "RUN apt-get update"},
 	        {"c", "c.gz", "COPY c"}};
-	manifest(a.target, "m1", CFG_A, THREE, 3);
-	manifest(b.target, "m2", CFG_A, zst, 3);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	manifest(fx->b.target, "m2", CFG_A, zst, 3);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	assert_int_equal(c->root->cls, BL_CMP_RECOMPRESSED);
 	const struct bl_cmp_node *l1 = find(c->root, BL_NODE_LAYER, "layer 1/3");
 	assert_int_equal(l1->own, BL_CMP_RECOMPRESSED);
@@ -394,19 +400,14 @@ static void test_recompressed_layer_keeps_rootfs_identical(void **state)
 	assert_true(p->rootfs_identical);
 	assert_int_equal(p->first_divergent, -1);
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 static void test_content_change_names_the_cache_break(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
-	manifest(a.target, "m1", CFG_A, THREE, 3);
-	manifest(b.target, "m2", CFG_A, THREE_B2, 3);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	struct pair *fx = *state;
+	manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	manifest(fx->b.target, "m2", CFG_A, THREE_B2, 3);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	assert_int_equal(c->root->cls, BL_CMP_CONTENT);
 	const struct bl_cmp_node *l2 = find(c->root, BL_NODE_LAYER, "layer 2/3");
 	assert_int_equal(l2->own, BL_CMP_CONTENT);
@@ -423,21 +424,16 @@ static void test_content_change_names_the_cache_break(void **state)
 	assert_string_equal(p->platform, "linux/amd64");
 	assert_string_equal(p->target, "app");
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 static void test_layer_added_and_removed(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
+	struct pair *fx = *state;
 	const struct lspec four[] = {{"a", "a.gz", "COPY a"}, {"n", "n.gz", "COPY new"},
 	        {"b", "b.gz", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
-	manifest(a.target, "m1", CFG_A, THREE, 3);
-	manifest(b.target, "m2", CFG_A, four, 4);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	manifest(fx->b.target, "m2", CFG_A, four, 4);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	assert_int_equal(c->root->cls, BL_CMP_LAYER_ADDED);
 	const struct bl_cmp_node *m = find(c->root, BL_NODE_MANIFEST, NULL);
 	size_t added = 0, same = 0;
@@ -463,32 +459,25 @@ static void test_layer_added_and_removed(void **state)
 	bl_cmp_free(c);
 
 	/* The other way round: removed. */
-	c = bl_cmp_builds(&b.b, &a.b, NULL);
+	c = bl_cmp_builds(&fx->b.b, &fx->a.b, NULL);
 	assert_int_equal(c->root->cls, BL_CMP_LAYER_REMOVED);
 	assert_true(c->root->flags & (1u << BL_CMP_LAYER_REMOVED));
 	assert_false(c->root->flags & (1u << BL_CMP_CONTENT));
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 static void test_trailing_layers_removed_say_so(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
-	manifest(a.target, "m1", CFG_A, THREE, 3);
-	manifest(b.target, "m2", CFG_A, THREE, 2);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	struct pair *fx = *state;
+	manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	manifest(fx->b.target, "m2", CFG_A, THREE, 2);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	const struct bl_cmp_platform *p = platform0(c);
 	assert_int_equal(p->first_divergent, 2);
 	assert_string_equal(p->sentence,
 	        "the right's 2 layers are the left's first 2; the left has "
 	        "1 more (from layer 3 of 3: COPY c); root filesystems differ");
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 /* An index with one image per platform and a provenance attestation for each. */
@@ -524,13 +513,10 @@ static struct bl_node *index_with(
 
 static void test_index_only_when_provenance_differs(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
-	index_with(a.target, "i1", "2024-01-01", false);
-	index_with(b.target, "i2", "2024-01-02", false);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	struct pair *fx = *state;
+	index_with(fx->a.target, "i1", "2024-01-01", false);
+	index_with(fx->b.target, "i2", "2024-01-02", false);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	assert_int_equal(c->root->cls, BL_CMP_INDEX_ONLY);
 	const struct bl_cmp_node *st = find(c->root, BL_NODE_STATEMENT, NULL);
 	assert_non_null(st);
@@ -539,19 +525,14 @@ static void test_index_only_when_provenance_differs(void **state)
 	        st, "provenance v0.2 statement differs: predicate.metadata.buildStartedOn"));
 	assert_true(platform0(c)->rootfs_identical);
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 static void test_platform_added_and_removed(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
-	index_with(a.target, "i1", "2024-01-01", false);
-	index_with(b.target, "i2", "2024-01-01", true);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	struct pair *fx = *state;
+	index_with(fx->a.target, "i1", "2024-01-01", false);
+	index_with(fx->b.target, "i2", "2024-01-01", true);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	assert_int_equal(c->root->cls, BL_CMP_PLATFORM_ADDED);
 	const struct bl_cmp_node *arm = find(c->root, BL_NODE_MANIFEST, "linux/arm64");
 	assert_non_null(arm);
@@ -572,24 +553,19 @@ static void test_platform_added_and_removed(void **state)
 	}
 	assert_true(saw_added);
 	bl_cmp_free(c);
-	c = bl_cmp_builds(&b.b, &a.b, NULL);
+	c = bl_cmp_builds(&fx->b.b, &fx->a.b, NULL);
 	assert_int_equal(c->root->cls, BL_CMP_PLATFORM_REMOVED);
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 static void test_annotations_only(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
-	struct bl_node *ma = manifest(a.target, "m1", CFG_A, THREE, 3);
-	struct bl_node *mb = manifest(b.target, "m1", CFG_A, THREE, 3);
+	struct pair *fx = *state;
+	struct bl_node *ma = manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *mb = manifest(fx->b.target, "m1", CFG_A, THREE, 3);
 	ma->desc.annotations = json_pack("{s:s}", "org.opencontainers.image.created", "2024-01-01");
 	mb->desc.annotations = json_pack("{s:s}", "org.opencontainers.image.created", "2024-03-03");
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	assert_int_equal(c->root->cls, BL_CMP_ANNOTATIONS);
 	const struct bl_cmp_node *m = find(c->root, BL_NODE_MANIFEST, NULL);
 	assert_int_equal(m->own, BL_CMP_ANNOTATIONS);
@@ -601,7 +577,7 @@ static void test_annotations_only(void **state)
 	/* With ignore_timestamps the created annotation, the one timestamp among
 	 * the OCI annotation keys, is not counted, and a note says so. */
 	struct bl_cmp_opts o = {.ignore_timestamps = true};
-	c = bl_cmp_builds(&a.b, &b.b, &o);
+	c = bl_cmp_builds(&fx->a.b, &fx->b.b, &o);
 	assert_true(bl_cmp_is_identical(c));
 	m = find(c->root, BL_NODE_MANIFEST, NULL);
 	assert_int_equal(m->own, BL_CMP_IDENTICAL);
@@ -613,7 +589,7 @@ static void test_annotations_only(void **state)
 	/* Another key beside it still counts, alone. */
 	json_object_set_new(
 	        mb->desc.annotations, "org.opencontainers.image.revision", json_string("abc"));
-	c = bl_cmp_builds(&a.b, &b.b, &o);
+	c = bl_cmp_builds(&fx->a.b, &fx->b.b, &o);
 	assert_int_equal(c->root->cls, BL_CMP_ANNOTATIONS);
 	m = find(c->root, BL_NODE_MANIFEST, NULL);
 	assert_int_equal(m->own, BL_CMP_ANNOTATIONS);
@@ -621,8 +597,6 @@ static void test_annotations_only(void **state)
 	assert_true(has_field(m, "annotations[\"org.opencontainers.image.revision\"]"));
 	assert_true(has_note(m, "1 timestamp annotation differs (ignored)"));
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 /* A config with the diff_ids of its layers (the strings stand for them). */
@@ -635,17 +609,16 @@ static void test_annotations_only(void **state)
  * layers is not called identical, and not counted as a cause either. */
 static void test_config_moved_by_its_layers_follows_them(void **state)
 {
-	(void)state;
-	struct tb a, b, d;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
+	struct pair *fx = *state;
+	struct tb d;
 	tb_init(&d, "app");
 	const struct lspec four[] = {{"a", "a.gz", "COPY a"}, {"b", "b.gz", "RUN apt-get update"},
 	        {"c", "c.gz", "COPY c"}, {"d", "d.gz", "COPY d"}};
-	struct bl_node *ma = manifest(a.target, "m1", CFG_IDS("\"a\",\"b\",\"c\""), THREE, 3);
-	struct bl_node *mb = manifest(b.target, "m2", CFG_IDS("\"a\",\"b2\",\"c\""), THREE_B2, 3);
+	struct bl_node *ma = manifest(fx->a.target, "m1", CFG_IDS("\"a\",\"b\",\"c\""), THREE, 3);
+	struct bl_node *mb =
+	        manifest(fx->b.target, "m2", CFG_IDS("\"a\",\"b2\",\"c\""), THREE_B2, 3);
 	manifest(d.target, "m3", CFG_IDS("\"a\",\"b\",\"c\",\"d\""), four, 4);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	const struct bl_cmp_node *cfg = find(c->root, BL_NODE_CONFIG, "config");
 	assert_false(bl_digest_equal(&cfg->left->desc.digest, &cfg->right->desc.digest));
 	assert_int_equal(cfg->own, BL_CMP_IDENTICAL);
@@ -678,7 +651,7 @@ static void test_config_moved_by_its_layers_follows_them(void **state)
 	bl_cmp_free(c);
 
 	/* A layer added: the config follows that class. */
-	c = bl_cmp_builds(&a.b, &d.b, NULL);
+	c = bl_cmp_builds(&fx->a.b, &d.b, NULL);
 	cfg = find(c->root, BL_NODE_CONFIG, "config");
 	assert_int_equal(cfg->own, BL_CMP_IDENTICAL);
 	assert_int_equal(cfg->cls, BL_CMP_LAYER_ADDED);
@@ -695,7 +668,7 @@ static void test_config_moved_by_its_layers_follows_them(void **state)
 	        "\"b2\","
 	        "\"c\"]}}",
 	        THREE_B2, 3);
-	c = bl_cmp_builds(&a.b, &e.b, NULL);
+	c = bl_cmp_builds(&fx->a.b, &e.b, NULL);
 	cfg = find(c->root, BL_NODE_CONFIG, "config");
 	assert_int_equal(cfg->own, BL_CMP_CONFIG);
 	assert_int_equal(cfg->cls, BL_CMP_CONFIG);
@@ -714,22 +687,17 @@ static void test_config_moved_by_its_layers_follows_them(void **state)
 	assert_true(has_field(n, "rootfs.diff_ids"));
 	assert_true(has_note(n, "config differs in rootfs.diff_ids"));
 	bl_cmp_node_free(n);
-	tb_fini(&a);
-	tb_fini(&b);
 	tb_fini(&d);
 }
 
 static void test_target_missing_on_one_side(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
-	manifest(a.target, "m1", CFG_A, THREE, 3);
-	manifest(b.target, "m1", CFG_A, THREE, 3);
-	struct bl_node *extra = mk(BL_NODE_TARGET, a.b.root, "worker");
+	struct pair *fx = *state;
+	manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	manifest(fx->b.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *extra = mk(BL_NODE_TARGET, fx->a.b.root, "worker");
 	manifest(extra, "w", CFG_A, THREE, 1);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	assert_int_equal(c->root->cls, BL_CMP_ONLY_LEFT);
 	const struct bl_cmp_node *w = find(c->root, BL_NODE_TARGET, "worker");
 	assert_non_null(w);
@@ -737,8 +705,6 @@ static void test_target_missing_on_one_side(void **state)
 	assert_true(has_note(w, "only in the left build"));
 	assert_int_equal(find(c->root, BL_NODE_TARGET, "app")->cls, BL_CMP_IDENTICAL);
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 static void test_lone_targets_with_different_names_are_paired(void **state)
@@ -761,13 +727,10 @@ static void test_lone_targets_with_different_names_are_paired(void **state)
 
 static void test_single_manifest_against_index_lines_up_the_platform(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
-	manifest(a.target, "amd", CFG_A, THREE, 3); /* platform from its config */
-	index_with(b.target, "i2", "2024-01-01", true);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	struct pair *fx = *state;
+	manifest(fx->a.target, "amd", CFG_A, THREE, 3); /* platform from its config */
+	index_with(fx->b.target, "i2", "2024-01-01", true);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	const struct bl_cmp_node *amd = find(c->root, BL_NODE_MANIFEST, "linux/amd64");
 	assert_non_null(amd);
 	assert_non_null(amd->left);
@@ -776,43 +739,33 @@ static void test_single_manifest_against_index_lines_up_the_platform(void **stat
 	assert_int_equal(c->root->cls, BL_CMP_PLATFORM_ADDED);
 	assert_true(c->root->flags & (1u << BL_CMP_INDEX_ONLY));
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 static void test_missing_config_is_unknown_not_identical(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
-	manifest(a.target, "m1", CFG_A, THREE, 3);
-	struct bl_node *m = manifest(b.target, "m2", CFG_A_LATER, THREE, 3);
+	struct pair *fx = *state;
+	manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *m = manifest(fx->b.target, "m2", CFG_A_LATER, THREE, 3);
 	struct bl_node *cfg = bl_vec_get(&m->children, 0);
 	json_decref(cfg->doc);
 	cfg->doc = NULL;
 	cfg->status = BL_STATUS_MISSING;
 	cfg->status_msg = bl_strdup("blob not in layout");
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	const struct bl_cmp_node *cn = find(c->root, BL_NODE_CONFIG, "config");
 	assert_int_equal(cn->own, BL_CMP_UNKNOWN);
 	assert_true(has_note(cn, "right config is missing: blob not in layout"));
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 static void test_next_difference_walks_both_ways(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
+	struct pair *fx = *state;
 	const struct lspec changed[] = {{"a", "a.zst", "COPY a"},
 	        {"b", "b.gz", "RUN apt-get update"}, {"c2", "c2.gz", "COPY c"}};
-	manifest(a.target, "m1", CFG_A, THREE, 3);
-	manifest(b.target, "m2", CFG_A_LATER, changed, 3);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	manifest(fx->b.target, "m2", CFG_A_LATER, changed, 3);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	const struct bl_cmp_node *d1 = bl_cmp_next_difference(c->root, NULL, 1);
 	const struct bl_cmp_node *d2 = bl_cmp_next_difference(c->root, d1, 1);
 	const struct bl_cmp_node *d3 = bl_cmp_next_difference(c->root, d2, 1);
@@ -829,18 +782,13 @@ static void test_next_difference_walks_both_ways(void **state)
 	        sum, "layer content changed; layer recompressed (same diff_id); config only");
 	free(sum);
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 static void test_compare_two_marked_nodes(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
-	struct bl_node *ma = manifest(a.target, "m1", CFG_A, THREE, 3);
-	struct bl_node *mb = manifest(b.target, "m2", CFG_A_LABEL, THREE, 3);
+	struct pair *fx = *state;
+	struct bl_node *ma = manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *mb = manifest(fx->b.target, "m2", CFG_A_LABEL, THREE, 3);
 	struct bl_cmp_node *n =
 	        bl_cmp_nodes(bl_vec_get(&ma->children, 0), bl_vec_get(&mb->children, 0), NULL);
 	assert_int_equal(n->cls, BL_CMP_CONFIG);
@@ -850,8 +798,6 @@ static void test_compare_two_marked_nodes(void **state)
 	assert_int_equal(n->cls, BL_CMP_CONTENT);
 	assert_non_null(strstr(n->label, "<>"));
 	bl_cmp_node_free(n);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 /* A config pair made by buildah: history lines as "/bin/sh -c #(nop) COPY
@@ -862,15 +808,12 @@ static void test_compare_two_marked_nodes(void **state)
 
 static void test_sentences_drop_the_nop_prefix_and_cut_file_hashes(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
+	struct pair *fx = *state;
 	const struct lspec one[] = {{"a", "a.gz", NOP "COPY file:" HEX64 " in /app/b.txt "}};
 	const struct lspec two[] = {{"b", "b.gz", NOP "COPY file:" HEX64B " in /app/b.txt "}};
-	manifest(a.target, "m1", CFG_A, one, 1);
-	manifest(b.target, "m2", CFG_A, two, 1);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	manifest(fx->a.target, "m1", CFG_A, one, 1);
+	manifest(fx->b.target, "m2", CFG_A, two, 1);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	const struct bl_cmp_platform *p = platform0(c);
 	/* The history line itself stays as the image has it. */
 	assert_string_equal(p->divergent_created_by, NOP "COPY file:" HEX64B " in /app/b.txt ");
@@ -880,16 +823,11 @@ static void test_sentences_drop_the_nop_prefix_and_cut_file_hashes(void **state)
 	assert_true(has_note(l, "made by: COPY file:34a41c2dfa4e in /app/b.txt -> COPY "
 	                        "file:ce1b7b357ff9 in /app/b.txt"));
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 static void test_config_note_shows_history_lines_in_words(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
+	struct pair *fx = *state;
 	const char *c1 = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"history\":["
 	                 "{\"created_by\":\"" NOP "COPY file:" HEX64 " in /app/b.txt \"}],"
 	                 "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
@@ -897,9 +835,9 @@ static void test_config_note_shows_history_lines_in_words(void **state)
 	                 "{\"created_by\":\"" NOP "COPY file:" HEX64B " in /app/b.txt \"},"
 	                 "{\"created_by\":\"" NOP "COPY file:" HEX64 " in /app/e.txt \"}],"
 	                 "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
-	manifest(a.target, "m1", c1, THREE, 1);
-	manifest(b.target, "m2", c2, THREE, 1);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	manifest(fx->a.target, "m1", c1, THREE, 1);
+	manifest(fx->b.target, "m2", c2, THREE, 1);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	const struct bl_cmp_node *cfg = find(c->root, BL_NODE_CONFIG, NULL);
 	/* Cut at 72 characters, the raw lines would hide the paths. */
 	assert_true(has_note(cfg, "history[0].created_by: COPY file:34a41c2dfa4e in /app/b.txt -> "
@@ -907,23 +845,19 @@ static void test_config_note_shows_history_lines_in_words(void **state)
 	assert_true(has_note(cfg, "history[1]: (absent) -> entry \"COPY file:34a41c2dfa4e in "
 	                          "/app/e.txt\""));
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 static void test_describe_says_only_when_a_class_is_alone(void **state)
 {
-	(void)state;
-	struct tb a, b, d;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
+	struct pair *fx = *state;
+	struct tb d;
 	tb_init(&d, "app");
 	const struct lspec changed[] = {{"a", "a.gz", "COPY a"},
 	        {"b2", "b2.gz", "RUN apt-get update"}, {"c2", "c2.gz", "COPY c"}};
-	manifest(a.target, "m1", CFG_A, THREE, 3);
-	manifest(b.target, "m2", CFG_A_LATER, changed, 3);
+	manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	manifest(fx->b.target, "m2", CFG_A_LATER, changed, 3);
 	manifest(d.target, "m3", CFG_A_LATER, THREE, 3);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	char *s = bl_cmp_node_describe(c->root);
 	assert_string_equal(
 	        s, "2 layers changed content; config changed: created, history[1].created");
@@ -941,27 +875,22 @@ static void test_describe_says_only_when_a_class_is_alone(void **state)
 	free(s);
 	bl_cmp_free(c);
 
-	c = bl_cmp_builds(&a.b, &d.b, NULL);
+	c = bl_cmp_builds(&fx->a.b, &d.b, NULL);
 	s = bl_cmp_node_describe(c->root);
 	assert_string_equal(s, "config only: created, history[1].created");
 	free(s);
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 	tb_fini(&d);
 }
 
 static void test_layers_added_on_top_are_counted(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
+	struct pair *fx = *state;
 	const struct lspec five[] = {{"a", "a.gz", "COPY a"}, {"b", "b.gz", "RUN apt-get update"},
 	        {"c", "c.gz", "COPY c"}, {"d", "d.gz", "COPY d"}, {"e", "e.gz", "COPY e"}};
-	manifest(a.target, "m1", CFG_A, five, 3);
-	manifest(b.target, "m2", CFG_A, five, 5);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	manifest(fx->a.target, "m1", CFG_A, five, 3);
+	manifest(fx->b.target, "m2", CFG_A, five, 5);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	const struct bl_cmp_platform *p = platform0(c);
 	assert_int_equal(p->first_divergent, 3);
 	assert_string_equal(p->sentence, "cache breaks at layer 4 of 5: COPY d (on top of the "
@@ -970,21 +899,16 @@ static void test_layers_added_on_top_are_counted(void **state)
 	assert_string_equal(s, "2 layers added");
 	free(s);
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 static void test_platform_refresh_after_layers_found_identical(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
+	struct pair *fx = *state;
 	const struct lspec mtimes[] = {{"a", "a.gz", "COPY a"},
 	        {"b-mtime", "b2.gz", "RUN apt-get update"}, {"c", "c.gz", "COPY c"}};
-	manifest(a.target, "m1", CFG_A, THREE, 3);
-	manifest(b.target, "m2", CFG_A, mtimes, 3);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	manifest(fx->b.target, "m2", CFG_A, mtimes, 3);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	/* Nothing reclassified yet: the refresh changes nothing. */
 	bl_cmp_platforms_refresh(c);
 	const struct bl_cmp_platform *p = platform0(c);
@@ -1001,8 +925,6 @@ static void test_platform_refresh_after_layers_found_identical(void **state)
 	        "root filesystems differ only in file timestamps (ignored); "
 	        "the cache still breaks at layer 2 of 3: RUN apt-get update");
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 /* A file diff with `changes` changes (the entries are not read) and
@@ -1018,15 +940,12 @@ static void file_diff(struct bl_file_diff *d, size_t changes, size_t ignored)
 
 static void test_apply_file_diff_reclassifies_layers_that_differ_in_timestamps(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
+	struct pair *fx = *state;
 	const struct lspec mtimes[] = {{"a", "a.gz", "COPY a"},
 	        {"b-mtime", "b2.gz", "RUN apt-get update"}, {"c-mtime", "c2.gz", "COPY c"}};
-	manifest(a.target, "m1", CFG_A, THREE, 3);
-	manifest(b.target, "m2", CFG_A, mtimes, 3);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	manifest(fx->b.target, "m2", CFG_A, mtimes, 3);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	const struct bl_cmp_platform *p = platform0(c);
 	assert_int_equal(p->status, BL_CMP_ROOTFS_DIFFERENT);
 	struct bl_cmp_node *l2 = (struct bl_cmp_node *)find(c->root, BL_NODE_LAYER, "layer 2/3");
@@ -1072,19 +991,14 @@ static void test_apply_file_diff_reclassifies_layers_that_differ_in_timestamps(v
 	/* Not a layer: never reclassified. */
 	assert_false(bl_cmp_apply_file_diff(c->root, &none, true));
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 static void test_platform_status_goes_with_its_words(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
-	struct bl_node *ma = manifest(a.target, "m1", CFG_A, THREE, 3);
-	struct bl_node *mb = manifest(b.target, "m2", CFG_A_LABEL, THREE, 3);
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	struct pair *fx = *state;
+	struct bl_node *ma = manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *mb = manifest(fx->b.target, "m2", CFG_A_LABEL, THREE, 3);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	const struct bl_cmp_platform *p = platform0(c);
 	assert_int_equal(p->status, BL_CMP_ROOTFS_IDENTICAL);
 	assert_true(strncmp(p->sentence,
@@ -1093,7 +1007,7 @@ static void test_platform_status_goes_with_its_words(void **state)
 	assert_ptr_equal(p->node->platform, p);
 	bl_cmp_free(c);
 	/* Two marked manifests get their summary too, on the node. */
-	struct bl_node *mc = manifest(b.target, "m3", CFG_A, THREE_B2, 3);
+	struct bl_node *mc = manifest(fx->b.target, "m3", CFG_A, THREE_B2, 3);
 	struct bl_cmp_node *n = bl_cmp_nodes(ma, mc, NULL);
 	assert_non_null(n->platform);
 	assert_int_equal(n->platform->status, BL_CMP_ROOTFS_DIFFERENT);
@@ -1109,8 +1023,6 @@ static void test_platform_status_goes_with_its_words(void **state)
 	        "layer ChainIDs unknown (a config is missing or unreadable)");
 	assert_false(n->platform->rootfs_known);
 	bl_cmp_node_free(n);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 /* Each side one target, and information on one side only: the targets are
@@ -1140,19 +1052,16 @@ static void test_lone_targets_paired_beside_one_sided_information(void **state)
  * field, never by the bare class name; an empty value is shown as "". */
 static void test_different_says_which_fields(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
-	struct bl_node *m1 = manifest(a.target, "m1", CFG_A, THREE, 3);
-	struct bl_node *m2 = manifest(b.target, "m2", CFG_A, THREE, 3);
+	struct pair *fx = *state;
+	struct bl_node *m1 = manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *m2 = manifest(fx->b.target, "m2", CFG_A, THREE, 3);
 	json_decref(m1->doc);
 	json_decref(m2->doc);
 	set_doc(m1, "{\"schemaVersion\":2,\"mediaType\":\"" MT_MANIFEST
 	            "\",\"annotations\":{\"org.opencontainers.image.base.name\":\"\"}}");
 	set_doc(m2, "{\"schemaVersion\":2,\"mediaType\":"
 	            "\"application/vnd.docker.distribution.manifest.v2+json\"}");
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	const struct bl_cmp_node *m = find(c->root, BL_NODE_MANIFEST, NULL);
 	assert_int_equal(m->own, BL_CMP_DIFFERENT);
 	char *top = bl_cmp_node_describe(c->root);
@@ -1165,8 +1074,6 @@ static void test_different_says_which_fields(void **state)
 	free(own);
 	assert_true(has_note(m, "annotation org.opencontainers.image.base.name: \"\" -> (absent)"));
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 /* An attestation for an image, its descriptor saying `ref` (that image). */
@@ -1206,14 +1113,11 @@ static struct bl_node *attestation_for(
  * paired by the platform of the image (its config's), identical. */
 static void test_attestation_pairs_by_its_image_platform(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
-	struct bl_node *ia = mk(BL_NODE_INDEX, a.target, "index");
+	struct pair *fx = *state;
+	struct bl_node *ia = mk(BL_NODE_INDEX, fx->a.target, "index");
 	set_desc(ia, "ia", MT_INDEX);
 	set_doc(ia, "{\"schemaVersion\":2}");
-	struct bl_node *ib = mk(BL_NODE_INDEX, b.target, "index");
+	struct bl_node *ib = mk(BL_NODE_INDEX, fx->b.target, "index");
 	set_desc(ib, "ib", MT_INDEX);
 	set_doc(ib, "{\"schemaVersion\":2}");
 	struct bl_node *ma = manifest(ia, "amd", CFG_A, THREE, 3);
@@ -1221,7 +1125,7 @@ static void test_attestation_pairs_by_its_image_platform(void **state)
 	manifest(ib, "amd", CFG_A, THREE, 3);
 	attestation_for(ia, "attestation for linux/amd64", ma, "busybox");
 	attestation_for(ib, "attestation for sha256:0f90", bl_vec_get(&ib->children, 0), "busybox");
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	const struct bl_cmp_node *at = find(c->root, BL_NODE_ATTESTATION, NULL);
 	assert_non_null(at->left);
 	assert_non_null(at->right);
@@ -1230,22 +1134,17 @@ static void test_attestation_pairs_by_its_image_platform(void **state)
 	assert_int_equal(ix->own, BL_CMP_INDEX_ONLY);
 	assert_true(has_note(ix, "entry manifest: descriptor platform linux/amd64 -> (absent)"));
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 /* An SBOM changed: the attestation's config moved with its diff_ids (the
  * statements'), and no layer is beside it to be the cause. */
 static void test_attestation_config_moved_by_its_statements_differs(void **state)
 {
-	(void)state;
-	struct tb a, b;
-	tb_init(&a, "app");
-	tb_init(&b, "app");
-	struct bl_node *ia = mk(BL_NODE_INDEX, a.target, "index");
+	struct pair *fx = *state;
+	struct bl_node *ia = mk(BL_NODE_INDEX, fx->a.target, "index");
 	set_desc(ia, "ia", MT_INDEX);
 	set_doc(ia, "{\"schemaVersion\":2}");
-	struct bl_node *ib = mk(BL_NODE_INDEX, b.target, "index");
+	struct bl_node *ib = mk(BL_NODE_INDEX, fx->b.target, "index");
 	set_desc(ib, "ib", MT_INDEX);
 	set_doc(ib, "{\"schemaVersion\":2}");
 	struct bl_node *ma = manifest(ia, "amd", CFG_A, THREE, 3);
@@ -1254,7 +1153,7 @@ static void test_attestation_config_moved_by_its_statements_differs(void **state
 	set_platform(mb, "linux", "amd64");
 	attestation_for(ia, "attestation for linux/amd64", ma, "busybox");
 	attestation_for(ib, "attestation for linux/amd64", mb, "alpine");
-	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	const struct bl_cmp_node *at = find(c->root, BL_NODE_ATTESTATION, NULL);
 	const struct bl_cmp_node *cfg = find(at, BL_NODE_CONFIG, NULL);
 	assert_false(bl_digest_equal(&cfg->left->desc.digest, &cfg->right->desc.digest));
@@ -1262,8 +1161,6 @@ static void test_attestation_config_moved_by_its_statements_differs(void **state
 	assert_true(has_field(cfg, "rootfs.diff_ids"));
 	assert_int_equal(c->root->cls, BL_CMP_INDEX_ONLY);
 	bl_cmp_free(c);
-	tb_fini(&a);
-	tb_fini(&b);
 }
 
 static void test_class_names_are_distinct(void **state)
@@ -1287,35 +1184,63 @@ int main(void)
 	        cmocka_unit_test(test_align_pairs_changed_items_in_a_gap_by_position),
 	        cmocka_unit_test(test_align_null_keys_never_match),
 	        cmocka_unit_test(test_align_empty_sides),
-	        cmocka_unit_test(test_identical_builds_are_identical),
-	        cmocka_unit_test(test_config_only_names_created_and_history_fields),
-	        cmocka_unit_test(test_config_label_path_quotes_dotted_keys),
-	        cmocka_unit_test(test_recompressed_layer_keeps_rootfs_identical),
-	        cmocka_unit_test(test_content_change_names_the_cache_break),
-	        cmocka_unit_test(test_layer_added_and_removed),
-	        cmocka_unit_test(test_trailing_layers_removed_say_so),
-	        cmocka_unit_test(test_index_only_when_provenance_differs),
-	        cmocka_unit_test(test_platform_added_and_removed),
-	        cmocka_unit_test(test_annotations_only),
-	        cmocka_unit_test(test_config_moved_by_its_layers_follows_them),
-	        cmocka_unit_test(test_target_missing_on_one_side),
+	        cmocka_unit_test_setup_teardown(
+	                test_identical_builds_are_identical, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(test_config_only_names_created_and_history_fields,
+	                pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_config_label_path_quotes_dotted_keys, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_recompressed_layer_keeps_rootfs_identical, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_content_change_names_the_cache_break, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_layer_added_and_removed, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_trailing_layers_removed_say_so, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_index_only_when_provenance_differs, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_platform_added_and_removed, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(test_annotations_only, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_config_moved_by_its_layers_follows_them, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_target_missing_on_one_side, pair_setup, pair_teardown),
 	        cmocka_unit_test(test_lone_targets_with_different_names_are_paired),
-	        cmocka_unit_test(test_single_manifest_against_index_lines_up_the_platform),
-	        cmocka_unit_test(test_missing_config_is_unknown_not_identical),
-	        cmocka_unit_test(test_next_difference_walks_both_ways),
-	        cmocka_unit_test(test_compare_two_marked_nodes),
-	        cmocka_unit_test(test_sentences_drop_the_nop_prefix_and_cut_file_hashes),
-	        cmocka_unit_test(test_config_note_shows_history_lines_in_words),
-	        cmocka_unit_test(test_describe_says_only_when_a_class_is_alone),
-	        cmocka_unit_test(test_layers_added_on_top_are_counted),
-	        cmocka_unit_test(test_platform_refresh_after_layers_found_identical),
-	        cmocka_unit_test(
-	                test_apply_file_diff_reclassifies_layers_that_differ_in_timestamps),
-	        cmocka_unit_test(test_platform_status_goes_with_its_words),
+	        cmocka_unit_test_setup_teardown(
+	                test_single_manifest_against_index_lines_up_the_platform, pair_setup,
+	                pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_missing_config_is_unknown_not_identical, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_next_difference_walks_both_ways, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_compare_two_marked_nodes, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_sentences_drop_the_nop_prefix_and_cut_file_hashes, pair_setup,
+	                pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_config_note_shows_history_lines_in_words, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_describe_says_only_when_a_class_is_alone, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_layers_added_on_top_are_counted, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(test_platform_refresh_after_layers_found_identical,
+	                pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_apply_file_diff_reclassifies_layers_that_differ_in_timestamps,
+	                pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_platform_status_goes_with_its_words, pair_setup, pair_teardown),
 	        cmocka_unit_test(test_lone_targets_paired_beside_one_sided_information),
-	        cmocka_unit_test(test_different_says_which_fields),
-	        cmocka_unit_test(test_attestation_pairs_by_its_image_platform),
-	        cmocka_unit_test(test_attestation_config_moved_by_its_statements_differs),
+	        cmocka_unit_test_setup_teardown(
+	                test_different_says_which_fields, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_attestation_pairs_by_its_image_platform, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_attestation_config_moved_by_its_statements_differs, pair_setup,
+	                pair_teardown),
 	        cmocka_unit_test(test_class_names_are_distinct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

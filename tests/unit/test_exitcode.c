@@ -53,11 +53,36 @@ static void test_unknown_status_is_invalid_input(void **state)
 	assert_int_equal(bl_exit_code((enum bl_status)99), BL_EXIT_FORMAT);
 }
 
+/* The order of docs/bakelens.1 (EXIT STATUS), worst first: each code beats
+ * every one after it, from either side, and a code against itself is itself. */
+static void test_worse_order(void **state)
+{
+	(void)state;
+	static const int order[] = {130, 5, 8, 7, 3, 4, 6, 2, 1, 0};
+	size_t n = sizeof order / sizeof order[0];
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(bl_exit_worse(order[i], order[i]), order[i]);
+		for (size_t j = i + 1; j < n; j++) {
+			assert_int_equal(bl_exit_worse(order[i], order[j]), order[i]);
+			assert_int_equal(bl_exit_worse(order[j], order[i]), order[i]);
+		}
+	}
+	/* A node's class through the one map: an auth failure below the root
+	 * beats an invalid document elsewhere, a mismatch beats both. */
+	int w = bl_exit_worse(bl_exit_code(BL_E_FORMAT), bl_exit_code(BL_E_AUTH));
+	assert_int_equal(w, BL_EXIT_AUTH);
+	assert_int_equal(bl_exit_worse(w, bl_exit_code(BL_E_DIGEST)), BL_EXIT_VERIFY);
+	/* Unknown codes rank as invalid: below a network failure, above not found. */
+	assert_int_equal(bl_exit_worse(99, BL_EXIT_NETWORK), BL_EXIT_NETWORK);
+	assert_int_equal(bl_exit_worse(BL_EXIT_NOT_FOUND, 99), 99);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_documented_numbers),
 	        cmocka_unit_test(test_each_status),
+	        cmocka_unit_test(test_worse_order),
 	        cmocka_unit_test(test_unknown_status_is_invalid_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

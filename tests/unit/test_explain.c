@@ -44,7 +44,7 @@ static void test_index_with_attestations_explains_the_moving_digest(void **state
 	        .predicate_type = (char *)"https://slsa.dev/provenance/v0.2"};
 	struct bl_node idx = {.kind = BL_NODE_INDEX};
 	bl_vec_init(&idx.children, NULL);
-	bl_vec_push(&idx.children, &att);
+	bl_vec_push_take(&idx.children, &att);
 	struct bl_buf b;
 	bl_buf_init(&b);
 	bl_explain_node(&idx, &b);

@@ -335,6 +335,64 @@ static void test_graph_single_manifest_file_loads_without_store(void **state)
 	fx_fini(&f);
 }
 
+/* A bare descriptor whose media type is a manifest's ({mediaType, digest,
+ * size}, the image-spec's descriptor schema cases) is no manifest: the node
+ * is an error naming what is missing, with no children, on its own and as
+ * a blob an index points at. */
+static void test_graph_descriptor_fed_as_manifest_is_invalid(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	const char *mt = "application/vnd.oci.image.manifest.v1+json";
+	struct bl_digest any;
+	bl_digest_compute(BL_DIGEST_SHA256, "x", 1, &any);
+	char *bare =
+	        bl_asprintf("{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":1}", mt, any.str);
+	char path[512];
+	fx_file(&f, "desc.json", bare, path, sizeof path);
+	const char *args[] = {path};
+	struct bl_build *b = NULL;
+	struct bl_error e;
+	assert_true(fx_load(args, 1, &b, &e));
+	struct bl_node *m = fx_child(fx_child(b->root, 0), 0);
+	assert_int_equal(m->kind, BL_NODE_MANIFEST);
+	assert_int_equal(m->status, BL_STATUS_ERROR);
+	assert_int_equal(m->cause, BL_E_FORMAT);
+	assert_non_null(strstr(m->status_msg, "config"));
+	assert_non_null(strstr(m->status_msg, "layers"));
+	assert_non_null(strstr(m->status_msg, "descriptor"));
+	assert_int_equal(bl_node_count(m), 0);
+	bl_build_free(b);
+
+	/* the same bytes as a blob of a layout, listed as a manifest */
+	struct bl_digest bd;
+	fx_blob(&f, bare, &bd);
+	char *d = fx_desc(mt, &bd, bare, NULL);
+	char *ij = bl_asprintf("{\"schemaVersion\":2,\"manifests\":[%s]}", d);
+	fx_index(&f, ij);
+	b = load_dir(&f);
+	m = fx_child(fx_child(b->root, 0), 0);
+	assert_int_equal(m->status, BL_STATUS_ERROR);
+	assert_non_null(strstr(m->status_msg, "not a valid manifest"));
+	assert_int_equal(bl_node_count(m), 0);
+	bl_build_free(b);
+
+	/* a manifest with layers but no config names only the config */
+	const char *half = "{\"schemaVersion\":2,\"mediaType\":\"application/"
+	                   "vnd.oci.image.manifest.v1+json\",\"layers\":[]}";
+	fx_file(&f, "half.json", half, path, sizeof path);
+	assert_true(fx_load(args, 1, &b, &e));
+	m = fx_child(fx_child(b->root, 0), 0);
+	assert_int_equal(m->status, BL_STATUS_ERROR);
+	assert_string_equal(m->status_msg, "not a valid manifest: no config");
+	bl_build_free(b);
+	free(d);
+	free(ij);
+	free(bare);
+	fx_fini(&f);
+}
+
 static void test_graph_json_that_is_no_known_document_fails_clearly(void **state)
 {
 	(void)state;
@@ -708,6 +766,7 @@ int main(void)
 	        cmocka_unit_test(test_graph_generic_descriptor_type_sniffed_from_document),
 	        cmocka_unit_test(test_graph_single_manifest_file_loads_without_store),
 	        cmocka_unit_test(test_graph_json_that_is_no_known_document_fails_clearly),
+	        cmocka_unit_test(test_graph_descriptor_fed_as_manifest_is_invalid),
 	        cmocka_unit_test(
 	                test_graph_corpus_multiplatform_has_two_platforms_two_attestations),
 	        cmocka_unit_test(test_graph_corpus_regclient_loop_detected),

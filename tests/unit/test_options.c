@@ -126,6 +126,31 @@ static void test_dash_and_double_dash(void **state)
 	bl_options_fini(&o);
 }
 
+/* Standard input is read once: a second "-" is a usage error, counted across
+ * the parts of diff's sides ("A+-") only when the sources are sides. */
+static void test_stdin_once(void **state)
+{
+	(void)state;
+	struct bl_options o;
+	struct bl_error err = {0};
+	assert_true(PARSE(BL_FRONT_CLI, &o, &err, "-", "x.tar"));
+	assert_true(bl_options_check_stdin(&o, false, &err));
+	bl_options_fini(&o);
+
+	assert_true(PARSE(BL_FRONT_UI, &o, &err, "-", "-"));
+	assert_false(bl_options_check_stdin(&o, false, &err));
+	assert_int_equal(err.code, BL_E_USAGE);
+	assert_non_null(strstr(err.msg, "standard input given more than once"));
+	bl_options_fini(&o);
+
+	struct bl_error e2 = {0};
+	assert_true(PARSE(BL_FRONT_UI, &o, &e2, "--diff", "a+-", "-"));
+	assert_true(bl_options_check_stdin(&o, false, &e2)); /* "a+-" is a file name */
+	assert_false(bl_options_check_stdin(&o, true, &e2)); /* sides: a, - and - */
+	assert_int_equal(e2.code, BL_E_USAGE);
+	bl_options_fini(&o);
+}
+
 static void test_help_and_version_end_the_parse(void **state)
 {
 	(void)state;
@@ -199,6 +224,7 @@ int main(void)
 	        cmocka_unit_test(test_cli_only_options),
 	        cmocka_unit_test(test_bad_values_are_usage_errors),
 	        cmocka_unit_test(test_dash_and_double_dash),
+	        cmocka_unit_test(test_stdin_once),
 	        cmocka_unit_test(test_help_and_version_end_the_parse),
 	        cmocka_unit_test(test_takes_value),
 	        cmocka_unit_test(test_help_lines_from_the_table),

@@ -36,7 +36,7 @@ static void node(struct bl_node *n, enum bl_node_kind kind, const char *label,
 	bl_vec_init(&n->children, NULL);
 	n->parent = parent;
 	if (parent)
-		bl_vec_push(&parent->children, n);
+		bl_vec_push_take(&parent->children, n);
 	if (content) {
 		n->has_desc = true;
 		n->desc.size = (int64_t)strlen(content);
@@ -63,7 +63,7 @@ static int setup(void **state)
 	f->warn.rule = (char *)"FromAsCasing: 'as' and 'FROM' keywords' casing do not match";
 	f->warn.file = (char *)"Dockerfile";
 	f->warn.line = 3;
-	bl_vec_push(&f->build.warnings, &f->warn);
+	bl_vec_push_take(&f->build.warnings, &f->warn);
 	bl_settings_init(&f->s);
 	bl_keymap_init(&f->km);
 	bl_keymap_load_defaults(&f->km);

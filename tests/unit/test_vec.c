@@ -23,7 +23,7 @@ static void test_push_get_keeps_order(void **state)
 	struct bl_vec v;
 	bl_vec_init(&v, free);
 	for (int i = 0; i < 100; i++)
-		bl_vec_push(&v, bl_asprintf("%d", i));
+		bl_vec_push_take(&v, bl_asprintf("%d", i));
 	assert_int_equal(v.len, 100);
 	assert_string_equal(bl_vec_get(&v, 0), "0");
 	assert_string_equal(bl_vec_get(&v, 99), "99");
@@ -39,7 +39,7 @@ static void test_fini_frees_each_item_once(void **state)
 	struct bl_vec v;
 	bl_vec_init(&v, count_free);
 	for (int i = 0; i < 5; i++)
-		bl_vec_push(&v, bl_strdup("x"));
+		bl_vec_push_take(&v, bl_strdup("x"));
 	bl_vec_fini(&v);
 	assert_int_equal(freed, 5);
 }
@@ -50,7 +50,7 @@ static void test_borrowed_items_are_not_freed(void **state)
 	static char a[] = "a";
 	struct bl_vec v;
 	bl_vec_init(&v, NULL);
-	bl_vec_push(&v, a);
+	bl_vec_push_take(&v, a);
 	bl_vec_fini(&v);
 	assert_string_equal(a, "a");
 }
@@ -62,8 +62,8 @@ static void test_pop_transfers_ownership(void **state)
 	struct bl_vec v;
 	bl_vec_init(&v, count_free);
 	assert_null(bl_vec_pop(&v));
-	bl_vec_push(&v, bl_strdup("first"));
-	bl_vec_push(&v, bl_strdup("last"));
+	bl_vec_push_take(&v, bl_strdup("first"));
+	bl_vec_push_take(&v, bl_strdup("last"));
 	char *s = bl_vec_pop(&v);
 	assert_string_equal(s, "last");
 	assert_int_equal(v.len, 1);
@@ -84,7 +84,7 @@ static void test_sort_uses_item_comparator(void **state)
 	bl_vec_init(&v, free);
 	const char *in[] = {"pear", "apple", "fig", "banana"};
 	for (size_t i = 0; i < 4; i++)
-		bl_vec_push(&v, bl_strdup(in[i]));
+		bl_vec_push_take(&v, bl_strdup(in[i]));
 	bl_vec_sort(&v, cmp_str);
 	assert_string_equal(bl_vec_get(&v, 0), "apple");
 	assert_string_equal(bl_vec_get(&v, 1), "banana");
