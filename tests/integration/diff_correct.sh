@@ -50,6 +50,8 @@ for t in localhost/demo:v1 docker.io/library/demo:v1; do
 	run_bl "$out" "$err" digest -t "$t" --what config v1.docker.tar
 	expect_eq "-t $t: config (skopeo | sha256sum)" "sha256:$(cfg v1 | sha256sum | cut -d' ' -f1)" "$(cat "$out")"
 done
+run_bl "$out" "$err" tree v1.docker.tar
+expect_eq "tree: one target, its names once" "└─ localhost/demo:v1, docker.io/library/demo:v1" "$(sed -n 2p "$out")"
 run_bl "$out" "$err" digest --what chain-id v1.docker.tar v2.docker.tar
 expect_eq "two images: chain-ids differ, exit" 2 "$rc"
 if grep -q "2 targets: \[localhost/demo:v1, docker.io/library/demo:v1\], \[localhost/demo:v2, docker.io/library/demo:v2\]" "$err"
