@@ -3,6 +3,7 @@
  * registry reference) and hands it to that store's constructor. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,6 +30,55 @@ static bool is_layout_dir(const char *dir)
 	free(a);
 	free(b);
 	return ok;
+}
+
+/* How often a FIFO without a writer yet asks the progress callback whether
+ * to go on waiting: the longest a cancel waits. */
+enum { FIFO_TICK_MS = 50 };
+
+/* A FIFO for reading, once its writer has opened it and written (or closed
+ * it again), in blocking mode; -1 with err set on failure. A plain open()
+ * would wait for the writer inside the kernel, where no cancel reaches it:
+ * this opens without blocking and waits in poll() slices, reporting
+ * "waiting for a writer" to opts->progress between them; its false cancels
+ * (BL_E_CANCELLED). Without a progress callback it waits as long as cat
+ * does. Linux reports no hang-up on a FIFO that never had a writer, so
+ * poll() sleeps until one comes. */
+static int open_fifo(
+        const char *path, const char *safe, const struct bl_source_opts *opts, struct bl_error *err)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		bl_fail_errno(err, BL_E_IO, "%s", safe);
+		return -1;
+	}
+	bl_progress_fn progress = opts ? opts->progress : NULL;
+	char *what = bl_asprintf("%s: waiting for a writer", safe);
+	bool ok = true;
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int r = poll(&p, 1, progress ? FIFO_TICK_MS : -1);
+		if (r > 0)
+			break; /* data, or a writer came and went (read then sees the end) */
+		if (r < 0 && errno != EINTR) {
+			ok = bl_fail_errno(err, BL_E_IO, "%s", safe);
+			break;
+		}
+		if (progress && !progress(opts->progress_ud, what, 0, 0)) {
+			ok = bl_fail(err, BL_E_CANCELLED,
+			        "%s: cancelled while waiting for a writer", safe);
+			break;
+		}
+	}
+	free(what);
+	int fl = ok ? fcntl(fd, F_GETFL) : -1;
+	if (ok && (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0))
+		ok = bl_fail_errno(err, BL_E_IO, "%s", safe);
+	if (!ok) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* Open a plain path (no transport prefix). `want`: 0 any, 'd' a layout, 't' a tar. */
@@ -75,9 +125,11 @@ static bool open_path(const char *path, const char *shown, int want,
 	}
 	if (!S_ISREG(st.st_mode)) {
 		/* A pipe or device (process substitution, /dev/stdin): read it once. */
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		int fd = S_ISFIFO(st.st_mode) ? open_fifo(path, safe, opts, err)
+		                              : open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			bl_fail_errno(err, BL_E_IO, "%s", safe);
+			if (!S_ISFIFO(st.st_mode))
+				bl_fail_errno(err, BL_E_IO, "%s", safe);
 			goto done;
 		}
 		struct bl_source_opts o = opts ? *opts : (struct bl_source_opts){0};
