@@ -4,7 +4,7 @@
  * options (--offline, --insecure, --platform, ...). One table says, for each,
  * its long and short name, whether it takes a value, which front ends accept
  * it and its help line; bl_options_parse reads a command line with it and
- * checks the values (--insecure, --depth) once for both. Each front end then
+ * checks the values (--insecure, --depth, --format) once for both. Each front end then
  * does only its own extra checks (a source given, two sides for --diff).
  */
 #ifndef BL_OPTIONS_H
@@ -23,15 +23,25 @@ enum bl_front {
 	BL_FRONT_BOTH = BL_FRONT_CLI | BL_FRONT_UI,
 };
 
+/* --format (--json is BL_FORMAT_JSON). */
+enum bl_format {
+	BL_FORMAT_TEXT = 0,
+	BL_FORMAT_JSON,
+	BL_FORMAT_MARKDOWN, /* diff, inspect: a report for CI summaries and comments */
+	BL_FORMAT_HTML,     /* diff, inspect: one self-contained page */
+};
+
 /* What the command line asked for. Strings point into the argv given to
  * bl_options_parse (borrowed: argv must outlive this). */
 struct bl_options {
-	const char *target;   /* -t, --target */
-	const char *platform; /* -p, --platform */
-	const char *what;     /* -w, --what (digest) */
-	const char *layer;    /* -l, --layer (digest, ls) */
-	int depth;            /* --depth (tree); -1: everything */
-	bool json;
+	const char *target;    /* -t, --target */
+	const char *platform;  /* -p, --platform */
+	const char *what;      /* -w, --what (digest) */
+	const char *layer;     /* -l, --layer (digest, ls) */
+	int depth;             /* --depth (tree); -1: everything */
+	bool json;             /* --json or --format json: always format == BL_FORMAT_JSON */
+	enum bl_format format; /* --format; BL_FORMAT_TEXT when not given */
+	bool summary;          /* --summary: append Markdown to $GITHUB_STEP_SUMMARY */
 	bool ascii;
 	bool files;             /* diff: file-level differences of changed layers */
 	bool ignore_timestamps; /* diff and the explorer's comparison */

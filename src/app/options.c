@@ -12,10 +12,11 @@
 #include "bakelens/vec.h"
 
 enum kind {
-	FLAG,  /* bool, no value */
-	TEXT,  /* const char *, the value as given */
-	HOSTS, /* --insecure: HOST[:PORT], repeatable */
-	DEPTH, /* int from 0 to 1000 */
+	FLAG,   /* bool, no value */
+	TEXT,   /* const char *, the value as given */
+	HOSTS,  /* --insecure: HOST[:PORT], repeatable */
+	DEPTH,  /* int from 0 to 1000 */
+	FORMAT, /* enum bl_format: text|json|markdown|html */
 };
 
 struct opt {
@@ -42,6 +43,11 @@ static const struct opt table[] = {
         {"layer", 'l', "N", CLI, TEXT, F(layer),
                 "layer position, 0-based; negative counts from the end (-1: last)"},
         {"json", 0, NULL, CLI, FLAG, F(json), "JSON output (inspect, diff, ls, tags)"},
+        {"format", 0, "FORMAT", CLI, FORMAT, F(format),
+                "text|json|markdown|html (markdown, html: diff, inspect)"},
+        {"summary", 0, NULL, CLI, FLAG, F(summary),
+                "diff, inspect: also append the Markdown report to the\n"
+                "file $GITHUB_STEP_SUMMARY names"},
         {"files", 0, NULL, CLI, FLAG, F(files),
                 "diff: list the files of layers whose content differs"},
         {"ignore-timestamps", 0, NULL, BOTH, FLAG, F(ignore_timestamps),
@@ -115,6 +121,16 @@ static bool apply(
 		o->depth = (int)d;
 		return true;
 	}
+	case FORMAT: {
+		static const char *const names[] = {"text", "json", "markdown", "html"};
+		for (int i = 0; i < 4; i++)
+			if (strcmp(value, names[i]) == 0) {
+				o->format = (enum bl_format)i;
+				return true;
+			}
+		return bl_fail(err, BL_E_USAGE,
+		        "--format: expected text, json, markdown or html, got \"%s\"", value);
+	}
 	}
 	return true;
 }
@@ -171,6 +187,13 @@ bool bl_options_parse(
 	}
 	if (!ok)
 		return false;
+	/* --json is --format json; the commands read either. */
+	if (o->json && o->format != BL_FORMAT_TEXT && o->format != BL_FORMAT_JSON)
+		return bl_fail(err, BL_E_USAGE, "--json and --format %s: choose one",
+		        o->format == BL_FORMAT_HTML ? "html" : "markdown");
+	if (o->json)
+		o->format = BL_FORMAT_JSON;
+	o->json = o->format == BL_FORMAT_JSON;
 	/* The non-options, in order, to the front of the array. */
 	int n = argc - optind;
 	memmove(o->sources, args + optind, (size_t)n * sizeof *args);

@@ -121,6 +121,8 @@ static void test_options(void **state)
 		int argc = bl_options_takes_value(got.items[i]) ? 3 : 2;
 		if (strcmp(got.items[i], "--depth") == 0)
 			argv[2] = "1";
+		if (strcmp(got.items[i], "--format") == 0)
+			argv[2] = "markdown";
 		struct bl_options o;
 		struct bl_error err = {0};
 		if (!bl_options_parse(argc, argv, BL_FRONT_CLI, &o, &err))
