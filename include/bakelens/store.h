@@ -60,7 +60,8 @@ struct bl_store_ratelimit {
 typedef bool (*bl_progress_fn)(void *ud, const char *what, uint64_t done, uint64_t total);
 
 struct bl_store_ops {
-	const char *kind; /* "oci-dir", "oci-archive", "docker-archive", "stdin", "registry" */
+	const char *kind; /* "oci-dir", "content", "oci-archive", "docker-archive", "stdin",
+	                     "registry" */
 	/* Append struct bl_store_root * to roots (the vector owns them). */
 	bool (*list_roots)(struct bl_store *s, struct bl_vec *roots, struct bl_error *err);
 	/* Cheap presence check; *size gets the stored size when known (else -1). */
@@ -91,6 +92,10 @@ struct bl_store_ops {
 	bool (*list_tags)(struct bl_store *s, struct bl_vec *tags, struct bl_error *err);
 	/* The last rate-limit headers seen, or NULL. */
 	const struct bl_store_ratelimit *(*ratelimit)(const struct bl_store *s);
+	/* Why a blob may be absent from this kind of store and that it is fine
+	 * (a builder's store lacks layers it never pulled), shown with missing
+	 * blobs; NULL. */
+	const char *missing_note;
 };
 
 struct bl_store {
@@ -126,13 +131,16 @@ struct bl_source_opts {
 	long retry_after_cap_s;  /* longest Retry-After honoured; 0: 30 s */
 };
 
-/* Open a source: "DIR", "oci:DIR[:REF]", "FILE", "oci-archive:FILE[:REF]",
- * "docker-archive:FILE[:REF]", "-", or a registry reference: "docker://REF",
- * or a bare REF ("alpine", "ghcr.io/o/r:tag", "host:5000/r@sha256:...") when
- * no file or directory of that name exists and the argument does not look like
- * a path (starts with '.' or '/' and holds a '/', or ends in .tar, .json, .gz,
- * .tgz, .xz, .zst, .bz2, .dockerbuild: those fail with BL_E_IO "no such file
- * or directory"). Opening a registry reference does no network traffic.
+/* Open a source: "DIR", "oci:DIR[:REF]", "content:DIR[@DIGEST]", "FILE",
+ * "oci-archive:FILE[:REF]", "docker-archive:FILE[:REF]", "-", or a registry
+ * reference: "docker://REF", or a bare REF ("alpine", "ghcr.io/o/r:tag",
+ * "host:5000/r@sha256:...") when no file or directory of that name exists and
+ * the argument does not look like a path (starts with '.' or '/' and holds a
+ * '/', or ends in .tar, .json, .gz, .tgz, .xz, .zst, .bz2, .dockerbuild: those
+ * fail with BL_E_IO "no such file or directory"). A directory with neither
+ * index.json nor oci-layout in which bl_store_content_find finds a store is a
+ * content store, and "DIR@DIGEST" names its root. Opening a registry
+ * reference does no network traffic.
  * Fails with BL_E_NOT_FOUND when nothing is there, BL_E_FORMAT when it is not
  * a layout or image tar (the message names the source and what was expected). */
 bool bl_store_open(const char *arg, const struct bl_source_opts *opts, struct bl_store **out,
@@ -180,6 +188,19 @@ struct bl_stream *bl_stream_memory(const void *data, size_t len); /* copies */
 
 /* Constructors used by bl_store_open (and tests). */
 bool bl_store_ocidir_open(const char *dir, struct bl_store **out, struct bl_error *err);
+/* The content store directory of `dir` (caller frees), NULL when none: `dir`
+ * itself when it holds blobs/sha256/, else the store inside a builder's root
+ * given instead (containerd: io.containerd.content.v1.content, BuildKit:
+ * runc-overlayfs/content, Docker: containerd/daemon/io.containerd.content.v1.content). */
+char *bl_store_content_find(const char *dir);
+/* A content store (blobs/sha256/<hex>, no index.json) found in `dir` as
+ * above. `root` NULL: no roots (listing them fails with BL_E_USAGE "no root";
+ * a metadata file's targets are found by digest); else that blob is read,
+ * hashed (BL_E_NOT_FOUND when absent, BL_E_DIGEST when its bytes differ) and
+ * must be an index or manifest (BL_E_FORMAT), and is the one root. BL_E_IO
+ * when `dir` is missing or unreadable, BL_E_FORMAT when it holds no store. */
+bool bl_store_content_open(
+        const char *dir, const struct bl_digest *root, struct bl_store **out, struct bl_error *err);
 bool bl_store_tar_open(const char *path, const struct bl_source_opts *opts, struct bl_store **out,
         struct bl_error *err);
 bool bl_store_stream_open(int fd, const char *name, const struct bl_source_opts *opts,

@@ -50,6 +50,7 @@ static const char usage_text[] =
         "  DIR, oci:DIR[:REF]            OCI image layout directory\n"
         "  FILE, oci-archive:FILE[:REF]  OCI tarball (.tar, .tar.gz, .tar.xz, .tar.zst)\n"
         "  docker-archive:FILE[:REF]     docker save archive (legacy or Engine >= 25)\n"
+        "  content:DIR[@DIGEST], DIR     a content store (blobs/sha256/...; a builder's)\n"
         "  -                             an OCI or docker tar on standard input, read once\n"
         "  index/manifest/config.json    a single document\n"
         "  docker://REF, REF             an image in a registry (alpine, ghcr.io/o/r:tag,\n"
@@ -142,13 +143,15 @@ void cli_progress_begin(struct cli_progress *p, const struct bl_options *o)
 void cli_progress_line(char *line, size_t size, const char *what, uint64_t done, uint64_t total,
         int64_t elapsed_ms)
 {
-	char d[32], t[32] = "";
-	bl_text_size((int64_t)done, d, sizeof d);
+	char d[32] = "", t[32] = "";
+	/* Nothing counted yet (waiting for a writer, a connection): no "0 B". */
+	if (done || total)
+		bl_text_size((int64_t)done, d, sizeof d);
 	if (total)
 		bl_text_size((int64_t)total, t, sizeof t);
 	char *w = bl_text_safe(what ? what : "loading");
-	snprintf(line, size, "bakelens: %s %s%s%s (%llds)", w, d, total ? " / " : "", t,
-	        (long long)(elapsed_ms / 1000));
+	snprintf(line, size, "bakelens: %s %s%s%s%s(%llds)", w, d, total ? " / " : "", t,
+	        *d ? " " : "", (long long)(elapsed_ms / 1000));
 	free(w);
 }
 

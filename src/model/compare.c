@@ -212,6 +212,23 @@ static bool unreadable(struct bl_cmp_node *n)
 	return bad;
 }
 
+/* A pair where a side has no descriptor: its entry could not be read and
+ * the node holds the error. The same error on both sides is the same broken
+ * entry (of two identical documents, say), no difference; otherwise nothing
+ * can be compared, and each side's error says why. */
+static void compare_undescribed(struct bl_cmp_node *n)
+{
+	const struct bl_node *l = n->left, *r = n->right;
+	if (!l->has_desc && !r->has_desc && l->status == r->status &&
+	        strcmp(l->status_msg ? l->status_msg : "", r->status_msg ? r->status_msg : "") == 0)
+		return;
+	if (!unreadable(n)) {
+		cmp_set_own(n, BL_CMP_UNKNOWN);
+		cmp_note_take(n,
+		        cmp_words_unreadable(l->has_desc ? "right" : "left", l->has_desc ? r : l));
+	}
+}
+
 /* The own part of an index or manifest document: everything but the lists
  * whose entries are compared as children. */
 static void compare_doc_rest(struct bl_cmp_node *n, const struct ctx *ctx, const char *const *skip)
@@ -318,6 +335,10 @@ static const char *comp_name(const struct bl_node *n)
 static void compare_layer_pair(struct bl_cmp_node *n, bool matched)
 {
 	const struct bl_node *a = n->left, *b = n->right;
+	if (!a->has_desc || !b->has_desc) {
+		compare_undescribed(n);
+		return;
+	}
 	if (same_digest(a, b))
 		return;
 	bool both_diff = a->layer && a->layer->has_diff_id && b->layer && b->layer->has_diff_id;
@@ -600,7 +621,9 @@ static void compare_same_kind(struct bl_cmp_node *n, const struct ctx *ctx)
 		compare_layer_pair(n, false);
 		break;
 	case BL_NODE_BLOB:
-		if (cmp_is_config_child(l) && l->doc && r->doc)
+		if (!l->has_desc || !r->has_desc)
+			compare_undescribed(n);
+		else if (cmp_is_config_child(l) && l->doc && r->doc)
 			compare_config(n, ctx);
 		else if (!same_digest(l, r)) {
 			cmp_set_own(n, BL_CMP_DIFFERENT);

@@ -333,6 +333,9 @@ char *cmp_words_platform(const struct bl_cmp_platform *p)
 	case BL_CMP_ROOTFS_UNKNOWN:
 		return bl_strdup("layer ChainIDs unknown (a config is missing or unreadable)");
 	case BL_CMP_ROOTFS_IDENTICAL:
+		/* No layer, no ChainID to show. */
+		if (p->right_layers == 0)
+			return bl_strdup("root filesystems identical (no layers)");
 		return bl_asprintf("root filesystems identical (%d layer%s, ChainID %s)",
 		        p->right_layers, p->right_layers == 1 ? "" : "s", p->right_chain.str);
 	case BL_CMP_ROOTFS_DIFFERENT:

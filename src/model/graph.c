@@ -196,8 +196,14 @@ static void not_found(struct model_ctx *ctx, struct bl_node *n)
 		const struct bl_store *s = bl_vec_get(&ctx->b->stores, i);
 		bl_buf_printf(&b, "%s%s", i ? ", " : "", s->source ? s->source : "?");
 	}
-	model_node_status(
-	        n, BL_STATUS_MISSING, "%s: blob not in %s", n->desc.digest.str, bl_buf_str(&b));
+	/* The first note of a store that says why its blobs may be absent. */
+	const char *note = NULL;
+	for (size_t i = 0; i < ctx->b->stores.len && !note; i++) {
+		const struct bl_store *s = bl_vec_get(&ctx->b->stores, i);
+		note = s->ops->missing_note;
+	}
+	model_node_status(n, BL_STATUS_MISSING, "%s: blob not in %s%s%s%s", n->desc.digest.str,
+	        bl_buf_str(&b), note ? " (" : "", note ? note : "", note ? ")" : "");
 	bl_buf_fini(&b);
 }
 

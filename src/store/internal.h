@@ -1,6 +1,7 @@
 /* Private to src/store: helpers shared by the local store back ends
- * (ocidir.c, tar*.c, dockersave.c, stdin.c) and the base (store.c, stream.c).
- * Calls go one way: store_open.c -> concrete stores -> store.c, stream.c. */
+ * (ocidir.c, content.c, tar*.c, dockersave.c, stdin.c) and the base (store.c, stream.c).
+ * Calls go one way: store_open.c -> concrete stores -> store.c, stream.c
+ * (content.c reads its blobs through ocidir.c). */
 #ifndef BL_STORE_INTERNAL_H
 #define BL_STORE_INTERNAL_H
 
@@ -36,6 +37,11 @@ bool bl_store_index_roots(const void *data, size_t len, const char *where, struc
         struct bl_error *err);
 /* A deep copy (caller owns; free with bl_store_root_free). */
 struct bl_store_root *bl_store_root_dup(const struct bl_store_root *r);
+
+/* ocidir.c: the blobs/<alg>/<hex> files of `dir` with no index.json read:
+ * a store with no roots (content.c gives it its roots). Fails with BL_E_IO
+ * when the directory cannot be opened. */
+bool bl_store_blobdir_open(const char *dir, struct bl_store **out, struct bl_error *err);
 
 /* tarindex.c: one pass over tar headers. */
 struct bl_tar_member {

@@ -18,7 +18,8 @@
 struct ocidir {
 	struct bl_store base;
 	int dirfd;
-	char *safe_dir; /* escaped, for messages */
+	char *safe_dir;   /* escaped, for messages */
+	const char *noun; /* "layout", "content store": what a missing blob is not in */
 	struct bl_vec roots;
 };
 
@@ -64,7 +65,7 @@ static int open_blob(
 				        "blob %s: is a symbolic link (%s in %s), not followed", sh,
 				        i == 2 ? "the blob file" : parts[i], o->safe_dir);
 			else if (e == ENOENT || e == ENOTDIR)
-				bl_fail(err, BL_E_NOT_FOUND, "blob %s: not in layout %s", sh,
+				bl_fail(err, BL_E_NOT_FOUND, "blob %s: not in %s %s", sh, o->noun,
 				        o->safe_dir);
 			else {
 				errno = e;
@@ -185,26 +186,44 @@ static const struct bl_store_ops ocidir_ops = {
         .destroy = od_destroy,
 };
 
-bool bl_store_ocidir_open(const char *dir, struct bl_store **out, struct bl_error *err)
+/* The directory opened, no index read: a store with no roots. */
+static struct ocidir *ocidir_new(const char *dir, const char *noun, struct bl_error *err)
 {
-	*out = NULL;
 	struct ocidir *o = bl_calloc(1, sizeof(*o));
 	o->dirfd = -1;
 	o->safe_dir = bl_text_safe(dir);
+	o->noun = noun;
 	bl_vec_init(&o->roots, bl_store_root_free);
 	bl_store_base_init(&o->base, &ocidir_ops, dir, NULL);
-	struct bl_buf buf;
-	bl_buf_init(&buf);
-	char *where = NULL;
-
 	o->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (o->dirfd < 0) {
 		if (errno == ENOENT)
 			bl_fail(err, BL_E_IO, "%s: no such file or directory", o->safe_dir);
 		else
 			bl_fail_errno(err, BL_E_IO, "%s", o->safe_dir);
-		goto fail;
+		bl_store_free(&o->base);
+		return NULL;
 	}
+	return o;
+}
+
+bool bl_store_blobdir_open(const char *dir, struct bl_store **out, struct bl_error *err)
+{
+	struct ocidir *o = ocidir_new(dir, "content store", err);
+	*out = o ? &o->base : NULL;
+	return o != NULL;
+}
+
+bool bl_store_ocidir_open(const char *dir, struct bl_store **out, struct bl_error *err)
+{
+	*out = NULL;
+	struct ocidir *o = ocidir_new(dir, "layout", err);
+	if (!o)
+		return false;
+	struct bl_buf buf;
+	bl_buf_init(&buf);
+	char *where = NULL;
+
 	where = bl_asprintf("%s/index.json", o->safe_dir);
 	int fd = open_nofollow(o->dirfd, "index.json", false);
 	if (fd < 0) {

@@ -24,6 +24,11 @@ static volatile sig_atomic_t stop_signal;
 /* How long a cancelled load may take to stop before the explorer stops
  * waiting for it (a source stalled inside one read sees no cancel). */
 enum { CANCEL_GRACE_MS = 1000 };
+/* How long leaving (q, a signal, a failed side) waits for a load still
+ * running to stop: its result is not wanted, and a load that answers cancels
+ * (every store does between reads, and while waiting for a FIFO's writer)
+ * stops well within this; one stuck inside one read is left behind. */
+enum { LEAVE_GRACE_MS = 150 };
 
 static void on_stop(int sig)
 {
@@ -373,7 +378,7 @@ out:
 		if (!loaders[k])
 			continue;
 		bl_loader_cancel(loaders[k]);
-		if (!bl_loader_wait(loaders[k], gave_up ? 0 : CANCEL_GRACE_MS)) {
+		if (!bl_loader_wait(loaders[k], gave_up ? 0 : LEAVE_GRACE_MS)) {
 			/* Stuck in a read (a stalled pipe or server): the terminal is
 			 * back and the message printed; leave without joining it. */
 			fflush(NULL);

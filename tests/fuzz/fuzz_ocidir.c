@@ -6,7 +6,10 @@
  * symbolic link to index.json under the hex after "->". The layout is
  * written to one directory, emptied before each run, opened, and every root
  * and every descriptor under it (manifests, config, layers; three levels)
- * is stat'ed, read and streamed. Must never crash. */
+ * is stat'ed, read and streamed. The same directory is then opened as a
+ * content store (content.c) rooted at each root's digest: the root read,
+ * hashed and sniffed without index.json, and walked the same way. Must never
+ * crash. */
 #define _GNU_SOURCE 1
 #include <dirent.h>
 #include <stdio.h>
@@ -140,6 +143,21 @@ static void visit(struct bl_store *s, const struct bl_descriptor *d, int depth)
 	}
 }
 
+/* The layout's blobs as a content store whose root is `d`. */
+static void visit_content(const struct bl_digest *d)
+{
+	struct bl_store *c = NULL;
+	struct bl_error err;
+	if (!bl_digest_is_set(d) || !bl_store_content_open(layout, d, &c, &err))
+		return;
+	struct bl_vec roots;
+	bl_vec_init(&roots, bl_store_root_free);
+	if (bl_store_roots(c, &roots, &err) && roots.len == 1)
+		visit(c, &((struct bl_store_root *)roots.items[0])->desc, 0);
+	bl_vec_fini(&roots);
+	bl_store_free(c);
+}
+
 static void remove_layout(void)
 {
 	empty_layout();
@@ -196,6 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < roots.len; i++) {
 			struct bl_store_root *r = roots.items[i];
 			visit(s, &r->desc, 0);
+			visit_content(&r->desc.digest);
 		}
 	}
 	bl_vec_fini(&roots);

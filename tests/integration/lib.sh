@@ -39,6 +39,15 @@ expect_clean() {
 		fail "$1: raw control bytes in output: $(LC_ALL=C grep -n $'[\x01-\x08\x0b-\x1f\x7f]' "$2" | head -3 | cat -v)"
 	else pass; fi
 }
+# digest_is WHAT EXPECTED ARGS...: `bakelens digest ARGS` exits 0 and prints EXPECTED
+# (needs $out and $err set).
+digest_is() {
+	local what=$1 want=$2
+	shift 2
+	run_bl "$out" "$err" digest "$@"
+	expect_eq "$what (exit code; $(head -c 300 "$err"))" 0 "$rc"
+	expect_eq "$what" "$want" "$(cat "$out")"
+}
 sha256_of() { sha256sum "$1" | cut -d' ' -f1 | sed 's/^/sha256:/'; }
 # chain_ids DIFFID...: print the ChainID of the last, computed with sha256sum.
 chain_id() {

@@ -226,6 +226,8 @@ static void test_progress_line(void **state)
 	assert_string_equal(line, "bakelens: indexing archive 1.5 KiB / 4.0 KiB (3s)");
 	cli_progress_line(line, sizeof line, NULL, 10, 0, 999);
 	assert_string_equal(line, "bakelens: loading 10 B (0s)");
+	cli_progress_line(line, sizeof line, "f: waiting for a writer", 0, 0, 2100);
+	assert_string_equal(line, "bakelens: f: waiting for a writer (2s)");
 	cli_progress_line(line, sizeof line, "x\033]0;T\a", 0, 0, 0);
 	assert_null(strchr(line, '\033'));
 }

@@ -197,6 +197,85 @@ static void test_empty_or_garbage_stdin_is_a_format_error(void **state)
 	close(fds[0]);
 }
 
+/* Progress for the FIFO tests: counts the calls; answers false from the
+ * third on, or at the first opens the FIFO's writer end and writes `data`. */
+struct fifo_probe {
+	int calls;
+	const char *path, *data;
+	char what[128];
+};
+static bool fifo_progress(void *ud, const char *what, uint64_t done, uint64_t total)
+{
+	(void)done;
+	(void)total;
+	struct fifo_probe *p = ud;
+	snprintf(p->what, sizeof p->what, "%s", what);
+	if (++p->calls >= 3 && !p->data)
+		return false;
+	if (p->data && p->calls == 1) {
+		/* A reader is there: this open does not block. */
+		int w = open(p->path, O_WRONLY | O_NONBLOCK);
+		assert_true(w >= 0);
+		assert_int_equal(write(w, p->data, strlen(p->data)), (ssize_t)strlen(p->data));
+		close(w);
+	}
+	return true;
+}
+
+/* A new FIFO "f" in a new temp dir (*dir); drop_fifo removes both. */
+static char *make_fifo(char **dir)
+{
+	*dir = make_tmpdir();
+	assert_non_null(*dir);
+	char *path = bl_asprintf("%s/f", *dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	return path;
+}
+static void drop_fifo(char *dir, char *path)
+{
+	unlink(path);
+	free(path);
+	rmdir(dir);
+	free(dir);
+}
+
+/* A FIFO no writer has opened: opening it waits in slices that report
+ * "waiting for a writer", and a progress callback answering false cancels
+ * it (a plain open() would wait inside the kernel, out of reach). */
+static void test_fifo_without_writer_waits_cancellably(void **state)
+{
+	(void)state;
+	char *dir, *path = make_fifo(&dir);
+	struct fifo_probe p = {.path = path};
+	struct bl_source_opts o = {.progress = fifo_progress, .progress_ud = &p};
+	struct bl_store *s = NULL;
+	struct bl_error err = {0};
+	assert_false(bl_store_open(path, &o, &s, &err));
+	assert_int_equal(err.code, BL_E_CANCELLED);
+	assert_non_null(strstr(err.msg, "cancelled while waiting for a writer"));
+	assert_int_equal(p.calls, 3);
+	assert_non_null(strstr(p.what, "/f: waiting for a writer"));
+	assert_null(s);
+	drop_fifo(dir, path);
+}
+
+/* A writer that comes while the FIFO is waited for: its bytes are read (here
+ * not a tar: a format error, not a wait that never ends). */
+static void test_fifo_reads_the_writer_that_comes_later(void **state)
+{
+	(void)state;
+	char *dir, *path = make_fifo(&dir);
+	struct fifo_probe p = {.path = path, .data = "{\"not\":\"a tar\"}"};
+	struct bl_source_opts o = {.progress = fifo_progress, .progress_ud = &p};
+	struct bl_store *s = NULL;
+	struct bl_error err = {0};
+	assert_false(bl_store_open(path, &o, &s, &err));
+	assert_int_equal(err.code, BL_E_FORMAT);
+	assert_non_null(strstr(err.msg, "not a readable tar archive"));
+	assert_int_equal(p.calls, 1);
+	drop_fifo(dir, path);
+}
+
 /* Open a tar file as "-" (read once, as from a pipe). */
 static bool open_as_stdin(const char *tar, struct bl_store **s, struct bl_error *err)
 {
@@ -330,6 +409,8 @@ int main(void)
 	        cmocka_unit_test(test_empty_or_garbage_stdin_is_a_format_error),
 	        cmocka_unit_test(test_stdin_refuses_a_64k_member_name),
 	        cmocka_unit_test(test_stdin_index_of_many_long_names_is_bounded),
+	        cmocka_unit_test(test_fifo_without_writer_waits_cancellably),
+	        cmocka_unit_test(test_fifo_reads_the_writer_that_comes_later),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
