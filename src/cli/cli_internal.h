@@ -109,5 +109,10 @@ int cli_digest_json(const struct bl_options *o, unsigned asked);
 int cli_cmd_tags(const struct bl_options *o);
 int cli_cmd_diff(const struct bl_options *o);
 int cli_cmd_ls(const struct bl_options *o);
+/* `bakelens __complete WORDS...` (hidden): the candidates for the last of
+ * the words, one a line on stdout; always 0. See cmd_complete.c. */
+int cli_cmd_complete(int nwords, char **words);
+/* The name of the i-th command of cli.c's table, NULL past the last. */
+const char *cli_command_name(size_t i);
 
 #endif
