@@ -137,7 +137,11 @@ bool bl_metadata_sniff(const void *data, size_t len);
 
 size_t bl_node_count(const struct bl_node *n); /* children */
 struct bl_node *bl_node_child(const struct bl_node *n, size_t i);
-const char *bl_node_kind_name(enum bl_node_kind kind);   /* "target", "index", ... */
+const char *bl_node_kind_name(enum bl_node_kind kind); /* "target", "index", ... */
+/* The node's name, when it is worth showing after its label: NULL when the
+ * label is that name or lists it (one image under several tags is labelled
+ * with them all). Borrowed from the node. */
+const char *bl_node_extra_name(const struct bl_node *n);
 const char *bl_node_status_name(enum bl_node_status st); /* "ok", "missing", ... */
 /* The nearest ancestor (or self) with a platform, or NULL. */
 const struct bl_platform *bl_node_platform(const struct bl_node *n);

@@ -109,6 +109,14 @@ bool bl_target_has_name(const struct bl_node *t, const char *name)
 	return t->doc && list_has(bl_json_str(t->doc, "image.name"), name);
 }
 
+const char *bl_node_extra_name(const struct bl_node *n)
+{
+	if (!n->name ||
+	        (n->label && (strcmp(n->name, n->label) == 0 || list_has(n->label, n->name))))
+		return NULL;
+	return n->name;
+}
+
 const struct bl_node *bl_build_find_target(
         const struct bl_build *b, const char *name, struct bl_error *err)
 {

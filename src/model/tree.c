@@ -274,12 +274,10 @@ void bl_tree_row_text(const struct bl_tree_row *row, struct bl_buf *out)
 {
 	const struct bl_node *n = row->node;
 	bl_text_escape(out, n->label ? n->label : "", n->label ? strlen(n->label) : 0);
-	/* A target without metadata is labelled with its names already (one
-	 * image under several tags lists them all). */
-	if (n->name && (!n->label || strcmp(n->name, n->label) != 0) &&
-	        !(n->kind == BL_NODE_TARGET && !n->doc)) {
+	const char *name = bl_node_extra_name(n);
+	if (name) {
 		bl_buf_puts(out, "  ");
-		bl_text_escape(out, n->name, strlen(n->name));
+		bl_text_escape(out, name, strlen(name));
 	}
 	if (n->has_desc && bl_digest_is_set(&n->desc.digest)) {
 		char sh[32];
