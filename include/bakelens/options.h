@@ -34,10 +34,13 @@ enum bl_format {
 /* What the command line asked for. Strings point into the argv given to
  * bl_options_parse (borrowed: argv must outlive this). */
 struct bl_options {
-	const char *target;    /* -t, --target */
-	const char *platform;  /* -p, --platform */
-	const char *what;      /* -w, --what (digest) */
+	const char *target;   /* -t, --target */
+	const char *platform; /* -p, --platform */
+	const char *what;     /* -w, --what (digest): the last one given */
+	const char **whats;   /* every --what value, in order; NULL-terminated */
+	int nwhats;
 	const char *layer;     /* -l, --layer (digest, ls) */
+	const char *compare;   /* --compare FILE (digest) */
 	int depth;             /* --depth (tree); -1: everything */
 	bool json;             /* --json or --format json: always format == BL_FORMAT_JSON */
 	enum bl_format format; /* --format; BL_FORMAT_TEXT when not given */
