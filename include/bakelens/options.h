@@ -30,6 +30,8 @@ enum bl_format {
 	BL_FORMAT_MARKDOWN, /* diff, inspect: a report for CI summaries and comments */
 	BL_FORMAT_HTML,     /* diff, inspect: one self-contained page */
 };
+/* "text", "json", "markdown", "html"; NULL past the last (iterate from 0). */
+const char *bl_format_name(enum bl_format f);
 
 /* What the command line asked for. Strings point into the argv given to
  * bl_options_parse (borrowed: argv must outlive this). */

@@ -86,6 +86,12 @@ static const struct opt table[] = {
 
 enum { NOPTS = sizeof table / sizeof table[0], LONG_BASE = 256 };
 
+const char *bl_format_name(enum bl_format f)
+{
+	static const char *const names[] = {"text", "json", "markdown", "html"};
+	return (unsigned)f < sizeof names / sizeof names[0] ? names[f] : NULL;
+}
+
 static const struct opt *by_short(int c)
 {
 	for (size_t i = 0; i < NOPTS; i++)
@@ -130,9 +136,8 @@ static bool apply(
 		return true;
 	}
 	case FORMAT: {
-		static const char *const names[] = {"text", "json", "markdown", "html"};
-		for (int i = 0; i < 4; i++)
-			if (strcmp(value, names[i]) == 0) {
+		for (int i = 0; bl_format_name((enum bl_format)i); i++)
+			if (strcmp(value, bl_format_name((enum bl_format)i)) == 0) {
 				o->format = (enum bl_format)i;
 				return true;
 			}
@@ -199,7 +204,7 @@ bool bl_options_parse(
 	/* --json is --format json; the commands read either. */
 	if (o->json && o->format != BL_FORMAT_TEXT && o->format != BL_FORMAT_JSON)
 		return bl_fail(err, BL_E_USAGE, "--json and --format %s: choose one",
-		        o->format == BL_FORMAT_HTML ? "html" : "markdown");
+		        bl_format_name(o->format));
 	if (o->json)
 		o->format = BL_FORMAT_JSON;
 	o->json = o->format == BL_FORMAT_JSON;

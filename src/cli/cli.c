@@ -326,7 +326,7 @@ int bl_cli_main(int argc, char **argv)
 		if (c && !c->reports && o.format >= BL_FORMAT_MARKDOWN) {
 			cli_error("--format %s: %s writes no report (diff and inspect do; try "
 			          "--format json)",
-			        o.format == BL_FORMAT_HTML ? "html" : "markdown", cmd);
+			        bl_format_name(o.format), cmd);
 			rc = BL_EXIT_USAGE;
 		} else if (c) {
 			cli_out_begin(&o);
