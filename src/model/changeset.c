@@ -227,7 +227,9 @@ void bl_changeset_compute(const struct bl_image_files *f, size_t layer, struct b
 			continue;
 		char *victim =
 		        s ? bl_asprintf("%.*s/%s", (int)(s - p), p, base + 4) : bl_strdup(base + 4);
-		if (!bl_file_list_find(&out->lower, victim)) {
+		/* A layer that whites out a path and has it again adds it. */
+		if (!bl_file_list_find(&out->lower, victim) &&
+		        !bl_file_list_find(&out->upper, victim)) {
 			struct bl_change *x = push(
 			        out, BL_CHANGE_DELETED, bl_arena_strdup(&out->upper.arena, victim));
 			x->cause = BL_DELETE_WHITEOUT;
