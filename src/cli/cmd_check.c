@@ -111,7 +111,8 @@ static bool set_rule(struct rule *r, int which, const char *value, struct bl_err
 
 /* The subset of YAML a .dive-ci file uses: "rules:" and, indented under it,
  * "key: value" lines (camelCase or snake-case keys, values plain or quoted);
- * comments from '#'. Unknown keys are ignored, as dive ignores them. */
+ * comments from '#', "---" and list items ("- x") skipped. Unknown keys are
+ * ignored, as dive ignores them. */
 static bool read_rules(const char *path, struct rule *rules, struct bl_error *err)
 {
 	struct bl_buf text;
@@ -139,6 +140,10 @@ static bool read_rules(const char *path, struct rule *rules, struct bl_error *er
 		char *key = line;
 		while (isspace((unsigned char)*key))
 			key++;
+		/* Document markers and list items (dive's own file has both). */
+		if (strcmp(key, "---") == 0 || strcmp(key, "...") == 0 ||
+		        (key[0] == '-' && (key[1] == ' ' || !key[1])))
+			continue;
 		char *colon = strchr(key, ':');
 		if (!colon) {
 			ok = bl_fail(err, BL_E_FORMAT, "%s: line %d: expected \"key: value\"", path,
