@@ -376,7 +376,8 @@ static void exact_figures(const struct bl_image_files *f, struct bl_waste *w)
 		/* The entries before the merge: their strings stay in acc's arena. */
 		size_t olen = acc.len;
 		struct bl_file_entry *old = bl_malloc((olen + 1) * sizeof *old);
-		memcpy(old, acc.items, olen * sizeof *old);
+		if (olen)
+			memcpy(old, acc.items, olen * sizeof *old);
 		bl_layerfiles_merge(&acc, &f->layers[M]);
 		for (size_t i = 0, j = 0; i < olen; i++) {
 			const struct bl_file_entry *e = &old[i];
