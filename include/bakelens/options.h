@@ -95,5 +95,10 @@ void bl_options_help(unsigned front, struct bl_buf *out);
  * "[-t NAME] [-p OS/ARCH[/VARIANT]] [--offline] ...", wrapped before 100
  * columns with continuation lines indented by `indent` spaces. */
 void bl_options_synopsis(unsigned front, int indent, struct bl_buf *out);
+/* The long name (without "--") of the i-th option `front` takes, in --help's
+ * order, aliases left out (as --help leaves them out); NULL past the last.
+ * *takes_value (may be NULL) says whether it takes a value. Static storage:
+ * shell completion lists the options from here. */
+const char *bl_options_name(unsigned front, size_t i, bool *takes_value);
 
 #endif

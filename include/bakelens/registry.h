@@ -69,9 +69,41 @@ void bl_registry_challenge_fini(struct bl_registry_challenge *c);
 /* The target of `rel="next"` in a Link header, caller owns; NULL when none. */
 char *bl_registry_link_next(const char *header);
 
+/* The next page's URL from a Link target `link` found on the page at `base`
+ * (an absolute http(s) URL): relative, absolute or scheme-relative
+ * ("//host/path"), scheme and host compared case-insensitively. Returns the
+ * absolute URL (caller owns) and sets *same_origin when its scheme, host and
+ * port (the default one when absent) are base's; NULL when `link` is no
+ * http(s) URL. */
+char *bl_registry_link_resolve(const char *base, const char *link, bool *same_origin);
+
 /* Seconds to wait from a Retry-After value (delta-seconds or an HTTP date,
  * relative to `now`); -1 when unparsable. */
 long bl_registry_retry_after(const char *value, long long now);
+
+/* ---- Response bodies (registry_body.c), pure, public so they can be fuzzed ---- */
+
+/* A tags page, {"name":...,"tags":[...]}: appends each tag (char *, caller's
+ * vector owns them) to `tags`. "tags" absent or null is an empty page;
+ * non-string entries are skipped. False (BL_E_FORMAT, err) when the body is
+ * no JSON object or "tags" is not an array. */
+bool bl_registry_tags_parse(
+        const void *body, size_t len, struct bl_vec *tags, struct bl_error *err);
+/* A referrers answer (an image index): appends each entry of "manifests" as
+ * a struct bl_descriptor * (free with bl_descriptor_free) to `descs`. False
+ * (err, "manifests[N]: ..." for a bad descriptor) on bad JSON or a bad
+ * descriptor, with the descriptors before it appended. */
+bool bl_registry_index_parse(
+        const void *body, size_t len, struct bl_vec *descs, struct bl_error *err);
+/* A token service's answer: "token", else "access_token" (a non-empty
+ * string) into *token (caller owns; free with bl_credentials_free_secret),
+ * "expires_in" into *expires_s (60 when absent or under 60). False when there
+ * is no token. */
+bool bl_registry_token_parse(const void *body, size_t len, char **token, int64_t *expires_s);
+/* The first error code of a distribution error body
+ * ({"errors":[{"code":"...",...}]}), made printable; caller owns. NULL when
+ * there is none. */
+char *bl_registry_error_code(const void *body, size_t len);
 
 /* ---- The on-disk cache (registry_cache.c) ---- */
 

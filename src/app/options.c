@@ -303,3 +303,18 @@ void bl_options_synopsis(unsigned front, int indent, struct bl_buf *out)
 		col += (col > indent ? 1 : 0) + len;
 	}
 }
+
+const char *bl_options_name(unsigned front, size_t i, bool *takes_value)
+{
+	for (size_t k = 0; k < NOPTS; k++) {
+		const struct opt *op = &table[k];
+		if (!(op->fronts & front) || !op->help)
+			continue;
+		if (i-- == 0) {
+			if (takes_value)
+				*takes_value = op->arg != NULL;
+			return op->name;
+		}
+	}
+	return NULL;
+}

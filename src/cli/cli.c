@@ -93,7 +93,12 @@ bool bl_cli_is_command(const char *arg)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(arg, commands[i].name) == 0)
 			return true;
-	return strcmp(arg, "help") == 0;
+	return strcmp(arg, "help") == 0 || strcmp(arg, "__complete") == 0;
+}
+
+const char *cli_command_name(size_t i)
+{
+	return i < sizeof commands / sizeof commands[0] ? commands[i].name : NULL;
 }
 
 void cli_error(const char *fmt, ...)
@@ -289,6 +294,8 @@ int bl_cli_main(int argc, char **argv)
 	int at = bl_cli_command_at(argc, argv);
 	if (at)
 		cmd = argv[at];
+	if (strcmp(cmd, "__complete") == 0) /* shell completion: completions/ */
+		return cli_out_finish(cli_cmd_complete(argc - at - 1, argv + at + 1));
 	if (strcmp(cmd, "help") == 0) {
 		print_usage(stdout);
 		return cli_out_finish(BL_EXIT_OK);

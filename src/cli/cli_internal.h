@@ -129,5 +129,10 @@ bool cli_layer_index(long number, size_t count, size_t *idx, struct bl_error *er
 /* Every layer of `m` listed into `f` (initialised), with a progress line. */
 bool cli_image_list(const struct bl_options *o, const struct bl_node *m, bool hash,
         struct bl_image_files *f, struct bl_error *err);
+/* `bakelens __complete WORDS...` (hidden): the candidates for the last of
+ * the words, one a line on stdout; always 0. See cmd_complete.c. */
+int cli_cmd_complete(int nwords, char **words);
+/* The name of the i-th command of cli.c's table, NULL past the last. */
+const char *cli_command_name(size_t i);
 
 #endif

@@ -9,28 +9,35 @@
 #include "bakelens/model.h"
 #include "bakelens/text.h"
 
+/* The names --what takes: bl_what_parse reads them, completion lists them. */
+static const struct {
+	const char *name;
+	enum bl_what what;
+} what_table[] = {
+        {"index", BL_WHAT_INDEX},
+        {"manifest", BL_WHAT_MANIFEST},
+        {"config", BL_WHAT_CONFIG},
+        {"layer", BL_WHAT_LAYER},
+        {"diff-id", BL_WHAT_DIFF_ID},
+        {"chain-id", BL_WHAT_CHAIN_ID},
+};
+
 bool bl_what_parse(const char *s, enum bl_what *out)
 {
-	static const struct {
-		const char *name;
-		enum bl_what what;
-	} table[] = {
-	        {"index", BL_WHAT_INDEX},
-	        {"manifest", BL_WHAT_MANIFEST},
-	        {"config", BL_WHAT_CONFIG},
-	        {"layer", BL_WHAT_LAYER},
-	        {"diff-id", BL_WHAT_DIFF_ID},
-	        {"chain-id", BL_WHAT_CHAIN_ID},
-	};
 	if (!s)
 		return false;
-	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-		if (strcmp(s, table[i].name) == 0) {
-			*out = table[i].what;
+	for (size_t i = 0; i < sizeof what_table / sizeof what_table[0]; i++) {
+		if (strcmp(s, what_table[i].name) == 0) {
+			*out = what_table[i].what;
 			return true;
 		}
 	}
 	return false;
+}
+
+const char *bl_what_name(size_t i)
+{
+	return i < sizeof what_table / sizeof what_table[0] ? what_table[i].name : NULL;
 }
 
 /* Fail when n has a bad status. */
@@ -72,6 +79,43 @@ static bool check_path(const struct bl_node *t, const struct bl_node *n, struct 
 	return true;
 }
 
+/* True when `list` ("a, b, c", or "a,b" as image.name) holds `name` as one
+ * of its pieces, blanks around a piece ignored. */
+static bool list_has(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+	for (const char *p = list; p && *p;) {
+		while (*p == ' ')
+			p++;
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		while (n && p[n - 1] == ' ')
+			n--;
+		if (n == len && strncmp(p, name, n) == 0)
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+bool bl_target_has_name(const struct bl_node *t, const char *name)
+{
+	if ((t->label && strcmp(t->label, name) == 0) || (t->name && strcmp(t->name, name) == 0))
+		return true;
+	/* One image under several tags is one target labelled with them all. */
+	if (t->label && list_has(t->label, name))
+		return true;
+	return t->doc && list_has(bl_json_str(t->doc, "image.name"), name);
+}
+
+const char *bl_node_extra_name(const struct bl_node *n)
+{
+	if (!n->name ||
+	        (n->label && (strcmp(n->name, n->label) == 0 || list_has(n->label, n->name))))
+		return NULL;
+	return n->name;
+}
+
 const struct bl_node *bl_build_find_target(
         const struct bl_build *b, const char *name, struct bl_error *err)
 {
@@ -86,11 +130,12 @@ const struct bl_node *bl_build_find_target(
 			continue;
 		count++;
 		char *q = bl_text_safe(t->label);
-		bl_buf_printf(&names, "%s%s", names.len ? ", " : "", q);
+		/* A target under several names is bracketed, to tell where it ends. */
+		bool several = strstr(q, ", ") != NULL;
+		bl_buf_printf(&names, "%s%s%s%s", names.len ? ", " : "", several ? "[" : "", q,
+		        several ? "]" : "");
 		free(q);
-		if (name &&
-		        (strcmp(t->label, name) == 0 || (t->name && strcmp(t->name, name) == 0)) &&
-		        !found)
+		if (name && !found && bl_target_has_name(t, name))
 			found = t;
 		if (!name)
 			found = t;
@@ -258,13 +303,11 @@ done:
 	return out;
 }
 
-bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct bl_digest *out,
+/* The query answered in target t. */
+static bool query_target(const struct bl_node *t, const struct bl_query *q, struct bl_digest *out,
         struct bl_error *err)
 {
 	bl_digest_clear(out);
-	const struct bl_node *t = bl_build_find_target(b, q->target, err);
-	if (!t)
-		return false;
 	const struct bl_node *root = image_root(t, err);
 	if (!root)
 		return false;
@@ -385,4 +428,44 @@ bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct b
 	        c ? "lists no valid diff_id for it" : "is not available");
 	free(tl);
 	return false;
+}
+
+/* No target named, several there: the answer when every target gives the
+ * same one (one image under two names in different sources, or a query
+ * whose answer is shared, such as a base layer). */
+static bool query_agreed(const struct bl_build *b, const struct bl_query *q, struct bl_digest *out)
+{
+	bool have = false;
+	for (size_t i = 0; i < b->root->children.len; i++) {
+		const struct bl_node *t = bl_vec_get(&b->root->children, i);
+		if (t->kind != BL_NODE_TARGET)
+			continue;
+		struct bl_digest d;
+		struct bl_error e = {0};
+		if (!query_target(t, q, &d, &e))
+			return false;
+		if (have && !bl_digest_equal(&d, out))
+			return false;
+		*out = d;
+		have = true;
+	}
+	return have;
+}
+
+bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct bl_digest *out,
+        struct bl_error *err)
+{
+	bl_digest_clear(out);
+	struct bl_error local = {0};
+	struct bl_error *e = err ? err : &local;
+	const struct bl_node *t = bl_build_find_target(b, q->target, e);
+	if (!t && !q->target && e->code == BL_E_USAGE) {
+		if (query_agreed(b, q, out)) {
+			bl_error_clear(e);
+			return true;
+		}
+		bl_digest_clear(out);
+		return false; /* e names the targets */
+	}
+	return t && query_target(t, q, out, e);
 }

@@ -18,6 +18,7 @@
 struct seen {
 	struct bl_digest d;
 	bool manifest;
+	int64_t size; /* the largest size a descriptor declared for it; 0: none */
 };
 
 struct memdoc {
@@ -97,26 +98,39 @@ static struct seen *seen_find(struct reg *s, const struct bl_digest *d)
 	return NULL;
 }
 
-static void seen_add(struct reg *s, const char *digest, bool manifest)
+/* The largest declared size is kept: a document that understates a digest's
+ * size cannot cut another's read of it short. */
+static void seen_add(struct reg *s, const char *digest, bool manifest, int64_t size)
 {
 	struct bl_digest d;
 	if (!digest || !bl_digest_parse(digest, &d, NULL))
 		return;
 	struct seen *e = seen_find(s, &d);
-	if (e) {
-		e->manifest = e->manifest || manifest;
-		return;
+	if (!e) {
+		e = bl_calloc(1, sizeof *e);
+		e->d = d;
+		bl_vec_push_take(&s->seen, e);
 	}
-	e = bl_calloc(1, sizeof *e);
-	e->d = d;
-	e->manifest = manifest;
-	bl_vec_push_take(&s->seen, e);
+	e->manifest = e->manifest || manifest;
+	if (size > e->size)
+		e->size = size;
+}
+
+/* The size descriptors declared for d, 0 when none did. */
+static int64_t seen_size(struct reg *s, const struct bl_digest *d)
+{
+	struct seen *e = seen_find(s, d);
+	return e ? e->size : 0;
 }
 
 static void learn_desc(struct reg *s, const json_t *desc, bool manifest)
 {
-	if (json_is_object(desc))
-		seen_add(s, bl_json_str(desc, "digest"), manifest);
+	int64_t size = 0;
+	if (!json_is_object(desc))
+		return;
+	if (!bl_json_int(desc, "size", &size) || size < 0)
+		size = 0;
+	seen_add(s, bl_json_str(desc, "digest"), manifest, size);
 }
 
 /* Remember the kinds of the digests a document names. */
@@ -178,7 +192,7 @@ static void root_from_body(struct reg *s, const struct bl_digest *d, const char 
 	s->root.digest = *d;
 	s->root.size = (int64_t)body->len;
 	s->have_root = true;
-	seen_add(s, d->str, true);
+	seen_add(s, d->str, true, 0);
 	mem_put(s, d, body->data ? body->data : "", body->len);
 	learn(s, body->data ? body->data : "", body->len);
 }
@@ -320,6 +334,7 @@ static bool fetch_doc(struct reg *s, const struct bl_digest *d, size_t max, stru
 		        .accept = manifest ? BL_REG_ACCEPT_MANIFESTS : NULL,
 		        .registry_auth = true,
 		        .max = max,
+		        .size = seen_size(s, d),
 		        .what = what};
 		struct bl_error e1 = {0};
 		ok = bl_reg_request(s, &r, &x, &e1);
@@ -398,12 +413,8 @@ static ssize_t rs_read(struct bl_stream *bs, void *buf, size_t n, struct bl_erro
 		}
 		return (ssize_t)k;
 	}
-	if (x->cancelled)
-		return bl_reg_fail(x->s, err, BL_E_CANCELLED, "%s: cancelled", x->what), -1;
-	if (x->result != CURLE_OK) {
-		char *msg = bl_text_safe(x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->result));
-		bl_reg_fail(x->s, err, BL_E_NET, "%s: %s", x->what, msg);
-		free(msg);
+	if (x->cancelled || x->too_big || x->too_slow || x->result != CURLE_OK) {
+		bl_reg_xfer_error(x->s, x, err);
 		return -1;
 	}
 	return 0;
@@ -439,8 +450,12 @@ static bool reg_open_raw(struct bl_store *bs, const struct bl_digest *d, struct 
 		return false;
 	char *what = bl_asprintf("blob %s", d->str);
 	char *url = bl_reg_api_url(s, "/v2/%s/blobs/%s", s->repo, d->str);
-	struct req r = {
-	        .url = url, .registry_auth = true, .max = SIZE_MAX, .stream = true, .what = what};
+	struct req r = {.url = url,
+	        .registry_auth = true,
+	        .max = SIZE_MAX,
+	        .size = seen_size(s, d),
+	        .stream = true,
+	        .what = what};
 	struct xfer *x = NULL;
 	bool ok = bl_reg_request(s, &r, &x, err);
 	free(url);
@@ -490,6 +505,28 @@ static void curl_init_once(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/* The floor of every transfer's deadline (seconds): BAKELENS_TRANSFER_DEADLINE
+ * when set, else 60. */
+static bool deadline_floor(long *out, struct bl_error *err)
+{
+	const char *v = getenv("BAKELENS_TRANSFER_DEADLINE");
+	*out = 60;
+	if (!v || !*v)
+		return true;
+	char *end = NULL;
+	long n = strtol(v, &end, 10);
+	if (*end || n < 1 || n > 24L * 3600) {
+		char *safe = bl_text_safe(v);
+		bl_fail(err, BL_E_USAGE,
+		        "BAKELENS_TRANSFER_DEADLINE: expected seconds (1 to 86400), got \"%s\"",
+		        safe);
+		free(safe);
+		return false;
+	}
+	*out = n;
+	return true;
+}
+
 bool bl_store_registry_open(const char *arg, const struct bl_source_opts *opts,
         struct bl_store **out, struct bl_error *err)
 {
@@ -497,6 +534,9 @@ bool bl_store_registry_open(const char *arg, const struct bl_source_opts *opts,
 	if (!opts)
 		opts = &defaults;
 	*out = NULL;
+	long floor_s;
+	if (!deadline_floor(&floor_s, err))
+		return false;
 	const char *refstr = arg;
 	if (!strncmp(refstr, "docker://", 9))
 		refstr += 9;
@@ -529,6 +569,7 @@ bool bl_store_registry_open(const char *arg, const struct bl_source_opts *opts,
 	s->connect_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 10000;
 	s->low_speed_s = opts->low_speed_time_s > 0 ? opts->low_speed_time_s : 30;
 	s->retry_cap_s = opts->retry_after_cap_s > 0 ? opts->retry_after_cap_s : 30;
+	s->deadline_floor_s = floor_s;
 	bl_vec_init(&s->tokens, bl_reg_token_free);
 	bl_vec_init(&s->seen, free);
 	bl_vec_init(&s->mem, memdoc_free);
@@ -566,36 +607,17 @@ const struct bl_registry_stats *bl_registry_get_stats(const struct bl_store *bs)
 static bool descs_from_index(struct reg *s, const struct bl_buf *body, const char *where,
         struct bl_vec *descs, struct bl_error *err)
 {
-	json_t *j =
-	        bl_json_parse(body->data ? body->data : "", body->len, BL_JSON_MANIFEST_MAX, err);
-	if (!j) {
+	size_t before = descs->len;
+	bool ok = bl_registry_index_parse(body->data, body->len, descs, err);
+	if (!ok)
 		bl_error_prefix(
 		        err, "registry %s: repository %s: %s", s->ref.domain, s->repo, where);
-		return false;
+	for (size_t i = before; i < descs->len; i++) {
+		const struct bl_descriptor *d = bl_vec_get(descs, i);
+		seen_add(s, d->digest.str, true, d->size);
 	}
-	json_t *a = bl_json_arr(j, "manifests");
-	size_t i;
-	json_t *v;
-	bool ok = true;
-	json_array_foreach(a, i, v)
-	{
-		char place[128];
-		snprintf(place, sizeof place, "%s: manifests[%zu]", where, i);
-		struct bl_descriptor *d = bl_calloc(1, sizeof *d);
-		if (!bl_descriptor_parse(v, place, d, err)) {
-			free(d);
-			ok = false;
-			break;
-		}
-		seen_add(s, d->digest.str, true);
-		bl_vec_push_take(descs, d);
-	}
-	json_decref(j);
 	return ok;
 }
-
-static bool list_tags(
-        struct reg *s, struct bl_vec *tags, int max_pages, bool *complete, struct bl_error *err);
 
 static bool reg_referrers(struct bl_store *bs, const struct bl_digest *subject,
         struct bl_vec *descs, struct bl_error *err)
@@ -645,7 +667,7 @@ static bool reg_referrers(struct bl_store *bs, const struct bl_digest *subject,
 		struct bl_error et = {0};
 		bl_vec_init(&s->tags, free);
 		s->tags_loaded = true;
-		if (!list_tags(s, &s->tags, 1, &s->tags_complete, &et))
+		if (!bl_reg_list_tags(s, &s->tags, 1, &s->tags_complete, &et))
 			s->tags_complete = false; /* no listing: ask for the tag itself */
 	}
 	bool listed = false;
@@ -680,81 +702,10 @@ static bool reg_referrers(struct bl_store *bs, const struct bl_digest *subject,
 	return ok;
 }
 
-/* Up to max_pages pages of tags into `tags`; *complete says whether the
- * last page read was the last one. */
-static bool list_tags(
-        struct reg *s, struct bl_vec *tags, int max_pages, bool *complete, struct bl_error *err)
-{
-	char *url = bl_reg_api_url(s, "/v2/%s/tags/list?n=1000", s->repo);
-	bool ok = true;
-	for (int page = 0; url && page < max_pages; page++) {
-		struct req r = {.url = url,
-		        .registry_auth = true,
-		        .max = BL_JSON_MANIFEST_MAX,
-		        .what = "tags"};
-		struct xfer *x = NULL;
-		ok = bl_reg_request(s, &r, &x, err);
-		if (!ok)
-			break;
-		json_t *j = bl_json_parse(
-		        x->body.data ? x->body.data : "", x->body.len, BL_JSON_MANIFEST_MAX, err);
-		if (!j) {
-			bl_error_prefix(err, "registry %s: repository %s: tags page %d",
-			        s->ref.domain, s->repo, page + 1);
-			bl_reg_xfer_free(x);
-			ok = false;
-			break;
-		}
-		size_t i;
-		json_t *v;
-		json_array_foreach(bl_json_arr(j, "tags"), i, v)
-		{
-			if (json_is_string(v))
-				bl_vec_push_take(tags, bl_strdup(json_string_value(v)));
-		}
-		json_decref(j);
-		char *link = NULL;
-		struct curl_header *hd = NULL;
-		if (curl_easy_header(x->h, "Link", 0, CURLH_HEADER, -1, &hd) == CURLHE_OK)
-			link = bl_registry_link_next(hd->value);
-		bl_reg_xfer_free(x);
-		free(url);
-		url = NULL;
-		if (link && link[0] == '/') {
-			url = bl_reg_api_url(s, "%s", link);
-		} else if (link &&
-		           (!strncmp(link, "http://", 7) || !strncmp(link, "https://", 8))) {
-			/* Credentials go with every page: never to another origin. */
-			char *here = bl_reg_api_url(s, "/v2/");
-			char *a = bl_reg_url_origin(here), *b = bl_reg_url_origin(link);
-			if (!strcmp(a, b)) {
-				url = bl_strdup(link);
-			} else {
-				char *safe = bl_text_safe(b);
-				bl_reg_fail(s, err, BL_E_FORMAT,
-				        "tags page %d: the next page is on another "
-				        "origin (%s): not followed",
-				        page + 1, safe);
-				free(safe);
-				ok = false;
-			}
-			free(a);
-			free(b);
-			free(here);
-		}
-		free(link);
-		if (!ok)
-			break;
-	}
-	*complete = ok && url == NULL;
-	free(url);
-	return ok;
-}
-
 static bool reg_list_tags(struct bl_store *bs, struct bl_vec *tags, struct bl_error *err)
 {
 	bool complete;
-	return list_tags((struct reg *)bs, tags, 10000, &complete, err);
+	return bl_reg_list_tags((struct reg *)bs, tags, 10000, &complete, err);
 }
 
 static bool reg_prefetch(
@@ -767,9 +718,10 @@ static bool reg_prefetch(
 	const struct bl_digest *sdig[BL_REG_PARALLEL] = {0};
 	size_t next = 0;
 	bool cancelled = false;
+	bool held = false; /* told to wait (429, 5xx): the reads do the rest, later */
 	for (;;) {
 		/* fill free slots with documents we do not have */
-		for (int i = 0; i < BL_REG_PARALLEL && next < n; i++) {
+		for (int i = 0; i < BL_REG_PARALLEL && next < n && !held; i++) {
 			if (slots[i])
 				continue;
 			while (next < n) {
@@ -787,10 +739,12 @@ static bool reg_prefetch(
 				char *url = bl_reg_api_url(s, "/v2/%s/%s/%s", s->repo,
 				        manifest ? "manifests" : "blobs", d->str);
 				char *authz = bl_reg_authz(s);
+				bl_reg_wait_turn(s);
 				slots[i] = bl_reg_xfer_start(s, url,
 				        manifest ? BL_REG_ACCEPT_MANIFESTS : NULL, authz, NULL,
 				        manifest ? BL_JSON_MANIFEST_MAX : BL_JSON_CONFIG_MAX, false,
 				        "prefetch");
+				bl_reg_xfer_declare(slots[i], seen_size(s, d));
 				sdig[i] = d;
 				bl_credentials_free_secret(authz);
 				free(url);
@@ -809,6 +763,11 @@ static bool reg_prefetch(
 				continue;
 			if (x->cancelled)
 				cancelled = true;
+			if (x->status == 429 || x->status >= 500) {
+				/* the same wait the reads honour; none starts before it */
+				bl_reg_hold(s, x, 500);
+				held = true;
+			}
 			if (x->result == CURLE_OK && x->status == 200) {
 				struct bl_digest got;
 				bl_digest_compute(sdig[i]->alg, x->body.data ? x->body.data : "",

@@ -1,5 +1,6 @@
 /* Header parsers of the distribution API: WWW-Authenticate challenges, Link
- * and Retry-After. Pure functions, tested on their own. */
+ * (and its targets, resolved with libcurl's URL parser) and Retry-After.
+ * Pure functions, tested on their own. */
 /* strptime */
 #define _XOPEN_SOURCE 700
 #include <ctype.h>
@@ -7,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include <curl/curl.h>
 
 #include "bakelens/buf.h"
 #include "bakelens/mem.h"
@@ -168,6 +171,64 @@ char *bl_registry_link_next(const char *header)
 			p++;
 	}
 	return NULL;
+}
+
+/* "scheme://host:port" of a parsed URL, lowercased, the port always there;
+ * NULL when a part is missing. */
+static char *origin_of(CURLU *u)
+{
+	char *scheme = NULL, *host = NULL, *port = NULL, *o = NULL;
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+		o = bl_asprintf("%s://%s:%s", scheme, host, port);
+		for (char *c = o; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	return o;
+}
+
+static bool http_scheme(CURLU *u)
+{
+	char *scheme = NULL;
+	bool ok = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	          (!strcasecmp(scheme, "http") || !strcasecmp(scheme, "https"));
+	curl_free(scheme);
+	return ok;
+}
+
+char *bl_registry_link_resolve(const char *base, const char *link, bool *same_origin)
+{
+	*same_origin = false;
+	if (!base || !link || !*link)
+		return NULL;
+	CURLU *b = curl_url(), *u = curl_url();
+	char *out = NULL, *ob = NULL, *ou = NULL;
+	if (!b || !u)
+		goto done;
+	/* resolving on a copy of the base handles every form of reference:
+	 * "/path", "path", "?query", "//host/path" and absolute URLs */
+	if (curl_url_set(b, CURLUPART_URL, base, 0) != CURLUE_OK ||
+	        curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
+	        curl_url_set(u, CURLUPART_URL, link, 0) != CURLUE_OK || !http_scheme(u))
+		goto done;
+	char *url = NULL;
+	if (curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK)
+		goto done;
+	out = bl_strdup(url);
+	curl_free(url);
+	ob = origin_of(b);
+	ou = origin_of(u);
+	*same_origin = ob && ou && !strcmp(ob, ou);
+done:
+	free(ob);
+	free(ou);
+	curl_url_cleanup(b);
+	curl_url_cleanup(u);
+	return out;
 }
 
 long bl_registry_retry_after(const char *value, long long now)

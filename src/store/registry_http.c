@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "bakelens/clock.h"
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
 #include "bakelens/text.h"
@@ -105,6 +106,12 @@ static size_t header_cb(char *buf, size_t size, size_t n, void *ud)
 	if (len <= 2 && (buf[0] == '\r' || buf[0] == '\n')) {
 		if (x->status >= 200)
 			x->headers_done = true;
+		/* a 2xx that announces more than we take is stopped before its body */
+		if (x->status >= 200 && x->status < 300 && x->content_length >= 0 &&
+		        (uint64_t)x->content_length > x->max) {
+			x->too_big = true;
+			return 0;
+		}
 		return len;
 	}
 	const char *colon = memchr(buf, ':', len);
@@ -154,16 +161,17 @@ static size_t write_cb(char *buf, size_t size, size_t n, void *ud)
 			bl_buf_append(&x->body, buf, len);
 		return len;
 	}
-	if (x->stream) {
-		if (x->body.len - x->off >= STREAM_BUFFER_MAX) {
-			x->paused = true;
-			return CURL_WRITEFUNC_PAUSE;
-		}
-	} else if (x->body.len + len > x->max) {
+	/* one byte over the cap stops the transfer: nothing more is read */
+	if (x->received + len > x->max) {
 		x->too_big = true;
 		return 0; /* aborts with CURLE_WRITE_ERROR */
 	}
+	if (x->stream && x->body.len - x->off >= STREAM_BUFFER_MAX) {
+		x->paused = true;
+		return CURL_WRITEFUNC_PAUSE;
+	}
 	bl_buf_append(&x->body, buf, len);
+	x->received += len;
 	x->s->stats.bytes += len;
 	return len;
 }
@@ -172,6 +180,15 @@ static int xferinfo_cb(
         void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct xfer *x = ud;
+	/* the deadline: a slow but steady sender never trips the low-speed
+	 * limit, so every transfer also has an end in time */
+	int64_t size = x->declared;
+	if (size <= 0 && x->status >= 200 && x->status < 300 && x->content_length > 0)
+		size = (uint64_t)x->content_length < x->max ? x->content_length : (int64_t)x->max;
+	if (bl_clock_ms() - x->start_ms > bl_reg_deadline_ms(x->s, size)) {
+		x->too_slow = true;
+		return 1;
+	}
 	if (x->s->progress &&
 	        !x->s->progress(x->s->progress_ud, x->what, (uint64_t)dlnow, (uint64_t)dltotal)) {
 		x->cancelled = true;
@@ -206,6 +223,7 @@ struct xfer *bl_reg_xfer_start(struct reg *s, const char *url, const char *accep
 	x->stream = stream;
 	x->what = what;
 	x->content_length = -1;
+	x->start_ms = bl_clock_ms();
 	bl_buf_init(&x->body);
 	CURL *h = curl_easy_init();
 	if (!h)
@@ -250,6 +268,61 @@ struct xfer *bl_reg_xfer_start(struct reg *s, const char *url, const char *accep
 	s->stats.requests++;
 	curl_multi_add_handle(s->multi, h);
 	return x;
+}
+
+void bl_reg_xfer_declare(struct xfer *x, int64_t size)
+{
+	x->declared = size > 0 ? size : 0;
+	if (size > 0 && (uint64_t)size < x->max)
+		x->max = (size_t)size;
+}
+
+long bl_reg_deadline_ms(const struct reg *s, int64_t size)
+{
+	long cap = s->deadline_floor_s > BL_REG_DEADLINE_CAP_S ? s->deadline_floor_s
+	                                                       : BL_REG_DEADLINE_CAP_S;
+	int64_t secs = s->deadline_floor_s + (size > 0 ? size / BL_REG_MIN_RATE : 0);
+	return (long)(secs < cap ? secs : cap) * 1000L;
+}
+
+void bl_reg_wait_turn(struct reg *s)
+{
+	int64_t now = bl_clock_ms();
+	if (s->not_before_ms > now)
+		sleep_ms((long)(s->not_before_ms - now));
+}
+
+void bl_reg_hold(struct reg *s, const struct xfer *x, long fallback_ms)
+{
+	long ra = bl_registry_retry_after(x->retry_after, (long long)time(NULL));
+	long ms = ra >= 0 ? (ra > s->retry_cap_s ? s->retry_cap_s : ra) * 1000L : fallback_ms;
+	int64_t until = bl_clock_ms() + ms;
+	if (until > s->not_before_ms)
+		s->not_before_ms = until;
+}
+
+void bl_reg_xfer_error(struct reg *s, const struct xfer *x, struct bl_error *err)
+{
+	if (x->cancelled) {
+		bl_fail(err, BL_E_CANCELLED, "registry %s: %s: cancelled", s->ref.domain, x->what);
+	} else if (x->too_slow) {
+		int64_t size = x->declared > 0 ? x->declared : 0;
+		bl_reg_fail(s, err, BL_E_NET,
+		        "%s: transfer too slow: %llu bytes in %lld s (deadline %ld s)", x->what,
+		        (unsigned long long)x->received,
+		        (long long)(bl_clock_ms() - x->start_ms) / 1000,
+		        bl_reg_deadline_ms(s, size) / 1000);
+	} else if (x->too_big && x->declared > 0) {
+		bl_reg_fail(s, err, BL_E_TOO_BIG,
+		        "%s: more than the %lld bytes declared; transfer stopped", x->what,
+		        (long long)x->declared);
+	} else if (x->too_big) {
+		bl_reg_fail(s, err, BL_E_TOO_BIG, "%s: larger than %zu bytes", x->what, x->max);
+	} else {
+		char *msg = bl_text_safe(x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->result));
+		bl_reg_fail(s, err, BL_E_NET, "%s: %s", x->what, msg);
+		free(msg);
+	}
 }
 
 void bl_reg_drive(struct reg *s, bool (*until)(struct xfer *), struct xfer *x)
@@ -300,19 +373,6 @@ static bool retryable_curl(CURLcode c)
 	       c == CURLE_PARTIAL_FILE || c == CURLE_HTTP2 || c == CURLE_HTTP2_STREAM;
 }
 
-static char *first_error_text(const struct xfer *x)
-{
-	/* distribution errors: {"errors":[{"code":"...","message":"..."}]} */
-	json_t *j =
-	        bl_json_parse(x->body.data ? x->body.data : "", x->body.len, ERROR_BODY_MAX, NULL);
-	json_t *a = j ? bl_json_arr(j, "errors") : NULL;
-	json_t *e = a ? json_array_get(a, 0) : NULL;
-	const char *code = e ? bl_json_str(e, "code") : NULL;
-	char *r = code ? bl_text_safe(code) : NULL;
-	json_decref(j);
-	return r;
-}
-
 void bl_reg_attempt_begin(struct bl_reg_attempt *a, const struct req *r)
 {
 	memset(a, 0, sizeof *a);
@@ -356,8 +416,10 @@ static struct xfer *send_once(
 		authz = r->authz;
 	else if (same && r->registry_auth && !probing)
 		authz = registry_authz;
+	bl_reg_wait_turn(s);
 	struct xfer *x =
 	        bl_reg_xfer_start(s, a->url, r->accept, authz, r->post, r->max, r->stream, r->what);
+	bl_reg_xfer_declare(x, r->size);
 	if (r->method && !strcmp(r->method, "HEAD"))
 		curl_easy_setopt(x->h, CURLOPT_NOBODY, 1L);
 	bl_reg_drive(s, r->stream ? until_headers : bl_reg_until_done, x);
@@ -435,21 +497,12 @@ static enum bl_reg_outcome follow_redirect(struct reg *s, const struct req *r,
 	return BL_REG_AGAIN;
 }
 
-/* How long to wait before retrying a 429 or 5xx answer. */
-static long backoff_ms(const struct reg *s, const struct bl_reg_attempt *a, const struct xfer *x)
-{
-	long ra = bl_registry_retry_after(x->retry_after, (long long)time(NULL));
-	if (ra >= 0)
-		return (ra > s->retry_cap_s ? s->retry_cap_s : ra) * 1000L;
-	return 500L << (a->tries - 1);
-}
-
 /* The error for a final non-2xx answer. */
 static void fail_status(struct reg *s, const struct req *r, const struct bl_reg_attempt *a,
         const struct xfer *x, struct bl_error *err)
 {
 	long st = x->status;
-	char *code = first_error_text(x);
+	char *code = bl_registry_error_code(x->body.data, x->body.len);
 	char *scope = bl_reg_scope_pull(s);
 	const char *cs = code ? code : "";
 	const char *sp = code ? " " : "";
@@ -505,9 +558,9 @@ static enum bl_reg_outcome on_response(struct reg *s, const struct req *r, struc
 		return BL_REG_CHALLENGE;
 	}
 	if ((st == 429 || st >= 500) && ++a->tries < MAX_TRIES) {
-		long wait = backoff_ms(s, a, x);
+		/* the next send (of this request or any other) waits */
+		bl_reg_hold(s, x, 500L << (a->tries - 1));
 		bl_reg_xfer_free(x);
-		sleep_ms(wait);
 		return BL_REG_AGAIN;
 	}
 	fail_status(s, r, a, x, err);
@@ -527,18 +580,13 @@ enum bl_reg_outcome bl_reg_attempt_run(struct reg *s, const struct req *r, struc
 	enum bl_reg_outcome o = BL_REG_AGAIN;
 	while (o == BL_REG_AGAIN) {
 		struct xfer *x = send_once(s, r, a, registry_authz);
-		if (x->cancelled) {
+		if (x->cancelled || x->too_big || x->too_slow) {
+			/* never retried: the same answer would come again */
+			bl_reg_xfer_error(s, x, err);
 			bl_reg_xfer_free(x);
-			bl_fail(err, BL_E_CANCELLED, "registry %s: %s: cancelled", s->ref.domain,
-			        r->what);
 			o = BL_REG_FAILED;
-		} else if (x->done && x->result != CURLE_OK && !x->too_big) {
+		} else if (x->done && x->result != CURLE_OK) {
 			o = on_transport_error(s, r, a, x, err);
-		} else if (x->too_big) {
-			bl_reg_fail(
-			        s, err, BL_E_TOO_BIG, "%s: larger than %zu bytes", r->what, r->max);
-			bl_reg_xfer_free(x);
-			o = BL_REG_FAILED;
 		} else {
 			o = on_response(s, r, a, x, out, err);
 		}

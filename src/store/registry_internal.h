@@ -1,10 +1,13 @@
 /* Private to the registry store files:
- *   registry.c         the store operations (roots, blobs, referrers, tags, prefetch)
+ *   registry.c         the store operations (roots, blobs, referrers, prefetch)
+ *   registry_tags.c    the tag listing, page by page
+ *   registry_body.c    response body parsers (public, registry.h)
  *   registry_token.c   authentication: credentials, Basic, Bearer tokens, challenges
  *   registry_http.c    the HTTP engine: transfers, retries, redirects, the scheme probe
  *   registry_headers.c WWW-Authenticate, Link and Retry-After parsing (public, registry.h)
- * Calls go registry.c -> registry_token.c -> registry_http.c -> registry_headers.c
- * (and registry.c -> registry_http.c), never back. */
+ * Calls go registry.c -> registry_tags.c -> registry_token.c -> registry_http.c
+ * -> registry_headers.c (and registry.c -> registry_token.c, registry_http.c),
+ * never back. */
 #ifndef BL_STORE_REGISTRY_INTERNAL_H
 #define BL_STORE_REGISTRY_INTERNAL_H
 
@@ -46,6 +49,10 @@ struct reg {
 	long connect_ms;
 	long low_speed_s;
 	long retry_cap_s;
+	long deadline_floor_s; /* a transfer's deadline: see bl_reg_deadline_ms */
+	/* No request leaves before this (bl_clock_ms): a 429 or 503 answered on
+	 * any path (prefetch included) holds back every path. */
+	int64_t not_before_ms;
 	CURLM *multi;
 	CURLSH *share;
 	enum bl_reg_auth auth;
@@ -79,7 +86,11 @@ struct xfer {
 	struct bl_buf body;
 	size_t off;
 	size_t max;
-	bool too_big;
+	bool too_big;     /* more than max (or the declared size) came: stopped */
+	bool too_slow;    /* its deadline passed: stopped */
+	int64_t declared; /* the descriptor's size; 0 when unknown */
+	int64_t start_ms;
+	uint64_t received; /* body bytes of a 2xx answer, over the whole stream */
 	bool stream;
 	bool paused;
 	bool done;
@@ -103,6 +114,8 @@ struct req {
 	bool registry_auth; /* use and answer the registry's challenges */
 	const char *post;
 	size_t max;
+	int64_t size; /* the declared size (a descriptor's) or 0: caps the body, sets the deadline
+	               */
 	bool stream;
 	const char *what; /* "manifest latest", for messages */
 };
@@ -135,11 +148,30 @@ char *bl_reg_api_url(struct reg *s, const char *fmt, ...) __attribute__((format(
 /* "repository:<repo>:pull"; caller owns. */
 char *bl_reg_scope_pull(struct reg *s);
 
+/* The deadline of a transfer of `size` bytes (0: unknown): the floor
+ * (BAKELENS_TRANSFER_DEADLINE, 60 s by default) plus the time the size takes
+ * at BL_REG_MIN_RATE, at most BL_REG_DEADLINE_CAP_S (or the floor when that
+ * is larger). */
+#define BL_REG_MIN_RATE (64 * 1024)      /* bytes per second */
+#define BL_REG_DEADLINE_CAP_S (2 * 3600) /* seconds */
+long bl_reg_deadline_ms(const struct reg *s, int64_t size);
+/* Wait until the store may send again (a Retry-After in force). */
+void bl_reg_wait_turn(struct reg *s);
+/* After a 429 or 5xx answer: hold every request back for its Retry-After
+ * (capped at the store's retry cap) or, without one, `fallback_ms`. */
+void bl_reg_hold(struct reg *s, const struct xfer *x, long fallback_ms);
+/* The error of a finished transfer that failed below HTTP, was stopped (too
+ * big, too slow) or cancelled, into err with x->what. */
+void bl_reg_xfer_error(struct reg *s, const struct xfer *x, struct bl_error *err);
+
 /* Start a transfer on the multi handle (counted in stats). `authz` is a whole
  * "Authorization: ..." line or NULL (copied); `post` a form body or NULL.
  * Free with bl_reg_xfer_free. */
 struct xfer *bl_reg_xfer_start(struct reg *s, const char *url, const char *accept,
         const char *authz, const char *post, size_t max, bool stream, const char *what);
+/* A transfer's declared size (0: unknown): caps its body (more bytes stop it,
+ * too_big) and sets its deadline. Call right after bl_reg_xfer_start. */
+void bl_reg_xfer_declare(struct xfer *x, int64_t size);
 void bl_reg_xfer_free(struct xfer *x);
 /* Run the multi handle until `until(x)` holds or x is done; with x NULL,
  * until no transfer is running. */
@@ -172,5 +204,13 @@ bool bl_reg_request(struct reg *s, const struct req *r, struct xfer **out, struc
 char *bl_reg_authz(struct reg *s);
 /* A bl_free_fn for the store's token vector. */
 void bl_reg_token_free(void *token);
+
+/* ---- registry_tags.c ---- */
+
+/* Up to max_pages pages of tags appended to `tags`; *complete says whether
+ * the last page read was the last one. A next page on another origin, or a
+ * Link that is no URL, fails (BL_E_FORMAT). */
+bool bl_reg_list_tags(
+        struct reg *s, struct bl_vec *tags, int max_pages, bool *complete, struct bl_error *err);
 
 #endif

@@ -97,25 +97,18 @@ static char *url_escape(const char *s)
 /* Parse a token response into the cache. */
 static bool take_token(struct reg *s, const char *scope, struct xfer *x, struct bl_error *err)
 {
-	json_t *j = bl_json_parse(x->body.data ? x->body.data : "", x->body.len, 1u << 20, NULL);
-	const char *tok = j ? bl_json_str(j, "token") : NULL;
-	if (!tok || !*tok)
-		tok = j ? bl_json_str(j, "access_token") : NULL;
-	if (!tok || !*tok) {
-		json_decref(j);
+	char *tok = NULL;
+	int64_t exp = 60;
+	if (!bl_registry_token_parse(x->body.data, x->body.len, &tok, &exp)) {
 		bl_reg_fail(s, err, BL_E_AUTH, "token service answer has no token");
 		return false;
 	}
-	int64_t exp = 60;
-	if (!bl_json_int(j, "expires_in", &exp) || exp < 60)
-		exp = 60;
 	struct token *t = bl_calloc(1, sizeof *t);
 	t->scope = bl_strdup(scope);
-	t->value = bl_strdup(tok);
+	t->value = tok;
 	/* a little early, so a token never expires in flight */
 	t->expires = bl_clock_ms() + (exp - 5) * 1000;
 	bl_vec_push_take(&s->tokens, t);
-	json_decref(j);
 	return true;
 }
 

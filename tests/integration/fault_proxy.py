@@ -18,7 +18,15 @@ has no such API and no registry that has one is packaged here, so this stands in
 tags, in order, after `last`, with a Link header to the next page, as registries with a
 page size limit answer; docker-registry 2.8 ignores `n` and sends every tag at once;
 "pages-abs:N" writes the Link as an absolute URL to this proxy, "pages-away:N" as one to
-the second listener, another origin).
+the second listener, another origin, "pages-upper:N" as an absolute URL to this proxy with
+an upper-case scheme (HTTP://), "pages-rel:N" as a scheme-relative one (//host:port/...)
+to this proxy and "pages-relaway:N" as a scheme-relative one to the second listener).
+"drip:N" (the upstream answer, its headers at once and its body at N bytes a second),
+"oversize:MB" (200 with the upstream body followed by spaces up to MB megabytes, without
+Content-Length, the connection closed at its end).
+Besides LOG_FILE, LOG_FILE.detail gets "T METHOD PATH" for every request (T: seconds since
+the epoch, to the millisecond) and "sent PATH N" when a drip or oversize answer ends (N:
+body bytes written before the end or the client's leaving).
 Requests that no rule matches are forwarded unchanged (headers included).
 
 usage: fault_proxy.py LISTEN_PORT UPSTREAM_PORT RULES_FILE LOG_FILE REDIRECT_HOST REDIRECT_PORT
@@ -28,6 +36,7 @@ import http.server
 import json
 import os
 import re
+import socket
 import sys
 import threading
 import time
@@ -40,6 +49,11 @@ state = {"mtime": None, "rules": []}
 
 def log(line):
     with lock, open(log_path, "a") as f:
+        f.write(line + "\n")
+
+
+def detail(line):
+    with lock, open(log_path + ".detail", "a") as f:
         f.write(line + "\n")
 
 
@@ -89,6 +103,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
     def handle_any(self):
         log("%s %s auth=%s" % (self.command, self.path,
                                "yes" if self.headers.get("Authorization") else "no"))
+        detail("%.3f %s %s" % (time.time(), self.command, self.path))
         action = take_rule(self.command, self.path)
         if action == "429":
             self.send_body(429, [("Retry-After", "1")], b'{"errors":[{"code":"TOOMANYREQUESTS"}]}')
@@ -128,16 +143,62 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if action and action.startswith("pages"):
             kind, _, most = action.partition(":")
             origin = {"pages": "", "pages-abs": "http://127.0.0.1:%s" % port,
-                      "pages-away": "http://%s:%s" % (rhost, rport)}[kind]
+                      "pages-away": "http://%s:%s" % (rhost, rport),
+                      "pages-upper": "HTTP://127.0.0.1:%s" % port,
+                      "pages-rel": "//127.0.0.1:%s" % port,
+                      "pages-relaway": "//%s:%s" % (rhost, rport)}[kind]
             self.send_page(int(most), origin)
             return
         status, headers, body = fetch_upstream(self.command, self.path, self.headers)
+        if action and action.startswith("drip:") and status == 200:
+            self.drip(headers, body, int(action.split(":")[1]))
+            return
+        if action and action.startswith("oversize:") and status == 200:
+            self.oversize(headers, body, int(action.split(":")[1]) << 20)
+            return
         if action == "ratelimit":
             headers = list(headers) + [("ratelimit-limit", "100;w=21600"),
                                        ("ratelimit-remaining", "76;w=21600")]
         if action == "wrongbody" and body:
             body = bytes([body[0] ^ 0x20]) + body[1:]
         self.send_body(status, headers, body)
+
+    def write_counted(self, chunks, pause):
+        """Write the chunks (pause seconds apart); the body bytes written."""
+        sent = 0
+        try:
+            for c in chunks:
+                self.wfile.write(c)
+                self.wfile.flush()
+                sent += len(c)
+                if pause:
+                    time.sleep(pause)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        detail("sent %s %d" % (self.path, sent))
+        self.close_connection = True
+
+    def drip(self, headers, body, rate):
+        self.send_response(200)
+        for k, v in headers:
+            if k.lower() not in ("content-length", "connection", "transfer-encoding", "date"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.write_counted((body[i:i + 1] for i in range(len(body))), 1.0 / rate)
+
+    def oversize(self, headers, body, total):
+        # small socket buffers, so what was sent is close to what was read
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 32768)
+        self.send_response(200)
+        for k, v in headers:
+            if k.lower() not in ("content-length", "connection", "transfer-encoding", "date"):
+                self.send_header(k, v)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        pad = total - len(body)
+        chunks = [body] + [b" " * 65536] * (pad // 65536) + [b" " * (pad % 65536)]
+        self.write_counted(chunks, 0)
 
     def send_page(self, most, origin):
         path, _, query = self.path.partition("?")

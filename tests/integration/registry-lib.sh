@@ -177,6 +177,23 @@ layer_requests() {
 	tail -n +"$from" "$REG_LOG" | grep -F -f "$layers" | grep -E '"(GET|HEAD) /v2/[^ ]*/blobs/' || true
 }
 
+# start_fault_proxy UPSTREAM_PORT USER:PASS: tests/integration/fault_proxy.py
+# in front of the registry on UPSTREAM_PORT (its second listener, another
+# origin, on 127.0.0.2), rules from $RULES (empty at first), log in $PLOG;
+# sets PP (its port) and TP (the second listener's).
+start_fault_proxy() {
+	PP=$(free_port)
+	TP=$(free_port)
+	RULES=$BL_TMP/rules.json
+	PLOG=$BL_TMP/proxy.log
+	echo '[]' >"$RULES"
+	: >"$PLOG"
+	UPSTREAM_AUTH="Basic $(printf '%s' "$2" | base64)" \
+		python3 "$(dirname "${BASH_SOURCE[0]}")/fault_proxy.py" "$PP" "$1" "$RULES" "$PLOG" 127.0.0.2 "$TP" &
+	BL_PIDS="$BL_PIDS $!"
+	wait_port "$PP"
+}
+
 finish() {
 	echo "$checks checks, $failures failures"
 	[ "$failures" -eq 0 ]

@@ -406,6 +406,77 @@ static void test_query_find_in_metadata_targets(void **state)
 	fx_fini(&f);
 }
 
+/* The size of blob d in the fixture's layout. */
+static long blob_size(const struct fx *f, const struct bl_digest *d)
+{
+	char p[600];
+	snprintf(p, sizeof p, "%s/blobs/sha256/%s", f->dir, bl_digest_hex(d));
+	FILE *fp = fopen(p, "rb");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	long n = ftell(fp);
+	fclose(fp);
+	return n;
+}
+
+/* index.json naming one image twice and another once: two targets, the
+ * first with both names; `digest` without --target answers when every
+ * target gives the same digest, and names the targets when they differ. */
+static void test_query_one_image_under_two_names_is_one_target(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct fx_image im;
+	fx_make_image(&f, &im, NULL);
+	const char *mt = "application/vnd.oci.image.manifest.v1+json";
+	char *idx =
+	        bl_asprintf("{\"schemaVersion\":2,\"manifests\":["
+	                    "{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%ld,\"annotations\":"
+	                    "{\"org.opencontainers.image.ref.name\":\"a:1\"}},"
+	                    "{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%ld,\"annotations\":"
+	                    "{\"org.opencontainers.image.ref.name\":\"b\"}},"
+	                    "{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%ld,\"annotations\":"
+	                    "{\"org.opencontainers.image.ref.name\":\"a:latest\"}}]}",
+	                mt, im.m_amd64.str, blob_size(&f, &im.m_amd64), mt, im.m_arm64.str,
+	                blob_size(&f, &im.m_arm64), mt, im.m_amd64.str, blob_size(&f, &im.m_amd64));
+	fx_index(&f, idx);
+	const char *args[] = {f.dir};
+	struct bl_build *b = NULL;
+	struct bl_error e;
+	assert_true(fx_load(args, 1, &b, &e));
+	assert_int_equal(bl_node_count(b->root), 2);
+	const struct bl_node *ta = bl_node_child(b->root, 0);
+	assert_string_equal(ta->label, "a:1, a:latest");
+	assert_string_equal(ta->name, "a:1");
+	assert_ptr_equal(bl_build_find_target(b, "a:latest", &e), ta);
+	assert_ptr_equal(bl_build_find_target(b, "a:1", &e), ta);
+	assert_null(bl_build_find_target(b, "a", &e));
+
+	struct bl_query qu = {0};
+	struct bl_digest d;
+	/* The manifests differ: ambiguous, the targets named. */
+	assert_false(bl_build_query(b, &qu, &d, &e));
+	assert_int_equal(e.code, BL_E_USAGE);
+	assert_non_null(strstr(e.msg, "2 targets: [a:1, a:latest], b;"));
+	/* Both images share their config and first layer: one answer. */
+	qu.what = BL_WHAT_CONFIG;
+	assert_true(bl_build_query(b, &qu, &d, &e));
+	assert_string_equal(d.str, im.config.str);
+	qu.what = BL_WHAT_LAYER;
+	qu.has_layer = true;
+	qu.layer = 1; /* the bottom layer */
+	assert_true(bl_build_query(b, &qu, &d, &e));
+	assert_string_equal(d.str, im.layer1.str);
+	/* The last layers differ. */
+	qu.layer = -1;
+	assert_false(bl_build_query(b, &qu, &d, &e));
+	assert_int_equal(e.code, BL_E_USAGE);
+	bl_build_free(b);
+	free(idx);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +498,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(
 	                test_query_find_target_and_platform_choose_the_node, setup, teardown),
 	        cmocka_unit_test(test_query_find_in_metadata_targets),
+	        cmocka_unit_test(test_query_one_image_under_two_names_is_one_target),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* The registry store's pure parts: WWW-Authenticate, Link and Retry-After
- * parsing, the verified on-disk cache, and opening without the network. */
+ * parsing, Link targets resolved, response bodies, the verified on-disk
+ * cache, and opening without the network. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bakelens/descriptor.h"
 #include "bakelens/registry.h"
 
 static void test_challenge_parse_bearer_with_quoted_params(void **state)
@@ -100,6 +102,102 @@ static void test_retry_after_seconds_and_dates(void **state)
 	assert_int_equal(bl_registry_retry_after("-5", 0), -1);
 	assert_int_equal(bl_registry_retry_after("5s", 0), -1);
 	assert_int_equal(bl_registry_retry_after(NULL, 0), -1);
+}
+
+/* resolve LINK against BASE: the URL, or "-" for none; same origin in *same */
+static void check_resolve(const char *base, const char *link, const char *want, bool want_same)
+{
+	bool same = !want_same;
+	char *got = bl_registry_link_resolve(base, link, &same);
+	assert_string_equal(got ? got : "-", want);
+	assert_int_equal(same, want_same);
+	free(got);
+}
+
+static void test_link_resolve_forms_and_origins(void **state)
+{
+	const char *b = "http://127.0.0.1:5000/v2/x/tags/list?n=2";
+	check_resolve(b, "/v2/x/tags/list?n=2&last=b",
+	        "http://127.0.0.1:5000/v2/x/tags/list?n=2&last=b", true);
+	check_resolve(b, "list?last=c", "http://127.0.0.1:5000/v2/x/tags/list?last=c", true);
+	/* the scheme is case-insensitive: the same origin */
+	check_resolve(b, "HTTP://127.0.0.1:5000/v2/x/tags/list?last=b",
+	        "http://127.0.0.1:5000/v2/x/tags/list?last=b", true);
+	/* scheme-relative: a host, not a path */
+	check_resolve(b, "//127.0.0.1:5000/v2/x/tags/list?last=d",
+	        "http://127.0.0.1:5000/v2/x/tags/list?last=d", true);
+	check_resolve(b, "//otherhost/v2/x/tags/list", "http://otherhost/v2/x/tags/list", false);
+	/* another scheme, another port: another origin */
+	check_resolve(b, "https://127.0.0.1:5000/v2/x", "https://127.0.0.1:5000/v2/x", false);
+	check_resolve(b, "http://127.0.0.1/v2/x", "http://127.0.0.1/v2/x", false);
+	/* the default port is the same port; hosts compare case-insensitively */
+	check_resolve("https://R.Example/v2/x/tags/list", "https://r.example:443/v2/x?last=a",
+	        "https://r.example:443/v2/x?last=a", true);
+	/* no http(s) URL */
+	check_resolve(b, "ftp://127.0.0.1:5000/x", "-", false);
+	check_resolve(b, "", "-", false);
+	check_resolve("not a url", "/v2/x", "-", false);
+}
+
+static void test_tags_parse(void **state)
+{
+	struct bl_vec tags;
+	bl_vec_init(&tags, free);
+	struct bl_error e = {0};
+	const char *ok = "{\"name\":\"x\",\"tags\":[\"a\",1,\"b\"]}";
+	assert_true(bl_registry_tags_parse(ok, strlen(ok), &tags, &e));
+	assert_int_equal(tags.len, 2);
+	assert_string_equal(bl_vec_get(&tags, 1), "b");
+	assert_true(bl_registry_tags_parse("{\"tags\":null}", 13, &tags, &e));
+	assert_int_equal(tags.len, 2);
+	assert_false(bl_registry_tags_parse("{\"tags\":\"a\"}", 12, &tags, &e));
+	assert_int_equal(e.code, BL_E_FORMAT);
+	assert_false(bl_registry_tags_parse("[\"a\"]", 5, &tags, &e));
+	assert_false(bl_registry_tags_parse("{\"tags\":[", 9, &tags, &e));
+	assert_int_equal(tags.len, 2);
+	bl_vec_fini(&tags);
+}
+
+static void test_index_token_and_error_bodies(void **state)
+{
+	struct bl_vec descs;
+	bl_vec_init(&descs, bl_descriptor_free);
+	struct bl_error e = {0};
+	char idx[512];
+	snprintf(idx, sizeof idx,
+	        "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/"
+	        "vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:%064d\",\"size\":7}]}",
+	        0);
+	assert_true(bl_registry_index_parse(idx, strlen(idx), &descs, &e));
+	assert_int_equal(descs.len, 1);
+	assert_int_equal(((struct bl_descriptor *)bl_vec_get(&descs, 0))->size, 7);
+	const char *bad = "{\"manifests\":[{\"digest\":\"nope\"}]}";
+	assert_false(bl_registry_index_parse(bad, strlen(bad), &descs, &e));
+	assert_non_null(strstr(e.msg, "manifests[0]"));
+	bl_vec_fini(&descs);
+
+	char *tok = NULL;
+	int64_t exp = 0;
+	const char *t1 = "{\"token\":\"\",\"access_token\":\"abc\",\"expires_in\":300}";
+	assert_true(bl_registry_token_parse(t1, strlen(t1), &tok, &exp));
+	assert_string_equal(tok, "abc");
+	assert_int_equal(exp, 300);
+	free(tok);
+	const char *t2 = "{\"token\":\"x\",\"expires_in\":5}";
+	assert_true(bl_registry_token_parse(t2, strlen(t2), &tok, &exp));
+	assert_int_equal(exp, 60);
+	free(tok);
+	assert_false(bl_registry_token_parse("{}", 2, &tok, &exp));
+	assert_null(tok);
+
+	const char *eb = "{\"errors\":[{\"code\":\"DENIED\\u001b[31m\"}]}";
+	char *code = bl_registry_error_code(eb, strlen(eb));
+	assert_non_null(code);
+	assert_null(strchr(code, 0x1b));
+	assert_int_equal(strncmp(code, "DENIED", 6), 0);
+	free(code);
+	assert_null(bl_registry_error_code("{\"errors\":[\"x\"]}", 16));
+	assert_null(bl_registry_error_code("boom", 4));
 }
 
 static char *make_tmpdir(void)
@@ -290,6 +388,9 @@ int main(void)
 	        cmocka_unit_test(test_link_next_relative_and_absolute),
 	        cmocka_unit_test(test_link_next_absent),
 	        cmocka_unit_test(test_retry_after_seconds_and_dates),
+	        cmocka_unit_test(test_link_resolve_forms_and_origins),
+	        cmocka_unit_test(test_tags_parse),
+	        cmocka_unit_test(test_index_token_and_error_bodies),
 	        cmocka_unit_test(test_cache_put_then_get_verified),
 	        cmocka_unit_test(test_cache_put_refuses_wrong_digest),
 	        cmocka_unit_test(test_cache_corrupt_file_is_ignored_and_removed),
