@@ -327,14 +327,21 @@ static void image_text(const struct bl_node *m, const struct bl_image_files *f,
         const struct bl_waste *w, const struct rule *rules, int *failed)
 {
 	char *label = bl_text_safe(m->label ? m->label : "image");
-	char wasted[32], shadow[32], size[32];
+	char wasted[32], shadow[32], size[32], comp[32], tar[32];
+	int64_t c = 0, t = 0;
+	for (size_t i = 0; i < f->len; i++) {
+		c += f->compressed[i] > 0 ? f->compressed[i] : 0;
+		t += (int64_t)f->layers[i].tar_bytes;
+	}
 	bl_text_size((int64_t)w->wasted_bytes, wasted, sizeof wasted);
 	bl_text_size((int64_t)w->shadowed_bytes, shadow, sizeof shadow);
 	bl_text_size((int64_t)w->size_bytes, size, sizeof size);
-	printf("%s: %zu layers, %s in files; efficiency %.4f, wasted %s (%llu bytes), user wasted "
-	       "%.4f\n",
-	        label, f->len, size, w->efficiency, wasted, (unsigned long long)w->wasted_bytes,
-	        w->user_wasted_percent);
+	bl_text_size(c, comp, sizeof comp);
+	bl_text_size(t, tar, sizeof tar);
+	printf("%s: %zu layers, %s compressed, %s uncompressed, %s in files\n", label, f->len, comp,
+	        tar, size);
+	printf("  dive: efficiency %.4f, wasted %s (%llu bytes), user wasted %.4f\n", w->efficiency,
+	        wasted, (unsigned long long)w->wasted_bytes, w->user_wasted_percent);
 	printf("  exact: the layers ship %s (%llu bytes, %zu files) the final image does not "
 	       "contain\n",
 	        shadow, (unsigned long long)w->shadowed_bytes, w->shadowed_files);
