@@ -44,10 +44,11 @@ void bl_image_files_fini(struct bl_image_files *f);
  * left empty (initialised). Sets each entry's `layer` to its index. */
 void bl_image_files_add_take(
         struct bl_image_files *f, struct bl_file_list *layer, int64_t compressed);
-/* List every LAYER child of `manifest` in order (bl_layerfiles_list_node;
- * `o->layer` is ignored). Fails as the first layer that cannot be read. */
+/* List the first `count` LAYER children of `manifest` (SIZE_MAX: every
+ * one) in order (bl_layerfiles_list_node; `o->layer` is ignored). Fails as
+ * the first layer that cannot be read. */
 bool bl_image_files_load(const struct bl_node *manifest, const struct bl_layerfiles_opts *o,
-        struct bl_image_files *out, struct bl_error *err);
+        size_t count, struct bl_image_files *out, struct bl_error *err);
 /* The merged view of layers 0..upto (inclusive; clamped to the top) into
  * `out` (initialised, empty): bl_layerfiles_merge of each in turn. With no
  * layers `out` stays empty. */

@@ -79,14 +79,14 @@ bool cli_layer_index(long number, size_t count, size_t *idx, struct bl_error *er
 	return false;
 }
 
-bool cli_image_list(const struct bl_options *o, const struct bl_node *m, bool hash,
+bool cli_image_list(const struct bl_options *o, const struct bl_node *m, bool hash, size_t count,
         struct bl_image_files *f, struct bl_error *err)
 {
 	struct cli_progress prog;
 	cli_progress_begin(&prog, o);
 	struct bl_layerfiles_opts lo = {
 	        .hash = hash, .progress = cli_progress, .progress_ud = &prog};
-	bool ok = bl_image_files_load(m, &lo, f, err);
+	bool ok = bl_image_files_load(m, &lo, count, f, err);
 	cli_progress_end(&prog);
 	return ok;
 }

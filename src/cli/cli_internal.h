@@ -126,8 +126,9 @@ bool cli_layer_arg(const char *arg, long *out);
 /* bl_layer_number_index, failing with BL_E_NOT_FOUND "--layer N: the image
  * has C layers (1 to C, or -1 to -C)". */
 bool cli_layer_index(long number, size_t count, size_t *idx, struct bl_error *err);
-/* Every layer of `m` listed into `f` (initialised), with a progress line. */
-bool cli_image_list(const struct bl_options *o, const struct bl_node *m, bool hash,
+/* The first `count` layers of `m` (SIZE_MAX: all) listed into `f`
+ * (initialised), with a progress line. */
+bool cli_image_list(const struct bl_options *o, const struct bl_node *m, bool hash, size_t count,
         struct bl_image_files *f, struct bl_error *err);
 /* `bakelens __complete WORDS...` (hidden): the candidates for the last of
  * the words, one a line on stdout; always 0. See cmd_complete.c. */

@@ -161,19 +161,26 @@ int cli_cmd_cat(const struct bl_options *o)
 	struct bl_error err = {0};
 	struct bl_image_files f;
 	bl_image_files_init(&f);
-	struct bl_file_list view;
+	struct bl_file_list view, one; /* one: --layer's own listing */
 	bl_file_list_init(&view);
+	bl_file_list_init(&one);
 	if (!cli_load(&so, &b, &rc))
 		goto out;
 	const struct bl_node *m = cli_image_manifest(b, &so, &err);
 	size_t idx = 0;
-	if (!m || (o->layer && !cli_layer_index(layer, cli_image_layer_count(m), &idx, &err)) ||
-	        !cli_image_list(&so, m, false, &f, &err)) {
+	if (!m || (o->layer && !cli_layer_index(layer, cli_image_layer_count(m), &idx, &err))) {
+		rc = cli_fail_input(b, &so, &err);
+		goto out;
+	}
+	/* --layer N reads that layer alone; the merged view needs them all. */
+	struct bl_layerfiles_opts lo = {.layer = (int)idx};
+	if (o->layer ? !bl_layerfiles_list_node(cli_image_layer(m, idx), &lo, &one, &err)
+	             : !cli_image_list(&so, m, false, SIZE_MAX, &f, &err)) {
 		rc = cli_fail_input(b, &so, &err);
 		goto out;
 	}
 	if (o->layer)
-		bl_layerfiles_merge(&view, &f.layers[idx]);
+		bl_layerfiles_merge(&view, &one); /* whiteout entries are no files */
 	else
 		bl_image_files_merged(&f, f.len, &view);
 	char *at = resolve(&view, path);
@@ -184,7 +191,7 @@ int cli_cmd_cat(const struct bl_options *o)
 			bl_fail(&err, BL_E_NOT_FOUND,
 			        "%s: deleted by layer %ld (it was last in layer %ld)", safe, by + 1,
 			        had + 1);
-		else if (o->layer && whiteout_in(&f.layers[idx], at))
+		else if (o->layer && whiteout_in(&one, at))
 			bl_fail(&err, BL_E_NOT_FOUND, "%s: deleted by layer %ld (a whiteout)", safe,
 			        (long)idx + 1);
 		else if (o->layer)
@@ -201,8 +208,9 @@ int cli_cmd_cat(const struct bl_options *o)
 	if (e->type == BL_FILE_HARDLINK && e->linkname) {
 		/* The member that holds the data: in the link's own layer, else
 		 * the target as the layers under it had it. */
-		const struct bl_file_entry *t = bl_file_list_find(&f.layers[from], e->linkname);
-		if (!t && from > 0) {
+		const struct bl_file_entry *t =
+		        bl_file_list_find(o->layer ? &one : &f.layers[from], e->linkname);
+		if (!t && from > 0 && !o->layer) {
 			struct bl_file_list below;
 			bl_file_list_init(&below);
 			bl_image_files_merged(&f, from - 1, &below);
@@ -217,8 +225,8 @@ int cli_cmd_cat(const struct bl_options *o)
 			seq = t->seq;
 		}
 		if (!t) {
-			bl_fail(&err, BL_E_NOT_FOUND, "%s: a hard link to a file no layer has",
-			        safe);
+			bl_fail(&err, BL_E_NOT_FOUND, "%s: a hard link to a file %s has", safe,
+			        o->layer ? "not this layer" : "no layer under it");
 			rc = cli_fail_input(b, &so, &err);
 			goto out;
 		}
@@ -236,6 +244,7 @@ int cli_cmd_cat(const struct bl_options *o)
 	rc = BL_EXIT_OK;
 out:
 	bl_file_list_fini(&view);
+	bl_file_list_fini(&one);
 	bl_image_files_fini(&f);
 	bl_build_free(b);
 	free(path);

@@ -413,7 +413,7 @@ int cli_cmd_check(const struct bl_options *o)
 		struct bl_image_files f;
 		bl_image_files_init(&f);
 		struct bl_error e = {0};
-		if (!cli_image_usable(m, &e) || !cli_image_list(o, m, false, &f, &e)) {
+		if (!cli_image_usable(m, &e) || !cli_image_list(o, m, false, SIZE_MAX, &f, &e)) {
 			worst = bl_exit_worse(worst, cli_fail_input(b, o, &e));
 			bl_image_files_fini(&f);
 			continue;

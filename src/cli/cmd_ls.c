@@ -207,9 +207,10 @@ static void print_changes(
 			       "%llu bytes); %llu bytes compressed, %llu uncompressed (tar), %llu "
 			       "in "
 			       "files\n",
-			        L > from ? "\n" : "", L + 1, f->len, sh, cs.counts[BL_CHANGE_ADDED],
-			        cs.counts[BL_CHANGE_MODIFIED], cs.counts[BL_CHANGE_DELETED],
-			        cs.deleted_entries, (unsigned long long)cs.deleted_bytes,
+			        L > from ? "\n" : "", L + 1, cli_image_layer_count(m), sh,
+			        cs.counts[BL_CHANGE_ADDED], cs.counts[BL_CHANGE_MODIFIED],
+			        cs.counts[BL_CHANGE_DELETED], cs.deleted_entries,
+			        (unsigned long long)cs.deleted_bytes,
 			        (unsigned long long)f->compressed[L],
 			        (unsigned long long)f->layers[L].tar_bytes,
 			        (unsigned long long)f->layers[L].content_bytes);
@@ -270,7 +271,8 @@ int cli_cmd_ls(const struct bl_options *o)
 		goto out;
 	}
 	if (o->changes) {
-		if (!cli_image_list(o, m, true, &f, &err)) {
+		/* A layer's changes need the layers under it, not those above. */
+		if (!cli_image_list(o, m, true, o->layer ? idx + 1 : SIZE_MAX, &f, &err)) {
 			rc = bl_exit_worse(bad, cli_fail_input(b, o, &err));
 			goto out;
 		}

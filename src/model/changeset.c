@@ -39,9 +39,9 @@ void bl_image_files_add_take(
 }
 
 bool bl_image_files_load(const struct bl_node *manifest, const struct bl_layerfiles_opts *o,
-        struct bl_image_files *out, struct bl_error *err)
+        size_t count, struct bl_image_files *out, struct bl_error *err)
 {
-	for (size_t i = 0; i < bl_node_count(manifest); i++) {
+	for (size_t i = 0; i < bl_node_count(manifest) && out->len < count; i++) {
 		const struct bl_node *c = bl_node_child(manifest, i);
 		if (c->kind != BL_NODE_LAYER)
 			continue;
