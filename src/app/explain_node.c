@@ -325,7 +325,8 @@ static void check_bakelens(
 		free(p);
 	}
 	if (n->layer)
-		bl_buf_printf(&cmd, " --layer %d", n->layer->index + 1); /* as the tree numbers it */
+		bl_buf_printf(
+		        &cmd, " --layer %d", n->layer->index + 1); /* as the tree numbers it */
 	bl_buf_printf(&cmd, " --what %s", what);
 	line(out, "$ %s", bl_buf_str(&cmd));
 out:

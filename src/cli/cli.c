@@ -41,9 +41,7 @@ static const struct command commands[] = {
         {"cat", cli_cmd_cat, "cat SOURCE... PATH [--target T] [--platform P] [--layer N]",
                 "a file's bytes as the image (or layer N) has them, to stdout"},
         {"check", cli_cmd_check,
-                "check SOURCE... [--target T] [--platform P] [--lowest-efficiency R] "
-                "[--highest-wasted-bytes SIZE] [--highest-user-wasted-percent R] [--rules FILE] "
-                "[--json]",
+                "check SOURCE... [--target T] [--platform P] [--rules FILE] [--json]",
                 "dive's CI rules on wasted space: exit 0 pass, 1 a rule failed, 2+ error"},
 };
 
