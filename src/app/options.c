@@ -12,10 +12,12 @@
 #include "bakelens/vec.h"
 
 enum kind {
-	FLAG,  /* bool, no value */
-	TEXT,  /* const char *, the value as given */
-	HOSTS, /* --insecure: HOST[:PORT], repeatable */
-	DEPTH, /* int from 0 to 1000 */
+	FLAG,   /* bool, no value */
+	TEXT,   /* const char *, the value as given */
+	HOSTS,  /* --insecure: HOST[:PORT], repeatable */
+	WHATS,  /* --what: repeatable, each value also a comma-separated list */
+	DEPTH,  /* int from 0 to 1000 */
+	FORMAT, /* enum bl_format: text|json|markdown|html */
 };
 
 struct opt {
@@ -37,17 +39,37 @@ static const struct opt table[] = {
         {"target", 't', "NAME", BOTH, TEXT, F(target), "the target to answer for (digest)"},
         {"platform", 'p', "OS/ARCH[/VARIANT]", BOTH, TEXT, F(platform),
                 "the platform to answer for (digest)"},
-        {"what", 'w', "WHAT", CLI, TEXT, F(what),
-                "index|manifest|config|layer|diff-id|chain-id (digest)"},
+        {"what", 'w', "WHAT", CLI, WHATS, F(what),
+                "index|manifest|config|layer|diff-id|chain-id (digest); several:\n"
+                "comma-separated or repeated"},
         {"layer", 'l', "N", CLI, TEXT, F(layer),
-                "layer position, 0-based; negative counts from the end (-1: last)"},
-        {"json", 0, NULL, CLI, FLAG, F(json), "JSON output (inspect, diff, ls, tags)"},
+                "layer number: 1 is the bottom; negative counts from the top (-1)"},
+        {"json", 0, NULL, CLI, FLAG, F(json),
+                "JSON output (inspect, diff, ls, tags, digest, check)"},
+        {"compare", 0, "FILE", CLI, TEXT, F(compare),
+                "digest: compare with an earlier --json output; exit 1 when a key moved"},
+        {"format", 0, "FORMAT", CLI, FORMAT, F(format),
+                "text|json|markdown|html (markdown, html: diff, inspect)"},
+        {"summary", 0, NULL, CLI, FLAG, F(summary),
+                "diff, inspect: also append the Markdown report to the\n"
+                "file $GITHUB_STEP_SUMMARY names"},
         {"files", 0, NULL, CLI, FLAG, F(files),
                 "diff: list the files of layers whose content differs"},
         {"ignore-timestamps", 0, NULL, BOTH, FLAG, F(ignore_timestamps),
                 "diff: created, history[].created, the created annotation and\n"
                 "file mtimes do not count"},
         {"merged", 0, NULL, CLI, FLAG, F(merged), "ls: all layers with whiteouts applied"},
+        {"changes", 0, NULL, CLI, FLAG, F(changes),
+                "ls: what a layer adds, modifies and deletes (every layer's\n"
+                "without --layer)"},
+        {"tree", 0, NULL, CLI, FLAG, F(tree), "ls: indented, with directory sizes"},
+        {"lowest-efficiency", 0, "R", CLI, TEXT, F(lowest_efficiency),
+                "check: fail below this efficiency (0-1; default 0.9)"},
+        {"highest-wasted-bytes", 0, "SIZE", CLI, TEXT, F(highest_wasted_bytes),
+                "check: fail above this many wasted bytes (default disabled)"},
+        {"highest-user-wasted-percent", 0, "R", CLI, TEXT, F(highest_user_wasted_percent),
+                "check: fail above this wasted/user size ratio (0-1; default 0.1)"},
+        {"rules", 0, "FILE", CLI, TEXT, F(rules), "check: the rules of a .dive-ci file"},
         {"ascii", 0, NULL, CLI, FLAG, F(ascii), "ASCII tree guides (tree)"},
         {"depth", 0, "N", CLI, DEPTH, F(depth), "print N levels below the targets (tree)"},
         {"diff", 0, NULL, BL_FRONT_UI, FLAG, F(diff),
@@ -75,6 +97,12 @@ static const struct opt table[] = {
 #undef BOTH
 
 enum { NOPTS = sizeof table / sizeof table[0], LONG_BASE = 256 };
+
+const char *bl_format_name(enum bl_format f)
+{
+	static const char *const names[] = {"text", "json", "markdown", "html"};
+	return (unsigned)f < sizeof names / sizeof names[0] ? names[f] : NULL;
+}
 
 static const struct opt *by_short(int c)
 {
@@ -106,6 +134,10 @@ static bool apply(
 			        value);
 		o->insecure[o->ninsecure++] = value;
 		return true;
+	case WHATS:
+		o->what = value;
+		o->whats[o->nwhats++] = value;
+		return true;
 	case DEPTH: {
 		char *end;
 		long d = strtol(value, &end, 10);
@@ -114,6 +146,15 @@ static bool apply(
 			        "--depth: expected a number from 0, got \"%s\"", value);
 		o->depth = (int)d;
 		return true;
+	}
+	case FORMAT: {
+		for (int i = 0; bl_format_name((enum bl_format)i); i++)
+			if (strcmp(value, bl_format_name((enum bl_format)i)) == 0) {
+				o->format = (enum bl_format)i;
+				return true;
+			}
+		return bl_fail(err, BL_E_USAGE,
+		        "--format: expected text, json, markdown or html, got \"%s\"", value);
 	}
 	}
 	return true;
@@ -128,6 +169,7 @@ bool bl_options_parse(
 	 * its end. At most one --insecure value per argument. */
 	o->sources = bl_calloc((size_t)argc + 1, sizeof *o->sources);
 	o->insecure = bl_calloc((size_t)argc + 1, sizeof *o->insecure);
+	o->whats = bl_calloc((size_t)argc + 1, sizeof *o->whats);
 	if (argc < 1)
 		return true;
 	memcpy(o->sources, argv, (size_t)argc * sizeof *argv);
@@ -171,6 +213,13 @@ bool bl_options_parse(
 	}
 	if (!ok)
 		return false;
+	/* --json is --format json; the commands read either. */
+	if (o->json && o->format != BL_FORMAT_TEXT && o->format != BL_FORMAT_JSON)
+		return bl_fail(err, BL_E_USAGE, "--json and --format %s: choose one",
+		        bl_format_name(o->format));
+	if (o->json)
+		o->format = BL_FORMAT_JSON;
+	o->json = o->format == BL_FORMAT_JSON;
 	/* The non-options, in order, to the front of the array. */
 	int n = argc - optind;
 	memmove(o->sources, args + optind, (size_t)n * sizeof *args);
@@ -183,9 +232,11 @@ void bl_options_fini(struct bl_options *o)
 {
 	free(o->sources);
 	free(o->insecure);
+	free(o->whats);
 	o->sources = NULL;
 	o->insecure = NULL;
-	o->nsources = o->ninsecure = 0;
+	o->whats = NULL;
+	o->nsources = o->ninsecure = o->nwhats = 0;
 }
 
 void bl_options_source(const struct bl_options *o, struct bl_source_opts *so)
@@ -283,7 +334,7 @@ void bl_options_synopsis(unsigned front, int indent, struct bl_buf *out)
 		else
 			len = snprintf(item, sizeof item, "[--%s%s%s]%s", op->name,
 			        op->arg ? " " : "", op->arg ? op->arg : "",
-			        op->kind == HOSTS ? "..." : "");
+			        op->kind == HOSTS || op->kind == WHATS ? "..." : "");
 		if (col > indent && col + 1 + len > 99) {
 			bl_buf_printf(out, "\n%*s", indent, "");
 			col = indent;
@@ -291,4 +342,19 @@ void bl_options_synopsis(unsigned front, int indent, struct bl_buf *out)
 		bl_buf_printf(out, "%s%s", col > indent ? " " : "", item);
 		col += (col > indent ? 1 : 0) + len;
 	}
+}
+
+const char *bl_options_name(unsigned front, size_t i, bool *takes_value)
+{
+	for (size_t k = 0; k < NOPTS; k++) {
+		const struct opt *op = &table[k];
+		if (!(op->fronts & front) || !op->help)
+			continue;
+		if (i-- == 0) {
+			if (takes_value)
+				*takes_value = op->arg != NULL;
+			return op->name;
+		}
+	}
+	return NULL;
 }

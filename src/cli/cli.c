@@ -18,25 +18,39 @@ struct command {
 	int (*run)(const struct bl_options *o);
 	const char *synopsis;
 	const char *help;
+	bool reports; /* takes --format markdown|html */
 };
 
 static const struct command commands[] = {
         {"tree", cli_cmd_tree, "tree [--ascii] [--depth N] SOURCE...",
-                "print the tree of targets, indexes, manifests, configs and layers"},
-        {"inspect", cli_cmd_inspect, "inspect [--json] SOURCE...",
-                "everything resolved: facts per node, or JSON (docs/inspect-json.md)"},
+                "print the tree of targets, indexes, manifests, configs and layers", false},
+        {"inspect", cli_cmd_inspect, "inspect [--json | --format F] SOURCE...",
+                "everything resolved: facts per node, JSON (docs/inspect-json.md),\n"
+                "      or a markdown|html report",
+                true},
         {"digest", cli_cmd_digest,
-                "digest SOURCE... [--target T] [--platform P] [--what W] [--layer N]",
-                "print one digest: W is index|manifest|config|layer|diff-id|chain-id"},
+                "digest SOURCE... [--target T] [--platform P] [--what W[,W...]] [--layer N]\n"
+                "         [--json | --compare PREVIOUS.json]",
+                "print one digest: W is index|manifest|config|layer|diff-id|chain-id;\n"
+                "      --json: every target's keys (docs/digest-json.md)",
+                false},
         {"diff", cli_cmd_diff,
-                "diff A B [--json] [--files] [--ignore-timestamps] [--quiet]   (A, B: "
-                "SRC[+SRC...])",
-                "compare two builds: exit 0 identical, 1 different, 2+ error (docs/diff-json.md)"},
+                "diff A B [--json | --format F] [--summary] [--files] [--ignore-timestamps]\n"
+                "         [--quiet]   (A, B: SRC[+SRC...])",
+                "compare two builds: exit 0 identical, 1 different, 2+ error (docs/diff-json.md)",
+                true},
         {"tags", cli_cmd_tags, "tags [--json] REF",
-                "the tags of a registry repository (every page of the listing)"},
+                "the tags of a registry repository (every page of the listing)", false},
         {"ls", cli_cmd_ls,
-                "ls SOURCE... [--target T] [--platform P] [--layer N | --merged] [--json]",
-                "the files of the whole image with whiteouts applied (default), or of one layer"},
+                "ls SOURCE... [--target T] [--platform P] [--layer N | --merged] [--changes] "
+                "[--tree] [--json]",
+                "the files of the whole image with whiteouts applied (default), or of one layer",
+                false},
+        {"cat", cli_cmd_cat, "cat SOURCE... PATH [--target T] [--platform P] [--layer N]",
+                "a file's bytes as the image (or layer N) has them, to stdout", false},
+        {"check", cli_cmd_check,
+                "check SOURCE... [--target T] [--platform P] [--rules FILE] [--json]",
+                "dive's CI rules on wasted space: exit 0 pass, 1 a rule failed, 2+ error", false},
 };
 
 static const char usage_text[] =
@@ -85,7 +99,12 @@ bool bl_cli_is_command(const char *arg)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(arg, commands[i].name) == 0)
 			return true;
-	return strcmp(arg, "help") == 0;
+	return strcmp(arg, "help") == 0 || strcmp(arg, "__complete") == 0;
+}
+
+const char *cli_command_name(size_t i)
+{
+	return i < sizeof commands / sizeof commands[0] ? commands[i].name : NULL;
 }
 
 void cli_error(const char *fmt, ...)
@@ -229,16 +248,16 @@ bool cli_load_needs(
 	return load(o, &needs, out, exit_code);
 }
 
-enum bl_load_depth cli_what_depth(enum bl_what what)
+enum bl_load_depth cli_what_depth(const enum bl_what *list, size_t n, bool has_layer)
 {
-	switch (what) {
-	case BL_WHAT_DEFAULT:
-	case BL_WHAT_INDEX:
-	case BL_WHAT_MANIFEST:
-		return BL_LOAD_INDEXES;
-	default:
-		return BL_LOAD_CONFIGS;
+	if (n == 0)
+		return has_layer ? BL_LOAD_CONFIGS : BL_LOAD_INDEXES;
+	for (size_t i = 0; i < n; i++) {
+		enum bl_what w = list[i] == BL_WHAT_DEFAULT && has_layer ? BL_WHAT_LAYER : list[i];
+		if (w != BL_WHAT_DEFAULT && w != BL_WHAT_INDEX && w != BL_WHAT_MANIFEST)
+			return BL_LOAD_CONFIGS;
 	}
+	return BL_LOAD_INDEXES;
 }
 
 /* "app > linux/amd64 > config": the labels from below the root down to `n`, escaped. */
@@ -312,6 +331,8 @@ int bl_cli_main(int argc, char **argv)
 	int at = bl_cli_command_at(argc, argv);
 	if (at)
 		cmd = argv[at];
+	if (strcmp(cmd, "__complete") == 0) /* shell completion: completions/ */
+		return cli_out_finish(cli_cmd_complete(argc - at - 1, argv + at + 1));
 	if (strcmp(cmd, "help") == 0) {
 		print_usage(stdout);
 		return cli_out_finish(BL_EXIT_OK);
@@ -335,10 +356,19 @@ int bl_cli_main(int argc, char **argv)
 	} else if (o.version) {
 		printf("bakelens %s\n", BL_VERSION);
 	} else {
-		cli_out_begin(&o);
+		const struct command *c = NULL;
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 			if (strcmp(cmd, commands[i].name) == 0)
-				rc = commands[i].run(&o);
+				c = &commands[i];
+		if (c && !c->reports && o.format >= BL_FORMAT_MARKDOWN) {
+			cli_error("--format %s: %s writes no report (diff and inspect do; try "
+			          "--format json)",
+			        bl_format_name(o.format), cmd);
+			rc = BL_EXIT_USAGE;
+		} else if (c) {
+			cli_out_begin(&o);
+			rc = c->run(&o);
+		}
 	}
 	bl_options_fini(&o);
 	free(args);

@@ -222,7 +222,15 @@ static void test_explain_opens_the_text_for_the_node(void **state)
 {
 	struct fixture *f = *state;
 	keys(f, "Ge");
-	assert_non_null(strstr(bl_buf_str(&f->screen), "Layer digest and diff_id"));
+	/* The node's own values first, then the texts of its kind below. */
+	assert_non_null(strstr(bl_buf_str(&f->screen), "This layer: evil"));
+	assert_non_null(strstr(bl_buf_str(&f->screen), "Its digest sha256:"));
+	bool fixed = strstr(bl_buf_str(&f->screen), "Layer digest and diff_id") != NULL;
+	for (int i = 0; i < 5 && !fixed; i++) {
+		keys(f, " ");
+		fixed = strstr(bl_buf_str(&f->screen), "Layer digest and diff_id") != NULL;
+	}
+	assert_true(fixed);
 }
 
 static void test_mouse_click_selects_and_second_click_toggles(void **state)
@@ -395,9 +403,9 @@ static void test_files_key_lists_the_image_then_a_layer(void **state)
 	bl_canvas_dump(&f->c, &f->screen);
 	const char *scr = bl_buf_str(&f->screen);
 	assert_non_null(strstr(scr, "image linux/amd64: 3 entries"));
-	assert_non_null(strstr(scr, "[0] etc/os-release"));
-	assert_non_null(strstr(scr, "[1] app/hello.sh"));
-	assert_non_null(strstr(scr, "[2] app/config.toml"));
+	assert_non_null(strstr(scr, "[1] etc/os-release"));
+	assert_non_null(strstr(scr, "[2] app/hello.sh"));
+	assert_non_null(strstr(scr, "[3] app/config.toml"));
 	/* q closes it; a layer's own files, without layer numbers */
 	bl_ui_key(ui, 'q');
 	assert_true(bl_ui_search(ui, "93f4651cc71b"));
@@ -409,7 +417,7 @@ static void test_files_key_lists_the_image_then_a_layer(void **state)
 	scr = bl_buf_str(&f->screen);
 	assert_non_null(strstr(scr, "layer 2/3 of linux/amd64: 1 entry"));
 	assert_non_null(strstr(scr, " app/hello.sh"));
-	assert_null(strstr(scr, "[1] app/hello.sh"));
+	assert_null(strstr(scr, "[2] app/hello.sh"));
 	/* Esc right after F cancels, whatever the job's speed */
 	bl_ui_key(ui, 'q');
 	bl_ui_key(ui, 'F');
