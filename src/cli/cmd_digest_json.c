@@ -148,7 +148,7 @@ int cli_digest_json(const struct bl_options *o, unsigned asked)
 		return rc;
 	}
 	struct bl_build *b = NULL;
-	if (!cli_load(o, &b, &rc)) {
+	if (!cli_load_needs(o, BL_LOAD_CONFIGS, &b, &rc)) {
 		if (comparing)
 			bl_keys_fini(&prev);
 		return rc;

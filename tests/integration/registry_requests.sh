@@ -67,6 +67,15 @@ expect_eq "config digest = skopeo --config --raw" "$single_config" \
 diff_id=$(skopeo --policy "$POLICY" inspect --tls-verify=false --config --raw "docker://$R/single:oci" | jq -r '.rootfs.diff_ids[0]')
 expect_eq "chain-id of one layer = its diff_id (skopeo)" "$diff_id" "$(cat "$O")"
 
+# every key at once (--json): still the manifest and its config, no referrers
+fresh json
+mark
+run_bl "$O" "$E" digest --json "$R/single:oci"
+expect_eq "--json: exit" 0 "$rc"
+expect_eq "--json: the config among the keys" yes "$(grep -q "$single_config" "$O" && echo yes || echo no)"
+expect_eq "--json: two requests" \
+	"GET /v2/single/manifests/oci GET /v2/single/blobs/$single_config" "$(requests | paste -sd' ')"
+
 # config of one platform of four: the index, that manifest and its config.
 fresh q1
 amd=$(skopeo --policy "$POLICY" inspect --tls-verify=false --raw "docker://$R/quad:latest" |
