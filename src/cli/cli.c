@@ -42,9 +42,15 @@ static const struct command commands[] = {
         {"tags", cli_cmd_tags, "tags [--json] REF",
                 "the tags of a registry repository (every page of the listing)", false},
         {"ls", cli_cmd_ls,
-                "ls SOURCE... [--target T] [--platform P] [--layer N | --merged] [--json]",
+                "ls SOURCE... [--target T] [--platform P] [--layer N | --merged] [--changes] "
+                "[--tree] [--json]",
                 "the files of the whole image with whiteouts applied (default), or of one layer",
                 false},
+        {"cat", cli_cmd_cat, "cat SOURCE... PATH [--target T] [--platform P] [--layer N]",
+                "a file's bytes as the image (or layer N) has them, to stdout", false},
+        {"check", cli_cmd_check,
+                "check SOURCE... [--target T] [--platform P] [--rules FILE] [--json]",
+                "dive's CI rules on wasted space: exit 0 pass, 1 a rule failed, 2+ error", false},
 };
 
 static const char usage_text[] =
