@@ -133,6 +133,17 @@ json_t *cli_json_str(const char *s)
 	return j ? j : json_null();
 }
 
+void cli_json_entry_fields(json_t *j, const struct bl_file_entry *e)
+{
+	json_object_set_new(j, "type", json_string(bl_file_type_name(e->type)));
+	json_object_set_new(j, "size", json_integer(e->size));
+	json_object_set_new(j, "mode", json_integer(e->mode));
+	json_object_set_new(j, "uid", json_integer(e->uid));
+	json_object_set_new(j, "gid", json_integer(e->gid));
+	json_object_set_new(j, "mtime", json_integer(e->mtime));
+	json_object_set_new(j, "linkname", cli_json_str(e->linkname));
+}
+
 int cli_fail(const struct bl_error *err)
 {
 	cli_error("%s", err->msg[0] ? err->msg : bl_status_name(err->code));

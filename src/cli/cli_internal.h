@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "bakelens/error.h"
+#include "bakelens/layerfiles.h"
 #include "bakelens/model.h"
 #include "bakelens/options.h"
 #include "bakelens/registry.h"
@@ -20,6 +21,9 @@ void cli_put_safe(const char *s);
  * escapes controls), escaped first when not (jansson refuses invalid UTF-8,
  * e.g. a tar member name); NULL gives JSON null. A new reference. */
 json_t *cli_json_str(const char *s);
+/* The fields every JSON form of a file entry has (type, size, mode, uid, gid,
+ * mtime, linkname), set on `j`, in that order. */
+void cli_json_entry_fields(json_t *j, const struct bl_file_entry *e);
 
 /* Print a JSON document and a newline on stdout (2-space indent, keys in
  * order), streamed through cli_jw. On a terminal everything outside printable

@@ -38,13 +38,7 @@ static json_t *entry_json(const struct bl_file_entry *e)
 {
 	json_t *j = json_object();
 	json_object_set_new(j, "path", cli_json_str(e->path));
-	json_object_set_new(j, "type", json_string(bl_file_type_name(e->type)));
-	json_object_set_new(j, "size", json_integer(e->size));
-	json_object_set_new(j, "mode", json_integer(e->mode));
-	json_object_set_new(j, "uid", json_integer(e->uid));
-	json_object_set_new(j, "gid", json_integer(e->gid));
-	json_object_set_new(j, "mtime", json_integer(e->mtime));
-	json_object_set_new(j, "linkname", cli_json_str(e->linkname));
+	cli_json_entry_fields(j, e);
 	json_object_set_new(j, "layer", e->layer >= 0 ? json_integer(e->layer + 1) : json_null());
 	json_object_set_new(j, "layer_numbering", json_string("1-based"));
 	if (e->type == BL_FILE_HARDLINK)
