@@ -58,6 +58,7 @@ struct bl_file_list {
 	struct bl_file_entry *items;
 	size_t len, cap;
 	uint64_t bytes_read;     /* compressed bytes streamed (for reports and benchmarks) */
+	const char *toc_why;     /* why the last layer was read whole, not from a TOC; NULL */
 	bool missing_end_marker; /* the tar stopped after its last member's data, without
 	                            padding or end blocks (umoci 0.4 writes these); the
 	                            listing is complete */
@@ -81,6 +82,13 @@ struct bl_layerfiles_opts {
 	int layer;               /* stored in each entry's `layer` (-1 when unused) */
 	bl_progress_fn progress; /* called every few MiB with compressed bytes; may be NULL */
 	void *progress_ud;
+	/* Told, once per layer listed, how it was read: `path` "estargz-toc",
+	 * "zstd-chunked-toc" (from its TOC by ranged reads, see layertoc.h) or
+	 * "whole-layer"; `why` the TOC was not used (NULL when it was), the blob
+	 * bytes read and the layer's size (-1 unknown). May be NULL. */
+	void (*read_path)(void *ud, int layer, const struct bl_digest *d, const char *path,
+	        const char *why, uint64_t bytes, int64_t size);
+	void *read_path_ud;
 };
 
 /* List the files of a tar stream. `what` names it in errors ("layer

@@ -37,6 +37,7 @@ struct bl_options {
 	bool ignore_timestamps; /* diff and the explorer's comparison */
 	bool merged;            /* ls */
 	bool quiet;
+	bool verbose; /* -v: ls says how each layer was read */
 	bool diff;    /* the explorer: --diff A B */
 	bool help;    /* -h, --help: the parse stopped there */
 	bool version; /* -V, --version: the parse stopped there */
