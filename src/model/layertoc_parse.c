@@ -507,19 +507,21 @@ static bool add_entry(struct bl_layertoc *t, const struct raw *r, struct bl_laye
 	if (r->link && (f->type == BL_FILE_SYMLINK || f->type == BL_FILE_HARDLINK))
 		f->linkname = f->type == BL_FILE_HARDLINK ? toc_name(&t->arena, r->link)
 		                                          : bl_arena_strdup(&t->arena, r->link);
-	if (r->digest && f->type == BL_FILE_REGULAR) {
-		struct bl_digest d;
-		if (!bl_digest_parse(r->digest, &d, err))
-			return false;
-		if (d.alg == BL_DIGEST_SHA256) {
-			const char *hex = bl_digest_hex(&d);
-			for (int i = 0; i < 32; i++) {
-				unsigned v;
-				sscanf(hex + 2 * i, "%2x", &v);
-				f->sha256[i] = (unsigned char)v;
-			}
-			f->has_sha256 = true;
+	struct bl_digest d;
+	bl_digest_clear(&d);
+	if (r->digest && f->type == BL_FILE_REGULAR && !bl_digest_parse(r->digest, &d, err))
+		return false;
+	/* zstd:chunked gives an empty file no digest: it is the empty one */
+	if (!r->digest && f->type == BL_FILE_REGULAR && f->size == 0)
+		bl_digest_compute(BL_DIGEST_SHA256, "", 0, &d);
+	if (bl_digest_is_set(&d) && d.alg == BL_DIGEST_SHA256) {
+		const char *hex = bl_digest_hex(&d);
+		for (int i = 0; i < 32; i++) {
+			unsigned v;
+			sscanf(hex + 2 * i, "%2x", &v);
+			f->sha256[i] = (unsigned char)v;
 		}
+		f->has_sha256 = true;
 	}
 	if (f->type == BL_FILE_REGULAR) {
 		*last = e;

@@ -314,7 +314,12 @@ static void test_parse_estargz_entries_and_chunks(void **state)
 	/* one chunk for the whole file: the file digest checks it */
 	assert_string_equal(t.chunks[e->first_chunk].digest.str, D2);
 	assert_int_equal(t.chunks[e->first_chunk].end, 600);
-	assert_int_equal(bl_layertoc_find(&t, "empty")->nchunks, 0);
+	e = bl_layertoc_find(&t, "empty");
+	assert_int_equal(e->nchunks, 0);
+	/* no digest given: the empty file's (e3b0c442...) */
+	assert_true(e->file.has_sha256);
+	assert_int_equal(e->file.sha256[0], 0xe3);
+	assert_int_equal(e->file.sha256[31], 0x55);
 	e = bl_layertoc_find(&t, ".prefetch.landmark");
 	assert_int_equal(t.chunks[e->first_chunk].end, 700); /* the TOC's start */
 	assert_null(bl_layertoc_find(&t, "nothing"));
