@@ -32,14 +32,19 @@ enum bl_scope {
 	X(QUIT, "quit", GLOBAL, "Quit bakelens")                                                   \
 	X(HELP, "help", GLOBAL, "Show the keys of every view")                                     \
 	X(MESSAGES, "messages", GLOBAL, "Show load messages and build warnings")                   \
-	X(EXPLAIN, "explain", GLOBAL, "Explain what the selected node is and why it matters")      \
+	X(EXPLAIN, "explain", GLOBAL,                                                              \
+	        "Explain the selected node with its own values, and why it matters")               \
+	X(VERIFY, "verify", GLOBAL,                                                                \
+	        "Recompute the selected node's digests from its bytes, in the background (Esc "    \
+	        "cancels)")                                                                        \
 	X(FOCUS_NEXT, "focus-next", GLOBAL, "Move between the tree and the detail pane")           \
-	X(BACK, "back", GLOBAL, "Close the view or menu; cancel loading, a file diff or a filter") \
+	X(BACK, "back", GLOBAL,                                                                    \
+	        "Close the view or menu; cancel loading, a file diff, a verify or a filter")       \
 	X(REDRAW, "redraw", GLOBAL, "Redraw the screen")                                           \
 	X(COPY_DIGEST, "copy-digest", GLOBAL, "Copy the selected node's digest")                   \
 	X(COPY_REF, "copy-ref", GLOBAL, "Copy name@digest for the selected node")                  \
 	X(COPY_MENU, "copy-menu", GLOBAL,                                                          \
-	        "Copy something else: diff_id, ChainID, short digest, JSON")                       \
+	        "Copy something else: diff_id, ChainID, short digest, JSON, check commands")       \
 	X(MOVE_UP, "move-up", LIST, "Move up one line")                                            \
 	X(MOVE_DOWN, "move-down", LIST, "Move down one line")                                      \
 	X(PAGE_UP, "page-up", LIST, "Move up one page")                                            \

@@ -1,5 +1,5 @@
 /* What the explorer copies from a node: its digest, name@digest, short
- * digest, diff_id, ChainID or JSON, as text ready for a clipboard.
+ * digest, diff_id, ChainID, JSON or the commands that check it, as text ready for a clipboard.
  *
  * Pure functions of the model: no terminal, no clipboard (clipboard.h puts
  * the text there). Every text is safe to paste into a shell or a terminal: a
@@ -17,10 +17,10 @@ struct bl_copytext_entry {
 	const char *label;
 };
 
-#define BL_COPYTEXT_COUNT 6
+#define BL_COPYTEXT_COUNT 7
 
 /* The menu in display order: 'd' digest, 'r' name@digest, 's' short digest,
- * 'i' diff_id, 'c' ChainID, 'j' node JSON. */
+ * 'i' diff_id, 'c' ChainID, 'j' node JSON, 'k' check commands. */
 extern const struct bl_copytext_entry bl_copytext_menu[BL_COPYTEXT_COUNT];
 
 /* The menu label of `key`, "" when no entry has that key. Static. */
@@ -38,5 +38,10 @@ const char *bl_copytext_label(char key);
  * escape sequence) is not a reference: no name@digest then. JSON is the
  * node's document, else its descriptor, pretty-printed. */
 char *bl_copytext_make(const struct bl_node *n, char key, const char **what);
+/* The same for a node of build `b` (may be NULL): 'k' copies the commands
+ * that check the node's digests by hand (bl_explain_checks), which name the
+ * build's sources; *what is "check commands". */
+char *bl_copytext_make_in(
+        const struct bl_build *b, const struct bl_node *n, char key, const char **what);
 
 #endif

@@ -99,14 +99,16 @@ struct bl_node {
 };
 
 struct bl_build {
-	struct bl_node *root;   /* kind BUILD */
-	struct bl_vec stores;   /* struct bl_store *, owned */
-	json_t *metadata;       /* the metadata file, or NULL for a bare source */
-	char *metadata_path;    /* NULL for a bare source */
-	struct bl_vec warnings; /* struct bl_warning *, owned: buildx.build.warnings decoded */
-	struct bl_vec messages; /* char *, owned: load diagnostics for users (non-fatal) */
-	struct bl_vec remote;   /* struct bl_store *, owned: registry stores opened for
-	                           metadata targets (one per repository), not sources given */
+	struct bl_node *root;        /* kind BUILD */
+	struct bl_vec stores;        /* struct bl_store *, owned */
+	json_t *metadata;            /* the metadata file, or NULL for a bare source */
+	char *metadata_path;         /* NULL for a bare source */
+	struct bl_vec warnings;      /* struct bl_warning *, owned: buildx.build.warnings decoded */
+	struct bl_vec messages;      /* char *, owned: load diagnostics for users (non-fatal) */
+	struct bl_vec remote;        /* struct bl_store *, owned: registry stores opened for
+	                                metadata targets (one per repository), not sources given */
+	struct bl_load_relay *relay; /* owned: passes the loader's progress on while
+	                                loading, silent after (see bl_build_load) */
 };
 
 /* Load sources: at most one metadata file (told apart by content) plus any
@@ -137,7 +139,11 @@ bool bl_metadata_sniff(const void *data, size_t len);
 
 size_t bl_node_count(const struct bl_node *n); /* children */
 struct bl_node *bl_node_child(const struct bl_node *n, size_t i);
-const char *bl_node_kind_name(enum bl_node_kind kind);   /* "target", "index", ... */
+const char *bl_node_kind_name(enum bl_node_kind kind); /* "target", "index", ... */
+/* The node's name, when it is worth showing after its label: NULL when the
+ * label is that name or lists it (one image under several tags is labelled
+ * with them all). Borrowed from the node. */
+const char *bl_node_extra_name(const struct bl_node *n);
 const char *bl_node_status_name(enum bl_node_status st); /* "ok", "missing", ... */
 /* The nearest ancestor (or self) with a platform, or NULL. */
 const struct bl_platform *bl_node_platform(const struct bl_node *n);
@@ -176,7 +182,11 @@ struct bl_query {
 	long layer; /* 0-based; negative counts from the end (-1 = last) */
 };
 
-/* The target named `name` (its label, or its image name) in build order,
+/* True when target t is called `name`: its label, its name, one of the
+ * names its label lists ("a:1, a:latest": one image under several tags in a
+ * source is one target), or one of its metadata's image.name. */
+bool bl_target_has_name(const struct bl_node *t, const char *name);
+/* The target named `name` (bl_target_has_name) in build order,
  * the first that matches; with name NULL, the build's only target. NULL on
  * failure: BL_E_NOT_FOUND (no such target, the message lists those there;
  * no targets at all) or BL_E_USAGE (name NULL and several targets). The node
@@ -196,10 +206,15 @@ const struct bl_node *bl_node_find_platform(
         const struct bl_node *target, const char *platform, struct bl_error *err);
 
 bool bl_what_parse(const char *s, enum bl_what *out);
-/* Resolve the query to one digest. Fails with BL_E_NOT_FOUND (no such
- * target/platform/layer; the message lists what exists), BL_E_USAGE (ambiguous:
- * several targets or platforms, listed), or the status of the node on the way
- * (missing, mismatch...). */
+/* The i-th name bl_what_parse accepts ("index", "manifest", ... "chain-id"),
+ * in the order --help gives them; NULL past the last. Static storage. */
+const char *bl_what_name(size_t i);
+/* Resolve the query to one digest. With no target named and several there,
+ * the answer is the one every target gives when they all give the same.
+ * Fails with BL_E_NOT_FOUND (no such target/platform/layer; the message
+ * lists what exists), BL_E_USAGE (ambiguous: several targets whose answers
+ * differ, or several platforms, listed), or the status of the node on the
+ * way (missing, mismatch...). */
 bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct bl_digest *out,
         struct bl_error *err);
 

@@ -28,9 +28,12 @@ enum bl_front {
 struct bl_options {
 	const char *target;   /* -t, --target */
 	const char *platform; /* -p, --platform */
-	const char *what;     /* -w, --what (digest) */
-	const char *layer;    /* -l, --layer (digest, ls) */
-	int depth;            /* --depth (tree); -1: everything */
+	const char *what;     /* -w, --what (digest): the last one given */
+	const char **whats;   /* every --what value, in order; NULL-terminated */
+	int nwhats;
+	const char *layer;   /* -l, --layer (digest, ls) */
+	const char *compare; /* --compare FILE (digest) */
+	int depth;           /* --depth (tree); -1: everything */
 	bool json;
 	bool ascii;
 	bool files;             /* diff: file-level differences of changed layers */
@@ -90,5 +93,10 @@ void bl_options_help(unsigned front, struct bl_buf *out);
  * "[-t NAME] [-p OS/ARCH[/VARIANT]] [--offline] ...", wrapped before 100
  * columns with continuation lines indented by `indent` spaces. */
 void bl_options_synopsis(unsigned front, int indent, struct bl_buf *out);
+/* The long name (without "--") of the i-th option `front` takes, in --help's
+ * order, aliases left out (as --help leaves them out); NULL past the last.
+ * *takes_value (may be NULL) says whether it takes a value. Static storage:
+ * shell completion lists the options from here. */
+const char *bl_options_name(unsigned front, size_t i, bool *takes_value);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bakelens/buf.h"
+#include "bakelens/explain.h"
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
 #include "bakelens/text.h"
@@ -17,6 +18,7 @@ const struct bl_copytext_entry bl_copytext_menu[BL_COPYTEXT_COUNT] = {
         {'i', "diff_id"},
         {'c', "ChainID"},
         {'j', "node JSON"},
+        {'k', "check commands"},
 };
 
 const char *bl_copytext_label(char key)
@@ -90,8 +92,20 @@ static char *repo_of(const char *name)
 
 char *bl_copytext_make(const struct bl_node *n, char key, const char **what)
 {
+	return bl_copytext_make_in(NULL, n, key, what);
+}
+
+char *bl_copytext_make_in(
+        const struct bl_build *b, const struct bl_node *n, char key, const char **what)
+{
 	if (!n)
 		return NULL;
+	if (key == 'k') {
+		/* Commands are built from paths without control characters and
+		 * shell-quoted (explain_node.c): safe to paste. */
+		*what = "check commands";
+		return bl_explain_checks(b, n);
+	}
 	/* A target's digest is its root document's (index or manifest). */
 	if (n->kind == BL_NODE_TARGET && !n->has_desc && n->children.len && key != 'j') {
 		const struct bl_node *root = n->children.items[0];

@@ -26,8 +26,10 @@ static const struct command commands[] = {
         {"inspect", cli_cmd_inspect, "inspect [--json] SOURCE...",
                 "everything resolved: facts per node, or JSON (docs/inspect-json.md)"},
         {"digest", cli_cmd_digest,
-                "digest SOURCE... [--target T] [--platform P] [--what W] [--layer N]",
-                "print one digest: W is index|manifest|config|layer|diff-id|chain-id"},
+                "digest SOURCE... [--target T] [--platform P] [--what W[,W...]] [--layer N]\n"
+                "         [--json | --compare PREVIOUS.json]",
+                "print one digest: W is index|manifest|config|layer|diff-id|chain-id;\n"
+                "      --json: every target's keys (docs/digest-json.md)"},
         {"diff", cli_cmd_diff,
                 "diff A B [--json] [--files] [--ignore-timestamps] [--quiet]   (A, B: "
                 "SRC[+SRC...])",
@@ -85,7 +87,12 @@ bool bl_cli_is_command(const char *arg)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(arg, commands[i].name) == 0)
 			return true;
-	return strcmp(arg, "help") == 0;
+	return strcmp(arg, "help") == 0 || strcmp(arg, "__complete") == 0;
+}
+
+const char *cli_command_name(size_t i)
+{
+	return i < sizeof commands / sizeof commands[0] ? commands[i].name : NULL;
 }
 
 void cli_error(const char *fmt, ...)
@@ -281,6 +288,8 @@ int bl_cli_main(int argc, char **argv)
 	int at = bl_cli_command_at(argc, argv);
 	if (at)
 		cmd = argv[at];
+	if (strcmp(cmd, "__complete") == 0) /* shell completion: completions/ */
+		return cli_out_finish(cli_cmd_complete(argc - at - 1, argv + at + 1));
 	if (strcmp(cmd, "help") == 0) {
 		print_usage(stdout);
 		return cli_out_finish(BL_EXIT_OK);

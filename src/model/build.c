@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,7 +172,111 @@ static bool maybe_a_path(const char *src)
 	       !(n == 9 && !strncmp(src, "localhost", 9));
 }
 
-/* Without metadata: one TARGET per root of each store. */
+/* Roots sorted by what they point at (digest, media type, size), the named
+ * first, then by position. */
+struct root_ref {
+	const struct bl_store_root *r;
+	size_t pos;
+};
+
+static int cmp_root_ref(const void *a, const void *b)
+{
+	const struct root_ref *x = a, *y = b;
+	int c = strcmp(x->r->desc.digest.str, y->r->desc.digest.str);
+	if (!c)
+		c = strcmp(x->r->desc.media_type ? x->r->desc.media_type : "",
+		        y->r->desc.media_type ? y->r->desc.media_type : "");
+	if (!c)
+		c = x->r->desc.size < y->r->desc.size ? -1 : x->r->desc.size > y->r->desc.size;
+	if (!c) /* the named ones of an image side by side */
+		c = (x->r->name == NULL) - (y->r->name == NULL);
+	if (!c)
+		c = x->pos < y->pos ? -1 : x->pos > y->pos;
+	return c;
+}
+
+/* Roots that point at the same image (one digest, media type and size: docker save
+ * with two tags, skopeo's --additional-tag, an index.json listing a manifest
+ * under two ref.names) are one target. lead[i] gets the position of the first
+ * root of i's group, next[i] the position of the group's next root (SIZE_MAX
+ * after the last). A root without a name or a valid digest is a group of its
+ * own: untagged copies of one descriptor stay apart, as listed. Sorting keeps this n log n for
+ * stores with many roots. */
+static void group_roots(const struct bl_vec *roots, size_t *lead, size_t *next)
+{
+	size_t n = roots->len;
+	struct root_ref *refs = bl_calloc(n + 1, sizeof *refs);
+	for (size_t i = 0; i < n; i++) {
+		refs[i].r = bl_vec_get(roots, i);
+		refs[i].pos = i;
+		lead[i] = i;
+		next[i] = SIZE_MAX;
+	}
+	qsort(refs, n, sizeof *refs, cmp_root_ref);
+	for (size_t i = 1; i < n; i++) {
+		const struct bl_store_root *a = refs[i - 1].r, *b = refs[i].r;
+		if (!a->name || !b->name || !bl_digest_is_set(&b->desc.digest) ||
+		        !bl_digest_equal(&a->desc.digest, &b->desc.digest) ||
+		        a->desc.size != b->desc.size ||
+		        strcmp(a->desc.media_type ? a->desc.media_type : "",
+		                b->desc.media_type ? b->desc.media_type : "") != 0)
+			continue;
+		lead[refs[i].pos] = lead[refs[i - 1].pos];
+		next[refs[i - 1].pos] = refs[i].pos;
+	}
+	free(refs);
+}
+
+/* The label of the target of the group that starts at `first`: its names in order, each once,
+ * joined by ", " (a reference holds no comma or space), at most
+ * LABEL_NAMES_MAX of them then "(and N more)"; "(untagged) <short digest>"
+ * when none has a name. */
+#define LABEL_NAMES_MAX 16
+static char *group_label(const struct bl_vec *roots, const size_t *next, size_t first)
+{
+	const char *shown[LABEL_NAMES_MAX];
+	size_t nshown = 0, more = 0;
+	struct bl_buf b;
+	bl_buf_init(&b);
+	for (size_t i = first; i != SIZE_MAX; i = next[i]) {
+		const struct bl_store_root *r = bl_vec_get(roots, i);
+		if (!r->name)
+			continue;
+		bool seen = false;
+		for (size_t j = 0; j < nshown && !seen; j++)
+			seen = strcmp(shown[j], r->name) == 0;
+		if (seen)
+			continue;
+		if (nshown == LABEL_NAMES_MAX) {
+			more++;
+			continue;
+		}
+		shown[nshown++] = r->name;
+		bl_buf_printf(&b, "%s%s", b.len ? ", " : "", r->name);
+	}
+	if (more)
+		bl_buf_printf(&b, " (and %zu more)", more);
+	if (!b.len) {
+		const struct bl_store_root *r = bl_vec_get(roots, first);
+		char sh[32];
+		bl_digest_short(&r->desc.digest, sh, sizeof sh);
+		bl_buf_printf(&b, "(untagged) %s", sh);
+	}
+	return bl_buf_take(&b);
+}
+
+/* The first name in the group that starts at `first`, or NULL. */
+static const char *group_name(const struct bl_vec *roots, const size_t *next, size_t first)
+{
+	for (size_t i = first; i != SIZE_MAX; i = next[i]) {
+		const struct bl_store_root *r = bl_vec_get(roots, i);
+		if (r->name)
+			return r->name;
+	}
+	return NULL;
+}
+
+/* Without metadata: one TARGET per image among the roots of each store. */
 static bool add_store_roots(struct model_ctx *ctx, struct bl_store *s, struct bl_error *err)
 {
 	struct bl_vec roots;
@@ -190,21 +295,19 @@ static bool add_store_roots(struct model_ctx *ctx, struct bl_store *s, struct bl
 	}
 	if (roots.len == 0)
 		model_message(ctx->b, "%s: no images in this source", s->source ? s->source : "?");
+	size_t *lead = bl_calloc(roots.len + 1, sizeof *lead);
+	size_t *next = bl_calloc(roots.len + 1, sizeof *next);
+	group_roots(&roots, lead, next);
 	for (size_t i = 0; i < roots.len; i++) {
+		if (lead[i] != i)
+			continue; /* named on its group's target */
 		struct bl_store_root *r = bl_vec_get(&roots, i);
-		char *label;
-		if (r->name) {
-			label = bl_strdup(r->name);
-		} else {
-			char sh[32];
-			bl_digest_short(&r->desc.digest, sh, sizeof sh);
-			label = bl_asprintf("(untagged) %s", sh);
-		}
+		char *label = group_label(&roots, next, i);
 		struct bl_node *t = model_node_new(ctx, BL_NODE_TARGET, ctx->b->root, label);
 		free(label);
 		if (!t)
 			break;
-		t->name = bl_strdup(r->name);
+		t->name = bl_strdup(group_name(&roots, next, i));
 		t->store = s;
 		enum bl_media_kind mk = bl_mediatype_kind(r->desc.media_type);
 		enum bl_node_kind k = mk == BL_MEDIA_INDEX      ? BL_NODE_INDEX
@@ -227,6 +330,8 @@ static bool add_store_roots(struct model_ctx *ctx, struct bl_store *s, struct bl
 		n->note = bl_strdup(r->note);
 		model_graph_resolve(ctx, n);
 	}
+	free(lead);
+	free(next);
 	bl_vec_fini(&roots);
 	return true;
 }
@@ -442,6 +547,22 @@ struct pending_doc {
 	struct bl_buf bytes;
 };
 
+/* Stores keep the progress callback they were opened with and call it
+ * whenever they read, also long after loading (a registry layer listed by
+ * ls or the explorer). The caller's callback and its state may be gone by
+ * then (a stack frame, a finished loader), so stores get this relay, which
+ * the build owns and which stops passing reports on when loading ends. */
+struct bl_load_relay {
+	bl_progress_fn fn;
+	void *ud;
+};
+
+static bool relay_progress(void *ud, const char *what, uint64_t done, uint64_t total)
+{
+	struct bl_load_relay *r = ud;
+	return r->fn ? r->fn(r->ud, what, done, total) : true;
+}
+
 bool bl_build_load(const char *const *args, size_t nargs, const struct bl_source_opts *opts,
         struct bl_build **out, struct bl_error *err)
 {
@@ -460,6 +581,12 @@ bool bl_build_load(const char *const *args, size_t nargs, const struct bl_source
 	struct bl_source_opts sopts = {0};
 	if (opts)
 		sopts = *opts;
+	b->relay = bl_calloc(1, sizeof *b->relay);
+	if (sopts.progress) {
+		*b->relay = (struct bl_load_relay){sopts.progress, sopts.progress_ud};
+		sopts.progress = relay_progress;
+		sopts.progress_ud = b->relay;
+	}
 	ctx.registry = &sopts;
 	for (size_t i = 0; i < nargs; i++) {
 		struct bl_buf bytes;
@@ -547,6 +674,8 @@ bool bl_build_load(const char *const *args, size_t nargs, const struct bl_source
 	ok = true;
 
 done:
+	if (b->relay)
+		b->relay->fn = NULL; /* loading is over: later reads report to no one */
 	model_ctx_fini(&ctx);
 	for (size_t i = 0; i < ndocs; i++) {
 		free(docs[i].path);

@@ -60,35 +60,46 @@ static void compare_desc_annotations(struct bl_cmp_node *n, const struct ctx *ct
 	        n->right->has_desc ? n->right->desc.annotations : NULL);
 }
 
-/* When exactly one entry on each side is unmatched, pair them: the same
- * image under two names (two bare sources with different tags). */
+/* When exactly one entry of a kind on each side is unmatched, pair them: the
+ * same image under two names (two bare sources with different tags), even
+ * beside provenance or warnings that are on one side only. */
 static void pair_lone_leftovers(
         struct cmp_pairing *p, const struct bl_node *l, const struct bl_node *r)
 {
-	int lonely_l = -1, lonely_r = -1;
-	size_t nl = 0, nr = 0;
+	enum { KINDS = BL_NODE_INFO + 1 };
+	size_t nl[KINDS] = {0}, nr[KINDS] = {0};
+	size_t at_l[KINDS] = {0}, at_r[KINDS] = {0};
 	for (size_t k = 0; k < p->n; k++) {
 		if (p->r[k] < 0) {
-			nl++;
-			lonely_l = (int)k;
+			const struct bl_node *a = bl_vec_get(&l->children, (size_t)p->l[k]);
+			nl[a->kind]++;
+			at_l[a->kind] = k;
 		}
 		if (p->l[k] < 0) {
-			nr++;
-			lonely_r = (int)k;
+			const struct bl_node *b = bl_vec_get(&r->children, (size_t)p->r[k]);
+			nr[b->kind]++;
+			at_r[b->kind] = k;
 		}
 	}
-	if (nl != 1 || nr != 1)
-		return;
-	const struct bl_node *a = bl_vec_get(&l->children, (size_t)p->l[lonely_l]);
-	const struct bl_node *b = bl_vec_get(&r->children, (size_t)p->r[lonely_r]);
-	if (a->kind != b->kind)
-		return;
-	p->r[lonely_l] = p->r[lonely_r];
-	for (size_t k = (size_t)lonely_r; k + 1 < p->n; k++) {
-		p->l[k] = p->l[k + 1];
-		p->r[k] = p->r[k + 1];
+	bool paired = false;
+	for (int kind = 0; kind < KINDS; kind++) {
+		if (nl[kind] != 1 || nr[kind] != 1)
+			continue;
+		p->r[at_l[kind]] = p->r[at_r[kind]];
+		p->r[at_r[kind]] = -1; /* the row is dropped below */
+		paired = true;
 	}
-	p->n--;
+	if (!paired)
+		return;
+	size_t w = 0;
+	for (size_t k = 0; k < p->n; k++) {
+		if (p->l[k] < 0 && p->r[k] < 0)
+			continue;
+		p->l[w] = p->l[k];
+		p->r[w] = p->r[k];
+		w++;
+	}
+	p->n = w;
 }
 
 /* ---- the walk ---- */
@@ -143,6 +154,30 @@ static char *child_key(const struct bl_node *c)
 
 static void platform_one_sided(struct bl_cmp_node *n, const struct ctx *ctx);
 
+/* "os/arch[/variant]" of a descriptor's platform field, NULL without one. */
+static char *desc_platform(const struct bl_node *x)
+{
+	return x->has_desc && x->desc.has_platform ? bl_platform_format(&x->desc.platform) : NULL;
+}
+
+/* Index entries a and b (paired) whose descriptors say different platforms
+ * (one says none): a difference of the index n, which holds the
+ * descriptors; what they point at may still be byte for byte the same. */
+static void entry_platforms(struct bl_cmp_node *n, const struct bl_node *a, const struct bl_node *b)
+{
+	char *pa = desc_platform(a), *pb = desc_platform(b);
+	if (pa || pb) {
+		if (!pa || !pb || strcmp(pa, pb) != 0) {
+			cmp_set_own(n, BL_CMP_INDEX_ONLY);
+			/* Named by the side that says its platform. */
+			const struct bl_node *named = pb ? b : a;
+			cmp_note_take(n, cmp_words_entry_platform(named->label, pa, pb));
+		}
+	}
+	free(pa);
+	free(pb);
+}
+
 static void compare_children_by_key(struct bl_cmp_node *n, const struct ctx *ctx,
         const struct bl_node *l, const struct bl_node *r, bool in_index, bool lone_pairing)
 {
@@ -168,6 +203,8 @@ static void compare_children_by_key(struct bl_cmp_node *n, const struct ctx *ctx
 		if (a && b) {
 			if (a->label && b->label && strcmp(a->label, b->label) != 0 && lone_pairing)
 				cmp_note_take(c, cmp_words_names_differ(a->label, b->label));
+			if (in_index)
+				entry_platforms(n, a, b);
 			compare_pair(c, ctx);
 		} else {
 			one_sided(c, in_index);
@@ -426,15 +463,27 @@ static void diff_documents(struct bl_cmp_node *n, const struct ctx *ctx, const c
 	cmp_note_first_take(n, cmp_words_document_differs(n->label, verb, &n->fields, cnt));
 }
 
+/* m (a manifest, may be NULL) has filesystem layers among its children. */
+static bool has_layers(const struct bl_node *m)
+{
+	for (size_t i = 0; m && i < m->children.len; i++)
+		if (((const struct bl_node *)bl_vec_get(&m->children, i))->kind == BL_NODE_LAYER)
+			return true;
+	return false;
+}
+
 static void compare_config(struct bl_cmp_node *n, const struct ctx *ctx)
 {
 	if (same_digest(n->left, n->right) || unreadable(n))
 		return;
 	struct cmp_jdiff d = jdiff_on(n, ctx, n->left->kind == BL_NODE_CONFIG);
 	size_t cnt = cmp_json_diff(&d, n->left->doc, n->right->doc);
-	/* Two configs compared alone have no layers beside them to be the cause:
-	 * then the diff_ids are a difference of the config's own. */
-	if (d.rootfs && !n->parent) {
+	/* Two configs compared alone, or an attestation's (its diff_ids are its
+	 * statements'), have no layers beside them to be the cause: then the
+	 * diff_ids are a difference of the config's own. */
+	bool beside_layers =
+	        n->parent && (has_layers(n->left->parent) || has_layers(n->right->parent));
+	if (d.rootfs && !beside_layers) {
 		if (n->fields.len < ctx->max_fields)
 			bl_vec_push_take(&n->fields, bl_strdup("rootfs.diff_ids"));
 		cnt++;
@@ -444,7 +493,7 @@ static void compare_config(struct bl_cmp_node *n, const struct ctx *ctx)
 		/* First sentence: the summary, before the per-field ones. */
 		cmp_note_first_take(n, cmp_words_config_differs(&n->fields, cnt));
 	}
-	if (d.rootfs && n->parent) {
+	if (d.rootfs && beside_layers) {
 		/* cmp_roll_up gives it the layers' classes while it is no cause itself. */
 		n->follows_layers = true;
 		cmp_note_take(n, cmp_words_follows_layers());

@@ -136,6 +136,8 @@ char *cmp_words_ignored(size_t ignored, const char *what);
 /* x is on one side only (left: the left's), as class cls says. */
 char *cmp_words_one_sided(const struct bl_node *x, bool left, enum bl_cmp_class cls);
 char *cmp_words_names_differ(const char *left, const char *right);
+/* An index entry whose descriptor's platform differs (NULL: none given). */
+char *cmp_words_entry_platform(const char *label, const char *left, const char *right);
 char *cmp_words_unreadable(const char *side, const struct bl_node *x);
 char *cmp_words_manifest_vs_index(bool left_is_index, const char *platform, size_t entries);
 char *cmp_words_kinds_differ(const struct bl_node *l, const struct bl_node *r);
@@ -156,6 +158,8 @@ char *cmp_words_follows_layers(void);
 char *cmp_words_one_side_only(const char *label);
 /* A layer whose files differ only in (ignored) timestamps. */
 char *cmp_words_timestamps_only(const struct bl_file_diff *d);
+/* Its diff_ids, which differ through those timestamps only. */
+char *cmp_words_diff_id_timestamps(const struct bl_digest *l, const struct bl_digest *r);
 /* A platform's summary, from p->status and its facts: "cache breaks at
  * layer N of M: ...", "root filesystems identical (...)", "platform added"... */
 char *cmp_words_platform(const struct bl_cmp_platform *p);

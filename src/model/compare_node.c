@@ -103,6 +103,21 @@ bool bl_cmp_apply_file_diff(
 	if (!ignore_timestamps || d->len != 0 || n->kind != BL_NODE_LAYER ||
 	        n->own != BL_CMP_CONTENT)
 		return false;
+	/* One classification, said once: the sentence that called the content
+	 * changed becomes one that says the diff_ids moved through timestamps. */
+	const struct bl_layer_info *li = n->left->layer, *ri = n->right->layer;
+	if (li && ri && li->has_diff_id && ri->has_diff_id) {
+		char *was = cmp_words_content_changed(&li->diff_id, &ri->diff_id);
+		for (size_t i = 0; i < n->notes.len; i++) {
+			if (strcmp(bl_vec_get(&n->notes, i), was) != 0)
+				continue;
+			free(n->notes.items[i]);
+			n->notes.items[i] =
+			        cmp_words_diff_id_timestamps(&li->diff_id, &ri->diff_id);
+			break;
+		}
+		free(was);
+	}
 	char *why = cmp_words_timestamps_only(d);
 	bl_cmp_node_reclassify(n, BL_CMP_IDENTICAL, why);
 	free(why);

@@ -34,16 +34,44 @@ char *cmp_platform_key(const struct bl_node *n)
 
 /* ---- which image is which ---- */
 
-/* Keys for children of an index: the platform for images, the label for
- * attestations ("attestation for linux/amd64") and everything else; a
- * repeated key gets "#2", "#3"... */
+/* An attestation's key: the platform of the image it describes (the sibling
+ * whose digest its vnd.docker.reference.digest names: from that image's
+ * descriptor, else its config), then its predicate type. Its own label says
+ * "for sha256:..." where the image's descriptor has no platform and "for
+ * linux/amd64" where it has one: the same attestation either way. NULL when
+ * the image is not there. */
+static char *attestation_key(const struct bl_node *ix, const struct bl_node *a)
+{
+	const char *ref =
+	        a->has_desc ? bl_descriptor_annotation(&a->desc, "vnd.docker.reference.digest")
+	                    : NULL;
+	for (size_t i = 0; ref && i < ix->children.len; i++) {
+		const struct bl_node *s = bl_vec_get(&ix->children, i);
+		if (s == a || !s->has_desc || s->kind == BL_NODE_ATTESTATION ||
+		        strcmp(s->desc.digest.str, ref) != 0)
+			continue;
+		char *p = cmp_platform_key(s);
+		if (!p)
+			return NULL;
+		char *k = bl_asprintf(
+		        "attestation:for %s:%s", p, a->predicate_type ? a->predicate_type : "");
+		free(p);
+		return k;
+	}
+	return NULL;
+}
+
+/* Keys for children of an index: the platform for images, for attestations
+ * the platform of their image and their predicate type (else the label), the
+ * label for everything else; a repeated key gets "#2", "#3"... */
 char **cmp_index_keys(const struct bl_node *ix)
 {
 	size_t n = ix->children.len;
 	char **keys = bl_calloc(n + 1, sizeof *keys);
 	for (size_t i = 0; i < n; i++) {
 		const struct bl_node *c = bl_vec_get(&ix->children, i);
-		char *k = c->kind == BL_NODE_ATTESTATION ? NULL : cmp_platform_key(c);
+		char *k = c->kind == BL_NODE_ATTESTATION ? attestation_key(ix, c)
+		                                         : cmp_platform_key(c);
 		if (!k)
 			k = bl_asprintf(
 			        "%s:%s", bl_node_kind_name(c->kind), c->label ? c->label : "");

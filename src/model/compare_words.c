@@ -67,6 +67,8 @@ static char *value_text(const json_t *v)
 	if (!v)
 		return bl_strdup("(absent)");
 	char *s;
+	if (json_is_string(v) && json_string_length(v) == 0)
+		return bl_strdup("\"\""); /* an empty value, not a missing one */
 	if (json_is_string(v))
 		s = bl_strdup(json_string_value(v));
 	else
@@ -185,6 +187,12 @@ char *cmp_words_names_differ(const char *left, const char *right)
 	return bl_asprintf("names differ: %s (left) and %s (right)", left, right);
 }
 
+char *cmp_words_entry_platform(const char *label, const char *left, const char *right)
+{
+	return bl_asprintf("entry %s: descriptor platform %s -> %s", label,
+	        left ? left : "(absent)", right ? right : "(absent)");
+}
+
 char *cmp_words_unreadable(const char *side, const struct bl_node *x)
 {
 	return bl_asprintf("cannot compare: %s %s is %s%s%s", side, bl_node_kind_name(x->kind),
@@ -285,6 +293,11 @@ char *cmp_words_timestamps_only(const struct bl_file_diff *d)
 	return bl_asprintf("files identical apart from timestamps (%zu entr%s only in mtime; "
 	                   "ignored)",
 	        d->timestamps_ignored, d->timestamps_ignored == 1 ? "y differs" : "ies differ");
+}
+
+char *cmp_words_diff_id_timestamps(const struct bl_digest *l, const struct bl_digest *r)
+{
+	return bl_asprintf("diff_id %s -> %s (timestamps only)", dshort(l).s, dshort(r).s);
 }
 
 /* ---- per platform ---- */
@@ -406,6 +419,39 @@ static const struct bl_cmp_node *own_node(const struct bl_cmp_node *n, enum bl_c
 	return NULL;
 }
 
+/* Digests that differ with nothing finer to say: what differs, never the
+ * bare class name (it read "different: different" after "result:"). On the
+ * node itself "differs in mediaType, annotations[...]", above it named
+ * ("manifest differs in ..."), or "2 documents differ". The fields that make
+ * it different come before the annotations beside them. */
+static void describe_different(struct bl_buf *b, const struct bl_cmp_node *n, size_t k)
+{
+	const struct bl_cmp_node *d = k == 1 ? own_node(n, BL_CMP_DIFFERENT) : NULL;
+	if (!d) {
+		bl_buf_printf(b, "%zu documents differ", k);
+		return;
+	}
+	if (d != n)
+		bl_buf_printf(b, "%s ", bl_node_kind_name(d->kind));
+	if (!d->fields.len) {
+		bl_buf_puts(b, "digests differ");
+		return;
+	}
+	struct bl_vec order;
+	bl_vec_init(&order, NULL);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < d->fields.len; i++) {
+			const char *f = bl_vec_get(&d->fields, i);
+			if ((strncmp(f, "annotations", 11) == 0) == (pass == 1))
+				bl_vec_push_take(&order, (void *)f);
+		}
+	}
+	char *list = cmp_field_list(&order, 0, order.len);
+	bl_buf_printf(b, "differs in %s", list);
+	free(list);
+	bl_vec_fini(&order);
+}
+
 /* One class of a report: "config changed: created", "2 layers added"...
  * `k` counts the nodes below whose own class it is (0: not counted). */
 static void describe_class(
@@ -454,6 +500,9 @@ static void describe_class(
 			bl_buf_printf(b, "%zu layer%s changed content", k, s);
 		else
 			bl_buf_puts(b, class_text[c].words);
+		break;
+	case BL_CMP_DIFFERENT:
+		describe_different(b, n, k);
 		break;
 	default:
 		bl_buf_puts(b, class_text[c].words);

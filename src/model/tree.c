@@ -274,9 +274,10 @@ void bl_tree_row_text(const struct bl_tree_row *row, struct bl_buf *out)
 {
 	const struct bl_node *n = row->node;
 	bl_text_escape(out, n->label ? n->label : "", n->label ? strlen(n->label) : 0);
-	if (n->name && (!n->label || strcmp(n->name, n->label) != 0)) {
+	const char *name = bl_node_extra_name(n);
+	if (name) {
 		bl_buf_puts(out, "  ");
-		bl_text_escape(out, n->name, strlen(n->name));
+		bl_text_escape(out, name, strlen(name));
 	}
 	if (n->has_desc && bl_digest_is_set(&n->desc.digest)) {
 		char sh[32];

@@ -96,9 +96,9 @@ static void tv_draw_line(struct bl_view *v, size_t i, struct bl_canvas *c, int x
 	char *label = bl_text_safe(n->label ? n->label : bl_node_kind_name(n->kind));
 	col += bl_canvas_put(c, x + col, y, w - col, bl_node_role(n), label);
 	free(label);
-	/* A target labelled by its name (a tag) shows it once. */
-	if (n->name && n->kind == BL_NODE_TARGET && !(n->label && strcmp(n->label, n->name) == 0)) {
-		char *name = bl_text_safe(n->name);
+	/* A target's name, when its label does not say it already. */
+	if (n->kind == BL_NODE_TARGET && bl_node_extra_name(n)) {
+		char *name = bl_text_safe(bl_node_extra_name(n));
 		col += bl_canvas_put(c, x + col, y, w - col, BL_ROLE_DEFAULT, " ");
 		col += bl_canvas_put(c, x + col, y, w - col, BL_ROLE_NAME, name);
 		free(name);

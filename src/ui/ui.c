@@ -44,6 +44,7 @@ void bl_ui_free(struct bl_ui *ui)
 	if (!ui)
 		return;
 	ui_compare_close(ui);
+	ui_verify_stop(ui);
 	bl_filediff_result_free(ui->listing);
 	free(ui->listing_title);
 	bl_vec_fini(&ui->files);
@@ -164,7 +165,7 @@ static unsigned request_copy(struct bl_ui *ui, char entry)
 {
 	const struct bl_node *n = bl_ui_selected(ui);
 	const char *what = "";
-	char *text = bl_copytext_make(n, entry, &what);
+	char *text = bl_copytext_make_in(ui->build, n, entry, &what);
 	if (!text) {
 		bl_ui_status(ui, true, "Nothing to copy: this node has no %s", what);
 		return 0;
@@ -181,7 +182,7 @@ static void open_menu(struct bl_ui *ui)
 	ui->menu_len = 0;
 	for (size_t i = 0; i < BL_COPYTEXT_COUNT; i++) {
 		const char *what;
-		char *t = bl_copytext_make(n, bl_copytext_menu[i].key, &what);
+		char *t = bl_copytext_make_in(ui->build, n, bl_copytext_menu[i].key, &what);
 		if (t)
 			ui->menu_keys[ui->menu_len++] = bl_copytext_menu[i].key;
 		free(t);
@@ -235,6 +236,8 @@ static unsigned back(struct bl_ui *ui)
 	} else if (ui->loading) {
 		ui->cancelling = true;
 		return BL_UI_CANCEL;
+	} else if (ui->verify) {
+		bl_verify_cancel(ui->verify);
 	} else if (ui->job) {
 		bl_filediff_cancel(ui->job);
 	} else if (ui->cmp_open && ui->cmp_focus_detail) {
@@ -272,6 +275,11 @@ unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a)
 	case BL_ACTION_EXPLAIN:
 		ui->menu_open = false;
 		ui_popup_open(ui, POPUP_EXPLAIN);
+		return 0;
+	case BL_ACTION_VERIFY:
+		ui->menu_open = false;
+		if (!ui->cmp_open)
+			ui_verify_start(ui);
 		return 0;
 	case BL_ACTION_FOCUS_NEXT:
 		if (ui->popup == POPUP_NONE && !ui->menu_open && ui->cmp_open)

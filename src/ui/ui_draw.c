@@ -74,6 +74,17 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 		put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_QUIT, "quit");
 		return;
 	}
+	if (ui->verify) {
+		const struct bl_load_state *st = &ui->verify_state;
+		char line[256];
+		char done[32], total[32];
+		bl_text_size((int64_t)st->done_bytes, done, sizeof done);
+		bl_text_size((int64_t)st->total, total, sizeof total);
+		snprintf(line, sizeof line, " Verifying: %s %s / %s ", st->what, done, total);
+		col += bl_canvas_put(c, 0, y, c->w, BL_ROLE_PROGRESS, line);
+		put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_BACK, "cancel");
+		return;
+	}
 	if (ui->job) {
 		const struct bl_load_state *st = &ui->job_state;
 		char line[256];

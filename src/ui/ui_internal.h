@@ -4,8 +4,9 @@
  * The parts call downwards only: ui.c (creation, input, dispatch of actions)
  * uses all the others; ui_draw.c (layout, status bar, rendering) uses the
  * popups and the comparison; ui_jobs.c (the background job: file listing,
- * file diff) uses the popups and the comparison; ui_popup.c (help,
- * messages, explain, files, the copy menu) and ui_compare.c (the compare
+ * file diff) uses the popups and the comparison; ui_verify.c (v:
+ * verifying a node) uses the popups; ui_popup.c (help,
+ * messages, explain, verify, files, the copy menu) and ui_compare.c (the compare
  * session) use ui_base.c, which uses none of them.
  */
 #ifndef BL_UI_INTERNAL_H
@@ -17,10 +18,11 @@
 #include "bakelens/copytext.h"
 #include "bakelens/ui.h"
 #include "bakelens/tree.h"
+#include "bakelens/verify.h"
 #include "bakelens/view.h"
 
 enum focus { FOCUS_TREE, FOCUS_DETAIL };
-enum popup { POPUP_NONE, POPUP_HELP, POPUP_MESSAGES, POPUP_EXPLAIN, POPUP_FILES };
+enum popup { POPUP_NONE, POPUP_HELP, POPUP_MESSAGES, POPUP_EXPLAIN, POPUP_FILES, POPUP_VERIFY };
 enum prompt { PROMPT_NONE, PROMPT_SEARCH, PROMPT_FILTER };
 
 struct bl_ui {
@@ -95,6 +97,10 @@ struct bl_ui {
 	struct bl_filediff_result *listing;
 	char *listing_title; /* display-safe */
 	bool listing_image;  /* a whole image: entries say their layer */
+	/* Verifying a node (v), off the UI thread, and its last report. */
+	struct bl_verify *verify;
+	struct bl_load_state verify_state;
+	struct bl_verify_report vreport; /* shown in POPUP_VERIFY */
 };
 
 /* Files of a layer pair, by the pair's nodes (the comparison's nodes are
@@ -134,6 +140,15 @@ void ui_popup_open(struct bl_ui *ui, enum popup p);
 void ui_popup_build(struct bl_ui *ui);
 /* The copy menu, drawn over the body. */
 void ui_menu_draw(struct bl_ui *ui, struct bl_canvas *c);
+
+/* ui_verify.c (uses ui_popup.c) */
+
+/* v: verify the selected node in the background. */
+void ui_verify_start(struct bl_ui *ui);
+/* Take a finished verify in (opens its report); true while it runs. */
+bool ui_verify_tick(struct bl_ui *ui);
+/* Stop a running verify and wait for it; drop the report. */
+void ui_verify_stop(struct bl_ui *ui);
 
 /* ui_jobs.c */
 

@@ -50,8 +50,9 @@ static void take_listing(struct bl_ui *ui)
 
 bool bl_ui_tick(struct bl_ui *ui)
 {
+	bool verifying = ui_verify_tick(ui);
 	if (!ui->job)
-		return false;
+		return verifying;
 	bl_filediff_poll(ui->job, &ui->job_state);
 	if (!ui->job_state.done)
 		return true;

@@ -200,6 +200,71 @@ static void build_files(struct bl_ui *ui, int width)
 	}
 }
 
+/* The node's own values (explain_node.c's lines: "# " heading, "$ "
+ * command, empty, paragraph), then the fixed texts of its kind. */
+static void build_explain(struct bl_ui *ui, int width)
+{
+	struct bl_doc *d = &ui->popdoc;
+	const struct bl_node *n = bl_ui_selected(ui);
+	struct bl_buf b;
+	bl_buf_init(&b);
+	bl_explain_values(ui->build, n, &b);
+	const char *p = bl_buf_str(&b);
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char *l = bl_strndup(p, len);
+		/* Already escaped by explain_node.c; escaping again is harmless. */
+		char *safe = bl_text_safe(l);
+		if (d->len)
+			bl_doc_newline(d);
+		if (!strncmp(safe, "# ", 2))
+			bl_doc_add_raw(d, BL_ROLE_HEADING, safe + 2);
+		else if (!strncmp(safe, "$ ", 2))
+			bl_doc_wrap(d, BL_ROLE_DIGEST, safe, width, 2);
+		else if (*safe)
+			bl_doc_wrap(d, BL_ROLE_DEFAULT, safe, width, 2);
+		free(safe);
+		free(l);
+		p += len + (nl ? 1 : 0);
+	}
+	if (d->len)
+		bl_doc_newline(d);
+	bl_buf_clear(&b);
+	bl_explain_node(n, &b);
+	bl_doc_markdown(d, b.len ? b.data : "Nothing selected.", width);
+	bl_buf_fini(&b);
+}
+
+/* The last verify's checks, one a line with its mark. */
+static void build_verify(struct bl_ui *ui, int width)
+{
+	struct bl_doc *d = &ui->popdoc;
+	const struct bl_verify_report *r = &ui->vreport;
+	char *head = bl_asprintf("Verify %s: %s", r->title ? r->title : "",
+	        r->failed ? "a check fails" : "every check passes");
+	bl_doc_add_raw(d, BL_ROLE_HEADING, head);
+	free(head);
+	for (size_t i = 0; i < r->checks.len; i++) {
+		const struct bl_check *c = r->checks.items[i];
+		bl_doc_newline(d);
+		const char *mark = c->state == BL_CHECK_OK     ? (ui->ascii ? "ok  " : "\u2713 ")
+		                   : c->state == BL_CHECK_FAIL ? (ui->ascii ? "FAIL " : "\u2717 ")
+		                                               : "  ";
+		enum bl_role role =
+		        c->state == BL_CHECK_FAIL ? BL_ROLE_MARK_MISMATCH : BL_ROLE_DEFAULT;
+		char *line = bl_asprintf("%s%s", mark, c->text);
+		bl_doc_wrap(d, role, line, width, 2);
+		free(line);
+	}
+	bl_doc_newline(d);
+	bl_doc_newline(d);
+	bl_doc_wrap(d, BL_ROLE_GUIDE,
+	        "Recomputed from the bytes in the source just now; e explains each value and "
+	        "the commands that check it by hand.",
+	        width, 0);
+}
+
 void ui_popup_build(struct bl_ui *ui)
 {
 	bl_doc_clear(&ui->popdoc);
@@ -211,14 +276,12 @@ void ui_popup_build(struct bl_ui *ui)
 	case POPUP_MESSAGES:
 		build_messages(ui, width);
 		break;
-	case POPUP_EXPLAIN: {
-		struct bl_buf b;
-		bl_buf_init(&b);
-		bl_explain_node(bl_ui_selected(ui), &b);
-		bl_doc_markdown(&ui->popdoc, b.len ? b.data : "Nothing selected.", width);
-		bl_buf_fini(&b);
+	case POPUP_EXPLAIN:
+		build_explain(ui, width);
 		break;
-	}
+	case POPUP_VERIFY:
+		build_verify(ui, width);
+		break;
 	case POPUP_FILES:
 		build_files(ui, width);
 		break;

@@ -967,6 +967,9 @@ static void test_apply_file_diff_reclassifies_layers_that_differ_in_timestamps(v
 	assert_int_equal(l2->cls, BL_CMP_IDENTICAL);
 	assert_string_equal(bl_vec_get(&l2->notes, l2->notes.len - 1),
 	        "files identical apart from timestamps (2 entries differ only in mtime; ignored)");
+	/* Identical, and no sentence says its content changed. */
+	assert_false(has_note(l2, "content changed"));
+	assert_true(has_note(l2, " (timestamps only)"));
 	assert_int_equal(c->root->cls, BL_CMP_CONTENT);
 	assert_int_equal(p->status, BL_CMP_ROOTFS_DIFFERENT);
 	assert_false(p->rootfs_timestamps_only);
@@ -1020,6 +1023,144 @@ static void test_platform_status_goes_with_its_words(void **state)
 	        "layer ChainIDs unknown (a config is missing or unreadable)");
 	assert_false(n->platform->rootfs_known);
 	bl_cmp_node_free(n);
+}
+
+/* Each side one target, and information on one side only: the targets are
+ * still the pair to compare, whatever their names. */
+static void test_lone_targets_paired_beside_one_sided_information(void **state)
+{
+	(void)state;
+	struct tb a, b;
+	tb_init(&a, "demo:v1, localhost/demo:v1");
+	tb_init(&b, "demo:v2");
+	mk(BL_NODE_INFO, a.b.root, "warnings (2)");
+	manifest(a.target, "m1", CFG_A, THREE, 3);
+	manifest(b.target, "m2", CFG_A, THREE_B2, 3);
+	struct bl_cmp *c = bl_cmp_builds(&a.b, &b.b, NULL);
+	const struct bl_cmp_node *t = find(c->root, BL_NODE_TARGET, NULL);
+	assert_non_null(t);
+	assert_non_null(t->left);
+	assert_non_null(t->right);
+	assert_int_equal(t->cls, BL_CMP_CONTENT);
+	assert_true(has_note(t, "names differ: demo:v1, localhost/demo:v1 (left)"));
+	bl_cmp_free(c);
+	tb_fini(&a);
+	tb_fini(&b);
+}
+
+/* A manifest that differs in a field nothing finer explains is said by the
+ * field, never by the bare class name; an empty value is shown as "". */
+static void test_different_says_which_fields(void **state)
+{
+	struct pair *fx = *state;
+	struct bl_node *m1 = manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *m2 = manifest(fx->b.target, "m2", CFG_A, THREE, 3);
+	json_decref(m1->doc);
+	json_decref(m2->doc);
+	set_doc(m1, "{\"schemaVersion\":2,\"mediaType\":\"" MT_MANIFEST
+	            "\",\"annotations\":{\"org.opencontainers.image.base.name\":\"\"}}");
+	set_doc(m2, "{\"schemaVersion\":2,\"mediaType\":"
+	            "\"application/vnd.docker.distribution.manifest.v2+json\"}");
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	const struct bl_cmp_node *m = find(c->root, BL_NODE_MANIFEST, NULL);
+	assert_int_equal(m->own, BL_CMP_DIFFERENT);
+	char *top = bl_cmp_node_describe(c->root);
+	assert_string_equal(top, "manifest differs in mediaType, "
+	                         "annotations[\"org.opencontainers.image.base.name\"]");
+	free(top);
+	char *own = bl_cmp_node_describe(m);
+	assert_string_equal(own, "differs in mediaType, "
+	                         "annotations[\"org.opencontainers.image.base.name\"]");
+	free(own);
+	assert_true(has_note(m, "annotation org.opencontainers.image.base.name: \"\" -> (absent)"));
+	bl_cmp_free(c);
+}
+
+/* An attestation for an image, its descriptor saying `ref` (that image). */
+static struct bl_node *attestation_for(
+        struct bl_node *ix, const char *label, const struct bl_node *img, const char *sbom)
+{
+	struct bl_node *at = mk(BL_NODE_ATTESTATION, ix, label);
+	char *seed = bl_asprintf("att-%s", sbom);
+	set_desc(at, seed, MT_MANIFEST);
+	free(seed);
+	at->desc.annotations = json_pack("{s:s, s:s}", "vnd.docker.reference.type",
+	        "attestation-manifest", "vnd.docker.reference.digest", img->desc.digest.str);
+	at->predicate_type = bl_strdup("https://spdx.dev/Document");
+	set_doc(at, "{\"schemaVersion\":2}");
+	char *st_doc = bl_asprintf("{\"predicateType\":\"https://spdx.dev/Document\","
+	                           "\"predicate\":{\"name\":\"%s\"}}",
+	        sbom);
+	struct bl_digest sd;
+	digest_of(st_doc, &sd);
+	char *cfg = bl_asprintf("{\"architecture\":\"unknown\",\"os\":\"unknown\",\"rootfs\":"
+	                        "{\"type\":\"layers\",\"diff_ids\":[\"%s\"]}}",
+	        sd.str);
+	struct bl_node *c = mk(BL_NODE_CONFIG, at, "config");
+	set_desc(c, cfg, MT_CONFIG);
+	set_doc(c, cfg);
+	struct bl_node *st = mk(BL_NODE_STATEMENT, at, "SPDX");
+	set_desc(st, st_doc, "application/vnd.in-toto+json");
+	st->predicate_type = bl_strdup("https://spdx.dev/Document");
+	set_doc(st, st_doc);
+	free(st_doc);
+	free(cfg);
+	return at;
+}
+
+/* The same attestation, labelled by the image's platform on one side and by
+ * its digest on the other (the image's descriptor has no platform there):
+ * paired by the platform of the image (its config's), identical. */
+static void test_attestation_pairs_by_its_image_platform(void **state)
+{
+	struct pair *fx = *state;
+	struct bl_node *ia = mk(BL_NODE_INDEX, fx->a.target, "index");
+	set_desc(ia, "ia", MT_INDEX);
+	set_doc(ia, "{\"schemaVersion\":2}");
+	struct bl_node *ib = mk(BL_NODE_INDEX, fx->b.target, "index");
+	set_desc(ib, "ib", MT_INDEX);
+	set_doc(ib, "{\"schemaVersion\":2}");
+	struct bl_node *ma = manifest(ia, "amd", CFG_A, THREE, 3);
+	set_platform(ma, "linux", "amd64");
+	manifest(ib, "amd", CFG_A, THREE, 3);
+	attestation_for(ia, "attestation for linux/amd64", ma, "busybox");
+	attestation_for(ib, "attestation for sha256:0f90", bl_vec_get(&ib->children, 0), "busybox");
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	const struct bl_cmp_node *at = find(c->root, BL_NODE_ATTESTATION, NULL);
+	assert_non_null(at->left);
+	assert_non_null(at->right);
+	assert_int_equal(at->cls, BL_CMP_IDENTICAL);
+	const struct bl_cmp_node *ix = find(c->root, BL_NODE_INDEX, NULL);
+	assert_int_equal(ix->own, BL_CMP_INDEX_ONLY);
+	assert_true(has_note(ix, "entry manifest: descriptor platform linux/amd64 -> (absent)"));
+	bl_cmp_free(c);
+}
+
+/* An SBOM changed: the attestation's config moved with its diff_ids (the
+ * statements'), and no layer is beside it to be the cause. */
+static void test_attestation_config_moved_by_its_statements_differs(void **state)
+{
+	struct pair *fx = *state;
+	struct bl_node *ia = mk(BL_NODE_INDEX, fx->a.target, "index");
+	set_desc(ia, "ia", MT_INDEX);
+	set_doc(ia, "{\"schemaVersion\":2}");
+	struct bl_node *ib = mk(BL_NODE_INDEX, fx->b.target, "index");
+	set_desc(ib, "ib", MT_INDEX);
+	set_doc(ib, "{\"schemaVersion\":2}");
+	struct bl_node *ma = manifest(ia, "amd", CFG_A, THREE, 3);
+	struct bl_node *mb = manifest(ib, "amd", CFG_A, THREE, 3);
+	set_platform(ma, "linux", "amd64");
+	set_platform(mb, "linux", "amd64");
+	attestation_for(ia, "attestation for linux/amd64", ma, "busybox");
+	attestation_for(ib, "attestation for linux/amd64", mb, "alpine");
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	const struct bl_cmp_node *at = find(c->root, BL_NODE_ATTESTATION, NULL);
+	const struct bl_cmp_node *cfg = find(at, BL_NODE_CONFIG, NULL);
+	assert_false(bl_digest_equal(&cfg->left->desc.digest, &cfg->right->desc.digest));
+	assert_int_equal(cfg->own, BL_CMP_INDEX_ONLY);
+	assert_true(has_field(cfg, "rootfs.diff_ids"));
+	assert_int_equal(c->root->cls, BL_CMP_INDEX_ONLY);
+	bl_cmp_free(c);
 }
 
 static void test_class_names_are_distinct(void **state)
@@ -1092,6 +1233,14 @@ int main(void)
 	                pair_setup, pair_teardown),
 	        cmocka_unit_test_setup_teardown(
 	                test_platform_status_goes_with_its_words, pair_setup, pair_teardown),
+	        cmocka_unit_test(test_lone_targets_paired_beside_one_sided_information),
+	        cmocka_unit_test_setup_teardown(
+	                test_different_says_which_fields, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_attestation_pairs_by_its_image_platform, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_attestation_config_moved_by_its_statements_differs, pair_setup,
+	                pair_teardown),
 	        cmocka_unit_test(test_class_names_are_distinct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

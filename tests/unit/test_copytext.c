@@ -80,17 +80,18 @@ static json_t *blob_json(struct cfx *c, const struct bl_digest *d)
 	return j;
 }
 
-static void test_menu_lists_six_entries_with_labels(void **state)
+static void test_menu_lists_seven_entries_with_labels(void **state)
 {
 	(void)state;
 	char keys[BL_COPYTEXT_COUNT + 1] = "";
 	for (size_t i = 0; i < BL_COPYTEXT_COUNT; i++)
 		keys[i] = bl_copytext_menu[i].key;
-	assert_string_equal(keys, "drsicj");
+	assert_string_equal(keys, "drsicjk");
 	assert_string_equal(bl_copytext_label('d'), "digest");
 	assert_string_equal(bl_copytext_label('r'), "name@digest");
 	assert_string_equal(bl_copytext_label('c'), "ChainID");
 	assert_string_equal(bl_copytext_label('j'), "node JSON");
+	assert_string_equal(bl_copytext_label('k'), "check commands");
 	assert_string_equal(bl_copytext_label('x'), "");
 }
 
@@ -264,7 +265,7 @@ static void test_nothing_for_no_node_or_an_unknown_key(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_menu_lists_six_entries_with_labels),
+	        cmocka_unit_test(test_menu_lists_seven_entries_with_labels),
 	        cmocka_unit_test_setup_teardown(
 	                test_digest_and_short_digest_are_the_blobs_names, setup, teardown),
 	        cmocka_unit_test_setup_teardown(
