@@ -49,48 +49,57 @@ int main(int argc, char **argv)
 	struct bl_store *s = NULL;
 	struct bl_vec roots;
 	bl_vec_init(&roots, bl_store_root_free);
+	struct bl_layertoc t;
+	bl_layertoc_init(&t);
+	struct bl_descriptor ld = {0};
+	bool have_ld = false;
+	json_t *m = NULL;
+	int rc = 1;
 	if (!bl_store_open(argv[1], NULL, &s, &err) || !bl_store_roots(s, &roots, &err))
-		return die(&err);
+		goto fail;
 	if (!roots.len) {
-		fprintf(stderr, "layertoc_probe: no root\n");
-		return 1;
+		bl_fail(&err, BL_E_NOT_FOUND, "no root");
+		goto fail;
 	}
 	struct bl_store_root *r = bl_vec_get(&roots, 0);
-	json_t *m = read_json(s, &r->desc, &err);
+	m = read_json(s, &r->desc, &err);
 	if (m && bl_json_arr(m, "manifests")) {
 		struct bl_descriptor md;
 		if (!bl_descriptor_parse(json_array_get(bl_json_arr(m, "manifests"), 0),
 		            "manifests[0]", &md, &err))
-			return die(&err);
+			goto fail;
 		json_decref(m);
 		m = read_json(s, &md, &err);
 		bl_descriptor_fini(&md);
 	}
-	if (!m)
-		return die(&err);
-	struct bl_descriptor ld;
-	if (!bl_descriptor_parse(json_array_get(bl_json_arr(m, "layers"), (size_t)atoi(argv[2])),
-	            "layer", &ld, &err))
-		return die(&err);
-	struct bl_layertoc t;
-	bl_layertoc_init(&t);
+	if (!m || !bl_descriptor_parse(
+	                  json_array_get(bl_json_arr(m, "layers"), (size_t)atoi(argv[2])), "layer",
+	                  &ld, &err))
+		goto fail;
+	have_ld = true;
 	if (!bl_layertoc_load(s, &ld, &t, &err))
-		return die(&err);
+		goto fail;
 	fprintf(stderr, "toc %s %llu%s%s\n", bl_layertoc_kind_name(t.kind),
 	        (unsigned long long)t.bytes_read, t.why ? " " : "", t.why ? t.why : "");
 	const struct bl_layertoc_entry *e = bl_layertoc_find(&t, argv[3]);
 	if (!e) {
-		fprintf(stderr, "layertoc_probe: %s: not in the TOC\n", argv[3]);
-		return 1;
+		bl_fail(&err, BL_E_NOT_FOUND, "%s: not in the TOC", argv[3]);
+		goto fail;
 	}
 	uint64_t bytes = 0;
 	if (!bl_layertoc_cat(s, &ld, &t, e, to_stdout, NULL, &bytes, &err))
-		return die(&err);
+		goto fail;
 	fprintf(stderr, "cat %llu\n", (unsigned long long)bytes);
+	rc = fflush(stdout) == 0 ? 0 : 1;
+	goto out;
+fail:
+	die(&err);
+out:
 	bl_layertoc_fini(&t);
-	bl_descriptor_fini(&ld);
+	if (have_ld)
+		bl_descriptor_fini(&ld);
 	json_decref(m);
 	bl_vec_fini(&roots);
 	bl_store_free(s);
-	return fflush(stdout) == 0 ? 0 : 1;
+	return rc;
 }
