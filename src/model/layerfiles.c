@@ -409,6 +409,8 @@ static int layer_from_toc(struct bl_store *store, const struct bl_descriptor *de
 	bl_layertoc_init(&t);
 	int rc = bl_layertoc_load(store, desc, &t, err) ? -1 : 0;
 	out->toc_why = t.why;
+	if (rc < 0 && t.kind == BL_LAYERTOC_NONE)
+		out->bytes_read += t.bytes_read; /* a footer looked at */
 	for (size_t i = 0; rc < 0 && i < t.len; i++)
 		if (o && o->hash && t.entries[i].file.type == BL_FILE_REGULAR &&
 		        !t.entries[i].file.has_sha256)
@@ -441,6 +443,7 @@ bool bl_layerfiles_list(struct bl_store *store, const struct bl_descriptor *desc
 	char *what = bl_asprintf("layer %s", sh);
 	struct bl_stream *s = NULL;
 	bool ok = false;
+	uint64_t before = out->bytes_read;
 	int toc = layer_from_toc(store, desc, o, out, err);
 	if (toc >= 0) {
 		if (!toc)
@@ -452,7 +455,6 @@ bool bl_layerfiles_list(struct bl_store *store, const struct bl_descriptor *desc
 		bl_error_prefix(err, "%s", what);
 		goto out;
 	}
-	uint64_t before = out->bytes_read;
 	ok = bl_layerfiles_read(s, what, o, out, err);
 	s->close(s);
 	if (ok && o && o->read_path)

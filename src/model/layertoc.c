@@ -15,6 +15,8 @@ static const char *const why_no_annotation = "no TOC annotation";
 static const char *const why_zstd_unverified =
         "zstd:chunked without a manifest-checksum annotation: its TOC cannot be verified";
 static const char *const why_no_size = "the layer's size is unknown";
+static const char *const why_estargz_unverified =
+        "an eStargz footer but no TOC digest annotation: its TOC cannot be verified";
 static const char *const why_local_no_range = "the source cannot read parts of a blob";
 static const char *const why_remote_no_range = "the registry does not answer Range requests";
 
@@ -156,6 +158,28 @@ static bool load_zstd(struct bl_store *store, const struct bl_descriptor *desc,
 	return ok;
 }
 
+/* A local layer without annotations: its footer (a seek, cheap) says whether
+ * it has a TOC that could have been used, for -v. Failures change nothing. */
+static void footer_without_digest(
+        struct bl_store *store, const struct bl_descriptor *desc, bool zstd, struct bl_layertoc *t)
+{
+	unsigned char tail[BL_LAYERTOC_ZSTD_FOOTER];
+	size_t tl = zstd ? BL_LAYERTOC_ZSTD_FOOTER : BL_LAYERTOC_ESTARGZ_FOOTER;
+	if (desc->size < (int64_t)tl)
+		return;
+	struct bl_error e;
+	bl_error_clear(&e);
+	if (!bl_store_read_range(store, desc, (uint64_t)desc->size - tl, tl, tail, &e))
+		return;
+	t->bytes_read += tl;
+	uint64_t off;
+	size_t fl;
+	struct bl_layertoc_pos pos;
+	if (zstd ? bl_layertoc_zstd_footer(tail, tl, &pos, &e)
+	         : bl_layertoc_estargz_footer(tail, tl, &off, &fl, &e))
+		t->why = zstd ? why_zstd_unverified : why_estargz_unverified;
+}
+
 bool bl_layertoc_load(struct bl_store *store, const struct bl_descriptor *desc,
         struct bl_layertoc *t, struct bl_error *err)
 {
@@ -176,6 +200,8 @@ bool bl_layertoc_load(struct bl_store *store, const struct bl_descriptor *desc,
 		                 ? why_zstd_unverified
 		         : (estargz || checksum) && !sized ? why_no_size
 		                                           : why_no_annotation;
+		if (t->why == why_no_annotation && store && !bl_store_is_remote(store))
+			footer_without_digest(store, desc, zstd, t);
 		return true;
 	}
 	if (!ok || t->why) {

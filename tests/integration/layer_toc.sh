@@ -150,6 +150,11 @@ for f in estargz zstd-footer; do
 	expect_eq "$f local: exits 0" 0 "$rc"
 	expect_eq "$f local: same listing" "$(cat "$BL_TMP/$f-toc.json")" "$(cat "$out")"
 	expect_eq "$f local: from the TOC" 1 "$(grep -c 'read .*-toc, ' "$err")"
+	# without its annotation the footer is seen, and not trusted
+	run_bl "$out" "$err" ls -v --json --layer 0 "oci:$BL_TMP/L-$f:plain"
+	expect_eq "$f local plain: same listing" "$(cat "$BL_TMP/$f-toc.json")" "$(cat "$out")"
+	expect_eq "$f local plain: -v says why the TOC was not used" 1 \
+		"$(grep -c 'read whole-layer (.* cannot be verified)' "$err")"
 done
 
 # ---- BuildKit's eStargz image from the corpus ----
