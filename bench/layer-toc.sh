@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `bakelens ls --layer 0` of a ~200 MB eStargz layer and a ~200 MB
+# `bakelens ls --layer 1` of a ~200 MB eStargz layer and a ~200 MB
 # zstd:chunked layer in a local docker-registry: from the TOC (Range requests)
 # against the same blob pushed without its annotations (the whole layer
 # streamed: gzip for eStargz, zstd for zstd:chunked). Prints the layer bytes
@@ -67,7 +67,7 @@ for fmt in estargz zstd; do
 		from=$(($(wc -l <reg.log) + 1))
 		times=$(for i in $(seq 1 "$RUNS"); do
 			s=$(date +%s%N)
-			"$BL" ls -v --layer 0 "docker://127.0.0.1:$port/$fmt:$tag" >/dev/null 2>err
+			"$BL" ls -v --layer 1 "docker://127.0.0.1:$port/$fmt:$tag" >/dev/null 2>err
 			e=$(date +%s%N)
 			echo $(((e - s) / 1000000))
 		done)

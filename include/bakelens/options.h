@@ -4,7 +4,7 @@
  * options (--offline, --insecure, --platform, ...). One table says, for each,
  * its long and short name, whether it takes a value, which front ends accept
  * it and its help line; bl_options_parse reads a command line with it and
- * checks the values (--insecure, --depth) once for both. Each front end then
+ * checks the values (--insecure, --depth, --format) once for both. Each front end then
  * does only its own extra checks (a source given, two sides for --diff).
  */
 #ifndef BL_OPTIONS_H
@@ -18,10 +18,20 @@
 
 /* Which front end accepts an option (bits). */
 enum bl_front {
-	BL_FRONT_CLI = 1 << 0, /* the commands: tree, inspect, digest, diff, tags, ls */
+	BL_FRONT_CLI = 1 << 0, /* the commands: tree, inspect, digest, diff, tags, ls, check, cat */
 	BL_FRONT_UI = 1 << 1,  /* the explorer */
 	BL_FRONT_BOTH = BL_FRONT_CLI | BL_FRONT_UI,
 };
+
+/* --format (--json is BL_FORMAT_JSON). */
+enum bl_format {
+	BL_FORMAT_TEXT = 0,
+	BL_FORMAT_JSON,
+	BL_FORMAT_MARKDOWN, /* diff, inspect: a report for CI summaries and comments */
+	BL_FORMAT_HTML,     /* diff, inspect: one self-contained page */
+};
+/* "text", "json", "markdown", "html"; NULL past the last (iterate from 0). */
+const char *bl_format_name(enum bl_format f);
 
 /* What the command line asked for. Strings point into the argv given to
  * bl_options_parse (borrowed: argv must outlive this). */
@@ -31,14 +41,22 @@ struct bl_options {
 	const char *what;     /* -w, --what (digest): the last one given */
 	const char **whats;   /* every --what value, in order; NULL-terminated */
 	int nwhats;
-	const char *layer;   /* -l, --layer (digest, ls) */
-	const char *compare; /* --compare FILE (digest) */
-	int depth;           /* --depth (tree); -1: everything */
-	bool json;
+	const char *layer;     /* -l, --layer (digest, ls) */
+	const char *compare;   /* --compare FILE (digest) */
+	int depth;             /* --depth (tree); -1: everything */
+	bool json;             /* --json or --format json: always format == BL_FORMAT_JSON */
+	enum bl_format format; /* --format; BL_FORMAT_TEXT when not given */
+	bool summary;          /* --summary: append Markdown to $GITHUB_STEP_SUMMARY */
 	bool ascii;
-	bool files;             /* diff: file-level differences of changed layers */
-	bool ignore_timestamps; /* diff and the explorer's comparison */
-	bool merged;            /* ls */
+	bool files;                       /* diff: file-level differences of changed layers */
+	bool ignore_timestamps;           /* diff and the explorer's comparison */
+	bool merged;                      /* ls */
+	bool changes;                     /* ls: the change set of a layer (or of each) */
+	bool tree;                        /* ls: indented, with directory sizes */
+	const char *lowest_efficiency;    /* check: a ratio, or "disabled" */
+	const char *highest_wasted_bytes; /* check: a size, or "disabled" */
+	const char *highest_user_wasted_percent; /* check: a ratio, or "disabled" */
+	const char *rules;                       /* check: a .dive-ci file */
 	bool quiet;
 	bool verbose; /* -v: ls says how each layer was read */
 	bool diff;    /* the explorer: --diff A B */

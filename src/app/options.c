@@ -12,11 +12,12 @@
 #include "bakelens/vec.h"
 
 enum kind {
-	FLAG,  /* bool, no value */
-	TEXT,  /* const char *, the value as given */
-	HOSTS, /* --insecure: HOST[:PORT], repeatable */
-	WHATS, /* --what: repeatable, each value also a comma-separated list */
-	DEPTH, /* int from 0 to 1000 */
+	FLAG,   /* bool, no value */
+	TEXT,   /* const char *, the value as given */
+	HOSTS,  /* --insecure: HOST[:PORT], repeatable */
+	WHATS,  /* --what: repeatable, each value also a comma-separated list */
+	DEPTH,  /* int from 0 to 1000 */
+	FORMAT, /* enum bl_format: text|json|markdown|html */
 };
 
 struct opt {
@@ -42,16 +43,33 @@ static const struct opt table[] = {
                 "index|manifest|config|layer|diff-id|chain-id (digest); several:\n"
                 "comma-separated or repeated"},
         {"layer", 'l', "N", CLI, TEXT, F(layer),
-                "layer position, 0-based; negative counts from the end (-1: last)"},
-        {"json", 0, NULL, CLI, FLAG, F(json), "JSON output (inspect, diff, ls, tags, digest)"},
+                "layer number: 1 is the bottom; negative counts from the top (-1)"},
+        {"json", 0, NULL, CLI, FLAG, F(json),
+                "JSON output (inspect, diff, ls, tags, digest, check)"},
         {"compare", 0, "FILE", CLI, TEXT, F(compare),
                 "digest: compare with an earlier --json output; exit 1 when a key moved"},
+        {"format", 0, "FORMAT", CLI, FORMAT, F(format),
+                "text|json|markdown|html (markdown, html: diff, inspect)"},
+        {"summary", 0, NULL, CLI, FLAG, F(summary),
+                "diff, inspect: also append the Markdown report to the\n"
+                "file $GITHUB_STEP_SUMMARY names"},
         {"files", 0, NULL, CLI, FLAG, F(files),
                 "diff: list the files of layers whose content differs"},
         {"ignore-timestamps", 0, NULL, BOTH, FLAG, F(ignore_timestamps),
                 "diff: created, history[].created, the created annotation and\n"
                 "file mtimes do not count"},
         {"merged", 0, NULL, CLI, FLAG, F(merged), "ls: all layers with whiteouts applied"},
+        {"changes", 0, NULL, CLI, FLAG, F(changes),
+                "ls: what a layer adds, modifies and deletes (every layer's\n"
+                "without --layer)"},
+        {"tree", 0, NULL, CLI, FLAG, F(tree), "ls: indented, with directory sizes"},
+        {"lowest-efficiency", 0, "R", CLI, TEXT, F(lowest_efficiency),
+                "check: fail below this efficiency (0-1; default 0.9)"},
+        {"highest-wasted-bytes", 0, "SIZE", CLI, TEXT, F(highest_wasted_bytes),
+                "check: fail above this many wasted bytes (default disabled)"},
+        {"highest-user-wasted-percent", 0, "R", CLI, TEXT, F(highest_user_wasted_percent),
+                "check: fail above this wasted/user size ratio (0-1; default 0.1)"},
+        {"rules", 0, "FILE", CLI, TEXT, F(rules), "check: the rules of a .dive-ci file"},
         {"ascii", 0, NULL, CLI, FLAG, F(ascii), "ASCII tree guides (tree)"},
         {"depth", 0, "N", CLI, DEPTH, F(depth), "print N levels below the targets (tree)"},
         {"diff", 0, NULL, BL_FRONT_UI, FLAG, F(diff),
@@ -81,6 +99,12 @@ static const struct opt table[] = {
 #undef BOTH
 
 enum { NOPTS = sizeof table / sizeof table[0], LONG_BASE = 256 };
+
+const char *bl_format_name(enum bl_format f)
+{
+	static const char *const names[] = {"text", "json", "markdown", "html"};
+	return (unsigned)f < sizeof names / sizeof names[0] ? names[f] : NULL;
+}
 
 static const struct opt *by_short(int c)
 {
@@ -124,6 +148,15 @@ static bool apply(
 			        "--depth: expected a number from 0, got \"%s\"", value);
 		o->depth = (int)d;
 		return true;
+	}
+	case FORMAT: {
+		for (int i = 0; bl_format_name((enum bl_format)i); i++)
+			if (strcmp(value, bl_format_name((enum bl_format)i)) == 0) {
+				o->format = (enum bl_format)i;
+				return true;
+			}
+		return bl_fail(err, BL_E_USAGE,
+		        "--format: expected text, json, markdown or html, got \"%s\"", value);
 	}
 	}
 	return true;
@@ -182,6 +215,13 @@ bool bl_options_parse(
 	}
 	if (!ok)
 		return false;
+	/* --json is --format json; the commands read either. */
+	if (o->json && o->format != BL_FORMAT_TEXT && o->format != BL_FORMAT_JSON)
+		return bl_fail(err, BL_E_USAGE, "--json and --format %s: choose one",
+		        bl_format_name(o->format));
+	if (o->json)
+		o->format = BL_FORMAT_JSON;
+	o->json = o->format == BL_FORMAT_JSON;
 	/* The non-options, in order, to the front of the array. */
 	int n = argc - optind;
 	memmove(o->sources, args + optind, (size_t)n * sizeof *args);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "bakelens/error.h"
+#include "bakelens/layerfiles.h"
 #include "bakelens/model.h"
 #include "bakelens/options.h"
 #include "bakelens/registry.h"
@@ -20,6 +21,9 @@ void cli_put_safe(const char *s);
  * escapes controls), escaped first when not (jansson refuses invalid UTF-8,
  * e.g. a tar member name); NULL gives JSON null. A new reference. */
 json_t *cli_json_str(const char *s);
+/* The fields every JSON form of a file entry has (type, size, mode, uid, gid,
+ * mtime, linkname), set on `j`, in that order. */
+void cli_json_entry_fields(json_t *j, const struct bl_file_entry *e);
 
 /* Print a JSON document and a newline on stdout (2-space indent, keys in
  * order), streamed through cli_jw. On a terminal everything outside printable
@@ -101,6 +105,66 @@ bool cli_load(const struct bl_options *o, struct bl_build **out, int *exit_code)
  * at most `max_lines`. Missing and unresolved blobs are not problems. */
 int cli_check_statuses(const struct bl_build *b, const struct bl_node *top, int max_lines);
 
+/* Reports for people reading CI (report.c, report_md.c, report_html.c):
+ * --format markdown|html and --summary of diff and inspect. */
+struct bl_cmp;
+struct bl_cmp_node;
+struct bl_cmp_platform;
+struct cli_report_diff {
+	const struct bl_cmp *cmp;
+	const struct bl_vec *left, *right; /* char *: the sources of each side */
+};
+/* Before loading: with --summary, $GITHUB_STEP_SUMMARY must name a file.
+ * False (after printing why) with *rc = BL_EXIT_USAGE when it does not. */
+bool cli_report_check(const struct bl_options *o, int *rc);
+/* With --summary, append the Markdown report to $GITHUB_STEP_SUMMARY; with
+ * --format markdown|html, print the report on stdout (diff: not with --quiet).
+ * Returns true when stdout got the report (the caller prints nothing else).
+ * A summary file that cannot be written is reported on stderr and sets *rc
+ * to BL_EXIT_INPUT. */
+bool cli_report_diff(const struct bl_options *o, const struct cli_report_diff *d, int *rc);
+bool cli_report_inspect(const struct bl_options *o, const struct bl_build *b, int *rc);
+/* The one line a report starts with, unescaped (input data inside): for a
+ * diff "identical" or "different: <what> — <target> <platform>: cache breaks
+ * at layer N of M: ...", the model's words; for inspect the counts of
+ * targets, images and problems. Caller frees. */
+char *cli_report_diff_headline(const struct bl_cmp *cmp);
+char *cli_report_inspect_headline(const struct bl_build *b);
+/* The last layer's ChainID below an image manifest, NULL when unknown. */
+const struct bl_digest *cli_report_last_chain(const struct bl_node *manifest);
+/* The sign of a compared node: "+" right only, "-" left only, "=" identical,
+ * "~" different. */
+const char *cli_report_sign(const struct bl_cmp_node *n);
+/* True when nothing below n (n included) differs or carries a note. */
+bool cli_report_quiet(const struct bl_cmp_node *n);
+/* A platform's final ChainID on one side (right or left); NULL when that
+ * side has no such image or it is unknown. */
+const struct bl_digest *cli_report_chain(const struct bl_cmp_platform *p, bool right);
+/* A table of targets by platforms in one form: the strings around the
+ * title, the table, the header cells, the row label and the cells; `rule`
+ * "---" writes Markdown's delimiter row, "" none; an empty title_start, no
+ * title. Input strings go through `esc`. */
+struct cli_report_form {
+	const char *title_start, *title_end, *table_start, *table_end;
+	const char *row_start, *label_end, *head_start, *head_end, *cell_start, *cell_end, *row_end,
+	        *rule;
+	void (*esc)(struct bl_buf *out, const char *s);
+};
+/* The table of a comparison (a row per target, a column per platform, a
+ * cell per platform summary that `cell` writes, a dash where a target has
+ * no such platform), nothing when there is no platform. */
+void cli_report_diff_table(struct bl_buf *out, const struct cli_report_form *f,
+        const struct bl_cmp *cmp,
+        void (*cell)(struct bl_buf *out, const struct bl_cmp_platform *p));
+/* The same for one build: a cell per image manifest of a target. */
+void cli_report_inspect_table(struct bl_buf *out, const struct cli_report_form *f,
+        const struct bl_build *b, void (*cell)(struct bl_buf *out, const struct bl_node *m));
+/* Render into `out`. */
+void cli_report_diff_md(const struct cli_report_diff *d, struct bl_buf *out);
+void cli_report_diff_html(const struct cli_report_diff *d, struct bl_buf *out);
+void cli_report_inspect_md(const struct bl_build *b, struct bl_buf *out);
+void cli_report_inspect_html(const struct bl_build *b, struct bl_buf *out);
+
 int cli_cmd_tree(const struct bl_options *o);
 int cli_cmd_inspect(const struct bl_options *o);
 int cli_cmd_digest(const struct bl_options *o);
@@ -109,6 +173,30 @@ int cli_digest_json(const struct bl_options *o, unsigned asked);
 int cli_cmd_tags(const struct bl_options *o);
 int cli_cmd_diff(const struct bl_options *o);
 int cli_cmd_ls(const struct bl_options *o);
+int cli_cmd_check(const struct bl_options *o);
+int cli_cmd_cat(const struct bl_options *o);
+
+/* ---- images (cli_image.c), for ls, cat and check ---- */
+struct bl_image_files;
+/* The image manifest --target and --platform name, usable
+ * (cli_image_usable). NULL with err set. */
+const struct bl_node *cli_image_manifest(
+        const struct bl_build *b, const struct bl_options *o, struct bl_error *err);
+/* False (err: the manifest's failure, BL_E_NOT_FOUND for a missing blob)
+ * when the manifest could not be read: it has no layers to list. */
+bool cli_image_usable(const struct bl_node *m, struct bl_error *err);
+size_t cli_image_layer_count(const struct bl_node *m);
+/* The layer at 0-based `idx`, NULL past the end. */
+const struct bl_node *cli_image_layer(const struct bl_node *m, size_t idx);
+/* Parse --layer's value (prints the usage error and returns false). */
+bool cli_layer_arg(const char *arg, long *out);
+/* bl_layer_number_index, failing with BL_E_NOT_FOUND "--layer N: the image
+ * has C layers (1 to C, or -1 to -C)". */
+bool cli_layer_index(long number, size_t count, size_t *idx, struct bl_error *err);
+/* The first `count` layers of `m` (SIZE_MAX: all) listed into `f`
+ * (initialised), with a progress line. */
+bool cli_image_list(const struct bl_options *o, const struct bl_node *m, bool hash, size_t count,
+        struct bl_image_files *f, struct bl_error *err);
 /* `bakelens __complete WORDS...` (hidden): the candidates for the last of
  * the words, one a line on stdout; always 0. See cmd_complete.c. */
 int cli_cmd_complete(int nwords, char **words);

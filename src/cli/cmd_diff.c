@@ -476,13 +476,7 @@ static json_t *entry_json(const struct bl_file_entry *e)
 	if (!e)
 		return json_null();
 	json_t *j = json_object();
-	json_object_set_new(j, "type", json_string(bl_file_type_name(e->type)));
-	json_object_set_new(j, "size", json_integer(e->size));
-	json_object_set_new(j, "mode", json_integer(e->mode));
-	json_object_set_new(j, "uid", json_integer(e->uid));
-	json_object_set_new(j, "gid", json_integer(e->gid));
-	json_object_set_new(j, "mtime", json_integer(e->mtime));
-	json_object_set_new(j, "linkname", cli_json_str(e->linkname));
+	cli_json_entry_fields(j, e);
 	if (e->has_sha256) {
 		char hex[72] = "sha256:";
 		for (int i = 0; i < 32; i++)
@@ -646,6 +640,8 @@ int cli_cmd_diff(const struct bl_options *o)
 	bl_vec_init(&r.files, files_free);
 	cli_progress_begin(&r.progress, o);
 	int rc = BL_EXIT_OK;
+	if (!cli_report_check(o, &rc))
+		goto out;
 	if (!load_side(&r, &r.sides[0], &rc) || !load_side(&r, &r.sides[1], &rc))
 		goto out;
 	struct bl_cmp_opts co = {.ignore_timestamps = o->ignore_timestamps};
@@ -654,7 +650,8 @@ int cli_cmd_diff(const struct bl_options *o)
 		list_files(&r);
 		cli_progress_end(&r.progress);
 	}
-	if (!o->quiet) {
+	struct cli_report_diff rd = {r.cmp, &r.sides[0].parts, &r.sides[1].parts};
+	if (!cli_report_diff(o, &rd, &r.worst) && !o->quiet) {
 		if (o->json)
 			print_json(&r);
 		else

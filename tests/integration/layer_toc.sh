@@ -55,7 +55,7 @@ for f in estargz zstd zstd-old zstd-footer; do
 
 	# From the TOC: Range requests only, a few KB.
 	from=$(($(wc -l <"$REG_LOG") + 1))
-	run_bl "$out" "$err" ls -v --json --layer 0 "docker://$R:toc"
+	run_bl "$out" "$err" ls -v --json --layer 1 "docker://$R:toc"
 	expect_eq "$f: ls from the TOC exits 0 ($(head -c 300 "$err"))" 0 "$rc"
 	cp "$out" "$BL_TMP/$f-toc.json"
 	expect_eq "$f: -v names the path" 1 "$(grep -c "read $kind, " "$err")"
@@ -70,7 +70,7 @@ for f in estargz zstd zstd-old zstd-footer; do
 
 	# The same blob without annotations: the plain whole-layer path.
 	from=$(($(wc -l <"$REG_LOG") + 1))
-	run_bl "$out" "$err" ls -v --json --layer 0 "docker://$R:plain"
+	run_bl "$out" "$err" ls -v --json --layer 1 "docker://$R:plain"
 	expect_eq "$f: ls of the whole layer exits 0" 0 "$rc"
 	expect_eq "$f: the TOC lists what the whole layer does" "$(cat "$out")" "$(cat "$BL_TMP/$f-toc.json")"
 	expect_eq "$f: -v says whole-layer" 1 "$(grep -c 'read whole-layer (no TOC annotation)' "$err")"
@@ -80,8 +80,14 @@ for f in estargz zstd zstd-old zstd-footer; do
 	jq -r '.[].path' "$BL_TMP/$f-toc.json" | sort >"$BL_TMP/toc-names"
 	expect_eq "$f: the names tar lists" "$(cat "$BL_TMP/tar-names")" "$(cat "$BL_TMP/toc-names")"
 
+	# --changes needs each layer's tar size, which no TOC gives: read whole,
+	# the same figures as without annotations.
+	run_bl "$out" "$err" ls --changes "docker://$R:toc"
+	run_bl "$BL_TMP/out2" "$err" ls --changes "docker://$R:plain"
+	expect_eq "$f: ls --changes as the whole layer says" "$(cat "$BL_TMP/out2")" "$(cat "$out")"
+
 	# A TOC that does not match its annotation: an error, nothing listed.
-	run_bl "$out" "$err" ls --layer 0 "docker://$R:badtoc"
+	run_bl "$out" "$err" ls --layer 1 "docker://$R:badtoc"
 	expect_eq "$f: a wrong TOC exits 5 (digest)" 5 "$rc"
 	expect_eq "$f: nothing listed from a wrong TOC" "" "$(cat "$out")"
 	expect_eq "$f: the error says so" 1 "$(grep -c 'TOC does not match annotation' "$err")"
@@ -116,7 +122,7 @@ for f in estargz zstd; do
 	# layer is read whole instead; the listing is the same.
 	echo "[{\"match\": \"GET /v2/$f/blobs/$layer\", \"action\": \"norange\", \"times\": 1}]" >"$RULES"
 	: >"$PLOG.detail"
-	run_bl "$out" "$err" ls -v --json --layer 0 "docker://$P/$f:toc"
+	run_bl "$out" "$err" ls -v --json --layer 1 "docker://$P/$f:toc"
 	expect_eq "$f: Range ignored: exits 0 ($(head -c 300 "$err"))" 0 "$rc"
 	expect_eq "$f: Range ignored: same listing" "$(cat "$BL_TMP/$f-toc.json")" "$(cat "$out")"
 	expect_eq "$f: Range ignored: -v says why" 1 \
@@ -137,7 +143,7 @@ for f in estargz zstd; do
 	# A TOC changed on the way: zstd:chunked's checksum covers the bytes read.
 	if [ "$f" = zstd ]; then
 		echo "[{\"match\": \"GET /v2/$f/blobs/$layer\", \"action\": \"fliprange\", \"times\": 1}]" >"$RULES"
-		run_bl "$out" "$err" ls --layer 0 "docker://$P/$f:toc"
+		run_bl "$out" "$err" ls --layer 1 "docker://$P/$f:toc"
 		expect_eq "$f: a TOC changed in transit exits 5" 5 "$rc"
 		expect_eq "$f: nothing listed from it" "" "$(cat "$out")"
 	fi
@@ -146,12 +152,12 @@ done
 
 # ---- local sources: pread instead of Range ----
 for f in estargz zstd-footer; do
-	run_bl "$out" "$err" ls -v --json --layer 0 "oci:$BL_TMP/L-$f:toc"
+	run_bl "$out" "$err" ls -v --json --layer 1 "oci:$BL_TMP/L-$f:toc"
 	expect_eq "$f local: exits 0" 0 "$rc"
 	expect_eq "$f local: same listing" "$(cat "$BL_TMP/$f-toc.json")" "$(cat "$out")"
 	expect_eq "$f local: from the TOC" 1 "$(grep -c 'read .*-toc, ' "$err")"
 	# without its annotation the footer is seen, and not trusted
-	run_bl "$out" "$err" ls -v --json --layer 0 "oci:$BL_TMP/L-$f:plain"
+	run_bl "$out" "$err" ls -v --json --layer 1 "oci:$BL_TMP/L-$f:plain"
 	expect_eq "$f local plain: same listing" "$(cat "$BL_TMP/$f-toc.json")" "$(cat "$out")"
 	expect_eq "$f local plain: -v says why the TOC was not used" 1 \
 		"$(grep -c 'read whole-layer (.* cannot be verified)' "$err")"
@@ -160,7 +166,7 @@ done
 # ---- BuildKit's eStargz image from the corpus ----
 IMG=${BL_CORPUS:-/nonexistent}/dive/test-oci-estargz-image.tar
 if [ -f "$IMG" ]; then
-	run_bl "$out" "$err" ls -v --json --layer 0 "$IMG"
+	run_bl "$out" "$err" ls -v --json --layer 1 "$IMG"
 	expect_eq "corpus: exits 0" 0 "$rc"
 	expect_eq "corpus: from the TOC" 1 "$(grep -c 'read estargz-toc, ' "$err")"
 	mkdir -p "$BL_TMP/corpus"
