@@ -99,14 +99,16 @@ struct bl_node {
 };
 
 struct bl_build {
-	struct bl_node *root;   /* kind BUILD */
-	struct bl_vec stores;   /* struct bl_store *, owned */
-	json_t *metadata;       /* the metadata file, or NULL for a bare source */
-	char *metadata_path;    /* NULL for a bare source */
-	struct bl_vec warnings; /* struct bl_warning *, owned: buildx.build.warnings decoded */
-	struct bl_vec messages; /* char *, owned: load diagnostics for users (non-fatal) */
-	struct bl_vec remote;   /* struct bl_store *, owned: registry stores opened for
-	                           metadata targets (one per repository), not sources given */
+	struct bl_node *root;        /* kind BUILD */
+	struct bl_vec stores;        /* struct bl_store *, owned */
+	json_t *metadata;            /* the metadata file, or NULL for a bare source */
+	char *metadata_path;         /* NULL for a bare source */
+	struct bl_vec warnings;      /* struct bl_warning *, owned: buildx.build.warnings decoded */
+	struct bl_vec messages;      /* char *, owned: load diagnostics for users (non-fatal) */
+	struct bl_vec remote;        /* struct bl_store *, owned: registry stores opened for
+	                                metadata targets (one per repository), not sources given */
+	struct bl_load_relay *relay; /* owned: passes the loader's progress on while
+	                                loading, silent after (see bl_build_load) */
 };
 
 /* Load sources: at most one metadata file (told apart by content) plus any

@@ -28,9 +28,12 @@ enum bl_front {
 struct bl_options {
 	const char *target;   /* -t, --target */
 	const char *platform; /* -p, --platform */
-	const char *what;     /* -w, --what (digest) */
-	const char *layer;    /* -l, --layer (digest, ls) */
-	int depth;            /* --depth (tree); -1: everything */
+	const char *what;     /* -w, --what (digest): the last one given */
+	const char **whats;   /* every --what value, in order; NULL-terminated */
+	int nwhats;
+	const char *layer;   /* -l, --layer (digest, ls) */
+	const char *compare; /* --compare FILE (digest) */
+	int depth;           /* --depth (tree); -1: everything */
 	bool json;
 	bool ascii;
 	bool files;             /* diff: file-level differences of changed layers */

@@ -15,6 +15,7 @@ enum kind {
 	FLAG,  /* bool, no value */
 	TEXT,  /* const char *, the value as given */
 	HOSTS, /* --insecure: HOST[:PORT], repeatable */
+	WHATS, /* --what: repeatable, each value also a comma-separated list */
 	DEPTH, /* int from 0 to 1000 */
 };
 
@@ -37,11 +38,14 @@ static const struct opt table[] = {
         {"target", 't', "NAME", BOTH, TEXT, F(target), "the target to answer for (digest)"},
         {"platform", 'p', "OS/ARCH[/VARIANT]", BOTH, TEXT, F(platform),
                 "the platform to answer for (digest)"},
-        {"what", 'w', "WHAT", CLI, TEXT, F(what),
-                "index|manifest|config|layer|diff-id|chain-id (digest)"},
+        {"what", 'w', "WHAT", CLI, WHATS, F(what),
+                "index|manifest|config|layer|diff-id|chain-id (digest); several:\n"
+                "comma-separated or repeated"},
         {"layer", 'l', "N", CLI, TEXT, F(layer),
                 "layer position, 0-based; negative counts from the end (-1: last)"},
-        {"json", 0, NULL, CLI, FLAG, F(json), "JSON output (inspect, diff, ls, tags)"},
+        {"json", 0, NULL, CLI, FLAG, F(json), "JSON output (inspect, diff, ls, tags, digest)"},
+        {"compare", 0, "FILE", CLI, TEXT, F(compare),
+                "digest: compare with an earlier --json output; exit 1 when a key moved"},
         {"files", 0, NULL, CLI, FLAG, F(files),
                 "diff: list the files of layers whose content differs"},
         {"ignore-timestamps", 0, NULL, BOTH, FLAG, F(ignore_timestamps),
@@ -106,6 +110,10 @@ static bool apply(
 			        value);
 		o->insecure[o->ninsecure++] = value;
 		return true;
+	case WHATS:
+		o->what = value;
+		o->whats[o->nwhats++] = value;
+		return true;
 	case DEPTH: {
 		char *end;
 		long d = strtol(value, &end, 10);
@@ -128,6 +136,7 @@ bool bl_options_parse(
 	 * its end. At most one --insecure value per argument. */
 	o->sources = bl_calloc((size_t)argc + 1, sizeof *o->sources);
 	o->insecure = bl_calloc((size_t)argc + 1, sizeof *o->insecure);
+	o->whats = bl_calloc((size_t)argc + 1, sizeof *o->whats);
 	if (argc < 1)
 		return true;
 	memcpy(o->sources, argv, (size_t)argc * sizeof *argv);
@@ -183,9 +192,11 @@ void bl_options_fini(struct bl_options *o)
 {
 	free(o->sources);
 	free(o->insecure);
+	free(o->whats);
 	o->sources = NULL;
 	o->insecure = NULL;
-	o->nsources = o->ninsecure = 0;
+	o->whats = NULL;
+	o->nsources = o->ninsecure = o->nwhats = 0;
 }
 
 void bl_options_source(const struct bl_options *o, struct bl_source_opts *so)
@@ -283,7 +294,7 @@ void bl_options_synopsis(unsigned front, int indent, struct bl_buf *out)
 		else
 			len = snprintf(item, sizeof item, "[--%s%s%s]%s", op->name,
 			        op->arg ? " " : "", op->arg ? op->arg : "",
-			        op->kind == HOSTS ? "..." : "");
+			        op->kind == HOSTS || op->kind == WHATS ? "..." : "");
 		if (col > indent && col + 1 + len > 99) {
 			bl_buf_printf(out, "\n%*s", indent, "");
 			col = indent;

@@ -26,8 +26,10 @@ static const struct command commands[] = {
         {"inspect", cli_cmd_inspect, "inspect [--json] SOURCE...",
                 "everything resolved: facts per node, or JSON (docs/inspect-json.md)"},
         {"digest", cli_cmd_digest,
-                "digest SOURCE... [--target T] [--platform P] [--what W] [--layer N]",
-                "print one digest: W is index|manifest|config|layer|diff-id|chain-id"},
+                "digest SOURCE... [--target T] [--platform P] [--what W[,W...]] [--layer N]\n"
+                "         [--json | --compare PREVIOUS.json]",
+                "print one digest: W is index|manifest|config|layer|diff-id|chain-id;\n"
+                "      --json: every target's keys (docs/digest-json.md)"},
         {"diff", cli_cmd_diff,
                 "diff A B [--json] [--files] [--ignore-timestamps] [--quiet]   (A, B: "
                 "SRC[+SRC...])",

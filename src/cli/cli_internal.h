@@ -44,7 +44,8 @@ int cli_out_finish(int rc);
 /* JSON written one piece at a time, laid out as jansson lays out a whole
  * document with JSON_INDENT(2): the envelope by hand (keys, brackets), the
  * pieces with json_dump_callback, so memory holds one piece, never the
- * document. Keys are plain ASCII names written as they are. A failed write
+ * document. Keys are any input string, written as JSON strings (escaped as
+ * cli_json_str and the terminal rule above say). A failed write
  * is recorded as cli_out_ok says and later pieces are dropped. */
 #define CLI_JW_DEPTH 256
 struct cli_jw {
@@ -103,6 +104,8 @@ int cli_check_statuses(const struct bl_build *b, const struct bl_node *top, int 
 int cli_cmd_tree(const struct bl_options *o);
 int cli_cmd_inspect(const struct bl_options *o);
 int cli_cmd_digest(const struct bl_options *o);
+/* digest --json / --compare with the keys `asked` (query.h bits, 0: all). */
+int cli_digest_json(const struct bl_options *o, unsigned asked);
 int cli_cmd_tags(const struct bl_options *o);
 int cli_cmd_diff(const struct bl_options *o);
 int cli_cmd_ls(const struct bl_options *o);

@@ -153,9 +153,12 @@ static void separate(struct cli_jw *w)
 void cli_jw_key(struct cli_jw *w, const char *key)
 {
 	separate(w);
-	emit("\"", 1, w);
-	emit(key, strlen(key), w);
-	emit("\": ", 3, w);
+	/* A key can come from input (a target's name): jansson escapes it. */
+	json_t *k = cli_json_str(key);
+	if (cli_out_ok())
+		json_dump_callback(k, emit, w, JSON_ENCODE_ANY | (w->tty ? JSON_ENSURE_ASCII : 0));
+	json_decref(k);
+	emit(": ", 2, w);
 	w->key_pending = true;
 }
 

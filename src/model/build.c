@@ -547,6 +547,22 @@ struct pending_doc {
 	struct bl_buf bytes;
 };
 
+/* Stores keep the progress callback they were opened with and call it
+ * whenever they read, also long after loading (a registry layer listed by
+ * ls or the explorer). The caller's callback and its state may be gone by
+ * then (a stack frame, a finished loader), so stores get this relay, which
+ * the build owns and which stops passing reports on when loading ends. */
+struct bl_load_relay {
+	bl_progress_fn fn;
+	void *ud;
+};
+
+static bool relay_progress(void *ud, const char *what, uint64_t done, uint64_t total)
+{
+	struct bl_load_relay *r = ud;
+	return r->fn ? r->fn(r->ud, what, done, total) : true;
+}
+
 bool bl_build_load(const char *const *args, size_t nargs, const struct bl_source_opts *opts,
         struct bl_build **out, struct bl_error *err)
 {
@@ -565,6 +581,12 @@ bool bl_build_load(const char *const *args, size_t nargs, const struct bl_source
 	struct bl_source_opts sopts = {0};
 	if (opts)
 		sopts = *opts;
+	b->relay = bl_calloc(1, sizeof *b->relay);
+	if (sopts.progress) {
+		*b->relay = (struct bl_load_relay){sopts.progress, sopts.progress_ud};
+		sopts.progress = relay_progress;
+		sopts.progress_ud = b->relay;
+	}
 	ctx.registry = &sopts;
 	for (size_t i = 0; i < nargs; i++) {
 		struct bl_buf bytes;
@@ -652,6 +674,8 @@ bool bl_build_load(const char *const *args, size_t nargs, const struct bl_source
 	ok = true;
 
 done:
+	if (b->relay)
+		b->relay->fn = NULL; /* loading is over: later reads report to no one */
 	model_ctx_fini(&ctx);
 	for (size_t i = 0; i < ndocs; i++) {
 		free(docs[i].path);

@@ -174,6 +174,7 @@ void bl_build_free(struct bl_build *b)
 	/* Nodes borrow stores: free them after the nodes. */
 	bl_vec_fini(&b->stores);
 	bl_vec_fini(&b->remote);
+	free(b->relay);
 	if (b->metadata)
 		json_decref(b->metadata);
 	free(b->metadata_path);

@@ -1,4 +1,5 @@
-/* `bakelens digest`: one digest out of a build. See bl_build_query in model.h. */
+/* `bakelens digest`: one digest out of a build (bl_build_query, model.h), or
+ * every target's keys at once (bl_build_keys, query.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,37 +7,38 @@
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
 #include "bakelens/model.h"
+#include "bakelens/query.h"
 #include "bakelens/text.h"
 
-/* The names --what takes: bl_what_parse reads them, completion lists them. */
+/* The keys as --what names them (bl_what_parse reads them, completion lists
+ * them) and as digest --json writes them (query.h). */
 static const struct {
-	const char *name;
-	enum bl_what what;
-} what_table[] = {
-        {"index", BL_WHAT_INDEX},
-        {"manifest", BL_WHAT_MANIFEST},
-        {"config", BL_WHAT_CONFIG},
-        {"layer", BL_WHAT_LAYER},
-        {"diff-id", BL_WHAT_DIFF_ID},
-        {"chain-id", BL_WHAT_CHAIN_ID},
+	const char *name, *field;
+} key_names[] = {
+        [BL_WHAT_INDEX] = {"index", "index"},
+        [BL_WHAT_MANIFEST] = {"manifest", "manifest"},
+        [BL_WHAT_CONFIG] = {"config", "config"},
+        [BL_WHAT_LAYER] = {"layer", "digest"},
+        [BL_WHAT_DIFF_ID] = {"diff-id", "diff_id"},
+        [BL_WHAT_CHAIN_ID] = {"chain-id", "chain_id"},
 };
+
+const char *bl_what_name(size_t i)
+{
+	return i <= BL_WHAT_CHAIN_ID - BL_WHAT_INDEX ? key_names[BL_WHAT_INDEX + i].name : NULL;
+}
 
 bool bl_what_parse(const char *s, enum bl_what *out)
 {
 	if (!s)
 		return false;
-	for (size_t i = 0; i < sizeof what_table / sizeof what_table[0]; i++) {
-		if (strcmp(s, what_table[i].name) == 0) {
-			*out = what_table[i].what;
+	for (enum bl_what w = BL_WHAT_INDEX; w <= BL_WHAT_CHAIN_ID; w++) {
+		if (strcmp(s, key_names[w].name) == 0) {
+			*out = w;
 			return true;
 		}
 	}
 	return false;
-}
-
-const char *bl_what_name(size_t i)
-{
-	return i < sizeof what_table / sizeof what_table[0] ? what_table[i].name : NULL;
 }
 
 /* Fail when n has a bad status. */
@@ -302,9 +304,10 @@ done:
 	return out;
 }
 
-/* The query answered in target t. */
-static bool query_target(const struct bl_node *t, const struct bl_query *q, struct bl_digest *out,
-        struct bl_error *err)
+/* The answer to `q` in target `t`; `given`, when not NULL, is the image
+ * manifest to answer for (q->platform is then not looked at). */
+static bool query_target(const struct bl_node *t, const struct bl_node *given,
+        const struct bl_query *q, struct bl_digest *out, struct bl_error *err)
 {
 	bl_digest_clear(out);
 	const struct bl_node *root = image_root(t, err);
@@ -323,7 +326,7 @@ static bool query_target(const struct bl_node *t, const struct bl_query *q, stru
 	if (what == BL_WHAT_INDEX) {
 		if (root->kind == BL_NODE_INDEX) {
 			/* A platform given with it must be there: a typo must not pass. */
-			if (q->platform && !bl_node_find_platform(t, q->platform, err))
+			if (!given && q->platform && !bl_node_find_platform(t, q->platform, err))
 				return false;
 			if (!check_not_corrupt(t, root, err))
 				return false;
@@ -346,7 +349,7 @@ static bool query_target(const struct bl_node *t, const struct bl_query *q, stru
 			return true;
 	}
 
-	const struct bl_node *m = bl_node_find_platform(t, q->platform, err);
+	const struct bl_node *m = given ? given : bl_node_find_platform(t, q->platform, err);
 	if (!m)
 		return false;
 	if (what == BL_WHAT_MANIFEST) {
@@ -440,7 +443,7 @@ static bool query_agreed(const struct bl_build *b, const struct bl_query *q, str
 			continue;
 		struct bl_digest d;
 		struct bl_error e = {0};
-		if (!query_target(t, q, &d, &e))
+		if (!query_target(t, NULL, q, &d, &e))
 			return false;
 		if (have && !bl_digest_equal(&d, out))
 			return false;
@@ -465,5 +468,228 @@ bool bl_build_query(const struct bl_build *b, const struct bl_query *q, struct b
 		bl_digest_clear(out);
 		return false; /* e names the targets */
 	}
-	return t && query_target(t, q, out, e);
+	return t && query_target(t, NULL, q, out, e);
+}
+
+/* ---- Every target's keys (query.h) ---- */
+
+const char *bl_keys_name(enum bl_what what)
+{
+	return what >= BL_WHAT_INDEX && what <= BL_WHAT_CHAIN_ID ? key_names[what].name : NULL;
+}
+
+const char *bl_keys_field(enum bl_what what)
+{
+	return what >= BL_WHAT_INDEX && what <= BL_WHAT_CHAIN_ID ? key_names[what].field : NULL;
+}
+
+bool bl_keys_parse_what(const char *s, unsigned *mask, struct bl_error *err)
+{
+	for (const char *p = s;;) {
+		const char *comma = strchr(p, ',');
+		char *name = comma ? bl_strndup(p, (size_t)(comma - p)) : bl_strdup(p);
+		enum bl_what w;
+		bool ok = bl_what_parse(name, &w);
+		if (!ok) {
+			char *q = bl_text_safe(name);
+			bl_fail(err, BL_E_USAGE,
+			        "--what: expected index, manifest, config, layer, diff-id or "
+			        "chain-id, got \"%s\"",
+			        q);
+			free(q);
+		}
+		free(name);
+		if (!ok)
+			return false;
+		*mask |= 1u << w;
+		if (!comma)
+			return true;
+		p = comma + 1;
+	}
+}
+
+/* `base`, or "base (N)" with the first N from 2 that no name in `seen`
+ * (const char *, borrowed) has: JSON object keys must differ. The result
+ * is the caller's; it is not added to `seen`. */
+static char *unique_name(const struct bl_vec *seen, const char *base)
+{
+	char *name = bl_strdup(base);
+	for (int n = 2;; n++) {
+		bool taken = false;
+		for (size_t i = 0; i < seen->len && !taken; i++)
+			taken = strcmp(bl_vec_get(seen, i), name) == 0;
+		if (!taken)
+			return name;
+		free(name);
+		name = bl_asprintf("%s (%d)", base, n);
+	}
+}
+
+static void platform_keys_free(void *p)
+{
+	struct bl_platform_keys *pk = p;
+	free(pk->platform);
+	free(pk->error);
+	free(pk);
+}
+
+static void target_keys_free(void *p)
+{
+	struct bl_target_keys *tk = p;
+	free(tk->name);
+	free(tk->error);
+	bl_vec_fini(&tk->platforms);
+	free(tk);
+}
+
+void bl_keys_init(struct bl_keys *k)
+{
+	k->asked = BL_KEYS_ALL;
+	bl_vec_init(&k->targets, target_keys_free);
+}
+
+void bl_keys_fini(struct bl_keys *k)
+{
+	bl_vec_fini(&k->targets);
+}
+
+struct bl_target_keys *bl_keys_add_target(struct bl_keys *k, const char *name)
+{
+	struct bl_target_keys *tk = bl_calloc(1, sizeof *tk);
+	struct bl_vec seen;
+	bl_vec_init(&seen, NULL);
+	for (size_t i = 0; i < k->targets.len; i++)
+		bl_vec_push_take(
+		        &seen, ((struct bl_target_keys *)bl_vec_get(&k->targets, i))->name);
+	tk->name = unique_name(&seen, name);
+	bl_vec_fini(&seen);
+	bl_vec_init(&tk->platforms, platform_keys_free);
+	bl_vec_push_take(&k->targets, tk);
+	return tk;
+}
+
+struct bl_platform_keys *bl_keys_add_platform(struct bl_target_keys *tk, const char *platform)
+{
+	struct bl_platform_keys *pk = bl_calloc(1, sizeof *pk);
+	struct bl_vec seen;
+	bl_vec_init(&seen, NULL);
+	for (size_t i = 0; i < tk->platforms.len; i++)
+		bl_vec_push_take(&seen,
+		        ((struct bl_platform_keys *)bl_vec_get(&tk->platforms, i))->platform);
+	pk->platform = unique_name(&seen, platform);
+	bl_vec_fini(&seen);
+	bl_vec_push_take(&tk->platforms, pk);
+	return pk;
+}
+
+/* Keep the first failure: it is the one nearest the image's root. */
+static void set_error(enum bl_status *status, char **msg, const struct bl_error *e)
+{
+	if (*status != BL_OK)
+		return;
+	*status = e->code == BL_OK ? BL_E_FORMAT : e->code;
+	*msg = bl_strdup(e->msg[0] ? e->msg : bl_status_name(*status));
+}
+
+static size_t layer_count(const struct bl_node *m)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->children.len; i++)
+		n += ((const struct bl_node *)bl_vec_get(&m->children, i))->kind == BL_NODE_LAYER;
+	return n;
+}
+
+static void manifest_keys(
+        const struct bl_node *t, const struct bl_node *m, unsigned asked, struct bl_target_keys *tk)
+{
+	struct bl_platform have;
+	char *name =
+	        bl_node_image_platform(m, &have) ? bl_platform_format(&have) : bl_strdup("unknown");
+	bl_platform_fini(&have);
+	struct bl_platform_keys *pk = bl_keys_add_platform(tk, name);
+	free(name);
+	for (enum bl_what w = BL_WHAT_MANIFEST; w <= BL_WHAT_CHAIN_ID; w++) {
+		if (!(asked & (1u << w)))
+			continue;
+		/* A readable manifest without layers has no layer keys: not an error. */
+		if ((1u << w) & BL_KEYS_LAYER && m->status == BL_STATUS_OK && layer_count(m) == 0)
+			continue;
+		struct bl_query q = {.what = w};
+		struct bl_error e = {0};
+		if (query_target(t, m, &q, &pk->key[w], &e))
+			pk->has |= 1u << w;
+		else
+			set_error(&pk->status, &pk->error, &e);
+	}
+}
+
+static void target_keys(
+        const struct bl_node *t, const char *platform, unsigned asked, struct bl_keys *out)
+{
+	struct bl_target_keys *tk = bl_keys_add_target(out, t->label ? t->label : "?");
+	tk->node = t;
+	struct bl_error e = {0};
+	const struct bl_node *root = image_root(t, &e);
+	if (!root) {
+		set_error(&tk->status, &tk->error, &e);
+		return;
+	}
+	if (asked & (1u << BL_WHAT_INDEX) && root->kind == BL_NODE_INDEX) {
+		struct bl_query q = {.what = BL_WHAT_INDEX, .platform = platform};
+		if (query_target(t, NULL, &q, &tk->index, &e))
+			tk->has_index = true;
+		else
+			set_error(&tk->status, &tk->error, &e);
+	}
+	if (!(asked & BL_KEYS_PLATFORM))
+		return;
+	struct bl_vec ms;
+	bl_vec_init(&ms, NULL);
+	if (platform || root->kind != BL_NODE_INDEX) {
+		const struct bl_node *m = bl_node_find_platform(t, platform, &e);
+		if (m)
+			bl_vec_push_take(&ms, (void *)m);
+	} else if (check(t, root, &e)) {
+		collect_manifests(root, &ms, 0);
+		const struct bl_node *broken = ms.len == 0 ? first_broken(root, 0) : NULL;
+		if (broken)
+			check(t, broken, &e);
+		else if (ms.len == 0)
+			bl_fail(&e, BL_E_NOT_FOUND, "%s: the index holds no image manifest",
+			        tk->name);
+	}
+	if (ms.len == 0)
+		set_error(&tk->status, &tk->error, &e);
+	for (size_t i = 0; i < ms.len; i++)
+		manifest_keys(t, bl_vec_get(&ms, i), asked, tk);
+	bl_vec_fini(&ms);
+}
+
+bool bl_build_keys(const struct bl_build *b, const char *target, const char *platform,
+        unsigned asked, struct bl_keys *out, struct bl_error *err)
+{
+	bl_keys_init(out);
+	asked &= BL_KEYS_ALL;
+	out->asked = asked ? asked : BL_KEYS_ALL;
+	if (platform) {
+		/* A platform that does not parse is the command line's fault, not each target's. */
+		struct bl_platform want;
+		memset(&want, 0, sizeof want);
+		bool ok = bl_platform_parse(platform, &want, err);
+		bl_platform_fini(&want);
+		if (!ok) {
+			if (err)
+				err->code = BL_E_USAGE;
+			return false;
+		}
+	}
+	const struct bl_node *only = NULL;
+	if (target && !(only = bl_build_find_target(b, target, err)))
+		return false;
+	for (size_t i = 0; i < b->root->children.len; i++) {
+		const struct bl_node *t = bl_vec_get(&b->root->children, i);
+		if (t->kind == BL_NODE_TARGET && (!only || t == only))
+			target_keys(t, platform, out->asked, out);
+	}
+	return true;
 }

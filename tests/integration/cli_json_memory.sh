@@ -8,6 +8,10 @@
 # output built whole in memory dies instead of filling the machine.
 . "$BL_TESTLIB"
 need_tool python3 jq
+if [ "${BL_SANITIZE:-none}" != none ]; then
+	echo "SKIP: memory limits and peaks are not measurable under -Db_sanitize=$BL_SANITIZE"
+	exit 77
+fi
 out=$BL_TMP/out err=$BL_TMP/err
 cd "$BL_TMP"
 

@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 
+#include "bakelens/query.h"
 #include "model_fixture.h"
 
 struct qfx {
@@ -211,20 +212,28 @@ static void test_query_target_by_name_and_ambiguity(void **state)
 	fx_fini(&f);
 }
 
+/* The fixture image with its config blob removed, loaded. */
+static struct bl_build *load_without_config(struct fx *f, struct fx_image *im)
+{
+	fx_init(f);
+	fx_make_image(f, im, NULL);
+	char p[512];
+	snprintf(p, sizeof p, "%s/blobs/sha256/%s", f->dir, bl_digest_hex(&im->config));
+	remove(p);
+	const char *args[] = {f->dir};
+	struct bl_build *b = NULL;
+	struct bl_error e;
+	assert_true(fx_load(args, 1, &b, &e));
+	return b;
+}
+
 static void test_query_missing_config_fails_with_not_found(void **state)
 {
 	(void)state;
 	struct fx f;
-	fx_init(&f);
 	struct fx_image im;
-	fx_make_image(&f, &im, NULL);
-	char p[512];
-	snprintf(p, sizeof p, "%s/blobs/sha256/%s", f.dir, bl_digest_hex(&im.config));
-	remove(p);
-	const char *args[] = {f.dir};
-	struct bl_build *b = NULL;
+	struct bl_build *b = load_without_config(&f, &im);
 	struct bl_error e;
-	assert_true(fx_load(args, 1, &b, &e));
 	struct bl_query qu = {.platform = "linux/amd64", .what = BL_WHAT_DIFF_ID};
 	struct bl_digest d;
 	assert_false(bl_build_query(b, &qu, &d, &e));
@@ -404,6 +413,127 @@ static void test_query_find_in_metadata_targets(void **state)
 	fx_fini(&f);
 }
 
+/* ---- bl_build_keys: every target's keys at once ---- */
+
+static const struct bl_platform_keys *keys_platform(const struct bl_target_keys *tk, size_t i)
+{
+	assert_true(i < tk->platforms.len);
+	return bl_vec_get(&tk->platforms, i);
+}
+
+static void test_keys_every_platform_every_key(void **state)
+{
+	struct qfx *q = *state;
+	struct bl_keys k;
+	struct bl_error e = {0};
+	assert_true(bl_build_keys(q->b, NULL, NULL, 0, &k, &e));
+	assert_int_equal(k.asked, BL_KEYS_ALL);
+	assert_int_equal(k.targets.len, 1);
+	const struct bl_target_keys *tk = bl_vec_get(&k.targets, 0);
+	assert_string_equal(tk->name, "latest");
+	assert_null(tk->error);
+	assert_true(tk->has_index);
+	assert_string_equal(tk->index.str, q->im.index.str);
+	/* the attestation manifest is not a platform */
+	assert_int_equal(tk->platforms.len, 2);
+	const struct bl_platform_keys *amd = keys_platform(tk, 0), *arm = keys_platform(tk, 1);
+	assert_string_equal(amd->platform, "linux/amd64");
+	assert_string_equal(arm->platform, "linux/arm64/v8");
+	assert_int_equal(amd->has, BL_KEYS_PLATFORM);
+	assert_int_equal(arm->has, BL_KEYS_PLATFORM);
+	assert_null(amd->error);
+	assert_string_equal(amd->key[BL_WHAT_MANIFEST].str, q->im.m_amd64.str);
+	assert_string_equal(amd->key[BL_WHAT_CONFIG].str, q->im.config.str);
+	assert_string_equal(amd->key[BL_WHAT_LAYER].str, q->im.layer2.str);
+	assert_string_equal(amd->key[BL_WHAT_DIFF_ID].str, q->im.diff2.str);
+	struct bl_digest chain;
+	bl_digest_chain(&q->im.diff1, &q->im.diff2, &chain);
+	assert_string_equal(amd->key[BL_WHAT_CHAIN_ID].str, chain.str);
+	/* arm64 has one layer: its ChainID is its diff_id */
+	assert_string_equal(arm->key[BL_WHAT_MANIFEST].str, q->im.m_arm64.str);
+	assert_string_equal(arm->key[BL_WHAT_LAYER].str, q->im.layer1.str);
+	assert_string_equal(arm->key[BL_WHAT_DIFF_ID].str, q->im.diff1.str);
+	assert_string_equal(arm->key[BL_WHAT_CHAIN_ID].str, q->im.diff1.str);
+	bl_keys_fini(&k);
+}
+
+static void test_keys_narrowed_to_asked_keys_and_platform(void **state)
+{
+	struct qfx *q = *state;
+	struct bl_keys k;
+	struct bl_error e = {0};
+	unsigned asked = 0;
+	assert_true(bl_keys_parse_what("layer,chain-id", &asked, &e));
+	assert_true(bl_build_keys(q->b, "latest", "linux/arm64", asked, &k, &e));
+	const struct bl_target_keys *tk = bl_vec_get(&k.targets, 0);
+	assert_false(tk->has_index);
+	assert_int_equal(tk->platforms.len, 1);
+	const struct bl_platform_keys *arm = keys_platform(tk, 0);
+	assert_string_equal(arm->platform, "linux/arm64/v8");
+	assert_int_equal(arm->has, (1u << BL_WHAT_LAYER) | (1u << BL_WHAT_CHAIN_ID));
+	assert_string_equal(arm->key[BL_WHAT_LAYER].str, q->im.layer1.str);
+	bl_keys_fini(&k);
+	/* a platform not in the image is the target's error, not a failure */
+	assert_true(bl_build_keys(q->b, NULL, "windows/amd64", 0, &k, &e));
+	tk = bl_vec_get(&k.targets, 0);
+	assert_int_equal(tk->status, BL_E_NOT_FOUND);
+	assert_non_null(strstr(tk->error, "linux/amd64"));
+	/* as `digest --what index --platform P`: a platform not there is not passed over */
+	assert_false(tk->has_index);
+	bl_keys_fini(&k);
+	/* an unknown target or an unparsable platform fails the whole call */
+	assert_false(bl_build_keys(q->b, "nope", NULL, 0, &k, &e));
+	assert_int_equal(e.code, BL_E_NOT_FOUND);
+	bl_keys_fini(&k);
+	assert_false(bl_build_keys(q->b, NULL, "bad platform!", 0, &k, &e));
+	assert_int_equal(e.code, BL_E_USAGE);
+	bl_keys_fini(&k);
+}
+
+static void test_keys_parse_what_lists(void **state)
+{
+	(void)state;
+	unsigned m = 0;
+	struct bl_error e = {0};
+	assert_true(bl_keys_parse_what("index", &m, &e));
+	assert_true(bl_keys_parse_what("diff-id,manifest", &m, &e));
+	assert_int_equal(
+	        m, (1u << BL_WHAT_INDEX) | (1u << BL_WHAT_DIFF_ID) | (1u << BL_WHAT_MANIFEST));
+	assert_false(bl_keys_parse_what("layer,diff_id", &m, &e));
+	assert_int_equal(e.code, BL_E_USAGE);
+	assert_non_null(strstr(e.msg, "\"diff_id\""));
+	assert_false(bl_keys_parse_what("layer,", &m, &e));
+	assert_false(bl_keys_parse_what("", &m, &e));
+	assert_string_equal(bl_keys_name(BL_WHAT_CHAIN_ID), "chain-id");
+	assert_string_equal(bl_keys_field(BL_WHAT_CHAIN_ID), "chain_id");
+	assert_string_equal(bl_keys_field(BL_WHAT_LAYER), "digest");
+	assert_null(bl_keys_name(BL_WHAT_DEFAULT));
+}
+
+/* A missing config: that platform's diff_id and ChainID cannot be known and
+ * it says why, the keys the manifest holds are still given. */
+static void test_keys_missing_config_is_the_platforms_error(void **state)
+{
+	(void)state;
+	struct fx f;
+	struct fx_image im;
+	struct bl_build *b = load_without_config(&f, &im);
+	struct bl_error e;
+	struct bl_keys k;
+	assert_true(bl_build_keys(b, NULL, NULL, 0, &k, &e));
+	const struct bl_target_keys *tk = bl_vec_get(&k.targets, 0);
+	assert_null(tk->error);
+	const struct bl_platform_keys *amd = keys_platform(tk, 0);
+	assert_int_equal(amd->status, BL_E_NOT_FOUND);
+	assert_non_null(strstr(amd->error, bl_digest_hex(&im.config)));
+	assert_int_equal(amd->has,
+	        (1u << BL_WHAT_MANIFEST) | (1u << BL_WHAT_CONFIG) | (1u << BL_WHAT_LAYER));
+	assert_string_equal(amd->key[BL_WHAT_LAYER].str, im.layer2.str);
+	bl_keys_fini(&k);
+	bl_build_free(b);
+	fx_fini(&f);
+}
+
 /* The size of blob d in the fixture's layout. */
 static long blob_size(const struct fx *f, const struct bl_digest *d)
 {
@@ -496,6 +626,12 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(
 	                test_query_find_target_and_platform_choose_the_node, setup, teardown),
 	        cmocka_unit_test(test_query_find_in_metadata_targets),
+	        cmocka_unit_test_setup_teardown(
+	                test_keys_every_platform_every_key, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_keys_narrowed_to_asked_keys_and_platform, setup, teardown),
+	        cmocka_unit_test(test_keys_parse_what_lists),
+	        cmocka_unit_test(test_keys_missing_config_is_the_platforms_error),
 	        cmocka_unit_test(test_query_one_image_under_two_names_is_one_target),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
