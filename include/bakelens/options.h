@@ -4,7 +4,7 @@
  * options (--offline, --insecure, --platform, ...). One table says, for each,
  * its long and short name, whether it takes a value, which front ends accept
  * it and its help line; bl_options_parse reads a command line with it and
- * checks the values (--insecure, --depth) once for both. Each front end then
+ * checks the values (--insecure, --depth, --format) once for both. Each front end then
  * does only its own extra checks (a source given, two sides for --diff).
  */
 #ifndef BL_OPTIONS_H
@@ -23,6 +23,16 @@ enum bl_front {
 	BL_FRONT_BOTH = BL_FRONT_CLI | BL_FRONT_UI,
 };
 
+/* --format (--json is BL_FORMAT_JSON). */
+enum bl_format {
+	BL_FORMAT_TEXT = 0,
+	BL_FORMAT_JSON,
+	BL_FORMAT_MARKDOWN, /* diff, inspect: a report for CI summaries and comments */
+	BL_FORMAT_HTML,     /* diff, inspect: one self-contained page */
+};
+/* "text", "json", "markdown", "html"; NULL past the last (iterate from 0). */
+const char *bl_format_name(enum bl_format f);
+
 /* What the command line asked for. Strings point into the argv given to
  * bl_options_parse (borrowed: argv must outlive this). */
 struct bl_options {
@@ -31,10 +41,12 @@ struct bl_options {
 	const char *what;     /* -w, --what (digest): the last one given */
 	const char **whats;   /* every --what value, in order; NULL-terminated */
 	int nwhats;
-	const char *layer;   /* -l, --layer (digest, ls) */
-	const char *compare; /* --compare FILE (digest) */
-	int depth;           /* --depth (tree); -1: everything */
-	bool json;
+	const char *layer;     /* -l, --layer (digest, ls) */
+	const char *compare;   /* --compare FILE (digest) */
+	int depth;             /* --depth (tree); -1: everything */
+	bool json;             /* --json or --format json: always format == BL_FORMAT_JSON */
+	enum bl_format format; /* --format; BL_FORMAT_TEXT when not given */
+	bool summary;          /* --summary: append Markdown to $GITHUB_STEP_SUMMARY */
 	bool ascii;
 	bool files;             /* diff: file-level differences of changed layers */
 	bool ignore_timestamps; /* diff and the explorer's comparison */

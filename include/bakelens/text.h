@@ -17,6 +17,19 @@
 void bl_text_escape(struct bl_buf *out, const char *s, size_t len);
 /* Escaped copy of a NUL-terminated string ("" for NULL), caller owns. */
 char *bl_text_safe(const char *s);
+/* Escaping for reports (bakelens diff/inspect --format markdown|html). Both
+ * first escape as bl_text_escape does (controls, invalid UTF-8), so no raw
+ * newline or escape sequence survives, then:
+ * - HTML: & < > " ' as entities; safe in element content and in quoted
+ *   attribute values.
+ * - Markdown (CommonMark/GFM): every ASCII punctuation character that can be
+ *   syntax is backslash-escaped (\ ` * _ [ ] ( ) { } # + - . ! | ~ : = $ @
+ *   and "), < > & become &lt; &gt; &amp;. The result is literal text in a
+ *   paragraph, a list item, a table cell (a '|' never ends the cell) or a
+ *   heading: no emphasis, link, image, autolink, raw HTML or code span can
+ *   come out of input data. Not for use inside code spans or raw HTML. */
+void bl_text_escape_html(struct bl_buf *out, const char *s, size_t len);
+void bl_text_escape_md(struct bl_buf *out, const char *s, size_t len);
 /* True when the string needs no escaping. */
 bool bl_text_is_safe(const char *s, size_t len);
 /* Display width in terminal columns of valid UTF-8 (wcwidth of each). */

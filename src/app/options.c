@@ -12,11 +12,12 @@
 #include "bakelens/vec.h"
 
 enum kind {
-	FLAG,  /* bool, no value */
-	TEXT,  /* const char *, the value as given */
-	HOSTS, /* --insecure: HOST[:PORT], repeatable */
-	WHATS, /* --what: repeatable, each value also a comma-separated list */
-	DEPTH, /* int from 0 to 1000 */
+	FLAG,   /* bool, no value */
+	TEXT,   /* const char *, the value as given */
+	HOSTS,  /* --insecure: HOST[:PORT], repeatable */
+	WHATS,  /* --what: repeatable, each value also a comma-separated list */
+	DEPTH,  /* int from 0 to 1000 */
+	FORMAT, /* enum bl_format: text|json|markdown|html */
 };
 
 struct opt {
@@ -46,6 +47,11 @@ static const struct opt table[] = {
         {"json", 0, NULL, CLI, FLAG, F(json), "JSON output (inspect, diff, ls, tags, digest)"},
         {"compare", 0, "FILE", CLI, TEXT, F(compare),
                 "digest: compare with an earlier --json output; exit 1 when a key moved"},
+        {"format", 0, "FORMAT", CLI, FORMAT, F(format),
+                "text|json|markdown|html (markdown, html: diff, inspect)"},
+        {"summary", 0, NULL, CLI, FLAG, F(summary),
+                "diff, inspect: also append the Markdown report to the\n"
+                "file $GITHUB_STEP_SUMMARY names"},
         {"files", 0, NULL, CLI, FLAG, F(files),
                 "diff: list the files of layers whose content differs"},
         {"ignore-timestamps", 0, NULL, BOTH, FLAG, F(ignore_timestamps),
@@ -79,6 +85,12 @@ static const struct opt table[] = {
 #undef BOTH
 
 enum { NOPTS = sizeof table / sizeof table[0], LONG_BASE = 256 };
+
+const char *bl_format_name(enum bl_format f)
+{
+	static const char *const names[] = {"text", "json", "markdown", "html"};
+	return (unsigned)f < sizeof names / sizeof names[0] ? names[f] : NULL;
+}
 
 static const struct opt *by_short(int c)
 {
@@ -122,6 +134,15 @@ static bool apply(
 			        "--depth: expected a number from 0, got \"%s\"", value);
 		o->depth = (int)d;
 		return true;
+	}
+	case FORMAT: {
+		for (int i = 0; bl_format_name((enum bl_format)i); i++)
+			if (strcmp(value, bl_format_name((enum bl_format)i)) == 0) {
+				o->format = (enum bl_format)i;
+				return true;
+			}
+		return bl_fail(err, BL_E_USAGE,
+		        "--format: expected text, json, markdown or html, got \"%s\"", value);
 	}
 	}
 	return true;
@@ -180,6 +201,13 @@ bool bl_options_parse(
 	}
 	if (!ok)
 		return false;
+	/* --json is --format json; the commands read either. */
+	if (o->json && o->format != BL_FORMAT_TEXT && o->format != BL_FORMAT_JSON)
+		return bl_fail(err, BL_E_USAGE, "--json and --format %s: choose one",
+		        bl_format_name(o->format));
+	if (o->json)
+		o->format = BL_FORMAT_JSON;
+	o->json = o->format == BL_FORMAT_JSON;
 	/* The non-options, in order, to the front of the array. */
 	int n = argc - optind;
 	memmove(o->sources, args + optind, (size_t)n * sizeof *args);

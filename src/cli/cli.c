@@ -18,27 +18,33 @@ struct command {
 	int (*run)(const struct bl_options *o);
 	const char *synopsis;
 	const char *help;
+	bool reports; /* takes --format markdown|html */
 };
 
 static const struct command commands[] = {
         {"tree", cli_cmd_tree, "tree [--ascii] [--depth N] SOURCE...",
-                "print the tree of targets, indexes, manifests, configs and layers"},
-        {"inspect", cli_cmd_inspect, "inspect [--json] SOURCE...",
-                "everything resolved: facts per node, or JSON (docs/inspect-json.md)"},
+                "print the tree of targets, indexes, manifests, configs and layers", false},
+        {"inspect", cli_cmd_inspect, "inspect [--json | --format F] SOURCE...",
+                "everything resolved: facts per node, JSON (docs/inspect-json.md),\n"
+                "      or a markdown|html report",
+                true},
         {"digest", cli_cmd_digest,
                 "digest SOURCE... [--target T] [--platform P] [--what W[,W...]] [--layer N]\n"
                 "         [--json | --compare PREVIOUS.json]",
                 "print one digest: W is index|manifest|config|layer|diff-id|chain-id;\n"
-                "      --json: every target's keys (docs/digest-json.md)"},
+                "      --json: every target's keys (docs/digest-json.md)",
+                false},
         {"diff", cli_cmd_diff,
-                "diff A B [--json] [--files] [--ignore-timestamps] [--quiet]   (A, B: "
-                "SRC[+SRC...])",
-                "compare two builds: exit 0 identical, 1 different, 2+ error (docs/diff-json.md)"},
+                "diff A B [--json | --format F] [--summary] [--files] [--ignore-timestamps]\n"
+                "         [--quiet]   (A, B: SRC[+SRC...])",
+                "compare two builds: exit 0 identical, 1 different, 2+ error (docs/diff-json.md)",
+                true},
         {"tags", cli_cmd_tags, "tags [--json] REF",
-                "the tags of a registry repository (every page of the listing)"},
+                "the tags of a registry repository (every page of the listing)", false},
         {"ls", cli_cmd_ls,
                 "ls SOURCE... [--target T] [--platform P] [--layer N | --merged] [--json]",
-                "the files of the whole image with whiteouts applied (default), or of one layer"},
+                "the files of the whole image with whiteouts applied (default), or of one layer",
+                false},
 };
 
 static const char usage_text[] =
@@ -313,10 +319,19 @@ int bl_cli_main(int argc, char **argv)
 	} else if (o.version) {
 		printf("bakelens %s\n", BL_VERSION);
 	} else {
-		cli_out_begin(&o);
+		const struct command *c = NULL;
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 			if (strcmp(cmd, commands[i].name) == 0)
-				rc = commands[i].run(&o);
+				c = &commands[i];
+		if (c && !c->reports && o.format >= BL_FORMAT_MARKDOWN) {
+			cli_error("--format %s: %s writes no report (diff and inspect do; try "
+			          "--format json)",
+			        bl_format_name(o.format), cmd);
+			rc = BL_EXIT_USAGE;
+		} else if (c) {
+			cli_out_begin(&o);
+			rc = c->run(&o);
+		}
 	}
 	bl_options_fini(&o);
 	free(args);

@@ -101,6 +101,66 @@ bool cli_load(const struct bl_options *o, struct bl_build **out, int *exit_code)
  * at most `max_lines`. Missing and unresolved blobs are not problems. */
 int cli_check_statuses(const struct bl_build *b, const struct bl_node *top, int max_lines);
 
+/* Reports for people reading CI (report.c, report_md.c, report_html.c):
+ * --format markdown|html and --summary of diff and inspect. */
+struct bl_cmp;
+struct bl_cmp_node;
+struct bl_cmp_platform;
+struct cli_report_diff {
+	const struct bl_cmp *cmp;
+	const struct bl_vec *left, *right; /* char *: the sources of each side */
+};
+/* Before loading: with --summary, $GITHUB_STEP_SUMMARY must name a file.
+ * False (after printing why) with *rc = BL_EXIT_USAGE when it does not. */
+bool cli_report_check(const struct bl_options *o, int *rc);
+/* With --summary, append the Markdown report to $GITHUB_STEP_SUMMARY; with
+ * --format markdown|html, print the report on stdout (diff: not with --quiet).
+ * Returns true when stdout got the report (the caller prints nothing else).
+ * A summary file that cannot be written is reported on stderr and sets *rc
+ * to BL_EXIT_INPUT. */
+bool cli_report_diff(const struct bl_options *o, const struct cli_report_diff *d, int *rc);
+bool cli_report_inspect(const struct bl_options *o, const struct bl_build *b, int *rc);
+/* The one line a report starts with, unescaped (input data inside): for a
+ * diff "identical" or "different: <what> — <target> <platform>: cache breaks
+ * at layer N of M: ...", the model's words; for inspect the counts of
+ * targets, images and problems. Caller frees. */
+char *cli_report_diff_headline(const struct bl_cmp *cmp);
+char *cli_report_inspect_headline(const struct bl_build *b);
+/* The last layer's ChainID below an image manifest, NULL when unknown. */
+const struct bl_digest *cli_report_last_chain(const struct bl_node *manifest);
+/* The sign of a compared node: "+" right only, "-" left only, "=" identical,
+ * "~" different. */
+const char *cli_report_sign(const struct bl_cmp_node *n);
+/* True when nothing below n (n included) differs or carries a note. */
+bool cli_report_quiet(const struct bl_cmp_node *n);
+/* A platform's final ChainID on one side (right or left); NULL when that
+ * side has no such image or it is unknown. */
+const struct bl_digest *cli_report_chain(const struct bl_cmp_platform *p, bool right);
+/* A table of targets by platforms in one form: the strings around the
+ * title, the table, the header cells, the row label and the cells; `rule`
+ * "---" writes Markdown's delimiter row, "" none; an empty title_start, no
+ * title. Input strings go through `esc`. */
+struct cli_report_form {
+	const char *title_start, *title_end, *table_start, *table_end;
+	const char *row_start, *label_end, *head_start, *head_end, *cell_start, *cell_end, *row_end,
+	        *rule;
+	void (*esc)(struct bl_buf *out, const char *s);
+};
+/* The table of a comparison (a row per target, a column per platform, a
+ * cell per platform summary that `cell` writes, a dash where a target has
+ * no such platform), nothing when there is no platform. */
+void cli_report_diff_table(struct bl_buf *out, const struct cli_report_form *f,
+        const struct bl_cmp *cmp,
+        void (*cell)(struct bl_buf *out, const struct bl_cmp_platform *p));
+/* The same for one build: a cell per image manifest of a target. */
+void cli_report_inspect_table(struct bl_buf *out, const struct cli_report_form *f,
+        const struct bl_build *b, void (*cell)(struct bl_buf *out, const struct bl_node *m));
+/* Render into `out`. */
+void cli_report_diff_md(const struct cli_report_diff *d, struct bl_buf *out);
+void cli_report_diff_html(const struct cli_report_diff *d, struct bl_buf *out);
+void cli_report_inspect_md(const struct bl_build *b, struct bl_buf *out);
+void cli_report_inspect_html(const struct bl_build *b, struct bl_buf *out);
+
 int cli_cmd_tree(const struct bl_options *o);
 int cli_cmd_inspect(const struct bl_options *o);
 int cli_cmd_digest(const struct bl_options *o);

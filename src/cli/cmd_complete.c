@@ -141,6 +141,9 @@ static void offer_values(struct cands *c, const char *opt, const struct bl_optio
 			offer(c, bl_what_name(i));
 	} else if (name && strcmp(name, "theme") == 0) {
 		offer_themes(c);
+	} else if (name && strcmp(name, "format") == 0) {
+		for (int i = 0; bl_format_name((enum bl_format)i); i++)
+			offer(c, bl_format_name((enum bl_format)i));
 	} else if ((name && strcmp(name, "target") == 0) || s == 't') {
 		offer_from_sources(c, o, false);
 	} else if ((name && strcmp(name, "platform") == 0) || s == 'p') {

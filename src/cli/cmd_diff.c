@@ -646,6 +646,8 @@ int cli_cmd_diff(const struct bl_options *o)
 	bl_vec_init(&r.files, files_free);
 	cli_progress_begin(&r.progress, o);
 	int rc = BL_EXIT_OK;
+	if (!cli_report_check(o, &rc))
+		goto out;
 	if (!load_side(&r, &r.sides[0], &rc) || !load_side(&r, &r.sides[1], &rc))
 		goto out;
 	struct bl_cmp_opts co = {.ignore_timestamps = o->ignore_timestamps};
@@ -654,7 +656,8 @@ int cli_cmd_diff(const struct bl_options *o)
 		list_files(&r);
 		cli_progress_end(&r.progress);
 	}
-	if (!o->quiet) {
+	struct cli_report_diff rd = {r.cmp, &r.sides[0].parts, &r.sides[1].parts};
+	if (!cli_report_diff(o, &rd, &r.worst) && !o->quiet) {
 		if (o->json)
 			print_json(&r);
 		else

@@ -212,17 +212,18 @@ static void print_facts(const struct bl_build *b)
 int cli_cmd_inspect(const struct bl_options *o)
 {
 	struct bl_build *b = NULL;
-	int rc;
-	if (!cli_load(o, &b, &rc))
+	int rc = 0, report_rc = 0;
+	if (!cli_report_check(o, &rc) || !cli_load(o, &b, &rc))
 		return rc;
-	if (o->json)
+	bool reported = cli_report_inspect(o, b, &report_rc);
+	if (!reported && o->json)
 		print_json(b);
-	else
+	else if (!reported)
 		print_facts(b);
 	/* Everything on stdout before the problems on stderr. */
 	fflush(stdout);
 	cli_out_ok();
 	rc = cli_check_statuses(b, NULL, o->quiet ? 0 : 20);
 	bl_build_free(b);
-	return rc;
+	return rc ? rc : report_rc;
 }

@@ -157,6 +157,63 @@ char *bl_text_safe(const char *s)
 	return bl_buf_take(&b);
 }
 
+/* Both report escapers work on bl_text_escape's output, which is printable
+ * text with no control left, so each only has to neutralise syntax. */
+void bl_text_escape_html(struct bl_buf *out, const char *s, size_t len)
+{
+	struct bl_buf t;
+	bl_buf_init(&t);
+	bl_text_escape(&t, s, len);
+	for (size_t i = 0; i < t.len; i++) {
+		char c = t.data[i];
+		switch (c) {
+		case '&':
+			bl_buf_puts(out, "&amp;");
+			break;
+		case '<':
+			bl_buf_puts(out, "&lt;");
+			break;
+		case '>':
+			bl_buf_puts(out, "&gt;");
+			break;
+		case '"':
+			bl_buf_puts(out, "&quot;");
+			break;
+		case '\'':
+			bl_buf_puts(out, "&#39;");
+			break;
+		default:
+			bl_buf_putc(out, c);
+		}
+	}
+	bl_buf_fini(&t);
+}
+
+void bl_text_escape_md(struct bl_buf *out, const char *s, size_t len)
+{
+	/* ':' and '.' escaped break GFM's autolinks (http://, www.); '@' its
+	 * e-mail links; '|' escaped stays inside a table cell. */
+	static const char syntax[] = "\\`*_[](){}#+-.!|~:=$@\"";
+	struct bl_buf t;
+	bl_buf_init(&t);
+	bl_text_escape(&t, s, len);
+	for (size_t i = 0; i < t.len; i++) {
+		char c = t.data[i];
+		if (c == '<')
+			bl_buf_puts(out, "&lt;");
+		else if (c == '>')
+			bl_buf_puts(out, "&gt;");
+		else if (c == '&')
+			bl_buf_puts(out, "&amp;");
+		else if (c && strchr(syntax, c)) {
+			bl_buf_putc(out, '\\');
+			bl_buf_putc(out, c);
+		} else
+			bl_buf_putc(out, c);
+	}
+	bl_buf_fini(&t);
+}
+
 bool bl_text_is_safe(const char *s, size_t len)
 {
 	size_t i = 0;

@@ -84,4 +84,16 @@ cp "$REAL" "$BL_TMP/manifest.json"
 run_bl "$O" "$E" digest "$BL_TMP/manifest.json"
 expect_eq "the real manifest as a file: exit" 0 "$rc"
 expect_eq "the real manifest as a file: its digest" "$(sha256_of "$REAL")" "$(cat "$O")"
+
+# Only diff and inspect write reports: another command asked for one is a
+# usage error, not its usual output under another name.
+for c in tree digest ls tags; do
+	for f in markdown html; do
+		run_bl "$O" "$E" "$c" --format "$f" "$L"
+		expect_eq "$c --format $f: exit (usage)" 2 "$rc"
+		expect_eq "$c --format $f: says which commands report" yes \
+			"$(grep -q "^bakelens: --format $f: $c writes no report (diff and inspect do" "$E" && echo yes || echo no)"
+		expect_eq "$c --format $f: nothing on stdout" 0 "$(wc -c <"$O")"
+	done
+done
 finish

@@ -121,6 +121,8 @@ static void test_options(void **state)
 		int argc = bl_options_takes_value(got.items[i]) ? 3 : 2;
 		if (strcmp(got.items[i], "--depth") == 0)
 			argv[2] = "1";
+		if (strcmp(got.items[i], "--format") == 0)
+			argv[2] = "markdown";
 		struct bl_options o;
 		struct bl_error err = {0};
 		if (!bl_options_parse(argc, argv, BL_FRONT_CLI, &o, &err))
@@ -151,6 +153,26 @@ static void test_what(void **state)
 	EXPECT_LINES("--what=config --what=chain-id", "digest", "--what=c");
 	EXPECT_LINES("config chain-id", "digest", "--what", "=", "c");
 	EXPECT_LINES("diff-id", "digest", "--what", "=", "d");
+}
+
+/* --format: every value the parser takes, and each offered one parses. */
+static void test_format(void **state)
+{
+	(void)state;
+	EXPECT_LINES("text json markdown html", "diff", "--format", "");
+	EXPECT_LINES("--format=markdown", "inspect", "--format=m");
+	struct bl_vec got;
+	const char *args[] = {"inspect", "--format", ""};
+	assert_int_equal(complete(&got, 3, args), 0);
+	for (size_t i = 0; i < got.len; i++) {
+		struct bl_options o;
+		struct bl_error err = {0};
+		char *argv[] = {"bakelens", "--format", got.items[i], NULL};
+		assert_true(bl_options_parse(3, argv, BL_FRONT_CLI, &o, &err));
+		assert_string_equal(bl_format_name(o.format), got.items[i]);
+		bl_options_fini(&o);
+	}
+	bl_vec_fini(&got);
 }
 
 /* --theme: the built-in themes and the user's, each loading cleanly. */
@@ -273,6 +295,7 @@ int main(void)
 	        cmocka_unit_test(test_commands),
 	        cmocka_unit_test(test_options),
 	        cmocka_unit_test(test_what),
+	        cmocka_unit_test(test_format),
 	        cmocka_unit_test(test_themes),
 	        cmocka_unit_test(test_targets),
 	        cmocka_unit_test(test_platforms),

@@ -46,6 +46,37 @@ static void test_both_fronts_read_the_shared_options(void **state)
 	}
 }
 
+static void test_format_and_json(void **state)
+{
+	(void)state;
+	struct bl_options o;
+	struct bl_error err = {0};
+	assert_true(PARSE(BL_FRONT_CLI, &o, &err, "--format", "markdown", "--summary", "X"));
+	assert_int_equal(o.format, BL_FORMAT_MARKDOWN);
+	assert_true(o.summary);
+	assert_false(o.json);
+	bl_options_fini(&o);
+	assert_true(PARSE(BL_FRONT_CLI, &o, &err, "--format=json", "X"));
+	assert_true(o.json); /* the commands that read o.json get it */
+	bl_options_fini(&o);
+	assert_true(PARSE(BL_FRONT_CLI, &o, &err, "--json", "X"));
+	assert_int_equal(o.format, BL_FORMAT_JSON);
+	bl_options_fini(&o);
+	assert_true(PARSE(BL_FRONT_CLI, &o, &err, "--format", "html", "X"));
+	assert_int_equal(o.format, BL_FORMAT_HTML);
+	bl_options_fini(&o);
+	assert_false(PARSE(BL_FRONT_CLI, &o, &err, "--format", "pdf", "X"));
+	assert_int_equal(err.code, BL_E_USAGE);
+	assert_non_null(strstr(err.msg, "expected text, json, markdown or html"));
+	bl_options_fini(&o);
+	assert_false(PARSE(BL_FRONT_CLI, &o, &err, "--json", "--format", "html", "X"));
+	assert_non_null(strstr(err.msg, "--json and --format html: choose one"));
+	bl_options_fini(&o);
+	/* The explorer has no report. */
+	assert_false(PARSE(BL_FRONT_UI, &o, &err, "--format", "html", "X"));
+	bl_options_fini(&o);
+}
+
 static void test_cli_only_options(void **state)
 {
 	(void)state;
@@ -222,6 +253,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_both_fronts_read_the_shared_options),
 	        cmocka_unit_test(test_cli_only_options),
+	        cmocka_unit_test(test_format_and_json),
 	        cmocka_unit_test(test_bad_values_are_usage_errors),
 	        cmocka_unit_test(test_dash_and_double_dash),
 	        cmocka_unit_test(test_stdin_once),
