@@ -50,6 +50,13 @@ struct bl_file_entry {
 	uint32_t seq;    /* order in the tar */
 	bool has_sha256; /* regular files, when hashing was asked for */
 	unsigned char sha256[32];
+	/* Hard links in a merged list (bl_layerfiles_merge): what became of the
+	 * path they link to. The link keeps the bytes it was made with either way. */
+	enum bl_link_state {
+		BL_LINK_OK = 0,   /* the target path shows the linked file */
+		BL_LINK_GONE,     /* a later whiteout removed the target path */
+		BL_LINK_REPLACED, /* a later layer put another file at the target path */
+	} link_state;
 };
 
 /* Sorted by path, unique paths. */
@@ -58,6 +65,9 @@ struct bl_file_list {
 	struct bl_file_entry *items;
 	size_t len, cap;
 	uint64_t bytes_read;     /* compressed bytes streamed (for reports and benchmarks) */
+	uint64_t tar_bytes;      /* uncompressed tar bytes up to its end marker (summed on merge) */
+	uint64_t content_bytes;  /* the sizes of every member, duplicates and whiteouts
+	                            included (summed on merge): dive's layer size */
 	bool missing_end_marker; /* the tar stopped after its last member's data, without
 	                            padding or end blocks (umoci 0.4 writes these); the
 	                            listing is complete */
@@ -67,12 +77,24 @@ void bl_file_list_init(struct bl_file_list *l);
 void bl_file_list_fini(struct bl_file_list *l);
 /* Binary search; NULL when absent. */
 const struct bl_file_entry *bl_file_list_find(const struct bl_file_list *l, const char *path);
+/* Index of the first entry whose path is >= key (strcmp order); l->len when none. */
+size_t bl_file_list_lower_bound(const struct bl_file_list *l, const char *key);
 const char *bl_file_type_name(enum bl_file_type t); /* "file", "dir", "symlink", ... */
 /* One `ls -l`-like line (no newline) appended to `out`: mode, uid, gid, size,
  * mtime (UTC), "[N] " (the layer) when `show_layer`, the path, and " -> TARGET"
  * or " link to SOURCE"; names escaped (bl_text_safe). */
 struct bl_buf;
 void bl_file_entry_line(const struct bl_file_entry *e, bool show_layer, struct bl_buf *out);
+/* The BL_FMETA_* bits on which two entries of the same path differ (0: the
+ * same). Content compares by size, and by sha256 when both have one. */
+unsigned bl_file_entry_compare(const struct bl_file_entry *l, const struct bl_file_entry *r);
+/* Layer numbers as users give them: 1 is the bottom layer, `count` the top;
+ * -1 is the top, -count the bottom. The 0-based index into `idx`; false when
+ * out of range (0 always is). */
+bool bl_layer_number_index(long number, size_t count, size_t *idx);
+/* "(1 to N, or -1 to -N)", or "(none)" when count is 0: what
+ * bl_layer_number_index takes, for messages. A new string. */
+char *bl_layer_number_range(size_t count);
 /* "-rwxr-xr-x"-style mode string into out (at least 11 bytes). */
 void bl_file_mode_string(const struct bl_file_entry *e, char *out, size_t outlen);
 
@@ -113,6 +135,18 @@ bool bl_layerfiles_list_image(const struct bl_node *manifest, const struct bl_la
  * everything under it. Whiteout entries themselves are not kept. Strings are
  * copied into acc's arena. Both lists must be sorted (as listed). */
 void bl_layerfiles_merge(struct bl_file_list *acc, const struct bl_file_list *upper);
+
+/* Write the data of the member `seq` (bl_file_entry.seq) of the tar stream
+ * to `sink`, a block at a time: the file is never held whole. `sink` returns
+ * false to stop (then this returns false with BL_E_CANCELLED unless the sink
+ * set `err`). The stream is read to its end only when the member was found,
+ * so the digest is checked then. BL_E_NOT_FOUND when no member has that seq. */
+typedef bool (*bl_data_sink)(void *ud, const void *buf, size_t len, struct bl_error *err);
+bool bl_layerfiles_cat(struct bl_stream *s, const char *what, uint32_t seq, bl_data_sink sink,
+        void *ud, struct bl_error *err);
+/* The same for a LAYER node (its store and descriptor). */
+bool bl_layerfiles_cat_node(const struct bl_node *layer, uint32_t seq, bl_data_sink sink, void *ud,
+        struct bl_error *err);
 
 /* ---- differences ---- */
 

@@ -186,7 +186,7 @@ struct bl_query {
 	const char *platform; /* NULL: the only image manifest (several: BL_E_USAGE) */
 	enum bl_what what;
 	bool has_layer;
-	long layer; /* 0-based; negative counts from the end (-1 = last) */
+	long layer; /* 1 is the bottom; negative counts from the top (-1); 0 is none */
 };
 
 /* True when target t is called `name`: its label, its name, one of the

@@ -18,7 +18,7 @@
 
 /* Which front end accepts an option (bits). */
 enum bl_front {
-	BL_FRONT_CLI = 1 << 0, /* the commands: tree, inspect, digest, diff, tags, ls */
+	BL_FRONT_CLI = 1 << 0, /* the commands: tree, inspect, digest, diff, tags, ls, check, cat */
 	BL_FRONT_UI = 1 << 1,  /* the explorer */
 	BL_FRONT_BOTH = BL_FRONT_CLI | BL_FRONT_UI,
 };
@@ -48,9 +48,15 @@ struct bl_options {
 	enum bl_format format; /* --format; BL_FORMAT_TEXT when not given */
 	bool summary;          /* --summary: append Markdown to $GITHUB_STEP_SUMMARY */
 	bool ascii;
-	bool files;             /* diff: file-level differences of changed layers */
-	bool ignore_timestamps; /* diff and the explorer's comparison */
-	bool merged;            /* ls */
+	bool files;                       /* diff: file-level differences of changed layers */
+	bool ignore_timestamps;           /* diff and the explorer's comparison */
+	bool merged;                      /* ls */
+	bool changes;                     /* ls: the change set of a layer (or of each) */
+	bool tree;                        /* ls: indented, with directory sizes */
+	const char *lowest_efficiency;    /* check: a ratio, or "disabled" */
+	const char *highest_wasted_bytes; /* check: a size, or "disabled" */
+	const char *highest_user_wasted_percent; /* check: a ratio, or "disabled" */
+	const char *rules;                       /* check: a .dive-ci file */
 	bool quiet;
 	bool diff;    /* the explorer: --diff A B */
 	bool help;    /* -h, --help: the parse stopped there */

@@ -324,8 +324,8 @@ static void check_bakelens(
 		free(pq);
 		free(p);
 	}
-	if (n->layer)
-		bl_buf_printf(&cmd, " --layer %d", n->layer->index);
+	if (n->layer) /* --layer counts from 1, as the tree numbers layers */
+		bl_buf_printf(&cmd, " --layer %d", n->layer->index + 1);
 	bl_buf_printf(&cmd, " --what %s", what);
 	line(out, "$ %s", bl_buf_str(&cmd));
 out:

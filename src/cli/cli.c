@@ -42,9 +42,15 @@ static const struct command commands[] = {
         {"tags", cli_cmd_tags, "tags [--json] REF",
                 "the tags of a registry repository (every page of the listing)", false},
         {"ls", cli_cmd_ls,
-                "ls SOURCE... [--target T] [--platform P] [--layer N | --merged] [--json]",
+                "ls SOURCE... [--target T] [--platform P] [--layer N | --merged] [--changes] "
+                "[--tree] [--json]",
                 "the files of the whole image with whiteouts applied (default), or of one layer",
                 false},
+        {"cat", cli_cmd_cat, "cat SOURCE... PATH [--target T] [--platform P] [--layer N]",
+                "a file's bytes as the image (or layer N) has them, to stdout", false},
+        {"check", cli_cmd_check,
+                "check SOURCE... [--target T] [--platform P] [--rules FILE] [--json]",
+                "dive's CI rules on wasted space: exit 0 pass, 1 a rule failed, 2+ error", false},
 };
 
 static const char usage_text[] =
@@ -125,6 +131,17 @@ json_t *cli_json_str(const char *s)
 	j = json_string(safe);
 	free(safe);
 	return j ? j : json_null();
+}
+
+void cli_json_entry_fields(json_t *j, const struct bl_file_entry *e)
+{
+	json_object_set_new(j, "type", json_string(bl_file_type_name(e->type)));
+	json_object_set_new(j, "size", json_integer(e->size));
+	json_object_set_new(j, "mode", json_integer(e->mode));
+	json_object_set_new(j, "uid", json_integer(e->uid));
+	json_object_set_new(j, "gid", json_integer(e->gid));
+	json_object_set_new(j, "mtime", json_integer(e->mtime));
+	json_object_set_new(j, "linkname", cli_json_str(e->linkname));
 }
 
 int cli_fail(const struct bl_error *err)

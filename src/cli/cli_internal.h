@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "bakelens/error.h"
+#include "bakelens/layerfiles.h"
 #include "bakelens/model.h"
 #include "bakelens/options.h"
 #include "bakelens/registry.h"
@@ -20,6 +21,9 @@ void cli_put_safe(const char *s);
  * escapes controls), escaped first when not (jansson refuses invalid UTF-8,
  * e.g. a tar member name); NULL gives JSON null. A new reference. */
 json_t *cli_json_str(const char *s);
+/* The fields every JSON form of a file entry has (type, size, mode, uid, gid,
+ * mtime, linkname), set on `j`, in that order. */
+void cli_json_entry_fields(json_t *j, const struct bl_file_entry *e);
 
 /* Print a JSON document and a newline on stdout (2-space indent, keys in
  * order), streamed through cli_jw. On a terminal everything outside printable
@@ -169,6 +173,30 @@ int cli_digest_json(const struct bl_options *o, unsigned asked);
 int cli_cmd_tags(const struct bl_options *o);
 int cli_cmd_diff(const struct bl_options *o);
 int cli_cmd_ls(const struct bl_options *o);
+int cli_cmd_check(const struct bl_options *o);
+int cli_cmd_cat(const struct bl_options *o);
+
+/* ---- images (cli_image.c), for ls, cat and check ---- */
+struct bl_image_files;
+/* The image manifest --target and --platform name, usable
+ * (cli_image_usable). NULL with err set. */
+const struct bl_node *cli_image_manifest(
+        const struct bl_build *b, const struct bl_options *o, struct bl_error *err);
+/* False (err: the manifest's failure, BL_E_NOT_FOUND for a missing blob)
+ * when the manifest could not be read: it has no layers to list. */
+bool cli_image_usable(const struct bl_node *m, struct bl_error *err);
+size_t cli_image_layer_count(const struct bl_node *m);
+/* The layer at 0-based `idx`, NULL past the end. */
+const struct bl_node *cli_image_layer(const struct bl_node *m, size_t idx);
+/* Parse --layer's value (prints the usage error and returns false). */
+bool cli_layer_arg(const char *arg, long *out);
+/* bl_layer_number_index, failing with BL_E_NOT_FOUND "--layer N: the image
+ * has C layers (1 to C, or -1 to -C)". */
+bool cli_layer_index(long number, size_t count, size_t *idx, struct bl_error *err);
+/* The first `count` layers of `m` (SIZE_MAX: all) listed into `f`
+ * (initialised), with a progress line. */
+bool cli_image_list(const struct bl_options *o, const struct bl_node *m, bool hash, size_t count,
+        struct bl_image_files *f, struct bl_error *err);
 /* `bakelens __complete WORDS...` (hidden): the candidates for the last of
  * the words, one a line on stdout; always 0. See cmd_complete.c. */
 int cli_cmd_complete(int nwords, char **words);

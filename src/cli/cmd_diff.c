@@ -476,13 +476,7 @@ static json_t *entry_json(const struct bl_file_entry *e)
 	if (!e)
 		return json_null();
 	json_t *j = json_object();
-	json_object_set_new(j, "type", json_string(bl_file_type_name(e->type)));
-	json_object_set_new(j, "size", json_integer(e->size));
-	json_object_set_new(j, "mode", json_integer(e->mode));
-	json_object_set_new(j, "uid", json_integer(e->uid));
-	json_object_set_new(j, "gid", json_integer(e->gid));
-	json_object_set_new(j, "mtime", json_integer(e->mtime));
-	json_object_set_new(j, "linkname", cli_json_str(e->linkname));
+	cli_json_entry_fields(j, e);
 	if (e->has_sha256) {
 		char hex[72] = "sha256:";
 		for (int i = 0; i < 32; i++)

@@ -70,8 +70,7 @@ static void list_sort_unique(struct bl_file_list *l)
 	l->len = w;
 }
 
-/* Index of the first entry whose path is >= key. */
-static size_t lower_bound(const struct bl_file_list *l, const char *key)
+size_t bl_file_list_lower_bound(const struct bl_file_list *l, const char *key)
 {
 	size_t lo = 0, hi = l->len;
 	while (lo < hi) {
@@ -86,7 +85,7 @@ static size_t lower_bound(const struct bl_file_list *l, const char *key)
 
 const struct bl_file_entry *bl_file_list_find(const struct bl_file_list *l, const char *path)
 {
-	size_t i = lower_bound(l, path);
+	size_t i = bl_file_list_lower_bound(l, path);
 	return i < l->len && strcmp(l->items[i].path, path) == 0 ? &l->items[i] : NULL;
 }
 
@@ -251,15 +250,13 @@ static bool fail_archive(struct reader *r, struct archive *a, const char *what, 
 	return false;
 }
 
-bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_layerfiles_opts *o,
-        struct bl_file_list *out, struct bl_error *err)
+/* A reader of tars (uncompressed, gzip, zstd, xz or bzip2) pulling from
+ * r->s, opened: NULL (err set, `a` freed) when the start is unreadable. The
+ * caller frees r->buf either way. */
+static struct archive *open_archive(struct reader *r, const char *what, struct bl_error *err)
 {
-	static const struct bl_layerfiles_opts defaults = {.layer = -1};
-	if (!o)
-		o = &defaults;
-	struct reader r = {.s = s, .o = o, .next_progress = PROGRESS_EVERY};
-	bl_error_clear(&r.err);
-	r.buf = bl_malloc(READ_BUF);
+	bl_error_clear(&r->err);
+	r->buf = bl_malloc(READ_BUF);
 	struct archive *a = archive_read_new();
 	if (!a)
 		abort();
@@ -270,14 +267,45 @@ bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_l
 	archive_read_support_format_tar(a);
 	/* An empty layer (zero bytes) is an empty tar for our purposes. */
 	archive_read_support_format_empty(a);
+	if (archive_read_open(a, r, NULL, cb_read, NULL) != ARCHIVE_OK) {
+		fail_archive(r, a, what, NULL, err);
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* Drain what is left of `r->s` so a verifying stream checks its digest. */
+static bool drain(struct reader *r, const char *what, struct bl_error *err)
+{
+	for (;;) {
+		/* A failure libarchive did not pass on (it had what it needed). */
+		ssize_t n = r->failed ? -1 : r->s->read(r->s, r->buf, READ_BUF, &r->err);
+		if (n < 0) {
+			*err = r->err;
+			bl_error_prefix(err, "%s", what);
+			return false;
+		}
+		if (n == 0)
+			return true;
+		r->bytes += (uint64_t)n;
+	}
+}
+
+bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_layerfiles_opts *o,
+        struct bl_file_list *out, struct bl_error *err)
+{
+	static const struct bl_layerfiles_opts defaults = {.layer = -1};
+	if (!o)
+		o = &defaults;
+	struct reader r = {.s = s, .o = o, .next_progress = PROGRESS_EVERY};
 	bool ok = false;
 	char *member = NULL;
 	uint32_t seq = 0;
 	bool truncated = false;
-	if (archive_read_open(a, &r, NULL, cb_read, NULL) != ARCHIVE_OK) {
-		fail_archive(&r, a, what, NULL, err);
+	struct archive *a = open_archive(&r, what, err);
+	if (!a)
 		goto out;
-	}
 	for (;;) {
 		struct archive_entry *ae;
 		int rc = archive_read_next_header(a, &ae);
@@ -344,6 +372,9 @@ bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_l
 				bl_hasher_fini(&h);
 			continue; /* the root directory */
 		}
+		out->content_bytes += archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0
+		                              ? (uint64_t)archive_entry_size(ae)
+		                              : 0;
 		struct bl_file_entry *e = list_push(out);
 		e->path = path;
 		e->type = t;
@@ -375,26 +406,20 @@ bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_l
 		if (truncated)
 			break;
 	}
+	/* What the tar format consumed from the decompressed data: the tar up
+	 * to its end marker (libarchive reads no further). */
+	out->tar_bytes += archive_filter_bytes(a, 0) > 0 ? (uint64_t)archive_filter_bytes(a, 0) : 0;
 	/* The rest of the stream (tar padding after the end marker, the end of
 	 * the compressed data): verification happens at the end. */
-	for (;;) {
-		/* A failure libarchive did not pass on (it had what it needed). */
-		ssize_t n = r.failed ? -1 : s->read(s, r.buf, READ_BUF, &r.err);
-		if (n < 0) {
-			*err = r.err;
-			bl_error_prefix(err, "%s", what);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		r.bytes += (uint64_t)n;
-	}
+	if (!drain(&r, what, err))
+		goto out;
 	list_sort_unique(out);
 	out->bytes_read += r.bytes;
 	ok = true;
 out:
 	free(member);
-	archive_read_free(a);
+	if (a)
+		archive_read_free(a);
 	free(r.buf);
 	return ok;
 }
@@ -433,6 +458,105 @@ bool bl_layerfiles_list_node(const struct bl_node *layer, const struct bl_layerf
 	return bl_layerfiles_list(layer->store, &layer->desc, o, out, err);
 }
 
+bool bl_layer_number_index(long number, size_t count, size_t *idx)
+{
+	if (number == 0 || count == 0)
+		return false;
+	if (number > 0 && (unsigned long)number <= count) {
+		*idx = (size_t)number - 1;
+		return true;
+	}
+	if (number < 0 && (unsigned long)-number <= count) {
+		*idx = count - (size_t)-number;
+		return true;
+	}
+	return false;
+}
+
+char *bl_layer_number_range(size_t count)
+{
+	if (!count)
+		return bl_strdup("(none)");
+	return bl_asprintf("(1 to %zu, or -1 to -%zu)", count, count);
+}
+
+bool bl_layerfiles_cat(struct bl_stream *s, const char *what, uint32_t seq, bl_data_sink sink,
+        void *ud, struct bl_error *err)
+{
+	struct reader r = {.s = s, .next_progress = UINT64_MAX};
+	bool ok = false;
+	uint32_t at = 0;
+	struct archive *a = open_archive(&r, what, err);
+	if (!a)
+		goto out;
+	for (;;) {
+		struct archive_entry *ae;
+		int rc = archive_read_next_header(a, &ae);
+		if (rc == ARCHIVE_EOF || (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)) {
+			if (rc == ARCHIVE_EOF || clean_truncation(&r, a))
+				bl_fail(err, BL_E_NOT_FOUND, "%s: no member %u", what,
+				        (unsigned)seq);
+			else
+				fail_archive(&r, a, what, NULL, err);
+			goto out;
+		}
+		const char *name = archive_entry_pathname(ae);
+		/* The members counted as bl_layerfiles_read counts them. */
+		struct bl_arena tmp;
+		bl_arena_init(&tmp);
+		bool root = !*normalise(&tmp, name ? name : "");
+		bl_arena_fini(&tmp);
+		if (root || at++ != seq)
+			continue; /* the next header skips the data */
+		const void *blk;
+		size_t len;
+		la_int64_t off;
+		int drc;
+		int64_t got = 0;
+		while ((drc = archive_read_data_block(a, &blk, &len, &off)) == ARCHIVE_OK) {
+			got += (int64_t)len;
+			if (!sink(ud, blk, len, err)) {
+				if (err && err->code == BL_OK)
+					bl_fail(err, BL_E_CANCELLED, "%s: cancelled", what);
+				goto out;
+			}
+		}
+		if (drc != ARCHIVE_EOF &&
+		        !(got == archive_entry_size(ae) && clean_truncation(&r, a))) {
+			fail_archive(&r, a, what, name, err);
+			goto out;
+		}
+		ok = drain(&r, what, err);
+		goto out;
+	}
+out:
+	if (a)
+		archive_read_free(a);
+	free(r.buf);
+	return ok;
+}
+
+bool bl_layerfiles_cat_node(const struct bl_node *layer, uint32_t seq, bl_data_sink sink, void *ud,
+        struct bl_error *err)
+{
+	if (!layer->has_desc || !layer->store)
+		return bl_layerfiles_list_node(layer, NULL, NULL, err); /* says why */
+	char sh[32];
+	bl_digest_short(&layer->desc.digest, sh, sizeof sh);
+	char *what = bl_asprintf("layer %s", sh);
+	struct bl_stream *s = NULL;
+	bool ok = false;
+	if (!bl_store_open_blob(layer->store, &layer->desc, &s, err)) {
+		bl_error_prefix(err, "%s", what);
+		goto out;
+	}
+	ok = bl_layerfiles_cat(s, what, seq, sink, ud, err);
+	s->close(s);
+out:
+	free(what);
+	return ok;
+}
+
 void bl_file_entry_line(const struct bl_file_entry *e, bool show_layer, struct bl_buf *out)
 {
 	char mode[16], when[32];
@@ -446,7 +570,7 @@ void bl_file_entry_line(const struct bl_file_entry *e, bool show_layer, struct b
 	bl_buf_printf(out, "%s %5lld %5lld %10lld %s ", mode, (long long)e->uid, (long long)e->gid,
 	        (long long)e->size, when);
 	if (show_layer)
-		bl_buf_printf(out, "[%d] ", e->layer);
+		bl_buf_printf(out, "[%d] ", e->layer + 1); /* layer numbers count from 1 */
 	char *p = bl_text_safe(e->path);
 	bl_buf_printf(out, "%s", p);
 	free(p);
@@ -454,6 +578,10 @@ void bl_file_entry_line(const struct bl_file_entry *e, bool show_layer, struct b
 		char *l = bl_text_safe(e->linkname);
 		bl_buf_printf(out, "%s%s", e->type == BL_FILE_HARDLINK ? " link to " : " -> ", l);
 		free(l);
+		if (e->link_state == BL_LINK_GONE)
+			bl_buf_printf(out, " (target path deleted since)");
+		else if (e->link_state == BL_LINK_REPLACED)
+			bl_buf_printf(out, " (target path replaced since)");
 	}
 }
 
@@ -470,10 +598,8 @@ bool bl_layerfiles_list_image(const struct bl_node *manifest, const struct bl_la
 		struct bl_file_list one;
 		bl_file_list_init(&one);
 		bool ok = bl_layerfiles_list_node(c, &lo, &one, err);
-		if (ok) {
-			bl_layerfiles_merge(out, &one);
-			out->bytes_read += one.bytes_read;
-		}
+		if (ok)
+			bl_layerfiles_merge(out, &one); /* sums the byte counts too */
 		bl_file_list_fini(&one);
 		if (!ok)
 			return false;
@@ -493,14 +619,14 @@ static const char *base_of(const char *path)
 static void mark_under(const struct bl_file_list *l, bool *del, const char *dir, bool self)
 {
 	if (self) {
-		size_t i = lower_bound(l, dir);
+		size_t i = bl_file_list_lower_bound(l, dir);
 		if (i < l->len && strcmp(l->items[i].path, dir) == 0)
 			del[i] = true;
 	}
 	size_t dl = strlen(dir);
 	char *prefix = bl_asprintf("%s/", dir);
 	/* A whiteout at the root (".wh..wh..opq" in "") hides everything. */
-	size_t i = dl ? lower_bound(l, prefix) : 0;
+	size_t i = dl ? bl_file_list_lower_bound(l, prefix) : 0;
 	for (; i < l->len; i++) {
 		if (dl && strncmp(l->items[i].path, prefix, dl + 1) != 0)
 			break;
@@ -565,8 +691,21 @@ void bl_layerfiles_merge(struct bl_file_list *acc, const struct bl_file_list *up
 	acc->len = n;
 	acc->cap = acc->len + upper->len + 1;
 	acc->bytes_read += upper->bytes_read;
+	acc->tar_bytes += upper->tar_bytes;
+	acc->content_bytes += upper->content_bytes;
 	free(del);
 	free(wh);
+	/* A hard link is made to the file its target path holds when its layer
+	 * is applied; later layers may remove or replace that path. */
+	for (size_t k = 0; k < acc->len; k++) {
+		struct bl_file_entry *e = &acc->items[k];
+		if (e->type != BL_FILE_HARDLINK || !e->linkname)
+			continue;
+		const struct bl_file_entry *t = bl_file_list_find(acc, e->linkname);
+		e->link_state = !t                    ? BL_LINK_GONE
+		                : t->layer > e->layer ? BL_LINK_REPLACED
+		                                      : BL_LINK_OK;
+	}
 }
 
 /* ---- differences ---- */
@@ -601,29 +740,39 @@ static bool str_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+unsigned bl_file_entry_compare(const struct bl_file_entry *l, const struct bl_file_entry *r)
+{
+	unsigned what = 0;
+	if (l->type != r->type)
+		what |= BL_FMETA_TYPE;
+	if (l->type == BL_FILE_REGULAR && r->type == BL_FILE_REGULAR) {
+		if (l->size != r->size)
+			what |= BL_FMETA_SIZE;
+		if (l->has_sha256 && r->has_sha256 && memcmp(l->sha256, r->sha256, 32) != 0)
+			what |= BL_FMETA_DATA;
+	}
+	if (!str_eq(l->linkname, r->linkname))
+		what |= BL_FMETA_LINK;
+	if (l->uid != r->uid)
+		what |= BL_FMETA_UID;
+	if (l->gid != r->gid)
+		what |= BL_FMETA_GID;
+	if (l->mode != r->mode)
+		what |= BL_FMETA_MODE;
+	if (l->mtime != r->mtime || l->mtime_nsec != r->mtime_nsec)
+		what |= BL_FMETA_MTIME;
+	return what;
+}
+
 static void diff_pair(struct bl_file_diff *d, const struct bl_file_entry *l,
         const struct bl_file_entry *r, const struct bl_file_diff_opts *o)
 {
-	unsigned content = 0, meta = 0;
-	if (l->type != r->type)
-		content |= BL_FMETA_TYPE;
-	if (l->type == BL_FILE_REGULAR && r->type == BL_FILE_REGULAR) {
-		if (l->size != r->size)
-			content |= BL_FMETA_SIZE;
-		if (l->has_sha256 && r->has_sha256 && memcmp(l->sha256, r->sha256, 32) != 0)
-			content |= BL_FMETA_DATA;
-	}
-	if (!str_eq(l->linkname, r->linkname))
-		meta |= BL_FMETA_LINK;
-	if (l->uid != r->uid)
-		meta |= BL_FMETA_UID;
-	if (l->gid != r->gid)
-		meta |= BL_FMETA_GID;
-	if (l->mode != r->mode)
-		meta |= BL_FMETA_MODE;
-	bool mtime = l->mtime != r->mtime || l->mtime_nsec != r->mtime_nsec;
-	if (mtime && !(o && o->ignore_timestamps))
-		meta |= BL_FMETA_MTIME;
+	unsigned all = bl_file_entry_compare(l, r);
+	unsigned content = all & (BL_FMETA_TYPE | BL_FMETA_SIZE | BL_FMETA_DATA);
+	unsigned meta = all & ~content;
+	bool mtime = all & BL_FMETA_MTIME;
+	if (o && o->ignore_timestamps)
+		meta &= ~BL_FMETA_MTIME;
 	if (content) {
 		diff_push(d, BL_FCHANGE_CONTENT, content | meta, l, r);
 	} else if (meta) {

@@ -5,6 +5,7 @@
 
 #include "bakelens/buf.h"
 #include "bakelens/json.h"
+#include "bakelens/layerfiles.h"
 #include "bakelens/mem.h"
 #include "bakelens/model.h"
 #include "bakelens/query.h"
@@ -389,18 +390,19 @@ static bool query_target(const struct bl_node *t, const struct bl_node *given,
 			count++;
 	}
 	long want = q->has_layer ? q->layer : -1;
-	long idx = want < 0 ? (long)count + want : want;
-	if (idx < 0 || (size_t)idx >= count) {
-		char *tl = bl_text_safe(t->label);
-		bl_fail(err, BL_E_NOT_FOUND, "%s: no layer %ld: the manifest has %zu layer%s", tl,
-		        want, count, count == 1 ? "" : "s");
+	size_t at;
+	if (!bl_layer_number_index(want, count, &at)) {
+		char *tl = bl_text_safe(t->label), *range = bl_layer_number_range(count);
+		bl_fail(err, BL_E_NOT_FOUND, "%s: no layer %ld: the manifest has %zu layer%s %s",
+		        tl, want, count, count == 1 ? "" : "s", range);
 		free(tl);
+		free(range);
 		return false;
 	}
 	const struct bl_node *l = NULL;
 	for (size_t i = 0, seen = 0; i < m->children.len; i++) {
 		const struct bl_node *c = bl_vec_get(&m->children, i);
-		if (c->kind == BL_NODE_LAYER && seen++ == (size_t)idx) {
+		if (c->kind == BL_NODE_LAYER && seen++ == at) {
 			l = c;
 			break;
 		}
@@ -424,7 +426,7 @@ static bool query_target(const struct bl_node *t, const struct bl_node *given,
 	if (c && !check(t, c, err))
 		return false;
 	char *tl = bl_text_safe(t->label);
-	bl_fail(err, BL_E_NOT_FOUND, "%s: layer %ld: no %s (the config %s)", tl, idx + 1,
+	bl_fail(err, BL_E_NOT_FOUND, "%s: layer %ld: no %s (the config %s)", tl, (long)at + 1,
 	        is_diff ? "diff_id" : "chain_id",
 	        c ? "lists no valid diff_id for it" : "is not available");
 	free(tl);

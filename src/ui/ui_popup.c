@@ -178,7 +178,7 @@ static void build_files(struct bl_ui *ui, int width)
 		bl_doc_newline(d);
 		bl_doc_wrap(d, BL_ROLE_GUIDE,
 		        "whiteouts applied; [N] is the layer a file comes from "
-		        "(0 is the bottom)",
+		        "(1 is the bottom)",
 		        width, 0);
 	}
 	struct bl_buf line;

@@ -1,4 +1,5 @@
-/* libFuzzer: layer listings, the whiteout merge and the file diff.
+/* libFuzzer: layer listings, the whiteout merge, the file diff, each
+ * layer's change set, the wasted-space figures and the file tree.
  *
  * The input is cut into layers on "\n--\n". A layer that starts with '#' is
  * a list of entries, one a line, made into a tar here (so whiteouts, opaque
@@ -7,13 +8,17 @@
  * any other layer is tar bytes as they are (gzip, zstd or none).
  * Each layer is listed, merged over the ones below, and diffed against the
  * merge so far. A listing or merge that is not sorted and unique, or a merge
- * that keeps a whiteout, aborts. */
+ * that keeps a whiteout, aborts; so do change sets out of path order or
+ * whose counts and sizes do not add up, shadowed bytes that do not sum per
+ * layer, and a tree whose directory sizes are not their children's sum. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bakelens/changeset.h"
+#include "bakelens/filetree.h"
 #include "bakelens/layerfiles.h"
 #include "bakelens/mem.h"
 #include "fuzz_common.h"
@@ -167,8 +172,113 @@ static void check_diff(const struct bl_file_list *a, const struct bl_file_list *
 	bl_file_diff_fini(&d);
 }
 
+static uint64_t size_of(const struct bl_file_entry *e)
+{
+	return e->size > 0 ? (uint64_t)e->size : 0;
+}
+
+static void check_changeset(const struct bl_image_files *f, size_t L)
+{
+	struct bl_changeset c;
+	bl_changeset_init(&c);
+	bl_changeset_compute(f, L, &c);
+	check_sorted_unique(&c.upper, true);
+	size_t counted = 0, removed = 0, mine = 0, del_entries = 0;
+	uint64_t added = 0, del_bytes = 0;
+	for (int k = 0; k < 4; k++)
+		counted += c.counts[k];
+	if (counted != c.len)
+		die("change counts do not add up", NULL);
+	for (size_t i = 0; i < c.len; i++) {
+		const struct bl_change *x = &c.items[i];
+		if (i > 0 && strcmp(c.items[i - 1].path, x->path) >= 0)
+			die("change set not sorted and unique at", x->path);
+		if (x->kind == BL_CHANGE_ADDED)
+			added += size_of(x->entry);
+		if (x->kind == BL_CHANGE_DELETED) {
+			if (x->entry || (x->lower && x->del_entries < 1) ||
+			        x->cause == BL_DELETE_NONE)
+				die("deletion without its count or cause", x->path);
+			del_entries += x->del_entries;
+			del_bytes += x->del_bytes;
+		} else if (!x->entry || x->entry->layer != (int32_t)L) {
+			die("change without the layer's entry", x->path);
+		}
+	}
+	for (size_t i = 0; i < c.lower.len; i++)
+		removed += !bl_file_list_find(&c.upper, c.lower.items[i].path);
+	for (size_t i = 0; i < c.upper.len; i++)
+		mine += c.upper.items[i].layer == (int32_t)L;
+	if (added != c.added_bytes || del_entries != c.deleted_entries ||
+	        del_bytes != c.deleted_bytes || removed != c.deleted_entries)
+		die("change sizes do not add up", NULL);
+	if (mine != c.counts[BL_CHANGE_ADDED] + c.counts[BL_CHANGE_MODIFIED] +
+	                        c.counts[BL_CHANGE_SAME] ||
+	        c.upper.len != c.lower.len - removed + c.counts[BL_CHANGE_ADDED])
+		die("the layer's entries are not its changes", NULL);
+	bl_changeset_fini(&c);
+}
+
+static void check_waste(const struct bl_image_files *f)
+{
+	struct bl_waste w;
+	bl_waste_init(&w);
+	bl_waste_compute(f, &w);
+	uint64_t size = 0, wasted = 0, shadowed = 0;
+	size_t files = 0;
+	for (size_t i = 0; i < f->len; i++) {
+		size += f->layers[i].content_bytes;
+		shadowed += w.layer_shadowed_bytes[i];
+		files += w.layer_shadowed_files[i];
+	}
+	for (size_t i = 0; i < w.nineff; i++) {
+		if (w.ineff[i].count < 2 ||
+		        (i > 0 && w.ineff[i - 1].cumulative < w.ineff[i].cumulative))
+			die("inefficiencies out of order at", w.ineff[i].path);
+		wasted += (uint64_t)w.ineff[i].cumulative;
+	}
+	for (size_t i = 0; i < w.nshadowed; i++)
+		if (w.shadowed[i].layer >= w.shadowed[i].by_layer ||
+		        w.shadowed[i].by_layer >= f->len)
+			die("shadowed by a layer not above it", w.shadowed[i].path);
+	if (size != w.size_bytes || wasted != w.wasted_bytes || shadowed != w.shadowed_bytes ||
+	        files != w.shadowed_files || files != w.nshadowed)
+		die("wasted-space figures do not add up", NULL);
+	bl_waste_fini(&w);
+}
+
+static void check_tree(const struct bl_file_list *l)
+{
+	struct bl_filetree t;
+	bl_filetree_build(l, &t);
+	uint64_t top = 0;
+	for (size_t i = 0; i < t.len; i++) {
+		const struct bl_filetree_node *n = &t.nodes[i];
+		if (i > 0 && bl_filetree_path_cmp(t.nodes[i - 1].path, n->path) >= 0)
+			die("tree out of order at", n->path);
+		uint64_t sum = n->entry ? size_of(n->entry) : 0;
+		size_t kids = 0;
+		for (size_t c = n->first_child; c != BL_FILETREE_NONE;
+		        c = t.nodes[c].next_sibling) {
+			if (t.nodes[c].parent != i || c <= i)
+				die("child not under its parent", t.nodes[c].path);
+			sum += t.nodes[c].bytes;
+			kids++;
+		}
+		if (sum != n->bytes || kids != n->nchildren)
+			die("directory size is not its children's", n->path);
+		if (n->parent == BL_FILETREE_NONE)
+			top += n->bytes;
+	}
+	if (top != t.bytes)
+		die("tree total", NULL);
+	bl_filetree_fini(&t);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct bl_image_files image;
+	bl_image_files_init(&image);
 	struct fuzz_part parts[MAX_LAYERS];
 	size_t n = fuzz_split(data, size, parts, MAX_LAYERS);
 	struct bl_file_list merged;
@@ -192,9 +302,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_diff(&before, &merged, i % 2);
 			check_diff(&layer, &merged, false);
 			bl_file_list_fini(&before);
+			bl_image_files_add_take(&image, &layer, 0);
 		}
 		bl_file_list_fini(&layer);
 	}
+	for (size_t L = 0; L < image.len; L++)
+		check_changeset(&image, L);
+	check_waste(&image);
+	check_tree(&merged);
+	bl_image_files_fini(&image);
 	bl_buf_fini(&line);
 	bl_file_list_fini(&merged);
 	return 0;

@@ -29,7 +29,7 @@ digest_is "umoci layout: manifest" "$man" "$L"
 digest_is "umoci layout: manifest (oci:DIR:REF)" "$man" "oci:$L:v1" --what manifest
 digest_is "umoci layout: config" "$cfg" "$L" --what config
 digest_is "umoci layout: last layer" "$(skopeo inspect --raw "oci:$L:v1" | jq -r '.layers[-1].digest')" "$L" --what layer
-digest_is "umoci layout: first layer" "$(skopeo inspect --raw "oci:$L:v1" | jq -r '.layers[0].digest')" "$L" --what layer --layer 0
+digest_is "umoci layout: first layer" "$(skopeo inspect --raw "oci:$L:v1" | jq -r '.layers[0].digest')" "$L" --what layer --layer 1
 digest_is "umoci layout: diff-id -2" "$(echo "$diffs" | sed -n 2p)" "$L" --what diff-id --layer -2
 digest_is "umoci layout: chain-id" "$(chain_id $diffs)" "$L" --what chain-id
 run_bl "$out" "$err" digest "oci:$L:nope"

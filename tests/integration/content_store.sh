@@ -73,8 +73,8 @@ digest_is "meta C: base last layer" "${layers[2]}" meta.json C --target base --w
 digest_is "meta C: base chain-id" "$(chain_id "${diffs[@]}")" meta.json C --target base --what chain-id
 digest_is "content:C@index: manifest" "$man" "content:C@$idx" --what manifest
 digest_is "content:C@manifest: config" "$cfg" "content:C@$man" --what config
-digest_is "C@manifest (no prefix): layer 0" "${layers[0]}" "C@$man" --what layer --layer 0
-digest_is "content:C@manifest: diff-id 1" "${diffs[1]}" "content:C@$man" --what diff-id --layer 1
+digest_is "C@manifest (no prefix): layer 1" "${layers[0]}" "C@$man" --what layer --layer 1
+digest_is "content:C@manifest: diff-id 2" "${diffs[1]}" "content:C@$man" --what diff-id --layer 2
 
 # --- a lazy store: layers absent, shown as missing, manifest-level answers work
 run_bl "$out" "$err" tree meta.json Lazy
@@ -87,8 +87,8 @@ expect_eq "inspect Lazy: missing statuses" 2 \
 if grep -q "normal there" "$out"; then pass; else fail "inspect Lazy: no note that missing layers are normal"; fi
 digest_is "Lazy: config" "$cfg" meta.json Lazy --target base --what config
 digest_is "Lazy: chain-id" "$(chain_id "${diffs[@]}")" "content:Lazy@$man" --what chain-id
-digest_is "Lazy: diff-id of a missing layer" "${diffs[0]}" "content:Lazy@$man" --what diff-id --layer 0
-digest_is "Lazy: digest of a missing layer" "${layers[0]}" "content:Lazy@$man" --what layer --layer 0
+digest_is "Lazy: diff-id of a missing layer" "${diffs[0]}" "content:Lazy@$man" --what diff-id --layer 1
+digest_is "Lazy: digest of a missing layer" "${layers[0]}" "content:Lazy@$man" --what layer --layer 1
 
 # --- failures, with their documented exit codes
 run_bl "$out" "$err" tree C

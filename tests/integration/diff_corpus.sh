@@ -59,7 +59,7 @@ expect_clean "single/multi text" "$out"
 
 # ls on a corpus layer: the same names as tar's listing of the blob.
 lay=$(blob "$S" "$(idx "$S" | jq -r '.manifests[0].digest')" | jq -r '.layers[0].digest')
-run_bl "$out" "$err" ls "$S" --layer 0 --json
+run_bl "$out" "$err" ls "$S" --layer 1 --json
 expect_eq "ls corpus layer: names as tar lists them" \
 	"$(blob "$S" "$lay" | tar -tf - | sed 's|^\./||; s|/$||' | grep -v '^$' | LC_ALL=C sort | tr '\n' ' ')" \
 	"$(jq -r '.[].path' "$out" | LC_ALL=C sort | tr '\n' ' ')"

@@ -57,9 +57,9 @@ expect_eq "two images: chain-ids differ, exit" 2 "$rc"
 if grep -q "2 targets: \[localhost/demo:v1, docker.io/library/demo:v1\], \[localhost/demo:v2, docker.io/library/demo:v2\]" "$err"
 then pass; else fail "two images: the candidates named: $(cat "$err")"; fi
 expect_eq "v1/v2: the first layer is shared (jq)" "$(cfg v1 | jq -r '.rootfs.diff_ids[0]')" "$(cfg v2 | jq -r '.rootfs.diff_ids[0]')"
-run_bl "$out" "$err" digest --what diff-id --layer 0 v1.docker.tar v2.docker.tar
+run_bl "$out" "$err" digest --what diff-id --layer 1 v1.docker.tar v2.docker.tar
 expect_eq "two images, a shared answer: exit ($(cat "$err"))" 0 "$rc"
-expect_eq "two images, a shared answer: diff_id 0 (jq)" "$(cfg v1 | jq -r '.rootfs.diff_ids[0]')" "$(cat "$out")"
+expect_eq "two images, a shared answer: diff_id of layer 1 (jq)" "$(cfg v1 | jq -r '.rootfs.diff_ids[0]')" "$(cat "$out")"
 run_bl "$out" "$err" diff --json v1.docker.tar v2.docker.tar
 expect_eq "diff two-tag archives: exit ($(head -c 300 "$err"))" 1 "$rc"
 expect_eq "diff two-tag archives: class" layer-content "$(jq -r .class "$out")"

@@ -261,8 +261,8 @@ if [ "$rc" -ge 2 ]; then pass; else fail "missing right side: exit $rc"; fi
 if grep -q "right side" "$err"; then pass; else fail "missing side not named: $(cat "$err")"; fi
 
 # --- ls: one layer, and the merged view with a whiteout
-run_bl "$out" "$err" ls A --layer 1
-expect_eq "ls --layer 1" b "$(awk '{print $NF}' "$out")"
+run_bl "$out" "$err" ls A --layer 2
+expect_eq "ls --layer 2 (the second from the bottom)" b "$(awk '{print $NF}' "$out")"
 cp -r A W
 umoci insert --image W:v1 --history.created $T0 --whiteout /a
 run_bl "$out" "$err" ls W --merged --json

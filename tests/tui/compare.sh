@@ -155,8 +155,8 @@ $T send-keys -t bl / "$(jq -r '.manifests[0].digest' A/index.json | cut -c8-19)"
 sleep 0.2
 $T send-keys -t bl F
 wait_for "image linux/amd64: 3 entries" || fail=1
-wait_for "[1] b" || fail=1
-wait_for "[2] c" || fail=1
+wait_for "[2] b" || fail=1
+wait_for "[3] c" || fail=1
 screen files-image-80x24
 $T send-keys -t bl q / "$L2" Enter
 sleep 0.2

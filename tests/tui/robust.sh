@@ -241,8 +241,8 @@ sleep 0.2
 $T send-keys -t bl F
 wait_for "entries" || true
 seen=$(screen)
-for want in '[1] d/\e]0;PWNTITLE\x07' '[1] d/\e]52;c;UFdOQ0xJUA==\x07' '[1] d/bad\xff\xfeutf8' \
-	'[1] d/nl\nname' '[1] d/c1\u{9b}31m' '[1] d/rtl\u{202e}abc' '[1] d/\e[2JCLR'; do
+for want in '[2] d/\e]0;PWNTITLE\x07' '[2] d/\e]52;c;UFdOQ0xJUA==\x07' '[2] d/bad\xff\xfeutf8' \
+	'[2] d/nl\nname' '[2] d/c1\u{9b}31m' '[2] d/rtl\u{202e}abc' '[2] d/\e[2JCLR'; do
 	case $seen in *"$want"*) ;; *) fail "files: '$want' not shown escaped" ;; esac
 done
 $T send-keys -t bl q q

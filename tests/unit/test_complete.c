@@ -90,7 +90,7 @@ static void test_commands(void **state)
 	struct bl_vec got;
 	const char *args[] = {""};
 	assert_int_equal(complete(&got, 1, args), 0);
-	assert_int_equal(got.len, 6);
+	assert_int_equal(got.len, 8); /* tree inspect digest diff tags ls cat check */
 	for (size_t i = 0; i < got.len; i++) {
 		assert_true(bl_cli_is_command(got.items[i]));
 		assert_string_not_equal(got.items[i], "__complete");

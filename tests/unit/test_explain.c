@@ -212,7 +212,7 @@ static void test_layer_values_of_the_example(void **state)
 	        e.config_hex);
 	assert_non_null(strstr(t, want));
 	snprintf(want, sizeof want,
-	        "$ bakelens digest %s --target latest --platform linux/amd64 --layer 1 --what "
+	        "$ bakelens digest %s --target latest --platform linux/amd64 --layer 2 --what "
 	        "chain-id\n",
 	        ex);
 	assert_non_null(strstr(t, want));

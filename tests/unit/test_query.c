@@ -122,13 +122,13 @@ static void test_query_platform_selects_manifest_config_and_layers(void **state)
 	assert_string_equal(d.str, q->im.config.str);
 	assert_true(ask(q, "linux/amd64", BL_WHAT_LAYER, false, 0, &d, &e)); /* default: last */
 	assert_string_equal(d.str, q->im.layer2.str);
-	assert_true(ask(q, "linux/amd64", BL_WHAT_LAYER, true, 0, &d, &e));
+	assert_true(ask(q, "linux/amd64", BL_WHAT_LAYER, true, 1, &d, &e)); /* 1: the bottom */
 	assert_string_equal(d.str, q->im.layer1.str);
 	assert_true(ask(q, "linux/amd64", BL_WHAT_LAYER, true, -2, &d, &e));
 	assert_string_equal(d.str, q->im.layer1.str);
-	assert_true(ask(q, "linux/amd64", BL_WHAT_DIFF_ID, true, 1, &d, &e));
+	assert_true(ask(q, "linux/amd64", BL_WHAT_DIFF_ID, true, 2, &d, &e));
 	assert_string_equal(d.str, q->im.diff2.str);
-	assert_true(ask(q, "linux/amd64", BL_WHAT_CHAIN_ID, true, 0, &d, &e));
+	assert_true(ask(q, "linux/amd64", BL_WHAT_CHAIN_ID, true, 1, &d, &e));
 	assert_string_equal(d.str, q->im.diff1.str);
 	struct bl_digest chain;
 	bl_digest_chain(&q->im.diff1, &q->im.diff2, &chain);
@@ -144,9 +144,11 @@ static void test_query_missing_platform_and_layer_not_found(void **state)
 	assert_false(ask(q, "windows/amd64", BL_WHAT_MANIFEST, false, 0, &d, &e));
 	assert_int_equal(e.code, BL_E_NOT_FOUND);
 	assert_non_null(strstr(e.msg, "linux/amd64"));
-	assert_false(ask(q, "linux/amd64", BL_WHAT_LAYER, true, 2, &d, &e));
+	assert_false(ask(q, "linux/amd64", BL_WHAT_LAYER, true, 3, &d, &e));
 	assert_int_equal(e.code, BL_E_NOT_FOUND);
-	assert_non_null(strstr(e.msg, "2 layers"));
+	assert_non_null(strstr(e.msg, "2 layers (1 to 2, or -1 to -2)"));
+	assert_false(ask(q, "linux/amd64", BL_WHAT_LAYER, true, 0, &d, &e)); /* 0 is none */
+	assert_int_equal(e.code, BL_E_NOT_FOUND);
 	assert_false(ask(q, "linux/amd64", BL_WHAT_LAYER, true, -3, &d, &e));
 	assert_int_equal(e.code, BL_E_NOT_FOUND);
 	assert_false(ask(q, "bad platform!", BL_WHAT_MANIFEST, false, 0, &d, &e));
@@ -593,7 +595,7 @@ static void test_query_one_image_under_two_names_is_one_target(void **state)
 	assert_string_equal(d.str, im.config.str);
 	qu.what = BL_WHAT_LAYER;
 	qu.has_layer = true;
-	qu.layer = 0;
+	qu.layer = 1; /* the bottom layer */
 	assert_true(bl_build_query(b, &qu, &d, &e));
 	assert_string_equal(d.str, im.layer1.str);
 	/* The last layers differ. */

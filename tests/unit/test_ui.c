@@ -403,9 +403,9 @@ static void test_files_key_lists_the_image_then_a_layer(void **state)
 	bl_canvas_dump(&f->c, &f->screen);
 	const char *scr = bl_buf_str(&f->screen);
 	assert_non_null(strstr(scr, "image linux/amd64: 3 entries"));
-	assert_non_null(strstr(scr, "[0] etc/os-release"));
-	assert_non_null(strstr(scr, "[1] app/hello.sh"));
-	assert_non_null(strstr(scr, "[2] app/config.toml"));
+	assert_non_null(strstr(scr, "[1] etc/os-release"));
+	assert_non_null(strstr(scr, "[2] app/hello.sh"));
+	assert_non_null(strstr(scr, "[3] app/config.toml"));
 	/* q closes it; a layer's own files, without layer numbers */
 	bl_ui_key(ui, 'q');
 	assert_true(bl_ui_search(ui, "93f4651cc71b"));
@@ -417,7 +417,7 @@ static void test_files_key_lists_the_image_then_a_layer(void **state)
 	scr = bl_buf_str(&f->screen);
 	assert_non_null(strstr(scr, "layer 2/3 of linux/amd64: 1 entry"));
 	assert_non_null(strstr(scr, " app/hello.sh"));
-	assert_null(strstr(scr, "[1] app/hello.sh"));
+	assert_null(strstr(scr, "[2] app/hello.sh"));
 	/* Esc right after F cancels, whatever the job's speed */
 	bl_ui_key(ui, 'q');
 	bl_ui_key(ui, 'F');
