@@ -367,6 +367,7 @@ void model_graph_expand(struct model_ctx *ctx, struct bl_node *n)
 	case BL_NODE_MANIFEST:
 	case BL_NODE_ATTESTATION:
 		expand_manifest(ctx, n);
+		model_record_mark(n);
 		break;
 	case BL_NODE_STATEMENT: {
 		const char *pt = bl_json_str(n->doc, "predicateType");
@@ -414,7 +415,7 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 	enum bl_media_kind mk = bl_mediatype_kind(mt);
 	bool sniff = mk == BL_MEDIA_DESCRIPTOR || (mk == BL_MEDIA_UNKNOWN && !mt);
 	bool read = sniff || mk == BL_MEDIA_INDEX || mk == BL_MEDIA_MANIFEST ||
-	            mk == BL_MEDIA_CONFIG || mk == BL_MEDIA_INTOTO ||
+	            mk == BL_MEDIA_CONFIG || mk == BL_MEDIA_INTOTO || mk == BL_MEDIA_RECORD ||
 	            (mk == BL_MEDIA_UNKNOWN && is_json_type(mt));
 	if (mk == BL_MEDIA_SCHEMA1 && !n->note)
 		n->note = bl_strdup("Docker schema 1 manifest (legacy): shown, not walked");
@@ -571,7 +572,7 @@ static void expand_index(struct model_ctx *ctx, struct bl_node *n)
 	/* Labels last: an attestation's label names its sibling's platform. */
 	for (size_t j = first; j < n->children.len; j++) {
 		struct bl_node *c = bl_vec_get(&n->children, j);
-		if (c->has_desc)
+		if (c->has_desc && !bl_node_is_record(c))
 			set_label(c, index_child_label(c, n));
 	}
 }

@@ -98,4 +98,11 @@ void model_graph_expand(struct model_ctx *ctx, struct bl_node *n);
  * and then its own mediaType and shape. */
 enum bl_node_kind model_doc_kind(const json_t *doc, const char *media_type);
 
+/* record.c: build history records (`docker buildx history export`), called
+ * by graph.c (and through model.h by facts.c), calling neither. */
+/* When manifest n's config is a build history record: n becomes a
+ * MANIFEST labelled "build record: NAME (ref REF): STATUS, steps" and its
+ * logs and trace layers are labelled so. Does nothing to any other node. */
+void model_record_mark(struct bl_node *n);
+
 #endif
