@@ -65,6 +65,7 @@ struct bl_file_list {
 	struct bl_file_entry *items;
 	size_t len, cap;
 	uint64_t bytes_read;     /* compressed bytes streamed (for reports and benchmarks) */
+	const char *toc_why;     /* why the last layer was read whole, not from a TOC; NULL */
 	uint64_t tar_bytes;      /* uncompressed tar bytes up to its end marker (summed on merge) */
 	uint64_t content_bytes;  /* the sizes of every member, duplicates and whiteouts
 	                            included (summed on merge): dive's layer size */
@@ -103,6 +104,16 @@ struct bl_layerfiles_opts {
 	int layer;               /* stored in each entry's `layer` (-1 when unused) */
 	bl_progress_fn progress; /* called every few MiB with compressed bytes; may be NULL */
 	void *progress_ud;
+	/* Told, once per layer listed, how it was read: `path` "estargz-toc",
+	 * "zstd-chunked-toc" (from its TOC by ranged reads, see layertoc.h) or
+	 * "whole-layer"; `why` the TOC was not used (NULL when it was), the blob
+	 * bytes read and the layer's size (-1 unknown). May be NULL. */
+	void (*read_path)(void *ud, int layer, const struct bl_digest *d, const char *path,
+	        const char *why, uint64_t bytes, int64_t size);
+	void *read_path_ud;
+	/* The caller uses bl_file_list.tar_bytes: every layer is read whole,
+	 * since a TOC does not say how long the uncompressed tar is. */
+	bool need_tar_bytes;
 };
 
 /* List the files of a tar stream. `what` names it in errors ("layer

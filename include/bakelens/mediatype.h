@@ -15,6 +15,8 @@ enum bl_media_kind {
 	BL_MEDIA_EMPTY,      /* application/vnd.oci.empty.v1+json */
 	BL_MEDIA_INTOTO,     /* in-toto statement (attestation layer) */
 	BL_MEDIA_DESCRIPTOR, /* application/vnd.oci.descriptor.v1+json: sniff the content */
+	BL_MEDIA_RECORD,     /* BuildKit build history record (the config of a .dockerbuild
+	                        record manifest): JSON, read and decoded */
 };
 
 enum bl_compression {
@@ -53,5 +55,9 @@ const char *bl_compression_name(enum bl_compression comp); /* "none", "gzip", "z
 #define BL_MT_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar"
 #define BL_MT_DOCKER_LAYER_GZIP "application/vnd.docker.image.rootfs.diff.tar.gzip"
 #define BL_MT_INTOTO "application/vnd.in-toto+json"
+/* `docker buildx history export`: a record manifest's config, logs and trace. */
+#define BL_MT_BUILDKIT_RECORD "application/vnd.buildkit.historyrecord.v0"
+#define BL_MT_BUILDKIT_LOGS "application/vnd.buildkit.status.v0"
+#define BL_MT_BUILDKIT_TRACE "application/vnd.buildkit.otlp.json.v0"
 
 #endif

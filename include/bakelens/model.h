@@ -165,6 +165,13 @@ void bl_fact_free(void *fact);
 /* Append struct bl_fact * to facts. */
 void bl_node_facts(const struct bl_node *n, struct bl_vec *facts);
 
+/* True when n is a build history record (`docker buildx history export`):
+ * a manifest whose config is a BuildKit history record document. */
+bool bl_node_is_record(const struct bl_node *n);
+/* The record's decoded fields as a new JSON object (docs/inspect-json.md,
+ * `record`), owned by the caller; NULL when n is no record. */
+json_t *bl_node_record_json(const struct bl_node *n);
+
 /* Query for `bakelens digest`. */
 enum bl_what {
 	BL_WHAT_DEFAULT = 0, /* the target's root digest (index or manifest) */

@@ -58,6 +58,7 @@ struct bl_options {
 	const char *highest_user_wasted_percent; /* check: a ratio, or "disabled" */
 	const char *rules;                       /* check: a .dive-ci file */
 	bool quiet;
+	bool verbose; /* -v: ls says how each layer was read */
 	bool diff;    /* the explorer: --diff A B */
 	bool help;    /* -h, --help: the parse stopped there */
 	bool version; /* -V, --version: the parse stopped there */

@@ -96,6 +96,12 @@ struct bl_store_ops {
 	 * (a builder's store lacks layers it never pulled), shown with missing
 	 * blobs; NULL. */
 	const char *missing_note;
+	/* `len` bytes at `offset` of the raw blob into buf (exactly len, or
+	 * fail), unverified: a seek on a local file, an HTTP Range request.
+	 * BL_E_UNSUPPORTED when this blob cannot be read by parts (a member of
+	 * a compressed tar; a registry that answered the whole blob). */
+	bool (*read_range)(struct bl_store *s, const struct bl_digest *d, uint64_t offset,
+	        size_t len, void *buf, struct bl_error *err);
 };
 
 struct bl_store {
@@ -201,6 +207,17 @@ bool bl_store_list_tags(struct bl_store *s, struct bl_vec *tags, struct bl_error
 /* Rate-limit headers from the store's last answer that had them; NULL when
  * the store has none to report. */
 const struct bl_store_ratelimit *bl_store_ratelimit(const struct bl_store *s);
+
+/* `len` bytes of `desc` from `offset` into buf, read alone (a seek, one
+ * HTTP Range request), never the whole blob. The bytes CANNOT be checked
+ * against desc's digest: the caller verifies them another way (a digest it
+ * trusts for that part, such as a layer's TOC digest annotation). Fails with
+ * BL_E_UNSUPPORTED when the store cannot read parts of this blob (no such
+ * operation, a compressed tar, standard input, a registry that ignores
+ * Range: the caller falls back to bl_store_open_blob), BL_E_FORMAT when the
+ * range passes desc->size (when known), else as the store's reads do. */
+bool bl_store_read_range(struct bl_store *s, const struct bl_descriptor *desc, uint64_t offset,
+        size_t len, void *buf, struct bl_error *err);
 
 /* Wrap a raw stream so that it verifies `desc` at the end (takes `raw`). */
 struct bl_stream *bl_stream_verify_take(struct bl_stream *raw, const struct bl_descriptor *desc);

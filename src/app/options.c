@@ -88,6 +88,8 @@ static const struct opt table[] = {
         {"authfile", 0, "FILE", BOTH, TEXT, F(authfile),
                 "registry credentials (containers auth.json format)"},
         {"quiet", 'q', NULL, CLI, FLAG, F(quiet), "no diagnostics on stderr besides errors"},
+        {"verbose", 'v', NULL, CLI, FLAG, F(verbose),
+                "ls: say on stderr how each layer was read (its TOC or whole) and the bytes"},
         {"help", 'h', NULL, CLI, FLAG, F(help), "this help"},
         {"version", 'V', NULL, CLI, FLAG, F(version), "the version"},
 };

@@ -99,6 +99,9 @@ static json_t *node_json(const struct bl_node *n, json_t *seen)
 	set_str(j, "predicateType", n->predicate_type);
 	if (n->layer)
 		json_object_set_new(j, "layer", layer_json(n->layer));
+	json_t *record = bl_node_record_json(n);
+	if (record)
+		json_object_set_new(j, "record", record);
 	set_document(j, n, seen);
 	if (bl_node_count(n)) {
 		json_t *kids = json_array();

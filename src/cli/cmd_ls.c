@@ -61,6 +61,18 @@ static void print_json(const struct bl_file_list *l)
 	cli_jw_end(&w);
 }
 
+/* -v: which way a layer was read and what it cost, on stderr. */
+static void cli_read_path(void *ud, int layer, const struct bl_digest *d, const char *path,
+        const char *why, uint64_t bytes, int64_t size)
+{
+	(void)ud;
+	char sh[32];
+	bl_digest_short(d, sh, sizeof sh);
+	fprintf(stderr, "bakelens: layer %d %s: read %s%s%s%s, %llu of %lld bytes\n", layer + 1, sh,
+	        path, why ? " (" : "", why ? why : "", why ? ")" : "", (unsigned long long)bytes,
+	        (long long)size);
+}
+
 /* An array streamed when `json`, else nothing. */
 static void jw_begin(struct cli_jw *w, bool json)
 {
@@ -281,6 +293,8 @@ int cli_cmd_ls(const struct bl_options *o)
 	struct cli_progress prog;
 	cli_progress_begin(&prog, o);
 	struct bl_layerfiles_opts lo = {.progress = cli_progress, .progress_ud = &prog};
+	if (o->verbose)
+		lo.read_path = cli_read_path;
 	bool ok;
 	if (o->layer) {
 		lo.layer = (int)idx;

@@ -62,6 +62,20 @@ static const struct bl_mediatype table[] = {
                 .comp = C(NONE),
                 .summary = "in-toto attestation statement"},
 
+        /* BuildKit build history (docker buildx history export) */
+        {.name = BL_MT_BUILDKIT_RECORD,
+                .kind = K(RECORD),
+                .comp = C(NONE),
+                .summary = "BuildKit build history record"},
+        {.name = BL_MT_BUILDKIT_LOGS,
+                .kind = K(UNKNOWN),
+                .comp = C(NONE),
+                .summary = "BuildKit build logs (protobuf status stream)"},
+        {.name = BL_MT_BUILDKIT_TRACE,
+                .kind = K(UNKNOWN),
+                .comp = C(NONE),
+                .summary = "BuildKit build trace (OpenTelemetry spans, JSON)"},
+
         /* Docker v2 schema 2 */
         {.name = "application/vnd.docker.distribution.manifest.list.v2+json",
                 .kind = K(INDEX),
@@ -125,14 +139,6 @@ static const struct bl_mediatype table[] = {
                 .comp = C(NONE),
                 .docker = true,
                 .summary = "BuildKit attestation manifest"},
-        {.name = "application/vnd.buildkit.historyrecord.v0",
-                .kind = K(UNKNOWN),
-                .comp = C(NONE),
-                .summary = "BuildKit build history record"},
-        {.name = "application/vnd.buildkit.status.v0",
-                .kind = K(UNKNOWN),
-                .comp = C(NONE),
-                .summary = "BuildKit build status"},
         {.name = "application/vnd.buildkit.cacheconfig.v0",
                 .kind = K(UNKNOWN),
                 .comp = C(NONE),
@@ -251,6 +257,8 @@ const char *bl_media_kind_name(enum bl_media_kind kind)
 		return "in-toto";
 	case BL_MEDIA_DESCRIPTOR:
 		return "descriptor";
+	case BL_MEDIA_RECORD:
+		return "record";
 	}
 	return "unknown";
 }

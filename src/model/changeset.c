@@ -47,6 +47,7 @@ bool bl_image_files_load(const struct bl_node *manifest, const struct bl_layerfi
 			continue;
 		struct bl_layerfiles_opts lo = o ? *o : (struct bl_layerfiles_opts){0};
 		lo.layer = (int)out->len;
+		lo.need_tar_bytes = true; /* the layers' sizes are part of every image_files */
 		struct bl_file_list one;
 		bl_file_list_init(&one);
 		if (!bl_layerfiles_list_node(c, &lo, &one, err)) {

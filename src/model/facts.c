@@ -2,6 +2,7 @@
  *
  * Every key and value goes through bl_text_safe: annotation keys, labels,
  * env values and build args are input data and can hold anything. */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,6 +354,99 @@ static void layer_facts(const struct bl_layer_info *li, struct bl_vec *facts)
 	add(facts, "comment", li->comment);
 }
 
+static void blob_fact(struct bl_vec *facts, const char *key, const json_t *j)
+{
+	int64_t size = -1;
+	bl_json_int(j, "size", &size);
+	char sz[32] = "";
+	if (size >= 0)
+		bl_text_size(size, sz, sizeof sz);
+	char *v = !bl_json_bool(j, "present", false) ? bl_strdup("absent")
+	          : bl_json_bool(j, "inFile", false)
+	                  ? bl_asprintf("present, %s", sz)
+	                  : bl_asprintf("recorded, %s, not in the file", sz);
+	add(facts, key, v);
+	free(v);
+}
+
+/* A build history record's fields (bl_node_record_json), one fact each. */
+static void record_facts(const struct bl_node *n, struct bl_vec *facts)
+{
+	json_t *r = bl_node_record_json(n);
+	if (!r)
+		return;
+	add(facts, "record_ref", bl_json_str(r, "ref"));
+	add(facts, "record_name", bl_json_str(r, "name"));
+	add(facts, "record_status", bl_json_str(r, "status"));
+	add(facts, "error", bl_json_str(bl_json_obj(r, "error"), "message"));
+	add(facts, "frontend", bl_json_str(r, "frontend"));
+	add(facts, "target", bl_json_str(r, "target"));
+	add(facts, "filename", bl_json_str(r, "filename"));
+	add(facts, "context", bl_json_str(r, "context"));
+	const char *k;
+	json_t *v;
+	size_t nargs = 0;
+	json_object_foreach(bl_json_obj(r, "buildArgs"), k, v)
+	{
+		if (nargs++ >= FACT_LIST_MAX)
+			break;
+		char *key = bl_asprintf("build_arg:%s", k);
+		add(facts, key, json_string_value(v));
+		free(key);
+	}
+	size_t i;
+	json_array_foreach(bl_json_arr(r, "platforms"), i, v)
+	        add(facts, "platform", json_string_value(v));
+	size_t nattrs = 0;
+	json_object_foreach(bl_json_obj(r, "frontendAttrs"), k, v)
+	{
+		if (strncmp(k, "build-arg:", 10) == 0 || !json_is_string(v))
+			continue;
+		if (nattrs++ >= FACT_LIST_MAX)
+			break;
+		char *key = bl_asprintf("frontend_attr:%s", k);
+		add(facts, key, json_string_value(v));
+		free(key);
+	}
+	add(facts, "started", bl_json_str(r, "createdAt"));
+	add(facts, "completed", bl_json_str(r, "completedAt"));
+	int64_t ms;
+	if (bl_json_int(r, "durationMs", &ms)) {
+		char d[48];
+		snprintf(d, sizeof d, "%" PRId64 ".%03" PRId64 " s", ms / 1000, ms % 1000);
+		add(facts, "duration", d);
+	}
+	const json_t *st = bl_json_obj(r, "steps");
+	char steps[96];
+	int64_t done = 0, total = 0, cached = 0;
+	bl_json_int(st, "completed", &done);
+	bl_json_int(st, "total", &total);
+	bl_json_int(st, "cached", &cached);
+	snprintf(steps, sizeof steps, "%" PRId64 "/%" PRId64 " completed, %" PRId64 " cached", done,
+	        total, cached);
+	add(facts, "steps", steps);
+	json_array_foreach(bl_json_arr(r, "exporters"), i, v)
+	        add(facts, "exporter", json_string_value(v));
+	const json_t *resp = bl_json_obj(r, "exporterResponse");
+	json_array_foreach(bl_json_arr(resp, "imageNames"), i, v)
+	        add(facts, "image_name", json_string_value(v));
+	add(facts, "containerimage.digest", bl_json_str(resp, "containerImageDigest"));
+	json_array_foreach(bl_json_arr(r, "provenance"), i, v)
+	{
+		add(facts, "provenance", bl_json_str(v, "predicateType"));
+		add(facts, "builder_id", bl_json_str(v, "builderId"));
+		int64_t m;
+		if (bl_json_int(v, "materials", &m)) {
+			char mt[32];
+			snprintf(mt, sizeof mt, "%" PRId64, m);
+			add(facts, "materials", mt);
+		}
+	}
+	blob_fact(facts, "logs", bl_json_obj(r, "logs"));
+	blob_fact(facts, "trace", bl_json_obj(r, "trace"));
+	json_decref(r);
+}
+
 void bl_node_facts(const struct bl_node *n, struct bl_vec *facts)
 {
 	if (!n)
@@ -397,6 +491,7 @@ void bl_node_facts(const struct bl_node *n, struct bl_vec *facts)
 			add(facts, "attests",
 			        bl_descriptor_annotation(&n->desc, "vnd.docker.reference.digest"));
 		add(facts, "predicate_type", n->predicate_type);
+		record_facts(n, facts);
 		break;
 	case BL_NODE_CONFIG:
 		if (n->doc)
@@ -407,7 +502,14 @@ void bl_node_facts(const struct bl_node *n, struct bl_vec *facts)
 			layer_facts(n->layer, facts);
 		break;
 	case BL_NODE_STATEMENT:
-		if (n->doc)
+		if (n->doc && bl_json_str(n->doc, "predicateType"))
+			statement_facts(n->doc, facts);
+		else if (n->doc && n->predicate_type &&
+		         strncmp(n->predicate_type, "https://slsa.dev/provenance/", 28) == 0) {
+			/* a bare predicate (build history records hold them so) */
+			add(facts, "predicate_type", n->predicate_type);
+			slsa_facts(n->doc, facts);
+		} else if (n->doc)
 			statement_facts(n->doc, facts);
 		else
 			add(facts, "predicate_type", n->predicate_type);

@@ -21,86 +21,6 @@
 #define ANN_REF_DIGEST "vnd.docker.reference.digest"
 #define ANN_PREDICATE "in-toto.io/predicate-type"
 
-/* ---- documents read once per build ----
- *
- * A hostile index can list one manifest (or one 30 MiB config behind it)
- * thousands of times: each distinct digest is read, verified and parsed
- * once, and the nodes share the parsed document (read-only). The bytes of
- * distinct documents are bounded by MODEL_DOC_BUDGET. */
-
-struct doc_ent {
-	struct bl_digest d;
-	json_t *doc; /* a reference, or NULL for an empty slot */
-	size_t len;  /* bytes it was parsed from */
-};
-
-struct model_doc_cache {
-	struct doc_ent *e;
-	size_t cap, n; /* cap: a power of two */
-};
-
-static size_t doc_hash(const struct bl_digest *d)
-{
-	size_t h = 1469598103934665603u;
-	for (const char *p = d->str; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211u;
-	return h;
-}
-
-static struct doc_ent *doc_slot(struct model_doc_cache *c, const struct bl_digest *d)
-{
-	size_t i = doc_hash(d) & (c->cap - 1);
-	while (c->e[i].doc && !bl_digest_equal(&c->e[i].d, d))
-		i = (i + 1) & (c->cap - 1);
-	return &c->e[i];
-}
-
-static const struct doc_ent *doc_find(const struct model_ctx *ctx, const struct bl_digest *d)
-{
-	if (!ctx->docs || ctx->docs->n == 0)
-		return NULL;
-	const struct doc_ent *e = doc_slot(ctx->docs, d);
-	return e->doc ? e : NULL;
-}
-
-static void doc_put(struct model_ctx *ctx, const struct bl_digest *d, json_t *doc, size_t len)
-{
-	if (!ctx->docs)
-		ctx->docs = bl_calloc(1, sizeof *ctx->docs);
-	struct model_doc_cache *c = ctx->docs;
-	if ((c->n + 1) * 2 > c->cap) {
-		struct model_doc_cache bigger = {
-		        .cap = c->cap ? c->cap * 2 : 64,
-		};
-		bigger.e = bl_calloc(bigger.cap, sizeof *bigger.e);
-		for (size_t i = 0; i < c->cap; i++) {
-			if (c->e[i].doc)
-				*doc_slot(&bigger, &c->e[i].d) = c->e[i];
-		}
-		bigger.n = c->n;
-		free(c->e);
-		*c = bigger;
-	}
-	struct doc_ent *e = doc_slot(c, d);
-	if (e->doc)
-		return;
-	e->d = *d;
-	e->doc = json_incref(doc);
-	e->len = len;
-	c->n++;
-}
-
-void model_ctx_fini(struct model_ctx *ctx)
-{
-	if (!ctx || !ctx->docs)
-		return;
-	for (size_t i = 0; i < ctx->docs->cap; i++)
-		json_decref(ctx->docs->e[i].doc);
-	free(ctx->docs->e);
-	free(ctx->docs);
-	ctx->docs = NULL;
-}
-
 static void status_from_error(struct model_ctx *ctx, struct bl_node *n, const struct bl_error *e);
 
 /* The document of n->desc, from the cache or read from n->store (verified,
@@ -108,7 +28,7 @@ static void status_from_error(struct model_ctx *ctx, struct bl_node *n, const st
 static json_t *read_doc(struct model_ctx *ctx, struct bl_node *n, size_t cap)
 {
 	char sh[40];
-	const struct doc_ent *hit = doc_find(ctx, &n->desc.digest);
+	const struct model_doc_ent *hit = model_doc_find(ctx, &n->desc.digest);
 	if (hit) {
 		/* as bl_store_read_blob would answer for these bytes */
 		bl_digest_short(&n->desc.digest, sh, sizeof sh);
@@ -149,7 +69,7 @@ static json_t *read_doc(struct model_ctx *ctx, struct bl_node *n, size_t cap)
 		model_node_status(n, BL_STATUS_ERROR, "%s: %s", n->desc.digest.str, e.msg);
 		return NULL;
 	}
-	doc_put(ctx, &n->desc.digest, doc, len);
+	model_doc_put(ctx, &n->desc.digest, doc, len);
 	return doc;
 }
 
@@ -357,6 +277,7 @@ void model_graph_expand(struct model_ctx *ctx, struct bl_node *n)
 	case BL_NODE_MANIFEST:
 	case BL_NODE_ATTESTATION:
 		expand_manifest(ctx, n);
+		model_record_mark(n);
 		break;
 	case BL_NODE_STATEMENT: {
 		const char *pt = bl_json_str(n->doc, "predicateType");
@@ -404,7 +325,7 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 	enum bl_media_kind mk = bl_mediatype_kind(mt);
 	bool sniff = mk == BL_MEDIA_DESCRIPTOR || (mk == BL_MEDIA_UNKNOWN && !mt);
 	bool read = sniff || mk == BL_MEDIA_INDEX || mk == BL_MEDIA_MANIFEST ||
-	            mk == BL_MEDIA_CONFIG || mk == BL_MEDIA_INTOTO ||
+	            mk == BL_MEDIA_CONFIG || mk == BL_MEDIA_INTOTO || mk == BL_MEDIA_RECORD ||
 	            (mk == BL_MEDIA_UNKNOWN && is_json_type(mt));
 	if (mk == BL_MEDIA_SCHEMA1 && !n->note)
 		n->note = bl_strdup("Docker schema 1 manifest (legacy): shown, not walked");
@@ -561,7 +482,7 @@ static void expand_index(struct model_ctx *ctx, struct bl_node *n)
 	/* Labels last: an attestation's label names its sibling's platform. */
 	for (size_t j = first; j < n->children.len; j++) {
 		struct bl_node *c = bl_vec_get(&n->children, j);
-		if (c->has_desc)
+		if (c->has_desc && !bl_node_is_record(c))
 			set_label(c, index_child_label(c, n));
 	}
 }

@@ -16,6 +16,7 @@
 #include "bakelens/buf.h"
 #include "bakelens/digest.h"
 #include "bakelens/layerfiles.h"
+#include "bakelens/layertoc.h"
 #include "bakelens/mem.h"
 #include "bakelens/text.h"
 
@@ -424,6 +425,45 @@ out:
 	return ok;
 }
 
+/* The listing from the layer's TOC (layertoc.h): 1 listed, 0 failed (a TOC
+ * that is wrong), -1 read the whole layer instead (out->toc_why says why). */
+static int layer_from_toc(struct bl_store *store, const struct bl_descriptor *desc,
+        const struct bl_layerfiles_opts *o, struct bl_file_list *out, struct bl_error *err)
+{
+	out->toc_why = NULL;
+	if (o && o->need_tar_bytes)
+		return -1;
+	struct bl_layertoc t;
+	bl_layertoc_init(&t);
+	int rc = bl_layertoc_load(store, desc, &t, err) ? -1 : 0;
+	out->toc_why = t.why;
+	if (rc < 0 && t.kind == BL_LAYERTOC_NONE)
+		out->bytes_read += t.bytes_read; /* a footer looked at */
+	for (size_t i = 0; rc < 0 && i < t.len; i++)
+		if (o && o->hash && t.entries[i].file.type == BL_FILE_REGULAR &&
+		        !t.entries[i].file.has_sha256)
+			out->toc_why = "the TOC lacks a file digest and hashes were asked for";
+	if (rc < 0 && t.kind != BL_LAYERTOC_NONE && !out->toc_why) {
+		for (size_t i = 0; i < t.len; i++) {
+			struct bl_file_entry *e = list_push(out);
+			*e = t.entries[i].file;
+			e->path = bl_arena_strdup(&out->arena, e->path);
+			e->linkname =
+			        e->linkname ? bl_arena_strdup(&out->arena, e->linkname) : NULL;
+			e->layer = o ? o->layer : -1;
+			out->content_bytes += e->size > 0 ? (uint64_t)e->size : 0;
+		}
+		list_sort_unique(out);
+		out->bytes_read += t.bytes_read;
+		if (o && o->read_path)
+			o->read_path(o->read_path_ud, o->layer, &desc->digest,
+			        bl_layertoc_kind_name(t.kind), NULL, t.bytes_read, desc->size);
+		rc = 1;
+	}
+	bl_layertoc_fini(&t);
+	return rc;
+}
+
 bool bl_layerfiles_list(struct bl_store *store, const struct bl_descriptor *desc,
         const struct bl_layerfiles_opts *o, struct bl_file_list *out, struct bl_error *err)
 {
@@ -432,12 +472,23 @@ bool bl_layerfiles_list(struct bl_store *store, const struct bl_descriptor *desc
 	char *what = bl_asprintf("layer %s", sh);
 	struct bl_stream *s = NULL;
 	bool ok = false;
+	uint64_t before = out->bytes_read;
+	int toc = layer_from_toc(store, desc, o, out, err);
+	if (toc >= 0) {
+		if (!toc)
+			bl_error_prefix(err, "%s", what);
+		free(what);
+		return toc;
+	}
 	if (!bl_store_open_blob(store, desc, &s, err)) {
 		bl_error_prefix(err, "%s", what);
 		goto out;
 	}
 	ok = bl_layerfiles_read(s, what, o, out, err);
 	s->close(s);
+	if (ok && o && o->read_path)
+		o->read_path(o->read_path_ud, o->layer, &desc->digest, "whole-layer", out->toc_why,
+		        out->bytes_read - before, desc->size);
 out:
 	free(what);
 	return ok;

@@ -25,7 +25,12 @@
  * build reads at most; each distinct document is read and parsed once. */
 #define MODEL_DOC_BUDGET (512u << 20)
 
-struct model_doc_cache; /* graph.c */
+struct model_doc_cache; /* doccache.c */
+struct model_doc_ent {
+	struct bl_digest d;
+	json_t *doc; /* a reference, or NULL for an empty slot */
+	size_t len;  /* bytes it was parsed from */
+};
 
 struct bl_source_opts;
 
@@ -48,8 +53,12 @@ struct model_ctx {
 
 /* build.c: the state of one load. */
 void model_ctx_init(struct model_ctx *ctx, struct bl_build *b);
-/* graph.c: free what the walk kept (the document cache); the build keeps
- * its nodes. */
+/* doccache.c: each distinct document is read, verified and parsed once per
+ * build; nodes share it. The entry for `d`, or NULL (borrowed). */
+const struct model_doc_ent *model_doc_find(const struct model_ctx *ctx, const struct bl_digest *d);
+/* Keep `doc` (a new reference is taken) parsed from `len` bytes under `d`. */
+void model_doc_put(struct model_ctx *ctx, const struct bl_digest *d, json_t *doc, size_t len);
+/* Free what the walk kept (the document cache); the build keeps its nodes. */
 void model_ctx_fini(struct model_ctx *ctx);
 
 /* node.c */
@@ -115,5 +124,12 @@ void model_graph_expand(struct model_ctx *ctx, struct bl_node *n);
 /* The node kind a document describes, from a media type hint (may be NULL)
  * and then its own mediaType and shape. */
 enum bl_node_kind model_doc_kind(const json_t *doc, const char *media_type);
+
+/* record.c: build history records (`docker buildx history export`), called
+ * by graph.c (and through model.h by facts.c), calling neither. */
+/* When manifest n's config is a build history record: n becomes a
+ * MANIFEST labelled "build record: NAME (ref REF): STATUS, steps" and its
+ * logs and trace layers are labelled so. Does nothing to any other node. */
+void model_record_mark(struct bl_node *n);
 
 #endif

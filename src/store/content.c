@@ -88,6 +88,13 @@ static bool ct_open_raw(
 	return c->blobs->ops->open_raw(c->blobs, d, out, err);
 }
 
+static bool ct_read_range(struct bl_store *s, const struct bl_digest *d, uint64_t offset,
+        size_t len, void *buf, struct bl_error *err)
+{
+	struct content *c = (struct content *)s;
+	return c->blobs->ops->read_range(c->blobs, d, offset, len, buf, err);
+}
+
 static void ct_destroy(struct bl_store *s)
 {
 	struct content *c = (struct content *)s;
@@ -104,6 +111,7 @@ static const struct bl_store_ops content_ops = {
         .read_raw = ct_read_raw,
         .open_raw = ct_open_raw,
         .destroy = ct_destroy,
+        .read_range = ct_read_range,
         .missing_note = "a builder's content store often lacks layers it never pulled; "
                         "that is normal there",
 };

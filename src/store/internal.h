@@ -1,6 +1,6 @@
 /* Private to src/store: helpers shared by the local store back ends
  * (ocidir.c, content.c, tar*.c, dockersave.c, stdin.c) and the base (store.c, stream.c).
- * Calls go one way: store_open.c -> concrete stores -> store.c, stream.c
+ * Calls go one way: store_open.c -> concrete stores -> store.c, stream.c, range.c
  * (content.c reads its blobs through ocidir.c). */
 #ifndef BL_STORE_INTERNAL_H
 #define BL_STORE_INTERNAL_H
@@ -23,6 +23,11 @@
 struct bl_stream *bl_stream_fd_own(int fd, off_t offset, int64_t len);
 /* A stream over `data` (malloc'd), which it takes. */
 struct bl_stream *bl_stream_memory_take(void *data, size_t len);
+
+/* range.c: `len` bytes at `offset` of `fd` into buf with pread; a file
+ * that ends first fails with BL_E_FORMAT (`what` names it, already safe). */
+bool bl_store_pread_exact(
+        int fd, uint64_t offset, size_t len, void *buf, const char *what, struct bl_error *err);
 
 /* store.c */
 /* Fill the common part; `source` and `describe` are copied. */

@@ -167,6 +167,23 @@ static bool od_open_raw(
 	return true;
 }
 
+static bool od_read_range(struct bl_store *s, const struct bl_digest *d, uint64_t offset,
+        size_t len, void *buf, struct bl_error *err)
+{
+	struct ocidir *o = (struct ocidir *)s;
+	struct stat st;
+	int fd = open_blob(o, d, &st, err);
+	if (fd < 0)
+		return false;
+	char sh[40];
+	bl_store_short(d, sh, sizeof(sh));
+	char *what = bl_asprintf("blob %s", sh);
+	bool ok = bl_store_pread_exact(fd, offset, len, buf, what, err);
+	free(what);
+	close(fd);
+	return ok;
+}
+
 static void od_destroy(struct bl_store *s)
 {
 	struct ocidir *o = (struct ocidir *)s;
@@ -184,6 +201,7 @@ static const struct bl_store_ops ocidir_ops = {
         .read_raw = od_read_raw,
         .open_raw = od_open_raw,
         .destroy = od_destroy,
+        .read_range = od_read_range,
 };
 
 /* The directory opened, no index read: a store with no roots. */

@@ -380,6 +380,43 @@ static bool reg_open_raw(struct bl_store *bs, const struct bl_digest *d, struct 
 	return true;
 }
 
+/* One Range request through the same engine (retries, deadline, size cap
+ * of `len`): never a cache entry, which holds whole verified blobs only. */
+static bool reg_read_range(struct bl_store *bs, const struct bl_digest *d, uint64_t offset,
+        size_t len, void *buf, struct bl_error *err)
+{
+	struct reg *s = (struct reg *)bs;
+	if (s->offline) {
+		bl_reg_fail(s, err, BL_E_NOT_FOUND, "%s: not in the cache (offline)", d->str);
+		return false;
+	}
+	if (!s->scheme_known && !ensure_root(s, err))
+		return false;
+	char *what = bl_asprintf("blob %s bytes %llu-%llu", d->str, (unsigned long long)offset,
+	        (unsigned long long)(offset + len - 1));
+	char *url = bl_reg_api_url(s, "/v2/%s/blobs/%s", s->repo, d->str);
+	struct req r = {.url = url,
+	        .registry_auth = true,
+	        .max = len,
+	        .size = (int64_t)len,
+	        .what = what,
+	        .range_first = offset,
+	        .range_len = len};
+	struct xfer *x = NULL;
+	bool ok = bl_reg_request(s, &r, &x, err);
+	if (ok && x->body.len != len) {
+		bl_reg_fail(s, err, BL_E_NET, "%s: %zu bytes came, %zu expected", what, x->body.len,
+		        len);
+		ok = false;
+	}
+	if (ok)
+		memcpy(buf, x->body.data, len);
+	bl_reg_xfer_free(x);
+	free(url);
+	free(what);
+	return ok;
+}
+
 static void reg_destroy(struct bl_store *bs)
 {
 	struct reg *s = (struct reg *)bs;
@@ -590,4 +627,5 @@ static const struct bl_store_ops registry_ops = {
         .prefetch = reg_prefetch,
         .list_tags = reg_list_tags,
         .ratelimit = reg_ratelimit,
+        .read_range = reg_read_range,
 };

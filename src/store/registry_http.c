@@ -86,6 +86,21 @@ static void set_string(char **slot, const char *v, size_t n)
 	*slot = bl_strndup(v, n);
 }
 
+/* "bytes FIRST-LAST/TOTAL" (TOTAL may be "*") naming exactly the range asked. */
+static bool content_range_is(const char *v, size_t vl, uint64_t first, size_t len)
+{
+	char tmp[128];
+	if (vl >= sizeof tmp)
+		return false;
+	memcpy(tmp, v, vl);
+	tmp[vl] = '\0';
+	unsigned long long a, b;
+	char total[32];
+	if (sscanf(tmp, "bytes %llu-%llu/%31s", &a, &b, total) != 3)
+		return false;
+	return a == first && b >= a && b - a + 1 == len;
+}
+
 static size_t header_cb(char *buf, size_t size, size_t n, void *ud)
 {
 	struct xfer *x = ud;
@@ -101,11 +116,21 @@ static size_t header_cb(char *buf, size_t size, size_t n, void *ud)
 		free(x->retry_after);
 		x->content_type = x->docker_digest = x->www_auth = x->retry_after = NULL;
 		x->content_length = -1;
+		x->range_ok = false;
 		return len;
 	}
 	if (len <= 2 && (buf[0] == '\r' || buf[0] == '\n')) {
 		if (x->status >= 200)
 			x->headers_done = true;
+		/* a part was asked for: the whole blob is not read by accident */
+		if (x->range_len && x->status == 200) {
+			x->range_ignored = true;
+			return 0;
+		}
+		if (x->range_len && x->status == 206 && !x->range_ok) {
+			x->range_wrong = true;
+			return 0;
+		}
 		/* a 2xx that announces more than we take is stopped before its body */
 		if (x->status >= 200 && x->status < 300 && x->content_length >= 0 &&
 		        (uint64_t)x->content_length > x->max) {
@@ -138,6 +163,8 @@ static size_t header_cb(char *buf, size_t size, size_t n, void *ud)
 		set_string(&x->retry_after, v, vl);
 	else if (IS("content-length"))
 		x->content_length = strtoll(v, NULL, 10);
+	else if (IS("content-range") && x->range_len)
+		x->range_ok = content_range_is(v, vl, x->range_first, x->range_len);
 	else if (IS("ratelimit-limit") && vl < sizeof x->s->rl.limit) {
 		memcpy(x->s->rl.limit, v, vl);
 		x->s->rl.limit[vl] = '\0';
@@ -316,6 +343,16 @@ void bl_reg_xfer_error(struct reg *s, const struct xfer *x, struct bl_error *err
 		        (unsigned long long)x->received,
 		        (long long)(bl_clock_ms() - x->start_ms) / 1000,
 		        bl_reg_deadline_ms(s, size) / 1000);
+	} else if (x->range_ignored) {
+		bl_reg_fail(s, err, BL_E_UNSUPPORTED,
+		        "%s: no range support (the registry answered the whole blob to a Range "
+		        "request; transfer stopped)",
+		        x->what);
+	} else if (x->range_wrong) {
+		bl_reg_fail(s, err, BL_E_FORMAT,
+		        "%s: the registry answered other bytes than the range asked for "
+		        "(%llu+%zu)",
+		        x->what, (unsigned long long)x->range_first, x->range_len);
 	} else if (x->too_big && x->declared > 0) {
 		bl_reg_fail(s, err, BL_E_TOO_BIG,
 		        "%s: more than the %lld bytes declared; transfer stopped", x->what,
@@ -446,6 +483,14 @@ struct xfer *bl_reg_attempt_send(
 	bl_reg_xfer_declare(x, r->size);
 	if (r->method && !strcmp(r->method, "HEAD"))
 		curl_easy_setopt(x->h, CURLOPT_NOBODY, 1L);
+	if (r->range_len) {
+		char range[64];
+		snprintf(range, sizeof range, "%llu-%llu", (unsigned long long)r->range_first,
+		        (unsigned long long)(r->range_first + r->range_len - 1));
+		x->range_first = r->range_first;
+		x->range_len = r->range_len;
+		curl_easy_setopt(x->h, CURLOPT_RANGE, range);
+	}
 	return x;
 }
 
@@ -595,7 +640,7 @@ enum bl_reg_outcome bl_reg_attempt_answer(struct reg *s, const struct req *r,
         struct bl_reg_attempt *a, struct xfer *x, struct xfer **out, struct bl_error *err)
 {
 	*out = NULL;
-	if (x->cancelled || x->too_big || x->too_slow) {
+	if (x->cancelled || x->too_big || x->too_slow || x->range_ignored || x->range_wrong) {
 		/* never retried: the same answer would come again */
 		bl_reg_xfer_error(s, x, err);
 		bl_reg_xfer_free(x);

@@ -110,6 +110,13 @@ struct xfer {
 	char *www_auth;
 	char *retry_after;
 	int64_t content_length;
+	/* A Range request (range_len > 0): a 206 must say it carries exactly
+	 * these bytes; a 200 (the whole blob) is stopped at its headers. */
+	uint64_t range_first;
+	size_t range_len;
+	bool range_ignored; /* answered 200: the registry does not do ranges */
+	bool range_wrong;   /* answered 206 with another Content-Range */
+	bool range_ok;      /* the Content-Range names the bytes asked for */
 	const char *what;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -126,7 +133,9 @@ struct req {
 	int64_t size; /* the declared size (a descriptor's) or 0: caps the body, sets the deadline
 	               */
 	bool stream;
-	const char *what; /* "manifest latest", for messages */
+	const char *what;     /* "manifest latest", for messages */
+	uint64_t range_first; /* with range_len > 0: ask for these bytes only */
+	size_t range_len;
 };
 
 /* A request's state across its attempts (retries, redirects, scheme switch). */

@@ -210,6 +210,33 @@ static bool ts_open_raw(
 	return true;
 }
 
+/* Only a member of an uncompressed tar file is a range of the file. */
+static bool ts_read_range(struct bl_store *s, const struct bl_digest *d, uint64_t offset,
+        size_t len, void *buf, struct bl_error *err)
+{
+	struct tar_store *t = (struct tar_store *)s;
+	char sh[40];
+	struct blob_ent *b = blob_or_fail(t, d, sh, sizeof sh, err);
+	if (!b)
+		return false;
+	const char *data = b->synth ? b->synth : b->m->data;
+	uint64_t size = b->synth ? b->synth_len : (uint64_t)b->m->size;
+	if (offset > size || len > size - offset)
+		return bl_fail(err, BL_E_FORMAT, "blob %s: bytes %llu+%zu are past its end", sh,
+		        (unsigned long long)offset, len);
+	if (data) {
+		memcpy(buf, data + offset, len);
+		return true;
+	}
+	if (t->access != BL_TAR_PREAD || b->m->offset < 0)
+		return bl_fail(
+		        err, BL_E_UNSUPPORTED, "blob %s: %s is read as a stream", sh, t->what);
+	char *what = bl_asprintf("blob %s in %s", sh, t->what);
+	bool ok = bl_store_pread_exact(t->fd, (uint64_t)b->m->offset + offset, len, buf, what, err);
+	free(what);
+	return ok;
+}
+
 static void ts_destroy(struct bl_store *s)
 {
 	struct tar_store *t = (struct tar_store *)s;
@@ -236,6 +263,7 @@ static void ts_destroy(struct bl_store *s)
 	        .read_raw = ts_read_raw,                                                           \
 	        .open_raw = ts_open_raw,                                                           \
 	        .destroy = ts_destroy,                                                             \
+	        .read_range = ts_read_range,                                                       \
 	}
 TAR_OPS(oci_archive_ops, "oci-archive");
 TAR_OPS(docker_archive_ops, "docker-archive");

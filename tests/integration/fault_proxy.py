@@ -24,7 +24,12 @@ to this proxy and "pages-relaway:N" as a scheme-relative one to the second liste
 "drip:N" (the upstream answer, its headers at once and its body at N bytes a second),
 "oversize:MB" (200 with the upstream body followed by spaces up to MB megabytes, without
 Content-Length, the connection closed at its end), "delay:MS" (the upstream answer,
-MS milliseconds late: a registry far away).
+MS milliseconds late: a registry far away),
+"norange" (a registry without Range support: the Range header dropped, 200 with the whole
+body written in small pieces, "sent" logged as for drip), "cutrange" (the upstream answer to
+the Range request, its headers whole and half its body, then the connection closed),
+"fliprange" (the upstream answer with its middle byte changed); any other action ("pass")
+forwards unchanged and counts as the rule's use.
 Besides LOG_FILE, LOG_FILE.detail gets "T METHOD PATH" for every request (T: seconds since
 the epoch, to the millisecond) and "sent PATH N" when a drip or oversize answer ends (N:
 body bytes written before the end or the client's leaving).
@@ -91,12 +96,17 @@ class Proxy(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
-    def send_body(self, status, headers, body):
+    def send_head(self, status, headers, length):
+        """The status line and upstream headers; Content-Length `length` (None: none)."""
         self.send_response(status)
         for k, v in headers:
             if k.lower() not in ("content-length", "connection", "transfer-encoding", "date"):
                 self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
+        if length is not None:
+            self.send_header("Content-Length", str(length))
+
+    def send_body(self, status, headers, body):
+        self.send_head(status, headers, len(body))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -153,7 +163,23 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                       "pages-relaway": "//%s:%s" % (rhost, rport)}[kind]
             self.send_page(int(most), origin)
             return
+        if action == "norange":
+            h = {k: v for k, v in self.headers.items() if k.lower() != "range"}
+            status, headers, body = fetch_upstream(self.command, self.path, h)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 32768)
+            self.send_head(status, headers, len(body))
+            self.end_headers()
+            self.write_counted((body[i:i + 16384] for i in range(0, len(body), 16384)), 0)
+            return
         status, headers, body = fetch_upstream(self.command, self.path, self.headers)
+        if action == "cutrange":
+            self.send_head(status, headers, len(body))
+            self.end_headers()
+            self.write_counted([body[:len(body) // 2]], 0)
+            return
+        if action == "fliprange" and body:
+            m = len(body) // 2
+            body = body[:m] + bytes([body[m] ^ 0x20]) + body[m + 1:]
         if action and action.startswith("drip:") and status == 200:
             self.drip(headers, body, int(action.split(":")[1]))
             return
@@ -183,21 +209,14 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         self.close_connection = True
 
     def drip(self, headers, body, rate):
-        self.send_response(200)
-        for k, v in headers:
-            if k.lower() not in ("content-length", "connection", "transfer-encoding", "date"):
-                self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_head(200, headers, len(body))
         self.end_headers()
         self.write_counted((body[i:i + 1] for i in range(len(body))), 1.0 / rate)
 
     def oversize(self, headers, body, total):
         # small socket buffers, so what was sent is close to what was read
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 32768)
-        self.send_response(200)
-        for k, v in headers:
-            if k.lower() not in ("content-length", "connection", "transfer-encoding", "date"):
-                self.send_header(k, v)
+        self.send_head(200, headers, None)
         self.send_header("Connection", "close")
         self.end_headers()
         pad = total - len(body)

@@ -135,6 +135,17 @@ static inline bool fx_load(
 	return bl_build_load(args, n, &o, b, e);
 }
 
+/* The value of the first fact called key, or NULL. */
+static inline const char *fx_fact(const struct bl_vec *facts, const char *key)
+{
+	for (size_t i = 0; i < facts->len; i++) {
+		const struct bl_fact *f = bl_vec_get(facts, i);
+		if (strcmp(f->key, key) == 0)
+			return f->value;
+	}
+	return NULL;
+}
+
 static inline struct bl_node *fx_child(const struct bl_node *n, size_t i)
 {
 	if (!n || i >= bl_node_count(n))

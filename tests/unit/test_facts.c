@@ -8,16 +8,6 @@
 
 #include "model_fixture.h"
 
-static const char *fact(const struct bl_vec *facts, const char *key)
-{
-	for (size_t i = 0; i < facts->len; i++) {
-		const struct bl_fact *f = bl_vec_get(facts, i);
-		if (strcmp(f->key, key) == 0)
-			return f->value;
-	}
-	return NULL;
-}
-
 static size_t fact_count(const struct bl_vec *facts, const char *key)
 {
 	size_t n = 0;
@@ -61,39 +51,39 @@ static void test_facts_config_layer_and_hostile_label_escaped(void **state)
 	struct bl_vec facts;
 	bl_vec_init(&facts, bl_fact_free);
 	bl_node_facts(cfg, &facts);
-	assert_string_equal(fact(&facts, "kind"), "config");
-	assert_string_equal(fact(&facts, "digest"), im.config.str);
-	assert_string_equal(fact(&facts, "os/arch"), "linux/amd64");
-	assert_string_equal(fact(&facts, "user"), "app");
-	assert_string_equal(fact(&facts, "created"), "2024-01-02T03:04:05Z");
+	assert_string_equal(fx_fact(&facts, "kind"), "config");
+	assert_string_equal(fx_fact(&facts, "digest"), im.config.str);
+	assert_string_equal(fx_fact(&facts, "os/arch"), "linux/amd64");
+	assert_string_equal(fx_fact(&facts, "user"), "app");
+	assert_string_equal(fx_fact(&facts, "created"), "2024-01-02T03:04:05Z");
 	assert_int_equal(fact_count(&facts, "env"), 2);
-	assert_string_equal(fact(&facts, "cmd"), "[\"sh\"]");
-	const char *evil = fact(&facts, "label:evil");
+	assert_string_equal(fx_fact(&facts, "cmd"), "[\"sh\"]");
+	const char *evil = fx_fact(&facts, "label:evil");
 	assert_non_null(evil);
 	assert_null(strchr(evil, '\x1b'));
 	assert_null(strchr(evil, '\n'));
 	assert_non_null(strstr(evil, "\\n"));
 	assert_true(all_safe(&facts));
-	assert_non_null(strstr(fact(&facts, "history"), "3 entries"));
-	assert_non_null(strstr(fact(&facts, "size"), "bytes"));
+	assert_non_null(strstr(fx_fact(&facts, "history"), "3 entries"));
+	assert_non_null(strstr(fx_fact(&facts, "size"), "bytes"));
 	bl_vec_fini(&facts);
 
 	bl_vec_init(&facts, bl_fact_free);
 	bl_node_facts(fx_child(m, 2), &facts);
-	assert_string_equal(fact(&facts, "diff_id"), im.diff2.str);
-	assert_non_null(fact(&facts, "chain_id"));
-	assert_string_equal(fact(&facts, "compression"), "gzip");
-	assert_string_equal(fact(&facts, "created_by"), "RUN make");
-	assert_string_equal(fact(&facts, "position"), "2 of 2");
+	assert_string_equal(fx_fact(&facts, "diff_id"), im.diff2.str);
+	assert_non_null(fx_fact(&facts, "chain_id"));
+	assert_string_equal(fx_fact(&facts, "compression"), "gzip");
+	assert_string_equal(fx_fact(&facts, "created_by"), "RUN make");
+	assert_string_equal(fx_fact(&facts, "position"), "2 of 2");
 	bl_vec_fini(&facts);
 
 	/* index child: platform and media type */
 	bl_vec_init(&facts, bl_fact_free);
 	bl_node_facts(m, &facts);
-	assert_string_equal(fact(&facts, "platform"), "linux/amd64");
+	assert_string_equal(fx_fact(&facts, "platform"), "linux/amd64");
 	assert_string_equal(
-	        fact(&facts, "media_type"), "application/vnd.oci.image.manifest.v1+json");
-	assert_string_equal(fact(&facts, "layers"), "2");
+	        fx_fact(&facts, "media_type"), "application/vnd.oci.image.manifest.v1+json");
+	assert_string_equal(fx_fact(&facts, "layers"), "2");
 	bl_vec_fini(&facts);
 	bl_build_free(b);
 	fx_fini(&f);
@@ -114,15 +104,15 @@ static void test_facts_statement_slsa_v02_builder_args_materials(void **state)
 	struct bl_vec facts;
 	bl_vec_init(&facts, bl_fact_free);
 	bl_node_facts(st, &facts);
-	assert_string_equal(fact(&facts, "predicate_type"), "https://slsa.dev/provenance/v0.2");
-	assert_string_equal(fact(&facts, "builder_id"), "https://example.com/builder");
-	assert_string_equal(fact(&facts, "build_type"), "https://mobyproject.org/buildkit@v1");
-	assert_string_equal(fact(&facts, "build_arg:build-arg:FOO"), "bar");
+	assert_string_equal(fx_fact(&facts, "predicate_type"), "https://slsa.dev/provenance/v0.2");
+	assert_string_equal(fx_fact(&facts, "builder_id"), "https://example.com/builder");
+	assert_string_equal(fx_fact(&facts, "build_type"), "https://mobyproject.org/buildkit@v1");
+	assert_string_equal(fx_fact(&facts, "build_arg:build-arg:FOO"), "bar");
 	char want[200];
 	snprintf(want, sizeof want, "pkg:docker/alpine@3@sha256:%s", bl_digest_hex(&im.layer1));
-	assert_string_equal(fact(&facts, "material"), want);
+	assert_string_equal(fx_fact(&facts, "material"), want);
 	snprintf(want, sizeof want, "pkg:docker/x@sha256:%s", bl_digest_hex(&im.m_amd64));
-	assert_string_equal(fact(&facts, "subject"), want);
+	assert_string_equal(fx_fact(&facts, "subject"), want);
 	bl_vec_fini(&facts);
 	bl_build_free(b);
 	fx_fini(&f);
@@ -147,9 +137,9 @@ static void test_facts_metadata_target_names_ref_and_warnings(void **state)
 	bl_vec_init(&facts, bl_fact_free);
 	bl_node_facts(fx_child(b->root, 0), &facts);
 	assert_int_equal(fact_count(&facts, "image_name"), 2);
-	assert_string_equal(fact(&facts, "buildx_ref"), "bld/bld0/abc");
-	assert_string_equal(fact(&facts, "status"), "unresolved");
-	assert_non_null(fact(&facts, "status_message"));
+	assert_string_equal(fx_fact(&facts, "buildx_ref"), "bld/bld0/abc");
+	assert_string_equal(fx_fact(&facts, "status"), "unresolved");
+	assert_non_null(fx_fact(&facts, "status_message"));
 	bl_vec_fini(&facts);
 	bl_build_free(b);
 	fx_fini(&f);
@@ -171,12 +161,12 @@ static void test_facts_corpus_slsa_v1_statement(void **state)
 	struct bl_vec facts;
 	bl_vec_init(&facts, bl_fact_free);
 	bl_node_facts(st, &facts);
-	assert_string_equal(fact(&facts, "predicate_type"), "https://slsa.dev/provenance/v1");
+	assert_string_equal(fx_fact(&facts, "predicate_type"), "https://slsa.dev/provenance/v1");
 	assert_non_null(
-	        strstr(fact(&facts, "builder_id"), "github.com/docker/github-builder-test"));
-	assert_string_equal(fact(&facts, "started_on"), "2025-10-30T10:19:52.868710505Z");
-	assert_non_null(fact(&facts, "material"));
-	assert_non_null(strstr(fact(&facts, "material"), "@sha256:"));
+	        strstr(fx_fact(&facts, "builder_id"), "github.com/docker/github-builder-test"));
+	assert_string_equal(fx_fact(&facts, "started_on"), "2025-10-30T10:19:52.868710505Z");
+	assert_non_null(fx_fact(&facts, "material"));
+	assert_non_null(strstr(fx_fact(&facts, "material"), "@sha256:"));
 	bl_vec_fini(&facts);
 	bl_build_free(b);
 	free(p);

@@ -46,7 +46,9 @@ static const struct mt_case cases[] = {
                 BL_COMP_NONE, true, false},
         {"application/vnd.docker.attestation.manifest.v1+json", true, BL_MEDIA_UNKNOWN,
                 BL_COMP_NONE, true, false},
-        {"application/vnd.buildkit.historyrecord.v0", true, BL_MEDIA_UNKNOWN, BL_COMP_NONE, false,
+        {"application/vnd.buildkit.historyrecord.v0", true, BL_MEDIA_RECORD, BL_COMP_NONE, false,
+                false},
+        {"application/vnd.buildkit.otlp.json.v0", true, BL_MEDIA_UNKNOWN, BL_COMP_NONE, false,
                 false},
         {"application/vnd.buildkit.status.v0", true, BL_MEDIA_UNKNOWN, BL_COMP_NONE, false, false},
         /* parameters are ignored */

@@ -1186,6 +1186,53 @@ static void test_progress_moves_and_cancels_inside_a_big_member(void **state)
 	rm_tree(dir);
 }
 
+/* bl_store_read_range: a member of an uncompressed tar is read at its offset
+ * in the file; one of a gzip-compressed tar cannot be read by parts (the
+ * caller reads it whole); a range past the blob fails. */
+static void test_read_range_preads_uncompressed_members_only(void **state)
+{
+	(void)state;
+	size_t n = 5u << 20; /* over BL_TAR_KEEP_MAX: not kept in memory */
+	unsigned char *blob = bl_malloc(n);
+	for (size_t i = 0; i < n; i++)
+		blob[i] = (unsigned char)(i * 2654435761u >> 13);
+	struct bl_descriptor d = {.size = (int64_t)n};
+	bl_digest_compute(BL_DIGEST_SHA256, blob, n, &d.digest);
+	char *name = bl_asprintf("blobs/sha256/%s", bl_digest_hex(&d.digest));
+	static const char index[] = "{\"schemaVersion\":2,\"manifests\":[]}";
+	static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
+	struct tar_ent ents[] = {{"oci-layout", layout, strlen(layout), NULL},
+	        {"index.json", index, strlen(index), NULL}, {name, blob, n, NULL}};
+	char *dir = make_tmpdir();
+	const int filters[] = {0, 'z'};
+	for (int f = 0; f < 2; f++) {
+		char *path = bl_asprintf("%s/image-%d.tar", dir, f);
+		assert_true(write_tar(path, ents, 3, filters[f]));
+		struct bl_store *s = NULL;
+		struct bl_error err = {0};
+		assert_true(bl_store_tar_open(path, NULL, &s, &err));
+		unsigned char part[4096];
+		bool ok = bl_store_read_range(s, &d, 3000000, sizeof part, part, &err);
+		if (filters[f] == 0) {
+			assert_true(ok);
+			assert_memory_equal(part, blob + 3000000, sizeof part);
+			assert_true(bl_store_read_range(s, &d, n - 10, 10, part, &err));
+			assert_memory_equal(part, blob + n - 10, 10);
+		} else {
+			assert_false(ok);
+			assert_int_equal(err.code, BL_E_UNSUPPORTED);
+		}
+		bl_error_clear(&err);
+		assert_false(bl_store_read_range(s, &d, n - 10, 11, part, &err));
+		assert_int_equal(err.code, BL_E_FORMAT);
+		bl_store_free(s);
+		free(path);
+	}
+	rm_tree(dir);
+	free(name);
+	free(blob);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1215,6 +1262,7 @@ int main(void)
 	        cmocka_unit_test(test_many_small_blobs_in_a_compressed_legacy_tar_open_fast),
 	        cmocka_unit_test(test_archive_without_blobs_answers_missing),
 	        cmocka_unit_test(test_gzip_without_its_trailer_fails_with_a_reason),
+	        cmocka_unit_test(test_read_range_preads_uncompressed_members_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
