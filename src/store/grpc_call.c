@@ -495,8 +495,8 @@ static bool finish(struct bl_grpc_call *call, int *code, struct bl_error *err)
 			return bl_fail(err, BL_E_NET,
 			        "%s: no HTTP/2 answer (not a gRPC server?): %s", c->name,
 			        call->curl_err[0] ? call->curl_err : "the connection closed");
-		return bl_fail(err, BL_E_NET, "%s: the %s stopped mid-answer: %s", c->name,
-		        c->daemon, call->curl_err[0] ? call->curl_err : "the connection closed");
+		return bl_fail(err, BL_E_NET, "%s: %s stopped mid-answer: %s", c->name, c->daemon,
+		        call->curl_err[0] ? call->curl_err : "the connection closed");
 	}
 	if (st->http != 200 || !st->content_grpc)
 		return bl_fail(err, BL_E_NET, "%s: not a gRPC answer (HTTP status %d%s)", c->name,
@@ -505,7 +505,7 @@ static bool finish(struct bl_grpc_call *call, int *code, struct bl_error *err)
 		if (c->cmd && child_exited(c, err))
 			return false;
 		return bl_fail(err, BL_E_NET,
-		        "%s: the answer ended without a gRPC status: the %s stopped mid-answer",
+		        "%s: the answer ended without a gRPC status: %s stopped mid-answer",
 		        c->name, c->daemon);
 	}
 	if (st->code != BL_GRPC_OK) {
