@@ -21,11 +21,25 @@
  * before it asks the daemon to wait (plus one message). */
 #define PENDING_MAX (4u << 20)
 
+/* Info answers kept for the store's life: a load asks about one digest
+ * several times (locating a target, then reading it), and with a connect
+ * command each call runs the command again. Only presence and size are
+ * kept, never bytes. */
+enum { STAT_CACHE = 64 };
+
+struct stat_entry {
+	struct bl_digest d;
+	enum bl_blob_state st;
+	int64_t size;
+};
+
 struct ctrd {
 	struct bl_store base;
 	struct bl_grpc_conn *conn;
 	char *ns;                   /* NULL for BuildKit (its namespace is fixed) */
 	struct bl_store_root *root; /* NULL: none given */
+	struct stat_entry stats[STAT_CACHE];
+	size_t nstats, next_stat; /* filled, and the next slot to reuse */
 };
 
 static const char lazy_note[] = "not in the content store: a lazy layer the builder never "
@@ -33,13 +47,9 @@ static const char lazy_note[] = "not in the content store: a lazy layer the buil
 
 /* ---- Content service ---- */
 
-/* Info: BL_BLOB_PRESENT with *size, MISSING on NOT_FOUND; any other
- * failure answers PRESENT so that the read says what went wrong. */
-static enum bl_blob_state cd_stat(struct bl_store *s, const struct bl_digest *d, int64_t *size)
+/* One Info call (see cd_stat). */
+static enum bl_blob_state info(struct ctrd *c, const struct bl_digest *d, int64_t *size)
 {
-	struct ctrd *c = (struct ctrd *)s;
-	if (size)
-		*size = -1;
 	Blctrd__InfoRequest req = BLCTRD__INFO_REQUEST__INIT;
 	req.digest = (char *)d->str;
 	uint8_t buf[256];
@@ -55,11 +65,36 @@ static enum bl_blob_state cd_stat(struct bl_store *s, const struct bl_digest *d,
 	if (ok) {
 		Blctrd__InfoResponse *r =
 		        blctrd__info_response__unpack(NULL, out.len, (const uint8_t *)out.data);
-		if (r && r->info && size)
+		if (r && r->info)
 			*size = r->info->size;
 		blctrd__info_response__free_unpacked(r, NULL);
 	}
 	bl_buf_fini(&out);
+	return st;
+}
+
+/* Info: BL_BLOB_PRESENT with *size, MISSING on NOT_FOUND; any other
+ * failure answers PRESENT so that the read says what went wrong. */
+static enum bl_blob_state cd_stat(struct bl_store *s, const struct bl_digest *d, int64_t *size)
+{
+	struct ctrd *c = (struct ctrd *)s;
+	for (size_t i = 0; i < c->nstats; i++) {
+		if (bl_digest_equal(&c->stats[i].d, d)) {
+			if (size)
+				*size = c->stats[i].size;
+			return c->stats[i].st;
+		}
+	}
+	int64_t got = -1;
+	enum bl_blob_state st = info(c, d, &got);
+	if (size)
+		*size = got;
+	if (st == BL_BLOB_MISSING || got >= 0) { /* an answer, not a failure to ask */
+		c->stats[c->next_stat] = (struct stat_entry){*d, st, got};
+		c->next_stat = (c->next_stat + 1) % STAT_CACHE;
+		if (c->nstats < STAT_CACHE)
+			c->nstats++;
+	}
 	return st;
 }
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -393,8 +394,6 @@ struct bl_grpc_call *bl_grpc_call_start(struct bl_grpc_conn *c, const char *path
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->low_speed_time_s);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http");
-	if (getenv("BL_GRPC_DEBUG"))
-		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
 	if (c->cmd && bridge_listen(c)) {
 		curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, c->bridge_path);
 		curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_bridge);
@@ -444,22 +443,28 @@ static void fail_connect(struct bl_grpc_call *call, struct bl_error *err)
 			        call->curl_err);
 		return;
 	}
-	if (stat(c->socket, &st) != 0) {
+	if (stat(c->socket, &st) != 0 && errno == EACCES) {
+		bl_fail(err, BL_E_AUTH,
+		        "%s: permission denied on a directory above the socket; use sudo", c->name);
+	} else if (stat(c->socket, &st) != 0) {
 		bl_fail(err, BL_E_NET,
 		        "%s: no such socket: is %s running? (give its socket with "
 		        "--containerd-address)",
 		        c->name, c->daemon);
 	} else if (os == EACCES || access(c->socket, R_OK | W_OK) != 0) {
 		struct group *g = getgrgid(st.st_gid);
+		struct passwd *p;
 		if (g && st.st_gid != 0 && (st.st_mode & S_IWGRP))
 			bl_fail(err, BL_E_AUTH,
 			        "%s: permission denied: the socket belongs to group %s; join that "
 			        "group or use sudo",
 			        c->name, g->gr_name);
-		else
+		else if ((p = getpwuid(st.st_uid)))
 			bl_fail(err, BL_E_AUTH,
-			        "%s: permission denied: the socket belongs to root; use sudo",
-			        c->name);
+			        "%s: permission denied: only %s may open the socket; use sudo",
+			        c->name, p->pw_name);
+		else
+			bl_fail(err, BL_E_AUTH, "%s: permission denied; use sudo", c->name);
 	} else if (!S_ISSOCK(st.st_mode)) {
 		bl_fail(err, BL_E_NET, "%s: not a socket", c->name);
 	} else {
@@ -483,8 +488,7 @@ static bool finish(struct bl_grpc_call *call, int *code, struct bl_error *err)
 		bl_error_prefix(err, "%s", c->name);
 		return false;
 	}
-	if (call->result == CURLE_COULDNT_CONNECT ||
-	        (call->result == CURLE_OPERATION_TIMEDOUT && st->http == 0 && !c->cmd)) {
+	if (call->result == CURLE_COULDNT_CONNECT) {
 		fail_connect(call, err);
 		return false;
 	}

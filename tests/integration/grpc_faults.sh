@@ -71,10 +71,18 @@ import time; time.sleep(30)' "$P/c.sock" &
 	rc=0
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$BAKELENS" digest \
 		--containerd-address "$P/c.sock" containerd:example.com/x:1 >"$out" 2>"$err" || rc=$?
-	kill "$hold" && wait "$hold" 2>/dev/null || true
 	expect_eq "permission denied: exit code ($(head -c 300 "$err"))" 8 "$rc"
 	expect_eq "permission denied: the group and sudo" 1 \
 		"$(grep -c "permission denied: the socket belongs to group daemon; join that group or use sudo" "$err")"
+	# Not open to a group: the owner and sudo.
+	chmod 600 "$P/c.sock"
+	rc=0
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$BAKELENS" digest \
+		--containerd-address "$P/c.sock" containerd:example.com/x:1 >"$out" 2>"$err" || rc=$?
+	kill "$hold" && wait "$hold" 2>/dev/null || true
+	expect_eq "permission denied, owner only: exit code" 8 "$rc"
+	expect_eq "permission denied, owner only: message" 1 \
+		"$(grep -c "permission denied: only root may open the socket; use sudo" "$err")"
 else
 	echo "note: not root (or no setpriv): the permission case is left out"
 fi
