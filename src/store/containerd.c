@@ -450,6 +450,8 @@ bool bl_store_containerd_open(const char *arg, const struct bl_source_opts *opts
 	        .ns = ns,
 	        .connect_timeout_ms = opts ? opts->connect_timeout_ms : 0,
 	        .low_speed_time_s = opts ? opts->low_speed_time_s : 0,
+	        .progress = opts ? opts->progress : NULL,
+	        .progress_ud = opts ? opts->progress_ud : NULL,
 	};
 	if (opts && opts->connect_cmd) {
 		t.connect_cmd = opts->connect_cmd;

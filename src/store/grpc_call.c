@@ -38,6 +38,8 @@ struct bl_grpc_conn {
 	char *socket, *cmd, *ns, *daemon;
 	char *name; /* for messages, escaped */
 	long connect_timeout_ms, low_speed_time_s;
+	bl_progress_fn progress;
+	void *progress_ud;
 	CURLM *multi;
 	struct curl_slist *headers;
 	struct child children[MAX_CHILDREN];
@@ -60,7 +62,9 @@ struct bl_grpc_call {
 	bool failed;      /* fn or the reader failed: err_cb says why */
 	struct bl_error err_cb;
 	bool pause_wanted, paused;
+	bool cancelled; /* the progress callback said stop */
 	bool done;
+	char *what; /* "containerd at SOCK: Read", for the progress callback */
 	CURLcode result;
 	char curl_err[CURL_ERROR_SIZE];
 };
@@ -84,6 +88,8 @@ struct bl_grpc_conn *bl_grpc_conn_new(const struct bl_grpc_target *t)
 	c->daemon = bl_strdup(t->daemon ? t->daemon : "daemon");
 	c->connect_timeout_ms = t->connect_timeout_ms > 0 ? t->connect_timeout_ms : 10000;
 	c->low_speed_time_s = t->low_speed_time_s > 0 ? t->low_speed_time_s : 30;
+	c->progress = t->progress;
+	c->progress_ud = t->progress_ud;
 	char *where = bl_text_safe(c->cmd ? c->cmd : c->socket ? c->socket : "");
 	c->name = c->cmd ? bl_asprintf("%s through `%s`", c->daemon, where)
 	                 : bl_asprintf("%s at %s", c->daemon, where);
@@ -360,6 +366,21 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ud)
 	return size * nmemb;
 }
 
+static int on_progress(
+        void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct bl_grpc_call *call = ud;
+	(void)dltotal;
+	(void)ultotal;
+	(void)ulnow;
+	struct bl_grpc_conn *c = call->conn;
+	if (!c->progress(c->progress_ud, call->what, (uint64_t)dlnow, 0)) {
+		call->cancelled = true;
+		return 1;
+	}
+	return 0;
+}
+
 struct bl_grpc_call *bl_grpc_call_start(struct bl_grpc_conn *c, const char *path, const void *req,
         size_t len, bl_grpc_msg_fn fn, void *ud)
 {
@@ -394,6 +415,13 @@ struct bl_grpc_call *bl_grpc_call_start(struct bl_grpc_conn *c, const char *path
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->low_speed_time_s);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http");
+	if (c->progress) {
+		const char *method = strrchr(path, '/');
+		call->what = bl_asprintf("%s: %s", c->name, method ? method + 1 : path);
+		curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(e, CURLOPT_XFERINFODATA, call);
+		curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+	}
 	if (c->cmd && bridge_listen(c)) {
 		curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, c->bridge_path);
 		curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_bridge);
@@ -427,6 +455,7 @@ void bl_grpc_call_free(struct bl_grpc_call *call)
 	curl_easy_cleanup(call->easy);
 	bl_grpc_reader_fini(&call->reader);
 	bl_grpc_status_fini(&call->status);
+	free(call->what);
 	free(call);
 }
 
@@ -488,6 +517,8 @@ static bool finish(struct bl_grpc_call *call, int *code, struct bl_error *err)
 		bl_error_prefix(err, "%s", c->name);
 		return false;
 	}
+	if (call->cancelled)
+		return bl_fail(err, BL_E_CANCELLED, "%s: cancelled", c->name);
 	if (call->result == CURLE_COULDNT_CONNECT) {
 		fail_connect(call, err);
 		return false;

@@ -87,6 +87,10 @@ struct bl_grpc_target {
 	const char *daemon;      /* "containerd", "BuildKit": said in messages */
 	long connect_timeout_ms; /* 0: 10 s */
 	long low_speed_time_s;   /* a call with no byte for this long fails; 0: 30 s */
+	/* Told about every call while it runs; its false cancels the call
+	 * (BL_E_CANCELLED). NULL: none. */
+	bl_progress_fn progress;
+	void *progress_ud;
 };
 
 struct bl_grpc_conn;
@@ -111,8 +115,8 @@ struct bl_grpc_call *bl_grpc_call_start(struct bl_grpc_conn *c, const char *path
  * -1 it failed: err says why, *code (may be NULL) gets the gRPC status
  * (-1 when none came). The status decides the class: NOT_FOUND ->
  * BL_E_NOT_FOUND, PERMISSION_DENIED and UNAUTHENTICATED -> BL_E_AUTH,
- * others BL_E_NET; no daemon at the socket BL_E_NET, a socket the user may
- * not open BL_E_AUTH (naming its group), a daemon that stops or a command
+ * others BL_E_NET; the progress callback's cancel BL_E_CANCELLED; no daemon at the socket BL_E_NET,
+ * a socket the user may not open BL_E_AUTH (naming its group), a daemon that stops or a command
  * that exits mid-call BL_E_NET, a message over the cap BL_E_TOO_BIG, bytes
  * that are not gRPC BL_E_NET. A paused call (fn asked, see
  * bl_grpc_call_pause) is resumed first. */

@@ -12,6 +12,7 @@ literals only) to answer every request in one of these ways:
              a daemon that stops mid-answer
   notgrpc    200 with content-type text/html and an empty body
   status     trailers only: grpc-status 7 and a grpc-message
+  stall      200, then nothing more until the client leaves
 
 Each request answered adds a line "<mode> request" to LOG.
 
@@ -58,6 +59,10 @@ def answer(conn, stream, mode):
         return True
     ctype = "text/html" if mode == "notgrpc" else "application/grpc"
     conn.sendall(frame(HEADERS, END_HEADERS, stream, bytes([ok]) + literal("content-type", ctype)))
+    if mode == "stall":
+        while conn.recv(1 << 16):  # whatever the client says, until it leaves
+            pass
+        return False
     if mode == "truncated":
         conn.sendall(frame(DATA, 0, stream, b"\x00" + struct.pack(">I", 100) + b"x" * 10))
     elif mode == "huge":

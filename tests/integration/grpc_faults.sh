@@ -43,6 +43,14 @@ start_server garbage
 run_bl "$out" "$err" digest --containerd-address "unix://$S" containerd:ns/example.com/x:1
 expect_eq "garbage: exit code ($(head -c 300 "$err"))" 7 "$rc"
 expect_eq "garbage: message" 1 "$(grep -c "no HTTP/2 answer (not a gRPC server?)" "$err")"
+# A daemon that never finishes its answer: the progress callback cancels
+# the call (Esc in the explorer) long before the 30 s low-speed limit.
+start_server stall
+rc=0
+CONTAINERD_ADDRESS=unix://$S "$BL_CANCEL_PROBE" containerd:ns/example.com/x:1 300 2>"$err" || rc=$?
+expect_eq "stall: cancelled ($(head -c 300 "$err"))" 0 "$rc"
+ms=$(sed -n 's/.* after \([0-9]*\) ms.*/\1/p' "$err")
+expect_eq "stall: cancelled within 2 s (took ${ms:-?} ms)" 1 "$([ "${ms:-99999}" -lt 2000 ] && echo 1 || echo 0)"
 stop_server
 
 # No daemon: no socket at all; a socket nobody listens on.
