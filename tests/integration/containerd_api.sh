@@ -87,6 +87,13 @@ digest_is "NAME@DIGEST" "$cfg" "$app@$dig" --what config
 jq -n --arg d "$dig" '{"containerimage.digest": $d, "image.name": "example.com/app:v1"}' >meta.json
 digest_is "metadata + containerd:NS/" "$cfg" meta.json "containerd:$NS/" --what config
 
+# buildkit: speaks to the socket BUILDKIT_HOST names and sends no namespace
+# (BuildKit's is fixed); containerd wants one, and says so.
+CONTAINERD_ADDRESS= BUILDKIT_HOST=unix://$SOCK run_bl "$out" "$err" digest "buildkit:$dig"
+expect_eq "buildkit: at containerd's socket: exit ($(head -c 300 "$err"))" 7 "$rc"
+expect_eq "buildkit: no namespace sent" 1 \
+	"$(grep -c "BuildKit at $SOCK: FAILED_PRECONDITION: namespace is required" "$err")"
+
 # The same bytes over the API and from the content directory on disk.
 S=$D/root/io.containerd.content.v1.content
 run_bl api.f2 "$err" cat "$app" /f2
