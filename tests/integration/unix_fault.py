@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""A unix-socket server standing in for a Docker daemon that misbehaves.
+
+    unix_fault.py SOCKET MODE [ARGS...]
+
+Modes:
+  garbage              answer every connection with bytes that are not HTTP
+  notjson              HTTP 200 whose body is not JSON
+  apierror             HTTP 500 with {"message": ...} holding control bytes
+  proxy UPSTREAM PID N forward to the real daemon at UPSTREAM; once N bytes of
+                       a GET .../get answer have passed, kill PID (SIGKILL)
+                       and close the connection mid-stream
+
+Writes "ready" on stdout once it listens. Runs until killed.
+"""
+import os
+import signal
+import socket
+import sys
+import threading
+
+
+def read_request(conn):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    return data
+
+
+def answer(conn, status, body, ctype="application/json"):
+    head = "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % (
+        status, ctype, len(body))
+    conn.sendall(head.encode() + body)
+
+
+def serve_simple(conn, mode):
+    read_request(conn)
+    if mode == "garbage":
+        conn.sendall(b"\x00\x01\x02garbage \x1b[31m not http\r\n\r\n" * 4)
+    elif mode == "notjson":
+        answer(conn, "200 OK", b"<html>hello</html>", "text/html")
+    elif mode == "apierror":
+        answer(conn, "500 Internal Server Error",
+               b'{"message":"storage broke \\u001b[31mred\\u001b[0m\\nsecond line"}')
+
+
+def proxy(conn, upstream, pid, limit):
+    req = read_request(conn)
+    up = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    up.connect(upstream)
+    up.sendall(req)
+    is_get = req.split(b" ", 2)[1].endswith(b"/get") if b" " in req else False
+    passed = 0
+    while True:
+        chunk = up.recv(65536)
+        if not chunk:
+            break
+        if is_get and passed + len(chunk) > limit:
+            conn.sendall(chunk[: max(0, limit - passed)])
+            os.kill(pid, signal.SIGKILL)
+            break
+        conn.sendall(chunk)
+        passed += len(chunk)
+    up.close()
+
+
+def main():
+    path, mode = sys.argv[1], sys.argv[2]
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(16)
+    print("ready", flush=True)
+    while True:
+        conn, _ = srv.accept()
+
+        def run(c=conn):
+            try:
+                if mode == "proxy":
+                    proxy(c, sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+                else:
+                    serve_simple(c, mode)
+            except OSError:
+                pass
+            finally:
+                c.close()
+
+        threading.Thread(target=run, daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
