@@ -66,7 +66,7 @@ static bool ensure_saved(struct dockerd_store *s, struct bl_error *err)
 	}
 	char *path = bl_asprintf("/images/%s/get", s->name);
 	struct bl_error e = {0};
-	struct dockerd_body *b = dockerd_body_open(&s->api, path, s->what, &e);
+	struct dockerd_body *b = dockerd_body_open(&s->api, path, s->what, &s->opts, &e);
 	struct archive *a = b ? dockerd_body_archive(b, &e) : NULL;
 	char *label = bl_asprintf("%s: saved image", s->what);
 	if (a && !bl_store_stream_read(a, label, s->base.source, &s->opts, &s->saved, &e))
@@ -137,7 +137,7 @@ static bool open_layer(struct dockerd_store *s, const struct bl_digest *d, struc
         struct bl_error *err)
 {
 	char *path = bl_asprintf("/images/%s/get", s->name);
-	struct dockerd_body *b = dockerd_body_open(&s->api, path, s->what, err);
+	struct dockerd_body *b = dockerd_body_open(&s->api, path, s->what, &s->opts, err);
 	free(path);
 	struct archive *a = b ? dockerd_body_archive(b, err) : NULL;
 	if (!a) {

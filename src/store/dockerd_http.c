@@ -227,6 +227,9 @@ struct dockerd_body {
 	CURLcode result;
 	uint64_t received;
 	struct bl_buf errbody; /* a non-200 answer's body (capped) */
+	bl_progress_fn progress;
+	void *progress_ud;
+	bool cancelled;
 	struct archive *a;
 };
 
@@ -271,7 +274,17 @@ static void pump(struct dockerd_body *b)
 			}
 		if (b->pending || b->done)
 			break;
-		curl_multi_poll(b->multi, NULL, 0, 1000, NULL);
+		int fds = 0;
+		curl_multi_poll(b->multi, NULL, 0, 1000, &fds);
+		/* A silent second (podman saving to its temporary file): the
+		 * user may give up. */
+		if (fds == 0 && b->progress &&
+		        !b->progress(b->progress_ud, "waiting for the daemon's saved image",
+		                b->received, 0)) {
+			b->cancelled = true;
+			b->done = true;
+			b->result = CURLE_ABORTED_BY_CALLBACK;
+		}
 	}
 }
 
@@ -293,11 +306,13 @@ void dockerd_body_free(struct dockerd_body *b)
 	free(b);
 }
 
-struct dockerd_body *dockerd_body_open(
-        const struct dockerd_api *api, const char *path, const char *what, struct bl_error *err)
+struct dockerd_body *dockerd_body_open(const struct dockerd_api *api, const char *path,
+        const char *what, const struct bl_source_opts *opts, struct bl_error *err)
 {
 	struct dockerd_body *b = bl_calloc(1, sizeof(*b));
 	b->api = api;
+	b->progress = opts ? opts->progress : NULL;
+	b->progress_ud = opts ? opts->progress_ud : NULL;
 	b->what = bl_strdup(what);
 	bl_buf_init(&b->errbody);
 	b->h = new_handle(api, path);
@@ -314,7 +329,9 @@ struct dockerd_body *dockerd_body_open(
 	if (!b->status)
 		curl_easy_getinfo(b->h, CURLINFO_RESPONSE_CODE, &b->status);
 	bool ok = true;
-	if (b->done && b->result != CURLE_OK && b->status != 200 && b->status != 0)
+	if (b->cancelled)
+		ok = !dockerd_body_broke(b, err); /* it did break: false */
+	else if (b->done && b->result != CURLE_OK && b->status != 200 && b->status != 0)
 		ok = dockerd_fail_status(what, path, b->status, &b->errbody, err);
 	else if (b->done && b->result != CURLE_OK)
 		ok = fail_transport(api, b->h, b->result, what, err);
@@ -371,7 +388,10 @@ bool dockerd_body_broke(struct dockerd_body *b, struct bl_error *err)
 	if (!b->done || b->result == CURLE_OK)
 		return false;
 	const char *why = curl_easy_strerror(b->result);
-	if (b->result == CURLE_OPERATION_TIMEDOUT)
+	if (b->cancelled)
+		bl_fail(err, BL_E_CANCELLED, "%s: cancelled while reading the saved image",
+		        b->what);
+	else if (b->result == CURLE_OPERATION_TIMEDOUT)
 		bl_fail(err, BL_E_IO, "%s: the daemon sent nothing for %ld s after %llu bytes",
 		        b->what, b->api->low_speed_s, (unsigned long long)b->received);
 	else

@@ -42,9 +42,11 @@ bool dockerd_fail_status(const char *what, const char *path, long status, const 
  * chunk held in memory, the transfer paused while it is). */
 struct dockerd_body;
 /* Start GET `path` and wait for its first bytes. A non-200 answer fails as
- * dockerd_fail_status does, a transport failure as dockerd_get does. */
-struct dockerd_body *dockerd_body_open(
-        const struct dockerd_api *api, const char *path, const char *what, struct bl_error *err);
+ * dockerd_fail_status does, a transport failure as dockerd_get does. While
+ * the daemon is silent, `opts->progress` (opts may be NULL) is asked every
+ * second whether to go on; its false ends the transfer (BL_E_CANCELLED). */
+struct dockerd_body *dockerd_body_open(const struct dockerd_api *api, const char *path,
+        const char *what, const struct bl_source_opts *opts, struct bl_error *err);
 /* A tar reader over the body (owned by `b`: freed with it); NULL with err
  * when libarchive cannot start on it. */
 struct archive *dockerd_body_archive(struct dockerd_body *b, struct bl_error *err);
