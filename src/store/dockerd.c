@@ -182,6 +182,13 @@ static bool is_layer(const struct dockerd_store *s, const struct bl_digest *d)
 	return false;
 }
 
+/* A digest the image JSON names: the ID, a diff_id, the target. */
+static bool is_claim(const struct dockerd_store *s, const struct bl_digest *d)
+{
+	return bl_digest_equal(d, &s->im.id) || is_layer(s, d) ||
+	       (s->im.has_target && bl_digest_equal(d, &s->im.target.digest));
+}
+
 /* ---- the ops ---- */
 
 static bool dd_list_roots(struct bl_store *st, struct bl_vec *roots, struct bl_error *err)
@@ -200,13 +207,35 @@ static enum bl_blob_state dd_stat(struct bl_store *st, const struct bl_digest *d
 		*size = (int64_t)s->manifest_len;
 		return BL_BLOB_VERIFIED;
 	}
-	if (s->saved)
-		return s->saved->ops->stat_blob(s->saved, d, size);
+	if (s->saved) {
+		enum bl_blob_state bs = s->saved->ops->stat_blob(s->saved, d, size);
+		/* A digest the daemon claimed that its own save does not hold: the
+		 * claim is false, not a blob that happens to be absent. */
+		if (bs == BL_BLOB_MISSING && is_claim(s, d))
+			return BL_BLOB_MISMATCH;
+		return bs;
+	}
 	/* Not read yet: what the daemon claims it has. */
-	if (bl_digest_equal(d, &s->im.id) || is_layer(s, d) ||
-	        (s->im.has_target && bl_digest_equal(d, &s->im.target.digest)))
+	if (is_claim(s, d))
 		return BL_BLOB_PRESENT;
 	return BL_BLOB_MISSING;
+}
+
+/* Does the saved image list the image ID as one of its roots (index.json)?
+ * Then the ID names a manifest or index, not a config, and the manifest made
+ * from the image JSON is wrong. */
+static bool id_is_a_root(struct dockerd_store *s)
+{
+	struct bl_vec roots;
+	bl_vec_init(&roots, bl_store_root_free);
+	bool found = false;
+	if (s->saved->ops->list_roots(s->saved, &roots, NULL))
+		for (size_t i = 0; i < roots.len && !found; i++) {
+			const struct bl_store_root *r = bl_vec_get(&roots, i);
+			found = bl_digest_equal(&r->desc.digest, &s->im.id);
+		}
+	bl_vec_fini(&roots);
+	return found;
 }
 
 static bool dd_read_raw(struct bl_store *st, const struct bl_digest *d, size_t max,
@@ -222,6 +251,18 @@ static bool dd_read_raw(struct bl_store *st, const struct bl_digest *d, size_t m
 	}
 	if (!ensure_saved(s, err))
 		return false;
+	if (s->manifest && bl_digest_equal(d, &s->im.id) && id_is_a_root(s))
+		return bl_fail(err, BL_E_UNSUPPORTED,
+		        "%s: the image ID %s is the image's manifest or index, not its config "
+		        "(Docker's containerd image store before API 1.48 does not say so); read "
+		        "`docker save -o FILE` of it instead",
+		        s->what, d->str);
+	if (is_claim(s, d) &&
+	        s->saved->ops->stat_blob(s->saved, d, &(int64_t){0}) == BL_BLOB_MISSING)
+		return bl_fail(err, BL_E_DIGEST,
+		        "%s: the daemon names %s but the image it saved holds no such blob: "
+		        "its image JSON does not match its own save",
+		        s->what, d->str);
 	return s->saved->ops->read_raw(s->saved, d, max, out, err);
 }
 

@@ -329,7 +329,7 @@ struct dockerd_body *dockerd_body_open(const struct dockerd_api *api, const char
 	if (!b->status)
 		curl_easy_getinfo(b->h, CURLINFO_RESPONSE_CODE, &b->status);
 	bool ok = true;
-	if (b->cancelled)
+	if (b->cancelled || (b->done && b->result != CURLE_OK && b->status == 200))
 		ok = !dockerd_body_broke(b, err); /* it did break: false */
 	else if (b->done && b->result != CURLE_OK && b->status != 200 && b->status != 0)
 		ok = dockerd_fail_status(what, path, b->status, &b->errbody, err);

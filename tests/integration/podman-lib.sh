@@ -1,5 +1,11 @@
-# Debian's podman as a stand-in Docker daemon (sourced after lib.sh; the
-# benchmark sources it too). Needs root: `podman system service` with vfs
+# Stand-in Docker daemons (sourced after lib.sh; the benchmark sources it
+# too): Debian's podman, and unix_fault.py for daemons that misbehave.
+#
+#   fault_start NAME MODE [ARGS...]  unix_fault.py on $BL_TMP/NAME.sock, once
+#                      it listens; its PID joins $FAULT_PIDS (stop with
+#                      fault_stop)
+#
+# podman: Needs root: `podman system service` with vfs
 # storage, its root, runroot, configs and socket all in $PM_DIR, nothing
 # read from or written to the machine's containers configuration.
 #
@@ -65,4 +71,22 @@ pm_stop() {
 		wait "$PM_PID" 2>/dev/null || true
 		PM_PID=""
 	fi
+}
+
+FAULT_PIDS=""
+fault_start() {
+	local name=$1
+	shift
+	mkfifo "$BL_TMP/$name.ready"
+	python3 "$(dirname "${BASH_SOURCE[0]}")/unix_fault.py" "$BL_TMP/$name.sock" "$@" \
+		>"$BL_TMP/$name.ready" &
+	FAULT_PIDS="$FAULT_PIDS $!"
+	read -r _ <"$BL_TMP/$name.ready"
+}
+
+fault_stop() {
+	local p
+	for p in $FAULT_PIDS; do kill "$p" 2>/dev/null || true; done
+	for p in $FAULT_PIDS; do wait "$p" 2>/dev/null || true; done
+	FAULT_PIDS=""
 }

@@ -7,6 +7,10 @@ Modes:
   garbage              answer every connection with bytes that are not HTTP
   notjson              HTTP 200 whose body is not JSON
   apierror             HTTP 500 with {"message": ...} holding control bytes
+  serve JSON TAR [N]   a daemon of one image: GET .../json answers the file
+                       JSON, GET .../get streams the file TAR (chunked; with
+                       N, only its first N bytes, then the connection is
+                       closed mid-stream), and GET /images/json lists nothing
   proxy UPSTREAM PID N forward to the real daemon at UPSTREAM; once N bytes of
                        a GET .../get answer have passed, kill PID (SIGKILL)
                        and close the connection mid-stream
@@ -47,6 +51,33 @@ def serve_simple(conn, mode):
                b'{"message":"storage broke \\u001b[31mred\\u001b[0m\\nsecond line"}')
 
 
+def serve_files(conn, json_path, tar_path, cut):
+    req = read_request(conn)
+    target = req.split(b" ", 2)[1] if b" " in req else b""
+    if target == b"/images/json":
+        answer(conn, "200 OK", b"[]")
+    elif target.endswith(b"/json"):
+        with open(json_path, "rb") as f:
+            answer(conn, "200 OK", f.read())
+    elif target.endswith(b"/get"):
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-tar\r\n"
+                     b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+        sent = 0
+        with open(tar_path, "rb") as f:
+            while True:
+                chunk = f.read(65536)
+                if cut is not None:
+                    chunk = chunk[: max(0, cut - sent)]
+                if not chunk:
+                    break
+                conn.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+                sent += len(chunk)
+        if cut is None:
+            conn.sendall(b"0\r\n\r\n")
+    else:
+        answer(conn, "404 Not Found", b'{"message":"no such route"}')
+
+
 def proxy(conn, upstream, pid, limit):
     req = read_request(conn)
     up = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -78,7 +109,10 @@ def main():
 
         def run(c=conn):
             try:
-                if mode == "proxy":
+                if mode == "serve":
+                    cut = int(sys.argv[5]) if len(sys.argv) > 5 else None
+                    serve_files(c, sys.argv[3], sys.argv[4], cut)
+                elif mode == "proxy":
                     proxy(c, sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
                 else:
                     serve_simple(c, mode)
