@@ -59,6 +59,11 @@ static bool ensure_saved(struct dockerd_store *s, struct bl_error *err)
 {
 	if (s->saved)
 		return true;
+	if (s->opts.offline)
+		return bl_fail(err, BL_E_NET,
+		        "%s: offline: the saved image, where the config's bytes are, is not read "
+		        "(the digests shown are the daemon's claims)",
+		        s->what);
 	if (s->save_failed) {
 		if (err)
 			*err = s->save_err;

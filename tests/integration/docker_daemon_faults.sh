@@ -89,6 +89,11 @@ digest_is "Descriptor: config" "$cfg" docker-daemon:x:1 --what config
 digest_is "Descriptor: layer (compressed, from the save)" "$layer" docker-daemon:x:1 --what layer
 run_bl "$out" "$err" cat docker-daemon:x:1 /x
 expect_eq "Descriptor: cat reads the layer in a second pass (exit $rc)" x "$(cat "$out")"
+: >target.json.log
+run_bl "$out" "$err" tree --offline docker-daemon:x:1
+expect_eq "--offline: exit 7 (the saved image not read)" 7 "$rc"
+expect_eq "--offline: says the digests are claims" 1 "$(has "offline: the saved image, where the config's bytes are, is not read")"
+expect_eq "--offline: only the image JSON asked for" /images/x:1/json "$(sort -u target.json.log)"
 
 serve cut "{\"Id\":\"$cfg\",\"Descriptor\":{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"$man\",\"size\":$mansize}}" 2000
 run_bl "$out" "$err" digest --what config docker-daemon:x:1

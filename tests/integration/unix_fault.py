@@ -10,7 +10,8 @@ Modes:
   serve JSON TAR [N]   a daemon of one image: GET .../json answers the file
                        JSON, GET .../get streams the file TAR (chunked; with
                        N, only its first N bytes, then the connection is
-                       closed mid-stream), and GET /images/json lists nothing
+                       closed mid-stream), and GET /images/json lists nothing;
+                       each request's target is appended to JSON.log
   proxy UPSTREAM PID N forward to the real daemon at UPSTREAM; once N bytes of
                        a GET .../get answer have passed, kill PID (SIGKILL)
                        and close the connection mid-stream
@@ -54,6 +55,8 @@ def serve_simple(conn, mode):
 def serve_files(conn, json_path, tar_path, cut):
     req = read_request(conn)
     target = req.split(b" ", 2)[1] if b" " in req else b""
+    with open(json_path + ".log", "ab") as log:
+        log.write(target + b"\n")
     if target == b"/images/json":
         answer(conn, "200 OK", b"[]")
     elif target.endswith(b"/json"):
