@@ -13,7 +13,9 @@
  * store's bounded-memory path: members hashed as they pass, small JSON kept.
  * So the config is verified against the ID, every layer against its diff_id,
  * and nothing is buffered whole. A layer's bytes (ls, cat) are a second pass
- * over a new save stream, up to that member.
+ * over a new save stream, up to that member. With opts->offline the save is never
+ * read: reads other than the root fail with BL_E_NET (the tree shows the
+ * claims at once).
  *
  * The socket: DOCKER_HOST when it is `unix://PATH`, else
  * /var/run/docker.sock; any other DOCKER_HOST scheme fails with

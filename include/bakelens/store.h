@@ -139,7 +139,7 @@ struct bl_source_opts {
 	void *progress_ud;
 	int stdin_fd; /* fd for "-" (tests); 0 normally */
 	/* Registries (registry references and metadata targets fetched from them): */
-	bool offline;  /* no network at all: only what is cached */
+	bool offline;  /* no network at all: only what is cached (docker-daemon: no save stream) */
 	bool no_cache; /* neither read nor write the on-disk cache */
 	/* host[:port] names (as in the reference) spoken to over plain HTTP or
 	 * TLS without verification; NULL-terminated, may be NULL. */
