@@ -262,10 +262,10 @@ bool bl_store_content_open(
  * /run/containerd/containerd.sock or /run/buildkit/buildkitd.sock;
  * opts->connect_cmd replaces the socket. Fails with BL_E_USAGE on a bad
  * source or address, BL_E_UNSUPPORTED on an address that is not unix://,
- * BL_E_NET when the daemon cannot be reached, BL_E_AUTH when the socket may
- * not be opened, BL_E_NOT_FOUND for an unknown namespace or image (the
- * message lists the namespaces or close names), as bl_store_content_open
- * for DIGEST. */
+ * BL_E_IO when the daemon cannot be reached, BL_E_AUTH when the socket may
+ * not be opened, BL_E_FORMAT when it does not speak gRPC, BL_E_NOT_FOUND for an unknown namespace
+ * or image (the message lists the namespaces or close names), as bl_store_content_open for DIGEST.
+ */
 bool bl_store_containerd_open(const char *arg, const struct bl_source_opts *opts,
         struct bl_store **out, struct bl_error *err);
 bool bl_store_tar_open(const char *path, const struct bl_source_opts *opts, struct bl_store **out,

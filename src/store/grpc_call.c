@@ -304,8 +304,9 @@ static char *child_last_words(struct bl_grpc_conn *c)
 }
 
 /* A connect command that has exited (still connected, or reaped since the
- * call began): true, with err saying how. */
-static bool child_exited(struct bl_grpc_conn *c, struct bl_error *err)
+ * call began), with a failure status unless `any`: true, with err saying
+ * how. */
+static bool child_exited(struct bl_grpc_conn *c, bool any, struct bl_error *err)
 {
 	int wst = -1;
 	for (int i = 0; i < c->nchildren && wst == -1; i++) {
@@ -318,7 +319,7 @@ static bool child_exited(struct bl_grpc_conn *c, struct bl_error *err)
 	if (wst == -1)
 		wst = c->last_status;
 	c->last_status = -1;
-	if (wst == -1)
+	if (wst == -1 || (!any && WIFEXITED(wst) && WEXITSTATUS(wst) == 0))
 		return false;
 	char *words = child_last_words(c);
 	char how[64];
@@ -326,7 +327,7 @@ static bool child_exited(struct bl_grpc_conn *c, struct bl_error *err)
 		snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(wst));
 	else
 		snprintf(how, sizeof how, "was killed by signal %d", WTERMSIG(wst));
-	bl_fail(err, BL_E_NET, "%s: the connect command %s%s%s", c->name, how, words ? ": " : "",
+	bl_fail(err, BL_E_IO, "%s: the connect command %s%s%s", c->name, how, words ? ": " : "",
 	        words ? words : "");
 	free(words);
 	return true;
@@ -467,8 +468,8 @@ static void fail_connect(struct bl_grpc_call *call, struct bl_error *err)
 	curl_easy_getinfo(call->easy, CURLINFO_OS_ERRNO, &os);
 	struct stat st;
 	if (c->cmd) {
-		if (!child_exited(c, err))
-			bl_fail(err, BL_E_NET, "%s: cannot start the connect command: %s", c->name,
+		if (!child_exited(c, true, err))
+			bl_fail(err, BL_E_IO, "%s: cannot start the connect command: %s", c->name,
 			        call->curl_err);
 		return;
 	}
@@ -476,7 +477,7 @@ static void fail_connect(struct bl_grpc_call *call, struct bl_error *err)
 		bl_fail(err, BL_E_AUTH,
 		        "%s: permission denied on a directory above the socket; use sudo", c->name);
 	} else if (stat(c->socket, &st) != 0) {
-		bl_fail(err, BL_E_NET,
+		bl_fail(err, BL_E_IO,
 		        "%s: no such socket: is %s running? (give its socket with "
 		        "--containerd-address)",
 		        c->name, c->daemon);
@@ -495,9 +496,9 @@ static void fail_connect(struct bl_grpc_call *call, struct bl_error *err)
 		else
 			bl_fail(err, BL_E_AUTH, "%s: permission denied; use sudo", c->name);
 	} else if (!S_ISSOCK(st.st_mode)) {
-		bl_fail(err, BL_E_NET, "%s: not a socket", c->name);
+		bl_fail(err, BL_E_IO, "%s: not a socket", c->name);
 	} else {
-		bl_fail(err, BL_E_NET,
+		bl_fail(err, BL_E_IO,
 		        "%s: connection refused: %s is not running (its socket is left "
 		        "behind)",
 		        c->name, c->daemon);
@@ -524,22 +525,29 @@ static bool finish(struct bl_grpc_call *call, int *code, struct bl_error *err)
 		return false;
 	}
 	if (call->result != CURLE_OK) {
-		if (c->cmd && child_exited(c, err))
+		const char *why = call->curl_err[0] ? call->curl_err : "the connection closed";
+		/* Nothing HTTP/2 came back: a command that failed says so;
+		 * otherwise the other end speaks another protocol (invalid, as
+		 * any input), unless it said nothing in time. */
+		if (st->http == 0 && c->cmd && child_exited(c, false, err))
 			return false;
+		if (st->http == 0 && call->result == CURLE_OPERATION_TIMEDOUT)
+			return bl_fail(err, BL_E_IO, "%s: no answer: %s", c->name, why);
 		if (st->http == 0)
-			return bl_fail(err, BL_E_NET,
-			        "%s: no HTTP/2 answer (not a gRPC server?): %s", c->name,
-			        call->curl_err[0] ? call->curl_err : "the connection closed");
-		return bl_fail(err, BL_E_NET, "%s: %s stopped mid-answer: %s", c->name, c->daemon,
-		        call->curl_err[0] ? call->curl_err : "the connection closed");
+			return bl_fail(err, BL_E_FORMAT,
+			        "%s: no HTTP/2 answer (not a gRPC server?): %s", c->name, why);
+		if (c->cmd && child_exited(c, true, err))
+			return false;
+		return bl_fail(
+		        err, BL_E_IO, "%s: %s stopped mid-answer: %s", c->name, c->daemon, why);
 	}
 	if (st->http != 200 || !st->content_grpc)
-		return bl_fail(err, BL_E_NET, "%s: not a gRPC answer (HTTP status %d%s)", c->name,
-		        st->http, st->content_grpc ? "" : ", not application/grpc");
+		return bl_fail(err, BL_E_FORMAT, "%s: not a gRPC answer (HTTP status %d%s)",
+		        c->name, st->http, st->content_grpc ? "" : ", not application/grpc");
 	if (st->code < 0) {
-		if (c->cmd && child_exited(c, err))
+		if (c->cmd && child_exited(c, true, err))
 			return false;
-		return bl_fail(err, BL_E_NET,
+		return bl_fail(err, BL_E_IO,
 		        "%s: the answer ended without a gRPC status: %s stopped mid-answer",
 		        c->name, c->daemon);
 	}
@@ -548,12 +556,12 @@ static bool finish(struct bl_grpc_call *call, int *code, struct bl_error *err)
 		                     : st->code == BL_GRPC_PERMISSION_DENIED ||
 		                                     st->code == BL_GRPC_UNAUTHENTICATED
 		                             ? BL_E_AUTH
-		                             : BL_E_NET;
+		                             : BL_E_IO;
 		return bl_fail(err, cls, "%s: %s%s%s", c->name, bl_grpc_code_name(st->code),
 		        st->message ? ": " : "", st->message ? st->message : "");
 	}
 	if (!bl_grpc_reader_idle(&call->reader))
-		return bl_fail(err, BL_E_NET,
+		return bl_fail(err, BL_E_FORMAT,
 		        "%s: the answer ended inside a gRPC message (%zu of %lu bytes)", c->name,
 		        call->reader.msg.len, (unsigned long)call->reader.want);
 	return true;
@@ -592,7 +600,7 @@ int bl_grpc_call_step(struct bl_grpc_call *call, int *code, struct bl_error *err
 		int running;
 		CURLMcode mc = curl_multi_perform(c->multi, &running);
 		if (mc != CURLM_OK)
-			return bl_fail(err, BL_E_NET, "%s: %s", c->name, curl_multi_strerror(mc)),
+			return bl_fail(err, BL_E_IO, "%s: %s", c->name, curl_multi_strerror(mc)),
 			       -1;
 		bridge_accept(c);
 		collect(c);

@@ -113,12 +113,13 @@ struct bl_grpc_call *bl_grpc_call_start(struct bl_grpc_conn *c, const char *path
 /* Move the call on until fn was called at least once or the call ended:
  * 1 messages came, 0 the call ended with status OK (fn saw every message),
  * -1 it failed: err says why, *code (may be NULL) gets the gRPC status
- * (-1 when none came). The status decides the class: NOT_FOUND ->
- * BL_E_NOT_FOUND, PERMISSION_DENIED and UNAUTHENTICATED -> BL_E_AUTH,
- * others BL_E_NET; the progress callback's cancel BL_E_CANCELLED; no daemon at the socket BL_E_NET,
- * a socket the user may not open BL_E_AUTH (naming its group), a daemon that stops or a command
- * that exits mid-call BL_E_NET, a message over the cap BL_E_TOO_BIG, bytes
- * that are not gRPC BL_E_NET. A paused call (fn asked, see
+ * (-1 when none came). The classes, as for the Docker daemon's store: a
+ * status NOT_FOUND -> BL_E_NOT_FOUND, PERMISSION_DENIED and UNAUTHENTICATED
+ * -> BL_E_AUTH, others BL_E_IO; no daemon at the socket, a daemon that
+ * stops or a connect command that exits BL_E_IO; a socket the user may not
+ * open BL_E_AUTH (naming its group); bytes that are not HTTP/2 or gRPC, or
+ * a truncated message, BL_E_FORMAT; a message over the cap BL_E_TOO_BIG;
+ * the progress callback's cancel BL_E_CANCELLED. A paused call (fn asked, see
  * bl_grpc_call_pause) is resumed first. */
 int bl_grpc_call_step(struct bl_grpc_call *call, int *code, struct bl_error *err);
 /* Ask the call to hold further messages until the next step (bounded

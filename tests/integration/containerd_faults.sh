@@ -70,7 +70,7 @@ kill -9 "$ctrd_pid"
 wait "$ctrd_pid" 2>/dev/null || true
 wait "$pipeline" || true
 for _ in $(seq 1 100); do [ -s rc.txt ] && break; sleep 0.05; done
-expect_eq "daemon killed: exit code ($(head -c 300 "$err"))" 7 "$(cat rc.txt)"
+expect_eq "daemon killed: exit code ($(head -c 300 "$err"))" 3 "$(cat rc.txt)"
 expect_eq "daemon killed: message" 1 "$(grep -c "containerd stopped mid-answer\|the answer ended" "$err")"
 expect_eq "no cache written" 0 "$(find "$XDG_CACHE_HOME" -type f 2>/dev/null | wc -l)"
 finish

@@ -83,6 +83,7 @@ def serve(conn, mode, log):
         read_exact(conn, len(PREFACE))
         if mode == "garbage":
             conn.sendall(b"\x00\x01 this is not HTTP/2 \xff\xfe\r\n" * 8)
+            time.sleep(0.5)  # the client reads it before the connection drops
             return
         conn.sendall(frame(SETTINGS, 0, 0, b""))
         while True:

@@ -4,7 +4,9 @@
 # message announced over the cap, a daemon that stops mid-answer, a status
 # from the trailers), against no daemon at all (no socket, a socket left
 # behind, one the user may not open) and against connect commands that fail.
-# Each must exit with its documented code and a message that says what to do;
+# Each must exit with its documented code (as the Docker daemon's store: 3
+# unreachable or stopped, 4 not the protocol, 8 not allowed) and a message
+# that says what to do;
 # nothing is left in the cache. Needs no root (the permission case does).
 . "$BL_TESTLIB"
 need_tool python3
@@ -34,14 +36,14 @@ fault() {
 	expect_eq "$1: message says '$3'" 1 "$(grep -c -- "$3" "$err")"
 	expect_eq "$1: the server was asked" 1 "$(grep -c "^$1 request" "$BL_TMP/log" || true)"
 }
-fault truncated 7 "the answer ended inside a gRPC message (10 of 100 bytes)"
+fault truncated 4 "the answer ended inside a gRPC message (10 of 100 bytes)"
 fault huge 4 "a gRPC message of 2147483647 bytes, over the limit of 16777216"
-fault midstop 7 "containerd stopped mid-answer"
-fault notgrpc 7 "not a gRPC answer (HTTP status 200, not application/grpc)"
+fault midstop 3 "containerd stopped mid-answer"
+fault notgrpc 4 "not a gRPC answer (HTTP status 200, not application/grpc)"
 fault status 8 'PERMISSION_DENIED: permission denied\\nby test'
 start_server garbage
 run_bl "$out" "$err" digest --containerd-address "unix://$S" containerd:ns/example.com/x:1
-expect_eq "garbage: exit code ($(head -c 300 "$err"))" 7 "$rc"
+expect_eq "garbage: exit code ($(head -c 300 "$err"))" 4 "$rc"
 expect_eq "garbage: message" 1 "$(grep -c "no HTTP/2 answer (not a gRPC server?)" "$err")"
 # A daemon that never finishes its answer: the progress callback cancels
 # the call (Esc in the explorer) long before the 30 s low-speed limit.
@@ -55,11 +57,11 @@ stop_server
 
 # No daemon: no socket at all; a socket nobody listens on.
 run_bl "$out" "$err" digest --containerd-address "$BL_TMP/none.sock" containerd:example.com/x:1
-expect_eq "no socket: exit code ($(head -c 300 "$err"))" 7 "$rc"
+expect_eq "no socket: exit code ($(head -c 300 "$err"))" 3 "$rc"
 expect_eq "no socket: message" 1 "$(grep -c "no such socket: is containerd running?" "$err")"
 python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$BL_TMP/dead.sock"
 BUILDKIT_HOST=unix://$BL_TMP/dead.sock run_bl "$out" "$err" digest "buildkit:sha256:$(printf %064d 0)"
-expect_eq "refused: exit code ($(head -c 300 "$err"))" 7 "$rc"
+expect_eq "refused: exit code ($(head -c 300 "$err"))" 3 "$rc"
 expect_eq "refused: message names BuildKit" 1 \
 	"$(grep -c "BuildKit at .*dead.sock: connection refused: BuildKit is not running" "$err")"
 # An address bakelens cannot dial names the way that works.
@@ -97,12 +99,12 @@ fi
 
 # Connect commands that fail: one that exits at once, one that talks nonsense.
 run_bl "$out" "$err" digest --connect-cmd 'echo no such builder >&2; exit 3' containerd:example.com/x:1
-expect_eq "command exits: exit code ($(head -c 300 "$err"))" 7 "$rc"
+expect_eq "command exits: exit code ($(head -c 300 "$err"))" 3 "$rc"
 expect_eq "command exits: its status and last words" 1 \
 	"$(grep -c "the connect command exited with status 3: no such builder" "$err")"
 run_bl "$out" "$err" digest --connect-cmd 'head -c 24 >/dev/null; printf "HTTP/1.1 400 Bad\r\n\r\n"' \
 	containerd:example.com/x:1
-expect_eq "command talks nonsense: exit code ($(head -c 300 "$err"))" 7 "$rc"
+expect_eq "command talks nonsense: exit code ($(head -c 300 "$err"))" 4 "$rc"
 
 # Nothing read from a daemon is cached.
 expect_eq "no cache written" 0 "$(find "$XDG_CACHE_HOME" -type f 2>/dev/null | wc -l)"
