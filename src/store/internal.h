@@ -1,5 +1,5 @@
 /* Private to src/store: helpers shared by the local store back ends
- * (ocidir.c, content.c, tar*.c, dockersave.c, stdin.c, dockerd*.c) and the base
+ * (ocidir.c, content.c, tar*.c, dockersave.c, stdin.c, dockerd*.c, containerd.c) and the base
  * (store.c, stream.c).
  * Calls go one way: store_open.c -> concrete stores -> store.c, stream.c, range.c
  * (content.c reads its blobs through ocidir.c; dockerd.c reads the daemon's save
