@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# diff names the cause from provenance: pairs of OCI layouts whose
+# attestation manifests carry BuildKit-shaped SLSA statements that differ in
+# exactly one input each. Each pair's diff names that input, and nothing
+# else, in text and JSON; inspect --json carries the decoded provenance and
+# the Dockerfile line of each layer.
+. "$(dirname "$0")/lib.sh"
+need_tool python3 jq sha256sum
+MAKE="$(dirname "$0")/make_prov_layout.py"
+out=$BL_TMP/out err=$BL_TMP/err
+cd "$BL_TMP"
+
+base_a=$(printf 'alpine one' | sha256sum | cut -c1-64)
+base_b=$(printf 'alpine two' | sha256sum | cut -c1-64)
+commit_a=$(printf 'commit one' | sha1sum | cut -c1-40)
+commit_b=$(printf 'commit two' | sha1sum | cut -c1-40)
+run_a='RUN echo "version ${VERSION}" > /version'
+run_b='RUN echo "release ${VERSION}" > /version'
+mk() { python3 "$MAKE" "$@" >/dev/null; }
+common() { echo --base-digest "$base_a" --commit "$commit_a" --version 1.2; }
+
+# shellcheck disable=SC2046
+mk left $(common) --run-line "$run_a"
+# shellcheck disable=SC2046
+{
+	mk base --base-digest "$base_b" --commit "$commit_a" --version 1.2 --run-line "$run_a"
+	mk arg $(common) --run-line "$run_a" --version 1.3
+	mk ctx --base-digest "$base_a" --commit "$commit_b" --version 1.2 --run-line "$run_a"
+	mk line $(common) --run-line "$run_b"
+	mk left02 $(common) --run-line "$run_a" --slsa v0.2
+	mk arg02 $(common) --run-line "$run_a" --version 1.3 --slsa v0.2
+	mk leftmin $(common) --run-line "$run_a" --mode min
+	mk basemin --base-digest "$base_b" --commit "$commit_a" --version 1.2 --run-line "$run_a" --mode min
+}
+
+# check NAME LEFT RIGHT KIND INPUT CAUSE: exactly one input change, this one.
+check() {
+	local name=$1 l=$2 r=$3 kind=$4 input=$5 cause=$6
+	run_bl "$out" "$err" diff "$l" "$r"
+	expect_eq "$name: exit code ($(head -c 300 "$err"))" 1 "$rc"
+	expect_eq "$name: one input line" 1 "$(grep -c '^    input: ' "$out")"
+	expect_eq "$name: the input" "    input: $input" "$(grep '^    input: ' "$out")"
+	if [ -n "$cause" ]; then
+		expect_eq "$name: the cause" "    cause: $cause" "$(grep '^    cause: ' "$out")"
+	else
+		expect_eq "$name: no cause chain" 0 "$(grep -c '^    cause: ' "$out")"
+	fi
+	run_bl "$out" "$err" diff --json "$l" "$r"
+	expect_eq "$name: json exit code" 1 "$rc"
+	expect_eq "$name: json schemaVersion" 2 "$(jq '.schemaVersion' "$out")"
+	expect_eq "$name: json one input" 1 "$(jq '.platforms[0].inputChanges | length' "$out")"
+	expect_eq "$name: json kind" "$kind" "$(jq -r '.platforms[0].inputChanges[0].kind' "$out")"
+	expect_eq "$name: json summary" "$input" "$(jq -r '.platforms[0].inputChanges[0].summary' "$out")"
+	expect_eq "$name: json cause" "${cause:-null}" "$(jq -r '.platforms[0].cause' "$out")"
+	expect_eq "$name: json provenance" both "$(jq -r '.platforms[0].provenance' "$out")"
+}
+
+check "base image" left base base-image \
+	"base image docker.io/library/alpine:latest moved sha256:${base_a:0:12} -> sha256:${base_b:0:12}" \
+	"cache breaks at layer 1 of 3, made by Dockerfile:1 \`FROM alpine\`: its base image docker.io/library/alpine:latest moved sha256:${base_a:0:12} -> sha256:${base_b:0:12}"
+check "build arg" left arg build-arg "build-arg:VERSION 1.2 -> 1.3" \
+	"cache breaks at layer 2 of 3, made by Dockerfile:4 \`$run_a\`: build argument VERSION that it uses changed (1.2 -> 1.3)"
+check "context commit" left ctx context \
+	"context https://github.com/example/app.git commit ${commit_a:0:12} -> ${commit_b:0:12}" \
+	"cache breaks at layer 3 of 3, made by Dockerfile:5 \`COPY app.txt /app/\`: the files it copies changed: context https://github.com/example/app.git commit ${commit_a:0:12} -> ${commit_b:0:12}"
+check "dockerfile line" left line dockerfile-line "Dockerfile line 4: \`$run_a\` -> \`$run_b\`" \
+	"cache breaks at layer 2 of 3, made by Dockerfile:4 \`$run_b\`: its instruction changed: \`$run_a\` -> \`$run_b\`"
+check "build arg, SLSA v0.2" left02 arg02 build-arg "build-arg:VERSION 1.2 -> 1.3" \
+	"cache breaks at layer 2 of 3, made by Dockerfile:4 \`$run_a\`: build argument VERSION that it uses changed (1.2 -> 1.3)"
+# mode=min: no steps, no cause chain; the history line and the input change.
+check "base image, mode=min" leftmin basemin base-image \
+	"base image docker.io/library/alpine:latest moved sha256:${base_a:0:12} -> sha256:${base_b:0:12}" ""
+run_bl "$out" "$err" diff leftmin basemin
+expect_eq "mode=min: history line as before" 1 "$(grep -c 'cache breaks at layer 1 of 3: ADD file:abc in /' "$out")"
+
+# The statement node names the cause in its one-line summary (the tree's "why").
+run_bl "$out" "$err" diff --json left arg
+expect_eq "statement node cause" "build-arg:VERSION 1.2 -> 1.3" \
+	"$(jq -r '[.. | objects | select(.kind? == "statement") | .cause][0]' "$out")"
+
+# Identical builds: no input change, no cause.
+run_bl "$out" "$err" diff --json left left
+expect_eq "identical: exit" 0 "$rc"
+expect_eq "identical: no inputs" 0 "$(jq '.platforms[0].inputChanges | length' "$out")"
+
+# inspect --json: the decoded provenance and each layer's Dockerfile line.
+run_bl "$out" "$err" inspect --json left
+expect_eq "inspect exit" 0 "$rc"
+expect_eq "inspect madeBy layer 2" "Dockerfile:4 \`$run_a\`" \
+	"$(jq -r '[.. | objects | select(.layer?.index == 1) | .layer.madeBy][0]' "$out")"
+expect_eq "inspect provenance arg" 1.2 \
+	"$(jq -r '[.. | objects | select(.provenance?) | .provenance.args["build-arg:VERSION"]][0]' "$out")"
+expect_eq "inspect provenance base" "sha256:$base_a" \
+	"$(jq -r '[.. | objects | select(.provenance?) | .provenance.dependencies[0].digest][0]' "$out")"
+
+# Hostile argument values reach the terminal escaped.
+mk evil $(common) --run-line "$run_a" --version $'1.3\e]52;c;eA==\a\e[2J'
+run_bl "$out" "$err" diff left evil
+expect_eq "hostile: exit" 1 "$rc"
+expect_clean "hostile diff text" "$out"
+expect_eq "hostile: escaped" '    input: build-arg:VERSION 1.2 -> 1.3\e]52;c;eA==\x07\e[2J' \
+	"$(grep '^    input: ' "$out")"
+
+finish
