@@ -8,6 +8,7 @@
 
 #include "bakelens/app.h"
 #include "bakelens/mem.h"
+#include "bakelens/provenance.h"
 #include "bakelens/text.h"
 
 struct crow {
@@ -412,6 +413,11 @@ static void side_facts(struct bl_doc *d, const char *which, const struct bl_node
 			kv(d, "chain_id", BL_ROLE_DIGEST, x->layer->chain_id.str, width);
 		if (x->layer->created_by)
 			kv(d, "created_by", BL_ROLE_FACT_VALUE, x->layer->created_by, width);
+		/* mode=max provenance: the Dockerfile lines that made it. */
+		char *w = bl_prov_layer_words(x);
+		if (w)
+			kv(d, "dockerfile", BL_ROLE_FACT_VALUE, w, width);
+		free(w);
 	}
 }
 

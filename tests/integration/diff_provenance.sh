@@ -78,6 +78,14 @@ run_bl "$out" "$err" diff --json left arg
 expect_eq "statement node cause" "build-arg:VERSION 1.2 -> 1.3" \
 	"$(jq -r '[.. | objects | select(.kind? == "statement") | .cause][0]' "$out")"
 
+# The reports carry the cause chain and the input.
+run_bl "$out" "$err" diff --format html left arg
+expect_eq "html: input" 1 "$(grep -c 'input: build-arg:VERSION 1.2 -&gt; 1.3' "$out")"
+expect_eq "html: cause" 1 "$(grep -c 'cause: cache breaks at layer 2 of 3, made by Dockerfile:4' "$out")"
+run_bl "$out" "$err" diff --format markdown left base
+expect_eq "markdown: cause in the headline" 1 \
+	"$(head -1 "$out" | grep -cF 'its base image docker\.io/library/alpine\:latest moved')"
+
 # Identical builds: no input change, no cause.
 run_bl "$out" "$err" diff --json left left
 expect_eq "identical: exit" 0 "$rc"
