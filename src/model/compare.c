@@ -506,7 +506,7 @@ static void compare_statement(struct bl_cmp_node *n, const struct ctx *ctx)
 	if (same_digest(n->left, n->right) || unreadable(n))
 		return;
 	diff_documents(n, ctx, "statement differs");
-	cmp_statement_causes(n);
+	cmp_statement_causes(n, ctx->platforms);
 }
 
 /* The platform summary of an image pair (either side's parts NULL when that

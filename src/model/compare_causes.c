@@ -21,7 +21,7 @@
 #define LINE_CHANGES_MAX 20 /* Dockerfile line changes listed per platform */
 #define WALK_MAX 4096       /* steps visited looking for what a step reads */
 
-static void input_free(void *x)
+void cmp_input_free(void *x)
 {
 	struct bl_cmp_input *in = x;
 	if (!in)
@@ -494,6 +494,8 @@ char *cmp_cause_chain(const struct bl_prov *l, const struct bl_prov *r, int lste
 	return bl_buf_take(&b);
 }
 
+static char *first_input(const struct bl_vec *v);
+
 static void chain_for(struct bl_cmp_platform *p, const struct bl_cmp_node *n,
         const struct bl_prov *l, const struct bl_prov *r)
 {
@@ -526,7 +528,7 @@ void cmp_causes_apply(struct bl_cmp_node *n)
 	struct bl_prov *l = bl_prov_of_image(n->left), *r = bl_prov_of_image(n->right);
 	p->left_provenance = l != NULL;
 	p->right_provenance = r != NULL;
-	bl_vec_init(&p->inputs, input_free);
+	bl_vec_init(&p->inputs, cmp_input_free);
 	if (l && r) {
 		p->max_mode = l->max_mode && r->max_mode;
 		cmp_inputs_diff(l, r, &p->inputs);
@@ -538,32 +540,61 @@ void cmp_causes_apply(struct bl_cmp_node *n)
 	if (p->cause) {
 		n->cause = bl_strdup(p->cause);
 	} else if (p->inputs.len) {
-		const struct bl_cmp_input *in = bl_vec_get(&p->inputs, 0);
-		n->cause = p->inputs.len > 1 ? bl_asprintf("%s (and %zu more inputs changed)",
-		                                       in->sentence, p->inputs.len - 1)
-		                             : bl_strdup(in->sentence);
+		n->cause = first_input(&p->inputs);
 	}
 	bl_prov_free(l);
 	bl_prov_free(r);
 }
 
-void cmp_statement_causes(struct bl_cmp_node *n)
+/* "first (and N more inputs changed)" of a list of input changes. */
+static char *first_input(const struct bl_vec *v)
+{
+	const struct bl_cmp_input *in = bl_vec_get(v, 0);
+	return v->len > 1
+	               ? bl_asprintf("%s (and %zu more inputs changed)", in->sentence, v->len - 1)
+	               : bl_strdup(in->sentence);
+}
+
+/* The platform summary of the image statement s attests, NULL when none. */
+static const struct bl_cmp_platform *platform_of(const struct bl_node *s, const struct bl_vec *ps)
+{
+	const struct bl_node *a = s->parent;
+	const char *d = a && a->has_desc
+	                        ? bl_descriptor_annotation(&a->desc, "vnd.docker.reference.digest")
+	                        : NULL;
+	for (size_t i = 0; d && ps && i < ps->len; i++) {
+		const struct bl_cmp_platform *p = bl_vec_get(ps, i);
+		const struct bl_node *m = p->node->right;
+		if (m && m->has_desc && strcmp(m->desc.digest.str, d) == 0 &&
+		        bl_prov_statement_of(m) == s)
+			return p;
+	}
+	return NULL;
+}
+
+void cmp_statement_causes(struct bl_cmp_node *n, const struct bl_vec *platforms)
 {
 	if (!n->left || !n->right || !bl_prov_is_type(n->left->predicate_type) ||
 	        !bl_prov_is_type(n->right->predicate_type))
 		return;
+	/* The image pair beside it decoded both statements already. */
+	const struct bl_cmp_platform *p = platform_of(n->right, platforms);
+	if (p && p->left_provenance && p->right_provenance) {
+		if (p->inputs.len) {
+			free(n->cause);
+			n->cause = first_input(&p->inputs);
+		}
+		return;
+	}
 	struct bl_prov *l = bl_prov_decode(n->left->doc, NULL);
 	struct bl_prov *r = bl_prov_decode(n->right->doc, NULL);
 	if (l && r) {
 		struct bl_vec v;
-		bl_vec_init(&v, input_free);
+		bl_vec_init(&v, cmp_input_free);
 		cmp_inputs_diff(l, r, &v);
 		if (v.len) {
-			const struct bl_cmp_input *in = bl_vec_get(&v, 0);
 			free(n->cause);
-			n->cause = v.len > 1 ? bl_asprintf("%s (and %zu more inputs changed)",
-			                               in->sentence, v.len - 1)
-			                     : bl_strdup(in->sentence);
+			n->cause = first_input(&v);
 		}
 		bl_vec_fini(&v);
 	}

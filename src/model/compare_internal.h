@@ -124,8 +124,10 @@ void cmp_platform_refresh(struct bl_cmp_platform *p);
 /* ---- compare_causes.c ---- */
 
 struct bl_prov;
-/* Append struct bl_cmp_input * to out (a vector that frees them: made by
- * the functions below) for every input of l and r that differs. */
+/* Frees a struct bl_cmp_input (the destructor of vectors of them). */
+void cmp_input_free(void *input);
+/* Append struct bl_cmp_input * to out (a vector made with cmp_input_free)
+ * for every input of l and r that differs. */
 void cmp_inputs_diff(const struct bl_prov *l, const struct bl_prov *r, struct bl_vec *out);
 /* Why step rstep of r (that made the first divergent layer; lstep of l made
  * the left's) differs, given the input changes: "its instruction changed:
@@ -138,8 +140,10 @@ char *cmp_cause_chain(const struct bl_prov *l, const struct bl_prov *r, int lste
 /* Image pair n with its platform summary: decode both sides' provenance and
  * fill the summary's inputs, divergent_step and cause, and n->cause. */
 void cmp_causes_apply(struct bl_cmp_node *n);
-/* A pair of provenance statements: n->cause is their first input change. */
-void cmp_statement_causes(struct bl_cmp_node *n);
+/* A pair of provenance statements: n->cause is their first input change,
+ * taken from the summary in `platforms` (may be NULL) of the image pair they
+ * attest when there is one, else decoded here. */
+void cmp_statement_causes(struct bl_cmp_node *n, const struct bl_vec *platforms);
 
 /* ---- compare_words.c ---- */
 
