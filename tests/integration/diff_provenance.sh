@@ -73,6 +73,22 @@ check "base image, mode=min" leftmin basemin base-image \
 run_bl "$out" "$err" diff leftmin basemin
 expect_eq "mode=min: history line as before" 1 "$(grep -c 'cache breaks at layer 1 of 3: ADD file:abc in /' "$out")"
 
+# Inputs that make no layer differ: the root filesystems are the same, the
+# input changes are still listed (no cause chain: no layer diverges).
+mk secret $(common) --run-line "$run_a" --secret NPM_TOKEN
+mk builder $(common) --run-line "$run_a" --builder-platform linux/arm64
+mk path $(common) --run-line "$run_a" --dockerfile-path build/Dockerfile
+run_bl "$out" "$err" diff --json left secret
+expect_eq "secret: inputs" "secret GIT_AUTH_TOKEN no longer used|secret NPM_TOKEN now used" \
+	"$(jq -r '[.platforms[0].inputChanges[].summary] | join("|")' "$out")"
+expect_eq "secret: no cause" null "$(jq -r '.platforms[0].cause' "$out")"
+run_bl "$out" "$err" diff --json left builder
+expect_eq "builder platform" "builder platform linux/amd64 -> linux/arm64" \
+	"$(jq -r '[.platforms[0].inputChanges[].summary] | join("|")' "$out")"
+run_bl "$out" "$err" diff --json left path
+expect_eq "dockerfile path" "Dockerfile path Dockerfile -> build/Dockerfile" \
+	"$(jq -r '[.platforms[0].inputChanges[].summary] | join("|")' "$out")"
+
 # The statement node names the cause in its one-line summary (the tree's "why").
 run_bl "$out" "$err" diff --json left arg
 expect_eq "statement node cause" "build-arg:VERSION 1.2 -> 1.3" \

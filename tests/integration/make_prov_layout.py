@@ -9,7 +9,8 @@ Each input is an option, so that two layouts can differ in exactly one:
 
   make_prov_layout.py DIR [--base-digest HEX] [--version V] [--commit HEX]
                           [--run-line TEXT] [--slsa v1|v0.2] [--mode max|min]
-                          [--targets N]
+                          [--targets N] [--secret ID] [--builder-platform P]
+                          [--dockerfile-path PATH] [--no-attestations]
 
 Digests are computed here with hashlib; layer tars are gzip with mtime 0.
 --targets N writes N images (platforms linux/amd64 only, distinct names)
@@ -106,7 +107,7 @@ def statement(a, subject, layers, extra_pad=0):
         {"uri": git + "#" + a.commit, "digest": {"sha1": a.commit}},
     ]
     args = {"build-arg:VERSION": a.version, "target": "app"}
-    secrets = [{"id": "GIT_AUTH_TOKEN", "optional": True}]
+    secrets = [{"id": a.secret, "optional": True}]
     source = {"uri": git + "#" + a.commit, "digest": {"sha1": a.commit}}
     llb = {"llbDefinition": steps, "digestMapping": {}}
     if a.mode == "min":
@@ -116,7 +117,7 @@ def statement(a, subject, layers, extra_pad=0):
     if a.slsa == "v1":
         req = {"frontend": "dockerfile.v0", "args": args, "secrets": secrets,
                "locals": []}
-        ip = {"builderPlatform": "linux/amd64"}
+        ip = {"builderPlatform": a.builder_platform}
         if a.mode == "max":
             ip["buildConfig"] = llb
         md = {"invocationID": "fixedinvocation", "startedOn": FIXED_TIME_START,
@@ -127,7 +128,7 @@ def statement(a, subject, layers, extra_pad=0):
             md["buildkit_metadata"] = ext
         pred = {"buildDefinition": {
             "buildType": "https://github.com/moby/buildkit/blob/master/docs/attestations/slsa-definitions.md",
-            "externalParameters": {"configSource": dict(source, path="Dockerfile"),
+            "externalParameters": {"configSource": dict(source, path=a.dockerfile_path),
                                    "request": req},
             "internalParameters": ip,
             "resolvedDependencies": deps},
@@ -143,10 +144,10 @@ def statement(a, subject, layers, extra_pad=0):
             md["https://mobyproject.org/buildkit@v1#metadata"] = ext
         pred = {"builder": {"id": ""}, "buildType": "https://mobyproject.org/buildkit@v1",
                 "materials": deps,
-                "invocation": {"configSource": dict(source, entryPoint="Dockerfile"),
+                "invocation": {"configSource": dict(source, entryPoint=a.dockerfile_path),
                                "parameters": {"frontend": "dockerfile.v0", "args": args,
                                               "secrets": secrets, "locals": []},
-                               "environment": {"platform": "linux/amd64"}},
+                               "environment": {"platform": a.builder_platform}},
                 "metadata": md}
         if a.mode == "max":
             pred["buildConfig"] = llb
@@ -225,6 +226,9 @@ def main():
     p.add_argument("--targets", type=int, default=1)
     p.add_argument("--pad-steps", type=int, default=0)
     p.add_argument("--no-attestations", action="store_true")
+    p.add_argument("--secret", default="GIT_AUTH_TOKEN")
+    p.add_argument("--builder-platform", default="linux/amd64")
+    p.add_argument("--dockerfile-path", default="Dockerfile")
     a = p.parse_args()
     os.makedirs(os.path.join(a.dir, "blobs", "sha256"), exist_ok=True)
     with open(os.path.join(a.dir, "oci-layout"), "w") as f:

@@ -12,6 +12,7 @@
 
 #include "bakelens/base64.h"
 #include "bakelens/clock.h"
+#include "bakelens/compare.h"
 #include "bakelens/file.h"
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
@@ -338,6 +339,24 @@ static void test_purl_image_names(void **state)
 	assert_null(bl_prov_purl_image("https://github.com/a/b.git#main"));
 }
 
+/* A node whose cause provenance named says it in its one-line summary. */
+static void test_summary_names_the_cause(void **state)
+{
+	(void)state;
+	struct bl_cmp_node n;
+	memset(&n, 0, sizeof n);
+	n.kind = BL_NODE_MANIFEST;
+	n.cls = n.own = BL_CMP_CONTENT;
+	n.flags = 1u << BL_CMP_CONTENT;
+	char *plain = bl_cmp_node_summary(&n);
+	assert_string_equal(plain, "layer content changed");
+	n.cause = "build-arg:VERSION 1.2 -> 1.3";
+	char *why = bl_cmp_node_summary(&n);
+	assert_string_equal(why, "layer content changed; why: build-arg:VERSION 1.2 -> 1.3");
+	free(plain);
+	free(why);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +368,7 @@ int main(void)
 	        cmocka_unit_test(test_huge_llb_definition_is_capped),
 	        cmocka_unit_test(test_hostile_strings_kept_raw_and_capped),
 	        cmocka_unit_test(test_purl_image_names),
+	        cmocka_unit_test(test_summary_names_the_cause),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
