@@ -89,6 +89,30 @@ run_bl "$out" "$err" diff --json left path
 expect_eq "dockerfile path" "Dockerfile path Dockerfile -> build/Dockerfile" \
 	"$(jq -r '[.platforms[0].inputChanges[].summary] | join("|")' "$out")"
 
+# A local context: provenance has no digest of it, only buildx's git hint.
+# A new commit is named as that hint; files that changed with no new commit
+# are said to be what provenance cannot tell, not guessed.
+mk local $(common) --run-line "$run_a" --local
+mk localcommit --base-digest "$base_a" --commit "$commit_b" --version 1.2 --run-line "$run_a" --local
+mk localfiles $(common) --run-line "$run_a" --local --app-text "edited by hand"
+check "local context commit" local localcommit context \
+	"context https://github.com/example/app.git commit ${commit_a:0:12} -> ${commit_b:0:12} (buildx's git hint, not verified)" \
+	"cache breaks at layer 3 of 3, made by Dockerfile:5 \`COPY app.txt /app/\`: the files it copies changed: context https://github.com/example/app.git commit ${commit_a:0:12} -> ${commit_b:0:12} (buildx's git hint, not verified)"
+run_bl "$out" "$err" diff --json local localfiles
+expect_eq "local files: no input change" 0 "$(jq '.platforms[0].inputChanges | length' "$out")"
+expect_eq "local files: cannot tell" \
+	"cache breaks at layer 3 of 3, made by Dockerfile:5 \`COPY app.txt /app/\`: the files it copies may have changed (provenance records no digest of a local context)" \
+	"$(jq -r '.platforms[0].cause' "$out")"
+
+# A RUN whose output changed with every input the same (not reproducible):
+# provenance cannot tell why, and says so.
+mk flaky $(common) --run-line "$run_a" --run-output "random 4"
+run_bl "$out" "$err" diff --json left flaky
+expect_eq "flaky: no input change" 0 "$(jq '.platforms[0].inputChanges | length' "$out")"
+expect_eq "flaky: says it cannot tell" \
+	"cache breaks at layer 2 of 3, made by Dockerfile:4 \`$run_a\`: provenance does not say why its input changed" \
+	"$(jq -r '.platforms[0].cause' "$out")"
+
 # The statement node names the cause in its one-line summary (the tree's "why").
 run_bl "$out" "$err" diff --json left arg
 expect_eq "statement node cause" "build-arg:VERSION 1.2 -> 1.3" \

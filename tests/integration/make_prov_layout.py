@@ -11,6 +11,7 @@ Each input is an option, so that two layouts can differ in exactly one:
                           [--run-line TEXT] [--slsa v1|v0.2] [--mode max|min]
                           [--targets N] [--secret ID] [--builder-platform P]
                           [--dockerfile-path PATH] [--no-attestations]
+                          [--local] [--app-text TEXT] [--run-output TEXT]
 
 Digests are computed here with hashlib; layer tars are gzip with mtime 0.
 --targets N writes N images (platforms linux/amd64 only, distinct names)
@@ -80,7 +81,8 @@ def statement(a, subject, layers, extra_pad=0):
              "cwd": "/"}, "mounts": [{"dest": "/"}]}},
              "platform": {"Architecture": "amd64", "OS": "linux"}, "constraints": {}}},
         {"id": "step2", "op": {"Op": {"source": {
-            "identifier": "git://github.com/example/app.git#" + a.commit}}, "constraints": {}}},
+            "identifier": "local://context" if a.local else
+            "git://github.com/example/app.git#" + a.commit}}, "constraints": {}}},
         {"id": "step3", "inputs": ["step1:0", "step2:0"],
          "op": {"Op": {"file": {"actions": [{"Action": {"copy": {
              "src": "/app.txt", "dest": "/app/", "mode": -1, "timestamp": -1}},
@@ -109,11 +111,16 @@ def statement(a, subject, layers, extra_pad=0):
     args = {"build-arg:VERSION": a.version, "target": "app"}
     secrets = [{"id": a.secret, "optional": True}]
     source = {"uri": git + "#" + a.commit, "digest": {"sha1": a.commit}}
+    if a.local:
+        # A local context: no URI or digest; buildx's git hints in vcs.
+        source = {}
+        deps = deps[:1]
+        ext.setdefault("vcs", {"source": git, "revision": a.commit})
     llb = {"llbDefinition": steps, "digestMapping": {}}
     if a.mode == "min":
         args = {}
         secrets = []
-        ext = {}
+        ext = {k: v for k, v in ext.items() if k == "vcs"}
     if a.slsa == "v1":
         req = {"frontend": "dockerfile.v0", "args": args, "secrets": secrets,
                "locals": []}
@@ -161,8 +168,8 @@ def image(root, a, name):
     run_line = a.run_line
     files = [
         layer([("etc/alpine-release", ("alpine " + a.base_digest + "\n").encode())]),
-        layer([("version", (run_line + " " + a.version + "\n").encode())]),
-        layer([("app/app.txt", ("app at " + a.commit + "\n").encode())]),
+        layer([("version", (a.run_output or run_line + " " + a.version + "\n").encode())]),
+        layer([("app/app.txt", (a.app_text or "app at " + a.commit + "\n").encode())]),
     ]
     layers, diff_ids = [], []
     for gz, diff_id in files:
@@ -227,6 +234,9 @@ def main():
     p.add_argument("--pad-steps", type=int, default=0)
     p.add_argument("--no-attestations", action="store_true")
     p.add_argument("--secret", default="GIT_AUTH_TOKEN")
+    p.add_argument("--local", action="store_true", help="a local context (vcs hints only)")
+    p.add_argument("--app-text", default=None, help="the copied file's text")
+    p.add_argument("--run-output", default=None, help="what the RUN step wrote")
     p.add_argument("--builder-platform", default="linux/amd64")
     p.add_argument("--dockerfile-path", default="Dockerfile")
     a = p.parse_args()
