@@ -3,7 +3,8 @@
 # whose BuildKit-shaped provenance statements differ in one build argument
 # (made by tests/integration/make_prov_layout.py). The platform summary
 # shows the cause chain and the one input change; the provenance row says
-# why it differs; the layer row shows the Dockerfile line that made it.
+# why it differs; the layer row shows the Dockerfile line that made it. The
+# explorer shows the same line on the layer and the decoded statement.
 # Screens are compared with golden files; BL_UPDATE_SCREENS=1 rewrites them.
 # Needs: BAKELENS, BL_SRC (set by meson), python3, tmux. Exit 77 = skipped.
 set -u
@@ -81,5 +82,23 @@ one_input() { # RIGHT INPUT
 one_input base 'base image docker.io/library/alpine:latest moved sha256:4b7ce07002c6 -> sha256:2d711642b726'
 one_input ctx 'context https://github.com/example/app.git commit bdb96fcfe8cc -> 111111111111'
 one_input line 'Dockerfile line 4: `RUN echo "version ${VERSION}" > /version` -> `RUN echo "release ${VERSION}" > /version`'
+
+# The explorer: a layer's detail says the Dockerfile line that made it, the
+# provenance statement's its decoded inputs.
+$T kill-server 2>/dev/null
+T="tmux -L bl-prov-$$-explorer"
+$T -f /dev/null new-session -d -s bl -x 120 -y 50 \
+	"cd '$W' && env TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color NO_COLOR= XDG_CONFIG_HOME=/nonexistent '$BAKELENS' left; sleep 30"
+wait_for "attestation for linux/amd64" || fail=1
+$T send-keys -t bl Down Down Right
+sleep 0.3
+$T send-keys -t bl Down Down Down
+wait_for 'dockerfile_lines Dockerfile:4 `RUN echo "version ${VERSION}" >' || fail=1
+$T send-keys -t bl Down Down Right
+sleep 0.3
+$T send-keys -t bl Down Down
+wait_for 'build_arg:build-arg:VERSION 1.2' || fail=1
+wait_for 'builder_platform linux/amd64' || fail=1
+wait_for 'provenance_mode max' || fail=1
 [ $fail -eq 0 ] && echo "compare_provenance: ok"
 exit $fail
