@@ -100,10 +100,12 @@ struct bl_prov {
 	char *dockerfile_name;                /* infos[0].filename, NULL */
 	char *dockerfile;       /* infos[0].data decoded (capped to BL_PROV_TEXT_MAX), NULL */
 	char *dockerfile_error; /* why dockerfile is NULL though data was there, NULL */
-	struct bl_vec steps;    /* struct bl_prov_step *, in document order */
-	struct bl_vec chains;   /* struct bl_prov_chain * */
-	bool capped;            /* a cap cut something */
-	struct bl_vec problems; /* char *: fields that could not be decoded */
+	struct bl_digest dockerfile_digest; /* sha256 of the decoded bytes kept (the whole file
+	                                       unless `capped`); alg NONE when none */
+	struct bl_vec steps;                /* struct bl_prov_step *, in document order */
+	struct bl_vec chains;               /* struct bl_prov_chain * */
+	bool capped;                        /* a cap cut something */
+	struct bl_vec problems;             /* char *: fields that could not be decoded */
 };
 
 /* True when predicate type `pt` is SLSA provenance (either version). */

@@ -215,6 +215,8 @@ static void slsa_facts(const json_t *doc, struct bl_vec *facts)
 		addf(facts, "dockerfile", "%s: %s",
 		        p->dockerfile_name ? p->dockerfile_name : "Dockerfile",
 		        p->dockerfile_error ? p->dockerfile_error : "in the statement");
+	if (bl_digest_is_set(&p->dockerfile_digest))
+		add(facts, "dockerfile_digest", p->dockerfile_digest.str);
 	if (p->max_mode)
 		addf(facts, "llb_steps", "%zu%s", p->steps.len, p->capped ? " (capped)" : "");
 	for (size_t i = 0; i < p->problems.len && i < FACT_LIST_MAX; i++)

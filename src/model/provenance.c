@@ -428,6 +428,7 @@ static void dockerfile_decode(struct bl_prov *p, const json_t *info)
 	struct bl_buf b;
 	bl_buf_init(&b);
 	if (bl_base64_decode(s, &b)) {
+		bl_digest_compute(BL_DIGEST_SHA256, b.data, b.len, &p->dockerfile_digest);
 		p->dockerfile = bl_buf_take(&b);
 	} else {
 		bl_buf_fini(&b);

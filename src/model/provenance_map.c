@@ -299,6 +299,9 @@ json_t *bl_prov_json(const struct bl_prov *p)
 	json_object_set_new(df, "name", str_or_null(p->dockerfile_name));
 	json_object_set_new(df, "text", str_or_null(p->dockerfile));
 	json_object_set_new(df, "error", str_or_null(p->dockerfile_error));
+	json_object_set_new(df, "digest",
+	        str_or_null(
+	                bl_digest_is_set(&p->dockerfile_digest) ? p->dockerfile_digest.str : NULL));
 	json_object_set_new(j, "dockerfile", df);
 	json_object_set_new(j, "steps", steps_json(p));
 	json_object_set_new(j, "layerChains", json_integer((json_int_t)p->chains.len));

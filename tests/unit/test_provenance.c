@@ -112,6 +112,9 @@ static void test_corpus_slsa_v1_mode_max(void **state)
 	assert_true(bl_base64_decode(bl_json_str(info, "data"), &text));
 	assert_string_equal(p->dockerfile, text.data);
 	assert_string_equal(p->dockerfile_name, bl_json_str(info, "filename"));
+	struct bl_digest dd;
+	bl_digest_compute(BL_DIGEST_SHA256, text.data, text.len, &dd);
+	assert_string_equal(p->dockerfile_digest.str, dd.str);
 	/* step1 is the RUN on line 3 of hello.Dockerfile (locations.step1) */
 	const struct bl_prov_step *s1 = bl_vec_get(&p->steps, 1);
 	assert_int_equal(s1->op, BL_PROV_OP_EXEC);
