@@ -598,6 +598,7 @@ static void compare_info(struct bl_cmp_node *n, const struct ctx *ctx)
 		return;
 	}
 	diff_documents(n, ctx, "differs");
+	cmp_statement_causes(n, NULL);
 }
 
 static void compare_target(struct bl_cmp_node *n, const struct ctx *ctx)

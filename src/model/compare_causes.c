@@ -572,10 +572,18 @@ static const struct bl_cmp_platform *platform_of(const struct bl_node *s, const 
 	return NULL;
 }
 
+/* A statement of SLSA provenance, or the bare predicate a metadata file
+ * holds (an INFO node labelled "provenance"). */
+static bool is_provenance(const struct bl_node *x)
+{
+	if (x->kind == BL_NODE_INFO)
+		return x->label && strncmp(x->label, "provenance", 10) == 0;
+	return bl_prov_is_type(x->predicate_type);
+}
+
 void cmp_statement_causes(struct bl_cmp_node *n, const struct bl_vec *platforms)
 {
-	if (!n->left || !n->right || !bl_prov_is_type(n->left->predicate_type) ||
-	        !bl_prov_is_type(n->right->predicate_type))
+	if (!n->left || !n->right || !is_provenance(n->left) || !is_provenance(n->right))
 		return;
 	/* The image pair beside it decoded both statements already. */
 	const struct bl_cmp_platform *p = platform_of(n->right, platforms);

@@ -140,7 +140,8 @@ char *cmp_cause_chain(const struct bl_prov *l, const struct bl_prov *r, int lste
 /* Image pair n with its platform summary: decode both sides' provenance and
  * fill the summary's inputs, divergent_step and cause, and n->cause. */
 void cmp_causes_apply(struct bl_cmp_node *n);
-/* A pair of provenance statements: n->cause is their first input change,
+/* A pair of provenance statements (or of a metadata file's provenance, INFO
+ * nodes): n->cause is their first input change,
  * taken from the summary in `platforms` (may be NULL) of the image pair they
  * attest when there is one, else decoded here. */
 void cmp_statement_causes(struct bl_cmp_node *n, const struct bl_vec *platforms);

@@ -126,6 +126,21 @@ run_bl "$out" "$err" diff --format markdown left base
 expect_eq "markdown: cause in the headline" 1 \
 	"$(head -1 "$out" | grep -cF 'its base image docker\.io/library/alpine\:latest moved')"
 
+# A metadata file's provenance (buildx --metadata-file holds the bare
+# predicate): the info node says why it differs.
+stmt() {
+	for f in "$1"/blobs/sha256/*; do
+		if jq -e .predicateType "$f" >/dev/null 2>&1; then jq -c . "$f"; fi
+	done
+}
+stmt leftmin | jq '{"buildx.build.provenance": .predicate, "buildx.build.ref": "b/b/x"}' >m1.json
+stmt basemin | jq '{"buildx.build.provenance": .predicate, "buildx.build.ref": "b/b/x"}' >m2.json
+run_bl "$out" "$err" diff --offline m1.json m2.json
+expect_eq "metadata provenance: exit" 1 "$rc"
+expect_eq "metadata provenance: why" \
+	"        why: base image docker.io/library/alpine:latest moved sha256:${base_a:0:12} -> sha256:${base_b:0:12}" \
+	"$(grep 'why: ' "$out")"
+
 # Identical builds: no input change, no cause.
 run_bl "$out" "$err" diff --json left left
 expect_eq "identical: exit" 0 "$rc"
