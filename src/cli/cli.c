@@ -63,6 +63,8 @@ static const char usage_text[] =
         "  FILE, oci-archive:FILE[:REF]  OCI tarball (.tar, .tar.gz, .tar.xz, .tar.zst)\n"
         "  docker-archive:FILE[:REF]     docker save archive (legacy or Engine >= 25)\n"
         "  content:DIR[@DIGEST], DIR     a content store (blobs/sha256/...; a builder's)\n"
+        "  containerd:[NS/]NAME[@DIGEST] an image in containerd, through its socket\n"
+        "  buildkit:DIGEST               a blob in BuildKit's content store, through its socket\n"
         "  -                             an OCI or docker tar on standard input, read once\n"
         "  index/manifest/config.json    a single document\n"
         "  docker://REF, REF             an image in a registry (alpine, ghcr.io/o/r:tag,\n"
