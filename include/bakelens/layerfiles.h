@@ -99,6 +99,8 @@ char *bl_layer_number_range(size_t count);
 /* "-rwxr-xr-x"-style mode string into out (at least 11 bytes). */
 void bl_file_mode_string(const struct bl_file_entry *e, char *out, size_t outlen);
 
+struct bl_passlist;
+
 struct bl_layerfiles_opts {
 	bool hash;               /* sha256 of each regular file's content */
 	int layer;               /* stored in each entry's `layer` (-1 when unused) */
@@ -114,6 +116,17 @@ struct bl_layerfiles_opts {
 	/* The caller uses bl_file_list.tar_bytes: every layer is read whole,
 	 * since a TOC does not say how long the uncompressed tar is. */
 	bool need_tar_bytes;
+	/* Layers already listed while a once-read source passed (passlist.h):
+	 * bl_passlist_list_node and bl_image_files_load take their listings
+	 * from it. NULL: none. */
+	const struct bl_passlist *pass;
+	/* bl_layerfiles_read: the data of each regular member whose path is
+	 * `capture_path` (normalised) goes to `capture`, which is first called
+	 * with (seq, NULL, 0) as such a member starts. Returning false fails
+	 * the listing (BL_E_CANCELLED unless the sink set `err`). */
+	const char *capture_path;
+	bool (*capture)(void *ud, uint32_t seq, const void *buf, size_t len, struct bl_error *err);
+	void *capture_ud;
 };
 
 /* List the files of a tar stream. `what` names it in errors ("layer

@@ -16,6 +16,7 @@
 #include "bakelens/cli.h"
 #include "bakelens/layerfiles.h"
 #include "bakelens/mem.h"
+#include "bakelens/passlist.h"
 #include "bakelens/text.h"
 #include "cli_internal.h"
 
@@ -157,6 +158,7 @@ int cli_cmd_cat(const struct bl_options *o)
 	char *path = clean_path(want);
 	char *safe = bl_text_safe(want);
 	struct bl_build *b = NULL;
+	struct bl_passlist *pass = NULL; /* standard input's layers, and the file's bytes */
 	int rc;
 	struct bl_error err = {0};
 	struct bl_image_files f;
@@ -164,7 +166,7 @@ int cli_cmd_cat(const struct bl_options *o)
 	struct bl_file_list view, one; /* one: --layer's own listing */
 	bl_file_list_init(&view);
 	bl_file_list_init(&one);
-	if (!cli_load(&so, &b, &rc))
+	if (!cli_image_load(&so, false, path, &b, &pass, &rc))
 		goto out;
 	const struct bl_node *m = cli_image_manifest(b, &so, &err);
 	size_t idx = 0;
@@ -173,9 +175,9 @@ int cli_cmd_cat(const struct bl_options *o)
 		goto out;
 	}
 	/* --layer N reads that layer alone; the merged view needs them all. */
-	struct bl_layerfiles_opts lo = {.layer = (int)idx};
-	if (o->layer ? !bl_layerfiles_list_node(cli_image_layer(m, idx), &lo, &one, &err)
-	             : !cli_image_list(&so, m, false, SIZE_MAX, &f, &err)) {
+	struct bl_layerfiles_opts lo = {.layer = (int)idx, .pass = pass};
+	if (o->layer ? !bl_passlist_list_node(cli_image_layer(m, idx), &lo, &one, &err)
+	             : !cli_image_list(&so, m, false, SIZE_MAX, pass, &f, &err)) {
 		rc = cli_fail_input(b, &so, &err);
 		goto out;
 	}
@@ -236,7 +238,11 @@ int cli_cmd_cat(const struct bl_options *o)
 		goto out;
 	}
 	struct sink s = {.tty = isatty(STDOUT_FILENO), .path = want};
-	if (!bl_layerfiles_cat_node(cli_image_layer(m, from), seq, write_block, &s, &err)) {
+	const struct bl_node *ln = cli_image_layer(m, from);
+	/* Standard input has passed: the bytes are those kept on the way. */
+	if (bl_passlist_used(pass) && ln->has_desc
+	                ? !bl_passlist_cat(pass, &ln->desc, seq, write_block, &s, &err)
+	                : !bl_layerfiles_cat_node(ln, seq, write_block, &s, &err)) {
 		rc = err.code == BL_E_IO && !cli_out_ok() ? BL_EXIT_OK
 		                                          : cli_fail_input(b, &so, &err);
 		goto out;
@@ -247,6 +253,7 @@ out:
 	bl_file_list_fini(&one);
 	bl_image_files_fini(&f);
 	bl_build_free(b);
+	bl_passlist_free(pass);
 	free(path);
 	free(safe);
 	return rc;

@@ -1,7 +1,9 @@
 /* A tar read once from a file descriptor (standard input, a pipe): every
  * member is hashed while it streams by; small JSON-looking members are kept
  * (internal.h: at most 4 MiB each, 64 MiB in all); layers are never stored,
- * so reading them later fails with BL_E_UNSUPPORTED. */
+ * so reading them later fails with BL_E_UNSUPPORTED. A tap in the options
+ * (store.h) reads each member while it passes: that is how layers of a pipe
+ * are listed. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +24,7 @@ bool bl_store_stream_open(int fd, const char *name, const struct bl_source_opts 
 	        .what = safe,
 	        .progress = opts ? opts->progress : NULL,
 	        .progress_ud = opts ? opts->progress_ud : NULL,
+	        .tap = opts ? opts->tap : NULL,
 	};
 	bool ok = bl_tarix_build_fd(&ix, fd, &o, err);
 	if (ok)
