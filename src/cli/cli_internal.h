@@ -212,6 +212,10 @@ bool cli_layer_index(long number, size_t count, size_t *idx, struct bl_error *er
 struct bl_passlist;
 bool cli_image_list(const struct bl_options *o, const struct bl_node *m, bool hash, size_t count,
         const struct bl_passlist *pass, struct bl_image_files *f, struct bl_error *err);
+/* cli_image_list without hashes or the layers' tar sizes, so that a layer
+ * with a table of contents is listed from it (cat). */
+bool cli_image_list_files(const struct bl_options *o, const struct bl_node *m,
+        const struct bl_passlist *pass, struct bl_image_files *f, struct bl_error *err);
 /* cli_load (cli_load_needs with BL_LOAD_CONFIGS when `configs`) with a
  * pass list (passlist.h) tapping the sources read once, so that the layers
  * of standard input are listed while it passes; `capture` (a normalised

@@ -15,6 +15,7 @@
 #include "bakelens/changeset.h"
 #include "bakelens/cli.h"
 #include "bakelens/layerfiles.h"
+#include "bakelens/layertoc.h"
 #include "bakelens/mem.h"
 #include "bakelens/passlist.h"
 #include "bakelens/text.h"
@@ -143,6 +144,42 @@ static bool whiteout_in(const struct bl_file_list *l, const char *path)
 	}
 }
 
+/* The file `member` of layer `ln` from the layer's TOC (layertoc.h): only
+ * its chunks are read, each checked against its digest before any of it is
+ * written. 1 written, 0 failed, -1 the layer has no usable TOC (read it
+ * whole instead). */
+static int cat_from_toc(const struct bl_options *o, const struct bl_node *ln, const char *member,
+        struct sink *s, struct bl_error *err)
+{
+	if (!ln->has_desc || !ln->store)
+		return -1;
+	struct bl_layertoc t;
+	bl_layertoc_init(&t);
+	char sh[32];
+	bl_digest_short(&ln->desc.digest, sh, sizeof sh);
+	int rc = -1;
+	if (!bl_layertoc_load(ln->store, &ln->desc, &t, err)) {
+		bl_error_prefix(err, "layer %s", sh);
+		rc = 0;
+	} else if (t.kind != BL_LAYERTOC_NONE) {
+		const struct bl_layertoc_entry *e = bl_layertoc_find(&t, member);
+		uint64_t bytes = 0;
+		if (e && e->file.type == BL_FILE_REGULAR) {
+			rc = bl_layertoc_cat(
+			        ln->store, &ln->desc, &t, e, write_block, s, &bytes, err);
+			if (!rc && err && err->code != BL_E_IO)
+				bl_error_prefix(err, "layer %s", sh);
+			if (rc && o->verbose)
+				fprintf(stderr, "bakelens: layer %s: read %s, %llu of %lld bytes\n",
+				        sh, bl_layertoc_kind_name(t.kind),
+				        (unsigned long long)(bytes + t.bytes_read),
+				        (long long)ln->desc.size);
+		}
+	}
+	bl_layertoc_fini(&t);
+	return rc;
+}
+
 int cli_cmd_cat(const struct bl_options *o)
 {
 	if (o->nsources < 2) {
@@ -156,6 +193,7 @@ int cli_cmd_cat(const struct bl_options *o)
 	so.nsources--;
 	const char *want = o->sources[o->nsources - 1];
 	char *path = clean_path(want);
+	char *member = NULL;
 	char *safe = bl_text_safe(want);
 	struct bl_build *b = NULL;
 	struct bl_passlist *pass = NULL; /* standard input's layers, and the file's bytes */
@@ -177,7 +215,7 @@ int cli_cmd_cat(const struct bl_options *o)
 	/* --layer N reads that layer alone; the merged view needs them all. */
 	struct bl_layerfiles_opts lo = {.layer = (int)idx, .pass = pass};
 	if (o->layer ? !bl_passlist_list_node(cli_image_layer(m, idx), &lo, &one, &err)
-	             : !cli_image_list(&so, m, false, SIZE_MAX, pass, &f, &err)) {
+	             : !cli_image_list_files(&so, m, pass, &f, &err)) {
 		rc = cli_fail_input(b, &so, &err);
 		goto out;
 	}
@@ -207,6 +245,7 @@ int cli_cmd_cat(const struct bl_options *o)
 	free(at);
 	size_t from = (size_t)e->layer;
 	uint32_t seq = e->seq;
+	member = bl_strdup(e->path); /* the entry that holds the data */
 	if (e->type == BL_FILE_HARDLINK && e->linkname) {
 		/* The member that holds the data: in the link's own layer, else
 		 * the target as the layers under it had it. */
@@ -221,10 +260,14 @@ int cli_cmd_cat(const struct bl_options *o)
 				from = (size_t)u->layer;
 				seq = u->seq;
 				t = u;
+				free(member);
+				member = bl_strdup(u->path);
 			}
 			bl_file_list_fini(&below);
 		} else if (t) {
 			seq = t->seq;
+			free(member);
+			member = bl_strdup(t->path);
 		}
 		if (!t) {
 			bl_fail(&err, BL_E_NOT_FOUND, "%s: a hard link to a file %s has", safe,
@@ -239,10 +282,13 @@ int cli_cmd_cat(const struct bl_options *o)
 	}
 	struct sink s = {.tty = isatty(STDOUT_FILENO), .path = want};
 	const struct bl_node *ln = cli_image_layer(m, from);
+	int toc = bl_passlist_used(pass) ? -1 : cat_from_toc(o, ln, member, &s, &err);
 	/* Standard input has passed: the bytes are those kept on the way. */
-	if (bl_passlist_used(pass) && ln->has_desc
-	                ? !bl_passlist_cat(pass, &ln->desc, seq, write_block, &s, &err)
-	                : !bl_layerfiles_cat_node(ln, seq, write_block, &s, &err)) {
+	if (toc == 0 || (toc < 0 && (bl_passlist_used(pass) && ln->has_desc
+	                                            ? !bl_passlist_cat(pass, &ln->desc, seq,
+	                                                      write_block, &s, &err)
+	                                            : !bl_layerfiles_cat_node(
+	                                                      ln, seq, write_block, &s, &err)))) {
 		rc = err.code == BL_E_IO && !cli_out_ok() ? BL_EXIT_OK
 		                                          : cli_fail_input(b, &so, &err);
 		goto out;
@@ -254,6 +300,7 @@ out:
 	bl_image_files_fini(&f);
 	bl_build_free(b);
 	bl_passlist_free(pass);
+	free(member);
 	free(path);
 	free(safe);
 	return rc;
