@@ -94,11 +94,16 @@ static long deleted_by(const struct bl_image_files *f, const char *path, long *h
 }
 
 /* `path` with the symbolic links on its way followed inside the image
- * (relative to their directory, or from the image's root), at most 40. */
+ * (relative to their directory, or from the image's root); NULL after 40
+ * links (a loop), as the kernel says ELOOP. */
 static char *resolve(const struct bl_file_list *view, const char *path)
 {
 	char *at = bl_strdup(path);
-	for (int hops = 0; hops < 40; hops++) {
+	for (int hops = 0;; hops++) {
+		if (hops == 40) {
+			free(at);
+			return NULL;
+		}
 		bool moved = false;
 		for (char *s = at; *at; s++) {
 			if (*s && *s != '/')
@@ -224,6 +229,11 @@ int cli_cmd_cat(const struct bl_options *o)
 	else
 		bl_image_files_merged(&f, f.len, &view);
 	char *at = resolve(&view, path);
+	if (!at) {
+		bl_fail(&err, BL_E_LOOP, "%s: too many levels of symbolic links (a loop)", safe);
+		rc = cli_fail_input(b, &so, &err);
+		goto out;
+	}
 	const struct bl_file_entry *e = *at ? bl_file_list_find(&view, at) : NULL;
 	if (!e) {
 		long had = -1, by = o->layer ? -1 : deleted_by(&f, at, &had);

@@ -142,7 +142,10 @@ void bl_file_mode_string(const struct bl_file_entry *e, char *out, size_t outlen
 	snprintf(out, outlen, "%s", s);
 }
 
-/* "./a/b/" -> "a/b"; "/" and "./" -> "". Written into the arena. */
+/* "./a/b/" -> "a/b"; "/" and "./" -> "". Written into the arena. "." and
+ * ".." components inside are resolved as a runtime joining the path under
+ * its root would; a ".." above the root gives NULL (the member would land
+ * outside the image's filesystem: no runtime applies it as written). */
 static const char *normalise(struct bl_arena *a, const char *p)
 {
 	while (p[0] == '.' && p[1] == '/')
@@ -154,7 +157,44 @@ static const char *normalise(struct bl_arena *a, const char *p)
 	size_t len = strlen(p);
 	while (len > 0 && p[len - 1] == '/')
 		len--;
-	return bl_arena_strndup(a, p, len);
+	bool plain = true; /* the usual case: no "//", "." or ".." component */
+	for (size_t i = 0; i < len && plain; i++)
+		if ((i == 0 || p[i - 1] == '/') &&
+		        (p[i] == '/' ||
+		                (p[i] == '.' &&
+		                        (i + 1 == len || p[i + 1] == '/' ||
+		                                (p[i + 1] == '.' &&
+		                                        (i + 2 == len || p[i + 2] == '/'))))))
+			plain = false;
+	if (plain)
+		return bl_arena_strndup(a, p, len);
+	char *out = bl_malloc(len + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < len;) {
+		size_t j = i;
+		while (j < len && p[j] != '/')
+			j++;
+		size_t cl = j - i;
+		if (cl == 2 && p[i] == '.' && p[i + 1] == '.') {
+			if (o == 0) {
+				free(out);
+				return NULL;
+			}
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else if (cl > 0 && !(cl == 1 && p[i] == '.')) {
+			if (o > 0)
+				out[o++] = '/';
+			memcpy(out + o, p + i, cl);
+			o += cl;
+		}
+		i = j + 1;
+	}
+	const char *r = bl_arena_strndup(a, out, o);
+	free(out);
+	return r;
 }
 
 /* ---- reading ---- */
@@ -171,10 +211,31 @@ struct reader {
 	bool eof; /* the stream returned 0 */
 };
 
+/* A decompression bomb: past BOMB_FLOOR uncompressed bytes, a layer that
+ * decompresses to more than BOMB_RATIO times what was read of it is
+ * refused. gzip cannot pass 1032:1 and real layers stay far below it; zstd,
+ * xz and bzip2 can reach millions to one, and listing such a layer would
+ * take as long as writing all of it out. */
+#define BOMB_FLOOR (256ull << 20)
+#define BOMB_RATIO 1100u
+
 static la_ssize_t cb_read(struct archive *a, void *ud, const void **buf)
 {
 	struct reader *r = ud;
-	ssize_t n = r->s->read(r->s, r->buf, READ_BUF, &r->err);
+	int64_t un = archive_filter_bytes(a, 0);
+	if (un > 0 && (uint64_t)un > BOMB_FLOOR && (uint64_t)un / BOMB_RATIO > r->bytes) {
+		r->failed = true;
+		bl_fail(&r->err, BL_E_TOO_BIG,
+		        "decompresses to over %u times its size (%lld bytes from the first "
+		        "%llu): refused as a decompression bomb",
+		        BOMB_RATIO, (long long)un, (unsigned long long)r->bytes);
+		archive_set_error(a, EFBIG, "%s", r->err.msg);
+		return -1;
+	}
+	/* Data that decompresses far more than usual is fed in small pieces, so
+	 * that the check above comes before gigabytes, not after. */
+	size_t want = un <= 0 || (uint64_t)un / 64 > r->bytes ? 16384 : READ_BUF;
+	ssize_t n = r->s->read(r->s, r->buf, want, &r->err);
 	if (n < 0) {
 		r->failed = true;
 		archive_set_error(a, EIO, "%s", r->err.msg);
@@ -333,12 +394,26 @@ bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_l
 		member = bl_strdup(name);
 		const char *path = normalise(&out->arena, name);
 		enum bl_file_type t = type_of(ae);
+		const char *link = t == BL_FILE_HARDLINK  ? archive_entry_hardlink(ae)
+		                   : t == BL_FILE_SYMLINK ? archive_entry_symlink(ae)
+		                                          : NULL;
+		const char *hard =
+		        t == BL_FILE_HARDLINK && link ? normalise(&out->arena, link) : "";
+		if (!path || !hard) {
+			char *sm = bl_text_safe(name);
+			bl_fail(err, BL_E_FORMAT,
+			        "%s: tar member \"%s\": %s leaves the layer's root", what, sm,
+			        path ? "its hard link target" : "its path");
+			free(sm);
+			goto out;
+		}
 		struct bl_hasher h;
 		bool hashing = o->hash && t == BL_FILE_REGULAR;
 		bool capturing = o->capture && o->capture_path && t == BL_FILE_REGULAR &&
 		                 strcmp(path, o->capture_path) == 0;
 		if (hashing)
 			bl_hasher_init(&h, BL_DIGEST_SHA256);
+		int64_t start = archive_filter_bytes(a, 0); /* where the member's data begins */
 		bool sunk = !capturing || o->capture(o->capture_ud, seq, NULL, 0, err);
 		if (!sunk) {
 			if (err && err->code == BL_OK)
@@ -377,8 +452,11 @@ bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_l
 				goto out;
 			}
 		} else if (archive_read_data_skip(a) != ARCHIVE_OK) {
-			/* Skipping takes data and padding at once: the same short end. */
-			if (!clean_truncation(&r, a)) {
+			/* Skipping takes data and padding at once: the same short end,
+			 * if the data was all there (a skip that ran out inside it is
+			 * a file cut short). */
+			int64_t size = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : 0;
+			if (!clean_truncation(&r, a) || archive_filter_bytes(a, 0) - start < size) {
 				fail_archive(&r, a, what, member, err);
 				goto out;
 			}
@@ -405,12 +483,9 @@ bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_l
 		e->mtime = archive_entry_mtime_is_set(ae) ? archive_entry_mtime(ae) : 0;
 		e->mtime_nsec =
 		        archive_entry_mtime_is_set(ae) ? (int32_t)archive_entry_mtime_nsec(ae) : 0;
-		const char *link = t == BL_FILE_HARDLINK  ? archive_entry_hardlink(ae)
-		                   : t == BL_FILE_SYMLINK ? archive_entry_symlink(ae)
-		                                          : NULL;
 		if (link)
-			e->linkname = t == BL_FILE_HARDLINK ? normalise(&out->arena, link)
-			                                    : bl_arena_strdup(&out->arena, link);
+			e->linkname =
+			        t == BL_FILE_HARDLINK ? hard : bl_arena_strdup(&out->arena, link);
 		if (hashing) {
 			struct bl_digest d;
 			bl_hasher_final(&h, &d);
@@ -572,7 +647,8 @@ bool bl_layerfiles_cat(struct bl_stream *s, const char *what, uint32_t seq, bl_d
 		/* The members counted as bl_layerfiles_read counts them. */
 		struct bl_arena tmp;
 		bl_arena_init(&tmp);
-		bool root = !*normalise(&tmp, name ? name : "");
+		const char *np = normalise(&tmp, name ? name : "");
+		bool root = np && !*np;
 		bl_arena_fini(&tmp);
 		if (root || at++ != seq)
 			continue; /* the next header skips the data */
