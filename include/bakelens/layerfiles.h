@@ -159,6 +159,12 @@ bool bl_layerfiles_list_image(const struct bl_node *manifest, const struct bl_la
  * everything under it. Whiteout entries themselves are not kept. Strings are
  * copied into acc's arena. Both lists must be sorted (as listed). */
 void bl_layerfiles_merge(struct bl_file_list *acc, const struct bl_file_list *upper);
+/* bl_layerfiles_merge, and `gone` (may be NULL) is shown each entry of
+ * `acc` the merge drops (whited out, under an opaque or replaced directory,
+ * or replaced by upper's entry of the same path) just before it goes. With
+ * `borrow`, upper's strings are not copied: `upper` must outlive `acc`. */
+void bl_layerfiles_merge_ex(struct bl_file_list *acc, const struct bl_file_list *upper, bool borrow,
+        void (*gone)(void *ud, const struct bl_file_entry *e), void *ud);
 
 /* Write the data of the member `seq` (bl_file_entry.seq) of the tar stream
  * to `sink`, a block at a time: the file is never held whole. `sink` returns
