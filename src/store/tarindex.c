@@ -281,7 +281,6 @@ static bool archive_failed(int r)
  * which hashes it, keeps it when wanted and reports progress, whether the
  * pass itself or a tap (bl_store_tap) asked for it. */
 struct member_read {
-	struct bl_tarix *ix;
 	struct bl_tar_member *m;
 	struct archive *a;
 	const struct bl_tarix_opts *o;
@@ -410,7 +409,6 @@ static bool stream_member(struct bl_tarix *ix, struct bl_tar_member *m, struct a
 	 * open a JSON document, so that a 30 MiB config read from a pipe is
 	 * there when asked for. The buffer is made at the first data block. */
 	struct member_read mr = {
-	        .ix = ix,
 	        .m = m,
 	        .a = a,
 	        .o = o,
