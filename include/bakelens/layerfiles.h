@@ -80,6 +80,9 @@ void bl_file_list_fini(struct bl_file_list *l);
 const struct bl_file_entry *bl_file_list_find(const struct bl_file_list *l, const char *path);
 /* Index of the first entry whose path is >= key (strcmp order); l->len when none. */
 size_t bl_file_list_lower_bound(const struct bl_file_list *l, const char *key);
+/* The same within [lo, hi), which must hold the answer. */
+size_t bl_file_list_lower_bound_in(
+        const struct bl_file_list *l, const char *key, size_t lo, size_t hi);
 const char *bl_file_type_name(enum bl_file_type t); /* "file", "dir", "symlink", ... */
 /* One `ls -l`-like line (no newline) appended to `out`: mode, uid, gid, size,
  * mtime (UTC), "[N] " (the layer) when `show_layer`, the path, and " -> TARGET"

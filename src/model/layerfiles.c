@@ -143,7 +143,12 @@ static void list_sort_unique(struct bl_file_list *l)
 
 size_t bl_file_list_lower_bound(const struct bl_file_list *l, const char *key)
 {
-	size_t lo = 0, hi = l->len;
+	return bl_file_list_lower_bound_in(l, key, 0, l->len);
+}
+
+size_t bl_file_list_lower_bound_in(
+        const struct bl_file_list *l, const char *key, size_t lo, size_t hi)
+{
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (strcmp(l->items[mid].path, key) < 0)

@@ -37,15 +37,8 @@ static size_t lower_bound_near(const struct bl_file_list *l, const char *key, si
 		}
 		lo = hi > step ? hi - step - 1 : 0;
 	}
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(l->items[mid].path, key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*hint = lo;
-	return lo;
+	*hint = bl_file_list_lower_bound_in(l, key, lo, hi);
+	return *hint;
 }
 
 /* Mark entries under `dir/` (and `dir` itself when `self`) as deleted. */
