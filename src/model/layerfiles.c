@@ -776,27 +776,47 @@ out:
 	return ok;
 }
 
+/* A name escaped as bl_text_escape does, without its work for the usual
+ * name: printable ASCII passes as it is. */
+static void put_name(struct bl_buf *out, const char *s)
+{
+	size_t n = 0;
+	while (s[n] >= 0x20 && s[n] < 0x7f)
+		n++;
+	if (!s[n])
+		bl_buf_append(out, s, n);
+	else
+		bl_text_escape(out, s, strlen(s));
+}
+
 void bl_file_entry_line(const struct bl_file_entry *e, bool show_layer, struct bl_buf *out)
 {
 	char mode[16], when[32];
 	bl_file_mode_string(e, mode, sizeof mode);
 	time_t t = (time_t)e->mtime;
 	struct tm tm;
-	if (gmtime_r(&t, &tm))
+	/* Layers give most entries one mtime: formatted once per run of them
+	 * (a thread's own copy: listings are printed from worker threads too). */
+	static _Thread_local int64_t last_mtime = INT64_MIN;
+	static _Thread_local char last_when[32];
+	if (e->mtime == last_mtime)
+		memcpy(when, last_when, sizeof when);
+	else if (gmtime_r(&t, &tm))
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
 	else
 		snprintf(when, sizeof when, "?");
+	if (e->mtime != last_mtime) {
+		last_mtime = e->mtime;
+		memcpy(last_when, when, sizeof when);
+	}
 	bl_buf_printf(out, "%s %5lld %5lld %10lld %s ", mode, (long long)e->uid, (long long)e->gid,
 	        (long long)e->size, when);
 	if (show_layer)
 		bl_buf_printf(out, "[%d] ", e->layer + 1); /* layer numbers count from 1 */
-	char *p = bl_text_safe(e->path);
-	bl_buf_printf(out, "%s", p);
-	free(p);
+	put_name(out, e->path);
 	if (e->linkname) {
-		char *l = bl_text_safe(e->linkname);
-		bl_buf_printf(out, "%s%s", e->type == BL_FILE_HARDLINK ? " link to " : " -> ", l);
-		free(l);
+		bl_buf_puts(out, e->type == BL_FILE_HARDLINK ? " link to " : " -> ");
+		put_name(out, e->linkname);
 		if (e->link_state == BL_LINK_GONE)
 			bl_buf_printf(out, " (target path deleted since)");
 		else if (e->link_state == BL_LINK_REPLACED)
