@@ -127,6 +127,23 @@ enum bl_load_depth {
 	BL_LOAD_CONFIGS,
 };
 
+/* A reader of the members of a tar read once (standard input, a pipe),
+ * called while they pass: the way to learn more of a layer than its digest
+ * without keeping its bytes. */
+struct bl_store_tap {
+	/* Called as each regular member's data starts; `data` streams its bytes
+	 * (reading it hashes them too; it is only valid during the call and
+	 * must not be closed). The tap reads as much as it wants; the rest is
+	 * read after. A failure of `data` is the pass's (it fails); a tap that
+	 * fails otherwise keeps its own error. Returns a token for `done`, or
+	 * NULL when it keeps nothing of this member. */
+	void *(*member)(void *ud, const char *name, int64_t size, struct bl_stream *data);
+	/* The member `token` came from hashed to `d`; NULL when the pass failed
+	 * on that member. Called once per token. */
+	void (*done)(void *ud, void *token, const struct bl_digest *d);
+	void *ud;
+};
+
 /* How sources are opened and read, one set for every kind of source: given
  * to bl_store_open, bl_store_registry_open (registry.h) and bl_build_load
  * (model.h), filled by the front ends from the command line. All zero (or a
@@ -137,7 +154,8 @@ struct bl_source_opts {
 	 * (BL_E_CANCELLED). May be NULL. */
 	bl_progress_fn progress;
 	void *progress_ud;
-	int stdin_fd; /* fd for "-" (tests); 0 normally */
+	int stdin_fd;                   /* fd for "-" (tests); 0 normally */
+	const struct bl_store_tap *tap; /* shown the members of a tar read once; NULL */
 	/* Registries (registry references and metadata targets fetched from them): */
 	bool offline;  /* no network at all: only what is cached (docker-daemon: no save stream) */
 	bool no_cache; /* neither read nor write the on-disk cache */

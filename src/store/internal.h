@@ -82,7 +82,8 @@ struct bl_tarix_opts {
 	int64_t file_size; /* for SEEK: members must end inside it; 0 unknown */
 	bl_progress_fn progress;
 	void *progress_ud;
-	uint64_t index_max; /* bytes the index may keep; 0: BL_TAR_INDEX_MAX */
+	uint64_t index_max;             /* bytes the index may keep; 0: BL_TAR_INDEX_MAX */
+	const struct bl_store_tap *tap; /* STREAM: shown each hashed member; NULL */
 };
 
 struct bl_tarix {
