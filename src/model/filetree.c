@@ -110,3 +110,19 @@ void bl_filetree_fini(struct bl_filetree *t)
 	free(t->nodes);
 	memset(t, 0, sizeof *t);
 }
+
+size_t bl_filetree_find(const struct bl_filetree *t, const char *path)
+{
+	size_t lo = 0, hi = t->len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = bl_filetree_path_cmp(t->nodes[mid].path, path);
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return BL_FILETREE_NONE;
+}

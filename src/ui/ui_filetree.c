@@ -1,0 +1,499 @@
+/* F: the file tree of a layer or an image; W: the waste panel of an image;
+ * Enter on a file: its first bytes in a pager (ui_internal.h).
+ *
+ * An image's layers are listed in the background (bl_imagejob) and kept in
+ * ui->images for the session, so a layer is streamed once however often its
+ * tree is opened or stepped through; a tree of a layer only needs the
+ * layers under it, the waste panel needs them all. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bakelens/mem.h"
+#include "bakelens/text.h"
+#include "ui_internal.h"
+
+/* What the preview shows of a file at most: enough to see what it is. */
+#define PREVIEW_BYTES (64 * 1024)
+
+static void image_free(void *p)
+{
+	struct ft_image *im = p;
+	bl_image_files_fini(&im->files);
+	bl_waste_fini(&im->waste);
+	free(im);
+}
+
+static struct ft_image *image_for(struct bl_ui *ui, const struct bl_node *manifest)
+{
+	if (!ui->images.free_fn)
+		bl_vec_init(&ui->images, image_free);
+	for (size_t i = 0; i < ui->images.len; i++) {
+		struct ft_image *im = ui->images.items[i];
+		if (im->manifest == manifest)
+			return im;
+	}
+	struct ft_image *im = bl_calloc(1, sizeof *im);
+	im->manifest = manifest;
+	bl_image_files_init(&im->files);
+	bl_waste_init(&im->waste);
+	bl_vec_push_take(&ui->images, im);
+	return im;
+}
+
+static void close_files(struct bl_ui *ui)
+{
+	if (!ui->files_open)
+		return;
+	bl_view_fini(&ui->filesv);
+	bl_fileview_free(ui->fv);
+	ui->fv = NULL;
+	free(ui->fv_title);
+	ui->fv_title = NULL;
+	ui->files_open = false;
+}
+
+static void close_waste(struct bl_ui *ui)
+{
+	if (!ui->waste_open)
+		return;
+	bl_wasteview_fini(&ui->wastev);
+	ui->waste_open = false;
+}
+
+/* The tree of `layer` of an image whose layers up to it are listed. */
+static void show_files(
+        struct bl_ui *ui, const struct ft_image *im, size_t layer, bool merged, const char *path)
+{
+	char *keep = path ? bl_strdup(path) : NULL;
+	close_files(ui);
+	size_t count = 0;
+	bl_imagejob_layer(im->manifest, 0, &count);
+	ui->fv = bl_fileview_new(&im->files, layer, merged);
+	bl_fileview_init(&ui->filesv, ui->fv, &ui->ascii);
+	ui->files_open = true;
+	ui->fv_image = im;
+	ui->fv_layer = layer;
+	ui->fv_nlayers = count;
+	struct bl_platform pf;
+	char *plat = bl_node_image_platform(im->manifest, &pf) ? bl_platform_format(&pf) : NULL;
+	bl_platform_fini(&pf);
+	char *t = bl_asprintf(
+	        "layer %zu/%zu%s%s", layer + 1, count, plat ? " of " : "", plat ? plat : "");
+	ui->fv_title = bl_text_safe(t);
+	free(t);
+	free(plat);
+	ui->popup = POPUP_NONE;
+	ui->menu_open = false;
+	if (keep && !bl_fileview_select(&ui->filesv, keep))
+		bl_ui_status(ui, false, "Not in this %s: the nearest directory is selected",
+		        merged ? "image" : "layer's changes");
+	free(keep);
+}
+
+static void show_waste(struct bl_ui *ui, const struct ft_image *im)
+{
+	close_files(ui);
+	close_waste(ui);
+	bl_wasteview_init(&ui->wastev, &im->waste, &im->files);
+	ui->waste_open = true;
+	ui->waste_image = im;
+	ui->popup = POPUP_NONE;
+	ui->menu_open = false;
+}
+
+/* Show what was asked, listing the layers it needs first when they are
+ * not listed yet. */
+static void want(struct bl_ui *ui, const struct bl_node *manifest, size_t layer, bool merged,
+        const char *path, bool waste)
+{
+	if (ui->ijob) {
+		bl_ui_status(ui, true, "Files are being read (Esc cancels)");
+		return;
+	}
+	struct ft_image *im = image_for(ui, manifest);
+	if (waste ? im->have_waste : im->files.len > layer) {
+		if (waste)
+			show_waste(ui, im);
+		else
+			show_files(ui, im, layer, merged, path);
+		return;
+	}
+	struct bl_error err = {0};
+	ui->ijob = bl_imagejob_start_take(
+	        manifest, &im->files, waste ? SIZE_MAX : layer + 1, waste, &err);
+	if (!ui->ijob) {
+		bl_ui_status(ui, true, "Files: %s", err.msg);
+		return;
+	}
+	im->busy = true;
+	ui->ijob_image = im;
+	ui->ijob_layer = layer;
+	ui->ijob_merged = merged;
+	ui->ijob_waste = waste;
+	free(ui->ijob_path);
+	ui->ijob_path = path ? bl_strdup(path) : NULL;
+	ui->ijob_state = (struct bl_load_state){0};
+	snprintf(ui->ijob_state.what, sizeof ui->ijob_state.what, "starting");
+}
+
+bool ui_ft_tick(struct bl_ui *ui)
+{
+	if (!ui->ijob)
+		return false;
+	bl_imagejob_poll(ui->ijob, &ui->ijob_state);
+	if (!ui->ijob_state.done)
+		return true;
+	struct ft_image *im = ui->ijob_image;
+	struct bl_error err = {0};
+	bl_waste_fini(&im->waste);
+	bl_waste_init(&im->waste);
+	bool ok =
+	        bl_imagejob_finish(ui->ijob, &im->files, ui->ijob_waste ? &im->waste : NULL, &err);
+	ui->ijob = NULL;
+	im->busy = false;
+	if (!ok) {
+		if (err.code == BL_E_CANCELLED)
+			bl_ui_status(ui, false, "File listing cancelled");
+		else
+			bl_ui_status(ui, true, "Files: %s",
+			        err.msg[0] ? err.msg : "the layers could not be read");
+		return false;
+	}
+	if (ui->ijob_waste) {
+		im->have_waste = true;
+		show_waste(ui, im);
+	} else if (im->files.len > ui->ijob_layer) {
+		show_files(ui, im, ui->ijob_layer, ui->ijob_merged, ui->ijob_path);
+	}
+	return false;
+}
+
+bool ui_ft_cancel(struct bl_ui *ui)
+{
+	if (!ui->ijob)
+		return false;
+	bl_imagejob_cancel(ui->ijob);
+	return true;
+}
+
+bool ui_ft_close(struct bl_ui *ui)
+{
+	if (ui->files_open) {
+		close_files(ui);
+		return true;
+	}
+	if (ui->waste_open) {
+		close_waste(ui);
+		return true;
+	}
+	return false;
+}
+
+/* The manifest a selection stands for, and the layer's index in it. */
+static const struct bl_node *manifest_of(const struct bl_node *n, bool *is_layer, size_t *layer)
+{
+	*is_layer = false;
+	if (n && n->kind == BL_NODE_CONFIG && n->parent && n->parent->kind == BL_NODE_MANIFEST)
+		return n->parent;
+	if (n && n->kind == BL_NODE_MANIFEST)
+		return n;
+	if (n && n->kind == BL_NODE_LAYER && n->parent && n->parent->kind == BL_NODE_MANIFEST) {
+		size_t count = 0;
+		for (size_t i = 0;; i++) {
+			const struct bl_node *l = bl_imagejob_layer(n->parent, i, &count);
+			if (!l)
+				return NULL;
+			if (l == n) {
+				*layer = i;
+				*is_layer = true;
+				return n->parent;
+			}
+		}
+	}
+	return NULL;
+}
+
+void ui_ft_open_files(struct bl_ui *ui)
+{
+	bool is_layer;
+	size_t layer = 0, count = 0;
+	const struct bl_node *m = manifest_of(bl_ui_selected(ui), &is_layer, &layer);
+	if (!m) {
+		bl_ui_status(ui, true,
+		        "Select a layer (its changes) or a manifest (the image as of its top "
+		        "layer)");
+		return;
+	}
+	bl_imagejob_layer(m, 0, &count);
+	if (!count) {
+		bl_ui_status(ui, true, "This image has no layers");
+		return;
+	}
+	want(ui, m, is_layer ? layer : count - 1, !is_layer, NULL, false);
+}
+
+void ui_ft_open_waste(struct bl_ui *ui)
+{
+	bool is_layer;
+	size_t layer = 0;
+	const struct bl_node *m = manifest_of(bl_ui_selected(ui), &is_layer, &layer);
+	if (!m || is_layer) {
+		bl_ui_status(ui, true, "Select a manifest: the waste panel is about a whole image");
+		return;
+	}
+	want(ui, m, 0, false, NULL, true);
+}
+
+void ui_ft_glob(struct bl_ui *ui, const char *glob)
+{
+	if (ui->files_open)
+		bl_fileview_set_glob(&ui->filesv, glob);
+}
+
+/* The preview's words about an entry: its kind, size, links and what a
+ * deletion removed. Display-safe. */
+static char *describe(const struct bl_ui *ui, const struct bl_fileview_item *it)
+{
+	struct bl_buf b;
+	bl_buf_init(&b);
+	const struct bl_file_entry *e = it->entry;
+	const struct bl_change *c = it->change;
+	if (it->kind == FV_KIND_DELETED && c) {
+		char sz[32];
+		bl_text_size((int64_t)c->del_bytes, sz, sizeof sz);
+		char *top = bl_text_safe(c->path);
+		if (strcmp(c->path, it->path) != 0)
+			bl_buf_printf(&b, "Deleted with %s by layer %zu/%zu (%s).\n", top,
+			        ui->fv_layer + 1, ui->fv_nlayers, bl_delete_cause_name(c->cause));
+		else if (!c->lower)
+			bl_buf_printf(&b,
+			        "A whiteout in layer %zu/%zu that hides nothing: no layer below "
+			        "has "
+			        "this path.\n",
+			        ui->fv_layer + 1, ui->fv_nlayers);
+		else
+			bl_buf_printf(&b,
+			        "Deleted by layer %zu/%zu (%s): it removed %zu entr%s, %s.\n",
+			        ui->fv_layer + 1, ui->fv_nlayers, bl_delete_cause_name(c->cause),
+			        c->del_entries, c->del_entries == 1 ? "y" : "ies", sz);
+		free(top);
+		if (e && e->layer >= 0) {
+			bl_buf_printf(&b, "What it deleted came from layer %d/%zu:\n  ",
+			        e->layer + 1, ui->fv_nlayers);
+			bl_file_entry_line(e, false, &b);
+			bl_buf_putc(&b, '\n');
+		}
+		return bl_buf_take(&b);
+	}
+	if (!e) {
+		bl_buf_printf(&b, "A directory (no entry of its own in the layer): %zu entries, ",
+		        it->entries);
+		char sz[32];
+		bl_text_size((int64_t)it->bytes, sz, sizeof sz);
+		bl_buf_printf(&b, "%s.\n", sz);
+		return bl_buf_take(&b);
+	}
+	bl_file_entry_line(e, false, &b);
+	bl_buf_putc(&b, '\n');
+	if (e->layer >= 0)
+		bl_buf_printf(&b, "From layer %d/%zu%s.\n", e->layer + 1, ui->fv_nlayers,
+		        it->kind == FV_KIND_ADDED      ? ", which added it"
+		        : it->kind == FV_KIND_MODIFIED ? ", which modified it"
+		                                       : "");
+	if (it->kind == FV_KIND_MODIFIED && c && c->what) {
+		char *w = bl_file_change_what(c->what);
+		bl_buf_printf(&b, "Changed: %s.\n", w);
+		free(w);
+	}
+	if (e->type == BL_FILE_HARDLINK || e->type == BL_FILE_SYMLINK) {
+		char *t = bl_text_safe(e->linkname);
+		bl_buf_printf(&b, "%s %s%s\n",
+		        e->type == BL_FILE_SYMLINK ? "Symbolic link to" : "Hard link to", t,
+		        e->link_state == BL_LINK_GONE ? " (a later whiteout removed that path)"
+		        : e->link_state == BL_LINK_REPLACED ? " (another file is at that path now)"
+		                                            : "");
+		free(t);
+	}
+	return bl_buf_take(&b);
+}
+
+struct sink {
+	struct bl_buf *out;
+	bool full;
+};
+
+static bool take_bytes(void *ud, const void *buf, size_t len, struct bl_error *err)
+{
+	(void)err;
+	struct sink *s = ud;
+	size_t room = PREVIEW_BYTES - s->out->len;
+	bl_buf_append(s->out, buf, len < room ? len : room);
+	if (s->out->len >= PREVIEW_BYTES) {
+		s->full = true;
+		return false;
+	}
+	return true;
+}
+
+/* Enter on a file: what it is, and its first bytes when it has any. */
+static void preview(struct bl_ui *ui)
+{
+	struct bl_fileview_item it;
+	if (!bl_fileview_selected(&ui->filesv, &it))
+		return;
+	if (it.dir && it.kind != FV_KIND_DELETED) {
+		bl_view_do(&ui->filesv, BL_ACTION_OPEN_FILE);
+		return;
+	}
+	free(ui->preview_title);
+	free(ui->preview_note);
+	char *p = bl_text_safe(it.path);
+	ui->preview_title = bl_asprintf("%s (%s)", p, ui->fv_title);
+	free(p);
+	ui->preview_note = describe(ui, &it);
+	bl_buf_clear(&ui->preview);
+	ui->preview_bytes = false;
+	const struct bl_file_entry *e = it.entry;
+	if (e && it.kind != FV_KIND_DELETED && e->type == BL_FILE_REGULAR && e->size > 0 &&
+	        e->layer >= 0) {
+		const struct bl_node *ln =
+		        bl_imagejob_layer(ui->fv_image->manifest, (size_t)e->layer, NULL);
+		struct sink s = {&ui->preview, false};
+		struct bl_error err = {0};
+		bool ok = ln && bl_layerfiles_cat_node(ln, e->seq, take_bytes, &s, &err);
+		if (ok || s.full) {
+			ui->preview_bytes = true;
+			if (e->size > (int64_t)ui->preview.len) {
+				char sz[32], got[32];
+				bl_text_size(e->size, sz, sizeof sz);
+				bl_text_size((int64_t)ui->preview.len, got, sizeof got);
+				char *n = bl_asprintf(
+				        "%sThe first %s of %s shown.\n", ui->preview_note, got, sz);
+				free(ui->preview_note);
+				ui->preview_note = n;
+			}
+		} else {
+			char *why =
+			        bl_text_safe(err.msg[0] ? err.msg : "the layer could not be read");
+			char *n = bl_asprintf(
+			        "%sIts contents could not be read: %s\n", ui->preview_note, why);
+			free(why);
+			free(ui->preview_note);
+			ui->preview_note = n;
+		}
+	}
+	ui->popup = POPUP_NONE;
+	ui_popup_open(ui, POPUP_PREVIEW);
+}
+
+/* [ and ]: the same path one layer down or up. */
+static void step(struct bl_ui *ui, int dir)
+{
+	if (dir < 0 && ui->fv_layer == 0) {
+		bl_ui_status(ui, false, "This is the bottom layer");
+		return;
+	}
+	if (dir > 0 && ui->fv_layer + 1 >= ui->fv_nlayers) {
+		bl_ui_status(ui, false, "This is the top layer");
+		return;
+	}
+	struct bl_fileview_item it;
+	char *path = bl_fileview_selected(&ui->filesv, &it) ? bl_strdup(it.path) : NULL;
+	char *glob = bl_fileview_glob(ui->fv) ? bl_strdup(bl_fileview_glob(ui->fv)) : NULL;
+	size_t to = dir < 0 ? ui->fv_layer - 1 : ui->fv_layer + 1;
+	want(ui, ui->fv_image->manifest, to, bl_fileview_merged(ui->fv), path, false);
+	if (glob && ui->files_open && ui->fv_layer == to) {
+		bl_fileview_set_glob(&ui->filesv, glob);
+		if (path)
+			bl_fileview_select(&ui->filesv, path);
+	}
+	free(glob);
+	free(path);
+}
+
+bool ui_ft_do(struct bl_ui *ui, enum bl_action a)
+{
+	if (ui->popup != POPUP_NONE || ui->menu_open)
+		return false;
+	if (ui->files_open) {
+		struct bl_fileview_item it;
+		switch (a) {
+		case BL_ACTION_OPEN_FILE:
+			preview(ui);
+			return true;
+		case BL_ACTION_LAYER_BELOW:
+		case BL_ACTION_LAYER_ABOVE:
+			step(ui, a == BL_ACTION_LAYER_BELOW ? -1 : 1);
+			return true;
+		case BL_ACTION_MERGED: {
+			char *path =
+			        bl_fileview_selected(&ui->filesv, &it) ? bl_strdup(it.path) : NULL;
+			show_files(
+			        ui, ui->fv_image, ui->fv_layer, !bl_fileview_merged(ui->fv), path);
+			free(path);
+			return true;
+		}
+		default:
+			return false;
+		}
+	}
+	if (ui->waste_open && a == BL_ACTION_GO_TO_FILE) {
+		const char *path;
+		size_t layer;
+		if (!bl_wasteview_selected(&ui->wastev, &path, &layer)) {
+			bl_ui_status(ui, false, "Select a file line");
+			return true;
+		}
+		/* The waste panel stays under the tree: Esc goes back to it. */
+		want(ui, ui->waste_image->manifest, layer, false, path, false);
+		return true;
+	}
+	return false;
+}
+
+void ui_ft_draw(struct bl_ui *ui, struct bl_canvas *c, int bh)
+{
+	int w = c->w;
+	bl_canvas_fill(c, 0, 1, w, BL_ROLE_DEFAULT);
+	if (ui->files_open) {
+		struct bl_buf h;
+		bl_buf_init(&h);
+		bl_buf_printf(&h, "%s, ", ui->fv_title);
+		bl_fileview_describe(ui->fv, &h);
+		bl_canvas_put(c, 1, 1, w - 1, BL_ROLE_HEADING, bl_buf_str(&h));
+		bl_buf_fini(&h);
+		bl_view_draw(&ui->filesv, c, 0, 2, w, bh - 1, BL_ROLE_CURSOR);
+		if (!bl_fileview_rows(ui->fv))
+			bl_canvas_put(c, 2, 3, w - 2, BL_ROLE_GUIDE,
+			        bl_fileview_glob(ui->fv) || !bl_fileview_merged(ui->fv)
+			                ? "Nothing to show: no change, or nothing matches the "
+			                  "filter"
+			                : "Nothing to show: the image is empty as of this layer");
+		return;
+	}
+	char *t = bl_text_safe(ui->waste_image->manifest->label);
+	char *head = bl_asprintf("Wasted space of %s (%zu layers)", t, ui->waste_image->files.len);
+	bl_canvas_put(c, 1, 1, w - 1, BL_ROLE_HEADING, head);
+	free(head);
+	free(t);
+	bl_view_draw(&ui->wastev, c, 1, 2, w - 2, bh - 1, BL_ROLE_CURSOR);
+}
+
+void ui_ft_fini(struct bl_ui *ui)
+{
+	if (ui->ijob) {
+		struct bl_image_files tmp;
+		bl_imagejob_cancel(ui->ijob);
+		bl_imagejob_finish(ui->ijob, &tmp, NULL, NULL);
+		bl_image_files_fini(&tmp);
+		ui->ijob = NULL;
+	}
+	close_files(ui);
+	close_waste(ui);
+	if (ui->images.free_fn)
+		bl_vec_fini(&ui->images);
+	memset(&ui->images, 0, sizeof ui->images);
+	free(ui->ijob_path);
+	ui->ijob_path = NULL;
+}
