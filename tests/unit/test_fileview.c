@@ -48,6 +48,7 @@ static int setup(void **state)
 	struct bl_file_list l;
 	bl_file_list_init(&l);
 	entry(&l, "a", BL_FILE_DIR, 0);
+	entry(&l, "a-b", BL_FILE_REGULAR, 2); /* strcmp puts it before a/x, the tree after */
 	entry(&l, "a/x", BL_FILE_REGULAR, 10);
 	entry(&l, "a/y", BL_FILE_REGULAR, 20);
 	entry(&l, "b", BL_FILE_REGULAR, 5);
@@ -157,6 +158,10 @@ static void test_merged_view_sizes_depth_and_collapse(void **state)
 	assert_true(has_line(s, "      y", " 20 B"));
 	assert_true(has_line(s, "M   b", " 6 B"));
 	assert_true(has_line(s, "    + deep/", " 7 B"));
+	const char *ab = strstr(s, "  a-b "), *y = strstr(s, "      y ");
+	assert_non_null(ab);
+	assert_non_null(y);
+	assert_true(ab > y); /* a's children first: tree order */
 	assert_null(strstr(s, " z "));
 	assert_null(strstr(s, " x ")); /* deleted: not in the image */
 	bl_view_do(&x->v, BL_ACTION_DEPTH_MORE);
