@@ -85,17 +85,20 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 		put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_BACK, "cancel");
 		return;
 	}
-	if (ui->ijob || ui->job) {
-		/* The file tree's listing, or a file diff: one runs at a time. */
-		const struct bl_load_state *st = ui->ijob ? &ui->ijob_state : &ui->job_state;
+	if (ui->ijob || ui->ftb || ui->job) {
+		/* The file tree's listing or build, or a file diff. */
+		const struct bl_load_state *st =
+		        ui->ijob || ui->ftb ? &ui->ijob_state : &ui->job_state;
 		char line[256];
 		char done[32], total[32];
 		bl_text_size((int64_t)st->done_bytes, done, sizeof done);
 		bl_text_size((int64_t)st->total, total, sizeof total);
 		if (st->total)
 			snprintf(line, sizeof line, " Files: %s %s / %s ", st->what, done, total);
-		else
+		else if (st->done_bytes)
 			snprintf(line, sizeof line, " Files: %s %s ", st->what, done);
+		else
+			snprintf(line, sizeof line, " Files: %s ", st->what);
 		col += bl_canvas_put(c, 0, y, c->w, BL_ROLE_PROGRESS, line);
 		put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_BACK, "cancel");
 		return;

@@ -5,6 +5,7 @@
  * ui->images for the session, so a layer is streamed once however often its
  * tree is opened or stepped through; a tree of a layer only needs the
  * layers under it, the waste panel needs them all. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,59 @@
 
 /* What the preview shows of a file at most: enough to see what it is. */
 #define PREVIEW_BYTES (64 * 1024)
+/* Trees of layers with more entries (the layer and those under it) are
+ * built on a worker thread: a million entries take a second or more. */
+#define BUILD_OFF_THREAD 200000
+
+/* A tree being built on a worker thread. The image's listing it reads is
+ * marked busy meanwhile, so nothing appends to it. */
+struct ft_build {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	bool done; /* under lock */
+	const struct bl_image_files *files;
+	size_t layer;
+	bool merged;
+	struct bl_fileview *fv; /* written before done */
+};
+
+static void *build_run(void *arg)
+{
+	struct ft_build *b = arg;
+	struct bl_fileview *fv = bl_fileview_new(b->files, b->layer, b->merged);
+	pthread_mutex_lock(&b->lock);
+	b->fv = fv;
+	b->done = true;
+	pthread_mutex_unlock(&b->lock);
+	return NULL;
+}
+
+/* Wait for the build and take its tree (NULL when it could not start). */
+static struct bl_fileview *build_finish(struct bl_ui *ui)
+{
+	struct ft_build *b = ui->ftb;
+	pthread_join(b->thread, NULL);
+	struct bl_fileview *fv = b->fv;
+	pthread_mutex_destroy(&b->lock);
+	free(b);
+	ui->ftb = NULL;
+	ui->ijob_image->busy = false;
+	return fv;
+}
+
+static void set_pending(struct bl_ui *ui, struct ft_image *im, size_t layer, bool merged,
+        const char *path, const char *glob, bool waste)
+{
+	ui->ijob_image = im;
+	ui->ijob_layer = layer;
+	ui->ijob_merged = merged;
+	ui->ijob_waste = waste;
+	free(ui->ijob_path);
+	ui->ijob_path = path ? bl_strdup(path) : NULL;
+	free(ui->ijob_glob);
+	ui->ijob_glob = glob ? bl_strdup(glob) : NULL;
+	ui->ijob_state = (struct bl_load_state){0};
+}
 
 static void image_free(void *p)
 {
@@ -61,15 +115,16 @@ static void close_waste(struct bl_ui *ui)
 	ui->waste_open = false;
 }
 
-/* The tree of `layer` of an image whose layers up to it are listed. */
-static void show_files(
-        struct bl_ui *ui, const struct ft_image *im, size_t layer, bool merged, const char *path)
+/* Show the tree `fv` (taken) of `layer` of `im`, on `path` when the tree
+ * has it, filtered by `glob`. */
+static void attach_tree(struct bl_ui *ui, const struct ft_image *im, size_t layer,
+        struct bl_fileview *fv, const char *path, const char *glob)
 {
 	char *keep = path ? bl_strdup(path) : NULL;
 	close_files(ui);
 	size_t count = 0;
 	bl_imagejob_layer(im->manifest, 0, &count);
-	ui->fv = bl_fileview_new(&im->files, layer, merged);
+	ui->fv = fv;
 	bl_fileview_init(&ui->filesv, ui->fv, &ui->ascii);
 	ui->files_open = true;
 	ui->fv_image = im;
@@ -85,10 +140,44 @@ static void show_files(
 	free(plat);
 	ui->popup = POPUP_NONE;
 	ui->menu_open = false;
+	if (glob)
+		bl_fileview_set_glob(&ui->filesv, glob);
 	if (keep && !bl_fileview_select(&ui->filesv, keep))
 		bl_ui_status(ui, false, "Not in this %s: the nearest directory is selected",
-		        merged ? "image" : "layer's changes");
+		        bl_fileview_merged(fv) ? "image" : "layer's changes");
 	free(keep);
+}
+
+/* The tree of `layer` of an image whose layers up to it are listed: at
+ * once when it is small, else built on a worker thread (ui_ft_tick shows
+ * it). */
+static void open_tree(struct bl_ui *ui, struct ft_image *im, size_t layer, bool merged,
+        const char *path, const char *glob)
+{
+	size_t entries = 0;
+	for (size_t i = 0; i <= layer && i < im->files.len; i++)
+		entries += im->files.layers[i].len;
+	if (entries < BUILD_OFF_THREAD) {
+		attach_tree(ui, im, layer, bl_fileview_new(&im->files, layer, merged), path, glob);
+		return;
+	}
+	struct ft_build *b = bl_calloc(1, sizeof *b);
+	b->files = &im->files;
+	b->layer = layer;
+	b->merged = merged;
+	pthread_mutex_init(&b->lock, NULL);
+	set_pending(ui, im, layer, merged, path, glob, false);
+	if (pthread_create(&b->thread, NULL, build_run, b) != 0) {
+		pthread_mutex_destroy(&b->lock);
+		free(b);
+		attach_tree(ui, im, layer, bl_fileview_new(&im->files, layer, merged), path, glob);
+		return;
+	}
+	ui->ftb = b;
+	ui->ftb_cancel = false;
+	im->busy = true;
+	snprintf(ui->ijob_state.what, sizeof ui->ijob_state.what,
+	        "building the tree of layer %zu (%zu entries)", layer + 1, entries);
 }
 
 static void show_waste(struct bl_ui *ui, const struct ft_image *im)
@@ -105,9 +194,9 @@ static void show_waste(struct bl_ui *ui, const struct ft_image *im)
 /* Show what was asked, listing the layers it needs first when they are
  * not listed yet. */
 static void want(struct bl_ui *ui, const struct bl_node *manifest, size_t layer, bool merged,
-        const char *path, bool waste)
+        const char *path, const char *glob, bool waste)
 {
-	if (ui->ijob) {
+	if (ui->ijob || ui->ftb) {
 		bl_ui_status(ui, true, "Files are being read (Esc cancels)");
 		return;
 	}
@@ -116,7 +205,7 @@ static void want(struct bl_ui *ui, const struct bl_node *manifest, size_t layer,
 		if (waste)
 			show_waste(ui, im);
 		else
-			show_files(ui, im, layer, merged, path);
+			open_tree(ui, im, layer, merged, path, glob);
 		return;
 	}
 	struct bl_error err = {0};
@@ -127,18 +216,28 @@ static void want(struct bl_ui *ui, const struct bl_node *manifest, size_t layer,
 		return;
 	}
 	im->busy = true;
-	ui->ijob_image = im;
-	ui->ijob_layer = layer;
-	ui->ijob_merged = merged;
-	ui->ijob_waste = waste;
-	free(ui->ijob_path);
-	ui->ijob_path = path ? bl_strdup(path) : NULL;
-	ui->ijob_state = (struct bl_load_state){0};
+	set_pending(ui, im, layer, merged, path, glob, waste);
 	snprintf(ui->ijob_state.what, sizeof ui->ijob_state.what, "starting");
 }
 
 bool ui_ft_tick(struct bl_ui *ui)
 {
+	if (ui->ftb) {
+		pthread_mutex_lock(&ui->ftb->lock);
+		bool done = ui->ftb->done;
+		pthread_mutex_unlock(&ui->ftb->lock);
+		if (!done)
+			return true;
+		struct bl_fileview *fv = build_finish(ui);
+		if (ui->ftb_cancel) {
+			bl_fileview_free(fv);
+			bl_ui_status(ui, false, "File tree cancelled");
+		} else {
+			attach_tree(ui, ui->ijob_image, ui->ijob_layer, fv, ui->ijob_path,
+			        ui->ijob_glob);
+		}
+		return false;
+	}
 	if (!ui->ijob)
 		return false;
 	bl_imagejob_poll(ui->ijob, &ui->ijob_state);
@@ -164,13 +263,18 @@ bool ui_ft_tick(struct bl_ui *ui)
 		im->have_waste = true;
 		show_waste(ui, im);
 	} else if (im->files.len > ui->ijob_layer) {
-		show_files(ui, im, ui->ijob_layer, ui->ijob_merged, ui->ijob_path);
+		open_tree(ui, im, ui->ijob_layer, ui->ijob_merged, ui->ijob_path, ui->ijob_glob);
+		return ui->ftb != NULL;
 	}
 	return false;
 }
 
 bool ui_ft_cancel(struct bl_ui *ui)
 {
+	if (ui->ftb) {
+		ui->ftb_cancel = true;
+		return true;
+	}
 	if (!ui->ijob)
 		return false;
 	bl_imagejob_cancel(ui->ijob);
@@ -230,7 +334,7 @@ void ui_ft_open_files(struct bl_ui *ui)
 		bl_ui_status(ui, true, "This image has no layers");
 		return;
 	}
-	want(ui, m, is_layer ? layer : count - 1, !is_layer, NULL, false);
+	want(ui, m, is_layer ? layer : count - 1, !is_layer, NULL, NULL, false);
 }
 
 void ui_ft_open_waste(struct bl_ui *ui)
@@ -242,7 +346,7 @@ void ui_ft_open_waste(struct bl_ui *ui)
 		bl_ui_status(ui, true, "Select a manifest: the waste panel is about a whole image");
 		return;
 	}
-	want(ui, m, 0, false, NULL, true);
+	want(ui, m, 0, false, NULL, NULL, true);
 }
 
 void ui_ft_glob(struct bl_ui *ui, const char *glob)
@@ -402,12 +506,7 @@ static void step(struct bl_ui *ui, int dir)
 	char *path = bl_fileview_selected(&ui->filesv, &it) ? bl_strdup(it.path) : NULL;
 	char *glob = bl_fileview_glob(ui->fv) ? bl_strdup(bl_fileview_glob(ui->fv)) : NULL;
 	size_t to = dir < 0 ? ui->fv_layer - 1 : ui->fv_layer + 1;
-	want(ui, ui->fv_image->manifest, to, bl_fileview_merged(ui->fv), path, false);
-	if (glob && ui->files_open && ui->fv_layer == to) {
-		bl_fileview_set_glob(&ui->filesv, glob);
-		if (path)
-			bl_fileview_select(&ui->filesv, path);
-	}
+	want(ui, ui->fv_image->manifest, to, bl_fileview_merged(ui->fv), path, glob, false);
 	free(glob);
 	free(path);
 }
@@ -429,8 +528,11 @@ bool ui_ft_do(struct bl_ui *ui, enum bl_action a)
 		case BL_ACTION_MERGED: {
 			char *path =
 			        bl_fileview_selected(&ui->filesv, &it) ? bl_strdup(it.path) : NULL;
-			show_files(
-			        ui, ui->fv_image, ui->fv_layer, !bl_fileview_merged(ui->fv), path);
+			const char *g = bl_fileview_glob(ui->fv);
+			char *glob = g ? bl_strdup(g) : NULL;
+			want(ui, ui->fv_image->manifest, ui->fv_layer, !bl_fileview_merged(ui->fv),
+			        path, glob, false);
+			free(glob);
 			free(path);
 			return true;
 		}
@@ -446,7 +548,7 @@ bool ui_ft_do(struct bl_ui *ui, enum bl_action a)
 			return true;
 		}
 		/* The waste panel stays under the tree: Esc goes back to it. */
-		want(ui, ui->waste_image->manifest, layer, false, path, false);
+		want(ui, ui->waste_image->manifest, layer, false, path, NULL, false);
 		return true;
 	}
 	return false;
@@ -482,6 +584,8 @@ void ui_ft_draw(struct bl_ui *ui, struct bl_canvas *c, int bh)
 
 void ui_ft_fini(struct bl_ui *ui)
 {
+	if (ui->ftb)
+		bl_fileview_free(build_finish(ui));
 	if (ui->ijob) {
 		struct bl_image_files tmp;
 		bl_imagejob_cancel(ui->ijob);
@@ -495,5 +599,6 @@ void ui_ft_fini(struct bl_ui *ui)
 		bl_vec_fini(&ui->images);
 	memset(&ui->images, 0, sizeof ui->images);
 	free(ui->ijob_path);
-	ui->ijob_path = NULL;
+	free(ui->ijob_glob);
+	ui->ijob_path = ui->ijob_glob = NULL;
 }

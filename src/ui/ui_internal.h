@@ -30,6 +30,7 @@ enum popup { POPUP_NONE, POPUP_HELP, POPUP_MESSAGES, POPUP_EXPLAIN, POPUP_PREVIE
 
 /* An image's layers listed this session (ui_filetree.c): a layer is read
  * once, however often its tree is opened. */
+struct ft_build;
 struct ft_image {
 	const struct bl_node *manifest; /* borrowed from the build */
 	struct bl_image_files files;    /* the bottom files.len layers */
@@ -111,10 +112,13 @@ struct bl_ui {
 	struct bl_imagejob *ijob;    /* listing layers, or NULL */
 	struct ft_image *ijob_image; /* what it lists into */
 	struct bl_load_state ijob_state;
-	size_t ijob_layer; /* then open the tree at this layer... */
-	bool ijob_merged;  /* ...in this mode... */
-	char *ijob_path;   /* ...on this path (owned, NULL), */
-	bool ijob_waste;   /* or the waste panel */
+	size_t ijob_layer;    /* then open the tree at this layer... */
+	bool ijob_merged;     /* ...in this mode... */
+	char *ijob_path;      /* ...on this path (owned, NULL), */
+	char *ijob_glob;      /* ...filtered so (owned, NULL), */
+	bool ijob_waste;      /* or the waste panel */
+	struct ft_build *ftb; /* a large tree being built off the UI thread, or NULL */
+	bool ftb_cancel;      /* Esc while it is built: drop it when done */
 	bool files_open;
 	struct bl_fileview *fv; /* owned while files_open */
 	struct bl_view filesv;
