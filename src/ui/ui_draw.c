@@ -85,10 +85,10 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 		put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_BACK, "cancel");
 		return;
 	}
-	if (ui->ijob || ui->ftb || ui->job) {
+	if (ui->ijob || ui->ftb || ui->pvr || ui->job) {
 		/* The file tree's listing or build, or a file diff. */
 		const struct bl_load_state *st =
-		        ui->ijob || ui->ftb ? &ui->ijob_state : &ui->job_state;
+		        ui->ijob || ui->ftb || ui->pvr ? &ui->ijob_state : &ui->job_state;
 		char line[256];
 		char done[32], total[32];
 		bl_text_size((int64_t)st->done_bytes, done, sizeof done);

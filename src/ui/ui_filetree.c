@@ -1,10 +1,11 @@
-/* F: the file tree of a layer or an image; W: the waste panel of an image;
- * Enter on a file: its first bytes in a pager (ui_internal.h).
+/* F: the file tree of a layer or an image; W: the waste panel of an image
+ * (ui_internal.h).
  *
  * An image's layers are listed in the background (bl_imagejob) and kept in
  * ui->images for the session, so a layer is streamed once however often its
  * tree is opened or stepped through; a tree of a layer only needs the
- * layers under it, the waste panel needs them all. */
+ * layers under it, the waste panel needs them all. A file's preview is
+ * ui_preview.c's. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +15,6 @@
 #include "bakelens/text.h"
 #include "ui_internal.h"
 
-/* What the preview shows of a file at most: enough to see what it is. */
-#define PREVIEW_BYTES (64 * 1024)
 /* Trees of layers with more entries (the layer and those under it) are
  * built on a worker thread: a million entries take a second or more. */
 #define BUILD_OFF_THREAD 200000
@@ -271,6 +270,8 @@ bool ui_ft_tick(struct bl_ui *ui)
 
 bool ui_ft_cancel(struct bl_ui *ui)
 {
+	if (ui_pv_cancel(ui))
+		return true;
 	if (ui->ftb) {
 		ui->ftb_cancel = true;
 		return true;
@@ -355,142 +356,6 @@ void ui_ft_glob(struct bl_ui *ui, const char *glob)
 		bl_fileview_set_glob(&ui->filesv, glob);
 }
 
-/* The preview's words about an entry: its kind, size, links and what a
- * deletion removed. Display-safe. */
-static char *describe(const struct bl_ui *ui, const struct bl_fileview_item *it)
-{
-	struct bl_buf b;
-	bl_buf_init(&b);
-	const struct bl_file_entry *e = it->entry;
-	const struct bl_change *c = it->change;
-	if (it->kind == FV_KIND_DELETED && c) {
-		char sz[32];
-		bl_text_size((int64_t)c->del_bytes, sz, sizeof sz);
-		char *top = bl_text_safe(c->path);
-		if (strcmp(c->path, it->path) != 0)
-			bl_buf_printf(&b, "Deleted with %s by layer %zu/%zu (%s).\n", top,
-			        ui->fv_layer + 1, ui->fv_nlayers, bl_delete_cause_name(c->cause));
-		else if (!c->lower)
-			bl_buf_printf(&b,
-			        "A whiteout in layer %zu/%zu that hides nothing: no layer below "
-			        "has "
-			        "this path.\n",
-			        ui->fv_layer + 1, ui->fv_nlayers);
-		else
-			bl_buf_printf(&b,
-			        "Deleted by layer %zu/%zu (%s): it removed %zu entr%s, %s.\n",
-			        ui->fv_layer + 1, ui->fv_nlayers, bl_delete_cause_name(c->cause),
-			        c->del_entries, c->del_entries == 1 ? "y" : "ies", sz);
-		free(top);
-		if (e && e->layer >= 0) {
-			bl_buf_printf(&b, "What it deleted came from layer %d/%zu:\n  ",
-			        e->layer + 1, ui->fv_nlayers);
-			bl_file_entry_line(e, false, &b);
-			bl_buf_putc(&b, '\n');
-		}
-		return bl_buf_take(&b);
-	}
-	if (!e) {
-		bl_buf_printf(&b, "A directory (no entry of its own in the layer): %zu entries, ",
-		        it->entries);
-		char sz[32];
-		bl_text_size((int64_t)it->bytes, sz, sizeof sz);
-		bl_buf_printf(&b, "%s.\n", sz);
-		return bl_buf_take(&b);
-	}
-	bl_file_entry_line(e, false, &b);
-	bl_buf_putc(&b, '\n');
-	if (e->layer >= 0)
-		bl_buf_printf(&b, "From layer %d/%zu%s.\n", e->layer + 1, ui->fv_nlayers,
-		        it->kind == FV_KIND_ADDED      ? ", which added it"
-		        : it->kind == FV_KIND_MODIFIED ? ", which modified it"
-		                                       : "");
-	if (it->kind == FV_KIND_MODIFIED && c && c->what) {
-		char *w = bl_file_change_what(c->what);
-		bl_buf_printf(&b, "Changed: %s.\n", w);
-		free(w);
-	}
-	if (e->type == BL_FILE_HARDLINK || e->type == BL_FILE_SYMLINK) {
-		char *t = bl_text_safe(e->linkname);
-		bl_buf_printf(&b, "%s %s%s\n",
-		        e->type == BL_FILE_SYMLINK ? "Symbolic link to" : "Hard link to", t,
-		        e->link_state == BL_LINK_GONE ? " (a later whiteout removed that path)"
-		        : e->link_state == BL_LINK_REPLACED ? " (another file is at that path now)"
-		                                            : "");
-		free(t);
-	}
-	return bl_buf_take(&b);
-}
-
-struct sink {
-	struct bl_buf *out;
-	bool full;
-};
-
-static bool take_bytes(void *ud, const void *buf, size_t len, struct bl_error *err)
-{
-	(void)err;
-	struct sink *s = ud;
-	size_t room = PREVIEW_BYTES - s->out->len;
-	bl_buf_append(s->out, buf, len < room ? len : room);
-	if (s->out->len >= PREVIEW_BYTES) {
-		s->full = true;
-		return false;
-	}
-	return true;
-}
-
-/* Enter on a file: what it is, and its first bytes when it has any. */
-static void preview(struct bl_ui *ui)
-{
-	struct bl_fileview_item it;
-	if (!bl_fileview_selected(&ui->filesv, &it))
-		return;
-	if (it.dir && it.kind != FV_KIND_DELETED) {
-		bl_view_do(&ui->filesv, BL_ACTION_OPEN_FILE);
-		return;
-	}
-	free(ui->preview_title);
-	free(ui->preview_note);
-	char *p = bl_text_safe(it.path);
-	ui->preview_title = bl_asprintf("%s (%s)", p, ui->fv_title);
-	free(p);
-	ui->preview_note = describe(ui, &it);
-	bl_buf_clear(&ui->preview);
-	ui->preview_bytes = false;
-	const struct bl_file_entry *e = it.entry;
-	if (e && it.kind != FV_KIND_DELETED && e->type == BL_FILE_REGULAR && e->size > 0 &&
-	        e->layer >= 0) {
-		const struct bl_node *ln =
-		        bl_imagejob_layer(ui->fv_image->manifest, (size_t)e->layer, NULL);
-		struct sink s = {&ui->preview, false};
-		struct bl_error err = {0};
-		bool ok = ln && bl_layerfiles_cat_node(ln, e->seq, take_bytes, &s, &err);
-		if (ok || s.full) {
-			ui->preview_bytes = true;
-			if (e->size > (int64_t)ui->preview.len) {
-				char sz[32], got[32];
-				bl_text_size(e->size, sz, sizeof sz);
-				bl_text_size((int64_t)ui->preview.len, got, sizeof got);
-				char *n = bl_asprintf(
-				        "%sThe first %s of %s shown.\n", ui->preview_note, got, sz);
-				free(ui->preview_note);
-				ui->preview_note = n;
-			}
-		} else {
-			char *why =
-			        bl_text_safe(err.msg[0] ? err.msg : "the layer could not be read");
-			char *n = bl_asprintf(
-			        "%sIts contents could not be read: %s\n", ui->preview_note, why);
-			free(why);
-			free(ui->preview_note);
-			ui->preview_note = n;
-		}
-	}
-	ui->popup = POPUP_NONE;
-	ui_popup_open(ui, POPUP_PREVIEW);
-}
-
 /* [ and ]: the same path one layer down or up. */
 static void step(struct bl_ui *ui, int dir)
 {
@@ -519,7 +384,7 @@ bool ui_ft_do(struct bl_ui *ui, enum bl_action a)
 		struct bl_fileview_item it;
 		switch (a) {
 		case BL_ACTION_OPEN_FILE:
-			preview(ui);
+			ui_pv_open(ui);
 			return true;
 		case BL_ACTION_LAYER_BELOW:
 		case BL_ACTION_LAYER_ABOVE:
@@ -584,6 +449,7 @@ void ui_ft_draw(struct bl_ui *ui, struct bl_canvas *c, int bh)
 
 void ui_ft_fini(struct bl_ui *ui)
 {
+	ui_pv_fini(ui);
 	if (ui->ftb)
 		bl_fileview_free(build_finish(ui));
 	if (ui->ijob) {

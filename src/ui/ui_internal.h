@@ -4,11 +4,12 @@
  * The parts call downwards only: ui.c (creation, input, dispatch of actions)
  * uses all the others; ui_draw.c (layout, status bar, rendering) uses the
  * popups, the file tree and the comparison; ui_jobs.c (the background jobs:
- * file diff, and the file tree's listing through ui_filetree.c) uses the
- * file tree and the comparison; ui_filetree.c (F: the file tree, W: the
- * waste panel, the file preview) uses the popups; ui_verify.c (v:
+ * file diff, and the file tree's listing and preview through ui_filetree.c
+ * and ui_preview.c) uses the file tree, the preview and the comparison; ui_filetree.c (F: the file tree, W: the
+ * waste panel) uses ui_preview.c (Enter on a file: its first bytes read in
+ * the background), and both use the popups; ui_verify.c (v:
  * verifying a node) uses the popups; ui_popup.c (help,
- * messages, explain, verify, files, the copy menu) and ui_compare.c (the compare
+ * messages, explain, verify, preview, the copy menu) and ui_compare.c (the compare
  * session) use ui_base.c, which uses none of them.
  */
 #ifndef BL_UI_INTERNAL_H
@@ -31,6 +32,7 @@ enum popup { POPUP_NONE, POPUP_HELP, POPUP_MESSAGES, POPUP_EXPLAIN, POPUP_PREVIE
 /* An image's layers listed this session (ui_filetree.c): a layer is read
  * once, however often its tree is opened. */
 struct ft_build;
+struct pv_read;
 struct ft_image {
 	const struct bl_node *manifest; /* borrowed from the build */
 	struct bl_image_files files;    /* the bottom files.len layers */
@@ -131,7 +133,9 @@ struct bl_ui {
 	/* The file shown in POPUP_PREVIEW: its first bytes and what is said
 	 * about it (display-safe lines). */
 	struct bl_buf preview;
-	bool preview_bytes; /* the buffer holds content */
+	bool preview_bytes;   /* the buffer holds content */
+	int64_t preview_size; /* the file's size */
+	struct pv_read *pvr;  /* its bytes being read, or NULL */
 	char *preview_title, *preview_note;
 	/* Verifying a node (v), off the UI thread, and its last report. */
 	struct bl_verify *verify;
@@ -186,7 +190,19 @@ bool ui_verify_tick(struct bl_ui *ui);
 /* Stop a running verify and wait for it; drop the report. */
 void ui_verify_stop(struct bl_ui *ui);
 
-/* ui_filetree.c (uses ui_popup.c): F, W and what their views do */
+/* ui_preview.c (uses ui_popup.c): Enter on a file of the file tree */
+
+/* Describe the selected file and read its first bytes in the background
+ * (a directory: expand or collapse it). */
+void ui_pv_open(struct bl_ui *ui);
+/* Open the preview once its bytes are read; true while they are. */
+bool ui_pv_tick(struct bl_ui *ui);
+/* Esc: stop the read (its result is dropped); false when none runs. */
+bool ui_pv_cancel(struct bl_ui *ui);
+/* Stop and wait for a running read (bl_ui_free). */
+void ui_pv_fini(struct bl_ui *ui);
+
+/* ui_filetree.c (uses ui_preview.c, ui_popup.c): F, W and what their views do */
 
 /* F in the tree: the selected layer's changes, or a manifest's image. */
 void ui_ft_open_files(struct bl_ui *ui);

@@ -85,8 +85,16 @@ start() { # SOURCE
 	$T -f /dev/null new-session -d -s bl -x 120 -y 40 \
 		"cd '$W' && env TERM=xterm-256color LC_ALL=C.UTF-8 XDG_CONFIG_HOME=/nonexistent '$BAKELENS' $1; echo EXITED \$?; sleep 30"
 	$T set -g window-size manual
-	$T select-pane -t bl -T clean
 	$T pipe-pane -t bl -o "cat >>'$W/raw.out'"
+	# The pane's title, which an OSC 0 from the data would change; set until
+	# it holds (tmux names a new pane after the host a moment after start).
+	local i=0
+	while [ $i -lt 20 ]; do
+		sleep 0.1
+		$T select-pane -t bl -T clean
+		[ "$($T display -p -t bl '#{pane_title}')" = clean ] && break
+		i=$((i + 1))
+	done
 }
 screen() { $T capture-pane -p -t bl; }
 # Wait until the pane shows $1 (up to $2 tenths of a second, default 50).
@@ -115,8 +123,9 @@ hasnt() { screen | grep -qF -- "$2" && fail "$1: the screen shows '$2'"; }
 
 # ---------------------------------------------------------------- the tree
 start L
-wait_for " q quit" || exit 1
-keys j F # the manifest: the image as of its top layer
+wait_for "layer 3/3" || exit 1
+keys / manifest Enter
+keys F # the manifest: the image as of its top layer
 wait_for "layer 3/3 of linux/amd64, image as of it" || exit 1
 expect_line "merged: fresh.txt is the top layer's" "fresh.txt" '^A +fresh\.txt +6 B$'
 expect_line "merged: conf from below, unmarked" "conf" '^ +conf +10 B$'
@@ -192,20 +201,24 @@ expect_line "M only shows conf" "conf" '^M +conf'
 hasnt "M only hides deletions" "big"
 keys K K f '*.txt' Enter
 has "glob filter" "[*.txt]"
+# (Checked before quitting: leaving the alternate screen restores the title
+# the terminal had when bakelens started.)
+title=$($T display -p -t bl '#{pane_title}')
+[ "$title" = clean ] || fail "the pane title changed to '$title'"
+screen | LC_ALL=C grep -q $'\e' && fail "an ESC byte is in the capture"
 keys q q
-# Nothing from the data reached the terminal raw.
+# Nothing from the data reached the terminal raw (and the record is real).
+LC_ALL=C grep -qaF 'evil.txt' raw.out || fail "tmux pipe-pane recorded nothing"
 for pat in $'\e]0;PWNED' $'\e[7mrev' $'\e[31mred'; do
 	LC_ALL=C grep -qaF -- "$pat" raw.out &&
 		fail "raw bytes from the data reached the terminal: $(printf '%s' "$pat" | od -An -c | tr -s ' ')"
 done
-title=$($T display -p -t bl '#{pane_title}')
-[ "$title" = clean ] || fail "the pane title changed to '$title'"
-screen | LC_ALL=C grep -q $'\e' && fail "an ESC byte is in the capture"
 
 # ---------------------------------------------------------------- waste
 start L
-wait_for " q quit" || exit 1
-keys j W
+wait_for "layer 3/3" || exit 1
+keys / manifest Enter
+keys W
 wait_for "Wasted space of" || exit 1
 "$BAKELENS" check L --json >check.json
 exp() { jq -r ".images[0].$1" check.json; }
@@ -242,7 +255,7 @@ umoci init --layout M && umoci new --image M:v1 &&
 	umoci config --image M:v1 --os linux --architecture amd64 >/dev/null &&
 	umoci raw add-layer --image M:v1 many.tar >/dev/null || exit 1
 start M
-wait_for " q quit" || exit 1
+wait_for "layer 1/1" || exit 1
 keys G
 $T send-keys -t bl F
 wait_for "Files: reading layer 1/1" || true

@@ -440,6 +440,7 @@ static void test_files_key_opens_the_file_tree(void **state)
 	/* Enter on the script: its bytes, escaped */
 	bl_ui_key(ui, 'j');
 	bl_ui_key(ui, BL_KEY_ENTER);
+	wait_job(ui); /* its bytes are read in the background */
 	scr = render_ui(f, ui);
 	assert_non_null(strstr(scr, "app/hello.sh (layer 2/3 of linux/amd64)"));
 	assert_non_null(strstr(scr, "Text (controls escaped)"));
