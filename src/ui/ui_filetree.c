@@ -195,7 +195,9 @@ static void show_waste(struct bl_ui *ui, const struct ft_image *im)
 static void want(struct bl_ui *ui, const struct bl_node *manifest, size_t layer, bool merged,
         const char *path, const char *glob, bool waste)
 {
-	if (ui->ijob || ui->ftb) {
+	/* One reader of the build's stores at a time: they are not shared
+	 * between threads. */
+	if (ui->ijob || ui->ftb || ui->pvr || ui->verify || ui->job) {
 		bl_ui_status(ui, true, "Files are being read (Esc cancels)");
 		return;
 	}
