@@ -8,7 +8,7 @@
 #  - the image as of a layer and a layer's changes (i), A/M/D letters and
 #    their colours, what a deletion removed and how (whiteout, opaque);
 #  - collapse (h), expand (l), collapse all (C), one level deeper (+);
-#  - [ and ] keep the path; Enter shows a text file escaped, a binary one as
+#  - [ and ] keep the path, ] lists a layer not listed yet; Enter shows a text file escaped, a binary one as
 #    a hex dump, a link as its target;
 #  - hostile names and contents are escaped: the raw sequences never reach
 #    the terminal (tmux pipe-pane records every byte bakelens wrote) and the
@@ -213,6 +213,21 @@ for pat in $'\e]0;PWNED' $'\e[7mrev' $'\e[31mred'; do
 	LC_ALL=C grep -qaF -- "$pat" raw.out &&
 		fail "raw bytes from the data reached the terminal: $(printf '%s' "$pat" | od -An -c | tr -s ' ')"
 done
+
+# ---------------------------------------------------------------- one layer, then the next
+# F on the bottom layer lists it alone; ] lists the next one then, on the
+# same path.
+start L
+wait_for "layer 3/3" || exit 1
+keys / "layer 1/3" Enter
+keys F
+wait_for "layer 1/3 of linux/amd64, its changes: 21 added" || true
+keys / conf Enter
+keys ']'
+wait_for "layer 2/3 of linux/amd64, its changes: 0 added, 1 modified" || true
+keys Enter
+has "] after a listing of one layer keeps the path" "etc/conf (layer 2/3 of linux/amd64)"
+keys Escape q q
 
 # ---------------------------------------------------------------- waste
 start L
