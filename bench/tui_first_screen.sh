@@ -86,7 +86,11 @@ now_us() { echo $(($(date +%s%N) / 1000)); }
 # after 60 s).
 until_shown() {
 	while ! $T capture-pane -p -t bl 2>/dev/null | grep -qF -- "$1"; do
-		[ $(($(now_us) - $2)) -lt 60000000 ] || { echo "timeout waiting for: $1" >&2; exit 1; }
+		[ $(($(now_us) - $2)) -lt 60000000 ] || {
+			echo "timeout waiting for: $1" >&2
+			$T capture-pane -p -t bl | grep -v '^$' >&2
+			exit 1
+		}
 		sleep 0.01
 	done
 	echo $(($(now_us) - $2))
@@ -98,7 +102,7 @@ for r in $(seq "$FRUNS"); do
 	$T -f /dev/null new-session -d -s bl -x 160 -y 50 \
 		"cd '$FD' && env TERM=xterm-256color LC_ALL=C.UTF-8 XDG_CONFIG_HOME=/nonexistent '$BINABS' L; sleep 30"
 	$T set -g window-size manual
-	until_shown " q quit" "$(now_us)" >/dev/null
+	until_shown "layer 1/1" "$(now_us)" >/dev/null # the tree, not the loading bar
 	$T send-keys -t bl G
 	sleep 0.3
 	t0=$(now_us)
