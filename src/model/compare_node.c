@@ -34,6 +34,7 @@ void bl_cmp_node_free(void *p)
 	bl_vec_fini(&n->notes);
 	bl_vec_fini(&n->fields);
 	cmp_platform_free(n->platform);
+	free(n->cause);
 	free(n->label);
 	free(n);
 }

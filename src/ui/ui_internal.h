@@ -3,14 +3,15 @@
  *
  * The parts call downwards only: ui.c (creation, input, dispatch of actions)
  * uses all the others; ui_draw.c (layout, status bar, rendering) uses the
- * popups, the file tree and the comparison; ui_jobs.c (the background jobs:
- * file diff, and the file tree's listing and preview through ui_filetree.c
- * and ui_preview.c) uses the file tree, the preview and the comparison; ui_filetree.c (F: the file tree, W: the
- * waste panel) uses ui_preview.c (Enter on a file: its first bytes read in
- * the background), and both use the popups; ui_verify.c (v:
- * verifying a node) uses the popups; ui_popup.c (help,
- * messages, explain, verify, preview, the copy menu) and ui_compare.c (the compare
- * session) use ui_base.c, which uses none of them.
+ * popups, the file tree and the comparison; ui_jobs.c (the background
+ * jobs: file diff, and the file tree's listing and preview through
+ * ui_filetree.c and ui_preview.c) uses the file tree, the preview and the
+ * comparison; ui_filetree.c (F: the file tree, W: the waste panel) uses
+ * ui_preview.c (Enter on a file: its first bytes read in the background),
+ * and both use the popups; ui_verify.c (v: verifying a node) uses the
+ * popups; ui_popup.c (help, messages, explain, verify, preview, the copy
+ * menu) and ui_compare.c (the compare session) use ui_base.c, which uses
+ * none of them.
  */
 #ifndef BL_UI_INTERNAL_H
 #define BL_UI_INTERNAL_H
