@@ -1,5 +1,6 @@
 /* Enter on a file of the file tree: what it is, then its first bytes, read
- * on a worker thread (a registry layer is streamed up to the file) and
+ * on a worker thread (the layer is streamed to its end, so what is shown is
+ * checked against its digest) and
  * shown in the preview popup (ui_internal.h). */
 #include <pthread.h>
 #include <stdio.h>
@@ -22,7 +23,6 @@ struct pv_read {
 	uint32_t seq;
 	/* Written by the thread before it sets done: */
 	struct bl_buf buf;
-	bool full; /* stopped at PREVIEW_BYTES */
 	bool ok;
 	struct bl_error err;
 };
@@ -103,12 +103,11 @@ static bool take_bytes(void *ud, const void *buf, size_t len, struct bl_error *e
 	pthread_mutex_unlock(&r->lock);
 	if (stop)
 		return false;
+	/* Past the first part the bytes are read and dropped: the layer is
+	 * still read to its end, so what is shown is checked against its
+	 * digest like everything else. */
 	size_t room = PREVIEW_BYTES - r->buf.len;
 	bl_buf_append(&r->buf, buf, len < room ? len : room);
-	if (r->buf.len >= PREVIEW_BYTES) {
-		r->full = true;
-		return false;
-	}
 	return true;
 }
 
@@ -118,7 +117,7 @@ static void *read_run(void *arg)
 	struct bl_error err = {0};
 	bool ok = bl_layerfiles_cat_node(r->layer, r->seq, take_bytes, r, &err);
 	pthread_mutex_lock(&r->lock);
-	r->ok = ok || r->full;
+	r->ok = ok;
 	r->err = err;
 	r->done = true;
 	pthread_mutex_unlock(&r->lock);
