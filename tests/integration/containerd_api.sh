@@ -8,7 +8,7 @@
 # through --connect-cmd with socat. Skipped (77) when not root or containerd
 # cannot start.
 . "$BL_TESTLIB"
-need_tool umoci skopeo jq sha256sum
+need_tool umoci skopeo jq sha256sum bsdtar
 . "$(dirname "$BL_TESTLIB")/containerd-lib.sh"
 out=$BL_TMP/out err=$BL_TMP/err
 cd "$BL_TMP"
@@ -107,6 +107,33 @@ run_bl disk.json "$err" inspect --json "content:$S@$dig"
 expect_eq "inspect: same nodes over the API and from disk" \
 	"$(jq -c '[.. | objects | .descriptor? // empty]' disk.json)" \
 	"$(jq -c '[.. | objects | .descriptor? // empty]' api.json)"
+
+# ls, ls --changes, cat and check over the API and from the content
+# directory equal the same commands on the archive the image came from.
+nosrc='walk(if type == "object" then del(.source) else . end)'
+rm -rf x && mkdir x && bsdtar -xf a.tar -C x
+for l in $(jq -r '.layers[].digest' "x/blobs/sha256/${dig#sha256:}"); do
+	# umoci writes a layer without the padding after its last member's
+	# data: bsdtar extracts every byte and then complains of the rest.
+	bsdtar -xf "x/blobs/sha256/${l#sha256:}" -C x 2>/dev/null || true
+done
+for src in "$app" "content:$S@$dig"; do
+	for cmd in "ls --json" "ls --changes --json" "check --json"; do
+		# shellcheck disable=SC2086
+		run_bl got.out "$err" $cmd "$src"
+		grc=$rc
+		# shellcheck disable=SC2086
+		run_bl want.out "$err.file" $cmd "oci-archive:$BL_TMP/a.tar"
+		expect_eq "$src: $cmd: same exit as the archive ($(head -c 300 "$err"))" "$rc" "$grc"
+		expect_eq "$src: $cmd: output = the archive's" \
+			"$(jq -S "$nosrc" want.out)" "$(jq -S "$nosrc" got.out)"
+	done
+	for f in f1 f2; do
+		run_bl cat.out "$err" cat "$src" "/$f"
+		expect_eq "$src: cat /$f = bsdtar's bytes (exit $rc; $(head -c 200 "$err"))" \
+			"$(sha256_of "x/$f")" "$(sha256_of cat.out)"
+	done
+done
 
 # --connect-cmd: the same protocol over socat's stdin and stdout.
 if command -v socat >/dev/null 2>&1; then

@@ -114,8 +114,8 @@ for img in localhost/app:v2 localhost/big:v1; do
 			"$(jq -S "$nosrc" daemon.out)"
 	done
 	rm -rf x && mkdir x && bsdtar -xf same.tar -C x
-	# podman saves a layer without the padding after its last member's
-	# data: bsdtar extracts every byte and then complains of the rest.
+	# umoci's layer (big:v1) ends without the padding after its last
+	# member's data: bsdtar extracts every byte and then complains of the rest.
 	for l in $(jq -r '.[0].Layers[]' x/manifest.json); do bsdtar -xf "x/$l" -C x 2>/dev/null || true; done
 	for f in a b big; do
 		[ -f "x/$f" ] || continue
