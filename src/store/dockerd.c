@@ -309,6 +309,14 @@ static void dd_destroy(struct bl_store *st)
 	free(s);
 }
 
+static bool dd_daemon_where(const struct bl_store *st, struct bl_store_daemon *out)
+{
+	const struct dockerd_store *s = (const struct dockerd_store *)st;
+	out->socket = s->api.sock;
+	out->image = s->name;
+	return true;
+}
+
 static const struct bl_store_ops dockerd_ops = {
         .kind = "docker-daemon",
         .list_roots = dd_list_roots,
@@ -316,6 +324,7 @@ static const struct bl_store_ops dockerd_ops = {
         .read_raw = dd_read_raw,
         .open_raw = dd_open_raw,
         .destroy = dd_destroy,
+        .daemon_where = dd_daemon_where,
 };
 
 /* ---- opening ---- */

@@ -130,6 +130,23 @@ expect_eq "cat of a file in the daemon's image (exit $rc; $(head -c 200 "$err"))
 # An image ID names it too.
 digest_is "image ID as the name" "$id" "docker-daemon:$id" --what config
 
+# The explain pane's "check it by hand" commands, run against this daemon:
+# what each prints is the node's digest.
+"$BL_EXPLAIN_PROBE" docker-daemon:localhost/app:v2 >explain.txt
+# cmd_for HEADER PATTERN: the first command under the node line HEADER that matches PATTERN.
+cmd_for() { awk -v h="$1" -v p="$2" '/^== / {on = ($0 == h)} on && !/^== / && index($0, p) {print; exit}' explain.txt; }
+cfg=$(jq -r '.[0].Id' < <(pm image inspect localhost/app:v2))
+cfg=sha256:${cfg#sha256:}
+c=$(cmd_for "== config $cfg" "curl -s --unix-socket")
+expect_eq "explain: the config's curl command names the socket and image" \
+	"curl -s --unix-socket $PM_SOCK http://d/images/localhost/app:v2/json | jq -r .Id" "$c"
+expect_eq "explain: the config's curl command prints its digest" "$cfg" "$(bash -c "$c")"
+top=$(pm image inspect localhost/app:v2 | jq -r '.[0].RootFS.Layers[-1]')
+c=$(cmd_for "== layer 1 $top" "curl -s --unix-socket")
+expect_eq "explain: the top layer's curl command prints its digest ($c)" "$top" "$(bash -c "$c")"
+expect_eq "explain: docker image inspect on the same socket" 1 \
+	"$(grep -cxF "DOCKER_HOST=unix://$PM_SOCK docker image inspect --format '{{index .RootFS.Layers 1}}' localhost/app:v2" explain.txt)"
+
 # Not found: exit 6, the close names listed.
 run_bl "$out" "$err" digest --what config docker-daemon:localhost/app:v3
 expect_eq "unknown tag: exit 6" 6 "$rc"
