@@ -138,7 +138,7 @@ done
 # The explain pane's "check it by hand" commands, run against this daemon
 # and on the content directory: what each prints is the node's digest.
 cmd_for() { awk -v h="$1" -v p="$2" '/^== / {on = ($0 == h)} on && !/^== / && index($0, p) {print; exit}' explain.txt; }
-"$BL_EXPLAIN_PROBE" "$app" >explain.txt
+"$BL_NODE_PROBE" "$app" >explain.txt
 c=$(cmd_for "== manifest $dig" "content get")
 expect_eq "explain: the manifest's ctr command" "ctr -a $SOCK -n $NS content get $dig | sha256sum" "$c"
 expect_eq "explain: ctr content get | sha256sum = the manifest's digest" \
@@ -149,7 +149,7 @@ last=$("${C[@]}" content get "$dig" | jq -r '.layers[-1].digest')
 c=$(cmd_for "== layer 1 $last" "gzip -dc")
 expect_eq "explain: the layer's gunzip | sha256sum = its diff_id ($c)" \
 	"$("${C[@]}" content get "$cfg" | jq -r '.rootfs.diff_ids[1]')" "sha256:$(bash -c "$c" | cut -d' ' -f1)"
-"$BL_EXPLAIN_PROBE" "content:$S@$dig" >explain.txt
+"$BL_NODE_PROBE" "content:$S@$dig" >explain.txt
 c=$(cmd_for "== config $cfg" "sha256sum")
 expect_eq "explain: content:DIR's command" "sha256sum $S/blobs/sha256/${cfg#sha256:}" "$c"
 expect_eq "explain: sha256sum of the content directory's blob = the config's digest" \

@@ -132,7 +132,7 @@ digest_is "image ID as the name" "$id" "docker-daemon:$id" --what config
 
 # The explain pane's "check it by hand" commands, run against this daemon:
 # what each prints is the node's digest.
-"$BL_EXPLAIN_PROBE" docker-daemon:localhost/app:v2 >explain.txt
+"$BL_NODE_PROBE" docker-daemon:localhost/app:v2 >explain.txt
 # cmd_for HEADER PATTERN: the first command under the node line HEADER that matches PATTERN.
 cmd_for() { awk -v h="$1" -v p="$2" '/^== / {on = ($0 == h)} on && !/^== / && index($0, p) {print; exit}' explain.txt; }
 cfg=$(jq -r '.[0].Id' < <(pm image inspect localhost/app:v2))
