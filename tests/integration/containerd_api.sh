@@ -120,13 +120,7 @@ done
 for src in "$app" "content:$S@$dig"; do
 	for cmd in "ls --json" "ls --changes --json" "check --json"; do
 		# shellcheck disable=SC2086
-		run_bl got.out "$err" $cmd "$src"
-		grc=$rc
-		# shellcheck disable=SC2086
-		run_bl want.out "$err.file" $cmd "oci-archive:$BL_TMP/a.tar"
-		expect_eq "$src: $cmd: same exit as the archive ($(head -c 300 "$err"))" "$rc" "$grc"
-		expect_eq "$src: $cmd: output = the archive's" \
-			"$(jq -S "$nosrc" want.out)" "$(jq -S "$nosrc" got.out)"
+		expect_same_json "$src" "$nosrc" "$src" "oci-archive:$BL_TMP/a.tar" $cmd
 	done
 	for f in f1 f2; do
 		run_bl cat.out "$err" cat "$src" "/$f"

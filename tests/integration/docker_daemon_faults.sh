@@ -130,13 +130,7 @@ digest_is "legacy save: top layer" "$(sed -n 3p legacy.ids)" docker-daemon:x:1 -
 nosrc='walk(if type == "object" then del(.manifest, .source) else . end)'
 for cmd in "ls --json" "ls --json --layer 1" "ls --json --layer 2" "ls --changes --json" "check --json"; do
 	# shellcheck disable=SC2086
-	run_bl got.out "$err" $cmd docker-daemon:x:1
-	grc=$rc
-	# shellcheck disable=SC2086
-	run_bl want.out "$err.file" $cmd "docker-archive:$BL_TMP/legacy.tar"
-	expect_eq "legacy save: $cmd: same exit as the archive ($(head -c 300 "$err"))" "$rc" "$grc"
-	expect_eq "legacy save: $cmd: output = the archive's" \
-		"$(jq -S "$nosrc" want.out)" "$(jq -S "$nosrc" got.out)"
+	expect_same_json "legacy save" "$nosrc" docker-daemon:x:1 "docker-archive:$BL_TMP/legacy.tar" $cmd
 done
 run_bl "$out" "$err" ls docker-daemon:x:1
 expect_eq "legacy save: ls: the whiteout applied (exit $rc)" "a b d" "$(awk '{print $NF}' "$out" | xargs)"
