@@ -102,6 +102,9 @@ static json_t *node_json(const struct bl_node *n, json_t *seen)
 	json_t *record = bl_node_record_json(n);
 	if (record)
 		json_object_set_new(j, "record", record);
+	json_t *sbom = cli_sbom_json(n);
+	if (sbom)
+		json_object_set_new(j, "sbom", sbom);
 	set_document(j, n, seen);
 	if (bl_node_count(n)) {
 		json_t *kids = json_array();

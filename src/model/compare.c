@@ -505,6 +505,8 @@ static void compare_statement(struct bl_cmp_node *n, const struct ctx *ctx)
 {
 	if (same_digest(n->left, n->right) || unreadable(n))
 		return;
+	if (cmp_packages(n))
+		return;
 	diff_documents(n, ctx, "statement differs");
 }
 

@@ -7,6 +7,7 @@
  *   jsondiff.c          where two JSON documents differ
  *   align.c             LCS and key alignment
  *   compare_words.c     every sentence a comparison says
+ *   compare_packages.c  SBOM statements compared package by package (sbom.h)
  *
  * Calls go one way: compare.c uses all the others; compare_node.c uses
  * compare_platform.c and compare_words.c; compare_platform.c and jsondiff.c
@@ -163,5 +164,13 @@ char *cmp_words_diff_id_timestamps(const struct bl_digest *l, const struct bl_di
 /* A platform's summary, from p->status and its facts: "cache breaks at
  * layer N of M: ...", "root filesystems identical (...)", "platform added"... */
 char *cmp_words_platform(const struct bl_cmp_platform *p);
+
+/* ---- compare_packages.c ---- */
+
+/* When n pairs two SBOM statements whose packages differ: keeps the
+ * changes (n->packages), says them in notes, makes n "index only", and
+ * returns true. False, with n untouched, for other statements, SBOMs that
+ * do not decode, or the same packages on both sides. */
+bool cmp_packages(struct bl_cmp_node *n);
 
 #endif
