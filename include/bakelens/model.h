@@ -49,6 +49,8 @@ enum bl_node_status {
 	BL_STATUS_UNRESOLVED, /* a metadata target whose image is in none of the sources given */
 };
 
+struct bl_referrer;
+
 struct bl_layer_info {
 	int index; /* 0-based position among the manifest's layers */
 	int count; /* number of layers in the manifest */
@@ -94,8 +96,9 @@ struct bl_node {
 	struct bl_vec children; /* struct bl_node *, owned */
 	char *name; /* image name or tag known for this node (target image.name, root tag), NULL */
 	char *predicate_type; /* STATEMENT: predicateType; ATTESTATION: of its first statement */
-	struct bl_layer_info *layer; /* LAYER only, else NULL */
-	bool expanded;               /* tree state (see tree.h) */
+	struct bl_layer_info *layer;  /* LAYER only, else NULL */
+	struct bl_referrer *referrer; /* a referrer of its parent (signature.h), else NULL */
+	bool expanded;                /* tree state (see tree.h) */
 };
 
 struct bl_build {

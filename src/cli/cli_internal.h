@@ -218,5 +218,8 @@ const char *cli_command_name(size_t i);
 struct bl_pkg_diff;
 json_t *cli_sbom_json(const struct bl_node *n);
 json_t *cli_pkg_diff_json(const struct bl_pkg_diff *d);
+/* The `referrer` object of inspect --json for a node found as a referrer
+ * (NULL for others). A new reference. */
+json_t *cli_referrer_json(const struct bl_node *n);
 
 #endif

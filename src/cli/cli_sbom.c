@@ -1,9 +1,10 @@
-/* SBOM packages and package changes as JSON, for inspect --json
- * (docs/inspect-json.md, `sbom`) and diff --json (docs/diff-json.md,
- * `packages`). */
+/* SBOM packages, package changes and referrers as JSON, for inspect --json
+ * (docs/inspect-json.md, `sbom`, `referrer`) and diff --json
+ * (docs/diff-json.md, `packages`). */
 #include <jansson.h>
 
 #include "bakelens/sbom.h"
+#include "bakelens/signature.h"
 #include "cli_internal.h"
 
 static void set_str(json_t *obj, const char *key, const char *s)
@@ -66,5 +67,21 @@ json_t *cli_pkg_diff_json(const struct bl_pkg_diff *d)
 		json_array_append_new(cs, cj);
 	}
 	json_object_set_new(j, "changes", cs);
+	return j;
+}
+
+json_t *cli_referrer_json(const struct bl_node *n)
+{
+	const struct bl_referrer *r = n->referrer;
+	if (!r)
+		return NULL;
+	json_t *j = json_object();
+	json_object_set_new(j, "kind", json_string(bl_referrer_kind_name(r->kind)));
+	set_str(j, "artifactType", r->artifact_type);
+	set_str(j, "predicateType", r->predicate_type);
+	set_str(j, "format", r->format);
+	json_object_set_new(j, "signed", json_boolean(r->signed_));
+	set_str(j, "signer", r->identity);
+	json_object_set_new(j, "verified", json_false());
 	return j;
 }

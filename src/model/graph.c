@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bakelens/signature.h"
 #include "bakelens/buf.h"
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
@@ -653,8 +654,7 @@ static bool from_registry(const struct bl_node *n)
 static bool is_referrer(const struct bl_node *n)
 {
 	for (; n && n->kind != BL_NODE_TARGET; n = n->parent) {
-		if (n->label &&
-		        strncmp(n->label, MODEL_REFERRER_LABEL, strlen(MODEL_REFERRER_LABEL)) == 0)
+		if (n->referrer)
 			return true;
 	}
 	return false;
@@ -727,7 +727,9 @@ static void add_referrers(struct model_ctx *ctx, struct bl_node *n)
 		c->has_desc = true;
 		bl_descriptor_copy(&c->desc, d);
 		c->store = n->store;
+		c->referrer = bl_calloc(1, sizeof *c->referrer);
 		model_graph_resolve(ctx, c);
+		model_referrer_describe(c);
 	}
 	bl_vec_fini(&descs);
 }

@@ -125,6 +125,16 @@ void model_graph_expand(struct model_ctx *ctx, struct bl_node *n);
  * and then its own mediaType and shape. */
 enum bl_node_kind model_doc_kind(const json_t *doc, const char *media_type);
 
+/* signature.c, called by graph.c: name referrer n (n->referrer set) for
+ * what it is, once its manifest is read: its label becomes "signature
+ * (cosign), signer alice@example.com, not verified", "attestation of
+ * <predicate type> (sigstore bundle), ...", "SBOM ...", or "referrer:
+ * <artifact type>" (the index entry's, else the manifest's own, else its
+ * config's media type). A sigstore bundle layer is read for its signer. */
+void model_referrer_describe(struct bl_node *n);
+/* The label of a referrer (escaped), as model_referrer_describe sets it. */
+char *model_referrer_label(const struct bl_referrer *r);
+
 /* record.c: build history records (`docker buildx history export`), called
  * by graph.c (and through model.h by facts.c), calling neither. */
 /* When manifest n's config is a build history record: n becomes a
