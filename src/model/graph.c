@@ -265,8 +265,6 @@ static char *predicate_label(const char *pt)
 
 static void expand_index(struct model_ctx *ctx, struct bl_node *n);
 static void expand_manifest(struct model_ctx *ctx, struct bl_node *n);
-static void add_referrers(struct model_ctx *ctx, struct bl_node *n);
-
 void model_graph_expand(struct model_ctx *ctx, struct bl_node *n)
 {
 	if (!n->doc)
@@ -370,7 +368,7 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 	if (relabel)
 		set_label(n, bl_strdup(bl_node_kind_name(k)));
 	model_graph_expand(ctx, n);
-	add_referrers(ctx, n);
+	model_add_referrers(ctx, n);
 }
 
 static char *index_child_label(const struct bl_node *c, const struct bl_node *index)
@@ -670,17 +668,20 @@ static bool referrers_failed(const struct model_ctx *ctx, const struct bl_store 
 }
 
 /* Manifests that name n as their subject (referrers API, then the
- * sha256-<hex> tag), as children of n. Asked of indexes and image manifests
- * read from a registry, not of referrers themselves. A failure is a build
- * message, once per store: the image itself is fine. */
-static void add_referrers(struct model_ctx *ctx, struct bl_node *n)
+ * sha256-<hex> tag), as children of n. A failure is a build message, once
+ * per store: the image itself is fine. */
+bool model_add_referrers(struct model_ctx *ctx, struct bl_node *n)
 {
-	if (!ctx->registry || ctx->registry->no_referrers || ctx->cancelled || !from_registry(n) ||
-	        n->status != BL_STATUS_OK)
-		return;
-	if ((n->kind != BL_NODE_INDEX && n->kind != BL_NODE_MANIFEST) || is_referrer(n) ||
-	        referrers_failed(ctx, n->store))
-		return;
+	if (!ctx->registry || ctx->cancelled || !from_registry(n) || n->status != BL_STATUS_OK)
+		return true;
+	if ((n->kind != BL_NODE_INDEX && n->kind != BL_NODE_MANIFEST) || is_referrer(n))
+		return true;
+	if (ctx->registry->no_referrers) {
+		n->referrers_pending = true; /* the explorer reads them when n is expanded */
+		return true;
+	}
+	if (referrers_failed(ctx, n->store))
+		return false;
 	struct bl_vec descs;
 	bl_vec_init(&descs, bl_descriptor_free);
 	struct bl_error e;
@@ -695,7 +696,7 @@ static void add_referrers(struct model_ctx *ctx, struct bl_node *n)
 			        ctx->b, "%s: referrers not listed: %s", n->desc.digest.str, e.msg);
 		}
 		bl_vec_fini(&descs);
-		return;
+		return false;
 	}
 	const struct bl_digest **ds = bl_calloc(descs.len ? descs.len : 1, sizeof *ds);
 	size_t k = 0;
@@ -732,4 +733,5 @@ static void add_referrers(struct model_ctx *ctx, struct bl_node *n)
 		model_referrer_describe(c);
 	}
 	bl_vec_fini(&descs);
+	return true;
 }

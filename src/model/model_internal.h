@@ -121,6 +121,12 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n);
 /* Build the children of n from n->doc (already parsed); n->kind may be
  * BL_NODE_BLOB to have it sniffed from the document. */
 void model_graph_expand(struct model_ctx *ctx, struct bl_node *n);
+/* The referrers of n (an index or image manifest read from a registry),
+ * listed and resolved as its children; a referrer is not asked for its own.
+ * With ctx->registry->no_referrers, n is only marked referrers_pending.
+ * False (a build message said why, once per store) when they could not be
+ * listed; true otherwise, also when n has none to ask for. */
+bool model_add_referrers(struct model_ctx *ctx, struct bl_node *n);
 /* The node kind a document describes, from a media type hint (may be NULL)
  * and then its own mediaType and shape. */
 enum bl_node_kind model_doc_kind(const json_t *doc, const char *media_type);

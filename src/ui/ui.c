@@ -254,6 +254,26 @@ static unsigned back(struct bl_ui *ui)
 	return 0;
 }
 
+/* A manifest or index from a registry, loaded without its referrers, gets
+ * them when the user opens it: read now (the explorer waits for the
+ * registry) and added under it before the rows are made again. */
+static void read_referrers(struct bl_ui *ui, enum bl_action a)
+{
+	struct bl_node *n = ui->have_tree ? bl_treeview_node(&ui->treev) : NULL;
+	if (!n || !n->referrers_pending || !ui->build ||
+	        (a == BL_ACTION_TOGGLE && n->expanded && n->children.len))
+		return;
+	size_t added = 0;
+	struct bl_error err = {0};
+	if (!bl_build_read_referrers(ui->build, n, &added, &err)) {
+		bl_ui_status(ui, true, "Referrers: %s", err.msg);
+		return;
+	}
+	bl_tree_rebuild(&ui->tree);
+	if (added)
+		bl_ui_status(ui, false, "%zu referrer%s read", added, added == 1 ? "" : "s");
+}
+
 unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a)
 {
 	enum bl_scope scope;
@@ -360,6 +380,9 @@ unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a)
 	}
 	if (!v)
 		return 0;
+	if (scope == BL_SCOPE_TREE &&
+	        (a == BL_ACTION_EXPAND || a == BL_ACTION_TOGGLE || a == BL_ACTION_EXPAND_ALL))
+		read_referrers(ui, a);
 	enum bl_view_result r = bl_view_do(v, a);
 	if (r == BL_NOT_FOUND && (a == BL_ACTION_NEXT_DIFF || a == BL_ACTION_PREV_DIFF))
 		bl_ui_status(ui, false, "No %s difference",
