@@ -36,6 +36,15 @@ for fmt in spdx cyclonedx; do
 	expect_eq "$fmt: the SBOM node sits under the amd64 attestation" "attestation for linux/amd64" \
 		"$(jq -r '.. | objects | select(.children? and ([.children[] | select(.packages)] | length > 0)) | .label' "$O")"
 
+	run_bl "$O" "$E" diff --format markdown "$A" "$B"
+	expect_eq "$fmt: markdown report: the change, under the amd64 attestation" \
+		"$(printf '%s\n' '    - `~` attestation **attestation for linux/amd64**: index only \(attestations or provenance\)' \
+			'        - package musl 1\.2\.4 \-&gt; 1\.2\.5 \(apk\)')" \
+		"$(grep -E '^ *- (`~` attestation|package )' "$O")"
+	run_bl "$O" "$E" diff --format html "$A" "$B"
+	expect_eq "$fmt: html report: the change" 1 "$(grep -o '<li>package [^<]*</li>' "$O" | grep -c '^<li>package musl 1.2.4 -&gt; 1.2.5 (apk)</li>$')"
+	expect_eq "$fmt: html report: no other package" 1 "$(grep -o '<li>package [^<]*</li>' "$O" | wc -l)"
+
 	run_bl "$O" "$E" inspect --json "$A"
 	expect_eq "$fmt: inspect exit code" 0 "$rc"
 	expect_eq "$fmt: inspect packages per SBOM" \
