@@ -58,7 +58,10 @@ enum bl_scope {
 	X(COLLAPSE, "collapse", TREE, "Collapse the node, or go to its parent")                    \
 	X(TOGGLE, "toggle", TREE, "Expand or collapse the node")                                   \
 	X(EXPAND_ALL, "expand-all", TREE, "Expand everything under the node")                      \
-	X(FILTER, "filter", TREE, "Show only the nodes that match a text")                         \
+	X(FILTER, "filter", TREE,                                                                  \
+	        "Show only the nodes (in the packages list: the packages) that match a text")      \
+	X(PACKAGES, "packages", TREE,                                                              \
+	        "List the packages of the SBOMs at or under the selected node (f filters them)")   \
 	X(FILES, "files", TREE,                                                                    \
 	        "List the files of the selected layer, or of the whole image on a manifest (Esc "  \
 	        "cancels)")                                                                        \

@@ -47,6 +47,7 @@ void bl_ui_free(struct bl_ui *ui)
 	ui_verify_stop(ui);
 	bl_filediff_result_free(ui->listing);
 	free(ui->listing_title);
+	ui_packages_free(ui);
 	bl_vec_fini(&ui->files);
 	bl_view_fini(&ui->cmpdocv);
 	bl_doc_fini(&ui->cmpdoc);
@@ -202,7 +203,12 @@ static void start_prompt(struct bl_ui *ui, enum prompt p)
 	bl_buf_puts(&ui->input, "");
 	free(ui->saved_filter);
 	ui->saved_filter = NULL;
-	if (p == PROMPT_FILTER && ui->tree.filter) {
+	if (p == PROMPT_FILTER && ui->popup == POPUP_PACKAGES) {
+		if (ui->pkg_filter) {
+			ui->saved_filter = bl_strdup(ui->pkg_filter);
+			bl_buf_puts(&ui->input, ui->pkg_filter);
+		}
+	} else if (p == PROMPT_FILTER && ui->tree.filter) {
 		ui->saved_filter = bl_strdup(ui->tree.filter);
 		bl_buf_puts(&ui->input, ui->tree.filter);
 	}
@@ -210,6 +216,12 @@ static void start_prompt(struct bl_ui *ui, enum prompt p)
 
 static void apply_filter(struct bl_ui *ui, const char *text)
 {
+	if (ui->popup == POPUP_PACKAGES) {
+		ui_packages_set_filter(ui, text);
+		ui->popv.top = 0;
+		ui_popup_build(ui);
+		return;
+	}
 	if (!ui->have_tree)
 		return;
 	const struct bl_node *keep = bl_ui_selected(ui);
@@ -333,8 +345,14 @@ unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a)
 			start_prompt(ui, PROMPT_SEARCH);
 		return 0;
 	case BL_ACTION_FILTER:
-		if (scope == BL_SCOPE_TREE)
+		if (scope == BL_SCOPE_TREE || ui->popup == POPUP_PACKAGES)
 			start_prompt(ui, PROMPT_FILTER);
+		return 0;
+	case BL_ACTION_PACKAGES:
+		if (scope == BL_SCOPE_TREE && ui_packages_load(ui)) {
+			ui->popup = POPUP_NONE;
+			ui_popup_open(ui, POPUP_PACKAGES);
+		}
 		return 0;
 	case BL_ACTION_MARK:
 		if (scope == BL_SCOPE_TREE)

@@ -161,6 +161,7 @@ static void draw_title(struct bl_ui *ui, struct bl_canvas *c)
 	                   : ui->popup == POPUP_MESSAGES ? "messages"
 	                   : ui->popup == POPUP_EXPLAIN  ? "explain"
 	                   : ui->popup == POPUP_FILES    ? "files"
+	                   : ui->popup == POPUP_PACKAGES ? "packages"
 	                                                 : NULL;
 	if (what) {
 		col += bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, "- ");
