@@ -30,17 +30,7 @@ curl -fsS -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' \
 SOCK=bl-lazy-$$
 T="tmux -L $SOCK"
 trap '$T kill-server 2>/dev/null || true; reg_cleanup' EXIT
-wait_for() { # TEXT [SECONDS]: until the pane shows it
-	local i=0 n=$((${2:-5} * 10))
-	while [ $i -lt $n ]; do
-		$T capture-pane -p -t bl 2>/dev/null | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "timeout waiting for: $1" >&2
-	$T capture-pane -p -t bl >&2
-	return 1
-}
+. "$BL_SRC/tests/tui/tmux-lib.sh"
 referrer_requests() { # since line $from of the access log
 	sleep 0.3
 	tail -n +"$from" "$REG_LOG" | grep -cE '"GET /v2/app/(referrers/|tags/list|manifests/sha256-[0-9a-f]+ )' || true

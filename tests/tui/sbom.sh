@@ -18,17 +18,7 @@ python3 "$MK" "$BL_TMP/c" cyclonedx "amd64=musl@1.2.4,zlib@1.3,$(printf 'evil\03
 SOCK=bl-csbom-$$
 T="tmux -L $SOCK"
 trap '$T kill-server 2>/dev/null || true; bl_cleanup' EXIT
-wait_for() { # TEXT [SECONDS]: until the pane shows it
-	local i=0 n=$((${2:-5} * 10))
-	while [ $i -lt $n ]; do
-		$T capture-pane -p -t bl 2>/dev/null | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "timeout waiting for: $1" >&2
-	$T capture-pane -p -t bl >&2
-	return 1
-}
+. "$BL_SRC/tests/tui/tmux-lib.sh"
 $T -f /dev/null new-session -d -s bl -x 120 -y 30 \
 	"env XDG_CONFIG_HOME=/nonexistent TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color '$BAKELENS' --diff '$BL_TMP/a' '$BL_TMP/b'; echo EXITED \$?; sleep 30"
 $T set -g window-size manual
