@@ -3,8 +3,8 @@
 # a cosign-shaped sha256-<hex>.sig tag (simple signing layer, signature and
 # certificate annotations; the certificate made here with openssl req), an
 # OCI 1.1 referrer carrying a sigstore bundle (DSSE, a second certificate),
-# found through a referrers index without artifactType, and an artifact
-# whose only type is its config's media type. The signer is what the
+# found through a referrers index without artifactType, cosign's .att and
+# .sbom tags, and an artifact whose only type is its config's media type. The signer is what the
 # certificate says (read back with openssl x509), every signed one is "not
 # verified", and diff says "signature added" / "signature removed".
 . "$BL_TESTLIB"
@@ -47,6 +47,27 @@ jq -nc --argjson c "$(blob_desc application/vnd.oci.image.config.v1+json "$W/sig
 	                              "dev.sigstore.cosign/certificate": $cert}}]}' >"$W/sig.json"
 sigm=$(python3 "$PUSH" "$R" app "sha256-${subject#sha256:}.sig" "$W/sig.json" "$W/sigconfig.json" "$W/payload.json")
 expect_eq "sig manifest pushed" "$(sha256_of "$W/sig.json")" "$sigm"
+
+# cosign's .att (a DSSE envelope, predicate type in the layer annotation,
+# the same certificate) and .sbom (a raw SPDX document, unsigned) tags
+stmt_att=$(jq -nc --arg d "${subject#sha256:}" '{_type: "https://in-toto.io/Statement/v1",
+	subject: [{name: "app", digest: {sha256: $d}}], predicateType: "https://cyclonedx.org/vex",
+	predicate: {}}' | base64 -w0)
+jq -nc --arg p "$stmt_att" '{payloadType: "application/vnd.in-toto+json", payload: $p,
+	signatures: [{keyid: "", sig: "MEUCIQ=="}]}' >"$W/dsse.json"
+jq -nc --argjson c "$(blob_desc application/vnd.oci.image.config.v1+json "$W/sigconfig.json")" \
+	--argjson l "$(blob_desc application/vnd.dsse.envelope.v1+json "$W/dsse.json")" \
+	--rawfile cert "$W/cert.pem" \
+	'{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: $c,
+	  layers: [$l + {annotations: {predicateType: "https://cyclonedx.org/vex",
+	                              "dev.sigstore.cosign/certificate": $cert}}]}' >"$W/att.json"
+attm=$(python3 "$PUSH" "$R" app "sha256-${subject#sha256:}.att" "$W/att.json" "$W/sigconfig.json" "$W/dsse.json")
+printf '{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","packages":[]}' >"$W/sbom.spdx.json"
+jq -nc --argjson c "$(blob_desc application/vnd.oci.image.config.v1+json "$W/sigconfig.json")" \
+	--argjson l "$(blob_desc text/spdx+json "$W/sbom.spdx.json")" \
+	'{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: $c,
+	  layers: [$l]}' >"$W/sbomman.json"
+sbomm=$(python3 "$PUSH" "$R" app "sha256-${subject#sha256:}.sbom" "$W/sbomman.json" "$W/sigconfig.json" "$W/sbom.spdx.json")
 
 # 2. an OCI 1.1 referrer with a sigstore bundle (DSSE, SLSA provenance), and
 # an artifact typed only by its config; the referrers index (the tag
@@ -98,6 +119,8 @@ under() { # the children of the subject manifest: "LABEL|DIGEST" lines
 expect_eq "referrers under the manifest, named for what they are" \
 	"$(printf '%s\n' \
 		"attestation of https://slsa.dev/provenance/v1 (sigstore bundle), signer $cert_uri, not verified|$bm" \
+		"attestation of https://cyclonedx.org/vex (cosign), signer $cert_email, not verified|$attm" \
+		"SBOM (cosign)|$sbomm" \
 		"referrer: application/vnd.example.thing.config.v1+json|$tm" \
 		"signature (cosign), signer $cert_email, not verified|$sigm" | sort)" \
 	"$(under)"
@@ -115,7 +138,7 @@ expect_eq "nothing claims verification" 0 "$(grep -c '"verified": true' "$O" || 
 
 run_bl "$O" "$E" tree "$R/app:signed"
 expect_eq "tree exit" 0 "$rc"
-expect_eq "tree: two signed referrers, not verified" 2 "$(grep -c 'not verified' "$O")"
+expect_eq "tree: three signed referrers, not verified" 3 "$(grep -c 'not verified' "$O")"
 
 # diff: the same image, signed on one side only
 run_bl "$O" "$E" diff "$R/plain:latest" "$R/app:signed"
