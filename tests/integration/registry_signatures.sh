@@ -138,6 +138,10 @@ expect_eq "nothing claims verification" 0 "$(grep -c '"verified": true' "$O" || 
 
 run_bl "$O" "$E" tree "$R/app:signed"
 expect_eq "tree exit" 0 "$rc"
+run_bl "$O" "$E" inspect "$R/app:signed"
+expect_eq "inspect facts: the signer, never verified" "signer: $cert_email|verified: no (the signer is what its certificate claims)" \
+	"$(grep -A30 "signature (cosign)" "$O" | grep -oE "^ *(signer|verified): .*" | sed "s/^ *//" | head -2 | paste -sd"|")"
+run_bl "$O" "$E" tree "$R/app:signed"
 expect_eq "tree: three signed referrers, not verified" 3 "$(grep -c 'not verified' "$O")"
 
 # diff: the same image, signed on one side only
