@@ -61,7 +61,7 @@ typedef bool (*bl_progress_fn)(void *ud, const char *what, uint64_t done, uint64
 
 struct bl_store_ops {
 	const char *kind; /* "oci-dir", "content", "oci-archive", "docker-archive", "stdin",
-	                     "registry" */
+	                     "registry", "docker-daemon" */
 	/* Append struct bl_store_root * to roots (the vector owns them). */
 	bool (*list_roots)(struct bl_store *s, struct bl_vec *roots, struct bl_error *err);
 	/* Cheap presence check; *size gets the stored size when known (else -1). */
@@ -139,7 +139,7 @@ struct bl_source_opts {
 	void *progress_ud;
 	int stdin_fd; /* fd for "-" (tests); 0 normally */
 	/* Registries (registry references and metadata targets fetched from them): */
-	bool offline;  /* no network at all: only what is cached */
+	bool offline;  /* no network at all: only what is cached (docker-daemon: no save stream) */
 	bool no_cache; /* neither read nor write the on-disk cache */
 	/* host[:port] names (as in the reference) spoken to over plain HTTP or
 	 * TLS without verification; NULL-terminated, may be NULL. */
@@ -160,6 +160,7 @@ struct bl_source_opts {
 };
 
 /* Open a source: "DIR", "oci:DIR[:REF]", "content:DIR[@DIGEST]", "FILE",
+ * "docker-daemon:NAME[:TAG|@DIGEST]" (the Docker daemon, dockerd.h),
  * "oci-archive:FILE[:REF]", "docker-archive:FILE[:REF]", "-", or a registry
  * reference: "docker://REF", or a bare REF ("alpine", "ghcr.io/o/r:tag",
  * "host:5000/r@sha256:...") when no file or directory of that name exists and

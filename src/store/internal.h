@@ -1,7 +1,9 @@
 /* Private to src/store: helpers shared by the local store back ends
- * (ocidir.c, content.c, tar*.c, dockersave.c, stdin.c) and the base (store.c, stream.c).
+ * (ocidir.c, content.c, tar*.c, dockersave.c, stdin.c, dockerd*.c) and the base
+ * (store.c, stream.c).
  * Calls go one way: store_open.c -> concrete stores -> store.c, stream.c, range.c
- * (content.c reads its blobs through ocidir.c). */
+ * (content.c reads its blobs through ocidir.c; dockerd.c reads the daemon's save
+ * stream through stdin.c). */
 #ifndef BL_STORE_INTERNAL_H
 #define BL_STORE_INTERNAL_H
 
@@ -113,6 +115,13 @@ const struct bl_tar_member *bl_tarix_find(const struct bl_tarix *ix, const char 
 /* Normalised copy of a member name (caller owns), NULL when a ".." component
  * or an absolute-after-normalising empty name makes it unusable. */
 char *bl_tar_path_normalise(const char *in);
+
+/* stdin.c: the stream store over a reader opened on a stream (`a` stays the
+ * caller's): one pass, members hashed, small JSON kept, as for standard
+ * input. `what` names it in messages (already safe); `source` is the store's
+ * source. Fails as bl_tarix_build does. */
+bool bl_store_stream_read(struct archive *a, const char *what, const char *source,
+        const struct bl_source_opts *opts, struct bl_store **out, struct bl_error *err);
 
 /* tar.c: finish a store over an index (classify members into roots and blobs). */
 enum bl_tar_access {

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bakelens/dockerd.h"
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
 #include "bakelens/ref.h"
@@ -254,6 +255,8 @@ bool bl_store_open(const char *arg, const struct bl_source_opts *opts, struct bl
 	}
 	if (strncmp(arg, "docker://", 9) == 0)
 		return bl_store_registry_open(arg, opts, out, err);
+	if (strncmp(arg, "docker-daemon:", 14) == 0)
+		return bl_store_dockerd_open(arg, opts, out, err);
 	if (strncmp(arg, "content:", 8) == 0)
 		return open_content(arg + 8, arg, out, err);
 	if (!path_exists(arg) && is_content_at(arg))
