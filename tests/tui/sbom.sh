@@ -37,6 +37,9 @@ $T send-keys -t bl q
 if wait_for "EXITED 0" 5; then pass; else fail "q did not quit with 0"; fi
 
 $T kill-server 2>/dev/null || true
+# a server of its own: the first one may still be shutting down
+T="tmux -L $SOCK-2"
+trap '$T kill-server 2>/dev/null || true; bl_cleanup' EXIT
 $T -f /dev/null new-session -d -s bl -x 100 -y 24 \
 	"env XDG_CONFIG_HOME=/nonexistent TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color '$BAKELENS' '$BL_TMP/c'; echo EXITED \$?; sleep 30"
 $T set -g window-size manual
