@@ -90,6 +90,10 @@ struct bl_cmp_node {
 	bool expanded;                    /* view state for a compare view; starts false */
 	struct bl_pkg_diff *packages;     /* owned: the package changes of a pair of SBOM
 	                                     statements (sbom.h), NULL for others */
+	char *cause;                      /* owned, NULL: why it differs, from provenance: on an
+	                                     image pair the cause chain of its first divergent
+	                                     layer (else its first input change), on a provenance
+	                                     statement its first input change; unescaped */
 };
 
 /* What a platform's root filesystems are: says how to show its summary
@@ -101,6 +105,19 @@ enum bl_cmp_rootfs {
 	BL_CMP_ROOTFS_UNKNOWN,         /* a ChainID is unknown (a config missing or unreadable) */
 	BL_CMP_ROOTFS_ADDED,           /* the platform is in the right build only */
 	BL_CMP_ROOTFS_REMOVED,         /* in the left build only */
+};
+
+/* One input of a platform's build that differs between the sides, as the
+ * two provenance statements say. */
+struct bl_cmp_input {
+	char *kind; /* "base-image", "dependency", "build-arg", "frontend-attr",
+	               "context", "dockerfile", "dockerfile-line", "frontend",
+	               "secret", "ssh", "builder-platform", "provenance" */
+	char *name; /* "docker.io/library/alpine:latest", "build-arg:VERSION", "line 4" */
+	char *left; /* the value on each side, NULL when absent there */
+	char *right;
+	char *sentence; /* "base image docker.io/library/alpine:latest moved sha256:4b7c... ->
+	                   sha256:...", "build-arg:VERSION 1.2 -> 1.3"; unescaped */
 };
 
 /* Per platform (one per aligned image manifest pair). */
@@ -124,6 +141,17 @@ struct bl_cmp_platform {
 	                                (file by file) to differ only in ignored timestamps:
 	                                set with status BL_CMP_ROOTFS_TIMESTAMPS_ONLY by
 	                                bl_cmp_apply_file_diff, bl_cmp_platforms_refresh */
+	bool left_provenance, right_provenance; /* a side's image has a provenance statement */
+	bool max_mode;        /* both statements are mode=max (steps and layer map) */
+	struct bl_vec inputs; /* struct bl_cmp_input *, owned: what went into the builds
+	                         that differs, in the order: dependencies, context,
+	                         Dockerfile, frontend, arguments, secrets, ssh, builder */
+	char *divergent_step; /* the instruction that made the first divergent layer:
+	                         "hello.Dockerfile:3 `RUN echo hi`", NULL when unknown */
+	char *cause;          /* the cause chain: "cache breaks at layer 3 of 5, made by
+	                         ...: its input changed because base image ... moved";
+	                         NULL without both provenances in mode=max or without a
+	                         divergent layer; unescaped */
 };
 
 struct bl_cmp {
@@ -172,8 +200,9 @@ bool bl_cmp_is_identical(const struct bl_cmp *c);
 
 /* One line summarising a node: "identical", "config only: created,
  * history[3].created", "layer content changed", or the words of
- * bl_cmp_node_follow_words. Owned by the caller; input data inside is
- * unescaped. */
+ * bl_cmp_node_follow_words; followed by "; why: <cause>" when provenance
+ * names the cause (bl_cmp_node.cause). Owned by the caller; input data
+ * inside is unescaped. */
 char *bl_cmp_node_summary(const struct bl_cmp_node *n);
 
 /* Like bl_cmp_node_summary, in words for a report: a class is said to be

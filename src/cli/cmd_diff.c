@@ -378,6 +378,13 @@ static void print_node(const struct run *r, const struct bl_cmp_node *n, int dep
 		cli_put_safe(bl_vec_get(&n->notes, i));
 		putchar('\n');
 	}
+	/* A platform says its cause above the tree; a statement here. */
+	if (n->cause && !n->platform) {
+		indent(depth + 2);
+		fputs("why: ", stdout);
+		cli_put_safe(n->cause);
+		putchar('\n');
+	}
 	const struct files *f = files_of(r, n);
 	if (f)
 		print_files(f, depth + 2);
@@ -395,6 +402,24 @@ static void print_sources(const struct side *s)
 		cli_put_safe(bl_vec_get(&s->parts, i));
 	}
 	putchar('\n');
+}
+
+/* What provenance says: the cause chain, then every input that changed. */
+static void print_causes(const struct bl_cmp_platform *p)
+{
+	if (p->cause) {
+		fputs("    cause: ", stdout);
+		cli_put_safe(p->cause);
+		putchar('\n');
+	}
+	for (size_t i = 0; i < p->inputs.len; i++) {
+		const struct bl_cmp_input *in = bl_vec_get(&p->inputs, i);
+		fputs("    input: ", stdout);
+		cli_put_safe(in->sentence);
+		putchar('\n');
+	}
+	if (p->left_provenance != p->right_provenance)
+		printf("    provenance on the %s only\n", p->left_provenance ? "left" : "right");
 }
 
 static void print_text(const struct run *r)
@@ -426,6 +451,7 @@ static void print_text(const struct run *r)
 		cli_put_safe(ps);
 		fputs("]\n", stdout);
 		free(ps);
+		print_causes(p);
 	}
 	putchar('\n');
 	print_node(r, r->cmp->root, 0);
@@ -556,6 +582,7 @@ static void node_out(struct cli_jw *w, const struct run *r, const struct bl_cmp_
 	char *sum = bl_cmp_node_describe(n);
 	json_object_set_new(j, "summary", cli_json_str(sum));
 	free(sum);
+	json_object_set_new(j, "cause", cli_json_str(n->cause));
 	json_object_set_new(j, "left", side_json(n->left, n->left_index));
 	json_object_set_new(j, "right", side_json(n->right, n->right_index));
 	json_object_set_new(j, "notes", strings_json(&n->notes));
@@ -600,13 +627,30 @@ static json_t *platform_json(const struct bl_cmp_platform *p)
 	json_object_set_new(j, "rightChainID",
 	        bl_digest_is_set(&p->right_chain) ? json_string(p->right_chain.str) : json_null());
 	json_object_set_new(j, "summary", cli_json_str(p->sentence));
+	json_object_set_new(j, "provenance",
+	        json_string(p->left_provenance ? (p->right_provenance ? "both" : "left")
+	                                       : (p->right_provenance ? "right" : "none")));
+	json_object_set_new(j, "divergentStep", cli_json_str(p->divergent_step));
+	json_object_set_new(j, "cause", cli_json_str(p->cause));
+	json_t *in = json_array();
+	for (size_t i = 0; i < p->inputs.len; i++) {
+		const struct bl_cmp_input *x = bl_vec_get(&p->inputs, i);
+		json_t *xj = json_object();
+		json_object_set_new(xj, "kind", json_string(x->kind));
+		json_object_set_new(xj, "name", cli_json_str(x->name));
+		json_object_set_new(xj, "left", cli_json_str(x->left));
+		json_object_set_new(xj, "right", cli_json_str(x->right));
+		json_object_set_new(xj, "summary", cli_json_str(x->sentence));
+		json_array_append_new(in, xj);
+	}
+	json_object_set_new(j, "inputChanges", in);
 	return j;
 }
 
 static void print_json(const struct run *r)
 {
 	json_t *j = json_object();
-	json_object_set_new(j, "schemaVersion", json_integer(1));
+	json_object_set_new(j, "schemaVersion", json_integer(2));
 	json_object_set_new(j, "identical", json_boolean(bl_cmp_is_identical(r->cmp)));
 	json_object_set_new(j, "class", json_string(bl_cmp_class_name(r->cmp->root->cls)));
 	json_object_set_new(j, "classes", classes_json(r->cmp->root->flags));

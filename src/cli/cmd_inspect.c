@@ -4,8 +4,10 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bakelens/cli.h"
+#include "bakelens/provenance.h"
 #include "bakelens/text.h"
 #include "bakelens/tree.h"
 #include "cli_internal.h"
@@ -83,7 +85,26 @@ static void set_document(json_t *j, const struct bl_node *n, json_t *seen)
 	json_object_set(j, "document", n->doc);
 }
 
-static json_t *node_json(const struct bl_node *n, json_t *seen)
+/* The provenance of the image whose layers are being written: decoded once
+ * per manifest, not once per layer. */
+struct img_prov {
+	struct bl_prov *prov;
+	struct bl_digest *layers;
+	size_t n;
+};
+
+static void layer_made_by(json_t *j, const struct bl_node *n, const struct img_prov *ip)
+{
+	if (!ip || !ip->prov || !n->layer)
+		return;
+	int step = bl_prov_layer_step(ip->prov, ip->layers, ip->n, (size_t)n->layer->index);
+	char *w = bl_prov_step_words(ip->prov, step);
+	if (w)
+		json_object_set_new(json_object_get(j, "layer"), "madeBy", cli_json_str(w));
+	free(w);
+}
+
+static json_t *node_json(const struct bl_node *n, json_t *seen, const struct img_prov *ip)
 {
 	json_t *j = json_object();
 	json_object_set_new(j, "kind", json_string(bl_node_kind_name(n->kind)));
@@ -97,8 +118,17 @@ static json_t *node_json(const struct bl_node *n, json_t *seen)
 	if (n->has_desc)
 		json_object_set_new(j, "descriptor", descriptor_json(&n->desc));
 	set_str(j, "predicateType", n->predicate_type);
-	if (n->layer)
+	if (n->layer) {
 		json_object_set_new(j, "layer", layer_json(n->layer));
+		layer_made_by(j, n, ip);
+	}
+	if ((n->kind == BL_NODE_STATEMENT && bl_prov_is_type(n->predicate_type)) ||
+	        (n->kind == BL_NODE_INFO && n->label && strncmp(n->label, "provenance", 10) == 0)) {
+		struct bl_prov *p = bl_prov_decode(n->doc, NULL);
+		if (p)
+			json_object_set_new(j, "provenance", bl_prov_json(p));
+		bl_prov_free(p);
+	}
 	json_t *record = bl_node_record_json(n);
 	if (record)
 		json_object_set_new(j, "record", record);
@@ -110,10 +140,18 @@ static json_t *node_json(const struct bl_node *n, json_t *seen)
 		json_object_set_new(j, "referrer", referrer);
 	set_document(j, n, seen);
 	if (bl_node_count(n)) {
+		struct img_prov mine = {0};
+		if (n->kind == BL_NODE_MANIFEST) {
+			mine.prov = bl_prov_of_image(n);
+			if (mine.prov)
+				mine.n = bl_prov_image_layers(n, &mine.layers);
+		}
 		json_t *kids = json_array();
 		for (size_t i = 0; i < bl_node_count(n); i++)
-			json_array_append_new(kids, node_json(bl_node_child(n, i), seen));
+			json_array_append_new(kids, node_json(bl_node_child(n, i), seen, &mine));
 		json_object_set_new(j, "children", kids);
+		bl_prov_free(mine.prov);
+		free(mine.layers);
 	}
 	return j;
 }
@@ -126,7 +164,7 @@ static void nodes_out(struct cli_jw *w, const struct bl_build *b, bool targets, 
 	for (size_t i = 0; i < bl_node_count(b->root) && cli_out_ok(); i++) {
 		const struct bl_node *n = bl_node_child(b->root, i);
 		if ((n->kind == BL_NODE_TARGET) == targets)
-			cli_jw_put_new(w, node_json(n, seen));
+			cli_jw_put_new(w, node_json(n, seen, NULL));
 	}
 	cli_jw_close(w, ']');
 }

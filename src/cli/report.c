@@ -52,12 +52,16 @@ char *cli_report_diff_headline(const struct bl_cmp *cmp)
 			continue;
 		}
 		char *d = bl_cmp_node_describe(p->node);
-		const char *s = p->sentence ? p->sentence : "";
+		/* The cause chain says where the cache breaks, and why. */
+		const char *s = p->cause ? p->cause : p->sentence ? p->sentence : "";
 		bl_buf_printf(&b, "%s %s %s: %s", shown ? ";" : " \xe2\x80\x94", p->target,
 		        p->platform, s);
 		if (strcmp(d, s) != 0) /* "platform added" says it once */
 			bl_buf_printf(&b, " (%s)", d);
 		free(d);
+		/* What provenance says made it differ. */
+		if (p->node->cause && !p->cause)
+			bl_buf_printf(&b, ", why: %s", p->node->cause);
 		shown++;
 	}
 	if (more)

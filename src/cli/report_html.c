@@ -110,6 +110,14 @@ static void diff_cell(struct bl_buf *out, const struct bl_cmp_platform *p)
 		bl_buf_puts(out, "<br>");
 		esc(out, p->sentence);
 	}
+	if (p->cause) {
+		bl_buf_puts(out, "<br>cause: ");
+		esc(out, p->cause);
+	}
+	for (size_t i = 0; i < p->inputs.len; i++) {
+		bl_buf_puts(out, "<br>input: ");
+		esc(out, ((const struct bl_cmp_input *)bl_vec_get(&p->inputs, i))->sentence);
+	}
 	bl_buf_puts(out, "<br>left ");
 	full_digest(out, cli_report_chain(p, false));
 	bl_buf_puts(out, "<br>right ");

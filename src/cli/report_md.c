@@ -56,11 +56,20 @@ static void diff_cell(struct bl_buf *out, const struct bl_cmp_platform *p)
 	}
 	if (p->rootfs_identical) {
 		short_digest(out, &p->right_chain);
-		return;
+	} else {
+		short_digest(out, cli_report_chain(p, false));
+		bl_buf_puts(out, " \xe2\x86\x92 ");
+		short_digest(out, cli_report_chain(p, true));
 	}
-	short_digest(out, cli_report_chain(p, false));
-	bl_buf_puts(out, " \xe2\x86\x92 ");
-	short_digest(out, cli_report_chain(p, true));
+	/* Provenance: the cause chain, else the inputs that changed. */
+	if (p->cause) {
+		bl_buf_puts(out, " \xe2\x80\x94 ");
+		md(out, p->cause);
+	}
+	for (size_t i = 0; !p->cause && i < p->inputs.len; i++) {
+		bl_buf_puts(out, i ? "; " : " \xe2\x80\x94 ");
+		md(out, ((const struct bl_cmp_input *)bl_vec_get(&p->inputs, i))->sentence);
+	}
 }
 
 static void diff_item(struct bl_buf *out, const struct bl_cmp_node *n, int depth)

@@ -513,6 +513,7 @@ static void compare_statement(struct bl_cmp_node *n, const struct ctx *ctx)
 	if (cmp_packages(n))
 		return;
 	diff_documents(n, ctx, "statement differs");
+	cmp_statement_causes(n, ctx->platforms);
 }
 
 /* The platform summary of an image pair (either side's parts NULL when that
@@ -521,6 +522,7 @@ static void add_platform(struct bl_cmp_node *n, const struct ctx *ctx, const str
         const struct cmp_parts *rp)
 {
 	n->platform = cmp_platform_new(n, lp ? &lp->layers : NULL, rp ? &rp->layers : NULL);
+	cmp_causes_apply(n);
 	if (ctx->platforms)
 		bl_vec_push_take(ctx->platforms, n->platform);
 }
@@ -604,6 +606,7 @@ static void compare_info(struct bl_cmp_node *n, const struct ctx *ctx)
 		return;
 	}
 	diff_documents(n, ctx, "differs");
+	cmp_statement_causes(n, NULL);
 }
 
 static void compare_target(struct bl_cmp_node *n, const struct ctx *ctx)

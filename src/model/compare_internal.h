@@ -9,8 +9,10 @@
  *   compare_words.c     every sentence a comparison says
  *   compare_packages.c  SBOM statements compared package by package (sbom.h)
  *   compare_referrers.c signatures and other referrers: added, removed, changed
+ *   compare_causes.c    why an image pair differs, from provenance (provenance.h)
  *
- * Calls go one way: compare.c uses all the others; compare_node.c uses
+ * Calls go one way: compare.c uses all the others;
+ * compare_causes.c uses align.c; compare_node.c uses
  * compare_platform.c and compare_words.c; compare_platform.c and jsondiff.c
  * use compare_words.c; align.c, compare_nav.c and compare_words.c use none.
  * Functions returning char * give an owned string.
@@ -121,6 +123,31 @@ void cmp_platform_free(void *p);
 /* After layers were reclassified: the root filesystems of a platform whose
  * layers now all compare identical differ only in timestamps. */
 void cmp_platform_refresh(struct bl_cmp_platform *p);
+
+/* ---- compare_causes.c ---- */
+
+struct bl_prov;
+/* Frees a struct bl_cmp_input (the destructor of vectors of them). */
+void cmp_input_free(void *input);
+/* Append struct bl_cmp_input * to out (a vector made with cmp_input_free)
+ * for every input of l and r that differs. */
+void cmp_inputs_diff(const struct bl_prov *l, const struct bl_prov *r, struct bl_vec *out);
+/* Why step rstep of r (that made the first divergent layer; lstep of l made
+ * the left's) differs, given the input changes: "its instruction changed:
+ * ...", "its input changed because base image X moved a -> b", "build
+ * argument V that it uses changed (a -> b)", "the files it copies changed:
+ * ..." joined by "; and ", or "provenance does not say why its input
+ * changed". Owned by the caller. */
+char *cmp_cause_chain(const struct bl_prov *l, const struct bl_prov *r, int lstep, int rstep,
+        const struct bl_vec *inputs);
+/* Image pair n with its platform summary: decode both sides' provenance and
+ * fill the summary's inputs, divergent_step and cause, and n->cause. */
+void cmp_causes_apply(struct bl_cmp_node *n);
+/* A pair of provenance statements (or of a metadata file's provenance, INFO
+ * nodes): n->cause is their first input change,
+ * taken from the summary in `platforms` (may be NULL) of the image pair they
+ * attest when there is one, else decoded here. */
+void cmp_statement_causes(struct bl_cmp_node *n, const struct bl_vec *platforms);
 
 /* ---- compare_words.c ---- */
 

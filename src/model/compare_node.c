@@ -37,6 +37,7 @@ void bl_cmp_node_free(void *p)
 	cmp_platform_free(n->platform);
 	bl_pkg_diff_fini(n->packages);
 	free(n->packages);
+	free(n->cause);
 	free(n->label);
 	free(n);
 }

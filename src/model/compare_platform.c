@@ -225,6 +225,9 @@ void cmp_platform_free(void *p)
 	free(s->platform);
 	free(s->divergent_created_by);
 	free(s->sentence);
+	bl_vec_fini(&s->inputs);
+	free(s->divergent_step);
+	free(s->cause);
 	free(s);
 }
 

@@ -396,6 +396,9 @@ char *bl_cmp_node_summary(const struct bl_cmp_node *n)
 			free(list);
 		}
 	}
+	/* What provenance says made it differ, rather than the class alone. */
+	if (n->cause)
+		bl_buf_printf(&b, "; why: %s", n->cause);
 	return bl_buf_take(&b);
 }
 

@@ -12,6 +12,7 @@
 #include "bakelens/mem.h"
 #include "bakelens/model.h"
 #include "bakelens/signature.h"
+#include "bakelens/provenance.h"
 #include "bakelens/text.h"
 
 #define FACT_LIST_MAX 200 /* repeated facts per group (env, labels, materials...) */
@@ -175,88 +176,53 @@ static void config_facts(const json_t *c, struct bl_vec *facts)
 		addf(facts, "diff_ids", "%zu", json_array_size(diff_ids));
 }
 
-/* uri@alg:hex of a material / resolved dependency. */
-static void material_facts(const json_t *arr, struct bl_vec *facts)
+/* SLSA provenance, v0.2 or v1, as the decoder reads it (provenance.h). */
+static void slsa_facts(const json_t *doc, struct bl_vec *facts)
 {
-	size_t i;
-	json_t *m;
-	json_array_foreach(arr, i, m)
-	{
-		if (i >= FACT_LIST_MAX)
-			break;
-		const char *uri = bl_json_str(m, "uri");
-		json_t *dg = bl_json_obj(m, "digest");
-		const char *alg = NULL;
-		json_t *hex = NULL;
-		if (dg) {
-			void *it = json_object_iter(dg);
-			if (it) {
-				alg = json_object_iter_key(it);
-				hex = json_object_iter_value(it);
-			}
-		}
-		if (alg && json_is_string(hex))
-			addf(facts, "material", "%s@%s:%s", uri ? uri : "?", alg,
-			        json_string_value(hex));
+	struct bl_prov *p = bl_prov_decode(doc, NULL);
+	if (!p)
+		return;
+	add(facts, "builder_id", p->builder_id);
+	add(facts, "build_type", p->build_type);
+	add(facts, "provenance_mode", p->max_mode ? "max" : "min");
+	add(facts, "config_source", p->source_uri);
+	add(facts, "config_source_digest", p->source_digest);
+	add(facts, p->v1 ? "config_source_path" : "config_source_entry_point", p->source_path);
+	add(facts, "vcs_source", p->vcs_source);
+	add(facts, "vcs_revision", p->vcs_revision);
+	add(facts, "frontend", p->frontend);
+	for (size_t i = 0; i < p->args.len && i < FACT_LIST_MAX; i++) {
+		const struct bl_prov_kv *kv = bl_vec_get(&p->args, i);
+		char *key = bl_asprintf("build_arg:%s", kv->key);
+		add(facts, key, kv->value);
+		free(key);
+	}
+	for (size_t i = 0; i < p->deps.len && i < FACT_LIST_MAX; i++) {
+		const struct bl_prov_dep *d = bl_vec_get(&p->deps, i);
+		if (d->digest)
+			addf(facts, "material", "%s@%s", d->uri ? d->uri : "?", d->digest);
 		else
-			add(facts, "material", uri ? uri : "?");
+			add(facts, "material", d->uri ? d->uri : "?");
 	}
-}
-
-static void config_source_facts(const json_t *cs, struct bl_vec *facts)
-{
-	if (!cs)
-		return;
-	add(facts, "config_source", bl_json_str(cs, "uri"));
-	json_t *dg = bl_json_obj(cs, "digest");
-	if (dg) {
-		void *it = json_object_iter(dg);
-		if (it && json_is_string(json_object_iter_value(it)))
-			addf(facts, "config_source_digest", "%s:%s", json_object_iter_key(it),
-			        json_string_value(json_object_iter_value(it)));
-	}
-	add(facts, "config_source_entry_point", bl_json_str(cs, "entryPoint"));
-	add(facts, "config_source_path", bl_json_str(cs, "path"));
-}
-
-/* SLSA provenance predicate, v0.2 or v1 (told apart by shape). */
-static void slsa_facts(const json_t *p, struct bl_vec *facts)
-{
-	if (!json_is_object(p))
-		return;
-	json_t *bd = bl_json_obj(p, "buildDefinition");
-	if (bd) {
-		json_t *rd = bl_json_obj(p, "runDetails");
-		add(facts, "builder_id", bl_json_str(bl_json_obj(rd, "builder"), "id"));
-		add(facts, "build_type", bl_json_str(bd, "buildType"));
-		json_t *ep = bl_json_obj(bd, "externalParameters");
-		config_source_facts(bl_json_obj(ep, "configSource"), facts);
-		json_t *req = bl_json_obj(ep, "request");
-		add(facts, "frontend", bl_json_str(req, "frontend"));
-		json_t *args = bl_json_obj(req, "args");
-		if (args)
-			add_prefixed_object(facts, "build_arg", args);
-		material_facts(bl_json_arr(bd, "resolvedDependencies"), facts);
-		json_t *md = bl_json_obj(rd, "metadata");
-		add(facts, "invocation_id", bl_json_str(md, "invocationID"));
-		add(facts, "started_on", bl_json_str(md, "startedOn"));
-		add(facts, "finished_on", bl_json_str(md, "finishedOn"));
-		return;
-	}
-	add(facts, "builder_id", bl_json_str(bl_json_obj(p, "builder"), "id"));
-	add(facts, "build_type", bl_json_str(p, "buildType"));
-	json_t *inv = bl_json_obj(p, "invocation");
-	config_source_facts(bl_json_obj(inv, "configSource"), facts);
-	json_t *params = bl_json_obj(inv, "parameters");
-	add(facts, "frontend", bl_json_str(params, "frontend"));
-	json_t *args = bl_json_obj(params, "args");
-	if (args)
-		add_prefixed_object(facts, "build_arg", args);
-	material_facts(bl_json_arr(p, "materials"), facts);
-	json_t *md = bl_json_obj(p, "metadata");
-	add(facts, "invocation_id", bl_json_str(md, "buildInvocationID"));
-	add(facts, "started_on", bl_json_str(md, "buildStartedOn"));
-	add(facts, "finished_on", bl_json_str(md, "buildFinishedOn"));
+	for (size_t i = 0; i < p->secrets.len && i < FACT_LIST_MAX; i++)
+		add(facts, "secret", bl_vec_get(&p->secrets, i));
+	for (size_t i = 0; i < p->ssh.len && i < FACT_LIST_MAX; i++)
+		add(facts, "ssh", bl_vec_get(&p->ssh, i));
+	add(facts, "builder_platform", p->builder_platform);
+	add(facts, "invocation_id", p->invocation_id);
+	add(facts, "started_on", p->started);
+	add(facts, "finished_on", p->finished);
+	if (p->dockerfile || p->dockerfile_error)
+		addf(facts, "dockerfile", "%s: %s",
+		        p->dockerfile_name ? p->dockerfile_name : "Dockerfile",
+		        p->dockerfile_error ? p->dockerfile_error : "in the statement");
+	if (bl_digest_is_set(&p->dockerfile_digest))
+		add(facts, "dockerfile_digest", p->dockerfile_digest.str);
+	if (p->max_mode)
+		addf(facts, "llb_steps", "%zu%s", p->steps.len, p->capped ? " (capped)" : "");
+	for (size_t i = 0; i < p->problems.len && i < FACT_LIST_MAX; i++)
+		add(facts, "problem", bl_vec_get(&p->problems, i));
+	bl_prov_free(p);
 }
 
 static void spdx_facts(const json_t *p, struct bl_vec *facts)
@@ -300,8 +266,8 @@ static void statement_facts(const json_t *s, struct bl_vec *facts)
 	json_t *p = bl_json_obj(s, "predicate");
 	if (!pt || !p)
 		return;
-	if (strncmp(pt, "https://slsa.dev/provenance/", 28) == 0)
-		slsa_facts(p, facts);
+	if (bl_prov_is_type(pt))
+		slsa_facts(s, facts);
 	else if (strstr(pt, "spdx.dev"))
 		spdx_facts(p, facts);
 }
@@ -512,14 +478,18 @@ void bl_node_facts(const struct bl_node *n, struct bl_vec *facts)
 			config_facts(n->doc, facts);
 		break;
 	case BL_NODE_LAYER:
-		if (n->layer)
+		if (n->layer) {
 			layer_facts(n->layer, facts);
+			/* mode=max provenance: the instruction that made it. */
+			char *w = bl_prov_layer_words(n);
+			add(facts, "dockerfile_lines", w);
+			free(w);
+		}
 		break;
 	case BL_NODE_STATEMENT:
 		if (n->doc && bl_json_str(n->doc, "predicateType"))
 			statement_facts(n->doc, facts);
-		else if (n->doc && n->predicate_type &&
-		         strncmp(n->predicate_type, "https://slsa.dev/provenance/", 28) == 0) {
+		else if (n->doc && n->predicate_type && bl_prov_is_type(n->predicate_type)) {
 			/* a bare predicate (build history records hold them so) */
 			add(facts, "predicate_type", n->predicate_type);
 			slsa_facts(n->doc, facts);

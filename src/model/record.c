@@ -13,6 +13,7 @@
 
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
+#include "bakelens/provenance.h"
 #include "bakelens/text.h"
 
 #define RECORD_LABEL_ERR 100 /* bytes of an error message kept in a label */
@@ -297,33 +298,6 @@ void model_record_mark(struct bl_node *n)
 	}
 }
 
-/* ---- provenance ---- */
-
-/* The predicate of a provenance layer: the statement's, or the document
- * itself (buildx exports the bare predicate). */
-static const json_t *predicate_of(const json_t *doc)
-{
-	if (bl_json_str(doc, "predicateType"))
-		return bl_json_obj(doc, "predicate");
-	return doc;
-}
-
-static const char *builder_id(const json_t *p)
-{
-	const json_t *rd = bl_json_obj(p, "runDetails");
-	if (rd)
-		return bl_json_str(bl_json_obj(rd, "builder"), "id");
-	return bl_json_str(bl_json_obj(p, "builder"), "id");
-}
-
-static size_t materials(const json_t *p)
-{
-	const json_t *bd = bl_json_obj(p, "buildDefinition");
-	if (bd)
-		return json_array_size(bl_json_arr(bd, "resolvedDependencies"));
-	return json_array_size(bl_json_arr(p, "materials"));
-}
-
 /* ---- JSON ---- */
 
 static void set_str(json_t *o, const char *key, const char *s)
@@ -455,10 +429,13 @@ json_t *bl_node_record_json(const struct bl_node *n)
 		set_str(p, "predicateType", c->predicate_type);
 		if (c->has_desc)
 			json_object_set_new(p, "size", json_integer(c->desc.size));
-		const json_t *pred = c->doc ? predicate_of(c->doc) : NULL;
-		set_str(p, "builderId", pred ? builder_id(pred) : NULL);
-		json_object_set_new(p, "materials",
-		        pred ? json_integer((json_int_t)materials(pred)) : json_null());
+		/* The statement or the bare predicate buildx stores, decoded by the
+		 * one SLSA reader. */
+		struct bl_prov *pv = c->doc ? bl_prov_decode(c->doc, NULL) : NULL;
+		set_str(p, "builderId", pv ? pv->builder_id : NULL);
+		json_object_set_new(
+		        p, "materials", pv ? json_integer((json_int_t)pv->deps.len) : json_null());
+		bl_prov_free(pv);
 		json_array_append_new(prov, p);
 	}
 	json_object_set_new(r, "provenance", prov);

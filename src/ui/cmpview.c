@@ -8,6 +8,7 @@
 
 #include "bakelens/app.h"
 #include "bakelens/mem.h"
+#include "bakelens/provenance.h"
 #include "bakelens/text.h"
 
 struct crow {
@@ -412,6 +413,11 @@ static void side_facts(struct bl_doc *d, const char *which, const struct bl_node
 			kv(d, "chain_id", BL_ROLE_DIGEST, x->layer->chain_id.str, width);
 		if (x->layer->created_by)
 			kv(d, "created_by", BL_ROLE_FACT_VALUE, x->layer->created_by, width);
+		/* mode=max provenance: the Dockerfile lines that made it. */
+		char *w = bl_prov_layer_words(x);
+		if (w)
+			kv(d, "dockerfile", BL_ROLE_FACT_VALUE, w, width);
+		free(w);
 	}
 }
 
@@ -421,6 +427,16 @@ static bool is_ancestor(const struct bl_cmp_node *a, const struct bl_cmp_node *n
 		if (n == a)
 			return true;
 	return false;
+}
+
+/* "<label><text>" on a line of its own, the text escaped and wrapped. */
+static void labelled_line(struct bl_doc *d, const char *label, const char *text, int width)
+{
+	bl_doc_newline(d);
+	bl_doc_add(d, BL_ROLE_FACT_KEY, label);
+	char *t = bl_text_safe(text);
+	bl_doc_wrap(d, BL_ROLE_DIFF_CHANGED, t, width, 6);
+	free(t);
 }
 
 /* One platform's summary, coloured by its status: only identical root
@@ -439,6 +455,12 @@ static void platform_line(
 	        p->status == BL_CMP_ROOTFS_IDENTICAL ? BL_ROLE_DEFAULT : BL_ROLE_DIFF_CHANGED;
 	bl_doc_wrap(d, role, s, width, 4);
 	free(s);
+	/* What provenance says: the cause chain, then the inputs that changed. */
+	if (p->cause)
+		labelled_line(d, "    cause: ", p->cause, width);
+	for (size_t i = 0; i < p->inputs.len; i++)
+		labelled_line(d, "    input: ",
+		        ((const struct bl_cmp_input *)bl_vec_get(&p->inputs, i))->sentence, width);
 }
 
 static void platforms_heading(struct bl_doc *d)
@@ -579,6 +601,8 @@ void bl_cmp_detail_build(struct bl_doc *d, const struct bl_cmp_node *n,
 		bl_doc_add(d, BL_ROLE_DEFAULT, "  this node: ");
 		bl_doc_add(d, mrole, bl_cmp_class_words(n->own));
 	}
+	if (n->cause)
+		labelled_line(d, "  why: ", n->cause, width);
 	for (size_t i = 0; i < n->notes.len; i++) {
 		const char *s = bl_vec_get(&n->notes, i);
 		if (!s)

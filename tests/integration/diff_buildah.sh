@@ -119,13 +119,14 @@ check_schema() {
 			(if (.class | is_class) and (.own | is_class) then empty else "class/own" end),
 			(if (.classes | type == "array") and (.classes | all(is_class)) then empty else "classes" end),
 			(if .summary | type == "string" then empty else "summary" end),
+			(if .cause | str_or_null then empty else "cause" end),
 			(if (.left | side) and (.right | side) then empty else "side of \(.label)" end),
 			(if (.notes | type == "array") and (.fields | type == "array") then empty else "notes/fields" end),
 			(if has("files") then (if .kind == "layer" and (.files | files) then empty else "files of \(.label)" end) else empty end),
 			(if .class == "identical" and (.children | length) > 0 and (explained | not)
 				then "identical node not folded" else empty end),
 			(.children[] | node[])];
-		[(if .schemaVersion == 1 then empty else "schemaVersion" end),
+		[(if .schemaVersion == 2 then empty else "schemaVersion" end),
 		 (if .identical | type == "boolean" then empty else "identical" end),
 		 (if .identical == (.class == "identical") then empty else "identical vs class" end),
 		 (if .class | is_class then empty else "class" end),
@@ -141,7 +142,10 @@ check_schema() {
 			(if .divergentCreatedBy | str_or_null then empty else "divergentCreatedBy" end),
 			(if (.rootfsKnown | type == "boolean") and (.rootfsIdentical | type == "boolean") then empty else "rootfs" end),
 			(if (.leftChainID | str_or_null) and (.rightChainID | str_or_null) then empty else "chain ids" end),
-			(if .summary | type == "string" then empty else "platform summary" end)][]),
+			(if .summary | type == "string" then empty else "platform summary" end),
+			(if ([.provenance] | inside(["both","left","right","none"])) and (.cause | str_or_null)
+				and (.divergentStep | str_or_null) and (.inputChanges | type == "array")
+				then empty else "provenance fields" end)][]),
 		 (.tree | node[])]' --arg top "$(jq -r .class "$out")" "$out" 2>&1)
 	expect_eq "$1: --json as docs/diff-json.md says" "[]" "$bad"
 }

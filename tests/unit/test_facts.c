@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 
+#include "bakelens/json.h"
 #include "model_fixture.h"
 
 static size_t fact_count(const struct bl_vec *facts, const char *key)
@@ -167,6 +168,21 @@ static void test_facts_corpus_slsa_v1_statement(void **state)
 	assert_string_equal(fx_fact(&facts, "started_on"), "2025-10-30T10:19:52.868710505Z");
 	assert_non_null(fx_fact(&facts, "material"));
 	assert_non_null(strstr(fx_fact(&facts, "material"), "@sha256:"));
+	/* the decoder's facts: names of secrets, the builder, the Dockerfile, the steps */
+	const json_t *pred = bl_json_obj(st->doc, "predicate");
+	const json_t *bd = bl_json_obj(pred, "buildDefinition");
+	const json_t *req = bl_json_obj(bl_json_obj(bd, "externalParameters"), "request");
+	assert_string_equal(fx_fact(&facts, "secret"),
+	        bl_json_str(json_array_get(bl_json_arr(req, "secrets"), 0), "id"));
+	const json_t *ip = bl_json_obj(bd, "internalParameters");
+	assert_string_equal(
+	        fx_fact(&facts, "builder_platform"), bl_json_str(ip, "builderPlatform"));
+	assert_string_equal(fx_fact(&facts, "provenance_mode"), "max");
+	char steps[32];
+	snprintf(steps, sizeof steps, "%zu",
+	        json_array_size(bl_json_arr(bl_json_obj(ip, "buildConfig"), "llbDefinition")));
+	assert_string_equal(fx_fact(&facts, "llb_steps"), steps);
+	assert_string_equal(fx_fact(&facts, "dockerfile"), "hello.Dockerfile: in the statement");
 	bl_vec_fini(&facts);
 	bl_build_free(b);
 	free(p);
