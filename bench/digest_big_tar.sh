@@ -6,6 +6,7 @@
 # Usage: bench/digest_big_tar.sh [BAKELENS] [SIZE_MIB]   (default build/bakelens, 1024)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BL=${1:-build/bakelens}
 BIG_MIB=${2:-1024}
 RUNS=${RUNS:-5}
@@ -33,16 +34,6 @@ make_image() {
 	echo "sha256:$md"
 }
 
-# median_ms CMD...: median wall time of RUNS runs, in milliseconds
-median_ms() {
-	local t=()
-	for _ in $(seq "$RUNS"); do
-		local s e
-		s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N)
-		t+=($(((e - s) / 1000)))
-	done
-	printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
-}
 
 small_m=$(make_image small 1)
 big_m=$(make_image big "$BIG_MIB")

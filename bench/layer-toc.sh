@@ -5,12 +5,13 @@
 # streamed: gzip for eStargz, zstd for zstd:chunked). Prints the layer bytes
 # the registry sent (its access log) and the median wall time of each.
 # Timing is measured here, never asserted in tests.
-# Usage: bench/layer-toc.sh [BAKELENS] [SIZE_MIB]   (default build/bakelens, 200)
+# Usage: bench/layer-toc.sh [BAKELENS] [SIZE_MIB]   (default build/bakelens, 250: files
+# of 250 MiB, three quarters random, make layers of ~200 MB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$PWD
 BL=$(realpath "${1:-build/bakelens}")
-MIB=${2:-200}
+MIB=${2:-250}
 RUNS=${RUNS:-5}
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/bl-bench.XXXXXX")
 pids=""
@@ -63,6 +64,7 @@ for fmt in estargz zstd; do
 	done
 	printf '%s: layer %s bytes, %s files (made in %.1f s)\n' "$fmt" "$size" \
 		"$(find root -type f | wc -l)" "$(echo "$t1 - $t0" | bc)"
+	declare -A med
 	for tag in toc plain; do
 		from=$(($(wc -l <reg.log) + 1))
 		times=$(for i in $(seq 1 "$RUNS"); do
@@ -72,9 +74,22 @@ for fmt in estargz zstd; do
 			echo $(((e - s) / 1000000))
 		done)
 		b=$(($(sent "$layer" "$from") / RUNS))
+		med[$tag]=$(echo "$times" | median)
 		printf '  %-5s %-45s median %6s ms, sent %10s bytes (%s%% of the layer)\n' "$tag" \
-			"$(sed -n 's/.*read \([a-z-]*\).*/\1/p' err)" "$(echo "$times" | median)" "$b" \
+			"$(sed -n 's/.*read \([a-z-]*\).*/\1/p' err)" "${med[$tag]}" "$b" \
 			"$(echo "scale=3; 100 * $b / $size" | bc)"
 	done
+	# What every registry command pays before reading a layer: the process
+	# starting and the manifest request (digest reads only the manifest).
+	fixed=$(for i in $(seq 1 "$RUNS"); do
+		s=$(date +%s%N)
+		"$BL" digest "docker://127.0.0.1:$port/$fmt:toc" >/dev/null 2>&1
+		e=$(date +%s%N)
+		echo $(((e - s) / 1000000))
+	done | median)
+	printf '  fixed (digest of the image: start + manifest) median %6s ms\n' "$fixed"
+	printf '  plain / toc: %s; without the fixed part: %s\n' \
+		"$(echo "scale=1; ${med[plain]} / ${med[toc]}" | bc)" \
+		"$(echo "scale=1; (${med[plain]} - $fixed) / (${med[toc]} - $fixed + 1)" | bc)"
 done
 echo "runs: $RUNS"

@@ -80,6 +80,9 @@ void bl_file_list_fini(struct bl_file_list *l);
 const struct bl_file_entry *bl_file_list_find(const struct bl_file_list *l, const char *path);
 /* Index of the first entry whose path is >= key (strcmp order); l->len when none. */
 size_t bl_file_list_lower_bound(const struct bl_file_list *l, const char *key);
+/* The same within [lo, hi), which must hold the answer. */
+size_t bl_file_list_lower_bound_in(
+        const struct bl_file_list *l, const char *key, size_t lo, size_t hi);
 const char *bl_file_type_name(enum bl_file_type t); /* "file", "dir", "symlink", ... */
 /* One `ls -l`-like line (no newline) appended to `out`: mode, uid, gid, size,
  * mtime (UTC), "[N] " (the layer) when `show_layer`, the path, and " -> TARGET"
@@ -99,6 +102,8 @@ char *bl_layer_number_range(size_t count);
 /* "-rwxr-xr-x"-style mode string into out (at least 11 bytes). */
 void bl_file_mode_string(const struct bl_file_entry *e, char *out, size_t outlen);
 
+struct bl_passlist;
+
 struct bl_layerfiles_opts {
 	bool hash;               /* sha256 of each regular file's content */
 	int layer;               /* stored in each entry's `layer` (-1 when unused) */
@@ -114,6 +119,17 @@ struct bl_layerfiles_opts {
 	/* The caller uses bl_file_list.tar_bytes: every layer is read whole,
 	 * since a TOC does not say how long the uncompressed tar is. */
 	bool need_tar_bytes;
+	/* Layers already listed while a once-read source passed (passlist.h):
+	 * bl_passlist_list_node and bl_image_files_load take their listings
+	 * from it. NULL: none. */
+	const struct bl_passlist *pass;
+	/* bl_layerfiles_read: the data of each regular member whose path is
+	 * `capture_path` (normalised) goes to `capture`, which is first called
+	 * with (seq, NULL, 0) as such a member starts. Returning false fails
+	 * the listing (BL_E_CANCELLED unless the sink set `err`). */
+	const char *capture_path;
+	bool (*capture)(void *ud, uint32_t seq, const void *buf, size_t len, struct bl_error *err);
+	void *capture_ud;
 };
 
 /* List the files of a tar stream. `what` names it in errors ("layer
@@ -146,6 +162,12 @@ bool bl_layerfiles_list_image(const struct bl_node *manifest, const struct bl_la
  * everything under it. Whiteout entries themselves are not kept. Strings are
  * copied into acc's arena. Both lists must be sorted (as listed). */
 void bl_layerfiles_merge(struct bl_file_list *acc, const struct bl_file_list *upper);
+/* bl_layerfiles_merge, and `gone` (may be NULL) is shown each entry of
+ * `acc` the merge drops (whited out, under an opaque or replaced directory,
+ * or replaced by upper's entry of the same path) just before it goes. With
+ * `borrow`, upper's strings are not copied: `upper` must outlive `acc`. */
+void bl_layerfiles_merge_ex(struct bl_file_list *acc, const struct bl_file_list *upper, bool borrow,
+        void (*gone)(void *ud, const struct bl_file_entry *e), void *ud);
 
 /* Write the data of the member `seq` (bl_file_entry.seq) of the tar stream
  * to `sink`, a block at a time: the file is never held whole. `sink` returns

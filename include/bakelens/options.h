@@ -69,7 +69,9 @@ struct bl_options {
 	bool no_cache;
 	const char *cacert;
 	const char *authfile;
-	const char **insecure; /* --insecure HOST[:PORT], repeatable; NULL-terminated */
+	const char *containerd_address; /* --containerd-address */
+	const char *connect_cmd;        /* --connect-cmd */
+	const char **insecure;          /* --insecure HOST[:PORT], repeatable; NULL-terminated */
 	int ninsecure;
 	/* The arguments that are not options, in order (options may come
 	 * anywhere before "--"); NULL-terminated. */
@@ -90,8 +92,8 @@ bool bl_options_parse(
 void bl_options_fini(struct bl_options *o);
 
 /* The source options the command line asks for (--offline, --no-cache,
- * --insecure, --cacert, --authfile); everything else in `so` zero (no
- * progress). `so` borrows from `o`, which must outlive it. */
+ * --insecure, --cacert, --authfile, --containerd-address, --connect-cmd);
+ * everything else in `so` zero (no progress). `so` borrows from `o`, which must outlive it. */
 void bl_options_source(const struct bl_options *o, struct bl_source_opts *so);
 
 /* Standard input can be read once: false (BL_E_USAGE) when "-" names more

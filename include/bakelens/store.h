@@ -127,6 +127,23 @@ enum bl_load_depth {
 	BL_LOAD_CONFIGS,
 };
 
+/* A reader of the members of a tar read once (standard input, a pipe),
+ * called while they pass: the way to learn more of a layer than its digest
+ * without keeping its bytes. */
+struct bl_store_tap {
+	/* Called as each regular member's data starts; `data` streams its bytes
+	 * (reading it hashes them too; it is only valid during the call and
+	 * must not be closed). The tap reads as much as it wants; the rest is
+	 * read after. A failure of `data` is the pass's (it fails); a tap that
+	 * fails otherwise keeps its own error. Returns a token for `done`, or
+	 * NULL when it keeps nothing of this member. */
+	void *(*member)(void *ud, const char *name, int64_t size, struct bl_stream *data);
+	/* The member `token` came from hashed to `d`; NULL when the pass failed
+	 * on that member. Called once per token. */
+	void (*done)(void *ud, void *token, const struct bl_digest *d);
+	void *ud;
+};
+
 /* How sources are opened and read, one set for every kind of source: given
  * to bl_store_open, bl_store_registry_open (registry.h) and bl_build_load
  * (model.h), filled by the front ends from the command line. All zero (or a
@@ -137,7 +154,8 @@ struct bl_source_opts {
 	 * (BL_E_CANCELLED). May be NULL. */
 	bl_progress_fn progress;
 	void *progress_ud;
-	int stdin_fd; /* fd for "-" (tests); 0 normally */
+	int stdin_fd;                   /* fd for "-" (tests); 0 normally */
+	const struct bl_store_tap *tap; /* shown the members of a tar read once; NULL */
 	/* Registries (registry references and metadata targets fetched from them): */
 	bool offline;  /* no network at all: only what is cached (docker-daemon: no save stream) */
 	bool no_cache; /* neither read nor write the on-disk cache */
@@ -157,9 +175,16 @@ struct bl_source_opts {
 	/* With a depth: the image manifests of other platforms ("os/arch[/variant]",
 	 * as --platform) below an index are not read; NULL reads them all. */
 	const char *platform;
+	/* containerd and BuildKit (containerd:, buildkit:): the daemon's socket
+	 * ("unix:///run/x.sock" or a path) instead of the environment's and the
+	 * default; or a command whose stdin and stdout reach it (run with
+	 * /bin/sh -c), instead of any socket. NULL: not given. */
+	const char *containerd_address;
+	const char *connect_cmd;
 };
 
 /* Open a source: "DIR", "oci:DIR[:REF]", "content:DIR[@DIGEST]", "FILE",
+ * "containerd:[NS/]NAME[@DIGEST]", "buildkit:[DIGEST]" (a daemon's API),
  * "docker-daemon:NAME[:TAG|@DIGEST]" (the Docker daemon, dockerd.h),
  * "oci-archive:FILE[:REF]", "docker-archive:FILE[:REF]", "-", or a registry
  * reference: "docker://REF", or a bare REF ("alpine", "ghcr.io/o/r:tag",
@@ -241,6 +266,26 @@ char *bl_store_content_find(const char *dir);
  * when `dir` is missing or unreadable, BL_E_FORMAT when it holds no store. */
 bool bl_store_content_open(
         const char *dir, const struct bl_digest *root, struct bl_store **out, struct bl_error *err);
+/* A containerd or BuildKit daemon over its gRPC API. `arg` is the whole
+ * source: "containerd:[NAMESPACE/][NAME][@DIGEST]" (NAMESPACE: a first path
+ * component with no '.' or ':' that is not "localhost"; else
+ * $CONTAINERD_NAMESPACE, else "default") or "buildkit:[@][DIGEST]". The
+ * roots: the image NAME (the Images service; a short name is also tried
+ * normalised, "alpine" -> "docker.io/library/alpine:latest"), which must
+ * point at DIGEST when both are given; or DIGEST alone, read, hashed and
+ * sniffed as bl_store_content_open does; or none (a metadata file's targets
+ * are found by digest). Blobs come from the Content service (Info, Read),
+ * streamed and never cached. The socket is opts->containerd_address, else
+ * $CONTAINERD_ADDRESS (containerd:) or $BUILDKIT_HOST (buildkit:), else
+ * /run/containerd/containerd.sock or /run/buildkit/buildkitd.sock;
+ * opts->connect_cmd replaces the socket. Fails with BL_E_USAGE on a bad
+ * source or address, BL_E_UNSUPPORTED on an address that is not unix://,
+ * BL_E_IO when the daemon cannot be reached, BL_E_AUTH when the socket may
+ * not be opened, BL_E_FORMAT when it does not speak gRPC, BL_E_NOT_FOUND for an unknown namespace
+ * or image (the message lists the namespaces or close names), as bl_store_content_open for DIGEST.
+ */
+bool bl_store_containerd_open(const char *arg, const struct bl_source_opts *opts,
+        struct bl_store **out, struct bl_error *err);
 bool bl_store_tar_open(const char *path, const struct bl_source_opts *opts, struct bl_store **out,
         struct bl_error *err);
 bool bl_store_stream_open(int fd, const char *name, const struct bl_source_opts *opts,

@@ -87,6 +87,11 @@ static const struct opt table[] = {
                 "CA certificates (PEM) for registries, instead of the system's"},
         {"authfile", 0, "FILE", BOTH, TEXT, F(authfile),
                 "registry credentials (containers auth.json format)"},
+        {"containerd-address", 0, "ADDR", BOTH, TEXT, F(containerd_address),
+                "containerd:, buildkit: the daemon's socket (unix://PATH)"},
+        {"connect-cmd", 0, "CMD", BOTH, TEXT, F(connect_cmd),
+                "containerd:, buildkit: reach the daemon through CMD's stdin\n"
+                "and stdout (docker exec -i NAME buildctl dial-stdio)"},
         {"quiet", 'q', NULL, CLI, FLAG, F(quiet), "no diagnostics on stderr besides errors"},
         {"verbose", 'v', NULL, CLI, FLAG, F(verbose),
                 "ls: say on stderr how each layer was read (its TOC or whole) and the bytes"},
@@ -249,6 +254,8 @@ void bl_options_source(const struct bl_options *o, struct bl_source_opts *so)
 	so->insecure = o->insecure;
 	so->cacert = o->cacert;
 	so->authfile = o->authfile;
+	so->containerd_address = o->containerd_address;
+	so->connect_cmd = o->connect_cmd;
 }
 
 bool bl_options_check_stdin(const struct bl_options *o, bool sides, struct bl_error *err)

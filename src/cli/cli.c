@@ -63,6 +63,8 @@ static const char usage_text[] =
         "  FILE, oci-archive:FILE[:REF]  OCI tarball (.tar, .tar.gz, .tar.xz, .tar.zst)\n"
         "  docker-archive:FILE[:REF]     docker save archive (legacy or Engine >= 25)\n"
         "  content:DIR[@DIGEST], DIR     a content store (blobs/sha256/...; a builder's)\n"
+        "  containerd:[NS/]NAME[@DIGEST] an image in containerd, through its socket\n"
+        "  buildkit:DIGEST               a blob in BuildKit's content store, through its socket\n"
         "  -                             an OCI or docker tar on standard input, read once\n"
         "  index/manifest/config.json    a single document\n"
         "  docker://REF, REF             an image in a registry (alpine, ghcr.io/o/r:tag,\n"
@@ -211,12 +213,13 @@ void cli_progress_end(struct cli_progress *p)
 	p->shown = false;
 }
 
-static bool load(const struct bl_options *o, const struct bl_source_opts *needs,
-        struct bl_build **out, int *exit_code)
+bool cli_load_tap(const struct bl_options *o, const struct bl_source_opts *needs,
+        const struct bl_store_tap *tap, struct bl_build **out, int *exit_code)
 {
 	struct bl_error err = {0};
 	struct bl_source_opts lo;
 	bl_options_source(o, &lo);
+	lo.tap = tap;
 	if (needs) {
 		lo.no_referrers = needs->no_referrers;
 		lo.depth = needs->depth;
@@ -248,7 +251,7 @@ static bool load(const struct bl_options *o, const struct bl_source_opts *needs,
 
 bool cli_load(const struct bl_options *o, struct bl_build **out, int *exit_code)
 {
-	return load(o, NULL, out, exit_code);
+	return cli_load_tap(o, NULL, NULL, out, exit_code);
 }
 
 bool cli_load_needs(
@@ -256,7 +259,7 @@ bool cli_load_needs(
 {
 	struct bl_source_opts needs = {
 	        .no_referrers = true, .depth = depth, .platform = o->platform};
-	return load(o, &needs, out, exit_code);
+	return cli_load_tap(o, &needs, NULL, out, exit_code);
 }
 
 enum bl_load_depth cli_what_depth(const enum bl_what *list, size_t n, bool has_layer)

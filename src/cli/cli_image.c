@@ -6,6 +6,7 @@
 #include "bakelens/changeset.h"
 #include "bakelens/layerfiles.h"
 #include "bakelens/mem.h"
+#include "bakelens/passlist.h"
 #include "bakelens/text.h"
 #include "cli_internal.h"
 
@@ -80,13 +81,44 @@ bool cli_layer_index(long number, size_t count, size_t *idx, struct bl_error *er
 }
 
 bool cli_image_list(const struct bl_options *o, const struct bl_node *m, bool hash, size_t count,
-        struct bl_image_files *f, struct bl_error *err)
+        const struct bl_passlist *pass, struct bl_image_files *f, struct bl_error *err)
 {
 	struct cli_progress prog;
 	cli_progress_begin(&prog, o);
 	struct bl_layerfiles_opts lo = {
-	        .hash = hash, .progress = cli_progress, .progress_ud = &prog};
+	        .hash = hash, .progress = cli_progress, .progress_ud = &prog, .pass = pass};
 	bool ok = bl_image_files_load(m, &lo, count, f, err);
+	cli_progress_end(&prog);
+	return ok;
+}
+
+bool cli_image_load(const struct bl_options *o, bool configs, const char *capture,
+        struct bl_build **b, struct bl_passlist **pass, int *exit_code)
+{
+	*pass = bl_passlist_new(capture);
+	struct bl_source_opts needs = {
+	        .no_referrers = true, .depth = BL_LOAD_CONFIGS, .platform = o->platform};
+	return cli_load_tap(o, configs ? &needs : NULL, bl_passlist_tap(*pass), b, exit_code);
+}
+
+bool cli_image_list_files(const struct bl_options *o, const struct bl_node *m,
+        const struct bl_passlist *pass, struct bl_image_files *f, struct bl_error *err)
+{
+	struct cli_progress prog;
+	cli_progress_begin(&prog, o);
+	struct bl_layerfiles_opts lo = {
+	        .progress = cli_progress, .progress_ud = &prog, .pass = pass};
+	bool ok = true;
+	for (size_t i = 0; ok && i < cli_image_layer_count(m); i++) {
+		const struct bl_node *c = cli_image_layer(m, i);
+		lo.layer = (int)i;
+		struct bl_file_list one;
+		bl_file_list_init(&one);
+		ok = bl_passlist_list_node(c, &lo, &one, err);
+		if (ok)
+			bl_image_files_add_take(f, &one, c->has_desc ? c->desc.size : -1);
+		bl_file_list_fini(&one);
+	}
 	cli_progress_end(&prog);
 	return ok;
 }

@@ -102,6 +102,10 @@ bool cli_load(const struct bl_options *o, struct bl_build **out, int *exit_code)
 /* cli_load for a command that needs less than the whole graph: no
  * referrers, documents read down to `depth` only, and with --platform only
  * that platform's manifests (struct bl_source_opts in store.h). */
+/* What both do, with `needs` (NULL: everything) and a tap given to the
+ * sources read once (store.h). */
+bool cli_load_tap(const struct bl_options *o, const struct bl_source_opts *needs,
+        const struct bl_store_tap *tap, struct bl_build **out, int *exit_code);
 bool cli_load_needs(const struct bl_options *o, enum bl_load_depth depth, struct bl_build **out,
         int *exit_code);
 /* The depth `digest --what W,...` needs for the n keys of `list` (none: the
@@ -203,9 +207,22 @@ bool cli_layer_arg(const char *arg, long *out);
  * has C layers (1 to C, or -1 to -C)". */
 bool cli_layer_index(long number, size_t count, size_t *idx, struct bl_error *err);
 /* The first `count` layers of `m` (SIZE_MAX: all) listed into `f`
- * (initialised), with a progress line. */
+ * (initialised), with a progress line; layers `pass` listed as they passed
+ * (may be NULL) come from it. */
+struct bl_passlist;
 bool cli_image_list(const struct bl_options *o, const struct bl_node *m, bool hash, size_t count,
-        struct bl_image_files *f, struct bl_error *err);
+        const struct bl_passlist *pass, struct bl_image_files *f, struct bl_error *err);
+/* cli_image_list without hashes or the layers' tar sizes, so that a layer
+ * with a table of contents is listed from it (cat). */
+bool cli_image_list_files(const struct bl_options *o, const struct bl_node *m,
+        const struct bl_passlist *pass, struct bl_image_files *f, struct bl_error *err);
+/* cli_load (cli_load_needs with BL_LOAD_CONFIGS when `configs`) with a
+ * pass list (passlist.h) tapping the sources read once, so that the layers
+ * of standard input are listed while it passes; `capture` (a normalised
+ * path, or NULL) also keeps that file's bytes. *pass is the caller's to
+ * free (bl_passlist_free), also on failure. */
+bool cli_image_load(const struct bl_options *o, bool configs, const char *capture,
+        struct bl_build **b, struct bl_passlist **pass, int *exit_code);
 /* `bakelens __complete WORDS...` (hidden): the candidates for the last of
  * the words, one a line on stdout; always 0. See cmd_complete.c. */
 int cli_cmd_complete(int nwords, char **words);

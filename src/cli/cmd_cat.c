@@ -15,7 +15,9 @@
 #include "bakelens/changeset.h"
 #include "bakelens/cli.h"
 #include "bakelens/layerfiles.h"
+#include "bakelens/layertoc.h"
 #include "bakelens/mem.h"
+#include "bakelens/passlist.h"
 #include "bakelens/text.h"
 #include "cli_internal.h"
 
@@ -92,11 +94,16 @@ static long deleted_by(const struct bl_image_files *f, const char *path, long *h
 }
 
 /* `path` with the symbolic links on its way followed inside the image
- * (relative to their directory, or from the image's root), at most 40. */
+ * (relative to their directory, or from the image's root); NULL after 40
+ * links (a loop), as the kernel says ELOOP. */
 static char *resolve(const struct bl_file_list *view, const char *path)
 {
 	char *at = bl_strdup(path);
-	for (int hops = 0; hops < 40; hops++) {
+	for (int hops = 0;; hops++) {
+		if (hops == 40) {
+			free(at);
+			return NULL;
+		}
 		bool moved = false;
 		for (char *s = at; *at; s++) {
 			if (*s && *s != '/')
@@ -142,6 +149,42 @@ static bool whiteout_in(const struct bl_file_list *l, const char *path)
 	}
 }
 
+/* The file `member` of layer `ln` from the layer's TOC (layertoc.h): only
+ * its chunks are read, each checked against its digest before any of it is
+ * written. 1 written, 0 failed, -1 the layer has no usable TOC (read it
+ * whole instead). */
+static int cat_from_toc(const struct bl_options *o, const struct bl_node *ln, const char *member,
+        struct sink *s, struct bl_error *err)
+{
+	if (!ln->has_desc || !ln->store)
+		return -1;
+	struct bl_layertoc t;
+	bl_layertoc_init(&t);
+	char sh[32];
+	bl_digest_short(&ln->desc.digest, sh, sizeof sh);
+	int rc = -1;
+	if (!bl_layertoc_load(ln->store, &ln->desc, &t, err)) {
+		bl_error_prefix(err, "layer %s", sh);
+		rc = 0;
+	} else if (t.kind != BL_LAYERTOC_NONE) {
+		const struct bl_layertoc_entry *e = bl_layertoc_find(&t, member);
+		uint64_t bytes = 0;
+		if (e && e->file.type == BL_FILE_REGULAR) {
+			rc = bl_layertoc_cat(
+			        ln->store, &ln->desc, &t, e, write_block, s, &bytes, err);
+			if (!rc && err && err->code != BL_E_IO)
+				bl_error_prefix(err, "layer %s", sh);
+			if (rc && o->verbose)
+				fprintf(stderr, "bakelens: layer %s: read %s, %llu of %lld bytes\n",
+				        sh, bl_layertoc_kind_name(t.kind),
+				        (unsigned long long)(bytes + t.bytes_read),
+				        (long long)ln->desc.size);
+		}
+	}
+	bl_layertoc_fini(&t);
+	return rc;
+}
+
 int cli_cmd_cat(const struct bl_options *o)
 {
 	if (o->nsources < 2) {
@@ -155,8 +198,10 @@ int cli_cmd_cat(const struct bl_options *o)
 	so.nsources--;
 	const char *want = o->sources[o->nsources - 1];
 	char *path = clean_path(want);
+	char *member = NULL;
 	char *safe = bl_text_safe(want);
 	struct bl_build *b = NULL;
+	struct bl_passlist *pass = NULL; /* standard input's layers, and the file's bytes */
 	int rc;
 	struct bl_error err = {0};
 	struct bl_image_files f;
@@ -164,7 +209,7 @@ int cli_cmd_cat(const struct bl_options *o)
 	struct bl_file_list view, one; /* one: --layer's own listing */
 	bl_file_list_init(&view);
 	bl_file_list_init(&one);
-	if (!cli_load(&so, &b, &rc))
+	if (!cli_image_load(&so, false, path, &b, &pass, &rc))
 		goto out;
 	const struct bl_node *m = cli_image_manifest(b, &so, &err);
 	size_t idx = 0;
@@ -173,9 +218,9 @@ int cli_cmd_cat(const struct bl_options *o)
 		goto out;
 	}
 	/* --layer N reads that layer alone; the merged view needs them all. */
-	struct bl_layerfiles_opts lo = {.layer = (int)idx};
-	if (o->layer ? !bl_layerfiles_list_node(cli_image_layer(m, idx), &lo, &one, &err)
-	             : !cli_image_list(&so, m, false, SIZE_MAX, &f, &err)) {
+	struct bl_layerfiles_opts lo = {.layer = (int)idx, .pass = pass};
+	if (o->layer ? !bl_passlist_list_node(cli_image_layer(m, idx), &lo, &one, &err)
+	             : !cli_image_list_files(&so, m, pass, &f, &err)) {
 		rc = cli_fail_input(b, &so, &err);
 		goto out;
 	}
@@ -184,6 +229,11 @@ int cli_cmd_cat(const struct bl_options *o)
 	else
 		bl_image_files_merged(&f, f.len, &view);
 	char *at = resolve(&view, path);
+	if (!at) {
+		bl_fail(&err, BL_E_LOOP, "%s: too many levels of symbolic links (a loop)", safe);
+		rc = cli_fail_input(b, &so, &err);
+		goto out;
+	}
 	const struct bl_file_entry *e = *at ? bl_file_list_find(&view, at) : NULL;
 	if (!e) {
 		long had = -1, by = o->layer ? -1 : deleted_by(&f, at, &had);
@@ -205,6 +255,7 @@ int cli_cmd_cat(const struct bl_options *o)
 	free(at);
 	size_t from = (size_t)e->layer;
 	uint32_t seq = e->seq;
+	member = bl_strdup(e->path); /* the entry that holds the data */
 	if (e->type == BL_FILE_HARDLINK && e->linkname) {
 		/* The member that holds the data: in the link's own layer, else
 		 * the target as the layers under it had it. */
@@ -219,10 +270,14 @@ int cli_cmd_cat(const struct bl_options *o)
 				from = (size_t)u->layer;
 				seq = u->seq;
 				t = u;
+				free(member);
+				member = bl_strdup(u->path);
 			}
 			bl_file_list_fini(&below);
 		} else if (t) {
 			seq = t->seq;
+			free(member);
+			member = bl_strdup(t->path);
 		}
 		if (!t) {
 			bl_fail(&err, BL_E_NOT_FOUND, "%s: a hard link to a file %s has", safe,
@@ -236,7 +291,14 @@ int cli_cmd_cat(const struct bl_options *o)
 		goto out;
 	}
 	struct sink s = {.tty = isatty(STDOUT_FILENO), .path = want};
-	if (!bl_layerfiles_cat_node(cli_image_layer(m, from), seq, write_block, &s, &err)) {
+	const struct bl_node *ln = cli_image_layer(m, from);
+	int toc = bl_passlist_used(pass) ? -1 : cat_from_toc(o, ln, member, &s, &err);
+	/* Standard input has passed: the bytes are those kept on the way. */
+	if (toc == 0 || (toc < 0 && (bl_passlist_used(pass) && ln->has_desc
+	                                            ? !bl_passlist_cat(pass, &ln->desc, seq,
+	                                                      write_block, &s, &err)
+	                                            : !bl_layerfiles_cat_node(
+	                                                      ln, seq, write_block, &s, &err)))) {
 		rc = err.code == BL_E_IO && !cli_out_ok() ? BL_EXIT_OK
 		                                          : cli_fail_input(b, &so, &err);
 		goto out;
@@ -247,6 +309,8 @@ out:
 	bl_file_list_fini(&one);
 	bl_image_files_fini(&f);
 	bl_build_free(b);
+	bl_passlist_free(pass);
+	free(member);
 	free(path);
 	free(safe);
 	return rc;

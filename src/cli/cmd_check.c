@@ -20,6 +20,7 @@
 #include "bakelens/file.h"
 #include "bakelens/mem.h"
 #include "bakelens/text.h"
+#include "bakelens/passlist.h"
 #include "cli_internal.h"
 
 enum { R_EFFICIENCY, R_WASTED, R_USER, NRULES };
@@ -375,13 +376,14 @@ int cli_cmd_check(const struct bl_options *o)
 				bl_error_prefix(&err, "--%s", rule_snake[i]);
 		}
 	struct bl_build *b = NULL;
-	struct bl_vec images; /* struct bl_node *, borrowed */
+	struct bl_passlist *pass = NULL; /* the layers of standard input */
+	struct bl_vec images;            /* struct bl_node *, borrowed */
 	bl_vec_init(&images, NULL);
 	if (!ok) {
 		rc = cli_fail(&err);
 		goto out;
 	}
-	if (!cli_load(o, &b, &rc))
+	if (!cli_image_load(o, false, NULL, &b, &pass, &rc))
 		goto out;
 	const struct bl_node *t = bl_build_find_target(b, o->target, &err);
 	const struct bl_node *one =
@@ -413,7 +415,8 @@ int cli_cmd_check(const struct bl_options *o)
 		struct bl_image_files f;
 		bl_image_files_init(&f);
 		struct bl_error e = {0};
-		if (!cli_image_usable(m, &e) || !cli_image_list(o, m, false, SIZE_MAX, &f, &e)) {
+		if (!cli_image_usable(m, &e) ||
+		        !cli_image_list(o, m, false, SIZE_MAX, pass, &f, &e)) {
 			worst = bl_exit_worse(worst, cli_fail_input(b, o, &e));
 			bl_image_files_fini(&f);
 			continue;
@@ -445,5 +448,6 @@ out:
 		free(rules[i].config);
 	bl_vec_fini(&images);
 	bl_build_free(b);
+	bl_passlist_free(pass);
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include "bakelens/filetree.h"
 #include "bakelens/layerfiles.h"
 #include "bakelens/mem.h"
+#include "bakelens/passlist.h"
 #include "bakelens/text.h"
 #include "cli_internal.h"
 
@@ -253,9 +254,12 @@ int cli_cmd_ls(const struct bl_options *o)
 		return BL_EXIT_USAGE;
 	}
 	struct bl_build *b = NULL;
+	struct bl_passlist *pass = NULL; /* the layers of standard input */
 	int rc;
-	if (!cli_load_needs(o, BL_LOAD_CONFIGS, &b, &rc))
+	if (!cli_image_load(o, true, NULL, &b, &pass, &rc)) {
+		bl_passlist_free(pass);
 		return rc;
+	}
 	struct bl_error err = {0};
 	struct bl_file_list acc;
 	bl_file_list_init(&acc);
@@ -278,7 +282,7 @@ int cli_cmd_ls(const struct bl_options *o)
 	}
 	if (o->changes) {
 		/* A layer's changes need the layers under it, not those above. */
-		if (!cli_image_list(o, m, true, o->layer ? idx + 1 : SIZE_MAX, &f, &err)) {
+		if (!cli_image_list(o, m, true, o->layer ? idx + 1 : SIZE_MAX, pass, &f, &err)) {
 			rc = bl_exit_worse(bad, cli_fail_input(b, o, &err));
 			goto out;
 		}
@@ -292,13 +296,19 @@ int cli_cmd_ls(const struct bl_options *o)
 	}
 	struct cli_progress prog;
 	cli_progress_begin(&prog, o);
-	struct bl_layerfiles_opts lo = {.progress = cli_progress, .progress_ud = &prog};
+	struct bl_layerfiles_opts lo = {
+	        .progress = cli_progress, .progress_ud = &prog, .pass = pass};
 	if (o->verbose)
 		lo.read_path = cli_read_path;
 	bool ok;
 	if (o->layer) {
 		lo.layer = (int)idx;
-		ok = bl_layerfiles_list_node(cli_image_layer(m, idx), &lo, &acc, &err);
+		ok = bl_passlist_list_node(cli_image_layer(m, idx), &lo, &acc, &err);
+	} else if (bl_passlist_used(pass)) {
+		/* the same merge as bl_layerfiles_list_image, from the kept listings */
+		ok = bl_image_files_load(m, &lo, SIZE_MAX, &f, &err);
+		if (ok)
+			bl_image_files_merged(&f, SIZE_MAX, &acc);
 	} else {
 		ok = bl_layerfiles_list_image(m, &lo, &acc, &err);
 	}
@@ -318,5 +328,6 @@ out:
 	bl_image_files_fini(&f);
 	bl_file_list_fini(&acc);
 	bl_build_free(b);
+	bl_passlist_free(pass);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bakelens/mem.h"
+#include "bakelens/passlist.h"
 
 void bl_image_files_init(struct bl_image_files *f)
 {
@@ -50,7 +51,7 @@ bool bl_image_files_load(const struct bl_node *manifest, const struct bl_layerfi
 		lo.need_tar_bytes = true; /* the layers' sizes are part of every image_files */
 		struct bl_file_list one;
 		bl_file_list_init(&one);
-		if (!bl_layerfiles_list_node(c, &lo, &one, err)) {
+		if (!bl_passlist_list_node(c, &lo, &one, err)) {
 			bl_file_list_fini(&one);
 			return false;
 		}

@@ -47,21 +47,91 @@ static struct bl_file_entry *list_push(struct bl_file_list *l)
 	return e;
 }
 
-static int entry_cmp(const void *a, const void *b)
+/* Entries a and b (indices) in path order, then in the order they were
+ * listed (tar order). */
+static bool idx_less(const struct bl_file_entry *it, uint32_t a, uint32_t b)
 {
-	const struct bl_file_entry *x = a, *y = b;
-	int c = strcmp(x->path, y->path);
-	if (c)
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	int c = strcmp(it[a].path, it[b].path);
+	return c < 0 || (c == 0 && a < b);
 }
 
-/* Sort by path; of equal paths keep the last in tar order. */
+/* Quicksort of indices into `it` (median of three, insertion sort for short
+ * runs, the larger side looped so the stack stays logarithmic). */
+static void idx_sort(const struct bl_file_entry *it, uint32_t *v, size_t n)
+{
+	while (n > 16) {
+		size_t m = n / 2;
+		uint32_t t;
+#define SWAP(i, j) (t = v[i], v[i] = v[j], v[j] = t)
+		if (idx_less(it, v[m], v[0]))
+			SWAP(m, 0);
+		if (idx_less(it, v[n - 1], v[m])) {
+			SWAP(n - 1, m);
+			if (idx_less(it, v[m], v[0]))
+				SWAP(m, 0);
+		}
+		uint32_t pivot = v[m];
+		size_t i = 0, j = n - 1;
+		for (;;) {
+			while (idx_less(it, v[i], pivot))
+				i++;
+			while (idx_less(it, pivot, v[j]))
+				j--;
+			if (i >= j)
+				break;
+			SWAP(i, j);
+			i++;
+			j--;
+		}
+#undef SWAP
+		size_t left = j + 1; /* [0, j] and [j + 1, n) */
+		if (left < n - left) {
+			idx_sort(it, v, left);
+			v += left;
+			n -= left;
+		} else {
+			idx_sort(it, v + left, n - left);
+			n = left;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint32_t x = v[i];
+		size_t j = i;
+		for (; j > 0 && idx_less(it, x, v[j - 1]); j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/* Sort by path; of equal paths keep the last in tar order. The entries
+ * are sorted through an index and moved once along the permutation's
+ * cycles: 4 bytes an entry on the side, where qsort takes 16 (a million
+ * entries are 112 MB; this is what holds a listing's peak). */
 static void list_sort_unique(struct bl_file_list *l)
 {
 	if (l->len < 2)
 		return;
-	qsort(l->items, l->len, sizeof *l->items, entry_cmp);
+	uint32_t *v = bl_malloc(l->len * sizeof *v);
+	for (size_t i = 0; i < l->len; i++)
+		v[i] = (uint32_t)i;
+	idx_sort(l->items, v, l->len);
+	for (size_t i = 0; i < l->len; i++) {
+		if (v[i] == i)
+			continue;
+		struct bl_file_entry tmp = l->items[i];
+		size_t j = i;
+		for (;;) {
+			size_t k = v[j];
+			v[j] = (uint32_t)j;
+			if (k == i) {
+				l->items[j] = tmp;
+				break;
+			}
+			l->items[j] = l->items[k];
+			j = k;
+		}
+	}
+	free(v);
 	size_t w = 0;
 	for (size_t i = 0; i < l->len; i++) {
 		if (i + 1 < l->len && strcmp(l->items[i].path, l->items[i + 1].path) == 0)
@@ -73,7 +143,12 @@ static void list_sort_unique(struct bl_file_list *l)
 
 size_t bl_file_list_lower_bound(const struct bl_file_list *l, const char *key)
 {
-	size_t lo = 0, hi = l->len;
+	return bl_file_list_lower_bound_in(l, key, 0, l->len);
+}
+
+size_t bl_file_list_lower_bound_in(
+        const struct bl_file_list *l, const char *key, size_t lo, size_t hi)
+{
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (strcmp(l->items[mid].path, key) < 0)
@@ -142,7 +217,10 @@ void bl_file_mode_string(const struct bl_file_entry *e, char *out, size_t outlen
 	snprintf(out, outlen, "%s", s);
 }
 
-/* "./a/b/" -> "a/b"; "/" and "./" -> "". Written into the arena. */
+/* "./a/b/" -> "a/b"; "/" and "./" -> "". Written into the arena. "." and
+ * ".." components inside are resolved as a runtime joining the path under
+ * its root would; a ".." above the root gives NULL (the member would land
+ * outside the image's filesystem: no runtime applies it as written). */
 static const char *normalise(struct bl_arena *a, const char *p)
 {
 	while (p[0] == '.' && p[1] == '/')
@@ -154,7 +232,44 @@ static const char *normalise(struct bl_arena *a, const char *p)
 	size_t len = strlen(p);
 	while (len > 0 && p[len - 1] == '/')
 		len--;
-	return bl_arena_strndup(a, p, len);
+	bool plain = true; /* the usual case: no "//", "." or ".." component */
+	for (size_t i = 0; i < len && plain; i++)
+		if ((i == 0 || p[i - 1] == '/') &&
+		        (p[i] == '/' ||
+		                (p[i] == '.' &&
+		                        (i + 1 == len || p[i + 1] == '/' ||
+		                                (p[i + 1] == '.' &&
+		                                        (i + 2 == len || p[i + 2] == '/'))))))
+			plain = false;
+	if (plain)
+		return bl_arena_strndup(a, p, len);
+	char *out = bl_malloc(len + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < len;) {
+		size_t j = i;
+		while (j < len && p[j] != '/')
+			j++;
+		size_t cl = j - i;
+		if (cl == 2 && p[i] == '.' && p[i + 1] == '.') {
+			if (o == 0) {
+				free(out);
+				return NULL;
+			}
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else if (cl > 0 && !(cl == 1 && p[i] == '.')) {
+			if (o > 0)
+				out[o++] = '/';
+			memcpy(out + o, p + i, cl);
+			o += cl;
+		}
+		i = j + 1;
+	}
+	const char *r = bl_arena_strndup(a, out, o);
+	free(out);
+	return r;
 }
 
 /* ---- reading ---- */
@@ -171,10 +286,31 @@ struct reader {
 	bool eof; /* the stream returned 0 */
 };
 
+/* A decompression bomb: past BOMB_FLOOR uncompressed bytes, a layer that
+ * decompresses to more than BOMB_RATIO times what was read of it is
+ * refused. gzip cannot pass 1032:1 and real layers stay far below it; zstd,
+ * xz and bzip2 can reach millions to one, and listing such a layer would
+ * take as long as writing all of it out. */
+#define BOMB_FLOOR (256ull << 20)
+#define BOMB_RATIO 1100u
+
 static la_ssize_t cb_read(struct archive *a, void *ud, const void **buf)
 {
 	struct reader *r = ud;
-	ssize_t n = r->s->read(r->s, r->buf, READ_BUF, &r->err);
+	int64_t un = archive_filter_bytes(a, 0);
+	if (un > 0 && (uint64_t)un > BOMB_FLOOR && (uint64_t)un / BOMB_RATIO > r->bytes) {
+		r->failed = true;
+		bl_fail(&r->err, BL_E_TOO_BIG,
+		        "decompresses to over %u times its size (%lld bytes from the first "
+		        "%llu): refused as a decompression bomb",
+		        BOMB_RATIO, (long long)un, (unsigned long long)r->bytes);
+		archive_set_error(a, EFBIG, "%s", r->err.msg);
+		return -1;
+	}
+	/* Data that decompresses far more than usual is fed in small pieces, so
+	 * that the check above comes before gigabytes, not after. */
+	size_t want = un <= 0 || (uint64_t)un / 64 > r->bytes ? 16384 : READ_BUF;
+	ssize_t n = r->s->read(r->s, r->buf, want, &r->err);
 	if (n < 0) {
 		r->failed = true;
 		archive_set_error(a, EIO, "%s", r->err.msg);
@@ -333,18 +469,45 @@ bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_l
 		member = bl_strdup(name);
 		const char *path = normalise(&out->arena, name);
 		enum bl_file_type t = type_of(ae);
+		const char *link = t == BL_FILE_HARDLINK  ? archive_entry_hardlink(ae)
+		                   : t == BL_FILE_SYMLINK ? archive_entry_symlink(ae)
+		                                          : NULL;
+		const char *hard =
+		        t == BL_FILE_HARDLINK && link ? normalise(&out->arena, link) : "";
+		if (!path || !hard) {
+			char *sm = bl_text_safe(name);
+			bl_fail(err, BL_E_FORMAT,
+			        "%s: tar member \"%s\": %s leaves the layer's root", what, sm,
+			        path ? "its hard link target" : "its path");
+			free(sm);
+			goto out;
+		}
 		struct bl_hasher h;
 		bool hashing = o->hash && t == BL_FILE_REGULAR;
+		bool capturing = o->capture && o->capture_path && t == BL_FILE_REGULAR &&
+		                 strcmp(path, o->capture_path) == 0;
 		if (hashing)
 			bl_hasher_init(&h, BL_DIGEST_SHA256);
-		if (hashing) {
+		int64_t start = archive_filter_bytes(a, 0); /* where the member's data begins */
+		bool sunk = !capturing || o->capture(o->capture_ud, seq, NULL, 0, err);
+		if (!sunk) {
+			if (err && err->code == BL_OK)
+				bl_fail(err, BL_E_CANCELLED, "%s: cancelled", what);
+			if (hashing)
+				bl_hasher_fini(&h);
+			goto out;
+		}
+		if (hashing || capturing) {
 			const void *blk;
 			size_t len;
 			la_int64_t off;
 			int drc;
 			int64_t got = 0;
 			while ((drc = archive_read_data_block(a, &blk, &len, &off)) == ARCHIVE_OK) {
-				bl_hasher_update(&h, blk, len);
+				if (hashing)
+					bl_hasher_update(&h, blk, len);
+				if (capturing && sunk)
+					sunk = o->capture(o->capture_ud, seq, blk, len, err);
 				got += (int64_t)len;
 			}
 			/* All the data, then the short end (padding missing). */
@@ -354,14 +517,21 @@ bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_l
 				truncated = true;
 				drc = ARCHIVE_EOF;
 			}
-			if (drc != ARCHIVE_EOF) {
-				bl_hasher_fini(&h);
-				fail_archive(&r, a, what, member, err);
+			if (drc != ARCHIVE_EOF || !sunk) {
+				if (hashing)
+					bl_hasher_fini(&h);
+				if (sunk)
+					fail_archive(&r, a, what, member, err);
+				else if (err && err->code == BL_OK)
+					bl_fail(err, BL_E_CANCELLED, "%s: cancelled", what);
 				goto out;
 			}
 		} else if (archive_read_data_skip(a) != ARCHIVE_OK) {
-			/* Skipping takes data and padding at once: the same short end. */
-			if (!clean_truncation(&r, a)) {
+			/* Skipping takes data and padding at once: the same short end,
+			 * if the data was all there (a skip that ran out inside it is
+			 * a file cut short). */
+			int64_t size = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : 0;
+			if (!clean_truncation(&r, a) || archive_filter_bytes(a, 0) - start < size) {
 				fail_archive(&r, a, what, member, err);
 				goto out;
 			}
@@ -388,12 +558,9 @@ bool bl_layerfiles_read(struct bl_stream *s, const char *what, const struct bl_l
 		e->mtime = archive_entry_mtime_is_set(ae) ? archive_entry_mtime(ae) : 0;
 		e->mtime_nsec =
 		        archive_entry_mtime_is_set(ae) ? (int32_t)archive_entry_mtime_nsec(ae) : 0;
-		const char *link = t == BL_FILE_HARDLINK  ? archive_entry_hardlink(ae)
-		                   : t == BL_FILE_SYMLINK ? archive_entry_symlink(ae)
-		                                          : NULL;
 		if (link)
-			e->linkname = t == BL_FILE_HARDLINK ? normalise(&out->arena, link)
-			                                    : bl_arena_strdup(&out->arena, link);
+			e->linkname =
+			        t == BL_FILE_HARDLINK ? hard : bl_arena_strdup(&out->arena, link);
 		if (hashing) {
 			struct bl_digest d;
 			bl_hasher_final(&h, &d);
@@ -555,7 +722,8 @@ bool bl_layerfiles_cat(struct bl_stream *s, const char *what, uint32_t seq, bl_d
 		/* The members counted as bl_layerfiles_read counts them. */
 		struct bl_arena tmp;
 		bl_arena_init(&tmp);
-		bool root = !*normalise(&tmp, name ? name : "");
+		const char *np = normalise(&tmp, name ? name : "");
+		bool root = np && !*np;
 		bl_arena_fini(&tmp);
 		if (root || at++ != seq)
 			continue; /* the next header skips the data */
@@ -608,27 +776,47 @@ out:
 	return ok;
 }
 
+/* A name escaped as bl_text_escape does, without its work for the usual
+ * name: printable ASCII passes as it is. */
+static void put_name(struct bl_buf *out, const char *s)
+{
+	size_t n = 0;
+	while (s[n] >= 0x20 && s[n] < 0x7f)
+		n++;
+	if (!s[n])
+		bl_buf_append(out, s, n);
+	else
+		bl_text_escape(out, s, strlen(s));
+}
+
 void bl_file_entry_line(const struct bl_file_entry *e, bool show_layer, struct bl_buf *out)
 {
 	char mode[16], when[32];
 	bl_file_mode_string(e, mode, sizeof mode);
 	time_t t = (time_t)e->mtime;
 	struct tm tm;
-	if (gmtime_r(&t, &tm))
+	/* Layers give most entries one mtime: formatted once per run of them
+	 * (a thread's own copy: listings are printed from worker threads too). */
+	static _Thread_local int64_t last_mtime = INT64_MIN;
+	static _Thread_local char last_when[32];
+	if (e->mtime == last_mtime)
+		memcpy(when, last_when, sizeof when);
+	else if (gmtime_r(&t, &tm))
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
 	else
 		snprintf(when, sizeof when, "?");
+	if (e->mtime != last_mtime) {
+		last_mtime = e->mtime;
+		memcpy(last_when, when, sizeof when);
+	}
 	bl_buf_printf(out, "%s %5lld %5lld %10lld %s ", mode, (long long)e->uid, (long long)e->gid,
 	        (long long)e->size, when);
 	if (show_layer)
 		bl_buf_printf(out, "[%d] ", e->layer + 1); /* layer numbers count from 1 */
-	char *p = bl_text_safe(e->path);
-	bl_buf_printf(out, "%s", p);
-	free(p);
+	put_name(out, e->path);
 	if (e->linkname) {
-		char *l = bl_text_safe(e->linkname);
-		bl_buf_printf(out, "%s%s", e->type == BL_FILE_HARDLINK ? " link to " : " -> ", l);
-		free(l);
+		bl_buf_puts(out, e->type == BL_FILE_HARDLINK ? " link to " : " -> ");
+		put_name(out, e->linkname);
 		if (e->link_state == BL_LINK_GONE)
 			bl_buf_printf(out, " (target path deleted since)");
 		else if (e->link_state == BL_LINK_REPLACED)
@@ -656,239 +844,4 @@ bool bl_layerfiles_list_image(const struct bl_node *manifest, const struct bl_la
 			return false;
 	}
 	return true;
-}
-
-/* ---- merging ---- */
-
-static const char *base_of(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
-
-/* Mark entries under `dir/` (and `dir` itself when `self`) as deleted. */
-static void mark_under(const struct bl_file_list *l, bool *del, const char *dir, bool self)
-{
-	if (self) {
-		size_t i = bl_file_list_lower_bound(l, dir);
-		if (i < l->len && strcmp(l->items[i].path, dir) == 0)
-			del[i] = true;
-	}
-	size_t dl = strlen(dir);
-	char *prefix = bl_asprintf("%s/", dir);
-	/* A whiteout at the root (".wh..wh..opq" in "") hides everything. */
-	size_t i = dl ? bl_file_list_lower_bound(l, prefix) : 0;
-	for (; i < l->len; i++) {
-		if (dl && strncmp(l->items[i].path, prefix, dl + 1) != 0)
-			break;
-		del[i] = true;
-	}
-	free(prefix);
-}
-
-void bl_layerfiles_merge(struct bl_file_list *acc, const struct bl_file_list *upper)
-{
-	bool *del = bl_calloc(acc->len + 1, sizeof *del);
-	bool *wh = bl_calloc(upper->len + 1, sizeof *wh);
-	for (size_t i = 0; i < upper->len; i++) {
-		const struct bl_file_entry *e = &upper->items[i];
-		const char *b = base_of(e->path);
-		if (strncmp(b, ".wh.", 4) != 0) {
-			if (e->type != BL_FILE_DIR)
-				mark_under(acc, del, e->path, false);
-			continue;
-		}
-		wh[i] = true;
-		size_t dirlen = (size_t)(b - e->path);
-		char *dir = bl_strndup(e->path, dirlen ? dirlen - 1 : 0);
-		if (strcmp(b, ".wh..wh..opq") == 0) {
-			mark_under(acc, del, dir, false);
-		} else {
-			char *victim = dirlen ? bl_asprintf("%s/%s", dir, b + 4) : bl_strdup(b + 4);
-			mark_under(acc, del, victim, true);
-			free(victim);
-		}
-		free(dir);
-	}
-	/* Merge the two sorted lists; the upper entry wins on equal paths. */
-	struct bl_file_entry *items = bl_malloc((acc->len + upper->len + 1) * sizeof *items);
-	size_t n = 0, i = 0, j = 0;
-	while (i < acc->len || j < upper->len) {
-		if (i < acc->len && del[i]) {
-			i++;
-			continue;
-		}
-		if (j < upper->len && wh[j]) {
-			j++;
-			continue;
-		}
-		int c = i >= acc->len     ? 1
-		        : j >= upper->len ? -1
-		                          : strcmp(acc->items[i].path, upper->items[j].path);
-		if (c < 0) {
-			items[n++] = acc->items[i++];
-		} else {
-			struct bl_file_entry e = upper->items[j++];
-			e.path = bl_arena_strdup(&acc->arena, e.path);
-			if (e.linkname)
-				e.linkname = bl_arena_strdup(&acc->arena, e.linkname);
-			items[n++] = e;
-			if (c == 0)
-				i++;
-		}
-	}
-	free(acc->items);
-	acc->items = items;
-	acc->len = n;
-	acc->cap = acc->len + upper->len + 1;
-	acc->bytes_read += upper->bytes_read;
-	acc->tar_bytes += upper->tar_bytes;
-	acc->content_bytes += upper->content_bytes;
-	free(del);
-	free(wh);
-	/* A hard link is made to the file its target path holds when its layer
-	 * is applied; later layers may remove or replace that path. */
-	for (size_t k = 0; k < acc->len; k++) {
-		struct bl_file_entry *e = &acc->items[k];
-		if (e->type != BL_FILE_HARDLINK || !e->linkname)
-			continue;
-		const struct bl_file_entry *t = bl_file_list_find(acc, e->linkname);
-		e->link_state = !t                    ? BL_LINK_GONE
-		                : t->layer > e->layer ? BL_LINK_REPLACED
-		                                      : BL_LINK_OK;
-	}
-}
-
-/* ---- differences ---- */
-
-void bl_file_diff_init(struct bl_file_diff *d)
-{
-	memset(d, 0, sizeof *d);
-}
-
-void bl_file_diff_fini(struct bl_file_diff *d)
-{
-	free(d->items);
-	memset(d, 0, sizeof *d);
-}
-
-static void diff_push(struct bl_file_diff *d, enum bl_file_change_kind k, unsigned what,
-        const struct bl_file_entry *l, const struct bl_file_entry *r)
-{
-	if (d->len == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 64;
-		d->items = bl_realloc(d->items, d->cap * sizeof *d->items);
-	}
-	d->items[d->len++] =
-	        (struct bl_file_change){.kind = k, .what = what, .left = l, .right = r};
-	d->counts[k]++;
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-	if (!a || !b)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-unsigned bl_file_entry_compare(const struct bl_file_entry *l, const struct bl_file_entry *r)
-{
-	unsigned what = 0;
-	if (l->type != r->type)
-		what |= BL_FMETA_TYPE;
-	if (l->type == BL_FILE_REGULAR && r->type == BL_FILE_REGULAR) {
-		if (l->size != r->size)
-			what |= BL_FMETA_SIZE;
-		if (l->has_sha256 && r->has_sha256 && memcmp(l->sha256, r->sha256, 32) != 0)
-			what |= BL_FMETA_DATA;
-	}
-	if (!str_eq(l->linkname, r->linkname))
-		what |= BL_FMETA_LINK;
-	if (l->uid != r->uid)
-		what |= BL_FMETA_UID;
-	if (l->gid != r->gid)
-		what |= BL_FMETA_GID;
-	if (l->mode != r->mode)
-		what |= BL_FMETA_MODE;
-	if (l->mtime != r->mtime || l->mtime_nsec != r->mtime_nsec)
-		what |= BL_FMETA_MTIME;
-	return what;
-}
-
-static void diff_pair(struct bl_file_diff *d, const struct bl_file_entry *l,
-        const struct bl_file_entry *r, const struct bl_file_diff_opts *o)
-{
-	unsigned all = bl_file_entry_compare(l, r);
-	unsigned content = all & (BL_FMETA_TYPE | BL_FMETA_SIZE | BL_FMETA_DATA);
-	unsigned meta = all & ~content;
-	bool mtime = all & BL_FMETA_MTIME;
-	if (o && o->ignore_timestamps)
-		meta &= ~BL_FMETA_MTIME;
-	if (content) {
-		diff_push(d, BL_FCHANGE_CONTENT, content | meta, l, r);
-	} else if (meta) {
-		diff_push(d, BL_FCHANGE_METADATA, meta, l, r);
-	} else {
-		d->same++;
-		if (mtime)
-			d->timestamps_ignored++;
-	}
-}
-
-void bl_layerfiles_diff(const struct bl_file_list *left, const struct bl_file_list *right,
-        const struct bl_file_diff_opts *o, struct bl_file_diff *out)
-{
-	size_t i = 0, j = 0;
-	while (i < left->len || j < right->len) {
-		int c = i >= left->len    ? 1
-		        : j >= right->len ? -1
-		                          : strcmp(left->items[i].path, right->items[j].path);
-		if (c < 0) {
-			diff_push(out, BL_FCHANGE_REMOVED, 0, &left->items[i++], NULL);
-		} else if (c > 0) {
-			diff_push(out, BL_FCHANGE_ADDED, 0, NULL, &right->items[j++]);
-		} else {
-			diff_pair(out, &left->items[i], &right->items[j], o);
-			i++;
-			j++;
-		}
-	}
-}
-
-char *bl_file_change_what(unsigned what)
-{
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} names[] = {
-	        {BL_FMETA_TYPE, "type"},
-	        {BL_FMETA_SIZE, "size"},
-	        {BL_FMETA_DATA, "bytes"},
-	        {BL_FMETA_LINK, "link target"},
-	        {BL_FMETA_MODE, "mode"},
-	        {BL_FMETA_UID, "uid"},
-	        {BL_FMETA_GID, "gid"},
-	        {BL_FMETA_MTIME, "mtime"},
-	};
-	struct bl_buf b;
-	bl_buf_init(&b);
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (what & names[i].bit)
-			bl_buf_printf(&b, "%s%s", b.len ? ", " : "", names[i].name);
-	return bl_buf_take(&b);
-}
-
-const char *bl_file_change_name(enum bl_file_change_kind k)
-{
-	switch (k) {
-	case BL_FCHANGE_ADDED:
-		return "added";
-	case BL_FCHANGE_REMOVED:
-		return "removed";
-	case BL_FCHANGE_CONTENT:
-		return "content";
-	case BL_FCHANGE_METADATA:
-		return "metadata";
-	}
-	return "?";
 }

@@ -365,44 +365,47 @@ static int shadowed_cmp(const void *a, const void *b)
 	return c ? c : (x->layer < y->layer ? -1 : x->layer > y->layer);
 }
 
+struct shadow_ctx {
+	struct bl_waste *w;
+	size_t by_layer, cap;
+};
+
+/* An entry the merge of layer by_layer drops: shadowed, unless a directory
+ * (a directory entry carries no bytes). */
+static void shadow(void *ud, const struct bl_file_entry *e)
+{
+	struct shadow_ctx *c = ud;
+	struct bl_waste *w = c->w;
+	if (e->type == BL_FILE_DIR)
+		return;
+	if (w->nshadowed == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 64;
+		w->shadowed = bl_realloc(w->shadowed, c->cap * sizeof *w->shadowed);
+	}
+	int64_t sz = e->size > 0 ? e->size : 0;
+	w->shadowed[w->nshadowed++] =
+	        (struct bl_shadowed){.path = bl_arena_strdup(&w->arena, e->path),
+	                .layer = (size_t)e->layer,
+	                .by_layer = c->by_layer,
+	                .size = sz};
+	w->shadowed_bytes += (uint64_t)sz;
+	w->shadowed_files++;
+	w->layer_shadowed_bytes[e->layer] += (uint64_t)sz;
+	w->layer_shadowed_files[e->layer]++;
+}
+
 static void exact_figures(const struct bl_image_files *f, struct bl_waste *w)
 {
 	w->layer_shadowed_bytes = bl_calloc(f->len + 1, sizeof *w->layer_shadowed_bytes);
 	w->layer_shadowed_files = bl_calloc(f->len + 1, sizeof *w->layer_shadowed_files);
 	struct bl_file_list acc;
 	bl_file_list_init(&acc);
-	size_t cap = 0;
+	struct shadow_ctx c = {.w = w};
+	/* The merge says what it drops; its entries borrow the layers' strings
+	 * (f outlives acc): no copy of the merged view is made. */
 	for (size_t M = 0; M < f->len; M++) {
-		/* The entries before the merge: their strings stay in acc's arena. */
-		size_t olen = acc.len;
-		struct bl_file_entry *old = bl_malloc((olen + 1) * sizeof *old);
-		if (olen)
-			memcpy(old, acc.items, olen * sizeof *old);
-		bl_layerfiles_merge(&acc, &f->layers[M]);
-		for (size_t i = 0, j = 0; i < olen; i++) {
-			const struct bl_file_entry *e = &old[i];
-			while (j < acc.len && strcmp(acc.items[j].path, e->path) < 0)
-				j++;
-			bool kept = j < acc.len && strcmp(acc.items[j].path, e->path) == 0 &&
-			            acc.items[j].layer == e->layer;
-			if (kept || e->type == BL_FILE_DIR)
-				continue;
-			if (w->nshadowed == cap) {
-				cap = cap ? 2 * cap : 64;
-				w->shadowed = bl_realloc(w->shadowed, cap * sizeof *w->shadowed);
-			}
-			int64_t sz = e->size > 0 ? e->size : 0;
-			w->shadowed[w->nshadowed++] =
-			        (struct bl_shadowed){.path = bl_arena_strdup(&w->arena, e->path),
-			                .layer = (size_t)e->layer,
-			                .by_layer = M,
-			                .size = sz};
-			w->shadowed_bytes += (uint64_t)sz;
-			w->shadowed_files++;
-			w->layer_shadowed_bytes[e->layer] += (uint64_t)sz;
-			w->layer_shadowed_files[e->layer]++;
-		}
-		free(old);
+		c.by_layer = M;
+		bl_layerfiles_merge_ex(&acc, &f->layers[M], true, shadow, &c);
 	}
 	bl_file_list_fini(&acc);
 	if (w->nshadowed > 1)

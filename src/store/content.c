@@ -10,8 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bakelens/json.h"
-#include "bakelens/mediatype.h"
 #include "bakelens/mem.h"
 #include "bakelens/text.h"
 #include "internal.h"
@@ -116,52 +114,12 @@ static const struct bl_store_ops content_ops = {
                         "that is normal there",
 };
 
-/* The media type of a root document: its mediaType when that names an index
- * or manifest, else the OCI type its shape says. NULL: neither. */
-static const char *root_media_type(const json_t *doc)
-{
-	const char *mt = bl_json_str(doc, "mediaType");
-	enum bl_media_kind k = bl_mediatype_kind(mt);
-	if (mt)
-		return k == BL_MEDIA_INDEX || k == BL_MEDIA_MANIFEST ? mt : NULL;
-	if (json_is_array(json_object_get(doc, "manifests")))
-		return BL_MT_OCI_INDEX;
-	if (json_is_object(json_object_get(doc, "config")) &&
-	        json_is_array(json_object_get(doc, "layers")))
-		return BL_MT_OCI_MANIFEST;
-	return NULL;
-}
-
-/* Read the root blob (hashed against its digest by bl_store_read_blob) and
- * make the root descriptor from what it is. */
 static bool load_root(struct content *c, const struct bl_digest *d, struct bl_error *err)
 {
-	struct bl_descriptor want = {.digest = *d, .size = -1};
-	struct bl_buf buf;
-	bl_buf_init(&buf);
-	json_t *doc = NULL;
-	bool ok = false;
-	if (!bl_store_read_blob(c->blobs, &want, BL_JSON_MANIFEST_MAX, &buf, err)) {
-		bl_error_prefix(err, "content store %s: root %s", c->safe_dir, d->str);
-		goto done;
-	}
-	doc = bl_json_parse(buf.data, buf.len, BL_JSON_MANIFEST_MAX, err);
-	const char *mt = json_is_object(doc) ? root_media_type(doc) : NULL;
-	if (!mt) {
-		if (doc)
-			bl_fail(err, BL_E_FORMAT, "neither an image index nor an image manifest");
-		bl_error_prefix(err, "content store %s: root %s", c->safe_dir, d->str);
-		goto done;
-	}
-	c->root = bl_calloc(1, sizeof *c->root);
-	c->root->desc.media_type = bl_strdup(mt);
-	c->root->desc.digest = *d;
-	c->root->desc.size = (int64_t)buf.len;
-	ok = true;
-done:
-	json_decref(doc);
-	bl_buf_fini(&buf);
-	return ok;
+	char *where = bl_asprintf("content store %s", c->safe_dir);
+	c->root = bl_store_sniff_root(c->blobs, d, where, err);
+	free(where);
+	return c->root != NULL;
 }
 
 bool bl_store_content_open(

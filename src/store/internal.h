@@ -1,5 +1,5 @@
 /* Private to src/store: helpers shared by the local store back ends
- * (ocidir.c, content.c, tar*.c, dockersave.c, stdin.c, dockerd*.c) and the base
+ * (ocidir.c, content.c, tar*.c, dockersave.c, stdin.c, dockerd*.c, containerd.c) and the base
  * (store.c, stream.c).
  * Calls go one way: store_open.c -> concrete stores -> store.c, stream.c, range.c
  * (content.c reads its blobs through ocidir.c; dockerd.c reads the daemon's save
@@ -42,6 +42,12 @@ void bl_store_short(const struct bl_digest *d, char *out, size_t outlen);
  * descriptor gives a root with no digest and a note saying why. */
 bool bl_store_index_roots(const void *data, size_t len, const char *where, struct bl_vec *roots,
         struct bl_error *err);
+/* The root `d` of a store that names no images: the blob read from `s`
+ * (verified against d), which must be an index or a manifest (BL_E_FORMAT),
+ * as a root descriptor (caller owns). NULL on failure, with "<where>: root
+ * <digest>" in front of the reason. */
+struct bl_store_root *bl_store_sniff_root(
+        struct bl_store *s, const struct bl_digest *d, const char *where, struct bl_error *err);
 /* A deep copy (caller owns; free with bl_store_root_free). */
 struct bl_store_root *bl_store_root_dup(const struct bl_store_root *r);
 
@@ -76,7 +82,8 @@ struct bl_tarix_opts {
 	int64_t file_size; /* for SEEK: members must end inside it; 0 unknown */
 	bl_progress_fn progress;
 	void *progress_ud;
-	uint64_t index_max; /* bytes the index may keep; 0: BL_TAR_INDEX_MAX */
+	uint64_t index_max;             /* bytes the index may keep; 0: BL_TAR_INDEX_MAX */
+	const struct bl_store_tap *tap; /* STREAM: shown each hashed member; NULL */
 };
 
 struct bl_tarix {

@@ -2,7 +2,9 @@
  * reader already opened on a stream (the Docker daemon's save stream): every
  * member is hashed while it streams by; small JSON-looking members are kept
  * (internal.h: at most 4 MiB each, 64 MiB in all); layers are never stored,
- * so reading them later fails with BL_E_UNSUPPORTED. */
+ * so reading them later fails with BL_E_UNSUPPORTED. A tap in the options
+ * (store.h) reads each member while it passes: that is how layers of a pipe
+ * are listed. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +24,7 @@ static bool stream_store(struct archive *a, int fd, const char *what, const char
 	        .what = what,
 	        .progress = opts ? opts->progress : NULL,
 	        .progress_ud = opts ? opts->progress_ud : NULL,
+	        .tap = opts ? opts->tap : NULL,
 	};
 	bool ok = a ? bl_tarix_build(&ix, a, &o, err) : bl_tarix_build_fd(&ix, fd, &o, err);
 	if (ok)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bakelens/json.h"
+#include "bakelens/mediatype.h"
 #include "bakelens/mem.h"
 #include "bakelens/ref.h"
 #include "bakelens/text.h"
@@ -382,4 +383,50 @@ struct bl_stream *bl_stream_verify_take(struct bl_stream *raw, const struct bl_d
 	bl_hasher_init(
 	        &v->h, desc->digest.alg != BL_DIGEST_NONE ? desc->digest.alg : BL_DIGEST_SHA256);
 	return &v->base;
+}
+
+/* The media type of a root document: its mediaType when that names an index
+ * or manifest, else the OCI type its shape says. NULL: neither. */
+static const char *root_media_type(const json_t *doc)
+{
+	const char *mt = bl_json_str(doc, "mediaType");
+	enum bl_media_kind k = bl_mediatype_kind(mt);
+	if (mt)
+		return k == BL_MEDIA_INDEX || k == BL_MEDIA_MANIFEST ? mt : NULL;
+	if (json_is_array(json_object_get(doc, "manifests")))
+		return BL_MT_OCI_INDEX;
+	if (json_is_object(json_object_get(doc, "config")) &&
+	        json_is_array(json_object_get(doc, "layers")))
+		return BL_MT_OCI_MANIFEST;
+	return NULL;
+}
+
+struct bl_store_root *bl_store_sniff_root(
+        struct bl_store *s, const struct bl_digest *d, const char *where, struct bl_error *err)
+{
+	struct bl_descriptor want = {.digest = *d, .size = -1};
+	struct bl_buf buf;
+	bl_buf_init(&buf);
+	json_t *doc = NULL;
+	struct bl_store_root *root = NULL;
+	if (!bl_store_read_blob(s, &want, BL_JSON_MANIFEST_MAX, &buf, err)) {
+		bl_error_prefix(err, "%s: root %s", where, d->str);
+		goto done;
+	}
+	doc = bl_json_parse(buf.data, buf.len, BL_JSON_MANIFEST_MAX, err);
+	const char *mt = json_is_object(doc) ? root_media_type(doc) : NULL;
+	if (!mt) {
+		if (doc)
+			bl_fail(err, BL_E_FORMAT, "neither an image index nor an image manifest");
+		bl_error_prefix(err, "%s: root %s", where, d->str);
+		goto done;
+	}
+	root = bl_calloc(1, sizeof *root);
+	root->desc.media_type = bl_strdup(mt);
+	root->desc.digest = *d;
+	root->desc.size = (int64_t)buf.len;
+done:
+	json_decref(doc);
+	bl_buf_fini(&buf);
+	return root;
 }

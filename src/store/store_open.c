@@ -1,6 +1,6 @@
 /* bl_store_open: the one place that decides what an argument names (a layout
  * directory, a content store directory, an image tar, standard input, a
- * registry reference) and hands it to that store's constructor. */
+ * registry reference, a containerd or BuildKit daemon) and hands it to that store's constructor. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -255,6 +255,8 @@ bool bl_store_open(const char *arg, const struct bl_source_opts *opts, struct bl
 	}
 	if (strncmp(arg, "docker://", 9) == 0)
 		return bl_store_registry_open(arg, opts, out, err);
+	if (strncmp(arg, "containerd:", 11) == 0 || strncmp(arg, "buildkit:", 9) == 0)
+		return bl_store_containerd_open(arg, opts, out, err);
 	if (strncmp(arg, "docker-daemon:", 14) == 0)
 		return bl_store_dockerd_open(arg, opts, out, err);
 	if (strncmp(arg, "content:", 8) == 0)

@@ -277,6 +277,130 @@ static bool archive_failed(int r)
  * tools never write sparse members. */
 #define SPARSE_HASH_BUDGET (64u << 20)
 
+/* One member being streamed: every block read goes through member_next,
+ * which hashes it, keeps it when wanted and reports progress, whether the
+ * pass itself or a tap (bl_store_tap) asked for it. */
+struct member_read {
+	struct bl_tar_member *m;
+	struct archive *a;
+	const struct bl_tarix_opts *o;
+	const char *raw_name;
+	bool may_keep, decided, eof, failed;
+	unsigned char *keep;
+	struct bl_hasher h;
+	int64_t got, reported;
+	struct bl_error err; /* why the member could not be read (failed) */
+	/* the block a tap reads from, and how far it got */
+	const unsigned char *block;
+	size_t blen, bpos;
+};
+
+/* Read and account for the next block: 1 with a block in mr->block, 0 at
+ * the member's end, -1 on failure (mr->err). */
+static int member_next(struct member_read *mr)
+{
+	struct bl_tar_member *m = mr->m;
+	const struct bl_tarix_opts *o = mr->o;
+	if (mr->failed)
+		return -1;
+	if (mr->eof)
+		return 0;
+	const void *block;
+	size_t blen;
+	la_int64_t boff;
+	int r = archive_read_data_block(mr->a, &block, &blen, &boff);
+	if (r == ARCHIVE_EOF) {
+		mr->eof = true;
+		return 0;
+	}
+	if (archive_failed(r)) {
+		fail_at(&mr->err, o, mr->a, mr->raw_name, "cannot read data");
+		goto fail;
+	}
+	if (!mr->decided) {
+		mr->decided = true;
+		if (mr->may_keep && mr->got == 0 &&
+		        (m->size <= (int64_t)BL_TAR_KEEP_MAX ||
+		                (boff == 0 && keepable(m->name, block, blen))))
+			mr->keep = bl_malloc((size_t)m->size + 1);
+	}
+	/* Sparse members have holes: fill them with zeros. */
+	while (mr->got < boff) {
+		static const unsigned char zeros[4096];
+		size_t z = (size_t)(boff - mr->got) < sizeof(zeros) ? (size_t)(boff - mr->got)
+		                                                    : sizeof(zeros);
+		if (mr->got + (int64_t)z > m->size)
+			break;
+		bl_hasher_update(&mr->h, zeros, z);
+		if (mr->keep)
+			memset(mr->keep + mr->got, 0, z);
+		mr->got += (int64_t)z;
+	}
+	if (mr->got + (int64_t)blen > m->size) {
+		char *sm = bl_text_safe(mr->raw_name);
+		bl_fail(&mr->err, BL_E_FORMAT, "%s: member \"%s\": more data than its size %lld",
+		        o->what, sm, (long long)m->size);
+		free(sm);
+		goto fail;
+	}
+	bl_hasher_update(&mr->h, block, blen);
+	if (mr->keep && blen)
+		memcpy(mr->keep + mr->got, block, blen);
+	if (m->magic_len < sizeof(m->magic)) {
+		size_t take = sizeof(m->magic) - m->magic_len;
+		if (mr->got > (int64_t)m->magic_len)
+			take = 0;
+		if (take > blen)
+			take = blen;
+		memcpy(m->magic + m->magic_len, block, take);
+		m->magic_len += take;
+	}
+	mr->got += (int64_t)blen;
+	/* A layer streams for a while: say how far, and let the user cancel. */
+	if (mr->got - mr->reported >= PROGRESS_STEP) {
+		mr->reported = mr->got;
+		if (!report_progress(o, mr->a, &mr->err))
+			goto fail;
+	}
+	mr->block = block;
+	mr->blen = blen;
+	mr->bpos = 0;
+	return 1;
+fail:
+	mr->failed = true;
+	return -1;
+}
+
+/* The member's data as a stream for a tap: it reads through member_next. */
+struct tap_stream {
+	struct bl_stream base;
+	struct member_read *mr;
+};
+
+static ssize_t tap_read(struct bl_stream *s, void *buf, size_t n, struct bl_error *err)
+{
+	struct member_read *mr = ((struct tap_stream *)s)->mr;
+	while (mr->bpos == mr->blen) {
+		int r = member_next(mr);
+		if (r < 0) {
+			if (err)
+				*err = mr->err;
+			return -1;
+		}
+		if (r == 0)
+			return 0;
+	}
+	size_t take = mr->blen - mr->bpos < n ? mr->blen - mr->bpos : n;
+	memcpy(buf, mr->block + mr->bpos, take);
+	mr->bpos += take;
+	return (ssize_t)take;
+}
+
+static void tap_close(struct bl_stream *s)
+{
+	(void)s; /* on the stack of stream_member */
+}
+
 static bool stream_member(struct bl_tarix *ix, struct bl_tar_member *m, struct archive *a,
         const struct bl_tarix_opts *o, const char *raw_name, struct bl_error *err)
 {
@@ -284,97 +408,62 @@ static bool stream_member(struct bl_tarix *ix, struct bl_tar_member *m, struct a
 	 * ones up to a config's cap (BL_JSON_CONFIG_MAX) when their first bytes
 	 * open a JSON document, so that a 30 MiB config read from a pipe is
 	 * there when asked for. The buffer is made at the first data block. */
-	bool may_keep = m->size <= (int64_t)BL_JSON_CONFIG_MAX &&
-	                ix->kept_total + (uint64_t)m->size <= BL_TAR_KEEP_TOTAL;
-	bool decided = false;
-	unsigned char *keep = NULL;
-	struct bl_hasher h;
-	bl_hasher_init(&h,
+	struct member_read mr = {
+	        .m = m,
+	        .a = a,
+	        .o = o,
+	        .raw_name = raw_name,
+	        .may_keep = m->size <= (int64_t)BL_JSON_CONFIG_MAX &&
+	                    ix->kept_total + (uint64_t)m->size <= BL_TAR_KEEP_TOTAL,
+	};
+	bl_hasher_init(&mr.h,
 	        strncmp(m->name, "blobs/sha512/", 13) == 0 ? BL_DIGEST_SHA512 : BL_DIGEST_SHA256);
-	int64_t got = 0, reported = 0;
-	const void *block;
-	size_t blen;
-	la_int64_t boff;
-	for (;;) {
-		int r = archive_read_data_block(a, &block, &blen, &boff);
-		if (r == ARCHIVE_EOF)
-			break;
-		if (archive_failed(r)) {
-			fail_at(err, o, a, raw_name, "cannot read data");
-			goto fail;
-		}
-		if (!decided) {
-			decided = true;
-			if (may_keep && got == 0 &&
-			        (m->size <= (int64_t)BL_TAR_KEEP_MAX ||
-			                (boff == 0 && keepable(m->name, block, blen))))
-				keep = bl_malloc((size_t)m->size + 1);
-		}
-		/* Sparse members have holes: fill them with zeros. */
-		while (got < boff) {
-			static const unsigned char zeros[4096];
-			size_t z = (size_t)(boff - got) < sizeof(zeros) ? (size_t)(boff - got)
-			                                                : sizeof(zeros);
-			if (got + (int64_t)z > m->size)
-				break;
-			bl_hasher_update(&h, zeros, z);
-			if (keep)
-				memset(keep + got, 0, z);
-			got += (int64_t)z;
-		}
-		if (got + (int64_t)blen > m->size) {
-			char *sm = bl_text_safe(raw_name);
-			bl_fail(err, BL_E_FORMAT, "%s: member \"%s\": more data than its size %lld",
-			        o->what, sm, (long long)m->size);
-			free(sm);
-			goto fail;
-		}
-		bl_hasher_update(&h, block, blen);
-		if (keep && blen)
-			memcpy(keep + got, block, blen);
-		if (m->magic_len < sizeof(m->magic)) {
-			size_t take = sizeof(m->magic) - m->magic_len;
-			if (got > (int64_t)m->magic_len)
-				take = 0;
-			if (take > blen)
-				take = blen;
-			memcpy(m->magic + m->magic_len, block, take);
-			m->magic_len += take;
-		}
-		got += (int64_t)blen;
-		/* A layer streams for a while: say how far, and let the user cancel. */
-		if (got - reported >= PROGRESS_STEP) {
-			reported = got;
-			if (!report_progress(o, a, err))
-				goto fail;
-		}
+	/* A tap reads what it wants of the member first; the rest is read
+	 * here, so the member is hashed whole either way. */
+	void *token = NULL;
+	if (o->tap && o->tap->member) {
+		struct tap_stream ts = {{tap_read, tap_close}, &mr};
+		token = o->tap->member(o->tap->ud, m->name, m->size, &ts.base);
 	}
-	if (got < m->size) {
+	int r;
+	while ((r = member_next(&mr)) > 0)
+		;
+	if (r < 0) {
+		if (err)
+			*err = mr.err;
+		goto fail;
+	}
+	if (mr.got < m->size) {
 		/* Trailing hole of a sparse file. */
 		static const unsigned char zeros[4096];
-		while (got < m->size) {
-			size_t z = (size_t)(m->size - got) < sizeof(zeros) ? (size_t)(m->size - got)
-			                                                   : sizeof(zeros);
-			bl_hasher_update(&h, zeros, z);
-			if (keep)
-				memset(keep + got, 0, z);
-			got += (int64_t)z;
+		while (mr.got < m->size) {
+			size_t z = (size_t)(m->size - mr.got) < sizeof(zeros)
+			                   ? (size_t)(m->size - mr.got)
+			                   : sizeof(zeros);
+			bl_hasher_update(&mr.h, zeros, z);
+			if (mr.keep)
+				memset(mr.keep + mr.got, 0, z);
+			mr.got += (int64_t)z;
 		}
 	}
-	bl_hasher_final(&h, &m->sha);
-	bl_hasher_fini(&h);
+	bl_hasher_final(&mr.h, &m->sha);
+	bl_hasher_fini(&mr.h);
 	m->hashed = true;
-	if (keep && keepable(m->name, keep, (size_t)m->size)) {
-		keep[m->size] = '\0';
-		m->data = keep;
+	if (token)
+		o->tap->done(o->tap->ud, token, &m->sha);
+	if (mr.keep && keepable(m->name, mr.keep, (size_t)m->size)) {
+		mr.keep[m->size] = '\0';
+		m->data = mr.keep;
 		ix->kept_total += (uint64_t)m->size;
 	} else {
-		free(keep);
+		free(mr.keep);
 	}
 	return true;
 fail:
-	bl_hasher_fini(&h);
-	free(keep);
+	if (token)
+		o->tap->done(o->tap->ud, token, NULL);
+	bl_hasher_fini(&mr.h);
+	free(mr.keep);
 	return false;
 }
 

@@ -192,4 +192,55 @@ else
 	echo "note: no corpus: BuildKit's eStargz image not checked"
 fi
 
+# ---- bakelens cat: the file's chunks by Range, each verified before written ----
+for f in estargz zstd zstd-old zstd-footer; do
+	layer=$(cat "$BL_TMP/layer-$f")
+	R=127.0.0.1:$REG_PORT/$f
+	for p in etc/hardlink etc/greeting data/sub/big.bin; do
+		# (bsdtar writes a hard link's bytes only under its target's name)
+		bsdtar -xOf "$BL_TMP/L-$f/blobs/sha256/${layer#sha256:}" "${p/hardlink/greeting}" >"$BL_TMP/want"
+		from=$(($(wc -l <"$REG_LOG") + 1))
+		rc=0
+		"$BAKELENS" cat "docker://$R:toc" "$p" >"$BL_TMP/got" 2>"$err" || rc=$?
+		expect_eq "$f: bakelens cat $p exits 0 ($(head -c 300 "$err"))" 0 "$rc"
+		expect_eq "$f: bakelens cat $p" "$(sha256_of "$BL_TMP/want")" "$(sha256_of "$BL_TMP/got")"
+		lines=$(blob_lines "$from" "$layer")
+		expect_eq "$f: bakelens cat $p: no full-layer GET" "" "$(echo "$lines" | grep -v '^206 ' || true)"
+		expect_eq "$f: bakelens cat $p: Range requests" yes "$([ -n "$lines" ] && echo yes || echo no)"
+	done
+	# the plain layer (no annotation) is streamed whole, as before: a 200
+	# to list it, one to read the file, no Range
+	from=$(($(wc -l <"$REG_LOG") + 1))
+	"$BAKELENS" cat "docker://$R:plain" data/sub/big.bin >"$BL_TMP/got" 2>"$err" || fail "$f: cat of the plain layer: $(cat "$err")"
+	expect_eq "$f: cat of the plain layer" "$(sha256_of "$BL_TMP/want")" "$(sha256_of "$BL_TMP/got")"
+	expect_eq "$f: cat of the plain layer reads it whole" "200 200" "$(blob_lines "$from" "$layer" | cut -d' ' -f1 | xargs)"
+done
+
+# Through the fault proxy: the TOC requests pass, then a chunk is cut or
+# changed. An error, and no byte of the bad chunk on stdout.
+for f in estargz zstd; do
+	layer=$(cat "$BL_TMP/layer-$f")
+	from=$(($(wc -l <"$REG_LOG") + 1))
+	"$BAKELENS" ls --layer 1 "docker://127.0.0.1:$REG_PORT/$f:toc" >/dev/null
+	n=$(blob_lines "$from" "$layer" | wc -l) # requests a listing from the TOC makes
+	bsdtar -xOf "$BL_TMP/L-$f/blobs/sha256/${layer#sha256:}" data/sub/big.bin >"$BL_TMP/want"
+	for fault in cutrange fliprange; do
+		# listing and cat each read the TOC; then the first chunk passes, the second is bad
+		echo "[{\"match\": \"GET /v2/$f/blobs/$layer\", \"action\": \"pass\", \"times\": $((2 * n + 1))},
+		       {\"match\": \"GET /v2/$f/blobs/$layer\", \"action\": \"$fault\", \"times\": 20}]" >"$RULES"
+		rc=0
+		"$BAKELENS" cat "docker://$P/$f:toc" data/sub/big.bin >"$BL_TMP/got" 2>"$err" || rc=$?
+		[ "$rc" -ne 0 ] && pass || fail "$f: $fault: cat exits 0"
+		[ -s "$err" ] && pass || fail "$f: $fault: no message"
+		grep -q "chunk at byte" "$err" && pass || fail "$f: $fault: the message names no chunk: $(cat "$err")"
+		# what was written is the verified first chunk, a strict prefix of the file
+		got=$(stat -c %s "$BL_TMP/got")
+		[ "$got" -gt 0 ] && [ "$got" -lt "$(stat -c %s "$BL_TMP/want")" ] && pass ||
+			fail "$f: $fault: $got bytes written"
+		expect_eq "$f: $fault: only verified bytes written" "$(sha256_of "$BL_TMP/got")" \
+			"$(head -c "$got" "$BL_TMP/want" | sha256sum | cut -d' ' -f1 | sed 's/^/sha256:/')"
+	done
+	echo '[]' >"$RULES"
+done
+
 finish

@@ -23,7 +23,8 @@ static void test_both_fronts_read_the_shared_options(void **state)
 		assert_true(PARSE(fronts[i], &o, &err, "A", "--offline", "-t", "app",
 		        "-plinux/arm64", "--no-cache", "--insecure", "r:5000", "--insecure=h2",
 		        "--cacert", "ca.pem", "--authfile=auth.json", "--theme", "mono",
-		        "--no-colour", "--ignore-timestamps", "B"));
+		        "--no-colour", "--ignore-timestamps", "--containerd-address",
+		        "unix:///c.sock", "--connect-cmd=socat STDIO UNIX-CONNECT:/c.sock", "B"));
 		assert_true(o.offline);
 		assert_true(o.no_cache);
 		assert_true(o.no_color);
@@ -42,6 +43,12 @@ static void test_both_fronts_read_the_shared_options(void **state)
 		assert_string_equal(o.sources[1], "B");
 		assert_null(o.sources[2]);
 		assert_int_equal(o.depth, -1);
+		/* The daemon options reach the stores through the source options. */
+		struct bl_source_opts so;
+		bl_options_source(&o, &so);
+		assert_string_equal(so.containerd_address, "unix:///c.sock");
+		assert_string_equal(so.connect_cmd, "socat STDIO UNIX-CONNECT:/c.sock");
+		assert_true(so.offline);
 		bl_options_fini(&o);
 	}
 }

@@ -400,6 +400,90 @@ static void test_stdin_index_of_many_long_names_is_bounded(void **state)
 	rm_tree(dir);
 }
 
+/* A tap sees each regular member as it passes: it may read a part of it or
+ * all of it, and is then told the digest of the whole member, which is the
+ * digest the store verifies, whatever the tap read. */
+struct tap_seen {
+	int members, done;
+	char names[4][32];
+	size_t read[4];
+	struct bl_digest d[4];
+};
+
+static void *tap_member(void *ud, const char *name, int64_t size, struct bl_stream *data)
+{
+	struct tap_seen *t = ud;
+	int i = t->members++;
+	assert_true(i < 4);
+	snprintf(t->names[i], sizeof t->names[i], "%s", name);
+	/* the first member read whole, the second 3 bytes of it, the rest not at all */
+	size_t want = i == 0 ? (size_t)size : i == 1 ? 3 : 0;
+	char buf[64];
+	while (t->read[i] < want) {
+		size_t n = want - t->read[i] < sizeof buf ? want - t->read[i] : sizeof buf;
+		ssize_t r = data->read(data, buf, n, NULL);
+		assert_true(r > 0);
+		t->read[i] += (size_t)r;
+	}
+	return &t->d[i];
+}
+
+static void tap_done(void *ud, void *token, const struct bl_digest *d)
+{
+	struct tap_seen *t = ud;
+	assert_non_null(d);
+	*(struct bl_digest *)token = *d;
+	t->done++;
+}
+
+static void test_stdin_tap_sees_members_as_they_pass(void **state)
+{
+	(void)state;
+	char *dir = make_tmpdir();
+	char *tar = bl_asprintf("%s/tap.tar", dir);
+	static const char a[] = "first member, read whole by the tap";
+	static const char b[] = "second member, three bytes of it read";
+	static const char idx[] = "{\"schemaVersion\":2,\"manifests\":[]}";
+	const struct tar_ent ents[] = {
+	        {"blobs/sha256/aa", a, sizeof a - 1, NULL},
+	        {"blobs/sha256/bb", b, sizeof b - 1, NULL},
+	        {"index.json", idx, sizeof idx - 1, NULL},
+	};
+	assert_true(write_tar(tar, ents, 3, 0));
+	struct tap_seen seen = {0};
+	struct bl_store_tap tap = {.member = tap_member, .done = tap_done, .ud = &seen};
+	int fd = open(tar, O_RDONLY);
+	assert_true(fd >= 0);
+	struct bl_source_opts o = {.stdin_fd = fd, .tap = &tap};
+	struct bl_store *s = NULL;
+	struct bl_error err;
+	bl_error_clear(&err);
+	if (!bl_store_open("-", &o, &s, &err))
+		fail_msg("%s", err.msg);
+	close(fd);
+	assert_int_equal(seen.members, 3);
+	assert_int_equal(seen.done, 3);
+	assert_string_equal(seen.names[0], "blobs/sha256/aa");
+	assert_string_equal(seen.names[1], "blobs/sha256/bb");
+	assert_int_equal(seen.read[0], sizeof a - 1);
+	assert_int_equal(seen.read[1], 3);
+	struct bl_digest want;
+	bl_digest_compute(BL_DIGEST_SHA256, a, sizeof a - 1, &want);
+	assert_string_equal(seen.d[0].str, want.str);
+	bl_digest_compute(BL_DIGEST_SHA256, b, sizeof b - 1, &want);
+	assert_string_equal(seen.d[1].str, want.str); /* the whole member, not the 3 bytes */
+	/* the small JSON member the tap did not read is still kept by the store */
+	struct bl_vec roots;
+	bl_vec_init(&roots, bl_store_root_free);
+	if (!bl_store_roots(s, &roots, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(roots.len, 0);
+	bl_vec_fini(&roots);
+	bl_store_free(s);
+	free(tar);
+	rm_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +493,7 @@ int main(void)
 	        cmocka_unit_test(test_empty_or_garbage_stdin_is_a_format_error),
 	        cmocka_unit_test(test_stdin_refuses_a_64k_member_name),
 	        cmocka_unit_test(test_stdin_index_of_many_long_names_is_bounded),
+	        cmocka_unit_test(test_stdin_tap_sees_members_as_they_pass),
 	        cmocka_unit_test(test_fifo_without_writer_waits_cancellably),
 	        cmocka_unit_test(test_fifo_reads_the_writer_that_comes_later),
 	};
