@@ -18,7 +18,9 @@
 	X(DETAIL, "detail", "The detail pane")                                                     \
 	X(PAGER, "pager", "Help, messages and explanations")                                       \
 	X(MENU, "menu", "The copy menu")                                                           \
-	X(COMPARE, "compare", "The compare view (bakelens --diff A B, or M then = in the tree)")
+	X(COMPARE, "compare", "The compare view (bakelens --diff A B, or M then = in the tree)")   \
+	X(FILES, "files", "The file tree of a layer or an image (F in the tree)")                  \
+	X(WASTE, "waste", "The waste panel of an image (W on a manifest)")
 
 enum bl_scope {
 #define BL_X_SCOPE(id, name, help) BL_SCOPE_##id,
@@ -59,12 +61,16 @@ enum bl_scope {
 	X(TOGGLE, "toggle", TREE, "Expand or collapse the node")                                   \
 	X(EXPAND_ALL, "expand-all", TREE, "Expand everything under the node")                      \
 	X(FILTER, "filter", TREE,                                                                  \
-	        "Show only the nodes (in the packages list: the packages) that match a text")      \
+	        "Show only the nodes that match a text (in the file tree: a glob, *.so or "        \
+	        "usr/lib/*; in the packages list: the packages)")                                  \
 	X(PACKAGES, "packages", TREE,                                                              \
 	        "List the packages of the SBOMs at or under the selected node (f filters them)")   \
 	X(FILES, "files", TREE,                                                                    \
-	        "List the files of the selected layer, or of the whole image on a manifest (Esc "  \
-	        "cancels)")                                                                        \
+	        "Open the file tree of the selected layer (its changes), or of a manifest's "      \
+	        "image (Esc cancels the listing)")                                                 \
+	X(WASTE, "waste", TREE,                                                                    \
+	        "On a manifest: dive's efficiency and wasted bytes, the bytes the final image "    \
+	        "does not show, and the files behind them")                                        \
 	X(MARK, "mark", TREE, "Mark the selected node to compare another node with it")            \
 	X(COMPARE, "compare", TREE,                                                                \
 	        "Compare the marked node (left) with the selected one (right)")                    \
@@ -77,7 +83,23 @@ enum bl_scope {
 	X(IGNORE_TIMESTAMPS, "ignore-timestamps", COMPARE,                                         \
 	        "Ignore timestamps (config and history dates, the created annotation, file "       \
 	        "mtimes), or count them again")                                                    \
-	X(SELECT, "select", MENU, "Choose the highlighted entry")
+	X(SELECT, "select", MENU, "Choose the highlighted entry")                                  \
+	X(OPEN_FILE, "open-file", FILES,                                                           \
+	        "Show the file's contents, link target or what it deleted (a directory: expand "   \
+	        "or collapse it)")                                                                 \
+	X(COLLAPSE_ALL, "collapse-all", FILES, "Collapse every directory")                         \
+	X(DEPTH_MORE, "depth-more", FILES, "Expand every directory to one level deeper")           \
+	X(DEPTH_LESS, "depth-less", FILES, "Collapse every directory to one level less")           \
+	X(MERGED, "merged", FILES,                                                                 \
+	        "Switch between this layer's changes and the image as of this layer")              \
+	X(LAYER_BELOW, "layer-below", FILES, "The same path in the layer below")                   \
+	X(LAYER_ABOVE, "layer-above", FILES, "The same path in the layer above")                   \
+	X(CHANGES_ONLY, "changes-only", FILES,                                                     \
+	        "Show only what the layer added, modified or deleted, or everything again")        \
+	X(CHANGE_KIND, "change-kind", FILES,                                                       \
+	        "Show one kind of change: added, then modified, then deleted, then all")           \
+	X(GO_TO_FILE, "go-to-file", WASTE,                                                         \
+	        "Open the file tree at the layer that ships the selected file, on its path")
 
 enum bl_action {
 	BL_ACTION_NONE = 0,
@@ -98,7 +120,8 @@ const char *bl_scope_name(enum bl_scope s);
 const char *bl_scope_help(enum bl_scope s);
 /* False when `name` is no scope. */
 bool bl_scope_find(const char *name, enum bl_scope *out);
-/* The scope a lookup falls back to: tree, detail, pager, menu and compare -> list;
+/* The scope a lookup falls back to: tree, detail, pager, menu, compare, files
+ * and waste -> list;
  * list -> global; global -> global (the end). */
 enum bl_scope bl_scope_parent(enum bl_scope s);
 

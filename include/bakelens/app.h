@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bakelens/changeset.h"
 #include "bakelens/error.h"
 #include "bakelens/layerfiles.h"
 #include "bakelens/model.h"
@@ -73,5 +74,33 @@ void bl_filediff_cancel(struct bl_filediff *j);
  * bl_filediff_result_free) or NULL with err set. Frees the job. */
 struct bl_filediff_result *bl_filediff_finish(struct bl_filediff *j, struct bl_error *err);
 void bl_filediff_result_free(struct bl_filediff_result *r);
+
+/* An image's layers listed off the UI thread, for the file tree and the
+ * waste panel (src/app/imagejob.c).
+ *
+ * bl_imagejob_start_take lists the LAYER children of `manifest` that `have`
+ * does not hold yet (have->len is how many of the bottom layers it holds),
+ * up to `count` layers (SIZE_MAX: all), each streamed once, verified and
+ * hashed (bl_layerfiles_list_node), and appends them to `have`, which the
+ * job keeps until bl_imagejob_finish hands it back. With `waste` the image's
+ * wasted space is computed too (bl_waste_compute; every layer is listed
+ * then). The manifest is borrowed: its build must outlive the job. Cancel
+ * at any time: the job then stops at its next progress report. */
+struct bl_imagejob;
+struct bl_imagejob *bl_imagejob_start_take(const struct bl_node *manifest,
+        struct bl_image_files *have, size_t count, bool waste, struct bl_error *err);
+void bl_imagejob_poll(struct bl_imagejob *j, struct bl_load_state *st);
+void bl_imagejob_cancel(struct bl_imagejob *j);
+/* Wait for the thread; frees the job. The layers listed (every one that was
+ * read whole, even when a later one failed or the job was cancelled) move
+ * into `files` (initialised, empty), and, when asked for and every layer
+ * was read, the waste into `waste` (initialised, empty; may be NULL).
+ * False with err set (BL_E_CANCELLED after a cancel) when a layer could not
+ * be read. */
+bool bl_imagejob_finish(struct bl_imagejob *j, struct bl_image_files *files, struct bl_waste *waste,
+        struct bl_error *err);
+/* The LAYER child of `manifest` at index `idx` (0 is the bottom), how many
+ * there are in *count (may be NULL); NULL past the end. */
+const struct bl_node *bl_imagejob_layer(const struct bl_node *manifest, size_t idx, size_t *count);
 
 #endif

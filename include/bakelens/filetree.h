@@ -40,6 +40,9 @@ struct bl_filetree {
  * borrows entries and paths from `l`, which must outlive it. */
 void bl_filetree_build(const struct bl_file_list *l, struct bl_filetree *out);
 void bl_filetree_fini(struct bl_filetree *t);
+/* The node of `path` (binary search in display order), BL_FILETREE_NONE
+ * when the tree has none. */
+size_t bl_filetree_find(const struct bl_filetree *t, const char *path);
 /* Tree order of two paths: <0, 0, >0. */
 int bl_filetree_path_cmp(const char *a, const char *b);
 

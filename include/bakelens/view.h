@@ -15,6 +15,8 @@
 
 #include "bakelens/actions.h"
 #include "bakelens/buf.h"
+#include "bakelens/changeset.h"
+#include "bakelens/filetree.h"
 #include "bakelens/compare.h"
 #include "bakelens/model.h"
 #include "bakelens/term.h"
@@ -67,6 +69,8 @@ void bl_view_clamp(struct bl_view *v);
 /* Draw the visible lines into the rectangle; the cursor line in `cursor_role`. */
 void bl_view_draw(struct bl_view *v, struct bl_canvas *c, int x, int y, int w, int h,
         enum bl_role cursor_role);
+/* Whether `needle` is in `hay`, ASCII case ignored: how every search matches. */
+bool bl_view_contains_ci(const char *hay, const char *needle);
 /* Scroll by n lines (mouse wheel), moving the cursor along when it leaves. */
 void bl_view_scroll(struct bl_view *v, long n);
 
@@ -163,5 +167,57 @@ struct bl_filediff_result;
 void bl_cmp_detail_build(struct bl_doc *d, const struct bl_cmp_node *n,
         const struct bl_vec *platforms, const struct bl_filediff_result *files,
         const char *files_error, int width);
+
+/* The file tree view (src/ui/fileview.c): one layer of an image, either
+ * its change set (what it added, modified and deleted; deletions show what
+ * they removed, from the layers below) or the image as of that layer (the
+ * merged view, the layer's own entries marked). Directories collapse and
+ * expand, their sizes are the sums under them, each change has a letter
+ * (A, M, D) in its theme colour. Filters: changes only, one kind of
+ * change, a glob on the path (or on the name when it has no '/'). Rows are
+ * node indices, text is made only for the lines drawn. */
+enum { FV_KIND_NONE = 0, FV_KIND_ADDED, FV_KIND_MODIFIED, FV_KIND_DELETED, FV_KIND_SAME };
+struct bl_fileview;
+/* The tree of layer `layer` (0 is the bottom, < f->len) of `f`; `f` is
+ * read during the call only (the view keeps copies). Caller owns. */
+struct bl_fileview *bl_fileview_new(const struct bl_image_files *f, size_t layer, bool merged);
+void bl_fileview_free(struct bl_fileview *fv);
+/* A view over `fv` (borrowed: free it after bl_view_fini). */
+void bl_fileview_init(struct bl_view *v, struct bl_fileview *fv, const bool *ascii);
+struct bl_fileview_item {
+	const char *path;                  /* borrowed from the view */
+	const struct bl_file_entry *entry; /* NULL: a directory no entry names */
+	const struct bl_change *change;    /* the change behind the mark, NULL */
+	unsigned char kind;                /* FV_KIND_* */
+	bool dir;
+	uint64_t bytes; /* the node and everything under it */
+	size_t entries;
+};
+/* The selected line; false when there are no lines. */
+bool bl_fileview_selected(struct bl_view *v, struct bl_fileview_item *out);
+/* Put the cursor on `path`, opening the directories above it; on its
+ * nearest ancestor shown (false) when the tree has not got it. */
+bool bl_fileview_select(struct bl_view *v, const char *path);
+/* Show only what matches `glob` (NULL or "": everything). */
+void bl_fileview_set_glob(struct bl_view *v, const char *glob);
+const char *bl_fileview_glob(const struct bl_fileview *fv); /* NULL when none */
+const struct bl_changeset *bl_fileview_changes(const struct bl_fileview *fv);
+bool bl_fileview_merged(const struct bl_fileview *fv);
+size_t bl_fileview_rows(const struct bl_fileview *fv);
+/* "its changes: 3 added, 1 modified, 2 deleted [changes only]..." appended
+ * to `out`, display-safe. */
+void bl_fileview_describe(const struct bl_fileview *fv, struct bl_buf *out);
+/* "A", "M", "D" or " " for a FV_KIND_*, and its colour role. */
+const char *bl_fileview_kind_letter(unsigned char kind, enum bl_role *role);
+
+/* The waste panel (src/ui/wasteview.c): dive's efficiency, wasted bytes
+ * and user wasted percent, the exact shadowed bytes (total and per layer),
+ * then dive's inefficient files and the shadowed files, largest first.
+ * `w` and `f` are borrowed and must outlive the view. */
+void bl_wasteview_init(struct bl_view *v, const struct bl_waste *w, const struct bl_image_files *f);
+void bl_wasteview_fini(struct bl_view *v);
+/* The file on the selected line and the layer (0 is the bottom) to open it
+ * at; false on a line that is not a file. *path is borrowed from the waste. */
+bool bl_wasteview_selected(struct bl_view *v, const char **path, size_t *layer);
 
 #endif

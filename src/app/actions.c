@@ -81,6 +81,8 @@ enum bl_scope bl_scope_parent(enum bl_scope s)
 	case BL_SCOPE_PAGER:
 	case BL_SCOPE_MENU:
 	case BL_SCOPE_COMPARE:
+	case BL_SCOPE_FILES:
+	case BL_SCOPE_WASTE:
 		return BL_SCOPE_LIST;
 	default:
 		return BL_SCOPE_GLOBAL;

@@ -42,20 +42,32 @@ void bl_filetree_build(const struct bl_file_list *l, struct bl_filetree *out)
 	bl_arena_init(&out->arena);
 	size_t cap = l->len + 16, n = 0;
 	struct bl_filetree_node *v = bl_malloc(cap * sizeof *v);
+	const char *last = NULL;
 	for (size_t i = 0; i < l->len; i++) {
 		const char *p = l->items[i].path;
-		/* Every parent, in case the list has no entry for it. */
+		/* Every parent, in case the list has no entry for it; not the
+		 * ones the entry before (its sibling, or the parent itself)
+		 * already made: a million files in one directory make one. */
 		for (const char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
+			size_t len = (size_t)(s - p);
+			if (last && strncmp(last, p, len) == 0 && (last[len] == '/' || !last[len]))
+				continue;
 			if (n == cap)
 				v = bl_realloc(v, (cap *= 2) * sizeof *v);
 			v[n++] = (struct bl_filetree_node){
-			        .path = bl_arena_strndup(&out->arena, p, (size_t)(s - p))};
+			        .path = bl_arena_strndup(&out->arena, p, len)};
 		}
 		if (n == cap)
 			v = bl_realloc(v, (cap *= 2) * sizeof *v);
 		v[n++] = (struct bl_filetree_node){.path = p, .entry = &l->items[i]};
+		last = p;
 	}
-	if (n > 1)
+	/* A listing comes sorted by strcmp, which is tree order unless a name
+	 * holds a byte below '/' ("a-b" before "a/c"): sort only then. */
+	bool sorted = true;
+	for (size_t i = 1; i < n && sorted; i++)
+		sorted = node_cmp(&v[i - 1], &v[i]) <= 0;
+	if (!sorted)
 		qsort(v, n, sizeof *v, node_cmp);
 	size_t w = 0;
 	for (size_t i = 0; i < n; i++)
@@ -109,4 +121,20 @@ void bl_filetree_fini(struct bl_filetree *t)
 	bl_arena_fini(&t->arena);
 	free(t->nodes);
 	memset(t, 0, sizeof *t);
+}
+
+size_t bl_filetree_find(const struct bl_filetree *t, const char *path)
+{
+	size_t lo = 0, hi = t->len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = bl_filetree_path_cmp(t->nodes[mid].path, path);
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return BL_FILETREE_NONE;
 }

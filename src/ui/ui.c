@@ -25,6 +25,7 @@ struct bl_ui *bl_ui_new(const struct bl_settings *s, const struct bl_keymap *km)
 	bl_buf_init(&ui->input);
 	bl_vec_init(&ui->messages, free);
 	bl_vec_init(&ui->files, ui_files_free);
+	bl_buf_init(&ui->preview);
 	bl_doc_init(&ui->cmpdoc);
 	bl_docview_init(&ui->cmpdocv, &ui->cmpdoc, BL_SCOPE_DETAIL);
 	ui->w = 80;
@@ -45,8 +46,10 @@ void bl_ui_free(struct bl_ui *ui)
 		return;
 	ui_compare_close(ui);
 	ui_verify_stop(ui);
-	bl_filediff_result_free(ui->listing);
-	free(ui->listing_title);
+	ui_ft_fini(ui);
+	bl_buf_fini(&ui->preview);
+	free(ui->preview_title);
+	free(ui->preview_note);
 	ui_packages_free(ui);
 	bl_vec_fini(&ui->files);
 	bl_view_fini(&ui->cmpdocv);
@@ -75,6 +78,7 @@ void bl_ui_set_build(struct bl_ui *ui, struct bl_build *b, const char *title)
 		bl_tree_fini(&ui->tree);
 		ui->have_tree = false;
 	}
+	ui_ft_fini(ui); /* its listings borrow the old build's nodes */
 	ui->build = b;
 	ui->mark = NULL;
 	ui->loading = false;
@@ -208,6 +212,10 @@ static void start_prompt(struct bl_ui *ui, enum prompt p)
 			ui->saved_filter = bl_strdup(ui->pkg_filter);
 			bl_buf_puts(&ui->input, ui->pkg_filter);
 		}
+	} else if (p == PROMPT_FILTER && ui->files_open) {
+		const char *g = bl_fileview_glob(ui->fv);
+		ui->saved_filter = g ? bl_strdup(g) : NULL;
+		bl_buf_puts(&ui->input, g ? g : "");
 	} else if (p == PROMPT_FILTER && ui->tree.filter) {
 		ui->saved_filter = bl_strdup(ui->tree.filter);
 		bl_buf_puts(&ui->input, ui->tree.filter);
@@ -220,6 +228,10 @@ static void apply_filter(struct bl_ui *ui, const char *text)
 		ui_packages_set_filter(ui, text);
 		ui->popv.top = 0;
 		ui_popup_build(ui);
+		return;
+	}
+	if (ui->files_open) {
+		ui_ft_glob(ui, text);
 		return;
 	}
 	if (!ui->have_tree)
@@ -252,6 +264,10 @@ static unsigned back(struct bl_ui *ui)
 		bl_verify_cancel(ui->verify);
 	} else if (ui->job) {
 		bl_filediff_cancel(ui->job);
+	} else if (ui_ft_cancel(ui)) {
+		/* the listing stops at its next progress report */
+	} else if (ui_ft_close(ui)) {
+		/* back to the tree, or to the waste panel the file tree came from */
 	} else if (ui->cmp_open && ui->cmp_focus_detail) {
 		ui->cmp_focus_detail = false;
 	} else if (ui->cmp_open && ui->cmp_only) {
@@ -350,7 +366,8 @@ unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a)
 			start_prompt(ui, PROMPT_SEARCH);
 		return 0;
 	case BL_ACTION_FILTER:
-		if (scope == BL_SCOPE_TREE || ui->popup == POPUP_PACKAGES)
+		if (scope == BL_SCOPE_TREE || scope == BL_SCOPE_FILES ||
+		        ui->popup == POPUP_PACKAGES)
 			start_prompt(ui, PROMPT_FILTER);
 		return 0;
 	case BL_ACTION_PACKAGES:
@@ -372,8 +389,12 @@ unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a)
 			ui_job_file_diff(ui);
 		return 0;
 	case BL_ACTION_FILES:
-		if (!ui->cmp_open && !ui->menu_open && ui->popup == POPUP_NONE)
-			ui_job_listing(ui);
+		if (scope == BL_SCOPE_TREE)
+			ui_ft_open_files(ui);
+		return 0;
+	case BL_ACTION_WASTE:
+		if (scope == BL_SCOPE_TREE)
+			ui_ft_open_waste(ui);
 		return 0;
 	case BL_ACTION_IGNORE_TIMESTAMPS:
 		if (!ui->cmp_open || ui->menu_open || ui->popup != POPUP_NONE)
@@ -394,6 +415,8 @@ unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a)
 	default:
 		break;
 	}
+	if (ui_ft_do(ui, a))
+		return 0;
 	if (ui->menu_open) {
 		if (a == BL_ACTION_MOVE_UP && ui->menu_cursor > 0)
 			ui->menu_cursor--;
@@ -501,6 +524,18 @@ void bl_ui_mouse(struct bl_ui *ui, int x, int y, enum bl_mouse_button b)
 	if (ui->popup != POPUP_NONE) {
 		if (b != BL_MOUSE_CLICK)
 			bl_view_scroll(&ui->popv, step);
+		return;
+	}
+	if (ui->files_open || ui->waste_open) {
+		struct bl_view *v = ui->files_open ? &ui->filesv : &ui->wastev;
+		if (b != BL_MOUSE_CLICK) {
+			bl_view_scroll(v, step);
+			return;
+		}
+		size_t row = v->top + (size_t)(y - 2);
+		if (y >= 2 && row < v->ops->lines(v))
+			v->cursor = row;
+		bl_view_clamp(v);
 		return;
 	}
 	if (ui->cmp_open) {

@@ -43,6 +43,14 @@ struct bl_view *ui_current_view(struct bl_ui *ui, enum bl_scope *scope)
 		*scope = BL_SCOPE_PAGER;
 		return &ui->popv;
 	}
+	if (ui->files_open) {
+		*scope = BL_SCOPE_FILES;
+		return &ui->filesv;
+	}
+	if (ui->waste_open) {
+		*scope = BL_SCOPE_WASTE;
+		return &ui->wastev;
+	}
 	if (ui->cmp_open) {
 		if (ui->cmp_focus_detail) {
 			*scope = BL_SCOPE_DETAIL;

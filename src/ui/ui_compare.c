@@ -23,7 +23,6 @@ void ui_compare_close(struct bl_ui *ui)
 		bl_filediff_cancel(ui->job);
 		bl_filediff_result_free(bl_filediff_finish(ui->job, NULL));
 		ui->job = NULL;
-		ui->job_listing = false;
 	}
 	bl_vec_fini(&ui->files);
 	bl_vec_init(&ui->files, ui_files_free);

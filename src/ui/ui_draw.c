@@ -85,16 +85,20 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 		put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_BACK, "cancel");
 		return;
 	}
-	if (ui->job) {
-		const struct bl_load_state *st = &ui->job_state;
+	if (ui->ijob || ui->ftb || ui->pvr || ui->job) {
+		/* The file tree's listing or build, or a file diff. */
+		const struct bl_load_state *st =
+		        ui->ijob || ui->ftb || ui->pvr ? &ui->ijob_state : &ui->job_state;
 		char line[256];
 		char done[32], total[32];
 		bl_text_size((int64_t)st->done_bytes, done, sizeof done);
 		bl_text_size((int64_t)st->total, total, sizeof total);
 		if (st->total)
 			snprintf(line, sizeof line, " Files: %s %s / %s ", st->what, done, total);
-		else
+		else if (st->done_bytes)
 			snprintf(line, sizeof line, " Files: %s %s ", st->what, done);
+		else
+			snprintf(line, sizeof line, " Files: %s ", st->what);
 		col += bl_canvas_put(c, 0, y, c->w, BL_ROLE_PROGRESS, line);
 		put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_BACK, "cancel");
 		return;
@@ -120,6 +124,26 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 	if (scope == BL_SCOPE_MENU) {
 		put_key_hint(ui, c, &col, scope, BL_ACTION_SELECT, "copy");
 		put_key_hint(ui, c, &col, scope, BL_ACTION_BACK, "close");
+		return;
+	}
+	if (scope == BL_SCOPE_FILES) {
+		put_key_hint(ui, c, &col, scope, BL_ACTION_BACK, "close");
+		put_key_hint(ui, c, &col, scope, BL_ACTION_OPEN_FILE, "open");
+		put_key_hint(ui, c, &col, scope, BL_ACTION_MERGED,
+		        bl_fileview_merged(ui->fv) ? "changes" : "image");
+		put_key_hint(ui, c, &col, scope, BL_ACTION_LAYER_BELOW, "below");
+		put_key_hint(ui, c, &col, scope, BL_ACTION_LAYER_ABOVE, "above");
+		put_key_hint(ui, c, &col, scope, BL_ACTION_CHANGES_ONLY, "changed");
+		put_key_hint(ui, c, &col, scope, BL_ACTION_FILTER, "filter");
+		put_key_hint(ui, c, &col, scope, BL_ACTION_SEARCH, "search");
+		put_key_hint(ui, c, &col, scope, BL_ACTION_HELP, "help");
+		return;
+	}
+	if (scope == BL_SCOPE_WASTE) {
+		put_key_hint(ui, c, &col, scope, BL_ACTION_BACK, "close");
+		put_key_hint(ui, c, &col, scope, BL_ACTION_GO_TO_FILE, "go to file");
+		put_key_hint(ui, c, &col, scope, BL_ACTION_SEARCH, "search");
+		put_key_hint(ui, c, &col, scope, BL_ACTION_HELP, "help");
 		return;
 	}
 	if (scope == BL_SCOPE_PAGER) {
@@ -160,7 +184,9 @@ static void draw_title(struct bl_ui *ui, struct bl_canvas *c)
 	const char *what = ui->popup == POPUP_HELP       ? "help"
 	                   : ui->popup == POPUP_MESSAGES ? "messages"
 	                   : ui->popup == POPUP_EXPLAIN  ? "explain"
-	                   : ui->popup == POPUP_FILES    ? "files"
+	                   : ui->popup == POPUP_PREVIEW  ? "file"
+	                   : ui->files_open              ? "files"
+	                   : ui->waste_open              ? "waste"
 	                   : ui->popup == POPUP_PACKAGES ? "packages"
 	                                                 : NULL;
 	if (what) {
@@ -177,8 +203,8 @@ static void draw_title(struct bl_ui *ui, struct bl_canvas *c)
 		}
 		return;
 	}
-	if (ui->popup == POPUP_FILES && ui->listing_title) {
-		bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, ui->listing_title);
+	if (ui->popup == POPUP_NONE && ui->files_open && ui->fv_title) {
+		bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, ui->fv_title);
 		return;
 	}
 	if (!what && ui->cmp_open) {
@@ -290,6 +316,8 @@ void bl_ui_render(struct bl_ui *ui, struct bl_canvas *c)
 			ui->popv.top = top;
 		}
 		bl_view_draw(&ui->popv, c, 1, 1, ui->w - 2, bh, BL_ROLE_CURSOR);
+	} else if (ui->files_open || ui->waste_open) {
+		ui_ft_draw(ui, c, bh);
 	} else if (ui->cmp_open) {
 		draw_compare(ui, c, bh);
 		if (ui->menu_open)

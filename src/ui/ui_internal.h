@@ -3,11 +3,14 @@
  *
  * The parts call downwards only: ui.c (creation, input, dispatch of actions)
  * uses all the others; ui_draw.c (layout, status bar, rendering) uses the
- * popups and the comparison; ui_jobs.c (the background job: file listing,
- * file diff) uses the popups and the comparison; ui_verify.c (v:
- * verifying a node) uses the popups; ui_popup.c (help,
- * messages, explain, verify, files, the copy menu) uses ui_packages.c (the
- * packages of SBOMs); they and ui_compare.c (the compare session) use
+ * popups, the file tree and the comparison; ui_jobs.c (the background
+ * jobs: file diff, and the file tree's listing and preview through
+ * ui_filetree.c and ui_preview.c) uses the file tree, the preview and the
+ * comparison; ui_filetree.c (F: the file tree, W: the waste panel) uses
+ * ui_preview.c (Enter on a file: its first bytes read in the background),
+ * and both use the popups; ui_verify.c (v: verifying a node) uses the
+ * popups; ui_popup.c (help, messages, explain, verify, preview, the copy
+ * menu) uses ui_packages.c (the packages of SBOMs); they and ui_compare.c (the compare session) use
  * ui_base.c, which uses none of them.
  */
 #ifndef BL_UI_INTERNAL_H
@@ -16,6 +19,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bakelens/app.h"
+#include "bakelens/changeset.h"
 #include "bakelens/copytext.h"
 #include "bakelens/ui.h"
 #include "bakelens/tree.h"
@@ -28,9 +33,21 @@ enum popup {
 	POPUP_HELP,
 	POPUP_MESSAGES,
 	POPUP_EXPLAIN,
-	POPUP_FILES,
+	POPUP_PREVIEW,
 	POPUP_VERIFY,
-	POPUP_PACKAGES,
+	POPUP_PACKAGES
+};
+
+/* An image's layers listed this session (ui_filetree.c): a layer is read
+ * once, however often its tree is opened. */
+struct ft_build;
+struct pv_read;
+struct ft_image {
+	const struct bl_node *manifest; /* borrowed from the build */
+	struct bl_image_files files;    /* the bottom files.len layers */
+	bool busy;                      /* lent to the running listing */
+	bool have_waste;
+	struct bl_waste waste;
 };
 enum prompt { PROMPT_NONE, PROMPT_SEARCH, PROMPT_FILTER };
 
@@ -99,13 +116,36 @@ struct bl_ui {
 	/* File diff of a layer pair, off the UI thread. */
 	struct bl_filediff *job;
 	const struct bl_node *job_left, *job_right;
-	bool job_listing; /* the job lists job_left's files (F in the tree) */
 	struct bl_load_state job_state;
 	struct bl_vec files; /* struct files *, owned */
-	/* The last file listing, shown in the files pager. */
-	struct bl_filediff_result *listing;
-	char *listing_title; /* display-safe */
-	bool listing_image;  /* a whole image: entries say their layer */
+	/* The file tree (F) and the waste panel (W), ui_filetree.c. */
+	struct bl_vec images;        /* struct ft_image *, owned */
+	struct bl_imagejob *ijob;    /* listing layers, or NULL */
+	struct ft_image *ijob_image; /* what it lists into */
+	struct bl_load_state ijob_state;
+	size_t ijob_layer;    /* then open the tree at this layer... */
+	bool ijob_merged;     /* ...in this mode... */
+	char *ijob_path;      /* ...on this path (owned, NULL), */
+	char *ijob_glob;      /* ...filtered so (owned, NULL), */
+	bool ijob_waste;      /* or the waste panel */
+	struct ft_build *ftb; /* a large tree being built off the UI thread, or NULL */
+	bool ftb_cancel;      /* Esc while it is built: drop it when done */
+	bool files_open;
+	struct bl_fileview *fv; /* owned while files_open */
+	struct bl_view filesv;
+	const struct ft_image *fv_image;
+	size_t fv_layer, fv_nlayers;
+	char *fv_title; /* display-safe: "layer 2/3 of linux/amd64" */
+	bool waste_open;
+	struct bl_view wastev;
+	const struct ft_image *waste_image;
+	/* The file shown in POPUP_PREVIEW: its first bytes and what is said
+	 * about it (display-safe lines). */
+	struct bl_buf preview;
+	bool preview_bytes;   /* the buffer holds content */
+	int64_t preview_size; /* the file's size */
+	struct pv_read *pvr;  /* its bytes being read, or NULL */
+	char *preview_title, *preview_note;
 	/* Verifying a node (v), off the UI thread, and its last report. */
 	struct bl_verify *verify;
 	struct bl_load_state verify_state;
@@ -175,11 +215,43 @@ bool ui_verify_tick(struct bl_ui *ui);
 /* Stop a running verify and wait for it; drop the report. */
 void ui_verify_stop(struct bl_ui *ui);
 
+/* ui_preview.c (uses ui_popup.c): Enter on a file of the file tree */
+
+/* Describe the selected file and read its first bytes in the background
+ * (a directory: expand or collapse it). */
+void ui_pv_open(struct bl_ui *ui);
+/* Open the preview once its bytes are read; true while they are. */
+bool ui_pv_tick(struct bl_ui *ui);
+/* Esc: stop the read (its result is dropped); false when none runs. */
+bool ui_pv_cancel(struct bl_ui *ui);
+/* Stop and wait for a running read (bl_ui_free). */
+void ui_pv_fini(struct bl_ui *ui);
+
+/* ui_filetree.c (uses ui_preview.c, ui_popup.c): F, W and what their views do */
+
+/* F in the tree: the selected layer's changes, or a manifest's image. */
+void ui_ft_open_files(struct bl_ui *ui);
+/* W in the tree: the selected manifest's waste panel. */
+void ui_ft_open_waste(struct bl_ui *ui);
+/* Take a finished listing in; true while one runs. */
+bool ui_ft_tick(struct bl_ui *ui);
+/* Esc: cancel the running listing; false when none runs. */
+bool ui_ft_cancel(struct bl_ui *ui);
+/* Esc: close the file tree, else the waste panel; false when neither is open. */
+bool ui_ft_close(struct bl_ui *ui);
+/* The actions of the file tree and waste panel that need more than the
+ * view (reading a file, another layer); false when `a` is not one. */
+bool ui_ft_do(struct bl_ui *ui, enum bl_action a);
+/* The glob filter of the file tree (NULL: none). */
+void ui_ft_glob(struct bl_ui *ui, const char *glob);
+/* Draw the open file tree or waste panel into the body. */
+void ui_ft_draw(struct bl_ui *ui, struct bl_canvas *c, int bh);
+/* Free everything (bl_ui_free; after a new build is set). */
+void ui_ft_fini(struct bl_ui *ui);
+
 /* ui_jobs.c */
 
 /* In the compare view: diff the files of the selected layer pair. */
 void ui_job_file_diff(struct bl_ui *ui);
-/* F in the tree: list the files of the selected layer or image. */
-void ui_job_listing(struct bl_ui *ui);
 
 #endif

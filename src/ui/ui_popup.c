@@ -1,7 +1,7 @@
 /* The popups over the body: help (the keys as bound), messages (build
  * warnings, load and settings messages), explain (the teaching text of the
- * selected node), the files pager and the packages list (ui_packages.c);
- * and the copy menu (ui_internal.h). */
+ * selected node), the preview of a file of the file tree and the packages
+ * list (ui_packages.c); and the copy menu (ui_internal.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,45 +160,109 @@ static void build_messages(struct bl_ui *ui, int width)
 		bl_doc_add(d, BL_ROLE_DEFAULT, "No messages: the build loaded without warnings.");
 }
 
-/* Entries shown in the files pager; `bakelens ls` lists any number. */
-#define FILES_LISTED 50000
-
-static void build_files(struct bl_ui *ui, int width)
+/* A preview's content: text unless it has a NUL byte or much invalid
+ * UTF-8 (a cut at the end of the part read does not count). */
+static bool looks_binary(const char *p, size_t len)
 {
-	struct bl_doc *d = &ui->popdoc;
-	const struct bl_file_list *l = ui->listing ? &ui->listing->left : NULL;
-	if (!l) {
-		bl_doc_add(d, BL_ROLE_DEFAULT, "No files listed yet.");
-		return;
+	size_t bad = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = bl_utf8_decode(p + i, len - i, &cp);
+		if (n == 0) {
+			if (len - i < 4)
+				break;
+			bad++;
+			n = 1;
+		} else if (cp == 0) {
+			return true;
+		}
+		i += n;
 	}
-	char head[96];
-	snprintf(head, sizeof head, ": %zu entr%s", l->len, l->len == 1 ? "y" : "ies");
-	bl_doc_add(d, BL_ROLE_HEADING, ui->listing_title);
-	bl_doc_add(d, BL_ROLE_HEADING, head);
-	if (ui->listing_image) {
-		bl_doc_newline(d);
-		bl_doc_wrap(d, BL_ROLE_GUIDE,
-		        "whiteouts applied; [N] is the layer a file comes from "
-		        "(1 is the bottom)",
-		        width, 0);
-	}
+	return bad * 20 > len;
+}
+
+static void preview_text(struct bl_doc *d, const char *p, size_t len, int width)
+{
 	struct bl_buf line;
 	bl_buf_init(&line);
-	for (size_t i = 0; i < l->len && i < FILES_LISTED; i++) {
+	for (size_t i = 0; i <= len;) {
+		size_t e = i;
+		while (e < len && p[e] != '\n')
+			e++;
+		/* Tabs as spaces; every other control escaped (\e, \r, \xNN). */
 		bl_buf_clear(&line);
-		bl_file_entry_line(&l->items[i], ui->listing_image, &line);
+		for (size_t k = i; k < e;) {
+			if (p[k] == '\t') {
+				bl_buf_puts(&line, "    ");
+				k++;
+				continue;
+			}
+			size_t run = k;
+			while (run < e && p[run] != '\t')
+				run++;
+			bl_text_escape(&line, p + k, run - k);
+			k = run;
+		}
 		bl_doc_newline(d);
-		bl_doc_add(d, l->items[i].type == BL_FILE_DIR ? BL_ROLE_FACT_KEY : BL_ROLE_DEFAULT,
-		        bl_buf_str(&line));
+		bl_doc_wrap(d, BL_ROLE_DEFAULT, bl_buf_str(&line), width, 0);
+		if (e >= len)
+			break;
+		i = e + 1;
 	}
 	bl_buf_fini(&line);
-	if (l->len > FILES_LISTED) {
-		char more[96];
-		snprintf(more, sizeof more, "... and %zu more (bakelens ls lists them all)",
-		        l->len - FILES_LISTED);
+}
+
+static void preview_hex(struct bl_doc *d, const unsigned char *p, size_t len)
+{
+	char line[96];
+	for (size_t off = 0; off < len; off += 16) {
+		int n = snprintf(line, sizeof line, "%08zx ", off);
+		for (size_t k = 0; k < 16; k++) {
+			if (off + k < len)
+				n += snprintf(
+				        line + n, sizeof line - (size_t)n, " %02x", p[off + k]);
+			else
+				n += snprintf(line + n, sizeof line - (size_t)n, "   ");
+		}
+		n += snprintf(line + n, sizeof line - (size_t)n, "  |");
+		for (size_t k = 0; k < 16 && off + k < len; k++)
+			line[n++] =
+			        p[off + k] >= 0x20 && p[off + k] < 0x7f ? (char)p[off + k] : '.';
+		line[n++] = '|';
+		line[n] = '\0';
 		bl_doc_newline(d);
-		bl_doc_add(d, BL_ROLE_GUIDE, more);
+		bl_doc_add(d, BL_ROLE_DEFAULT, line);
 	}
+}
+
+/* Enter on a file in the file tree: what it is (ui_filetree.c wrote it),
+ * then its first bytes as text or as a hex dump. */
+static void build_preview(struct bl_ui *ui, int width)
+{
+	struct bl_doc *d = &ui->popdoc;
+	bl_doc_add(d, BL_ROLE_HEADING, ui->preview_title ? ui->preview_title : "");
+	const char *p = ui->preview_note ? ui->preview_note : "";
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char *l = bl_strndup(p, len);
+		bl_doc_newline(d);
+		bl_doc_wrap(d, BL_ROLE_GUIDE, l, width, 2);
+		free(l);
+		p += len + (nl ? 1 : 0);
+	}
+	if (!ui->preview_bytes)
+		return;
+	const char *b = ui->preview.data ? ui->preview.data : "";
+	size_t len = ui->preview.len;
+	bool bin = looks_binary(b, len);
+	bl_doc_newline(d);
+	bl_doc_newline(d);
+	bl_doc_add(d, BL_ROLE_HEADING, bin ? "Binary: a hex dump" : "Text (controls escaped)");
+	if (bin)
+		preview_hex(d, (const unsigned char *)b, len);
+	else
+		preview_text(d, b, len, width);
 }
 
 /* The node's own values (explain_node.c's lines: "# " heading, "$ "
@@ -283,8 +347,8 @@ void ui_popup_build(struct bl_ui *ui)
 	case POPUP_VERIFY:
 		build_verify(ui, width);
 		break;
-	case POPUP_FILES:
-		build_files(ui, width);
+	case POPUP_PREVIEW:
+		build_preview(ui, width);
 		break;
 	case POPUP_PACKAGES:
 		ui_packages_doc(ui, width);

@@ -84,7 +84,7 @@ void bl_view_scroll(struct bl_view *v, long n)
 	}
 }
 
-static bool contains_ci(const char *hay, const char *needle)
+bool bl_view_contains_ci(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
 	for (; *hay; hay++)
@@ -96,7 +96,7 @@ static bool contains_ci(const char *hay, const char *needle)
 static bool line_matches(struct bl_view *v, size_t i, const char *q, struct bl_buf *tmp)
 {
 	v->ops->line_text(v, i, tmp);
-	return contains_ci(bl_buf_str(tmp), q);
+	return bl_view_contains_ci(bl_buf_str(tmp), q);
 }
 
 static enum bl_view_result core_search(struct bl_view *v, int dir)

@@ -4,7 +4,7 @@
 # and is built later, so its config differs), walking the differences, a
 # file diff of the changed layer pair, resize, quit; A against C (A made again
 # later) with timestamps ignored (t) and counted again; then in the explorer
-# the files of an image and of a layer (F), and the mark (M) and compare (=) flow. Screens are compared with golden files at
+# the file tree of an image and of a layer (F), and the mark (M) and compare (=) flow. Screens are compared with golden files at
 # 80x24 and 160x50; BL_UPDATE_SCREENS=1 rewrites them.
 # Needs: BAKELENS, BL_SRC (set by meson), umoci, tmux, jq. Exit 77 = skipped.
 set -u
@@ -146,23 +146,23 @@ wait_for "3 differences" || fail=1
 $T send-keys -t bl q
 wait_for "EXITED 0" || fail=1
 
-# --- the explorer: F lists the files of a manifest's whole image, then of
-# one layer (streamed from the layout, in the background).
+# --- the explorer: F opens the file tree of a manifest's image (as of its
+# top layer), then of one layer (its changes), read in the background.
 L2=$(jq -r '.layers[1].digest' "A/blobs/sha256/$(jq -r '.manifests[0].digest' A/index.json | cut -c8-)" | cut -c8-19)
 start 80 24 A
 wait_for " q quit" || exit 1
 $T send-keys -t bl / "$(jq -r '.manifests[0].digest' A/index.json | cut -c8-19)" Enter
 sleep 0.2
 $T send-keys -t bl F
-wait_for "image linux/amd64: 3 entries" || fail=1
-wait_for "[2] b" || fail=1
-wait_for "[3] c" || fail=1
+wait_for "layer 3/3 of linux/amd64, image as of it: 3 entries" || fail=1
+wait_for "A   c" || fail=1
 screen files-image-80x24
 $T send-keys -t bl q / "$L2" Enter
 sleep 0.2
 $T send-keys -t bl F
-wait_for "layer 2/3 of linux/amd64: 1 entry" || fail=1
-$T capture-pane -p -t bl | grep -q '\[0\]' && { echo "FAIL: a layer listing shows layer numbers"; fail=1; }
+wait_for "layer 2/3 of linux/amd64, its changes: 1 added, 0 modified, 0 deleted" || fail=1
+$T capture-pane -p -t bl | grep -q '^A   b' || { echo "FAIL: layer 2 adds b"; fail=1; }
+$T capture-pane -p -t bl | grep -q '   a$' && { echo "FAIL: a layer's changes show a file of the layer below"; fail=1; }
 $T send-keys -t bl q q
 wait_for "EXITED 0" || fail=1
 

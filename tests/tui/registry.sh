@@ -5,7 +5,9 @@
 #     going on, the keys still answer (? opens the help), and Esc cancels it
 #     promptly (exit 130) although the request is still hanging;
 #  2. without the stall the image opens: the index, both platforms, and the
-#     configs read from the registry, whose access log shows no layer request.
+#     configs read from the registry, whose access log shows no layer request;
+#  3. F on a platform streams its layer once (the access log), shows its file
+#     tree, and F again after closing it reads nothing more.
 # Needs: BAKELENS, BL_TESTLIB, BL_REGISTRY_PROBE (set by meson), tmux, and the
 # registry tools (docker-registry, skopeo, umoci). Exit 77 = skipped.
 . "$BL_TESTLIB"
@@ -55,8 +57,8 @@ pane() { $T capture-pane -p -t bl; }
 printf '%s' '[{"match":"GET /v2/app/manifests/latest","action":"stall","times":9}]' >"$RULES"
 start --no-cache "$REF"
 if wait_for "Esc cancel" 10; then pass; else fail "stalled load: no progress in the status bar"; fi
-bar=$(pane | tail -1)
-case $bar in *"Loading: manifest latest"*) pass ;; *) fail "stalled load: the status bar does not say what is loading: $bar" ;; esac
+# "opening" comes first; the stalled request's name follows once the request is sent
+if wait_for "Loading: manifest latest" 10; then pass; else fail "stalled load: the status bar does not say what is loading: $(pane | tail -1)"; fi
 sleep 2.5
 bar=$(pane | tail -1)
 case $bar in *"s)"*) pass ;; *) fail "stalled load: the status bar shows no time going by: $bar" ;; esac
@@ -94,4 +96,27 @@ expect_eq "registry image: no layer blob requested (access log)" 0 \
 	"$(tail -n +"$from" "$REG_LOG" | grep -E '"GET /v2/app/blobs/' | grep -cE "$layers" || true)"
 expect_eq "registry image: the configs were read from it (access log)" 2 \
 	"$(tail -n +"$from" "$REG_LOG" | grep -cE '"GET /v2/app/blobs/' || true)"
+
+# 3. the file tree of linux/amd64: its layer streamed once for the session
+amd=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "amd64") | .digest' \
+	"$BL_TMP/layout/index.json" | cut -c8-)
+amd_layer=$(jq -r '.layers[0].digest' "$BL_TMP/layout/blobs/sha256/$amd")
+from=$(($(wc -l <"$REG_LOG") + 1))
+start --no-cache "$REF"
+if wait_for "linux/amd64" 10; then pass; else fail "file tree: the platforms are not shown"; fi
+$T send-keys -t bl / linux/amd64 Enter
+sleep 0.3
+$T send-keys -t bl F
+if wait_for "layer 1/1 of linux/amd64, image as of it" 10; then pass; else fail "file tree: F shows no tree"; fi
+$T send-keys -t bl '*'
+if wait_for "bakelens-test" 5; then pass; else fail "file tree: the layer's file is not shown"; fi
+$T send-keys -t bl q
+sleep 0.3
+$T send-keys -t bl F
+if wait_for "layer 1/1 of linux/amd64, image as of it" 2; then pass; else fail "file tree: F again shows no tree"; fi
+$T send-keys -t bl q q
+if wait_for "EXITED 0" 5; then pass; else fail "file tree: q did not quit with 0"; fi
+sleep 0.3
+expect_eq "file tree: the layer was requested once (access log)" 1 \
+	"$(tail -n +"$from" "$REG_LOG" | grep -cF "GET /v2/app/blobs/$amd_layer" || true)"
 finish

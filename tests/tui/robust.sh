@@ -232,17 +232,18 @@ wait_for "EXIT 0" || true
 check_raw_clean "file diff"
 check_sane "file diff"
 
-# The files of the hostile image (F on its manifest): the same names, escaped.
+# The file tree of the hostile image (F on its manifest): the same names, escaped.
 : >"$W/raw.out"
 run "" "B"
 wait_for "layer 2/2" || exit 1
 $T send-keys -t bl / "$(jq -r '.manifests[0].digest' B/index.json | cut -c8-19)" Enter
 sleep 0.2
 $T send-keys -t bl F
-wait_for "entries" || true
+wait_for "image as of it" || true
 seen=$(screen)
-for want in '[2] d/\e]0;PWNTITLE\x07' '[2] d/\e]52;c;UFdOQ0xJUA==\x07' '[2] d/bad\xff\xfeutf8' \
-	'[2] d/nl\nname' '[2] d/c1\u{9b}31m' '[2] d/rtl\u{202e}abc' '[2] d/\e[2JCLR'; do
+# Leaves of d/, added by layer 2: "A", then the indentation, then the name.
+for want in 'A     \e]0;PWNTITLE\x07' 'A     \e]52;c;UFdOQ0xJUA==\x07' 'A     bad\xff\xfeutf8' \
+	'A     nl\nname' 'A     c1\u{9b}31m' 'A     rtl\u{202e}abc' 'A     \e[2JCLR'; do
 	case $seen in *"$want"*) ;; *) fail "files: '$want' not shown escaped" ;; esac
 done
 $T send-keys -t bl q q

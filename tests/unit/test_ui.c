@@ -371,19 +371,40 @@ static void wait_job(struct bl_ui *ui)
 		nanosleep(&ts, NULL);
 }
 
-static void test_files_key_lists_the_image_then_a_layer(void **state)
+static const char *render_ui(struct fixture *f, struct bl_ui *ui)
+{
+	bl_ui_render(ui, &f->c);
+	bl_buf_clear(&f->screen);
+	bl_canvas_dump(&f->c, &f->screen);
+	return bl_buf_str(&f->screen);
+}
+
+/* The line of the screen that holds `text`, NULL when none. */
+static const char *line_with(const char *scr, const char *text, char *out, size_t outlen)
+{
+	const char *p = strstr(scr, text);
+	if (!p)
+		return NULL;
+	while (p > scr && p[-1] != '\n')
+		p--;
+	size_t n = strcspn(p, "\n");
+	snprintf(out, outlen, "%.*s", (int)n, p);
+	return out;
+}
+
+static void test_files_key_opens_the_file_tree(void **state)
 {
 	struct fixture *f = *state;
 	/* The layer without a blob: a clear message, nothing opened. */
 	keys(f, "G");
 	keys(f, "F");
-	assert_null(strstr(render(f), "entries"));
+	assert_null(strstr(render(f), "its changes"));
 	wait_job(f->ui);
 	assert_non_null(strstr(render(f), "blob not in any source given"));
 	/* The example build (examples/out, made with umoci): real layers. */
 	const char *data = getenv("BL_TESTDATA");
 	assert_non_null(data);
-	char path[4096];
+	char path[4096], line[256];
 	snprintf(path, sizeof path, "%s/../../examples/out", data);
 	struct bl_build *b = NULL;
 	struct bl_error err = {0};
@@ -393,40 +414,58 @@ static void test_files_key_lists_the_image_then_a_layer(void **state)
 	struct bl_ui *ui = bl_ui_new(&f->s, &f->km);
 	bl_ui_set_build(ui, b, "examples/out");
 	/* amd64 manifest (sha256:e7e1acd76a4e... in examples/out/blobs/sha256/365e9eb1...):
-	 * the whole image, whiteouts applied, each file with its layer */
+	 * the image as of its top layer, directories with their sizes summed */
 	assert_true(bl_ui_search(ui, "e7e1acd76a4e"));
 	assert_int_equal(bl_ui_selected(ui)->kind, BL_NODE_MANIFEST);
 	bl_ui_key(ui, 'F');
 	wait_job(ui);
-	bl_ui_render(ui, &f->c);
-	bl_buf_clear(&f->screen);
-	bl_canvas_dump(&f->c, &f->screen);
-	const char *scr = bl_buf_str(&f->screen);
-	assert_non_null(strstr(scr, "image linux/amd64: 3 entries"));
-	assert_non_null(strstr(scr, "[1] etc/os-release"));
-	assert_non_null(strstr(scr, "[2] app/hello.sh"));
-	assert_non_null(strstr(scr, "[3] app/config.toml"));
-	/* q closes it; a layer's own files, without layer numbers */
-	bl_ui_key(ui, 'q');
+	const char *scr = render_ui(f, ui);
+	assert_non_null(strstr(scr, "layer 3/3 of linux/amd64, image as of it: 3 entries, 86 B"));
+	assert_non_null(line_with(scr, "app/", line, sizeof line));
+	assert_non_null(strstr(line, "51 B")); /* hello.sh 32 + config.toml 19 */
+	assert_non_null(line_with(scr, "config.toml", line, sizeof line));
+	assert_true(line[0] == 'A'); /* the top layer added it */
+	assert_non_null(line_with(scr, "hello.sh", line, sizeof line));
+	assert_true(line[0] == ' '); /* from a layer below */
+	/* i: the layer's own changes; [ the layer below, on the same path */
+	bl_ui_key(ui, 'i');
+	scr = render_ui(f, ui);
+	assert_non_null(strstr(scr, "its changes: 1 added, 0 modified, 0 deleted"));
+	assert_null(strstr(scr, "hello.sh"));
+	bl_ui_key(ui, '[');
+	scr = render_ui(f, ui);
+	assert_non_null(strstr(scr, "layer 2/3 of linux/amd64, its changes: 1 added"));
+	assert_non_null(line_with(scr, "hello.sh", line, sizeof line));
+	assert_true(line[0] == 'A');
+	/* Enter on the script: its bytes, escaped */
+	bl_ui_key(ui, 'j');
+	bl_ui_key(ui, BL_KEY_ENTER);
+	wait_job(ui); /* its bytes are read in the background */
+	scr = render_ui(f, ui);
+	assert_non_null(strstr(scr, "app/hello.sh (layer 2/3 of linux/amd64)"));
+	assert_non_null(strstr(scr, "Text (controls escaped)"));
+	assert_non_null(strstr(scr, "#!/bin/sh"));
+	bl_ui_key(ui, BL_KEY_ESC);
+	bl_ui_key(ui, BL_KEY_ESC);
+	/* The layer's own tree opens at once: its listing was kept. */
 	assert_true(bl_ui_search(ui, "93f4651cc71b"));
+	assert_int_equal(bl_ui_selected(ui)->kind, BL_NODE_LAYER);
 	bl_ui_key(ui, 'F');
-	wait_job(ui);
-	bl_ui_render(ui, &f->c);
-	bl_buf_clear(&f->screen);
-	bl_canvas_dump(&f->c, &f->screen);
-	scr = bl_buf_str(&f->screen);
-	assert_non_null(strstr(scr, "layer 2/3 of linux/amd64: 1 entry"));
-	assert_non_null(strstr(scr, " app/hello.sh"));
-	assert_null(strstr(scr, "[2] app/hello.sh"));
-	/* Esc right after F cancels, whatever the job's speed */
+	assert_false(bl_ui_tick(ui));
+	scr = render_ui(f, ui);
+	assert_non_null(strstr(scr, "layer 2/3 of linux/amd64, its changes: 1 added"));
 	bl_ui_key(ui, 'q');
+	bl_ui_free(ui);
+	/* Esc right after F cancels, whatever the job's speed */
+	ui = bl_ui_new(&f->s, &f->km);
+	bl_ui_set_build(ui, b, "examples/out");
+	assert_true(bl_ui_search(ui, "e7e1acd76a4e"));
 	bl_ui_key(ui, 'F');
 	bl_ui_key(ui, BL_KEY_ESC);
 	wait_job(ui);
-	bl_ui_render(ui, &f->c);
-	bl_buf_clear(&f->screen);
-	bl_canvas_dump(&f->c, &f->screen);
-	assert_non_null(strstr(bl_buf_str(&f->screen), "File listing cancelled"));
+	scr = render_ui(f, ui);
+	assert_non_null(strstr(scr, "File listing cancelled"));
+	assert_null(strstr(scr, "image as of it"));
 	bl_ui_free(ui);
 	bl_build_free(b);
 }
@@ -452,7 +491,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	        T(test_first_screen_shows_tree_detail_and_key_hints),
-	        T(test_files_key_lists_the_image_then_a_layer),
+	        T(test_files_key_opens_the_file_tree),
 	        T(test_select_target_by_image_name_then_platform),
 	        T(test_hostile_label_is_shown_escaped),
 	        T(test_vi_keys_move_and_collapse),
