@@ -59,6 +59,16 @@ struct bl_store_ratelimit {
  * the work then fails with BL_E_CANCELLED. `total` 0 when unknown. */
 typedef bool (*bl_progress_fn)(void *ud, const char *what, uint64_t done, uint64_t total);
 
+/* Where a daemon's store (docker-daemon:, containerd:, buildkit:) reads
+ * from. Every string is borrowed from the store, as the store has it
+ * (unescaped). */
+struct bl_store_daemon {
+	const char *socket; /* the unix socket's path; NULL when a connect command reaches it */
+	const char *ns;     /* containerd's namespace; NULL for BuildKit and Docker */
+	const char *image; /* the image as the daemon names it (docker-daemon:'s NAME[:TAG|@DIGEST],
+	                      containerd's full image name); NULL when given by digest only */
+};
+
 struct bl_store_ops {
 	const char *kind; /* "oci-dir", "content", "oci-archive", "docker-archive", "stdin",
 	                     "registry", "docker-daemon" */
@@ -102,6 +112,9 @@ struct bl_store_ops {
 	 * a compressed tar; a registry that answered the whole blob). */
 	bool (*read_range)(struct bl_store *s, const struct bl_digest *d, uint64_t offset,
 	        size_t len, void *buf, struct bl_error *err);
+	/* A daemon's store: where the daemon is, for commands a user runs by
+	 * hand (bl_store_daemon_where). */
+	bool (*daemon_where)(const struct bl_store *s, struct bl_store_daemon *out);
 };
 
 struct bl_store {
@@ -233,6 +246,9 @@ bool bl_store_list_tags(struct bl_store *s, struct bl_vec *tags, struct bl_error
 /* Rate-limit headers from the store's last answer that had them; NULL when
  * the store has none to report. */
 const struct bl_store_ratelimit *bl_store_ratelimit(const struct bl_store *s);
+/* True with *out filled when `s` reads from a daemon (docker-daemon:,
+ * containerd:, buildkit:); false, *out zeroed, for every other store. */
+bool bl_store_daemon_where(const struct bl_store *s, struct bl_store_daemon *out);
 
 /* `len` bytes of `desc` from `offset` into buf, read alone (a seek, one
  * HTTP Range request), never the whole blob. The bytes CANNOT be checked

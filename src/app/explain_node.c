@@ -169,6 +169,7 @@ static void where_of(const struct bl_node *n, struct where *w)
 	if (!s || !s->ops)
 		return;
 	const char *kind = s->ops->kind;
+	struct bl_store_daemon dm;
 	if (!strcmp(kind, "registry")) {
 		const char *ref = s->source;
 		if (!strncmp(ref, "docker://", 9))
@@ -198,6 +199,11 @@ static void where_of(const struct bl_node *n, struct where *w)
 		}
 		w->kind = !strcmp(kind, "oci-archive") ? WHERE_TAR : WHERE_DIR;
 		w->path = path;
+	} else if (bl_store_daemon_where(s, &dm)) {
+		w->why = dm.socket ? "its daemon's socket or image name holds characters a command "
+		                     "cannot carry"
+		                   : "its daemon is reached through --connect-cmd: run ctr or curl "
+		                     "where the daemon's socket is";
 	} else if (!strcmp(kind, "stdin")) {
 		w->why = "standard input is read once: save it to a file to check it by hand";
 	} else {
@@ -366,13 +372,141 @@ static void layer_checks(const struct bl_build *b, const struct where *w, const 
 	check_bakelens(b, n, "chain-id", out);
 }
 
+/* ---- a daemon's store: ask the daemon itself ---- */
+
+static const struct bl_store *store_of(const struct bl_node *n)
+{
+	const struct bl_store *s = NULL;
+	for (; n && !s; n = n->parent)
+		s = n->store;
+	return s;
+}
+
+/* The image's root document: the one its target (or the source) names. */
+static bool is_root_doc(const struct bl_node *n)
+{
+	return (n->kind == BL_NODE_MANIFEST || n->kind == BL_NODE_INDEX) &&
+	       (!n->parent || n->parent->kind == BL_NODE_TARGET ||
+	               n->parent->kind == BL_NODE_BUILD);
+}
+
+/* The manifest above `n` (or n) was made by bakelens from the image JSON:
+ * then the daemon's Id is the config and RootFS.Layers the layers. */
+static bool under_synthesised(const struct bl_node *n)
+{
+	const struct bl_node *m = ancestor(n, BL_NODE_MANIFEST);
+	return m && m->synthesised;
+}
+
+/* The Engine API (curl on its socket) and the docker CLI on the same socket.
+ * The image JSON's Id, Descriptor and RootFS.Layers are the daemon's own
+ * answers; `docker save` is Docker 25's layout (blobs/sha256/HEX). */
+static void docker_checks(const struct bl_store_daemon *dm, const char *sock,
+        const struct bl_node *n, struct bl_buf *out)
+{
+	char *url = bl_asprintf("http://d/images/%s/json", dm->image);
+	char *uq = bl_explain_shell_quote(url);
+	char *img = bl_explain_shell_quote(dm->image);
+	char *host = bl_asprintf("unix://%s", dm->socket);
+	char *hq = bl_explain_shell_quote(host);
+	const char *alg = bl_digest_alg_name(n->desc.digest.alg);
+	bool synth = under_synthesised(n);
+	if (n->kind == BL_NODE_CONFIG && synth) {
+		line(out, "$ curl -s --unix-socket %s %s | jq -r .Id", sock, uq);
+		line(out, "$ DOCKER_HOST=%s docker image inspect --format '{{.Id}}' %s", hq, img);
+	} else if (is_root_doc(n) && !n->synthesised) {
+		line(out, "$ curl -s --unix-socket %s %s | jq -r .Descriptor.digest", sock, uq);
+	} else if (n->kind == BL_NODE_LAYER && n->layer) {
+		line(out, "$ curl -s --unix-socket %s %s | jq -r '.RootFS.Layers[%d]'", sock, uq,
+		        n->layer->index);
+		line(out,
+		        "$ DOCKER_HOST=%s docker image inspect --format '{{index .RootFS.Layers "
+		        "%d}}' %s",
+		        hq, n->layer->index, img);
+	}
+	if (!n->synthesised)
+		line(out, "$ DOCKER_HOST=%s docker save %s | tar -xOf - blobs/%s/%s | %ssum", hq,
+		        img, alg, bl_digest_hex(&n->desc.digest), alg);
+	free(hq);
+	free(host);
+	free(img);
+	free(uq);
+	free(url);
+}
+
+/* ctr on the daemon's socket: the Content service's bytes of each blob,
+ * the Images service's digest of the image's root. */
+static void ctr_checks(const struct bl_store_daemon *dm, const char *sock, const struct bl_node *n,
+        struct bl_buf *out)
+{
+	struct bl_buf ctr;
+	bl_buf_init(&ctr);
+	bl_buf_printf(&ctr, "ctr -a %s", sock);
+	if (dm->ns) {
+		char *q = bl_explain_shell_quote(dm->ns);
+		bl_buf_printf(&ctr, " -n %s", q);
+		free(q);
+	}
+	const char *c = bl_buf_str(&ctr);
+	const struct bl_digest *d = &n->desc.digest;
+	const char *alg = bl_digest_alg_name(d->alg);
+	line(out, "$ %s content get %s | %ssum", c, d->str, alg);
+	if (is_root_doc(n) && dm->image && !strpbrk(dm->image, "'\"\\ "))
+		line(out, "$ %s images ls | awk '$1 == \"%s\" {print $3}'", c, dm->image);
+	if (n->kind == BL_NODE_CONFIG)
+		line(out, "$ %s content get %s | jq -r '.rootfs.diff_ids[]'", c, d->str);
+	if (n->kind == BL_NODE_LAYER && n->layer) {
+		const char *unzip = n->layer->comp == BL_COMP_GZIP   ? "gzip -dc"
+		                    : n->layer->comp == BL_COMP_ZSTD ? "zstd -dc"
+		                                                     : NULL;
+		if (unzip)
+			line(out, "$ %s content get %s | %s | %ssum", c, d->str, unzip, alg);
+		const struct bl_node *config = child_of_kind(n->parent, BL_NODE_CONFIG);
+		if (has_digest(config))
+			line(out, "$ %s content get %s | jq -r '.rootfs.diff_ids[%d]'", c,
+			        config->desc.digest.str, n->layer->index);
+	}
+	bl_buf_fini(&ctr);
+}
+
+/* True when `n` comes from a daemon: its commands, or none (said by
+ * where_of) when the daemon has no socket to name. */
+static bool daemon_checks(const struct bl_build *b, const struct bl_node *n, struct bl_buf *out)
+{
+	const struct bl_store *s = store_of(n);
+	struct bl_store_daemon dm;
+	if (!bl_store_daemon_where(s, &dm))
+		return false;
+	if (!dm.socket || !printable_path(dm.socket) || (dm.image && !printable_path(dm.image)))
+		return true;
+	char *sock = bl_explain_shell_quote(dm.socket);
+	if (!strcmp(s->ops->kind, "docker-daemon")) {
+		if (dm.image)
+			docker_checks(&dm, sock, n, out);
+	} else {
+		ctr_checks(&dm, sock, n, out);
+	}
+	free(sock);
+	if (n->kind == BL_NODE_LAYER && n->layer) {
+		check_bakelens(b, n, "diff-id", out);
+		check_bakelens(b, n, "chain-id", out);
+	} else if (n->kind == BL_NODE_MANIFEST) {
+		check_bakelens(b, n, "manifest", out);
+	} else if (n->kind == BL_NODE_CONFIG) {
+		check_bakelens(b, n, "config", out);
+	} else if (n->kind == BL_NODE_INDEX && n->parent && n->parent->kind == BL_NODE_TARGET) {
+		check_bakelens(b, n, "index", out);
+	}
+	return true;
+}
+
 static void checks(const struct bl_build *b, const struct bl_node *n, struct bl_buf *out)
 {
 	if (n->kind == BL_NODE_TARGET) {
 		check_bakelens(b, n, "index", out);
 		return;
 	}
-	if (!has_digest(n))
+	if (!has_digest(n) || daemon_checks(b, n, out))
 		return;
 	struct where w;
 	where_of(n, &w);

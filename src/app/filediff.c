@@ -2,24 +2,18 @@
  * thread: see include/bakelens/app.h. */
 #include "bakelens/app.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "bakelens/mem.h"
-#include "bakelens/text.h"
+#include "bakelens/work.h"
 
 struct bl_filediff {
-	pthread_t thread;
-	pthread_mutex_t lock;
+	struct bl_work w;
 	const struct bl_node *left, *right;
 	bool ignore_timestamps;
-	const char *side; /* "left" or "right": read by on_progress, set by the thread */
-	/* Under lock: */
-	bool cancel;
-	struct bl_load_state state;
-	/* Written by the thread before it sets state.done: */
+	char side[16]; /* "left layer " or "right layer ": the thread's, read by on_progress */
+	/* Written by the thread before bl_work_done: */
 	struct bl_filediff_result *result;
 	struct bl_error err;
 };
@@ -27,37 +21,17 @@ struct bl_filediff {
 static bool on_progress(void *ud, const char *what, uint64_t done, uint64_t total)
 {
 	struct bl_filediff *j = ud;
-	char *safe = bl_text_safe(what ? what : "");
-	pthread_mutex_lock(&j->lock);
-	snprintf(j->state.what, sizeof j->state.what, "%s layer %s", j->side, safe);
-	j->state.done_bytes = done;
-	j->state.total = total;
-	bool go_on = !j->cancel;
-	pthread_mutex_unlock(&j->lock);
-	free(safe);
-	return go_on;
-}
-
-static bool cancelled(struct bl_filediff *j)
-{
-	pthread_mutex_lock(&j->lock);
-	bool c = j->cancel;
-	pthread_mutex_unlock(&j->lock);
-	return c;
+	return bl_work_report(&j->w, j->side, what, done, total);
 }
 
 static void set_side(struct bl_filediff *j, const char *side, const struct bl_node *n)
 {
-	pthread_mutex_lock(&j->lock);
-	j->side = side;
-	char *label = bl_text_safe(n->label ? n->label : "layer");
-	snprintf(j->state.what, sizeof j->state.what, "%s %s", side, label);
-	free(label);
-	j->state.done_bytes = 0;
-	j->state.total = n->kind == BL_NODE_LAYER && n->has_desc && n->desc.size > 0
-	                         ? (uint64_t)n->desc.size
-	                         : 0;
-	pthread_mutex_unlock(&j->lock);
+	snprintf(j->side, sizeof j->side, "%s layer ", side);
+	char prefix[16];
+	snprintf(prefix, sizeof prefix, "%s ", side);
+	bl_work_report(&j->w, prefix, n->label ? n->label : "layer", 0,
+	        n->kind == BL_NODE_LAYER && n->has_desc && n->desc.size > 0 ? (uint64_t)n->desc.size
+	                                                                    : 0);
 }
 
 static void *run(void *arg)
@@ -92,7 +66,7 @@ static void *run(void *arg)
 		}
 	}
 	/* A cancel after the last progress report still counts. */
-	if (ok && cancelled(j)) {
+	if (ok && bl_work_cancelled(&j->w)) {
 		bl_fail(&err, BL_E_CANCELLED, "file diff cancelled");
 		ok = false;
 	}
@@ -103,11 +77,9 @@ static void *run(void *arg)
 		bl_filediff_result_free(r);
 		r = NULL;
 	}
-	pthread_mutex_lock(&j->lock);
 	j->result = r;
 	j->err = err;
-	j->state.done = true;
-	pthread_mutex_unlock(&j->lock);
+	bl_work_done(&j->w);
 	return NULL;
 }
 
@@ -118,13 +90,7 @@ static struct bl_filediff *start(const struct bl_node *left, const struct bl_nod
 	j->left = left;
 	j->right = right;
 	j->ignore_timestamps = ignore_timestamps;
-	j->side = "left";
-	pthread_mutex_init(&j->lock, NULL);
-	snprintf(j->state.what, sizeof j->state.what, "starting");
-	int rc = pthread_create(&j->thread, NULL, run, j);
-	if (rc != 0) {
-		bl_fail(err, BL_E_IO, "cannot start the file diff thread: %s", strerror(rc));
-		pthread_mutex_destroy(&j->lock);
+	if (!bl_work_start(&j->w, run, j, "file diff", "starting", err)) {
 		free(j);
 		return NULL;
 	}
@@ -152,25 +118,19 @@ struct bl_filediff *bl_filelist_start(const struct bl_node *node, struct bl_erro
 
 void bl_filediff_poll(struct bl_filediff *j, struct bl_load_state *st)
 {
-	pthread_mutex_lock(&j->lock);
-	*st = j->state;
-	pthread_mutex_unlock(&j->lock);
+	bl_work_poll(&j->w, st);
 }
 
 void bl_filediff_cancel(struct bl_filediff *j)
 {
-	pthread_mutex_lock(&j->lock);
-	j->cancel = true;
-	pthread_mutex_unlock(&j->lock);
+	bl_work_cancel(&j->w);
 }
 
 struct bl_filediff_result *bl_filediff_finish(struct bl_filediff *j, struct bl_error *err)
 {
-	pthread_join(j->thread, NULL);
+	bool cancel = bl_work_join(&j->w);
 	struct bl_filediff_result *r = j->result;
-	/* A cancel asked for before the result is collected wins, even when the
-	 * thread finished first: what the user sees must not depend on timing. */
-	if (r && j->cancel) {
+	if (r && cancel) {
 		bl_filediff_result_free(r);
 		r = NULL;
 		bl_error_clear(&j->err);
@@ -178,7 +138,6 @@ struct bl_filediff_result *bl_filediff_finish(struct bl_filediff *j, struct bl_e
 	}
 	if (!r && err)
 		*err = j->err;
-	pthread_mutex_destroy(&j->lock);
 	free(j);
 	return r;
 }

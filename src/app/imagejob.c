@@ -3,26 +3,21 @@
  * include/bakelens/app.h. */
 #include "bakelens/app.h"
 
-#include <pthread.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "bakelens/mem.h"
-#include "bakelens/text.h"
+#include "bakelens/work.h"
 
 struct bl_imagejob {
-	pthread_t thread;
-	pthread_mutex_t lock;
+	struct bl_work w;
 	const struct bl_node *manifest;
 	size_t count;
 	bool want_waste;
-	char label[64]; /* the layer being read, escaped: read by on_progress */
-	/* Under lock: */
-	bool cancel;
-	struct bl_load_state state;
-	/* Written by the thread before it sets state.done: */
+	/* The layer being read: the thread's, read by on_progress. */
+	const char *label;
+	uint64_t layer_total;
+	/* Written by the thread before bl_work_done: */
 	struct bl_image_files files;
 	struct bl_waste waste;
 	bool have_waste;
@@ -51,22 +46,7 @@ static bool on_progress(void *ud, const char *what, uint64_t done, uint64_t tota
 {
 	(void)what;
 	struct bl_imagejob *j = ud;
-	pthread_mutex_lock(&j->lock);
-	snprintf(j->state.what, sizeof j->state.what, "reading %s", j->label);
-	j->state.done_bytes = done;
-	if (total)
-		j->state.total = total;
-	bool go_on = !j->cancel;
-	pthread_mutex_unlock(&j->lock);
-	return go_on;
-}
-
-static bool cancelled(struct bl_imagejob *j)
-{
-	pthread_mutex_lock(&j->lock);
-	bool c = j->cancel;
-	pthread_mutex_unlock(&j->lock);
-	return c;
+	return bl_work_report(&j->w, "reading ", j->label, done, total ? total : j->layer_total);
 }
 
 static void *run(void *arg)
@@ -79,14 +59,9 @@ static void *run(void *arg)
 	struct bl_error err = {0};
 	for (size_t i = j->files.len; ok && i < want; i++) {
 		const struct bl_node *ln = bl_imagejob_layer(j->manifest, i, NULL);
-		pthread_mutex_lock(&j->lock);
-		char *safe = bl_text_safe(ln->label ? ln->label : "layer");
-		snprintf(j->label, sizeof j->label, "%s", safe);
-		free(safe);
-		snprintf(j->state.what, sizeof j->state.what, "reading %s", j->label);
-		j->state.done_bytes = 0;
-		j->state.total = ln->has_desc && ln->desc.size > 0 ? (uint64_t)ln->desc.size : 0;
-		pthread_mutex_unlock(&j->lock);
+		j->label = ln->label ? ln->label : "layer";
+		j->layer_total = ln->has_desc && ln->desc.size > 0 ? (uint64_t)ln->desc.size : 0;
+		on_progress(j, NULL, 0, 0);
 		struct bl_layerfiles_opts lo = {.hash = true,
 		        .layer = (int)i,
 		        .progress = on_progress,
@@ -100,22 +75,18 @@ static void *run(void *arg)
 		bl_file_list_fini(&one);
 	}
 	/* A cancel after the last progress report still counts. */
-	if (ok && cancelled(j)) {
+	if (ok && bl_work_cancelled(&j->w)) {
 		bl_fail(&err, BL_E_CANCELLED, "file listing cancelled");
 		ok = false;
 	}
 	if (ok && j->want_waste) {
-		pthread_mutex_lock(&j->lock);
-		snprintf(j->state.what, sizeof j->state.what, "computing the wasted space");
-		pthread_mutex_unlock(&j->lock);
+		bl_work_report(&j->w, "computing the wasted space", NULL, 0, 0);
 		bl_waste_compute(&j->files, &j->waste);
 		j->have_waste = true;
 	}
-	pthread_mutex_lock(&j->lock);
 	j->ok = ok;
 	j->err = err;
-	j->state.done = true;
-	pthread_mutex_unlock(&j->lock);
+	bl_work_done(&j->w);
 	return NULL;
 }
 
@@ -133,15 +104,10 @@ struct bl_imagejob *bl_imagejob_start_take(const struct bl_node *manifest,
 	j->files = *have; /* moves: the arrays and arenas are on the heap */
 	bl_image_files_init(have);
 	bl_waste_init(&j->waste);
-	pthread_mutex_init(&j->lock, NULL);
-	snprintf(j->state.what, sizeof j->state.what, "starting");
-	int rc = pthread_create(&j->thread, NULL, run, j);
-	if (rc != 0) {
+	if (!bl_work_start(&j->w, run, j, "file listing", "starting", err)) {
 		*have = j->files;
 		bl_waste_fini(&j->waste);
-		pthread_mutex_destroy(&j->lock);
 		free(j);
-		bl_fail(err, BL_E_IO, "cannot start the file listing thread: %s", strerror(rc));
 		return NULL;
 	}
 	return j;
@@ -149,26 +115,21 @@ struct bl_imagejob *bl_imagejob_start_take(const struct bl_node *manifest,
 
 void bl_imagejob_poll(struct bl_imagejob *j, struct bl_load_state *st)
 {
-	pthread_mutex_lock(&j->lock);
-	*st = j->state;
-	pthread_mutex_unlock(&j->lock);
+	bl_work_poll(&j->w, st);
 }
 
 void bl_imagejob_cancel(struct bl_imagejob *j)
 {
-	pthread_mutex_lock(&j->lock);
-	j->cancel = true;
-	pthread_mutex_unlock(&j->lock);
+	bl_work_cancel(&j->w);
 }
 
 bool bl_imagejob_finish(struct bl_imagejob *j, struct bl_image_files *files, struct bl_waste *waste,
         struct bl_error *err)
 {
-	pthread_join(j->thread, NULL);
+	bool cancel = bl_work_join(&j->w);
 	bool ok = j->ok;
-	/* A cancel asked for before the result is collected wins: what the user
-	 * sees must not depend on timing. The layers read stay listed. */
-	if (ok && j->cancel) {
+	/* The layers read before a cancel stay listed. */
+	if (ok && cancel) {
 		ok = false;
 		bl_error_clear(&j->err);
 		bl_fail(&j->err, BL_E_CANCELLED, "file listing cancelled");
@@ -181,7 +142,6 @@ bool bl_imagejob_finish(struct bl_imagejob *j, struct bl_image_files *files, str
 	bl_waste_fini(&j->waste);
 	if (!ok && err)
 		*err = j->err;
-	pthread_mutex_destroy(&j->lock);
 	free(j);
 	return ok;
 }

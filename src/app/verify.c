@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "bakelens/explain.h"
 #include "bakelens/mem.h"
 #include "bakelens/text.h"
+#include "bakelens/work.h"
 
 #define READ_BUF (64 * 1024)
 #define PROGRESS_EVERY (1024 * 1024) /* bytes between progress reports */
@@ -293,15 +293,11 @@ bool bl_verify_node(const struct bl_node *n, bl_progress_fn progress, void *ud,
 	return ok;
 }
 
-/* The worker thread, as filediff.c's. */
+/* The worker thread (bakelens/work.h). */
 struct bl_verify {
-	pthread_t thread;
-	pthread_mutex_t lock;
+	struct bl_work w;
 	const struct bl_node *node;
-	/* Under lock: */
-	bool cancel;
-	struct bl_load_state state;
-	/* Written by the thread before it sets state.done: */
+	/* Written by the thread before bl_work_done: */
 	bool ok;
 	struct bl_verify_report report;
 	struct bl_error err;
@@ -310,13 +306,7 @@ struct bl_verify {
 static bool on_progress(void *ud, const char *what, uint64_t done, uint64_t total)
 {
 	struct bl_verify *j = ud;
-	pthread_mutex_lock(&j->lock);
-	snprintf(j->state.what, sizeof j->state.what, "%s", what);
-	j->state.done_bytes = done;
-	j->state.total = total;
-	bool go_on = !j->cancel;
-	pthread_mutex_unlock(&j->lock);
-	return go_on;
+	return bl_work_report(&j->w, NULL, what, done, total);
 }
 
 static void *run(void *arg)
@@ -324,11 +314,9 @@ static void *run(void *arg)
 	struct bl_verify *j = arg;
 	struct bl_error err = {0};
 	bool ok = bl_verify_node(j->node, on_progress, j, &j->report, &err);
-	pthread_mutex_lock(&j->lock);
 	j->ok = ok;
 	j->err = err;
-	j->state.done = true;
-	pthread_mutex_unlock(&j->lock);
+	bl_work_done(&j->w);
 	return NULL;
 }
 
@@ -345,12 +333,7 @@ struct bl_verify *bl_verify_start(const struct bl_node *n, struct bl_error *err)
 	struct bl_verify *j = bl_calloc(1, sizeof *j);
 	j->node = n;
 	bl_verify_report_init(&j->report);
-	pthread_mutex_init(&j->lock, NULL);
-	snprintf(j->state.what, sizeof j->state.what, "starting");
-	int rc = pthread_create(&j->thread, NULL, run, j);
-	if (rc != 0) {
-		bl_fail(err, BL_E_IO, "cannot start the verify thread: %s", strerror(rc));
-		pthread_mutex_destroy(&j->lock);
+	if (!bl_work_start(&j->w, run, j, "verify", "starting", err)) {
 		bl_verify_report_fini(&j->report);
 		free(j);
 		return NULL;
@@ -360,24 +343,19 @@ struct bl_verify *bl_verify_start(const struct bl_node *n, struct bl_error *err)
 
 void bl_verify_poll(struct bl_verify *j, struct bl_load_state *st)
 {
-	pthread_mutex_lock(&j->lock);
-	*st = j->state;
-	pthread_mutex_unlock(&j->lock);
+	bl_work_poll(&j->w, st);
 }
 
 void bl_verify_cancel(struct bl_verify *j)
 {
-	pthread_mutex_lock(&j->lock);
-	j->cancel = true;
-	pthread_mutex_unlock(&j->lock);
+	bl_work_cancel(&j->w);
 }
 
 bool bl_verify_finish(struct bl_verify *j, struct bl_verify_report *out, struct bl_error *err)
 {
-	pthread_join(j->thread, NULL);
+	bool cancel = bl_work_join(&j->w);
 	bool ok = j->ok;
-	/* A cancel asked for before the result is taken wins, as for file diffs. */
-	if (ok && j->cancel) {
+	if (ok && cancel) {
 		ok = false;
 		bl_error_clear(&j->err);
 		bl_fail(&j->err, BL_E_CANCELLED, "verify cancelled");
@@ -390,7 +368,6 @@ bool bl_verify_finish(struct bl_verify *j, struct bl_verify_report *out, struct 
 		if (err)
 			*err = j->err;
 	}
-	pthread_mutex_destroy(&j->lock);
 	free(j);
 	return ok;
 }

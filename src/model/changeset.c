@@ -55,7 +55,12 @@ bool bl_image_files_load(const struct bl_node *manifest, const struct bl_layerfi
 			bl_file_list_fini(&one);
 			return false;
 		}
-		bl_image_files_add_take(out, &one, c->has_desc ? c->desc.size : -1);
+		int64_t size = c->has_desc ? c->desc.size : -1;
+		/* A manifest a daemon's image JSON made has no sizes: the blob was
+		 * streamed whole and verified, so the bytes read are its size. */
+		if (size < 0 && one.bytes_read)
+			size = (int64_t)one.bytes_read;
+		bl_image_files_add_take(out, &one, size);
 	}
 	return true;
 }

@@ -37,6 +37,8 @@ struct ctrd {
 	struct bl_store base;
 	struct bl_grpc_conn *conn;
 	char *ns;                   /* NULL for BuildKit (its namespace is fixed) */
+	char *socket;               /* NULL with a connect command */
+	bool named;                 /* the root is an image found by its name */
 	struct bl_store_root *root; /* NULL: none given */
 	struct stat_entry stats[STAT_CACHE];
 	size_t nstats, next_stat; /* filled, and the next slot to reuse */
@@ -262,7 +264,17 @@ static void cd_destroy(struct bl_store *s)
 	bl_grpc_conn_free(c->conn);
 	bl_store_root_free(c->root);
 	free(c->ns);
+	free(c->socket);
 	free(c);
+}
+
+static bool cd_daemon_where(const struct bl_store *s, struct bl_store_daemon *out)
+{
+	const struct ctrd *c = (const struct ctrd *)s;
+	out->socket = c->socket;
+	out->ns = c->ns;
+	out->image = c->named && c->root ? c->root->name : NULL;
+	return true;
 }
 
 /* The same operations for both daemons: they serve the same Content service. */
@@ -270,7 +282,7 @@ static void cd_destroy(struct bl_store *s)
 	{                                                                                          \
 		.kind = name, .list_roots = cd_list_roots, .stat_blob = cd_stat,                   \
 		.read_raw = cd_read_raw, .open_raw = cd_open_raw, .destroy = cd_destroy,           \
-		.read_range = cd_read_range,                                                       \
+		.read_range = cd_read_range, .daemon_where = cd_daemon_where,                      \
 		.missing_note = "a builder's content store often lacks layers it never pulled; "   \
 		                "that is normal there",                                            \
 	}
@@ -473,6 +485,7 @@ bool bl_store_containerd_open(const char *arg, const struct bl_source_opts *opts
 	c = bl_calloc(1, sizeof *c);
 	c->conn = bl_grpc_conn_new(&t);
 	c->ns = bl_strdup(ns);
+	c->socket = path ? bl_strdup(path) : NULL;
 	char *describe = ns ? bl_asprintf("%s, namespace %s", bl_grpc_conn_name(c->conn), ns)
 	                    : bl_strdup(bl_grpc_conn_name(c->conn));
 	bl_store_base_init(&c->base, buildkit ? &buildkit_ops : &containerd_ops, arg, describe);
@@ -480,6 +493,7 @@ bool bl_store_containerd_open(const char *arg, const struct bl_source_opts *opts
 	if (name) {
 		if (!find_image(c, name, err))
 			goto done;
+		c->named = true;
 		if (have_digest && !bl_digest_equal(&dg, &c->root->desc.digest)) {
 			char *sn = bl_text_safe(c->root->name);
 			bl_fail(err, BL_E_NOT_FOUND, "%s: image %s is %s in namespace %s, not %s",

@@ -138,8 +138,10 @@ static bool member_is(const char *name, const struct bl_digest *d)
 	return yes;
 }
 
-static bool open_layer(struct dockerd_store *s, const struct bl_digest *d, struct bl_stream **out,
-        struct bl_error *err)
+/* A pass over a new save stream up to the member named `member`, or, when
+ * NULL, named by the digest `d` (member_is). 0: not there (at the end). */
+static int open_member(struct dockerd_store *s, const struct bl_digest *d, const char *member,
+        struct bl_stream **out, struct bl_error *err)
 {
 	char *path = bl_asprintf("/images/%s/get", s->name);
 	struct dockerd_body *b = dockerd_body_open(&s->api, path, s->what, &s->opts, err);
@@ -152,9 +154,17 @@ static bool open_layer(struct dockerd_store *s, const struct bl_digest *d, struc
 	struct archive_entry *e;
 	int r;
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		if (archive_entry_filetype(e) != AE_IFREG ||
-		        !member_is(archive_entry_pathname(e), d))
+		if (archive_entry_filetype(e) != AE_IFREG)
 			continue;
+		if (member) {
+			char *n = bl_tar_path_normalise(archive_entry_pathname(e));
+			bool same = n && !strcmp(n, member);
+			free(n);
+			if (!same)
+				continue;
+		} else if (!member_is(archive_entry_pathname(e), d)) {
+			continue;
+		}
 		struct layer_stream *l = bl_calloc(1, sizeof(*l));
 		l->base.read = ls_read;
 		l->base.close = ls_close;
@@ -162,21 +172,38 @@ static bool open_layer(struct dockerd_store *s, const struct bl_digest *d, struc
 		l->a = a;
 		l->what = s->what;
 		*out = &l->base;
-		return true;
+		return 1;
 	}
 	if (r != ARCHIVE_EOF && !dockerd_body_broke(b, err)) {
 		char *why = bl_tarix_why(a);
 		bl_fail(err, BL_E_FORMAT, "%s: saved image: %s", s->what, why);
 		free(why);
-	} else if (r == ARCHIVE_EOF) {
-		bl_fail(err, BL_E_NOT_FOUND,
-		        "%s: the saved image has no member named by layer %s (an older Docker "
-		        "names layers by their v1 ID: save it with docker save -o and read "
-		        "that file)",
-		        s->what, d->str);
 	}
 	dockerd_body_free(b);
-	return false;
+	return r == ARCHIVE_EOF ? 0 : -1;
+}
+
+/* A layer in a pass of its own. Docker 25 and podman name a layer's member
+ * by its digest; Docker before 25 by its v1 ID (`<id>/layer.tar`), which no
+ * digest gives. Then the member is the one whose bytes hash to the digest:
+ * the one pass over the save (ensure_saved) hashes every member as it
+ * passes, and says which one that is. */
+static bool open_layer(struct dockerd_store *s, const struct bl_digest *d, struct bl_stream **out,
+        struct bl_error *err)
+{
+	const char *member = s->saved ? bl_tar_store_member_of(s->saved, d) : NULL;
+	int r = open_member(s, d, member, out, err);
+	if (r == 0 && !member) {
+		if (!ensure_saved(s, err))
+			return false;
+		member = bl_tar_store_member_of(s->saved, d);
+		if (member)
+			r = open_member(s, d, member, out, err);
+	}
+	if (r == 0)
+		bl_fail(err, BL_E_NOT_FOUND, "%s: the saved image holds no layer %s", s->what,
+		        d->str);
+	return r == 1;
 }
 
 static bool is_layer(const struct dockerd_store *s, const struct bl_digest *d)
@@ -309,6 +336,14 @@ static void dd_destroy(struct bl_store *st)
 	free(s);
 }
 
+static bool dd_daemon_where(const struct bl_store *st, struct bl_store_daemon *out)
+{
+	const struct dockerd_store *s = (const struct dockerd_store *)st;
+	out->socket = s->api.sock;
+	out->image = s->name;
+	return true;
+}
+
 static const struct bl_store_ops dockerd_ops = {
         .kind = "docker-daemon",
         .list_roots = dd_list_roots,
@@ -316,6 +351,7 @@ static const struct bl_store_ops dockerd_ops = {
         .read_raw = dd_read_raw,
         .open_raw = dd_open_raw,
         .destroy = dd_destroy,
+        .daemon_where = dd_daemon_where,
 };
 
 /* ---- opening ---- */

@@ -136,6 +136,10 @@ enum bl_tar_access {
 	BL_TAR_RESTREAM, /* compressed file: re-read the archive up to a member */
 	BL_TAR_ONCE,     /* standard input: only kept members can be read */
 };
+/* The name of the member that holds blob `d` in a tar store (normalised,
+ * borrowed from the store); NULL when `s` is no tar store, or `d` is
+ * absent or a document the store made. */
+const char *bl_tar_store_member_of(struct bl_store *s, const struct bl_digest *d);
 /* Takes `ix` (moved into the store) and `fd` (closed on free, -1 for none). */
 bool bl_tar_store_new(struct bl_tarix *ix, int fd, const char *path, enum bl_tar_access access,
         const char *source, struct bl_store **out, struct bl_error *err);

@@ -430,3 +430,9 @@ done:
 	bl_buf_fini(&buf);
 	return root;
 }
+
+bool bl_store_daemon_where(const struct bl_store *s, struct bl_store_daemon *out)
+{
+	memset(out, 0, sizeof *out);
+	return s && s->ops && s->ops->daemon_where && s->ops->daemon_where(s, out);
+}

@@ -269,6 +269,14 @@ TAR_OPS(oci_archive_ops, "oci-archive");
 TAR_OPS(docker_archive_ops, "docker-archive");
 TAR_OPS(stdin_ops, "stdin");
 
+const char *bl_tar_store_member_of(struct bl_store *s, const struct bl_digest *d)
+{
+	if (s->ops != &oci_archive_ops && s->ops != &docker_archive_ops && s->ops != &stdin_ops)
+		return NULL;
+	const struct blob_ent *b = bl_tar_find_blob((struct tar_store *)s, d);
+	return b && b->m ? b->m->name : NULL;
+}
+
 bool bl_tar_store_new(struct bl_tarix *ix, int fd, const char *path, enum bl_tar_access access,
         const char *source, struct bl_store **out, struct bl_error *err)
 {

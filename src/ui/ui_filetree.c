@@ -6,13 +6,13 @@
  * tree is opened or stepped through; a tree of a layer only needs the
  * layers under it, the waste panel needs them all. A file's preview is
  * ui_preview.c's. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bakelens/mem.h"
 #include "bakelens/text.h"
+#include "bakelens/work.h"
 #include "ui_internal.h"
 
 /* Trees of layers with more entries (the layer and those under it) are
@@ -22,23 +22,18 @@
 /* A tree being built on a worker thread. The image's listing it reads is
  * marked busy meanwhile, so nothing appends to it. */
 struct ft_build {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	bool done; /* under lock */
+	struct bl_work w;
 	const struct bl_image_files *files;
 	size_t layer;
 	bool merged;
-	struct bl_fileview *fv; /* written before done */
+	struct bl_fileview *fv; /* written before bl_work_done */
 };
 
 static void *build_run(void *arg)
 {
 	struct ft_build *b = arg;
-	struct bl_fileview *fv = bl_fileview_new(b->files, b->layer, b->merged);
-	pthread_mutex_lock(&b->lock);
-	b->fv = fv;
-	b->done = true;
-	pthread_mutex_unlock(&b->lock);
+	b->fv = bl_fileview_new(b->files, b->layer, b->merged);
+	bl_work_done(&b->w);
 	return NULL;
 }
 
@@ -46,9 +41,8 @@ static void *build_run(void *arg)
 static struct bl_fileview *build_finish(struct bl_ui *ui)
 {
 	struct ft_build *b = ui->ftb;
-	pthread_join(b->thread, NULL);
+	bl_work_join(&b->w);
 	struct bl_fileview *fv = b->fv;
-	pthread_mutex_destroy(&b->lock);
 	free(b);
 	ui->ftb = NULL;
 	ui->ijob_image->busy = false;
@@ -164,10 +158,8 @@ static void open_tree(struct bl_ui *ui, struct ft_image *im, size_t layer, bool 
 	b->files = &im->files;
 	b->layer = layer;
 	b->merged = merged;
-	pthread_mutex_init(&b->lock, NULL);
 	set_pending(ui, im, layer, merged, path, glob, false);
-	if (pthread_create(&b->thread, NULL, build_run, b) != 0) {
-		pthread_mutex_destroy(&b->lock);
+	if (!bl_work_start(&b->w, build_run, b, "file tree", "building the tree", NULL)) {
 		free(b);
 		attach_tree(ui, im, layer, bl_fileview_new(&im->files, layer, merged), path, glob);
 		return;
@@ -224,10 +216,9 @@ static void want(struct bl_ui *ui, const struct bl_node *manifest, size_t layer,
 bool ui_ft_tick(struct bl_ui *ui)
 {
 	if (ui->ftb) {
-		pthread_mutex_lock(&ui->ftb->lock);
-		bool done = ui->ftb->done;
-		pthread_mutex_unlock(&ui->ftb->lock);
-		if (!done)
+		struct bl_load_state st;
+		bl_work_poll(&ui->ftb->w, &st);
+		if (!st.done)
 			return true;
 		struct bl_fileview *fv = build_finish(ui);
 		if (ui->ftb_cancel) {

@@ -1,13 +1,14 @@
 /* Enter on a file of the file tree: what it is, then its first bytes, read
- * on a worker thread (a registry layer is streamed up to the file) and
+ * on a worker thread (the layer is streamed to its end, so what is shown is
+ * checked against its digest) and
  * shown in the preview popup (ui_internal.h). */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bakelens/mem.h"
 #include "bakelens/text.h"
+#include "bakelens/work.h"
 #include "ui_internal.h"
 
 /* What the preview shows of a file at most: enough to see what it is. */
@@ -15,14 +16,11 @@
 
 /* A file's first bytes being read. */
 struct pv_read {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	bool done, cancel; /* under lock */
+	struct bl_work w;
 	const struct bl_node *layer;
 	uint32_t seq;
-	/* Written by the thread before it sets done: */
+	/* Written by the thread before bl_work_done: */
 	struct bl_buf buf;
-	bool full; /* stopped at PREVIEW_BYTES */
 	bool ok;
 	struct bl_error err;
 };
@@ -98,17 +96,13 @@ static bool take_bytes(void *ud, const void *buf, size_t len, struct bl_error *e
 {
 	(void)err;
 	struct pv_read *r = ud;
-	pthread_mutex_lock(&r->lock);
-	bool stop = r->cancel;
-	pthread_mutex_unlock(&r->lock);
-	if (stop)
+	if (bl_work_cancelled(&r->w))
 		return false;
+	/* Past the first part the bytes are read and dropped: the layer is
+	 * still read to its end, so what is shown is checked against its
+	 * digest like everything else. */
 	size_t room = PREVIEW_BYTES - r->buf.len;
 	bl_buf_append(&r->buf, buf, len < room ? len : room);
-	if (r->buf.len >= PREVIEW_BYTES) {
-		r->full = true;
-		return false;
-	}
 	return true;
 }
 
@@ -116,20 +110,16 @@ static void *read_run(void *arg)
 {
 	struct pv_read *r = arg;
 	struct bl_error err = {0};
-	bool ok = bl_layerfiles_cat_node(r->layer, r->seq, take_bytes, r, &err);
-	pthread_mutex_lock(&r->lock);
-	r->ok = ok || r->full;
+	r->ok = bl_layerfiles_cat_node(r->layer, r->seq, take_bytes, r, &err);
 	r->err = err;
-	r->done = true;
-	pthread_mutex_unlock(&r->lock);
+	bl_work_done(&r->w);
 	return NULL;
 }
 
+/* After bl_work_join. */
 static void read_free(struct bl_ui *ui)
 {
 	struct pv_read *r = ui->pvr;
-	pthread_join(r->thread, NULL);
-	pthread_mutex_destroy(&r->lock);
 	bl_buf_fini(&r->buf);
 	free(r);
 	ui->pvr = NULL;
@@ -148,12 +138,11 @@ bool ui_pv_tick(struct bl_ui *ui)
 	struct pv_read *r = ui->pvr;
 	if (!r)
 		return false;
-	pthread_mutex_lock(&r->lock);
-	bool done = r->done, cancel = r->cancel;
-	pthread_mutex_unlock(&r->lock);
-	if (!done)
+	struct bl_load_state st;
+	bl_work_poll(&r->w, &st);
+	if (!st.done)
 		return true;
-	if (cancel) {
+	if (bl_work_join(&r->w)) {
 		read_free(ui);
 		return false;
 	}
@@ -184,10 +173,8 @@ bool ui_pv_cancel(struct bl_ui *ui)
 	struct pv_read *r = ui->pvr;
 	if (!r)
 		return false;
-	pthread_mutex_lock(&r->lock);
-	bool was = r->cancel;
-	r->cancel = true;
-	pthread_mutex_unlock(&r->lock);
+	bool was = bl_work_cancelled(&r->w);
+	bl_work_cancel(&r->w);
 	if (!was)
 		bl_ui_status(ui, false, "Preview cancelled");
 	return !was;
@@ -198,6 +185,7 @@ void ui_pv_fini(struct bl_ui *ui)
 	if (!ui->pvr)
 		return;
 	ui_pv_cancel(ui);
+	bl_work_join(&ui->pvr->w);
 	read_free(ui);
 }
 
@@ -235,12 +223,11 @@ void ui_pv_open(struct bl_ui *ui)
 	r->layer = ln;
 	r->seq = e->seq;
 	bl_buf_init(&r->buf);
-	pthread_mutex_init(&r->lock, NULL);
-	if (pthread_create(&r->thread, NULL, read_run, r) != 0) {
-		pthread_mutex_destroy(&r->lock);
+	struct bl_error err = {0};
+	if (!bl_work_start(&r->w, read_run, r, "preview", "starting", &err)) {
 		bl_buf_fini(&r->buf);
 		free(r);
-		add_note(ui, bl_strdup("Its contents could not be read: no thread to read them\n"));
+		add_note(ui, bl_asprintf("Its contents could not be read: %s\n", err.msg));
 		ui->popup = POPUP_NONE;
 		ui_popup_open(ui, POPUP_PREVIEW);
 		return;

@@ -8,7 +8,7 @@
 # through --connect-cmd with socat. Skipped (77) when not root or containerd
 # cannot start.
 . "$BL_TESTLIB"
-need_tool umoci skopeo jq sha256sum
+need_tool umoci skopeo jq sha256sum bsdtar
 . "$(dirname "$BL_TESTLIB")/containerd-lib.sh"
 out=$BL_TMP/out err=$BL_TMP/err
 cd "$BL_TMP"
@@ -107,6 +107,47 @@ run_bl disk.json "$err" inspect --json "content:$S@$dig"
 expect_eq "inspect: same nodes over the API and from disk" \
 	"$(jq -c '[.. | objects | .descriptor? // empty]' disk.json)" \
 	"$(jq -c '[.. | objects | .descriptor? // empty]' api.json)"
+
+# ls, ls --changes, cat and check over the API and from the content
+# directory equal the same commands on the archive the image came from.
+nosrc='walk(if type == "object" then del(.source) else . end)'
+rm -rf x && mkdir x && bsdtar -xf a.tar -C x
+for l in $(jq -r '.layers[].digest' "x/blobs/sha256/${dig#sha256:}"); do
+	# umoci writes a layer without the padding after its last member's
+	# data: bsdtar extracts every byte and then complains of the rest.
+	bsdtar -xf "x/blobs/sha256/${l#sha256:}" -C x 2>/dev/null || true
+done
+for src in "$app" "content:$S@$dig"; do
+	for cmd in "ls --json" "ls --changes --json" "check --json"; do
+		# shellcheck disable=SC2086
+		expect_same_json "$src" "$nosrc" "$src" "oci-archive:$BL_TMP/a.tar" $cmd
+	done
+	for f in f1 f2; do
+		run_bl cat.out "$err" cat "$src" "/$f"
+		expect_eq "$src: cat /$f = bsdtar's bytes (exit $rc; $(head -c 200 "$err"))" \
+			"$(sha256_of "x/$f")" "$(sha256_of cat.out)"
+	done
+done
+
+# The explain pane's "check it by hand" commands, run against this daemon
+# and on the content directory: what each prints is the node's digest.
+cmd_for() { awk -v h="$1" -v p="$2" '/^== / {on = ($0 == h)} on && !/^== / && index($0, p) {print; exit}' explain.txt; }
+"$BL_NODE_PROBE" "$app" >explain.txt
+c=$(cmd_for "== manifest $dig" "content get")
+expect_eq "explain: the manifest's ctr command" "ctr -a $SOCK -n $NS content get $dig | sha256sum" "$c"
+expect_eq "explain: ctr content get | sha256sum = the manifest's digest" \
+	"${dig#sha256:}  -" "$(bash -c "$c")"
+c=$(cmd_for "== manifest $dig" "images ls")
+expect_eq "explain: ctr images ls names the manifest's digest ($c)" "$dig" "$(bash -c "$c")"
+last=$("${C[@]}" content get "$dig" | jq -r '.layers[-1].digest')
+c=$(cmd_for "== layer 1 $last" "gzip -dc")
+expect_eq "explain: the layer's gunzip | sha256sum = its diff_id ($c)" \
+	"$("${C[@]}" content get "$cfg" | jq -r '.rootfs.diff_ids[1]')" "sha256:$(bash -c "$c" | cut -d' ' -f1)"
+"$BL_NODE_PROBE" "content:$S@$dig" >explain.txt
+c=$(cmd_for "== config $cfg" "sha256sum")
+expect_eq "explain: content:DIR's command" "sha256sum $S/blobs/sha256/${cfg#sha256:}" "$c"
+expect_eq "explain: sha256sum of the content directory's blob = the config's digest" \
+	"$cfg" "sha256:$(bash -c "$c" | cut -d' ' -f1)"
 
 # --connect-cmd: the same protocol over socat's stdin and stdout.
 if command -v socat >/dev/null 2>&1; then

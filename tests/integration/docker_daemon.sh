@@ -94,11 +94,51 @@ for img in localhost/app:v2 localhost/big:v1; do
 		"$(tar -tf "save/$last" | sed 's|^\./||; s|/$||' | grep -v '^$' | sort)" \
 		"$(jq -r '.. | objects | .path? // empty' "$out" | sed 's|^/||' | sort)"
 done
+nosrc='walk(if type == "object" then del(.manifest, .source) else . end)'
+# ls, ls --changes, cat and check of the daemon's image equal the same
+# commands on the archive podman saved (the same bytes, read from a file).
+for img in localhost/app:v2 localhost/big:v1; do
+	rm -f same.tar && pm save -q --format docker-archive -o same.tar "$img"
+	src=docker-daemon:$img
+	# Both manifests are made by bakelens (the archive's has sizes, the
+	# image JSON's none), so their digests differ; the rest may not.
+	for cmd in "ls --json" "ls --changes --json" "check --json"; do
+		# shellcheck disable=SC2086
+		expect_same_json "$img" "$nosrc" "$src" "docker-archive:$BL_TMP/same.tar" $cmd
+	done
+	rm -rf x && mkdir x && bsdtar -xf same.tar -C x
+	# umoci's layer (big:v1) ends without the padding after its last
+	# member's data: bsdtar extracts every byte and then complains of the rest.
+	for l in $(jq -r '.[0].Layers[]' x/manifest.json); do bsdtar -xf "x/$l" -C x 2>/dev/null || true; done
+	for f in a b big; do
+		[ -f "x/$f" ] || continue
+		run_bl cat.out "$err" cat "$src" "/$f"
+		expect_eq "$img: cat /$f = bsdtar's bytes (exit $rc; $(head -c 200 "$err"))" \
+			"$(sha256_of "x/$f")" "$(sha256_of cat.out)"
+	done
+done
 run_bl "$out" "$err" cat docker-daemon:localhost/big:v1 /big
 expect_eq "cat of a file in the daemon's image (exit $rc; $(head -c 200 "$err"))" \
 	"$(sha256_of files/big)" "$(sha256_of "$out")"
 # An image ID names it too.
 digest_is "image ID as the name" "$id" "docker-daemon:$id" --what config
+
+# The explain pane's "check it by hand" commands, run against this daemon:
+# what each prints is the node's digest.
+"$BL_NODE_PROBE" docker-daemon:localhost/app:v2 >explain.txt
+# cmd_for HEADER PATTERN: the first command under the node line HEADER that matches PATTERN.
+cmd_for() { awk -v h="$1" -v p="$2" '/^== / {on = ($0 == h)} on && !/^== / && index($0, p) {print; exit}' explain.txt; }
+cfg=$(jq -r '.[0].Id' < <(pm image inspect localhost/app:v2))
+cfg=sha256:${cfg#sha256:}
+c=$(cmd_for "== config $cfg" "curl -s --unix-socket")
+expect_eq "explain: the config's curl command names the socket and image" \
+	"curl -s --unix-socket $PM_SOCK http://d/images/localhost/app:v2/json | jq -r .Id" "$c"
+expect_eq "explain: the config's curl command prints its digest" "$cfg" "$(bash -c "$c")"
+top=$(pm image inspect localhost/app:v2 | jq -r '.[0].RootFS.Layers[-1]')
+c=$(cmd_for "== layer 1 $top" "curl -s --unix-socket")
+expect_eq "explain: the top layer's curl command prints its digest ($c)" "$top" "$(bash -c "$c")"
+expect_eq "explain: docker image inspect on the same socket" 1 \
+	"$(grep -cxF "DOCKER_HOST=unix://$PM_SOCK docker image inspect --format '{{index .RootFS.Layers 1}}' localhost/app:v2" explain.txt)"
 
 # Not found: exit 6, the close names listed.
 run_bl "$out" "$err" digest --what config docker-daemon:localhost/app:v3

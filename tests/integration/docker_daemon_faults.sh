@@ -8,7 +8,7 @@
 # that is not in it, an ID that is the manifest (Docker's containerd store),
 # and the real target named by Descriptor.
 . "$BL_TESTLIB"
-need_tool python3 umoci skopeo jq sha256sum
+need_tool python3 umoci skopeo jq sha256sum bsdtar
 . "$(dirname "$BL_TESTLIB")/podman-lib.sh"
 trap 'fault_stop; bl_cleanup' EXIT
 out=$BL_TMP/out err=$BL_TMP/err
@@ -117,4 +117,38 @@ run_bl "$out" "$err" digest --what config docker-daemon:x:1
 expect_eq "an ID that is the manifest: exit 4" 4 "$rc"
 expect_eq "an ID that is the manifest: says so" 1 \
 	"$(has "the image ID $man is the image's manifest or index, not its config")"
+# Docker before 25 saves each layer as `<v1 id>/layer.tar`, a name that is
+# no digest: each layer is matched by the diff_id its tar hashes to.
+python3 "$(dirname "$BL_TESTLIB")/make_legacy_save.py" legacy.tar x:1 >legacy.ids
+lcfg=$(sed -n 1p legacy.ids)
+ldiffs=$(sed -n '2,$p' legacy.ids | jq -R . | jq -sc .)
+echo "{\"Id\":\"$lcfg\",\"RootFS\":{\"Layers\":$ldiffs}}" >legacy.json
+fault_start legacy serve "$BL_TMP/legacy.json" "$BL_TMP/legacy.tar"
+export DOCKER_HOST=unix://$BL_TMP/legacy.sock
+digest_is "legacy save: config" "$lcfg" docker-daemon:x:1 --what config
+digest_is "legacy save: top layer" "$(sed -n 3p legacy.ids)" docker-daemon:x:1 --what layer
+nosrc='walk(if type == "object" then del(.manifest, .source) else . end)'
+for cmd in "ls --json" "ls --json --layer 1" "ls --json --layer 2" "ls --changes --json" "check --json"; do
+	# shellcheck disable=SC2086
+	expect_same_json "legacy save" "$nosrc" docker-daemon:x:1 "docker-archive:$BL_TMP/legacy.tar" $cmd
+done
+run_bl "$out" "$err" ls docker-daemon:x:1
+expect_eq "legacy save: ls: the whiteout applied (exit $rc)" "a b d" "$(awk '{print $NF}' "$out" | xargs)"
+# Each layer opened on its own, as the explorer's file view opens it: a
+# second pass over the save up to the member whose bytes hash to the layer.
+rc=0
+"$BL_NODE_PROBE" --files docker-daemon:x:1 >probe.out 2>"$err" || rc=$?
+expect_eq "legacy save: each layer listed on its own (exit; $(head -c 300 "$err"))" 0 "$rc"
+expect_eq "legacy save: layer 2's files = its layer.tar's" \
+	"$(bsdtar -xOf legacy.tar "$(bsdtar -tf legacy.tar | grep layer.tar | tail -1)" | bsdtar -tf - | sed "s|/$||" | sort | xargs)" \
+	"$(awk '/^== layer 1 /{on=1; next} /^== /{on=0} on' probe.out | sort | xargs)"
+rm -rf lx && mkdir lx && bsdtar -xf legacy.tar -C lx
+for f in a b; do
+	for l in lx/*/layer.tar; do bsdtar -xf "$l" -C lx; done
+	run_bl "$out" "$err" cat docker-daemon:x:1 "/$f"
+	expect_eq "legacy save: cat /$f = bsdtar's bytes (exit $rc; $(head -c 200 "$err"))" \
+		"$(sha256_of "lx/$f")" "$(sha256_of "$out")"
+done
+run_bl "$out" "$err" cat --layer 1 docker-daemon:x:1 /d/x
+expect_eq "legacy save: cat of layer 1's /d/x (exit $rc; $(head -c 200 "$err"))" 3000 "$(wc -c <"$out")"
 finish

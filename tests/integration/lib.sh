@@ -48,6 +48,19 @@ digest_is() {
 	expect_eq "$what (exit code; $(head -c 300 "$err"))" 0 "$rc"
 	expect_eq "$what" "$want" "$(cat "$out")"
 }
+# expect_same_json WHAT FILTER SRC REF ARGS...: `bakelens ARGS SRC` and
+# `bakelens ARGS REF` exit alike and print the same JSON once jq FILTER has
+# run on both (it drops what names the source).
+expect_same_json() {
+	local what=$1 filter=$2 src=$3 ref=$4 grc
+	shift 4
+	run_bl "$BL_TMP/same.got" "$BL_TMP/same.err" "$@" "$src"
+	grc=$rc
+	run_bl "$BL_TMP/same.want" "$BL_TMP/same.err2" "$@" "$ref"
+	expect_eq "$what: $*: same exit as $ref ($(head -c 300 "$BL_TMP/same.err"))" "$rc" "$grc"
+	expect_eq "$what: $*: output = $ref's" "$(jq -S "$filter" "$BL_TMP/same.want")" \
+		"$(jq -S "$filter" "$BL_TMP/same.got")"
+}
 sha256_of() { sha256sum "$1" | cut -d' ' -f1 | sed 's/^/sha256:/'; }
 # chain_ids DIFFID...: print the ChainID of the last, computed with sha256sum.
 chain_id() {

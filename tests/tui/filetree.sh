@@ -253,6 +253,46 @@ keys Escape Escape
 has "Esc goes back to the waste panel" "Wasted space of"
 keys q q
 
+# ---------------------------------------------------------------- a preview is verified
+# A layout with one uncompressed layer holding a 200 KiB file; after the
+# listing, one byte of that file's data far past the preview's first part
+# is changed in the blob (same size): Enter reads the layer to its end and
+# says its bytes do not hash to its digest, rather than showing the file.
+python3 - <<'EOF' || exit 1
+import hashlib, io, json, os, tarfile
+def put(data):
+    d = hashlib.sha256(data).hexdigest()
+    os.makedirs("P/blobs/sha256", exist_ok=True)
+    open("P/blobs/sha256/" + d, "wb").write(data)
+    return "sha256:" + d
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
+    data = b"a" * (200 * 1024)
+    i = tarfile.TarInfo("big.txt"); i.size = len(data); i.mode = 0o644
+    t.addfile(i, io.BytesIO(data))
+layer = buf.getvalue()
+ld = put(layer)
+cfg = json.dumps({"architecture": "amd64", "os": "linux",
+    "rootfs": {"type": "layers", "diff_ids": [ld]}}).encode()
+man = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": put(cfg), "size": len(cfg)},
+    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ld, "size": len(layer)}]}).encode()
+open("P/oci-layout", "w").write('{"imageLayoutVersion":"1.0.0"}')
+json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "digest": put(man), "size": len(man)}]}, open("P/index.json", "w"))
+open("layer.path", "w").write("P/blobs/sha256/" + ld[7:])
+EOF
+start P
+wait_for "layer 1/1" || exit 1
+keys G F
+wait_for "its changes: 1 added" || exit 1
+printf 'b' | dd of="$(cat layer.path)" bs=1 seek=150000 conv=notrunc 2>/dev/null
+keys / big Enter Enter
+wait_for "could not be read" || true
+has "a preview of a changed layer says so" "content hashes to"
+hasnt "a changed layer's file is not shown" "aaaaaaaaaaaaaaaa"
+keys Escape q q
+
 # ---------------------------------------------------------------- a long listing
 python3 - <<'EOF' || exit 1
 import tarfile

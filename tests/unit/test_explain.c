@@ -14,6 +14,7 @@
 
 #include "bakelens/explain.h"
 #include "bakelens/file.h"
+#include "bakelens/mem.h"
 #include "bakelens/text.h"
 #include "bakelens/verify.h"
 #include "example.h"
@@ -380,6 +381,181 @@ static void test_verify_reports_an_altered_byte(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* ---- a daemon's nodes: the commands ask the daemon ---- */
+
+struct fake_daemon {
+	struct bl_store base;
+	struct bl_store_daemon where;
+};
+
+static bool fake_where(const struct bl_store *s, struct bl_store_daemon *out)
+{
+	*out = ((const struct fake_daemon *)s)->where;
+	return true;
+}
+
+static const struct bl_store_ops fake_docker_ops = {
+        .kind = "docker-daemon", .daemon_where = fake_where};
+static const struct bl_store_ops fake_ctrd_ops = {.kind = "containerd", .daemon_where = fake_where};
+
+/* target -> manifest -> config, layer 1/2 (index 0) and layer 2/2 (index 1). */
+struct daemon_image {
+	struct bl_node target, manifest, config, layers[2];
+	struct bl_layer_info info[2];
+};
+
+static void daemon_image(struct daemon_image *im, struct bl_store *store, bool synthesised)
+{
+	memset(im, 0, sizeof *im);
+	im->target = (struct bl_node){.kind = BL_NODE_TARGET, .label = (char *)"app:v1"};
+	im->manifest = (struct bl_node){.kind = BL_NODE_MANIFEST,
+	        .has_desc = true,
+	        .synthesised = synthesised,
+	        .store = store,
+	        .parent = &im->target};
+	im->config =
+	        (struct bl_node){.kind = BL_NODE_CONFIG, .has_desc = true, .parent = &im->manifest};
+	bl_vec_init(&im->target.children, NULL);
+	bl_vec_init(&im->manifest.children, NULL);
+	bl_vec_push_take(&im->target.children, &im->manifest);
+	bl_vec_push_take(&im->manifest.children, &im->config);
+	bl_digest_compute(BL_DIGEST_SHA256, "m", 1, &im->manifest.desc.digest);
+	bl_digest_compute(BL_DIGEST_SHA256, "c", 1, &im->config.desc.digest);
+	for (int i = 0; i < 2; i++) {
+		im->info[i] = (struct bl_layer_info){
+		        .index = i, .count = 2, .comp = synthesised ? BL_COMP_NONE : BL_COMP_GZIP};
+		im->layers[i] = (struct bl_node){.kind = BL_NODE_LAYER,
+		        .has_desc = true,
+		        .parent = &im->manifest,
+		        .layer = &im->info[i]};
+		char b = (char)('0' + i);
+		bl_digest_compute(BL_DIGEST_SHA256, &b, 1, &im->layers[i].desc.digest);
+		bl_vec_push_take(&im->manifest.children, &im->layers[i]);
+	}
+}
+
+static void daemon_image_fini(struct daemon_image *im)
+{
+	bl_vec_fini(&im->manifest.children);
+	bl_vec_fini(&im->target.children);
+}
+
+static void assert_line(const char *text, const char *want)
+{
+	char *l = bl_asprintf("%s\n", want);
+	if (!strstr(text, l))
+		fail_msg("no line\n%s\nin\n%s", want, text);
+	free(l);
+}
+
+static void test_docker_daemon_nodes_ask_the_engine_api(void **state)
+{
+	(void)state;
+	struct fake_daemon d = {
+	        .base = {.ops = &fake_docker_ops, .source = (char *)"docker-daemon:app:v1"},
+	        .where = {.socket = "/run/my docker.sock", .image = "app:v1"}};
+	struct daemon_image im;
+	daemon_image(&im, &d.base, true);
+	char *t = bl_explain_checks(NULL, &im.config);
+	assert_non_null(t);
+	assert_line(t,
+	        "curl -s --unix-socket '/run/my docker.sock' http://d/images/app:v1/json | jq "
+	        "-r .Id");
+	assert_line(t, "DOCKER_HOST='unix:///run/my docker.sock' docker image inspect --format "
+	               "'{{.Id}}' app:v1");
+	char *w = bl_asprintf("DOCKER_HOST='unix:///run/my docker.sock' docker save app:v1 | tar "
+	                      "-xOf - blobs/sha256/%s | sha256sum",
+	        bl_digest_hex(&im.config.desc.digest));
+	assert_line(t, w);
+	free(w);
+	assert_line(t, "bakelens digest docker-daemon:app:v1 --target app:v1 --what config");
+	free(t);
+	/* The second layer: RootFS.Layers[1], the second --layer. */
+	t = bl_explain_checks(NULL, &im.layers[1]);
+	assert_non_null(t);
+	assert_line(t,
+	        "curl -s --unix-socket '/run/my docker.sock' http://d/images/app:v1/json | jq "
+	        "-r '.RootFS.Layers[1]'");
+	assert_line(t, "DOCKER_HOST='unix:///run/my docker.sock' docker image inspect --format "
+	               "'{{index .RootFS.Layers 1}}' app:v1");
+	assert_line(t, "bakelens digest docker-daemon:app:v1 --target app:v1 --layer 2 --what "
+	               "diff-id");
+	assert_null(strstr(t, "blobs/sha256/\n")); /* no path without its hex */
+	free(t);
+	/* The manifest bakelens made is in no save: only bakelens can say it. */
+	t = bl_explain_checks(NULL, &im.manifest);
+	assert_non_null(t);
+	assert_null(strstr(t, "docker save"));
+	assert_null(strstr(t, "curl"));
+	free(t);
+	daemon_image_fini(&im);
+
+	/* A daemon that names the image's manifest (containerd image store):
+	 * its Descriptor, and the save's blob. */
+	daemon_image(&im, &d.base, false);
+	t = bl_explain_checks(NULL, &im.manifest);
+	assert_line(t,
+	        "curl -s --unix-socket '/run/my docker.sock' http://d/images/app:v1/json | jq "
+	        "-r .Descriptor.digest");
+	free(t);
+	t = bl_explain_checks(NULL, &im.config);
+	assert_null(strstr(t, ".Id")); /* the Id is the manifest's there */
+	free(t);
+	daemon_image_fini(&im);
+}
+
+static void test_containerd_nodes_ask_ctr(void **state)
+{
+	(void)state;
+	struct fake_daemon d = {.base = {.ops = &fake_ctrd_ops,
+	                                .source = (char *)"containerd:bl/example.com/app:v1"},
+	        .where = {.socket = "/tmp/c.sock", .ns = "bl", .image = "example.com/app:v1"}};
+	struct daemon_image im;
+	daemon_image(&im, &d.base, false);
+	char *t = bl_explain_checks(NULL, &im.manifest);
+	char *w = bl_asprintf(
+	        "ctr -a /tmp/c.sock -n bl content get %s | sha256sum", im.manifest.desc.digest.str);
+	assert_line(t, w);
+	free(w);
+	assert_line(t, "ctr -a /tmp/c.sock -n bl images ls | awk '$1 == \"example.com/app:v1\" "
+	               "{print $3}'");
+	free(t);
+	t = bl_explain_checks(NULL, &im.layers[0]);
+	w = bl_asprintf("ctr -a /tmp/c.sock -n bl content get %s | gzip -dc | sha256sum",
+	        im.layers[0].desc.digest.str);
+	assert_line(t, w);
+	free(w);
+	w = bl_asprintf("ctr -a /tmp/c.sock -n bl content get %s | jq -r '.rootfs.diff_ids[0]'",
+	        im.config.desc.digest.str);
+	assert_line(t, w);
+	free(w);
+	free(t);
+	daemon_image_fini(&im);
+
+	/* BuildKit: no namespace, given by digest (no image name). */
+	d.where = (struct bl_store_daemon){.socket = "/run/buildkit/buildkitd.sock"};
+	d.base.source = (char *)"buildkit:x";
+	daemon_image(&im, &d.base, false);
+	t = bl_explain_checks(NULL, &im.manifest);
+	w = bl_asprintf("ctr -a /run/buildkit/buildkitd.sock content get %s | sha256sum",
+	        im.manifest.desc.digest.str);
+	assert_line(t, w);
+	free(w);
+	assert_null(strstr(t, "images ls"));
+	free(t);
+
+	/* Through a connect command: no socket to name, and the pane says so. */
+	d.where = (struct bl_store_daemon){.ns = "bl"};
+	assert_null(bl_explain_checks(NULL, &im.manifest));
+	struct bl_buf out;
+	bl_buf_init(&out);
+	bl_explain_values(NULL, &im.manifest, &out);
+	assert_non_null(strstr(bl_buf_str(&out), "No commands to check it by hand: its daemon is "
+	                                         "reached through --connect-cmd"));
+	bl_buf_fini(&out);
+	daemon_image_fini(&im);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -392,6 +568,8 @@ int main(void)
 	        cmocka_unit_test(test_config_values_are_escaped),
 	        cmocka_unit_test(test_verify_passes_on_the_example),
 	        cmocka_unit_test(test_verify_reports_an_altered_byte),
+	        cmocka_unit_test(test_docker_daemon_nodes_ask_the_engine_api),
+	        cmocka_unit_test(test_containerd_nodes_ask_ctr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
