@@ -291,11 +291,8 @@ static void read_referrers(struct bl_ui *ui, enum bl_action a)
 	if (!n || !n->referrers_pending || !ui->build ||
 	        (a == BL_ACTION_TOGGLE && n->expanded && n->children.len))
 		return;
-	if (ui->verify || ui->job) {
-		/* The registry store serves one thread at a time: the job's. */
-		bl_ui_status(ui, false, "Referrers not read while a job runs (Esc cancels it)");
+	if (ui_stores_busy(ui))
 		return;
-	}
 	size_t added = 0;
 	struct bl_error err = {0};
 	if (!bl_build_read_referrers(ui->build, n, &added, &err)) {
