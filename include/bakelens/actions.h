@@ -62,7 +62,9 @@ enum bl_scope {
 	X(EXPAND_ALL, "expand-all", TREE, "Expand everything under the node")                      \
 	X(FILTER, "filter", TREE,                                                                  \
 	        "Show only the nodes that match a text (in the file tree: a glob, *.so or "        \
-	        "usr/lib/*)")                                                                      \
+	        "usr/lib/*; in the packages list: the packages)")                                  \
+	X(PACKAGES, "packages", TREE,                                                              \
+	        "List the packages of the SBOMs at or under the selected node (f filters them)")   \
 	X(FILES, "files", TREE,                                                                    \
 	        "Open the file tree of the selected layer (its changes), or of a manifest's "      \
 	        "image (Esc cancels the listing)")                                                 \

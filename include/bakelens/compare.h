@@ -63,6 +63,7 @@ const char *bl_cmp_class_words(enum bl_cmp_class c);
 
 struct bl_cmp_platform;
 struct bl_file_diff;
+struct bl_pkg_diff;
 
 struct bl_cmp_node {
 	enum bl_node_kind kind;      /* of the side(s) present (right's when they differ) */
@@ -87,6 +88,8 @@ struct bl_cmp_node {
 	struct bl_cmp_platform *platform; /* owned: the summary of an image (manifest) pair or
 	                                  of a platform on one side only, NULL for others */
 	bool expanded;                    /* view state for a compare view; starts false */
+	struct bl_pkg_diff *packages;     /* owned: the package changes of a pair of SBOM
+	                                     statements (sbom.h), NULL for others */
 	char *cause;                      /* owned, NULL: why it differs, from provenance: on an
 	                                     image pair the cause chain of its first divergent
 	                                     layer (else its first input change), on a provenance

@@ -49,6 +49,8 @@ enum bl_node_status {
 	BL_STATUS_UNRESOLVED, /* a metadata target whose image is in none of the sources given */
 };
 
+struct bl_referrer;
+
 struct bl_layer_info {
 	int index; /* 0-based position among the manifest's layers */
 	int count; /* number of layers in the manifest */
@@ -94,8 +96,11 @@ struct bl_node {
 	struct bl_vec children; /* struct bl_node *, owned */
 	char *name; /* image name or tag known for this node (target image.name, root tag), NULL */
 	char *predicate_type; /* STATEMENT: predicateType; ATTESTATION: of its first statement */
-	struct bl_layer_info *layer; /* LAYER only, else NULL */
-	bool expanded;               /* tree state (see tree.h) */
+	struct bl_layer_info *layer;  /* LAYER only, else NULL */
+	struct bl_referrer *referrer; /* a referrer of its parent (signature.h), else NULL */
+	bool referrers_pending;       /* read from a registry by a load that left referrers unread
+	                                 (no_referrers): bl_build_read_referrers reads them */
+	bool expanded;                /* tree state (see tree.h) */
 };
 
 struct bl_build {
@@ -127,6 +132,15 @@ struct bl_build {
 bool bl_build_load(const char *const *args, size_t nargs, const struct bl_source_opts *opts,
         struct bl_build **out, struct bl_error *err);
 void bl_build_free(struct bl_build *b);
+
+/* The referrers of n (an index or manifest with referrers_pending: loaded
+ * with opts->no_referrers), read now from its registry and added as its
+ * children, resolved and named as a full load does; *added (may be NULL)
+ * says how many. Clears referrers_pending, so they are asked for once. True
+ * with nothing added for any other node. False when the registry could not
+ * list them (err says why; nothing added; a later call asks again). */
+bool bl_build_read_referrers(
+        struct bl_build *b, struct bl_node *n, size_t *added, struct bl_error *err);
 
 /* One side of a comparison as the sources to load together: "A+B+C" gives
  * "A", "B", "C" (empty pieces dropped), appended to `parts` as new strings

@@ -229,4 +229,14 @@ int cli_cmd_complete(int nwords, char **words);
 /* The name of the i-th command of cli.c's table, NULL past the last. */
 const char *cli_command_name(size_t i);
 
+/* cli_sbom.c: the `sbom` object of inspect --json for an SBOM statement
+ * node (NULL for any other node; {"error": ...} when it does not decode),
+ * and the `packages` object of diff --json. New references. */
+struct bl_pkg_diff;
+json_t *cli_sbom_json(const struct bl_node *n);
+json_t *cli_pkg_diff_json(const struct bl_pkg_diff *d);
+/* The `referrer` object of inspect --json for a node found as a referrer
+ * (NULL for others). A new reference. */
+json_t *cli_referrer_json(const struct bl_node *n);
+
 #endif

@@ -587,6 +587,8 @@ static void node_out(struct cli_jw *w, const struct run *r, const struct bl_cmp_
 	json_object_set_new(j, "right", side_json(n->right, n->right_index));
 	json_object_set_new(j, "notes", strings_json(&n->notes));
 	json_object_set_new(j, "fields", strings_json(&n->fields));
+	if (n->packages)
+		json_object_set_new(j, "packages", cli_pkg_diff_json(n->packages));
 	cli_jw_fields_new(w, j);
 	const struct files *f = files_of(r, n);
 	if (f) {

@@ -132,6 +132,12 @@ static json_t *node_json(const struct bl_node *n, json_t *seen, const struct img
 	json_t *record = bl_node_record_json(n);
 	if (record)
 		json_object_set_new(j, "record", record);
+	json_t *sbom = cli_sbom_json(n);
+	if (sbom)
+		json_object_set_new(j, "sbom", sbom);
+	json_t *referrer = cli_referrer_json(n);
+	if (referrer)
+		json_object_set_new(j, "referrer", referrer);
 	set_document(j, n, seen);
 	if (bl_node_count(n)) {
 		struct img_prov mine = {0};

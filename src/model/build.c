@@ -700,3 +700,30 @@ bool bl_metadata_sniff(const void *data, size_t len)
 	json_decref(doc);
 	return r;
 }
+
+bool bl_build_read_referrers(
+        struct bl_build *b, struct bl_node *n, size_t *added, struct bl_error *err)
+{
+	if (added)
+		*added = 0;
+	if (!n->referrers_pending)
+		return true;
+	n->referrers_pending = false;
+	/* A walk of its own over the referrers alone: every document they
+	 * name is read (the load that skipped them is over). */
+	static const struct bl_source_opts all = {0};
+	struct model_ctx ctx;
+	model_ctx_init(&ctx, b);
+	ctx.registry = &all;
+	size_t before = n->children.len, msgs = b->messages.len;
+	bool ok = model_add_referrers(&ctx, n);
+	model_ctx_fini(&ctx);
+	if (!ok) {
+		n->referrers_pending = true;
+		const char *why = b->messages.len > msgs ? bl_vec_get(&b->messages, msgs) : NULL;
+		return bl_fail(err, BL_E_NET, "%s", why ? why : "referrers not listed");
+	}
+	if (added)
+		*added = n->children.len - before;
+	return true;
+}

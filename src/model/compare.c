@@ -122,6 +122,11 @@ static void one_sided(struct bl_cmp_node *n, bool in_index)
 	const struct bl_node *x = n->left ? n->left : n->right;
 	bool left = n->left != NULL;
 	enum bl_cmp_class c;
+	if (x->referrer) {
+		cmp_set_own(n, BL_CMP_INDEX_ONLY);
+		cmp_note_take(n, cmp_referrer_one_sided(x, left));
+		return;
+	}
 	if (is_attestation(x) || x->kind == BL_NODE_STATEMENT || x->kind == BL_NODE_INFO)
 		c = BL_CMP_INDEX_ONLY;
 	else if (in_index && image_like(x))
@@ -505,6 +510,8 @@ static void compare_statement(struct bl_cmp_node *n, const struct ctx *ctx)
 {
 	if (same_digest(n->left, n->right) || unreadable(n))
 		return;
+	if (cmp_packages(n))
+		return;
 	diff_documents(n, ctx, "statement differs");
 	cmp_statement_causes(n, ctx->platforms);
 }
@@ -523,7 +530,7 @@ static void add_platform(struct bl_cmp_node *n, const struct ctx *ctx, const str
 static void platform_one_sided(struct bl_cmp_node *n, const struct ctx *ctx)
 {
 	const struct bl_node *x = n->left ? n->left : n->right;
-	if (x->kind != BL_NODE_MANIFEST)
+	if (x->kind != BL_NODE_MANIFEST || x->referrer)
 		return;
 	struct cmp_parts p;
 	cmp_parts_split(x, &p);
@@ -582,6 +589,7 @@ static void compare_manifest(struct bl_cmp_node *n, const struct ctx *ctx)
 	}
 	compare_layers(n, &lp, &rp);
 	compare_statements(n, ctx, &lp, &rp);
+	cmp_referrers(n, &lp.referrers, &rp.referrers);
 	if (n->kind == BL_NODE_MANIFEST && n->left->kind == BL_NODE_MANIFEST)
 		add_platform(n, ctx, &lp, &rp);
 	cmp_parts_fini(&lp);
@@ -689,6 +697,10 @@ static void compare_same_kind(struct bl_cmp_node *n, const struct ctx *ctx)
 static void compare_pair(struct bl_cmp_node *n, const struct ctx *ctx)
 {
 	const struct bl_node *l = n->left, *r = n->right;
+	if (l->referrer || r->referrer) {
+		cmp_referrer_pair(n); /* an artifact beside the image, never one of its platforms */
+		return;
+	}
 	if (l->has_desc && r->has_desc)
 		compare_desc_annotations(n, ctx);
 	if ((l->kind == BL_NODE_MANIFEST && r->kind == BL_NODE_INDEX) ||

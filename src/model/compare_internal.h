@@ -7,6 +7,8 @@
  *   jsondiff.c          where two JSON documents differ
  *   align.c             LCS and key alignment
  *   compare_words.c     every sentence a comparison says
+ *   compare_packages.c  SBOM statements compared package by package (sbom.h)
+ *   compare_referrers.c signatures and other referrers: added, removed, changed
  *   compare_causes.c    why an image pair differs, from provenance (provenance.h)
  *
  * Calls go one way: compare.c uses all the others;
@@ -107,6 +109,7 @@ struct cmp_parts {
 	const struct bl_node *config;
 	struct bl_vec layers; /* const struct bl_node *, in order */
 	struct bl_vec statements;
+	struct bl_vec referrers; /* signatures and other artifacts that refer to it */
 };
 void cmp_parts_split(const struct bl_node *m, struct cmp_parts *p);
 void cmp_parts_fini(struct cmp_parts *p);
@@ -190,5 +193,27 @@ char *cmp_words_diff_id_timestamps(const struct bl_digest *l, const struct bl_di
 /* A platform's summary, from p->status and its facts: "cache breaks at
  * layer N of M: ...", "root filesystems identical (...)", "platform added"... */
 char *cmp_words_platform(const struct bl_cmp_platform *p);
+
+/* ---- compare_referrers.c (uses compare_node.c) ---- */
+
+/* The referrers l and r (struct bl_node *, borrowed) of a manifest pair n,
+ * paired by label, as children of n: one side only is "signature added:
+ * LABEL" / "... removed", a pair whose digests differ "LABEL changed"; each
+ * such node is "index only". */
+void cmp_referrers(struct bl_cmp_node *n, const struct bl_vec *l, const struct bl_vec *r);
+/* Two referrers (or a referrer and another node) paired: "LABEL changed:
+ * DIGEST -> DIGEST" when their digests differ; their contents are not
+ * walked. Rolls c up. */
+void cmp_referrer_pair(struct bl_cmp_node *c);
+/* The sentence for referrer x on one side only (left: removed). */
+char *cmp_referrer_one_sided(const struct bl_node *x, bool left);
+
+/* ---- compare_packages.c ---- */
+
+/* When n pairs two SBOM statements whose packages differ: keeps the
+ * changes (n->packages), says them in notes, makes n "index only", and
+ * returns true. False, with n untouched, for other statements, SBOMs that
+ * do not decode, or the same packages on both sides. */
+bool cmp_packages(struct bl_cmp_node *n);
 
 #endif

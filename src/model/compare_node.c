@@ -5,6 +5,7 @@
 
 #include "bakelens/layerfiles.h"
 #include "bakelens/mem.h"
+#include "bakelens/sbom.h"
 #include "compare_internal.h"
 
 struct bl_cmp_node *cmp_node_new(struct bl_cmp_node *parent, const struct bl_node *l,
@@ -34,6 +35,8 @@ void bl_cmp_node_free(void *p)
 	bl_vec_fini(&n->notes);
 	bl_vec_fini(&n->fields);
 	cmp_platform_free(n->platform);
+	bl_pkg_diff_fini(n->packages);
+	free(n->packages);
 	free(n->cause);
 	free(n->label);
 	free(n);

@@ -117,9 +117,12 @@ void cmp_parts_split(const struct bl_node *m, struct cmp_parts *p)
 	p->config = NULL;
 	bl_vec_init(&p->layers, NULL);
 	bl_vec_init(&p->statements, NULL);
+	bl_vec_init(&p->referrers, NULL);
 	for (size_t i = 0; i < m->children.len; i++) {
 		struct bl_node *c = bl_vec_get(&m->children, i);
-		if (!p->config && cmp_is_config_child(c))
+		if (c->referrer)
+			bl_vec_push_take(&p->referrers, c);
+		else if (!p->config && cmp_is_config_child(c))
 			p->config = c;
 		else if (c->kind == BL_NODE_STATEMENT)
 			bl_vec_push_take(&p->statements, c);
@@ -132,6 +135,7 @@ void cmp_parts_fini(struct cmp_parts *p)
 {
 	bl_vec_fini(&p->layers);
 	bl_vec_fini(&p->statements);
+	bl_vec_fini(&p->referrers);
 }
 
 bool cmp_is_config_child(const struct bl_node *c)

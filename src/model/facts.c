@@ -11,6 +11,7 @@
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
 #include "bakelens/model.h"
+#include "bakelens/signature.h"
 #include "bakelens/provenance.h"
 #include "bakelens/text.h"
 
@@ -413,6 +414,19 @@ static void record_facts(const struct bl_node *n, struct bl_vec *facts)
 	json_decref(r);
 }
 
+/* What a referrer is and who claims to have signed it; never verified. */
+static void referrer_facts(const struct bl_node *n, struct bl_vec *facts)
+{
+	const struct bl_referrer *r = n->referrer;
+	if (!r)
+		return;
+	add(facts, "referrer", bl_referrer_kind_name(r->kind));
+	add(facts, "predicate_type", r->kind == BL_REFERRER_ATTESTATION ? r->predicate_type : NULL);
+	add(facts, "signer", r->identity);
+	if (r->signed_)
+		add(facts, "verified", "no (the signer is what its certificate claims)");
+}
+
 void bl_node_facts(const struct bl_node *n, struct bl_vec *facts)
 {
 	if (!n)
@@ -495,4 +509,5 @@ void bl_node_facts(const struct bl_node *n, struct bl_vec *facts)
 	case BL_NODE_BLOB:
 		break;
 	}
+	referrer_facts(n, facts);
 }

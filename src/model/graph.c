@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bakelens/signature.h"
 #include "bakelens/buf.h"
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
@@ -264,8 +265,6 @@ static char *predicate_label(const char *pt)
 
 static void expand_index(struct model_ctx *ctx, struct bl_node *n);
 static void expand_manifest(struct model_ctx *ctx, struct bl_node *n);
-static void add_referrers(struct model_ctx *ctx, struct bl_node *n);
-
 void model_graph_expand(struct model_ctx *ctx, struct bl_node *n)
 {
 	if (!n->doc)
@@ -369,7 +368,7 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 	if (relabel)
 		set_label(n, bl_strdup(bl_node_kind_name(k)));
 	model_graph_expand(ctx, n);
-	add_referrers(ctx, n);
+	model_add_referrers(ctx, n);
 }
 
 static char *index_child_label(const struct bl_node *c, const struct bl_node *index)
@@ -653,8 +652,7 @@ static bool from_registry(const struct bl_node *n)
 static bool is_referrer(const struct bl_node *n)
 {
 	for (; n && n->kind != BL_NODE_TARGET; n = n->parent) {
-		if (n->label &&
-		        strncmp(n->label, MODEL_REFERRER_LABEL, strlen(MODEL_REFERRER_LABEL)) == 0)
+		if (n->referrer)
 			return true;
 	}
 	return false;
@@ -670,17 +668,20 @@ static bool referrers_failed(const struct model_ctx *ctx, const struct bl_store 
 }
 
 /* Manifests that name n as their subject (referrers API, then the
- * sha256-<hex> tag), as children of n. Asked of indexes and image manifests
- * read from a registry, not of referrers themselves. A failure is a build
- * message, once per store: the image itself is fine. */
-static void add_referrers(struct model_ctx *ctx, struct bl_node *n)
+ * sha256-<hex> tag), as children of n. A failure is a build message, once
+ * per store: the image itself is fine. */
+bool model_add_referrers(struct model_ctx *ctx, struct bl_node *n)
 {
-	if (!ctx->registry || ctx->registry->no_referrers || ctx->cancelled || !from_registry(n) ||
-	        n->status != BL_STATUS_OK)
-		return;
-	if ((n->kind != BL_NODE_INDEX && n->kind != BL_NODE_MANIFEST) || is_referrer(n) ||
-	        referrers_failed(ctx, n->store))
-		return;
+	if (!ctx->registry || ctx->cancelled || !from_registry(n) || n->status != BL_STATUS_OK)
+		return true;
+	if ((n->kind != BL_NODE_INDEX && n->kind != BL_NODE_MANIFEST) || is_referrer(n))
+		return true;
+	if (ctx->registry->no_referrers) {
+		n->referrers_pending = true; /* the explorer reads them when n is expanded */
+		return true;
+	}
+	if (referrers_failed(ctx, n->store))
+		return false;
 	struct bl_vec descs;
 	bl_vec_init(&descs, bl_descriptor_free);
 	struct bl_error e;
@@ -695,7 +696,7 @@ static void add_referrers(struct model_ctx *ctx, struct bl_node *n)
 			        ctx->b, "%s: referrers not listed: %s", n->desc.digest.str, e.msg);
 		}
 		bl_vec_fini(&descs);
-		return;
+		return false;
 	}
 	const struct bl_digest **ds = bl_calloc(descs.len ? descs.len : 1, sizeof *ds);
 	size_t k = 0;
@@ -727,7 +728,10 @@ static void add_referrers(struct model_ctx *ctx, struct bl_node *n)
 		c->has_desc = true;
 		bl_descriptor_copy(&c->desc, d);
 		c->store = n->store;
+		c->referrer = bl_calloc(1, sizeof *c->referrer);
 		model_graph_resolve(ctx, c);
+		model_referrer_describe(c);
 	}
 	bl_vec_fini(&descs);
+	return true;
 }

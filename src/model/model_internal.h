@@ -121,9 +121,25 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n);
 /* Build the children of n from n->doc (already parsed); n->kind may be
  * BL_NODE_BLOB to have it sniffed from the document. */
 void model_graph_expand(struct model_ctx *ctx, struct bl_node *n);
+/* The referrers of n (an index or image manifest read from a registry),
+ * listed and resolved as its children; a referrer is not asked for its own.
+ * With ctx->registry->no_referrers, n is only marked referrers_pending.
+ * False (a build message said why, once per store) when they could not be
+ * listed; true otherwise, also when n has none to ask for. */
+bool model_add_referrers(struct model_ctx *ctx, struct bl_node *n);
 /* The node kind a document describes, from a media type hint (may be NULL)
  * and then its own mediaType and shape. */
 enum bl_node_kind model_doc_kind(const json_t *doc, const char *media_type);
+
+/* signature.c, called by graph.c: name referrer n (n->referrer set) for
+ * what it is, once its manifest is read: its label becomes "signature
+ * (cosign), signer alice@example.com, not verified", "attestation of
+ * <predicate type> (sigstore bundle), ...", "SBOM ...", or "referrer:
+ * <artifact type>" (the index entry's, else the manifest's own, else its
+ * config's media type). A sigstore bundle layer is read for its signer. */
+void model_referrer_describe(struct bl_node *n);
+/* The label of a referrer (escaped), as model_referrer_describe sets it. */
+char *model_referrer_label(const struct bl_referrer *r);
 
 /* record.c: build history records (`docker buildx history export`), called
  * by graph.c (and through model.h by facts.c), calling neither. */

@@ -1,6 +1,7 @@
 /* Nodes and builds: making, freeing, naming and the platform a node is
  * under. Every other file of the model makes its nodes through here, so the
  * node cap (MODEL_NODE_MAX) and the ownership rules live in one place. */
+#include "bakelens/signature.h"
 #include "model_internal.h"
 
 #include <stdlib.h>
@@ -86,6 +87,7 @@ void model_node_free(void *p)
 		json_decref(n->doc);
 	free(n->name);
 	free(n->predicate_type);
+	bl_referrer_free(n->referrer);
 	if (n->layer) {
 		free(n->layer->created_by);
 		free(n->layer->created);

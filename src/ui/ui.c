@@ -50,6 +50,7 @@ void bl_ui_free(struct bl_ui *ui)
 	bl_buf_fini(&ui->preview);
 	free(ui->preview_title);
 	free(ui->preview_note);
+	ui_packages_free(ui);
 	bl_vec_fini(&ui->files);
 	bl_view_fini(&ui->cmpdocv);
 	bl_doc_fini(&ui->cmpdoc);
@@ -206,7 +207,12 @@ static void start_prompt(struct bl_ui *ui, enum prompt p)
 	bl_buf_puts(&ui->input, "");
 	free(ui->saved_filter);
 	ui->saved_filter = NULL;
-	if (p == PROMPT_FILTER && ui->files_open) {
+	if (p == PROMPT_FILTER && ui->popup == POPUP_PACKAGES) {
+		if (ui->pkg_filter) {
+			ui->saved_filter = bl_strdup(ui->pkg_filter);
+			bl_buf_puts(&ui->input, ui->pkg_filter);
+		}
+	} else if (p == PROMPT_FILTER && ui->files_open) {
 		const char *g = bl_fileview_glob(ui->fv);
 		ui->saved_filter = g ? bl_strdup(g) : NULL;
 		bl_buf_puts(&ui->input, g ? g : "");
@@ -218,6 +224,12 @@ static void start_prompt(struct bl_ui *ui, enum prompt p)
 
 static void apply_filter(struct bl_ui *ui, const char *text)
 {
+	if (ui->popup == POPUP_PACKAGES) {
+		ui_packages_set_filter(ui, text);
+		ui->popv.top = 0;
+		ui_popup_build(ui);
+		return;
+	}
 	if (ui->files_open) {
 		ui_ft_glob(ui, text);
 		return;
@@ -268,6 +280,28 @@ static unsigned back(struct bl_ui *ui)
 		ui->focus = FOCUS_TREE;
 	}
 	return 0;
+}
+
+/* A manifest or index from a registry, loaded without its referrers, gets
+ * them when the user opens it: read now (the explorer waits for the
+ * registry) and added under it before the rows are made again. */
+static void read_referrers(struct bl_ui *ui, enum bl_action a)
+{
+	struct bl_node *n = ui->have_tree ? bl_treeview_node(&ui->treev) : NULL;
+	if (!n || !n->referrers_pending || !ui->build ||
+	        (a == BL_ACTION_TOGGLE && n->expanded && n->children.len))
+		return;
+	if (ui_stores_busy(ui))
+		return;
+	size_t added = 0;
+	struct bl_error err = {0};
+	if (!bl_build_read_referrers(ui->build, n, &added, &err)) {
+		bl_ui_status(ui, true, "Referrers: %s", err.msg);
+		return;
+	}
+	bl_tree_rebuild(&ui->tree);
+	if (added)
+		bl_ui_status(ui, false, "%zu referrer%s read", added, added == 1 ? "" : "s");
 }
 
 unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a)
@@ -329,8 +363,15 @@ unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a)
 			start_prompt(ui, PROMPT_SEARCH);
 		return 0;
 	case BL_ACTION_FILTER:
-		if (scope == BL_SCOPE_TREE || scope == BL_SCOPE_FILES)
+		if (scope == BL_SCOPE_TREE || scope == BL_SCOPE_FILES ||
+		        ui->popup == POPUP_PACKAGES)
 			start_prompt(ui, PROMPT_FILTER);
+		return 0;
+	case BL_ACTION_PACKAGES:
+		if (scope == BL_SCOPE_TREE && ui_packages_load(ui)) {
+			ui->popup = POPUP_NONE;
+			ui_popup_open(ui, POPUP_PACKAGES);
+		}
 		return 0;
 	case BL_ACTION_MARK:
 		if (scope == BL_SCOPE_TREE)
@@ -382,6 +423,9 @@ unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a)
 	}
 	if (!v)
 		return 0;
+	if (scope == BL_SCOPE_TREE &&
+	        (a == BL_ACTION_EXPAND || a == BL_ACTION_TOGGLE || a == BL_ACTION_EXPAND_ALL))
+		read_referrers(ui, a);
 	enum bl_view_result r = bl_view_do(v, a);
 	if (r == BL_NOT_FOUND && (a == BL_ACTION_NEXT_DIFF || a == BL_ACTION_PREV_DIFF))
 		bl_ui_status(ui, false, "No %s difference",

@@ -66,3 +66,16 @@ struct bl_view *ui_current_view(struct bl_ui *ui, enum bl_scope *scope)
 	*scope = BL_SCOPE_TREE;
 	return &ui->treev;
 }
+
+bool ui_stores_busy(struct bl_ui *ui)
+{
+	if (ui->verify)
+		bl_ui_status(ui, true, "A verify is running (Esc cancels it)");
+	else if (ui->job)
+		bl_ui_status(ui, true, "A file diff is running (Esc cancels it)");
+	else if (ui->ijob || ui->ftb || ui->pvr)
+		bl_ui_status(ui, true, "Files are being read (Esc cancels)");
+	else
+		return false;
+	return true;
+}

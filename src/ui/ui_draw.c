@@ -187,6 +187,7 @@ static void draw_title(struct bl_ui *ui, struct bl_canvas *c)
 	                   : ui->popup == POPUP_PREVIEW  ? "file"
 	                   : ui->files_open              ? "files"
 	                   : ui->waste_open              ? "waste"
+	                   : ui->popup == POPUP_PACKAGES ? "packages"
 	                                                 : NULL;
 	if (what) {
 		col += bl_canvas_put(c, col, 0, c->w - col, BL_ROLE_TITLE, "- ");

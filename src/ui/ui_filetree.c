@@ -189,10 +189,8 @@ static void want(struct bl_ui *ui, const struct bl_node *manifest, size_t layer,
 {
 	/* One reader of the build's stores at a time: they are not shared
 	 * between threads. */
-	if (ui->ijob || ui->ftb || ui->pvr || ui->verify || ui->job) {
-		bl_ui_status(ui, true, "Files are being read (Esc cancels)");
+	if (ui_stores_busy(ui))
 		return;
-	}
 	struct ft_image *im = image_for(ui, manifest);
 	if (waste ? im->have_waste : im->files.len > layer) {
 		if (waste)

@@ -10,8 +10,8 @@
  * ui_preview.c (Enter on a file: its first bytes read in the background),
  * and both use the popups; ui_verify.c (v: verifying a node) uses the
  * popups; ui_popup.c (help, messages, explain, verify, preview, the copy
- * menu) and ui_compare.c (the compare session) use ui_base.c, which uses
- * none of them.
+ * menu) uses ui_packages.c (the packages of SBOMs); they and ui_compare.c (the compare session) use
+ * ui_base.c, which uses none of them.
  */
 #ifndef BL_UI_INTERNAL_H
 #define BL_UI_INTERNAL_H
@@ -28,7 +28,15 @@
 #include "bakelens/view.h"
 
 enum focus { FOCUS_TREE, FOCUS_DETAIL };
-enum popup { POPUP_NONE, POPUP_HELP, POPUP_MESSAGES, POPUP_EXPLAIN, POPUP_PREVIEW, POPUP_VERIFY };
+enum popup {
+	POPUP_NONE,
+	POPUP_HELP,
+	POPUP_MESSAGES,
+	POPUP_EXPLAIN,
+	POPUP_PREVIEW,
+	POPUP_VERIFY,
+	POPUP_PACKAGES
+};
 
 /* An image's layers listed this session (ui_filetree.c): a layer is read
  * once, however often its tree is opened. */
@@ -142,6 +150,9 @@ struct bl_ui {
 	struct bl_verify *verify;
 	struct bl_load_state verify_state;
 	struct bl_verify_report vreport; /* shown in POPUP_VERIFY */
+	/* The SBOMs of the selected node (P), shown in POPUP_PACKAGES. */
+	struct bl_vec sboms; /* struct ui_sbom *, owned (ui_packages.c) */
+	char *pkg_filter;    /* the packages shown contain it, or NULL */
 };
 
 /* Files of a layer pair, by the pair's nodes (the comparison's nodes are
@@ -157,6 +168,11 @@ struct files {
 /* The view that gets keys now (NULL while the copy menu is open) and its
  * key scope. */
 struct bl_view *ui_current_view(struct bl_ui *ui, enum bl_scope *scope);
+/* Whether a background job is reading the build's stores (a listing, a
+ * preview, a tree build, a verify, a file diff): they serve one thread at
+ * a time, so nothing else may read them meanwhile. When busy, the status
+ * line says so (Esc cancels) and it returns true. */
+bool ui_stores_busy(struct bl_ui *ui);
 
 /* ui_compare.c */
 
@@ -172,6 +188,19 @@ void ui_compare_close(struct bl_ui *ui);
 /* M: mark the selected node; =: compare the marked node with the selected. */
 void ui_compare_mark(struct bl_ui *ui);
 void ui_compare_with_mark(struct bl_ui *ui);
+
+/* ui_packages.c (uses ui_base.c) */
+
+/* P: decode the SBOM statements at or under the selected node into
+ * ui->sboms (the filter cleared). False, with a status saying so, when
+ * there is none. */
+bool ui_packages_load(struct bl_ui *ui);
+/* Show only packages whose name, version, type or purl contains `text`
+ * (case-insensitive); NULL or "" shows all. The caller rebuilds the popup. */
+void ui_packages_set_filter(struct bl_ui *ui, const char *text);
+/* The packages popup's document, into ui->popdoc. */
+void ui_packages_doc(struct bl_ui *ui, int width);
+void ui_packages_free(struct bl_ui *ui);
 
 /* ui_popup.c */
 

@@ -60,10 +60,8 @@ void ui_job_file_diff(struct bl_ui *ui)
 		        ui, true, "A file diff needs a layer on both sides: select a layer pair");
 		return;
 	}
-	if (ui->job) {
-		bl_ui_status(ui, true, "A file diff is running (Esc cancels it)");
+	if (ui_stores_busy(ui))
 		return;
-	}
 	if (ui_files_for(ui, n)) {
 		ui->cmp_focus_detail = false;
 		bl_ui_status(ui, false, "Files already compared: see the details below");

@@ -177,6 +177,10 @@ int bl_ui_main(int argc, char **argv)
 	 * (remote loading shows progress and Esc cancels it). */
 	struct bl_source_opts source;
 	bl_options_source(&o, &source);
+	/* One build: a manifest's referrers are read when it is expanded
+	 * (ui.c). Two (--diff): the comparison needs them all now. */
+	if (!o.diff)
+		source.no_referrers = true;
 	setlocale(LC_ALL, "");
 	bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 

@@ -1,7 +1,7 @@
 /* The popups over the body: help (the keys as bound), messages (build
  * warnings, load and settings messages), explain (the teaching text of the
- * selected node) and the preview of a file of the file tree; and the copy
- * menu (ui_internal.h). */
+ * selected node), the preview of a file of the file tree and the packages
+ * list (ui_packages.c); and the copy menu (ui_internal.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,6 +349,9 @@ void ui_popup_build(struct bl_ui *ui)
 		break;
 	case POPUP_PREVIEW:
 		build_preview(ui, width);
+		break;
+	case POPUP_PACKAGES:
+		ui_packages_doc(ui, width);
 		break;
 	case POPUP_NONE:
 		break;

@@ -198,10 +198,8 @@ void ui_pv_open(struct bl_ui *ui)
 		bl_view_do(&ui->filesv, BL_ACTION_OPEN_FILE);
 		return;
 	}
-	if (ui->pvr || ui->ijob || ui->ftb || ui->verify || ui->job) {
-		bl_ui_status(ui, true, "Files are being read (Esc cancels)");
+	if (ui_stores_busy(ui))
 		return;
-	}
 	free(ui->preview_title);
 	free(ui->preview_note);
 	char *p = bl_text_safe(it.path);

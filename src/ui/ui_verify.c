@@ -9,14 +9,8 @@
 void ui_verify_start(struct bl_ui *ui)
 {
 	const struct bl_node *n = bl_ui_selected(ui);
-	if (ui->verify) {
-		bl_ui_status(ui, true, "A verify is running (Esc cancels it)");
+	if (ui_stores_busy(ui))
 		return;
-	}
-	if (ui->ijob || ui->pvr) { /* they read the same stores */
-		bl_ui_status(ui, true, "Files are being read (Esc cancels)");
-		return;
-	}
 	struct bl_error err = {0};
 	ui->verify = bl_verify_start(n, &err);
 	if (!ui->verify) {

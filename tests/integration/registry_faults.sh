@@ -129,12 +129,12 @@ printf '%s' '[{"match":"GET /v2/single/referrers/","action":"referrers","times":
 : >"$PLOG"
 XDG_CACHE_HOME=$BL_TMP/ref-cache run_bl "$O" "$E" inspect --json --authfile "$BL_TMP/auth.json" "$R/single:latest"
 expect_eq "referrers API: exit" 0 "$rc"
-expect_eq "referrers API: the referrer under its subject" "referrer: application/spdx+json $SBOM" \
+expect_eq "referrers API: the referrer under its subject, named an SBOM" "SBOM application/spdx+json $SBOM" \
 	"$(jq -r --arg s "$REFM" '.. | objects | select(.descriptor.digest? == $s) | .children[]
-		| select(.label | startswith("referrer: ")) | "\(.label) \(.descriptor.digest)"' "$O")"
+		| select(.referrer) | "\(.label) \(.descriptor.digest)"' "$O")"
 expect_eq "referrers API: the referrer resolved (its config)" \
 	"$(skopeo_config_digest "$R0/single:sbom" --creds 'tester:s3cr3t-Pa55')" \
-	"$(jq -r '.. | objects | select(.label? // "" | startswith("referrer: ")) | .children[] | select(.kind == "config") | .descriptor.digest' "$O")"
+	"$(jq -r '.. | objects | select(.referrer) | .children[] | select(.kind == "config") | .descriptor.digest' "$O")"
 expect_eq "referrers API: asked for the subject" 1 "$(grep -c "GET /v2/single/referrers/$REFM " "$PLOG")"
 expect_eq "referrers API: no tag listing, no fallback tag" 0 \
 	"$(grep -cE 'GET /v2/single/(tags/list|manifests/sha256-)' "$PLOG" || true)"

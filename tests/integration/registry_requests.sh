@@ -167,9 +167,9 @@ fresh c1
 mark
 run_bl "$O" "$E" inspect --json "$R/multi:latest"
 expect_eq "cosign: inspect exit" 0 "$rc"
-expect_eq "cosign: the signature under the amd64 manifest" "referrer: cosign signature $sig" \
+expect_eq "cosign: the signature under the amd64 manifest" "signature (cosign) $sig" \
 	"$(jq -r --arg s "$amd64m" '.. | objects | select(.descriptor.digest? == $s) | .children[]
-		| select(.label == "referrer: cosign signature") | "\(.label) \(.descriptor.digest)"' "$O")"
+		| select(.referrer.kind == "signature") | "\(.label) \(.descriptor.digest)"' "$O")"
 expect_eq "cosign: its tag asked for once" 1 "$(count "/manifests/sha256-${amd64m#sha256:}.sig\$")"
 expect_eq "cosign: no tag asked for that is not listed" 0 "$(count '/manifests/sha256-[0-9a-f]*\.(att|sbom)$')"
 expect_eq "cosign: the tag list once" 1 "$(count '/v2/multi/tags/list')"
