@@ -46,12 +46,14 @@ expect_eq "ls --changes: the D line" "D app/deps.cache  (whiteout: deletes 1 ent
 	"$(grep '^D ' "$out")"
 
 # --- provenance: the Dockerfile line of the RUN that made layer 5, and VERSION on each side
-prov() { # BLOBDIR INDEX: the amd64 provenance statement's file
+statement() { # BLOBDIR INDEX PREDICATE-TYPE: the amd64 attestation's statement of that type
 	local att
 	att=$(jq -r '.manifests[] | select(.annotations["vnd.docker.reference.type"] == "attestation-manifest") | .digest' \
 		"$1/${2#sha256:}" | head -1)
-	echo "$1/$(jq -r '.layers[] | select(.annotations["in-toto.io/predicate-type"] == "https://slsa.dev/provenance/v1") | .digest | ltrimstr("sha256:")' "$1/${att#sha256:}")"
+	echo "$1/$(jq -r --arg t "$3" '.layers[] | select(.annotations["in-toto.io/predicate-type"] == $t) | .digest | ltrimstr("sha256:")' "$1/${att#sha256:}")"
 }
+prov() { statement "$1" "$2" https://slsa.dev/provenance/v1; }
+sbom() { statement "$1" "$2" https://spdx.dev/Document; }
 p1=$(prov "$B" "$idx")
 idx2=$(jq -r '.app["containerimage.digest"]' "$EX/metadata-v2.json")
 p2=$(prov "$EX/out-v2/blobs/sha256" "$idx2")
@@ -70,5 +72,10 @@ expect_eq "diff: exit (different)" 1 "$rc"
 expect_eq "diff: a cause per platform, naming VERSION" 2 \
 	"$(grep -cF "cause: cache breaks at layer 5 of 5, made by Dockerfile:$line \`$run_text\`: build argument VERSION that it uses changed ($v1 -> $v2)" "$out")"
 expect_eq "diff: the input change" 2 "$(grep -cx "    input: build-arg:VERSION $v1 -> $v2" "$out")"
+# The SBOM beside it: the package whose version is VERSION, read with jq
+pkg_version() { jq -r '.predicate.packages[] | select(.name == "example-app") | .versionInfo' "$1"; }
+expect_eq "sbom: example-app's version is VERSION" "$v1 $v2" \
+	"$(pkg_version "$(sbom "$B" "$idx")") $(pkg_version "$(sbom "$EX/out-v2/blobs/sha256" "$idx2")")"
+expect_eq "diff: the package change, per platform" 2 "$(grep -cx "            package example-app $v1 -> $v2 (generic)" "$out")"
 expect_eq "diff: base identical" 1 "$(grep -c '^  base linux/amd64: .*\[identical\]$' "$out")"
 finish
