@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `bakelens diff` of two 20-target builds (bake-style metadata + OCI layout made
 # with umoci, small layers), without file diffs. The second build differs in
-# the config of half the targets. Prints the median wall time (aim: < 100 ms).
+# the config of half the targets. Prints the median wall time (aim: < 100 ms
+# for 20 targets, < 1 s for 500).
 # Timing is measured here, never asserted in tests.
 # Usage: bench/diff_targets.sh [BAKELENS] [TARGETS]   (default build/bakelens, 20)
 set -euo pipefail
@@ -47,5 +48,7 @@ for _ in $(seq 1 "$RUNS"); do
 	times+=($(((e - s) / 1000)))
 done
 med=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p")
-printf 'diff of two %d-target builds: median %d.%03d ms over %d runs (aim: < 100 ms)\n' \
-	"$N" $((med / 1000)) $((med % 1000)) "$RUNS"
+aim="< 100 ms"
+[ "$N" -gt 20 ] && aim="< 1 s"
+printf 'diff of two %d-target builds: median %d.%03d ms over %d runs (aim: %s)\n' \
+	"$N" $((med / 1000)) $((med % 1000)) "$RUNS" "$aim"
