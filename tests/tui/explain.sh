@@ -65,11 +65,11 @@ $T set -g set-clipboard on
 $T set -g window-size manual
 wait_for "linux/arm64" || exit 1
 
-# Expand linux/amd64, go to layer 2/3, explain it.
+# Expand linux/amd64, go to layer 2/5, explain it.
 $T send-keys -t bl j j l j j j
-wait_for "layer 2/3" || exit 1
+wait_for "layer 2/5" || exit 1
 $T send-keys -t bl e
-wait_for "This layer: layer 2/3 of linux/amd64" || exit 1
+wait_for "This layer: layer 2/5 of linux/amd64" || exit 1
 expect_screen "Its digest $LAYER is the sha256 of these $SIZE compressed bytes (gzip)."
 expect_screen "Its diff_id $DIFF is the sha256 of the tar they decompress to (config.rootfs.diff_ids[1]"
 expect_screen "Its ChainID is sha256(\"$DIFF0 $DIFF\") = $CHAIN"

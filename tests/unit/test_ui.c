@@ -413,28 +413,38 @@ static void test_files_key_opens_the_file_tree(void **state)
 	assert_true(bl_build_load(args, 1, &lo, &b, &err));
 	struct bl_ui *ui = bl_ui_new(&f->s, &f->km);
 	bl_ui_set_build(ui, b, "examples/out");
-	/* amd64 manifest (sha256:e7e1acd76a4e... in examples/out/blobs/sha256/365e9eb1...):
-	 * the image as of its top layer, directories with their sizes summed */
-	assert_true(bl_ui_search(ui, "e7e1acd76a4e"));
+	/* amd64 manifest (sha256:470c258103a5... in examples/out/blobs/sha256/c1a5e1f6..., by
+	 * sha256sum and jq): the image as of its top layer (the RUN that deletes deps.cache and
+	 * writes version; its tar holds app/ too), directories with their sizes summed */
+	assert_true(bl_ui_search(ui, "470c258103a5"));
 	assert_int_equal(bl_ui_selected(ui)->kind, BL_NODE_MANIFEST);
 	bl_ui_key(ui, 'F');
 	wait_job(ui);
 	const char *scr = render_ui(f, ui);
-	assert_non_null(strstr(scr, "layer 3/3 of linux/amd64, image as of it: 3 entries, 86 B"));
+	assert_non_null(strstr(scr, "layer 5/5 of linux/amd64, image as of it: 5 entries, 90 B"));
 	assert_non_null(line_with(scr, "app/", line, sizeof line));
-	assert_non_null(strstr(line, "51 B")); /* hello.sh 32 + config.toml 19 */
-	assert_non_null(line_with(scr, "config.toml", line, sizeof line));
+	assert_non_null(strstr(line, "55 B")); /* hello.sh 32 + config.toml 19 + version 4 */
+	assert_non_null(line_with(scr, "version", line, sizeof line));
 	assert_true(line[0] == 'A'); /* the top layer added it */
 	assert_non_null(line_with(scr, "hello.sh", line, sizeof line));
 	assert_true(line[0] == ' '); /* from a layer below */
-	/* i: the layer's own changes; [ the layer below, on the same path */
+	/* i: the layer's own changes, the whiteout of deps.cache among them; [ the layer
+	 * below, which added deps.cache; [ again: the layer that added hello.sh */
 	bl_ui_key(ui, 'i');
 	scr = render_ui(f, ui);
-	assert_non_null(strstr(scr, "its changes: 1 added, 0 modified, 0 deleted"));
+	assert_non_null(strstr(scr, "its changes: 2 added, 0 modified, 1 deleted"));
+	assert_non_null(line_with(scr, "deps.cache", line, sizeof line));
+	assert_true(line[0] == 'D');
 	assert_null(strstr(scr, "hello.sh"));
 	bl_ui_key(ui, '[');
 	scr = render_ui(f, ui);
-	assert_non_null(strstr(scr, "layer 2/3 of linux/amd64, its changes: 1 added"));
+	assert_non_null(strstr(scr, "layer 4/5 of linux/amd64, its changes: 1 added"));
+	assert_non_null(line_with(scr, "deps.cache", line, sizeof line));
+	assert_true(line[0] == 'A');
+	bl_ui_key(ui, '[');
+	bl_ui_key(ui, '[');
+	scr = render_ui(f, ui);
+	assert_non_null(strstr(scr, "layer 2/5 of linux/amd64, its changes: 1 added"));
 	assert_non_null(line_with(scr, "hello.sh", line, sizeof line));
 	assert_true(line[0] == 'A');
 	/* Enter on the script: its bytes, escaped */
@@ -442,7 +452,7 @@ static void test_files_key_opens_the_file_tree(void **state)
 	bl_ui_key(ui, BL_KEY_ENTER);
 	wait_job(ui); /* its bytes are read in the background */
 	scr = render_ui(f, ui);
-	assert_non_null(strstr(scr, "app/hello.sh (layer 2/3 of linux/amd64)"));
+	assert_non_null(strstr(scr, "app/hello.sh (layer 2/5 of linux/amd64)"));
 	assert_non_null(strstr(scr, "Text (controls escaped)"));
 	assert_non_null(strstr(scr, "#!/bin/sh"));
 	bl_ui_key(ui, BL_KEY_ESC);
@@ -453,13 +463,13 @@ static void test_files_key_opens_the_file_tree(void **state)
 	bl_ui_key(ui, 'F');
 	assert_false(bl_ui_tick(ui));
 	scr = render_ui(f, ui);
-	assert_non_null(strstr(scr, "layer 2/3 of linux/amd64, its changes: 1 added"));
+	assert_non_null(strstr(scr, "layer 2/5 of linux/amd64, its changes: 1 added"));
 	bl_ui_key(ui, 'q');
 	bl_ui_free(ui);
 	/* Esc right after F cancels, whatever the job's speed */
 	ui = bl_ui_new(&f->s, &f->km);
 	bl_ui_set_build(ui, b, "examples/out");
-	assert_true(bl_ui_search(ui, "e7e1acd76a4e"));
+	assert_true(bl_ui_search(ui, "470c258103a5"));
 	bl_ui_key(ui, 'F');
 	bl_ui_key(ui, BL_KEY_ESC);
 	wait_job(ui);
