@@ -13,10 +13,8 @@ export TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color
 for t in tmux umoci jq; do
 	command -v $t >/dev/null || { echo "no $t: skip"; exit 77; }
 done
-GOLD=$BL_SRC/tests/tui
 SOCK=bl-cmp-$$
 T="tmux -L $SOCK-0"
-runs=0
 W=$(mktemp -d)
 fail=0
 cleanup() { $T kill-server 2>/dev/null; rm -rf "$W"; }
@@ -44,55 +42,26 @@ mkimg B 2024-02-02T00:00:00Z files/a files/b2 files/c files/d >/dev/null || exit
 mkdir later && cp files/a files/b files/c later/ && touch -d @1710000000 later later/*
 mkimg C 2024-03-03T00:00:00Z later/a later/b later/c >/dev/null || exit 1
 
-wait_for() { # TEXT: until the pane shows it (5 s)
-	i=0
-	while [ $i -lt 50 ]; do
-		$T capture-pane -p -t bl 2>/dev/null | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "timeout waiting for: $1"
-	$T capture-pane -p -t bl
-	return 1
-}
-
-TMPOUT=$W/screen.txt
-screen() { # NAME: compare the pane with NAME.screen
-	sleep 0.3
-	$T capture-pane -p -t bl >"$TMPOUT"
-	if [ "${BL_UPDATE_SCREENS:-}" = 1 ]; then
-		cp "$TMPOUT" "$GOLD/$1.screen"
-		echo "updated $1.screen"
-	elif ! diff -u "$GOLD/$1.screen" "$TMPOUT"; then
-		echo "FAIL: screen $1 differs"
-		fail=1
-	fi
-}
-
+. "$BL_SRC/tests/tui/tmux-lib.sh"
 start() { # WIDTH HEIGHT ARGS...
 	w=$1 h=$2
 	shift 2
-	# A fresh server each time: a new one on a socket just killed can fail.
-	$T kill-server 2>/dev/null
-	runs=$((runs + 1))
-	T="tmux -L $SOCK-$runs"
-	$T -f /dev/null new-session -d -s bl -x "$w" -y "$h" \
+	tui_start "$w" "$h" \
 		"cd '$W' && env TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color NO_COLOR= XDG_CONFIG_HOME=/nonexistent '$BAKELENS' $*; echo EXITED \$?; sleep 30"
-	$T set -g window-size manual
 }
 
 # --- bakelens --diff A B
 start 80 24 --diff A B
 wait_for "compare A" || exit 1
 wait_for "3 differences" || exit 1
-screen compare-open-80x24
+golden compare-open-80x24 || fail=1
 
 # ] twice: the config, then layer 2 (content changed); the detail says
 # where the cache breaks.
 $T send-keys -t bl ']' ']'
 wait_for "difference 2 of 3" || exit 1
 wait_for "cache breaks at layer 2 of 4: COPY b2" || fail=1
-screen compare-layer-80x24
+golden compare-layer-80x24 || fail=1
 
 # F: the files of the layer pair, listed in the background.
 $T send-keys -t bl F
@@ -112,7 +81,7 @@ $T resize-window -t bl -x 160 -y 50
 sleep 0.3
 $T send-keys -t bl g C-l
 wait_for "3 differences" || fail=1
-screen compare-160x50
+golden compare-160x50 || fail=1
 
 # q closes the compare view; with nothing beneath, bakelens ends.
 $T send-keys -t bl q
@@ -130,7 +99,7 @@ $T send-keys -t bl ']' F
 wait_for "Files compared: 0 added, 0 removed, 0 changed" || fail=1
 wait_for "2 differences" || fail=1
 wait_for "files identical apart from timestamps" || fail=1
-screen compare-timestamps-80x24
+golden compare-timestamps-80x24 || fail=1
 $T send-keys -t bl t
 wait_for "Timestamps count again" || fail=1
 wait_for "difference 2 of 4" || fail=1
@@ -156,13 +125,13 @@ sleep 0.2
 $T send-keys -t bl F
 wait_for "layer 3/3 of linux/amd64, image as of it: 3 entries" || fail=1
 wait_for "A   c" || fail=1
-screen files-image-80x24
+golden files-image-80x24 || fail=1
 $T send-keys -t bl q / "$L2" Enter
 sleep 0.2
 $T send-keys -t bl F
 wait_for "layer 2/3 of linux/amd64, its changes: 1 added, 0 modified, 0 deleted" || fail=1
-$T capture-pane -p -t bl | grep -q '^A   b' || { echo "FAIL: layer 2 adds b"; fail=1; }
-$T capture-pane -p -t bl | grep -q '   a$' && { echo "FAIL: a layer's changes show a file of the layer below"; fail=1; }
+pane | grep -q '^A   b' || { echo "FAIL: layer 2 adds b"; fail=1; }
+pane | grep -q '   a$' && { echo "FAIL: a layer's changes show a file of the layer below"; fail=1; }
 $T send-keys -t bl q q
 wait_for "EXITED 0" || fail=1
 
@@ -182,7 +151,7 @@ $T send-keys -t bl q
 wait_for "EXITED 0" || fail=1
 start 100 24 -t base -p linux/arm64 "$BL_SRC/examples/metadata.json" "$BL_SRC/examples/out"
 wait_for "No platform matches 'linux/arm64' in that target" || fail=1
-$T capture-pane -p -t bl | grep -q "target  base" || { echo "FAIL: -p left the target"; fail=1; }
+pane | grep -q "target  base" || { echo "FAIL: -p left the target"; fail=1; }
 $T send-keys -t bl q
 wait_for "EXITED 0" || fail=1
 start 100 24 -t nope "$BL_SRC/examples/metadata.json" "$BL_SRC/examples/out"
@@ -203,7 +172,7 @@ $T send-keys -t bl / "$MB" Enter
 sleep 0.2
 $T send-keys -t bl =
 wait_for "compare manifest" || fail=1
-screen compare-mark-80x24
+golden compare-mark-80x24 || fail=1
 $T send-keys -t bl q
 wait_for " q quit" || fail=1
 $T send-keys -t bl q

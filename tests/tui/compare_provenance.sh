@@ -13,8 +13,8 @@ export TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color
 for t in tmux python3; do
 	command -v $t >/dev/null || { echo "no $t: skip"; exit 77; }
 done
-GOLD=$BL_SRC/tests/tui
-T="tmux -L bl-prov-$$"
+SOCK=bl-prov-$$
+T="tmux -L $SOCK-0"
 W=$(mktemp -d)
 fail=0
 cleanup() { $T kill-server 2>/dev/null; rm -rf "$W"; }
@@ -23,36 +23,13 @@ cd "$W" || exit 1
 python3 "$BL_SRC/tests/integration/make_prov_layout.py" left --version 1.2 >/dev/null || exit 1
 python3 "$BL_SRC/tests/integration/make_prov_layout.py" right --version 1.3 >/dev/null || exit 1
 
-wait_for() { # TEXT: until the pane shows it (5 s)
-	i=0
-	while [ $i -lt 50 ]; do
-		$T capture-pane -p -t bl 2>/dev/null | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "timeout waiting for: $1"
-	$T capture-pane -p -t bl
-	return 1
-}
-screen() { # NAME: compare the pane with NAME.screen
-	sleep 0.3
-	$T capture-pane -p -t bl >"$W/screen.txt"
-	if [ "${BL_UPDATE_SCREENS:-}" = 1 ]; then
-		cp "$W/screen.txt" "$GOLD/$1.screen"
-		echo "updated $1.screen"
-	elif ! diff -u "$GOLD/$1.screen" "$W/screen.txt"; then
-		echo "FAIL: screen $1 differs"
-		fail=1
-	fi
-}
-
-$T -f /dev/null new-session -d -s bl -x 100 -y 50 \
+. "$BL_SRC/tests/tui/tmux-lib.sh"
+tui_start 100 50 \
 	"cd '$W' && env TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color NO_COLOR= XDG_CONFIG_HOME=/nonexistent '$BAKELENS' --diff left right; echo EXITED \$?; sleep 30"
-$T set -g window-size manual
 wait_for "5 differences" || exit 1
 wait_for 'input: build-arg:VERSION 1.2 -> 1.3' || fail=1
 wait_for 'build argument VERSION that it uses changed (1.2 -> 1.3)' || fail=1
-screen compare-provenance-100x50
+golden compare-provenance-100x50 || fail=1
 # ] twice: layer 2, whose sides say the Dockerfile line that made them.
 $T send-keys -t bl ']' ']'
 wait_for "difference 2 of 5" || fail=1
@@ -61,7 +38,7 @@ wait_for 'dockerfile Dockerfile:4 `RUN echo "version ${VERSION}" > /version`' ||
 $T send-keys -t bl ']' ']' ']'
 wait_for "difference 5 of 5" || fail=1
 wait_for 'why: build-arg:VERSION 1.2 -> 1.3' || fail=1
-screen compare-provenance-statement-100x50
+golden compare-provenance-statement-100x50 || fail=1
 $T send-keys -t bl q
 wait_for "EXITED 0" || fail=1
 
@@ -71,12 +48,10 @@ python3 "$M" base --base-digest 2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db
 python3 "$M" ctx --commit 1111111111111111111111111111111111111111 >/dev/null
 python3 "$M" line --run-line 'RUN echo "release ${VERSION}" > /version' >/dev/null
 one_input() { # RIGHT INPUT
-	$T kill-server 2>/dev/null
-	T="tmux -L bl-prov-$$-$1"
-	$T -f /dev/null new-session -d -s bl -x 200 -y 50 \
+	tui_start 200 50 \
 		"cd '$W' && env TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color NO_COLOR= XDG_CONFIG_HOME=/nonexistent '$BAKELENS' --diff left $1; sleep 30"
 	wait_for "input: $2" || fail=1
-	n=$($T capture-pane -p -t bl | grep -c ' input: ')
+	n=$(pane | grep -c ' input: ')
 	[ "$n" = 1 ] || { echo "FAIL: $1: $n input lines"; fail=1; }
 }
 one_input base 'base image docker.io/library/alpine:latest moved sha256:4b7ce07002c6 -> sha256:2d711642b726'
@@ -85,9 +60,7 @@ one_input line 'Dockerfile line 4: `RUN echo "version ${VERSION}" > /version` ->
 
 # The explorer: a layer's detail says the Dockerfile line that made it, the
 # provenance statement's its decoded inputs.
-$T kill-server 2>/dev/null
-T="tmux -L bl-prov-$$-explorer"
-$T -f /dev/null new-session -d -s bl -x 120 -y 50 \
+tui_start 120 50 \
 	"cd '$W' && env TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color NO_COLOR= XDG_CONFIG_HOME=/nonexistent '$BAKELENS' left; sleep 30"
 wait_for "attestation for linux/amd64" || fail=1
 $T send-keys -t bl Down Down Right

@@ -13,28 +13,18 @@ for t in tmux jq gzip sha256sum; do
 	command -v $t >/dev/null || { echo "no $t: skip"; exit 77; }
 done
 SOCK=bl-explain-$$
-T="tmux -L $SOCK"
+T="tmux -L $SOCK-0"
 WORK=$(mktemp -d)
 fail=0
 cleanup() { $T kill-server 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT INT TERM
 
-wait_for() {
-	i=0
-	while [ $i -lt 50 ]; do
-		$T capture-pane -p -J -t bl 2>/dev/null | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "timeout waiting for: $1"
-	$T capture-pane -p -t bl
-	return 1
-}
+. "$BL_SRC/tests/tui/tmux-lib.sh"
 # The pane, wrapped lines joined, must hold $1.
 expect_screen() {
-	if ! $T capture-pane -p -J -t bl | tr -d '\n' | sed 's/   */ /g' | grep -qF -- "$1"; then
+	if ! pane -J | tr -d '\n' | sed 's/   */ /g' | grep -qF -- "$1"; then
 		echo "FAIL: the screen lacks: $1"
-		$T capture-pane -p -t bl
+		pane
 		fail=1
 	fi
 }
@@ -58,18 +48,16 @@ DIFF0=$(jq -r '.rootfs.diff_ids[0]' "$BLOBS/$CONFIG")
 [ "$(jq -r '.rootfs.diff_ids[1]' "$BLOBS/$CONFIG")" = "$DIFF" ] || { echo "diff_id differs"; exit 1; }
 CHAIN="sha256:$(printf '%s %s' "$DIFF0" "$DIFF" | sha256sum | cut -d' ' -f1)"
 
-$T kill-server 2>/dev/null
-$T -f /dev/null new-session -d -s bl -x 200 -y 60 \
+tui_start 200 60 \
 	"cd '$WORK' && env TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color NO_COLOR= XDG_CONFIG_HOME=/nonexistent '$BAKELENS' \"my out's\"; echo EXITED \$?; sleep 30"
 $T set -g set-clipboard on
-$T set -g window-size manual
-wait_for "linux/arm64" || exit 1
+wait_for_joined "linux/arm64" || exit 1
 
 # Expand linux/amd64, go to layer 2/5, explain it.
 $T send-keys -t bl j j l j j j
-wait_for "layer 2/5" || exit 1
+wait_for_joined "layer 2/5" || exit 1
 $T send-keys -t bl e
-wait_for "This layer: layer 2/5 of linux/amd64" || exit 1
+wait_for_joined "This layer: layer 2/5 of linux/amd64" || exit 1
 expect_screen "Its digest $LAYER is the sha256 of these $SIZE compressed bytes (gzip)."
 expect_screen "Its diff_id $DIFF is the sha256 of the tar they decompress to (config.rootfs.diff_ids[1]"
 expect_screen "Its ChainID is sha256(\"$DIFF0 $DIFF\") = $CHAIN"
@@ -78,7 +66,7 @@ expect_screen "\$ gzip -dc 'my out'\\''s/blobs/sha256/$HEX' | sha256sum"
 
 # Copy the check commands (c, then k) and run them.
 $T send-keys -t bl c k
-wait_for "Copied check commands" || fail=1
+wait_for_joined "Copied check commands" || fail=1
 $T show-buffer >"$WORK/cmds" 2>/dev/null || true
 lines=$(wc -l <"$WORK/cmds")
 [ "$lines" = 5 ] || { echo "FAIL: $lines commands copied, want 5"; cat "$WORK/cmds"; fail=1; }
@@ -104,7 +92,7 @@ done <"$WORK/cmds"
 
 # v: every check passes.
 $T send-keys -t bl Escape v
-wait_for "all 4 checks pass" || fail=1
+wait_for_joined "all 4 checks pass" || fail=1
 expect_screen "✓ digest: $LAYER = descriptor"
 expect_screen "✓ diff_id: $DIFF = config.rootfs.diff_ids[1]"
 expect_screen "✓ ChainID: sha256(\"$DIFF0 $DIFF\") = $CHAIN"
@@ -118,9 +106,9 @@ printf "$(printf '\\%03o' $((b ^ 1)))" |
 GOT="sha256:$(sha256sum "$BLOBS/$HEX" | cut -d' ' -f1)"
 [ "$GOT" != "$LAYER" ] || { echo "the byte did not change"; exit 1; }
 $T send-keys -t bl Escape v
-wait_for "checks fail" || fail=1
+wait_for_joined "checks fail" || fail=1
 expect_screen "✗ digest: expected $LAYER (descriptor), got $GOT"
 
 $T send-keys -t bl Escape q
-wait_for "EXITED 0" || fail=1
+wait_for_joined "EXITED 0" || fail=1
 exit $fail

@@ -20,7 +20,7 @@ OUT=$BL_SRC/examples/out
 [ -d "$OUT" ] || { echo "no $OUT: skip"; exit 77; }
 W=$(mktemp -d)
 SOCK=bl-fifo-$$
-T="tmux -L $SOCK"
+T="tmux -L $SOCK-0"
 failures=0
 writer=
 cleanup() {
@@ -38,33 +38,12 @@ INDEX12=${INDEX#sha256:}
 INDEX12=${INDEX12:0:12}
 tar -C "$OUT" -cf example.tar . || exit 1
 
-$T -f /dev/null new-session -d -s bl -x 100 -y 30 \
-	"cd '$W' && env -i PATH='$PATH' HOME='$W' TERM=xterm-256color PS1='$ ' sh"
-$T set -g window-size manual
+. "$BL_SRC/tests/tui/tmux-lib.sh"
+tui_start_shell 100 30 "$W"
 sleep 0.2
 
-# run ARGS...: bakelens ARGS in the pane; its pid lands in $W/pid.
-run() {
-	rm -f "$W/pid"
-	$T send-keys -t bl "clear; sh -c 'echo \$\$ >$W/pid; exec env XDG_CONFIG_HOME=/nonexistent LC_ALL=C.UTF-8 TERM=xterm-256color \"\$0\" \"\$@\"' '$BAKELENS' $*; echo EX''IT \$?" Enter
-	local i=0
-	while [ ! -s "$W/pid" ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	pid=$(cat "$W/pid" 2>/dev/null)
-}
-# Wait until the pane shows $1 (up to $2 tenths of a second, default 50).
-wait_for() {
-	local i=0
-	while [ $i -lt "${2:-50}" ]; do
-		$T capture-pane -p -t bl 2>/dev/null | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "timeout waiting for: $1: $($T capture-pane -p -t bl | grep -v '^$' | tail -3)"
-	return 1
-}
+# run ARGS...: bakelens ARGS in the pane; its pid in $pid.
+run() { tui_run_in_shell "$W" "" "$*"; }
 # press KEY: send it, then the milliseconds until the process is gone (up
 # to 5 s) in $ms.
 press() {
@@ -83,49 +62,49 @@ fifo() { rm -f f && mkfifo f; }
 # 1. Esc while no writer has come.
 fifo
 run f
-wait_for "Loading:"
+wait_or_fail "Loading:"
 sleep 0.5
-bar=$($T capture-pane -p -t bl | grep "Loading:")
+bar=$(pane | grep "Loading:")
 case $bar in *"f: waiting for a writer"*"Esc cancel"*) ;; *) fail "no waiting state in the status bar: $bar" ;; esac
 press Escape
 [ "$ms" -lt 500 ] || fail "Esc took $ms ms to end the explorer"
-wait_for "EXIT 130" 20
-$T capture-pane -p -t bl | grep -qF "bakelens: f: cancelled while waiting for a writer" ||
-	fail "Esc: no cancel message: $($T capture-pane -p -t bl | grep -v '^$' | tail -3)"
+wait_or_fail "EXIT 130" 2
+pane | grep -qF "bakelens: f: cancelled while waiting for a writer" ||
+	fail "Esc: no cancel message: $(pane | grep -v '^$' | tail -3)"
 
 # 2. q while no writer has come.
 fifo
 run f
-wait_for "waiting for a writer"
+wait_or_fail "waiting for a writer"
 press q
 [ "$ms" -lt 300 ] || fail "q took $ms ms to quit"
-wait_for "EXIT 0" 20
+wait_or_fail "EXIT 0" 2
 
 # 2b. q while the writer has sent part of the tar and stalls (the load is
 # inside one read, where it sees no cancel): out without waiting a second.
 fifo
 run f
-wait_for "waiting for a writer"
+wait_or_fail "waiting for a writer"
 exec 3>f
 head -c 1024 example.tar >&3
 sleep 0.5
 press q
 [ "$ms" -lt 300 ] || fail "q took $ms ms to quit while the writer stalls"
-wait_for "EXIT 0" 20
+wait_or_fail "EXIT 0" 2
 exec 3>&-
 
 # 3. A writer comes after the explorer started: the build loads.
 fifo
 run f
-wait_for "waiting for a writer"
+wait_or_fail "waiting for a writer"
 cat example.tar >f &
 writer=$!
-wait_for "index $INDEX12" 100
-$T capture-pane -p -t bl | grep -q "Loading:" && fail "still loading after the writer sent the tar"
+wait_or_fail "index $INDEX12" 10
+pane | grep -q "Loading:" && fail "still loading after the writer sent the tar"
 wait "$writer"
 writer=
 press q
-wait_for "EXIT 0" 20
+wait_or_fail "EXIT 0" 2
 
 # 4. The commands: Ctrl-C while waiting, and a load once a writer comes.
 fifo
@@ -140,8 +119,8 @@ fifo
 run tree f
 sleep 0.3
 cat example.tar >f
-wait_for "EXIT 0" 50
-$T capture-pane -p -J -S - -t bl | grep -q "$INDEX12" || fail "tree f: no index $INDEX12 in the output"
+wait_or_fail "EXIT 0" 5
+pane -J -S - | grep -q "$INDEX12" || fail "tree f: no index $INDEX12 in the output"
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "ok"

@@ -20,13 +20,12 @@
 # Needs: BAKELENS (set by meson), tmux, umoci, jq, python3. Exit 77 = skipped.
 set -u
 export TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color
-: "${BAKELENS:?}"
+: "${BAKELENS:?}" "${BL_SRC:?}"
 for t in tmux umoci jq python3; do
 	command -v $t >/dev/null || { echo "no $t: skip"; exit 77; }
 done
 W=$(mktemp -d)
 SOCK=bl-ftree-$$
-runs=0
 T="tmux -L $SOCK-0"
 failures=0
 cleanup() { $T kill-server 2>/dev/null; rm -rf "$W"; }
@@ -78,55 +77,31 @@ umoci raw add-layer --image L:v1 l3.tar >/dev/null || exit 1
 
 # ---------------------------------------------------------------- helpers
 : >raw.out
+. "$BL_SRC/tests/tui/tmux-lib.sh"
 start() { # SOURCE
-	$T kill-server 2>/dev/null
-	runs=$((runs + 1))
-	T="tmux -L $SOCK-$runs"
-	$T -f /dev/null new-session -d -s bl -x 120 -y 40 \
+	tui_start 120 40 \
 		"cd '$W' && env TERM=xterm-256color LC_ALL=C.UTF-8 XDG_CONFIG_HOME=/nonexistent '$BAKELENS' $1; echo EXITED \$?; sleep 30"
-	$T set -g window-size manual
-	$T pipe-pane -t bl -o "cat >>'$W/raw.out'"
-	# The pane's title, which an OSC 0 from the data would change; set until
-	# it holds (tmux names a new pane after the host a moment after start).
-	local i=0
-	while [ $i -lt 20 ]; do
-		sleep 0.1
-		$T select-pane -t bl -T clean
-		[ "$($T display -p -t bl '#{pane_title}')" = clean ] && break
-		i=$((i + 1))
-	done
-}
-screen() { $T capture-pane -p -t bl; }
-# Wait until the pane shows $1 (up to $2 tenths of a second, default 50).
-wait_for() {
-	local i=0
-	while [ $i -lt "${2:-50}" ]; do
-		screen 2>/dev/null | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "timeout waiting for: $1"
-	screen | grep -v '^$' | tail -8
-	return 1
+	tui_record "$W/raw.out"
+	tui_title_clean
 }
 keys() { $T send-keys -t bl "$@"; sleep 0.3; }
 # The screen line holding $1.
-line() { screen | grep -F -- "$1" | head -1; }
+line() { pane | grep -F -- "$1" | head -1; }
 # expect_line WHAT TEXT REGEX: the line holding TEXT matches REGEX.
 expect_line() {
 	local l
 	l=$(line "$2")
 	printf '%s\n' "$l" | grep -qE -- "$3" || fail "$1: line '$l' does not match /$3/"
 }
-has() { screen | grep -qF -- "$2" || fail "$1: the screen does not show '$2'"; }
-hasnt() { screen | grep -qF -- "$2" && fail "$1: the screen shows '$2'"; }
+has() { pane | grep -qF -- "$2" || fail "$1: the screen does not show '$2'"; }
+hasnt() { pane | grep -qF -- "$2" && fail "$1: the screen shows '$2'"; }
 
 # ---------------------------------------------------------------- the tree
 start L
-wait_for "layer 3/3" || exit 1
+wait_or_fail "layer 3/3" || exit 1
 keys / manifest Enter
 keys F # the manifest: the image as of its top layer
-wait_for "layer 3/3 of linux/amd64, image as of it" || exit 1
+wait_or_fail "layer 3/3 of linux/amd64, image as of it" || exit 1
 expect_line "merged: fresh.txt is the top layer's" "fresh.txt" '^A +fresh\.txt +6 B$'
 expect_line "merged: conf from below, unmarked" "conf" '^ +conf +10 B$'
 expect_line "merged: directory size summed" "hl/" '^ +. hl/ +600 B$'
@@ -136,7 +111,7 @@ hasnt "merged: deleted files are gone" "big"
 # The hostile name, escaped.
 has "hostile name" 'x\e[7mrev'
 # The letter is coloured: an SGR sequence just before it.
-$T capture-pane -p -e -t bl | grep 'fresh\.txt' | grep -qE $'\e\\[[0-9;]*m''A' ||
+pane -e | grep 'fresh\.txt' | grep -qE $'\e\\[[0-9;]*m''A' ||
 	fail "the A mark has no colour of its own"
 # Collapse and expand notes/.
 keys / notes Enter
@@ -153,12 +128,12 @@ has "+ opens one level" "evil.txt"
 
 # The layer's changes (i), and the layers below ([) keeping the path.
 keys i
-wait_for "layer 3/3 of linux/amd64, its changes: 1 added, 0 modified, 2 deleted" || true
+wait_or_fail "layer 3/3 of linux/amd64, its changes: 1 added, 0 modified, 2 deleted" || true
 expect_line "opaque deletion" " a " '^D +a +\(opaque: 1 entry, 5 B\)'
 expect_line "opaque deletion" " b " '^D +b +\(opaque: 1 entry, 6 B\)'
 hasnt "changes: nothing from below" "conf"
 keys '['
-wait_for "layer 2/3 of linux/amd64, its changes: 0 added, 1 modified, 2 deleted" || true
+wait_or_fail "layer 2/3 of linux/amd64, its changes: 0 added, 1 modified, 2 deleted" || true
 expect_line "modified" "conf" '^M +conf'
 expect_line "deleted file" "big" '^D +big +\(whiteout: 1 entry, 19.5 KiB\)'
 expect_line "deleted directory" "dir/" '^D +. dir/ +\(whiteout: 4 entries, 700 B\)'
@@ -167,12 +142,12 @@ keys Enter
 has "preview of layer 2's conf" "etc/conf (layer 2/3 of linux/amd64)"
 has "preview of layer 2's conf" "v2 longer"
 keys Escape '['
-wait_for "layer 1/3 of linux/amd64, its changes: 21 added" || true
+wait_or_fail "layer 1/3 of linux/amd64, its changes: 21 added" || true
 keys Enter
 has "[ keeps the path" "etc/conf (layer 1/3 of linux/amd64)"
 has "layer 1's conf" "v1"
 keys Escape ']'
-wait_for "layer 2/3 of linux/amd64, its changes" || true
+wait_or_fail "layer 2/3 of linux/amd64, its changes" || true
 keys Enter
 has "] keeps the path" "etc/conf (layer 2/3 of linux/amd64)"
 keys Escape '['
@@ -205,7 +180,7 @@ has "glob filter" "[*.txt]"
 # the terminal had when bakelens started.)
 title=$($T display -p -t bl '#{pane_title}')
 [ "$title" = clean ] || fail "the pane title changed to '$title'"
-screen | LC_ALL=C grep -q $'\e' && fail "an ESC byte is in the capture"
+pane | LC_ALL=C grep -q $'\e' && fail "an ESC byte is in the capture"
 keys q q
 # Nothing from the data reached the terminal raw (and the record is real).
 LC_ALL=C grep -qaF 'evil.txt' raw.out || fail "tmux pipe-pane recorded nothing"
@@ -218,23 +193,23 @@ done
 # F on the bottom layer lists it alone; ] lists the next one then, on the
 # same path.
 start L
-wait_for "layer 3/3" || exit 1
+wait_or_fail "layer 3/3" || exit 1
 keys / "layer 1/3" Enter
 keys F
-wait_for "layer 1/3 of linux/amd64, its changes: 21 added" || true
+wait_or_fail "layer 1/3 of linux/amd64, its changes: 21 added" || true
 keys / conf Enter
 keys ']'
-wait_for "layer 2/3 of linux/amd64, its changes: 0 added, 1 modified" || true
+wait_or_fail "layer 2/3 of linux/amd64, its changes: 0 added, 1 modified" || true
 keys Enter
 has "] after a listing of one layer keeps the path" "etc/conf (layer 2/3 of linux/amd64)"
 keys Escape q q
 
 # ---------------------------------------------------------------- waste
 start L
-wait_for "layer 3/3" || exit 1
+wait_or_fail "layer 3/3" || exit 1
 keys / manifest Enter
 keys W
-wait_for "Wasted space of" || exit 1
+wait_or_fail "Wasted space of" || exit 1
 "$BAKELENS" check L --json >check.json
 exp() { jq -r ".images[0].$1" check.json; }
 expect_line "efficiency" "efficiency" "^ *efficiency +$(printf '%.6f' "$(exp efficiency)") "
@@ -246,7 +221,7 @@ first=$(jq -r '.images[0].inefficiencies[0].path' check.json)
 expect_line "largest inefficiency first" "2 layers" "  $first\$"
 # Enter: the tree at the layer that ships it, on its path.
 keys Enter
-wait_for "layer 1/3 of linux/amd64, its changes" || true
+wait_or_fail "layer 1/3 of linux/amd64, its changes" || true
 keys Enter
 has "Enter from the waste panel lands on the file" "$first (layer 1/3 of linux/amd64)"
 keys Escape Escape
@@ -283,12 +258,12 @@ json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.
 open("layer.path", "w").write("P/blobs/sha256/" + ld[7:])
 EOF
 start P
-wait_for "layer 1/1" || exit 1
+wait_or_fail "layer 1/1" || exit 1
 keys G F
-wait_for "its changes: 1 added" || exit 1
+wait_or_fail "its changes: 1 added" || exit 1
 printf 'b' | dd of="$(cat layer.path)" bs=1 seek=150000 conv=notrunc 2>/dev/null
 keys / big Enter Enter
-wait_for "could not be read" || true
+wait_or_fail "could not be read" || true
 has "a preview of a changed layer says so" "content hashes to"
 hasnt "a changed layer's file is not shown" "aaaaaaaaaaaaaaaa"
 keys Escape q q
@@ -310,17 +285,17 @@ umoci init --layout M && umoci new --image M:v1 &&
 	umoci config --image M:v1 --os linux --architecture amd64 >/dev/null &&
 	umoci raw add-layer --image M:v1 many.tar >/dev/null || exit 1
 start M
-wait_for "layer 1/1" || exit 1
+wait_or_fail "layer 1/1" || exit 1
 keys G
 $T send-keys -t bl F
-wait_for "Files: reading layer 1/1" || true
+wait_or_fail "Files: reading layer 1/1" || true
 $T send-keys -t bl Escape
-wait_for "File listing cancelled" || true
+wait_or_fail "File listing cancelled" || true
 hasnt "nothing opened after the cancel" "its changes"
 $T send-keys -t bl F
-wait_for "its changes: 300000 added" 600 || true
+wait_or_fail "its changes: 300000 added" 60 || true
 keys q q
-wait_for "EXITED 0" || true
+wait_or_fail "EXITED 0" || true
 
 [ $failures -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "ok"

@@ -30,28 +30,13 @@ wait_port "$PP"
 REF=127.0.0.1:$PP/app:latest
 
 SOCK=bl-reg-$$
-T="tmux -L $SOCK"
+T="tmux -L $SOCK-0"
 trap '$T kill-server 2>/dev/null || true; reg_cleanup' EXIT
+. "$BL_SRC/tests/tui/tmux-lib.sh"
 start() { # ARGS...: bakelens in an 80x24 pane; "EXITED rc" when it ends
-	$T kill-server 2>/dev/null || true
-	SOCK=$SOCK-x
-	T="tmux -L $SOCK"
-	$T -f /dev/null new-session -d -s bl -x 80 -y 24 \
+	tui_start 80 24 \
 		"env HOME='$HOME' XDG_CACHE_HOME='$XDG_CACHE_HOME' XDG_CONFIG_HOME=/nonexistent TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color '$BAKELENS' $*; echo EXITED \$?; sleep 30"
-	$T set -g window-size manual
 }
-wait_for() { # TEXT [SECONDS]: until the pane shows it
-	local i=0 n=$((${2:-5} * 10))
-	while [ $i -lt $n ]; do
-		$T capture-pane -p -t bl 2>/dev/null | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "timeout waiting for: $1" >&2
-	$T capture-pane -p -t bl >&2
-	return 1
-}
-pane() { $T capture-pane -p -t bl; }
 
 # 1. a stalled manifest request
 printf '%s' '[{"match":"GET /v2/app/manifests/latest","action":"stall","times":9}]' >"$RULES"

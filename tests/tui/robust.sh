@@ -21,14 +21,13 @@
 # Needs: BAKELENS (set by meson), tmux, umoci, jq, python3. Exit 77 = skipped.
 set -u
 export TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color
-: "${BAKELENS:?}"
+: "${BAKELENS:?}" "${BL_SRC:?}"
 for t in tmux umoci jq python3 stty; do
 	command -v $t >/dev/null || { echo "no $t: skip"; exit 77; }
 done
 HERE=$(cd "$(dirname "$0")" && pwd)
 W=$(mktemp -d)
 SOCK=bl-robust-$$
-runs=0
 T="tmux -L $SOCK-0"
 failures=0
 feeder=
@@ -43,38 +42,19 @@ cd "$W" || exit 1
 
 # ---------------------------------------------------------------- helpers
 
-# A fresh tmux server with a plain sh (no line editing that would hide a
-# broken tty) in a W x H pane; everything the pane gets is recorded.
+. "$BL_SRC/tests/tui/tmux-lib.sh"
+# A fresh tmux server with a plain sh in a W x H pane; everything the pane
+# gets is recorded.
 start() { # W H
-	$T kill-server 2>/dev/null
-	runs=$((runs + 1))
-	T="tmux -L $SOCK-$runs"
 	: >"$W/raw.out"
-	$T -f /dev/null new-session -d -s bl -x "$1" -y "$2" \
-		"cd '$W' && env -i PATH='$PATH' HOME='$W' TERM=xterm-256color PS1='$ ' sh"
-	$T set -g window-size manual
+	tui_start_shell "$1" "$2" "$W"
 	$T set -g set-clipboard on
-	$T select-pane -t bl -T clean
-	$T pipe-pane -t bl -o "cat >>'$W/raw.out'"
+	tui_title_clean
+	tui_record "$W/raw.out"
 	sleep 0.2
 }
 # Run bakelens in the pane: run "ENV..." "ARGS..." (both go through sh).
-run() {
-	$T send-keys -t bl "clear; ulimit -c 0; sh -c 'echo \$\$ >$W/pid; exec env XDG_CONFIG_HOME=/nonexistent LC_ALL=C.UTF-8 TERM=xterm-256color $1 \"\$0\" \"\$@\"' '$BAKELENS' $2; echo EXIT \$?" Enter
-}
-# Wait until the pane shows $1 (up to $2 tenths of a second, default 50).
-wait_for() {
-	local i=0
-	while [ $i -lt "${2:-50}" ]; do
-		$T capture-pane -p -t bl 2>/dev/null | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "timeout waiting for: $1"
-	$T capture-pane -p -t bl | grep -v '^$' | tail -5
-	return 1
-}
-screen() { $T capture-pane -p -t bl; }
+run() { tui_run_in_shell "$W" "$1" "$2"; }
 flags() { $T display -p -t bl '#{alternate_on} #{cursor_flag} #{keypad_cursor_flag} #{keypad_flag} #{mouse_any_flag}'; }
 # The shell is back, the terminal in a sane state: alternate screen off,
 # cursor shown, keypad and mouse modes off, and (asked in the pane itself)
@@ -85,9 +65,9 @@ check_sane() { # WHAT
 	[ "$f" = "0 1 0 0 0" ] || fail "$1: terminal modes left on (alt cursor keypad-cursor keypad mouse): $f"
 	# (EN''D: the command line itself never shows what is waited for.)
 	$T send-keys -t bl "clear; echo STTY \$(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(echo|icanon|icrnl|isig)' | sort | tr '\\n' ' ')EN''D" Enter
-	wait_for " END" 30 || return
-	screen | grep -q "STTY echo icanon icrnl isig END" ||
-		fail "$1: tty not restored: $(screen | grep STTY)"
+	wait_or_fail " END" 3 || return
+	pane | grep -q "STTY echo icanon icrnl isig END" ||
+		fail "$1: tty not restored: $(pane | grep STTY)"
 }
 # No raw sequence from the hostile data in what bakelens wrote.
 check_raw_clean() { # WHAT
@@ -172,27 +152,27 @@ walk() {
 	$T send-keys -t bl '*'
 	for i in $(seq 1 6); do
 		sleep 0.15
-		seen+=$(screen)
+		seen+=$(pane)
 		$T send-keys -t bl Tab C-f C-f
 		sleep 0.1
-		seen+=$(screen)
+		seen+=$(pane)
 		$T send-keys -t bl Tab e
 		sleep 0.15
-		seen+=$(screen)
+		seen+=$(pane)
 		$T send-keys -t bl Escape j
 	done
 	$T send-keys -t bl g Y m
 	sleep 0.3
-	seen+=$(screen)
+	seen+=$(pane)
 	$T send-keys -t bl Escape q
-	wait_for "EXIT 0" || true
+	wait_or_fail "EXIT 0" || true
 }
 seen=
 run "" "\"\$HP\""
-wait_for "layer 1/2" || exit 1
+wait_or_fail "layer 1/2" || exit 1
 walk
 run "" "--offline meta.json"
-wait_for "warnings (1)" || exit 1
+wait_or_fail "warnings (1)" || exit 1
 walk
 for want in 'v1\e[2JCLR\e]0;PWNTITLE\x07\e]52;c;UFdO' '\u{9b}31mC1\u{202e}RTL\nNL' \
 	'x.evil\e[2J' 'm.evil' 'label:evil\e]0;K\x07' 'E=\e[2JCLR' 'RUN \e[2JCLR' \
@@ -206,48 +186,48 @@ check_sane "hostile explorer"
 # A load error naming the hostile path: printed escaped on a restored terminal.
 : >"$W/raw.out"
 run "" "\"\$HP/missing\""
-wait_for "EXIT 3" || true
-screen | grep -qF 'bakelens: ' || fail "load error: no 'bakelens: ' message: $(screen | grep -v '^$' | head -3)"
-screen | grep -qF '\e]0;PWNTITLE\x07' || fail "load error: the path is not shown escaped"
+wait_or_fail "EXIT 3" || true
+pane | grep -qF 'bakelens: ' || fail "load error: no 'bakelens: ' message: $(pane | grep -v '^$' | head -3)"
+pane | grep -qF '\e]0;PWNTITLE\x07' || fail "load error: the path is not shown escaped"
 check_raw_clean "load error"
 check_sane "load error"
 
 # The compare view and a file diff: layer file names with hostile bytes.
 : >"$W/raw.out"
 run "" "--diff A B"
-wait_for "difference" || exit 1
+wait_or_fail "difference" || exit 1
 $T send-keys -t bl ']' ']'
 sleep 0.2
 $T send-keys -t bl F
-wait_for "Files compared" || true
+wait_or_fail "Files compared" || true
 $T send-keys -t bl Tab C-f
 sleep 0.3
-seen=$(screen)
+seen=$(pane)
 for want in 'A d/\e]0;PWNTITLE\x07' 'A d/\e]52;c;UFdOQ0xJUA==\x07' 'A d/bad\xff\xfeutf8' 'A d/nl\nname' \
 	'A d/c1\u{9b}31m' 'A d/rtl\u{202e}abc' 'A d/\e[2JCLR'; do
 	case $seen in *"$want"*) ;; *) fail "file diff: '$want' not shown escaped" ;; esac
 done
 $T send-keys -t bl q q
-wait_for "EXIT 0" || true
+wait_or_fail "EXIT 0" || true
 check_raw_clean "file diff"
 check_sane "file diff"
 
 # The file tree of the hostile image (F on its manifest): the same names, escaped.
 : >"$W/raw.out"
 run "" "B"
-wait_for "layer 2/2" || exit 1
+wait_or_fail "layer 2/2" || exit 1
 $T send-keys -t bl / "$(jq -r '.manifests[0].digest' B/index.json | cut -c8-19)" Enter
 sleep 0.2
 $T send-keys -t bl F
-wait_for "image as of it" || true
-seen=$(screen)
+wait_or_fail "image as of it" || true
+seen=$(pane)
 # Leaves of d/, added by layer 2: "A", then the indentation, then the name.
 for want in 'A     \e]0;PWNTITLE\x07' 'A     \e]52;c;UFdOQ0xJUA==\x07' 'A     bad\xff\xfeutf8' \
 	'A     nl\nname' 'A     c1\u{9b}31m' 'A     rtl\u{202e}abc' 'A     \e[2JCLR'; do
 	case $seen in *"$want"*) ;; *) fail "files: '$want' not shown escaped" ;; esac
 done
 $T send-keys -t bl q q
-wait_for "EXIT 0" || true
+wait_or_fail "EXIT 0" || true
 check_raw_clean "files"
 check_sane "files"
 
@@ -255,13 +235,13 @@ check_sane "files"
 
 exit_for() { # KEY-or-SIGNAL CODE WHAT
 	run "" "A"
-	wait_for " bakelens " || return
+	wait_or_fail " bakelens " || return
 	sleep 0.2
 	case $1 in
 	-*) kill "$1" "$(cat "$W/pid")" ;;
 	*) $T send-keys -t bl "$1" ;;
 	esac
-	wait_for "EXIT $2" || return
+	wait_or_fail "EXIT $2" || return
 	check_sane "$3"
 }
 start 100 30
@@ -348,35 +328,35 @@ unfeed() { kill "$feeder" 2>/dev/null; wait "$feeder" 2>/dev/null; feeder=; }
 start 100 30
 feed 20000000
 run "" "big.tar.gz"
-wait_for "Loading:" || true
+wait_or_fail "Loading:" || true
 sleep 2.2
-bar1=$(screen | tail -1)
+bar1=$(pane | tail -1)
 case $bar1 in *"Loading:"*"Esc cancel"*) ;; *) fail "slow load: no progress in the status bar: $bar1" ;; esac
 case $bar1 in *"s)"*) ;; *) fail "slow load: the status bar shows no time going by: $bar1" ;; esac
 $T send-keys -t bl '?'
-wait_for "bakelens keys" 20 || fail "slow load: ? did not open the help while loading"
-screen | tail -1 | grep -q "Loading:" || fail "slow load: the help hid the progress"
+wait_or_fail "bakelens keys" 2 || fail "slow load: ? did not open the help while loading"
+pane | tail -1 | grep -q "Loading:" || fail "slow load: the help hid the progress"
 $T send-keys -t bl Escape
 sleep 0.3
-screen | grep -q "bakelens keys" && fail "slow load: Esc did not close the help"
+pane | grep -q "bakelens keys" && fail "slow load: Esc did not close the help"
 t0=$(date +%s%N)
 $T send-keys -t bl Escape
-wait_for "EXIT 130" 100 || true
+wait_or_fail "EXIT 130" 10 || true
 t1=$(date +%s%N)
 # Generous on a shared machine; without the fix this takes the rest of the
 # 300 MB member at 20 MB/s (about 15 s).
 [ $(((t1 - t0) / 1000000)) -lt 8000 ] || fail "slow load: Esc took $(((t1 - t0) / 1000000)) ms to cancel"
-screen | grep -q "bakelens: .*cancel" || fail "slow load: no 'cancelled' message: $(screen | grep -v '^$' | tail -3)"
+pane | grep -q "bakelens: .*cancel" || fail "slow load: no 'cancelled' message: $(pane | grep -v '^$' | tail -3)"
 check_sane "cancelled load"
 unfeed
 # q while the load is inside the 300 MB member: out without waiting for its end.
 feed 20000000
 run "" "big.tar.gz"
-wait_for "Loading:" || true
+wait_or_fail "Loading:" || true
 sleep 1
 t0=$(date +%s%N)
 $T send-keys -t bl q
-wait_for "EXIT 0" 100 || true
+wait_or_fail "EXIT 0" 10 || true
 t1=$(date +%s%N)
 [ $(((t1 - t0) / 1000000)) -lt 8000 ] || fail "slow load: q took $(((t1 - t0) / 1000000)) ms to quit"
 check_sane "quit while loading"
@@ -384,9 +364,9 @@ unfeed
 # And when it is let be, it loads (fast feed).
 feed 2000000000
 run "" "big.tar.gz"
-wait_for "layer 1/1" 300 || true
+wait_or_fail "layer 1/1" 30 || true
 $T send-keys -t bl q
-wait_for "EXIT 0" || true
+wait_or_fail "EXIT 0" || true
 unfeed
 
 # ------------------------------------------------- 4. resize storms
@@ -408,7 +388,7 @@ jq --arg m "$m2" --argjson s "$(stat -c %s m.json)" '.manifests[0].digest = $m |
 
 start 80 24
 run "" "U"
-wait_for "layer 1/1" || exit 1
+wait_or_fail "layer 1/1" || exit 1
 $T send-keys -t bl j j
 sleep 0.2
 sizes="40x10 200x60 57x13 181x44 40x60 200x10 99x31 123x17 64x58 150x22 41x11 199x59 77x33 188x12 45x47 160x50 90x20 133x41 52x15 117x33"
@@ -416,16 +396,16 @@ for s in $sizes; do
 	$T resize-window -t bl -x "${s%x*}" -y "${s#*x}"
 done
 sleep 0.8
-$T capture-pane -p -e -t bl >storm.txt
+pane -e >storm.txt
 $T send-keys -t bl q
-wait_for "EXIT 0" || true
+wait_or_fail "EXIT 0" || true
 # A fresh start at the final size, the same keys.
 start 117 33
 run "" "U"
-wait_for "layer 1/1" || exit 1
+wait_or_fail "layer 1/1" || exit 1
 $T send-keys -t bl j j
 sleep 0.8
-$T capture-pane -p -e -t bl >fresh.txt
+pane -e >fresh.txt
 python3 "$HERE/cells.py" storm.txt fresh.txt ||
 	fail "resize storm: the screen differs from a fresh start at 117x33 (above)"
 # C-l repaints what another program wrote over the screen.
@@ -433,8 +413,8 @@ printf '\033[5;5HGARBAGE-ON-SCREEN' >"$($T display -p -t bl '#{pane_tty}')"
 sleep 0.2
 $T send-keys -t bl C-l
 sleep 0.4
-screen | grep -q GARBAGE-ON-SCREEN && fail "C-l: the screen was not repainted"
-$T capture-pane -p -e -t bl >redrawn.txt
+pane | grep -q GARBAGE-ON-SCREEN && fail "C-l: the screen was not repainted"
+pane -e >redrawn.txt
 python3 "$HERE/cells.py" redrawn.txt fresh.txt || fail "C-l: the repainted screen differs (above)"
 
 # 5. The border between the panes is at one column on every row, whatever
@@ -457,7 +437,7 @@ if len(cols) != 1:
     sys.exit(1)
 EOF
 for want in "日本語のラベル|" $'cafe\xcc\x81 nai\xcc\x88ve|' "🚀 rocket|" "한국어|" "ｱｲｳ half|"; do
-	screen | grep -qF -- "$want" || fail "utf-8: '$want' not shown as is"
+	pane | grep -qF -- "$want" || fail "utf-8: '$want' not shown as is"
 done
 
 # Under 20 columns and tiny sizes: no crash, and it comes back.
@@ -471,9 +451,9 @@ $T resize-window -t bl -x 80 -y 24
 sleep 0.3
 kill -0 "$(cat "$W/pid")" 2>/dev/null || fail "narrow: bakelens died at a small size"
 $T send-keys -t bl C-l
-wait_for " bakelens " || true
+wait_or_fail " bakelens " || true
 $T send-keys -t bl q
-wait_for "EXIT 0" || true
+wait_or_fail "EXIT 0" || true
 check_sane "resizes"
 
 # LANG=C: ASCII guides, '?' for what ASCII cannot show, and not one byte
@@ -481,14 +461,14 @@ check_sane "resizes"
 start 100 30
 : >"$W/raw.out"
 $T send-keys -t bl "clear; env -u LC_ALL LANG=C XDG_CONFIG_HOME=/nonexistent TERM=xterm-256color '$BAKELENS' U; echo EXIT \$?" Enter
-wait_for "layer 1/1" || true
+wait_or_fail "layer 1/1" || true
 $T send-keys -t bl j j
 sleep 0.4
-screen | grep -qF -- '`- - manifest' || fail "LANG=C: no ASCII guides: $(screen | sed -n 3p)"
-screen | grep -qF -- '??????????????|' || fail "LANG=C: CJK label not shown as '?' per column"
-screen | grep -qF -- 'cafe naive|' || fail "LANG=C: combining marks not left out"
+pane | grep -qF -- '`- - manifest' || fail "LANG=C: no ASCII guides: $(pane | sed -n 3p)"
+pane | grep -qF -- '??????????????|' || fail "LANG=C: CJK label not shown as '?' per column"
+pane | grep -qF -- 'cafe naive|' || fail "LANG=C: combining marks not left out"
 $T send-keys -t bl q
-wait_for "EXIT 0" || true
+wait_or_fail "EXIT 0" || true
 if LC_ALL=C grep -qaP '[\x80-\xff]' "$W/raw.out"; then
 	fail "LANG=C: non-ASCII bytes written: $(LC_ALL=C grep -oaP '.{0,10}[\x80-\xff]+' "$W/raw.out" | head -3 | cat -v)"
 fi
@@ -510,11 +490,11 @@ EOF
 colour_run() { # ENV ARGS WHAT
 	: >"$W/raw.out"
 	run "$1" "$2"
-	wait_for "layer 1/1" || return
+	wait_or_fail "layer 1/1" || return
 	$T send-keys -t bl j j '?'
 	sleep 0.3
 	$T send-keys -t bl q q
-	wait_for "EXIT 0" || true
+	wait_or_fail "EXIT 0" || true
 }
 start 100 30
 colour_run "NO_COLOR=1" "U"
@@ -527,7 +507,7 @@ colour_run "TERM=xterm" "U"
 LC_ALL=C grep -qaF $'\e[38;5;' "$W/raw.out" && fail "TERM=xterm: 256-colour sequences on an 8-colour terminal"
 check_sane "TERM=xterm"
 colour_run "TERM=vt100" "U"
-screen | grep -qF " bakelens " && fail "TERM=vt100: the explorer was left on the screen (no alternate screen to leave)"
+pane | grep -qF " bakelens " && fail "TERM=vt100: the explorer was left on the screen (no alternate screen to leave)"
 check_sane "TERM=vt100"
 
 echo "$failures failure(s)"

@@ -16,16 +16,15 @@ python3 "$MK" "$BL_TMP/b" spdx amd64=musl@1.2.5,zlib@1.3 arm64=musl@1.2.4
 python3 "$MK" "$BL_TMP/c" cyclonedx "amd64=musl@1.2.4,zlib@1.3,$(printf 'evil\033[31m')@6" arm64=musl@1.2.5
 
 SOCK=bl-csbom-$$
-T="tmux -L $SOCK"
+T="tmux -L $SOCK-0"
 trap '$T kill-server 2>/dev/null || true; bl_cleanup' EXIT
 . "$BL_SRC/tests/tui/tmux-lib.sh"
-$T -f /dev/null new-session -d -s bl -x 120 -y 30 \
+tui_start 120 30 \
 	"env XDG_CONFIG_HOME=/nonexistent TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color '$BAKELENS' --diff '$BL_TMP/a' '$BL_TMP/b'; echo EXITED \$?; sleep 30"
-$T set -g window-size manual
 if wait_for "1 difference" 10; then pass; else fail "the view does not count one difference"; fi
 $T send-keys -t bl n
 if wait_for "difference 1 of 1" 5; then pass; else fail "n does not go to the difference"; fi
-screen=$($T capture-pane -p -t bl)
+screen=$(pane)
 expect_eq "the difference is the SBOM statement" 1 "$(grep -c '^ statement sbom (spdx): index only' <<<"$screen")"
 expect_eq "its package change" 1 "$(grep -c '^   package musl 1.2.4 -> 1.2.5 (apk)$' <<<"$screen")"
 expect_eq "no other package line" 1 "$(grep -c '^   package ' <<<"$screen")"
@@ -36,17 +35,12 @@ if wait_for "No next difference" 5; then pass; else fail "a second difference wa
 $T send-keys -t bl q
 if wait_for "EXITED 0" 5; then pass; else fail "q did not quit with 0"; fi
 
-$T kill-server 2>/dev/null || true
-# a server of its own: the first one may still be shutting down
-T="tmux -L $SOCK-2"
-trap '$T kill-server 2>/dev/null || true; bl_cleanup' EXIT
-$T -f /dev/null new-session -d -s bl -x 100 -y 24 \
+tui_start 100 24 \
 	"env XDG_CONFIG_HOME=/nonexistent TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color '$BAKELENS' '$BL_TMP/c'; echo EXITED \$?; sleep 30"
-$T set -g window-size manual
 if wait_for "index" 10; then pass; else fail "the explorer did not open"; fi
 $T send-keys -t bl P
 if wait_for "bakelens - packages" 5; then pass; else fail "P did not open the packages"; fi
-screen=$($T capture-pane -p -t bl)
+screen=$(pane)
 expect_eq "packages: one list per SBOM, counted" \
 	"$(printf '%s\n' ' sbom (cyclonedx) of attestation for linux/amd64: 3 packages' \
 		' sbom (cyclonedx) of attestation for linux/arm64: 1 package')" \
@@ -57,7 +51,7 @@ expect_eq "packages: hostile name escaped" 1 "$(grep -cF '   evil\e[31m 6 apk  p
 $T send-keys -t bl f m u s
 if wait_for "1 of 3 packages" 5; then pass; else fail "f did not filter the packages"; fi
 $T send-keys -t bl Enter
-screen=$($T capture-pane -p -t bl)
+screen=$(pane)
 expect_eq "filtered: musl only, on both platforms" \
 	"$(printf '%s\n' '   musl 1.2.4 apk  pkg:apk/alpine/musl@1.2.4' '   musl 1.2.5 apk  pkg:apk/alpine/musl@1.2.5')" \
 	"$(grep '^   [a-z]' <<<"$screen")"
