@@ -29,6 +29,127 @@ static void put_key_hint(struct bl_ui *ui, struct bl_canvas *c, int *col, enum b
 	*col += bl_canvas_put(c, *col, y, c->w - *col, BL_ROLE_STATUS, " ");
 }
 
+/* The state a hint's label depends on: while it holds, the hint shows
+ * `other` instead of `label` (NULL: no hint). */
+enum hint_cond {
+	HINT_FIXED,      /* the label never changes */
+	HINT_CANCELLING, /* a cancel is already on its way */
+	HINT_CMP_ONLY,   /* the compare view is all there is: closing it quits */
+	HINT_LAYER_PAIR, /* the compare cursor is on a layer both sides have */
+	HINT_MERGED,     /* the file view shows the image, not one layer's changes */
+	HINT_ASCII,      /* no "…" on this terminal */
+};
+
+struct key_hint {
+	enum bl_action action;
+	const char *label;
+	enum hint_cond cond;
+	const char *other;
+};
+
+static bool hint_cond_holds(struct bl_ui *ui, enum hint_cond cond)
+{
+	switch (cond) {
+	case HINT_FIXED:
+		return false;
+	case HINT_CANCELLING:
+		return ui->cancelling;
+	case HINT_CMP_ONLY:
+		return ui->cmp_only;
+	case HINT_LAYER_PAIR: {
+		const struct bl_cmp_node *n = bl_cmpview_node(&ui->cmpv);
+		return n && n->kind == BL_NODE_LAYER && n->left && n->right;
+	}
+	case HINT_MERGED:
+		return bl_fileview_merged(ui->fv);
+	case HINT_ASCII:
+		return ui->ascii;
+	}
+	return false;
+}
+
+/* One scope's hints, in the order the status bar shows them. */
+static const struct key_hint loading_hints[] = {
+        {BL_ACTION_BACK, "cancel", HINT_CANCELLING, NULL},
+        {BL_ACTION_QUIT, "quit", HINT_FIXED, NULL},
+};
+static const struct key_hint cancel_hints[] = {
+        {BL_ACTION_BACK, "cancel", HINT_FIXED, NULL},
+};
+static const struct key_hint compare_hints[] = {
+        {BL_ACTION_BACK, "close", HINT_CMP_ONLY, "quit"},
+        {BL_ACTION_NEXT_DIFF, "next", HINT_FIXED, NULL},
+        {BL_ACTION_PREV_DIFF, "prev", HINT_FIXED, NULL},
+        {BL_ACTION_TOGGLE, "open", HINT_FIXED, NULL},
+        {BL_ACTION_FILE_DIFF, NULL, HINT_LAYER_PAIR, "files"},
+        {BL_ACTION_FOCUS_NEXT, "pane", HINT_FIXED, NULL},
+        {BL_ACTION_COPY_DIGEST, "copy", HINT_FIXED, NULL},
+        {BL_ACTION_HELP, "help", HINT_FIXED, NULL},
+        {BL_ACTION_IGNORE_TIMESTAMPS, "timestamps", HINT_FIXED, NULL},
+};
+static const struct key_hint menu_hints[] = {
+        {BL_ACTION_SELECT, "copy", HINT_FIXED, NULL},
+        {BL_ACTION_BACK, "close", HINT_FIXED, NULL},
+};
+static const struct key_hint files_hints[] = {
+        {BL_ACTION_BACK, "close", HINT_FIXED, NULL},
+        {BL_ACTION_OPEN_FILE, "open", HINT_FIXED, NULL},
+        {BL_ACTION_MERGED, "image", HINT_MERGED, "changes"},
+        {BL_ACTION_LAYER_BELOW, "below", HINT_FIXED, NULL},
+        {BL_ACTION_LAYER_ABOVE, "above", HINT_FIXED, NULL},
+        {BL_ACTION_CHANGES_ONLY, "changed", HINT_FIXED, NULL},
+        {BL_ACTION_FILTER, "filter", HINT_FIXED, NULL},
+        {BL_ACTION_SEARCH, "search", HINT_FIXED, NULL},
+        {BL_ACTION_HELP, "help", HINT_FIXED, NULL},
+};
+static const struct key_hint waste_hints[] = {
+        {BL_ACTION_BACK, "close", HINT_FIXED, NULL},
+        {BL_ACTION_GO_TO_FILE, "go to file", HINT_FIXED, NULL},
+        {BL_ACTION_SEARCH, "search", HINT_FIXED, NULL},
+        {BL_ACTION_HELP, "help", HINT_FIXED, NULL},
+};
+static const struct key_hint pager_hints[] = {
+        {BL_ACTION_BACK, "close", HINT_FIXED, NULL},
+        {BL_ACTION_PAGE_DOWN, "page", HINT_FIXED, NULL},
+        {BL_ACTION_SEARCH, "search", HINT_FIXED, NULL},
+        {BL_ACTION_QUIT, "quit", HINT_FIXED, NULL},
+};
+/* The tree, the detail pane and every other view: these first, then the
+ * view's own, then view_tail_hints. */
+static const struct key_hint view_head_hints[] = {
+        {BL_ACTION_QUIT, "quit", HINT_FIXED, NULL},
+        {BL_ACTION_HELP, "help", HINT_FIXED, NULL},
+};
+static const struct key_hint tree_hints[] = {
+        {BL_ACTION_TOGGLE, "open", HINT_FIXED, NULL},
+        {BL_ACTION_SEARCH, "search", HINT_FIXED, NULL},
+        {BL_ACTION_FILTER, "filter", HINT_FIXED, NULL},
+};
+static const struct key_hint pane_hints[] = {
+        {BL_ACTION_PAGE_DOWN, "page", HINT_FIXED, NULL},
+        {BL_ACTION_SEARCH, "search", HINT_FIXED, NULL},
+};
+static const struct key_hint view_tail_hints[] = {
+        {BL_ACTION_COPY_DIGEST, "copy", HINT_FIXED, NULL},
+        {BL_ACTION_COPY_MENU, "copy\u2026", HINT_ASCII, "copy..."},
+        {BL_ACTION_EXPLAIN, "explain", HINT_FIXED, NULL},
+        {BL_ACTION_MESSAGES, "messages", HINT_FIXED, NULL},
+        {BL_ACTION_FOCUS_NEXT, "pane", HINT_FIXED, NULL},
+};
+
+#define put_key_hints(ui, c, col, scope, table)                                                    \
+	put_key_hint_table(ui, c, col, scope, table, sizeof table / sizeof table[0])
+
+static void put_key_hint_table(struct bl_ui *ui, struct bl_canvas *c, int *col, enum bl_scope scope,
+        const struct key_hint *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *label = hint_cond_holds(ui, h[i].cond) ? h[i].other : h[i].label;
+		if (label)
+			put_key_hint(ui, c, col, scope, h[i].action, label);
+	}
+}
+
 static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 {
 	int y = c->h - 1;
@@ -69,9 +190,7 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 		else
 			snprintf(line, sizeof line, " %s: %s%s ", verb, ui->load.what, secs);
 		col += bl_canvas_put(c, 0, y, c->w, BL_ROLE_PROGRESS, line);
-		if (!ui->cancelling)
-			put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_BACK, "cancel");
-		put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_QUIT, "quit");
+		put_key_hints(ui, c, &col, BL_SCOPE_GLOBAL, loading_hints);
 		return;
 	}
 	if (ui->verify) {
@@ -82,7 +201,7 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 		bl_text_size((int64_t)st->total, total, sizeof total);
 		snprintf(line, sizeof line, " Verifying: %s %s / %s ", st->what, done, total);
 		col += bl_canvas_put(c, 0, y, c->w, BL_ROLE_PROGRESS, line);
-		put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_BACK, "cancel");
+		put_key_hints(ui, c, &col, BL_SCOPE_GLOBAL, cancel_hints);
 		return;
 	}
 	if (ui->ijob || ui->ftb || ui->pvr || ui->job) {
@@ -100,74 +219,37 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 		else
 			snprintf(line, sizeof line, " Files: %s ", st->what);
 		col += bl_canvas_put(c, 0, y, c->w, BL_ROLE_PROGRESS, line);
-		put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_BACK, "cancel");
+		put_key_hints(ui, c, &col, BL_SCOPE_GLOBAL, cancel_hints);
 		return;
 	}
 	enum bl_scope scope;
 	ui_current_view(ui, &scope);
 	if (ui->cmp_open && scope != BL_SCOPE_MENU && scope != BL_SCOPE_PAGER) {
-		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_BACK,
-		        ui->cmp_only ? "quit" : "close");
-		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_NEXT_DIFF, "next");
-		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_PREV_DIFF, "prev");
-		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_TOGGLE, "open");
-		const struct bl_cmp_node *n = bl_cmpview_node(&ui->cmpv);
-		if (n && n->kind == BL_NODE_LAYER && n->left && n->right)
-			put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_FILE_DIFF, "files");
-		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_FOCUS_NEXT, "pane");
-		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_COPY_DIGEST, "copy");
-		put_key_hint(ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_HELP, "help");
-		put_key_hint(
-		        ui, c, &col, BL_SCOPE_COMPARE, BL_ACTION_IGNORE_TIMESTAMPS, "timestamps");
+		put_key_hints(ui, c, &col, BL_SCOPE_COMPARE, compare_hints);
 		return;
 	}
 	if (scope == BL_SCOPE_MENU) {
-		put_key_hint(ui, c, &col, scope, BL_ACTION_SELECT, "copy");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_BACK, "close");
+		put_key_hints(ui, c, &col, scope, menu_hints);
 		return;
 	}
 	if (scope == BL_SCOPE_FILES) {
-		put_key_hint(ui, c, &col, scope, BL_ACTION_BACK, "close");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_OPEN_FILE, "open");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_MERGED,
-		        bl_fileview_merged(ui->fv) ? "changes" : "image");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_LAYER_BELOW, "below");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_LAYER_ABOVE, "above");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_CHANGES_ONLY, "changed");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_FILTER, "filter");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_SEARCH, "search");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_HELP, "help");
+		put_key_hints(ui, c, &col, scope, files_hints);
 		return;
 	}
 	if (scope == BL_SCOPE_WASTE) {
-		put_key_hint(ui, c, &col, scope, BL_ACTION_BACK, "close");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_GO_TO_FILE, "go to file");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_SEARCH, "search");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_HELP, "help");
+		put_key_hints(ui, c, &col, scope, waste_hints);
 		return;
 	}
 	if (scope == BL_SCOPE_PAGER) {
-		put_key_hint(ui, c, &col, scope, BL_ACTION_BACK, "close");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_PAGE_DOWN, "page");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_SEARCH, "search");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_QUIT, "quit");
+		put_key_hints(ui, c, &col, scope, pager_hints);
 		return;
 	}
-	put_key_hint(ui, c, &col, scope, BL_ACTION_QUIT, "quit");
-	put_key_hint(ui, c, &col, scope, BL_ACTION_HELP, "help");
-	if (scope == BL_SCOPE_TREE) {
-		put_key_hint(ui, c, &col, scope, BL_ACTION_TOGGLE, "open");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_SEARCH, "search");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_FILTER, "filter");
-	} else {
-		put_key_hint(ui, c, &col, scope, BL_ACTION_PAGE_DOWN, "page");
-		put_key_hint(ui, c, &col, scope, BL_ACTION_SEARCH, "search");
-	}
-	put_key_hint(ui, c, &col, scope, BL_ACTION_COPY_DIGEST, "copy");
-	put_key_hint(ui, c, &col, scope, BL_ACTION_COPY_MENU, ui->ascii ? "copy..." : "copy\u2026");
-	put_key_hint(ui, c, &col, scope, BL_ACTION_EXPLAIN, "explain");
-	put_key_hint(ui, c, &col, scope, BL_ACTION_MESSAGES, "messages");
-	put_key_hint(ui, c, &col, scope, BL_ACTION_FOCUS_NEXT, "pane");
+	put_key_hints(ui, c, &col, scope, view_head_hints);
+	if (scope == BL_SCOPE_TREE)
+		put_key_hints(ui, c, &col, scope, tree_hints);
+	else
+		put_key_hints(ui, c, &col, scope, pane_hints);
+	put_key_hints(ui, c, &col, scope, view_tail_hints);
 	if (ui->have_tree && ui->tree.len) {
 		char pos[48];
 		snprintf(pos, sizeof pos, " %zu/%zu ", ui->treev.cursor + 1, ui->tree.len);
