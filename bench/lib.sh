@@ -11,3 +11,22 @@ median_ms() {
 	done
 	printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
 }
+
+# bench_registry BUILD_DIR [RUNS]: what the registry benchmarks start from,
+# with tests/integration's helpers (lib.sh and registry-lib.sh, sourced
+# here): BAKELENS and BL_REGISTRY_PROBE of BUILD_DIR, RUNS (10 unless
+# given), Debian's docker-registry on 127.0.0.1 at $R, and the test images
+# (make_layout) in $BL_TMP/layout. What it starts is stopped on exit.
+bench_registry() {
+	BUILD=${1:?usage: $0 BUILD_DIR [RUNS]}
+	RUNS=${2:-10}
+	export BAKELENS=$BUILD/bakelens
+	export BL_REGISTRY_PROBE=$BUILD/tests/integration/registry_probe
+	local src
+	src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+	. "$src/tests/integration/lib.sh"
+	. "$src/tests/integration/registry-lib.sh"
+	start_registry bench plain
+	R=127.0.0.1:$REG_PORT
+	make_layout "$BL_TMP/layout"
+}

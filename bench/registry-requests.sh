@@ -16,17 +16,9 @@
 #
 # usage: bench/registry-requests.sh BUILD_DIR [RUNS]
 set -euo pipefail
-BUILD=${1:?usage: $0 BUILD_DIR [RUNS]}
-RUNS=${2:-10}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-export BAKELENS=$BUILD/bakelens
-export BL_REGISTRY_PROBE=$BUILD/tests/integration/registry_probe
-. "$SRC/tests/integration/lib.sh"
-. "$SRC/tests/integration/registry-lib.sh"
-
-start_registry bench plain
-R=127.0.0.1:$REG_PORT
-make_layout "$BL_TMP/layout"
+. "$SRC/bench/lib.sh"
+bench_registry "$@"
 push "oci:$BL_TMP/layout:amd64" "$R/bench/one:latest"
 ONE=$R/bench/one:latest
 
