@@ -1,4 +1,4 @@
-/* Helpers shared by the store tests (test_store, test_ocidir, test_tar,
+/* Helpers shared by the store tests (test_store, test_ocidir, test_tar_*,
  * test_stdin): corpus paths, temp dirs, a verifying walk over a store, and
  * member extraction with libarchive independent of the store's own index. */
 #ifndef BL_TEST_STORE_HELPERS_H
