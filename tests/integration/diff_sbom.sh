@@ -99,6 +99,23 @@ expect_eq "JSON: the summary names them too" 1 \
 	"$(jq -r '.platforms[] | select(.platform == "linux/amd64") | .summary' "$O" | grep -c "; $total packages changed ($added added")"
 expect_eq "JSON: the counts match the SBOM node's" "$added $removed $changed" \
 	"$(jq -r '[.. | objects | select(.packages) | .packages][0] | "\(.added) \(.removed) \(.changed)"' "$O")"
+# The compare view (bakelens --diff, in tmux when installed) shows the
+# same summary line under "Per platform".
+if command -v tmux >/dev/null 2>&1; then
+	T="tmux -L bl-sbom-$$"
+	$T -f /dev/null new-session -d -s bl -x 220 -y 40 \
+		"env XDG_CONFIG_HOME=/nonexistent TERM=xterm-256color LC_ALL=C.UTF-8 '$BAKELENS' --diff '$A' '$B'; sleep 30"
+	shown=0
+	for _ in $(seq 50); do
+		if $T capture-pane -p -t bl | grep -q "latest linux/amd64: .*; $total packages changed ($added added, $removed removed, $changed versions changed)"; then
+			shown=1
+			break
+		fi
+		sleep 0.1
+	done
+	expect_eq "the compare view's amd64 line names the package changes" 1 "$shown"
+	$T kill-server 2>/dev/null || true
+fi
 
 # One package added and one removed (CycloneDX), hostile name escaped.
 A=$BL_TMP/hostile-a
