@@ -109,14 +109,17 @@ run_bl() { # the explorer on $1 in a new session
 start_fault_proxy "$REG_PORT" u:p
 P=127.0.0.1:$PP
 amd=${plats[0]}
-open_slow() { # the explorer through the proxy, the tag list late, amd64's manifest opened
-	echo '[{"match": "GET /v2/multi/tags/list", "action": "delay:20000", "times": 1}]' >"$RULES"
+open_amd() { # the explorer through the proxy (rules $1), amd64's manifest opened
+	echo "$1" >"$RULES"
 	run_bl "$P/multi:v1"
 	if wait_for "${amd:7:12}" 10; then pass; else fail "the platform manifest is not shown"; fi
 	sleep 0.5
 	$T send-keys -t bl / "${amd:7:12}" Enter
 	sleep 0.3
 	$T send-keys -t bl l
+}
+open_slow() { # the tag list answered late
+	open_amd '[{"match": "GET /v2/multi/tags/list", "action": "delay:20000", "times": 1}]'
 	if wait_for "reading referrers" 5; then pass; else fail "the node does not say its referrers are being read"; fi
 }
 open_slow
@@ -160,6 +163,17 @@ $T kill-session -t bl
 open_slow
 $T send-keys -t bl q
 if wait_for "EXITED 0" 5; then pass; else fail "q while reading did not quit with 0"; fi
+$T kill-session -t bl
+
+# A read that fails says why on the node; opening it again asks again.
+open_amd '[{"match": "GET /v2/multi/referrers/", "action": "403", "times": 1}]'
+if wait_for "! referrers not read: " 5; then pass; else fail "the node does not say the read failed"; fi
+if wait_for "Referrers not read: " 1; then pass; else fail "the status line does not say the read failed"; fi
+$T send-keys -t bl l
+if wait_for "1 referrer read" 10; then pass; else fail "a second expansion did not read the referrer"; fi
+case $($T capture-pane -p -t bl) in *"referrers not read"*) fail "the failure is still shown" ;; *) pass ;; esac
+$T send-keys -t bl q
+if wait_for "EXITED 0" 5; then pass; else fail "q did not quit with 0"; fi
 $T kill-session -t bl
 
 # Expand-all on the index reads the referrers of both platform manifests,
