@@ -272,8 +272,8 @@ void ui_refs_expand(struct bl_ui *ui, enum bl_action a);
 /* Attach what a finished job read (the cursor stays on its node); true
  * while one runs. */
 bool ui_refs_tick(struct bl_ui *ui);
-/* Esc: stop the running job (what it finished is still attached, the rest
- * stays pending); false when none runs. */
+/* Esc: stop the running job (nothing it read is attached: every node it
+ * was reading stays pending); false when none runs. */
 bool ui_refs_cancel(struct bl_ui *ui);
 /* Stop and wait for a running job; forget the marks (bl_ui_free, a new build). */
 void ui_refs_fini(struct bl_ui *ui);

@@ -205,31 +205,31 @@ bool ui_refs_tick(struct bl_ui *ui)
 	bl_work_poll(&j->w, &ui->refs_state);
 	if (!ui->refs_state.done)
 		return true;
+	/* A cancel asked before the result is taken wins (work.h): what the
+	 * user sees does not depend on how far the thread got. */
 	bool cancelled = bl_work_join(&j->w);
 	ui->refs = NULL;
 	const struct bl_node *keep = bl_treeview_node(&ui->treev);
-	size_t added = 0, read = 0, failed = 0;
+	size_t added = 0, failed = 0;
 	const char *why = NULL;
 	for (size_t i = 0; i < j->n; i++) {
 		struct bl_node *n = j->nodes[i];
-		if (i < j->reached && j->sets[i]) {
-			/* What was read before a cancel is kept: it is whole. */
+		if (cancelled || i >= j->reached) {
+			set_mark(ui, n, NULL); /* not read: expanding again asks */
+		} else if (j->sets[i]) {
 			size_t before = n->children.len;
 			added += bl_build_referrers_attach_take(ui->build, n, j->sets[i]);
 			j->sets[i] = NULL;
-			read++;
 			if (j->all) {
 				for (size_t k = before; k < n->children.len; k++)
 					open_subtree(bl_vec_get(&n->children, k));
 			}
 			if (n->children.len)
 				n->expanded = true;
-		} else if (i < j->reached) {
+		} else {
 			failed++;
 			why = j->errs[i].msg;
 			set_mark(ui, n, why);
-		} else {
-			set_mark(ui, n, NULL); /* not read: expanding again asks */
 		}
 	}
 	bl_tree_rebuild(&ui->tree);
@@ -240,12 +240,10 @@ bool ui_refs_tick(struct bl_ui *ui)
 		}
 	}
 	bl_view_clamp(&ui->treev);
-	if (failed)
+	if (cancelled)
+		bl_ui_status(ui, false, "Referrers: cancelled; expanding again reads them");
+	else if (failed)
 		bl_ui_status(ui, true, "Referrers not read: %s", why);
-	else if (cancelled && read < j->n)
-		bl_ui_status(ui, false,
-		        "Referrers: cancelled (%zu of %zu read); expanding again reads them", read,
-		        j->n);
 	else if (j->n > 1)
 		bl_ui_status(ui, false, "%zu referrer%s read for %zu manifests", added,
 		        added == 1 ? "" : "s", j->n);
