@@ -177,7 +177,7 @@ struct files {
  * key scope. */
 struct bl_view *ui_current_view(struct bl_ui *ui, enum bl_scope *scope);
 /* Whether a background job is reading the build's stores (a listing, a
- * preview, a tree build, a verify, a file diff): they serve one thread at
+ * preview, a tree build, a verify, a file diff, a read of referrers): they serve one thread at
  * a time, so nothing else may read them meanwhile. When busy, the status
  * line says so (Esc cancels) and it returns true. */
 bool ui_stores_busy(struct bl_ui *ui);
