@@ -165,6 +165,22 @@ $T send-keys -t bl q
 if wait_for "EXITED 0" 5; then pass; else fail "q while reading did not quit with 0"; fi
 $T kill-session -t bl
 
+# A registry that says "come back in 25 s" (429, Retry-After): Esc does not
+# wait for it.
+pfrom=$(($(wc -l <"$PLOG") + 1))
+open_amd '[{"match": "GET /v2/multi/tags/list", "action": "429:25", "times": 1}]'
+if wait_for "reading referrers" 5; then pass; else fail "the read did not start"; fi
+sleep 1.5
+expect_eq "the registry asked the explorer to wait" 1 "$(tail -n +"$pfrom" "$PLOG" | grep -c "GET /v2/multi/tags/list")"
+t0=$(date +%s%N)
+$T send-keys -t bl Escape
+if wait_for "referrers pending" 5; then pass; else fail "Esc did not stop the wait"; fi
+ms=$((($(date +%s%N) - t0) / 1000000))
+if [ "$ms" -lt 3000 ]; then pass; else fail "Esc took ${ms} ms during a Retry-After wait"; fi
+$T send-keys -t bl q
+if wait_for "EXITED 0" 5; then pass; else fail "q did not quit with 0"; fi
+$T kill-session -t bl
+
 # A read that fails says why on the node; opening it again asks again.
 open_amd '[{"match": "GET /v2/multi/referrers/", "action": "403", "times": 1}]'
 if wait_for "! referrers not read: " 5; then pass; else fail "the node does not say the read failed"; fi
