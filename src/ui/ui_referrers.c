@@ -20,7 +20,7 @@ struct ref_job {
 	struct bl_node **nodes; /* borrowed; fixed while the job runs */
 	size_t n;
 	bool all;     /* expand-all: what is attached is opened too */
-	char *prefix; /* the thread's: "referrers of LABEL (i/n): " */
+	char *prefix; /* the thread's: "LABEL (i/n): ", escaped */
 	/* Written by the thread before bl_work_done: */
 	struct bl_referrers **sets; /* per node; NULL where none was read */
 	struct bl_error *errs;      /* per node */
