@@ -242,7 +242,8 @@ static bool unreadable(struct bl_cmp_node *n)
 	for (int i = 0; i < 2; i++) {
 		const struct bl_node *x = sides[i];
 		if (x->status == BL_STATUS_OK &&
-		        (x->doc || x->kind == BL_NODE_LAYER || x->kind == BL_NODE_BLOB))
+		        (x->doc || x->doc_deferred || x->kind == BL_NODE_LAYER ||
+		                x->kind == BL_NODE_BLOB))
 			continue;
 		if (x->status == BL_STATUS_OK && !x->has_desc)
 			continue;
@@ -512,6 +513,13 @@ static void compare_statement(struct bl_cmp_node *n, const struct ctx *ctx)
 		return;
 	if (cmp_packages(n))
 		return;
+	if (!n->left->doc || !n->right->doc) {
+		/* one side left unread (an SBOM statement), the other of another kind */
+		cmp_set_own(n, BL_CMP_INDEX_ONLY);
+		cmp_note_take(n, cmp_words_blob_changed(
+		                         &n->left->desc.digest, &n->right->desc.digest, false));
+		return;
+	}
 	diff_documents(n, ctx, "statement differs");
 	cmp_statement_causes(n, ctx->platforms);
 }

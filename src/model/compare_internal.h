@@ -210,10 +210,11 @@ char *cmp_referrer_one_sided(const struct bl_node *x, bool left);
 
 /* ---- compare_packages.c ---- */
 
-/* When n pairs two SBOM statements whose packages differ: keeps the
- * changes (n->packages), says them in notes, makes n "index only", and
- * returns true. False, with n untouched, for other statements, SBOMs that
- * do not decode, or the same packages on both sides. */
+/* When n pairs two SBOM statements (digests differ): reads both
+ * (verified), keeps the package changes (n->packages), says them in notes
+ * (or that the packages are the same), makes n "index only", and returns
+ * true; a side that cannot be read or decoded makes n "unknown" with the
+ * error in a note. False, with n untouched, for other statements. */
 bool cmp_packages(struct bl_cmp_node *n);
 
 #endif
