@@ -30,6 +30,7 @@
 struct scan {
 	const char *base, *p, *end;
 	bool failed;
+	bool escaped; /* the last string read held an escape */
 	char msg[128];
 	struct bl_buf key; /* the member name being looked at */
 	struct bl_buf val; /* a string value being copied out */
@@ -98,38 +99,47 @@ static long unicode_escape(struct scan *s)
 	return cp;
 }
 
-/* True when none of the 8 bytes at p ends a plain run of a string (a quote,
- * a backslash, a control character, a byte of a multi-byte character): the
- * bulk of a document's strings is passed over 8 bytes at a time. A false
- * "no" only sends those bytes the slow way. */
-static bool plain8(const char *p)
+static bool special(unsigned char c)
 {
+	return c == '"' || c == '\\' || c < 0x20 || c >= 0x80;
+}
+
+/* The end of the plain run of string bytes at p (before a quote, a
+ * backslash, a control character or a byte of a multi-byte character).
+ * Eight bytes at a time where the byte order allows: each test flags the
+ * bytes that may end the run, and a false flag only ever sits above a true
+ * one (a borrow moves up), so the lowest flag is the end. */
+static const char *plain_end(const char *p, const char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
-	uint64_t v;
-	memcpy(&v, p, 8);
-	uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
-	uint64_t hit = (v & high) | ((v - ones * 0x20) & ~v & high) | ((q - ones) & ~q & high) |
-	               ((b - ones) & ~b & high);
-	return hit == 0;
+	while (end - p >= 8) {
+		uint64_t v;
+		memcpy(&v, p, 8);
+		uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+		uint64_t hit = (v & high) | ((v - ones * 0x20) & ~v & high) |
+		               ((q - ones) & ~q & high) | ((b - ones) & ~b & high);
+		if (hit)
+			return p + (__builtin_ctzll(hit) >> 3);
+		p += 8;
+	}
+#endif
+	while (p < end && !special((unsigned char)*p))
+		p++;
+	return p;
 }
 
 /* The string at s->p (on its quote), validated, decoded into `out` (when
- * not NULL; cleared first). */
+ * not NULL; cleared first); s->escaped says whether it held an escape. */
 static bool string(struct scan *s, struct bl_buf *out)
 {
 	if (out)
 		bl_buf_clear(out);
+	s->escaped = false;
 	s->p++; /* the opening quote */
 	for (;;) {
 		const char *run = s->p;
-		while (s->end - s->p >= 8 && plain8(s->p))
-			s->p += 8;
-		while (s->p < s->end) {
-			unsigned char c = (unsigned char)*s->p;
-			if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
-				break;
-			s->p++;
-		}
+		s->p = plain_end(s->p, s->end);
 		if (out && s->p > run)
 			bl_buf_append(out, run, (size_t)(s->p - run));
 		if (s->p >= s->end)
@@ -152,6 +162,7 @@ static bool string(struct scan *s, struct bl_buf *out)
 			continue;
 		}
 		/* a backslash */
+		s->escaped = true;
 		if (s->end - s->p < 2)
 			return fail(s, "unterminated string");
 		char e = s->p[1];
@@ -257,13 +268,36 @@ static bool scalar(struct scan *s)
 	}
 }
 
-/* After '{' or ',' in an object: a member name and its colon. */
-static bool member_name(struct scan *s, struct bl_buf *key)
+/* The string at s->p (on its quote), validated: *str and *len point into
+ * the input when it holds no escape (the usual case: nothing copied), else
+ * at its decoded bytes in `buf`. */
+static bool string_ref(struct scan *s, struct bl_buf *buf, const char **str, size_t *len)
+{
+	const char *start = s->p + 1;
+	if (!string(s, NULL))
+		return false;
+	size_t n = (size_t)(s->p - 1 - start);
+	if (!s->escaped) {
+		*str = start;
+		*len = n;
+		return true;
+	}
+	s->p = start - 1;
+	if (!string(s, buf))
+		return false;
+	*str = bl_buf_str(buf);
+	*len = buf->len;
+	return true;
+}
+
+/* After '{' or ',' in an object: a member name (into *key, *klen when key
+ * is not NULL; decoded in s->key when it has escapes) and its colon. */
+static bool member_name(struct scan *s, const char **key, size_t *klen)
 {
 	ws(s);
 	if (!at(s, '"'))
 		return fail(s, "member name expected");
-	if (!string(s, key))
+	if (key ? !string_ref(s, &s->key, key, klen) : !string(s, NULL))
 		return false;
 	ws(s);
 	if (!at(s, ':'))
@@ -290,7 +324,7 @@ static bool skip_value(struct scan *s, int depth)
 				s->p++;
 				top--;
 			} else {
-				if (open == '{' && !member_name(s, NULL))
+				if (open == '{' && !member_name(s, NULL, NULL))
 					return false;
 				continue;
 			}
@@ -311,7 +345,7 @@ static bool skip_value(struct scan *s, int depth)
 			if (!at(s, ','))
 				return fail(s, "',' or end of container expected");
 			s->p++;
-			if (stack[top - 1] == '{' && !member_name(s, NULL))
+			if (stack[top - 1] == '{' && !member_name(s, NULL, NULL))
 				return false;
 			break;
 		}
@@ -336,10 +370,12 @@ static bool object(struct scan *s, int depth, member_fn fn, void *ud)
 		return true;
 	}
 	for (;;) {
-		if (!member_name(s, &s->key))
+		const char *key;
+		size_t klen;
+		if (!member_name(s, &key, &klen))
 			return false;
 		ws(s);
-		if (!fn(s, bl_buf_str(&s->key), s->key.len, ud, depth + 1))
+		if (!fn(s, key, klen, ud, depth + 1))
 			return false;
 		ws(s);
 		if (at(s, '}')) {
@@ -397,15 +433,16 @@ static bool keep(struct scan *s, struct bl_sbom *sb, const char **out, int depth
 	*out = NULL;
 	if (!at(s, '"'))
 		return skip_value(s, depth);
-	if (!string(s, &s->val))
+	const char *str;
+	size_t len;
+	if (!string_ref(s, &s->val, &str, &len))
 		return false;
-	size_t len = s->val.len;
 	if (len > BL_SBOM_FIELD_MAX) {
 		len = BL_SBOM_FIELD_MAX;
-		while (len > 0 && ((unsigned char)s->val.data[len] & 0xC0) == 0x80)
+		while (len > 0 && ((unsigned char)str[len] & 0xC0) == 0x80)
 			len--;
 	}
-	*out = bl_arena_strndup(&sb->strings, s->val.data, len);
+	*out = bl_arena_strndup(&sb->strings, str, len);
 	return true;
 }
 

@@ -74,6 +74,20 @@ expect_eq "the document of the statement is its bytes" \
 	"$(jq -cS . "$(statement amd64 "$BL_TMP/c")")" \
 	"$(jq -cS '.. | objects | select(.sbom?) | .document' "$O")"
 
+# The index in one source, everything under it in another: each document is
+# found where it is, the SBOM statement too.
+mkdir -p "$BL_TMP/s1/blobs/sha256" "$BL_TMP/s2"
+cp -r "$BL_TMP/c/." "$BL_TMP/s2/"
+cp "$BL_TMP/c/index.json" "$BL_TMP/c/oci-layout" "$BL_TMP/s1/"
+ix=$(jq -r '.manifests[0].digest' "$BL_TMP/c/index.json" | cut -d: -f2)
+mv "$BL_TMP/s2/blobs/sha256/$ix" "$BL_TMP/s1/blobs/sha256/"
+run_bl "$O" "$E" inspect --json "$BL_TMP/s1" "$BL_TMP/s2"
+expect_eq "split sources: every node of the first target ok" "ok" \
+	"$(jq -r '[.targets[0] | .. | objects | select(.status?) | .status] | unique | join(",")' "$O")"
+expect_eq "split sources: the packages jq counts" \
+	"$(jq '.predicate.packages | length' "$(statement amd64 "$BL_TMP/c")")" \
+	"$(jq '[.. | objects | select(.sbom?) | .sbom.packageCount][0]' "$O")"
+
 # A changed byte in a differing statement (same size): a digest error, no packages.
 python3 "$MK" "$A" spdx "amd64=musl@1.2.4" "arm64=musl@1.2.4,zlib@1.3" --filler 30
 python3 "$MK" "$B" spdx "amd64=musl@1.2.4" "arm64=musl@1.2.5,zlib@1.3" --filler 30
