@@ -20,14 +20,7 @@ python3 "$MK" "$B" spdx "amd64=musl@1.2.4,$name@1" "arm64=musl@1.2.5,zlib@1.3" -
 expect_eq "python escaped the name" 1 "$(grep -c 'caf\\u00e9\\ud83d\\ude00' -r "$A/blobs/sha256" | awk -F: '{s+=$2} END {print s}')"
 
 # statement ARCH LAYOUT: the path of that platform's SBOM statement blob
-statement() {
-	local ix att
-	ix=$(jq -r '.manifests[0].digest' "$2/index.json" | cut -d: -f2)
-	att=$(jq -r --arg a "$1" '(.manifests[] | select(.platform.architecture == $a) | .digest) as $m
-		| .manifests[] | select(.annotations["vnd.docker.reference.digest"]? == $m) | .digest' \
-			"$2/blobs/sha256/$ix" | cut -d: -f2)
-	echo "$2/blobs/sha256/$(jq -r '.layers[0].digest' "$2/blobs/sha256/$att" | cut -d: -f2)"
-}
+statement() { local d; d=$(sbom_statement "$1" "$2"); echo "$2/blobs/sha256/${d#sha256:}"; }
 same_a=$(statement amd64 "$A")
 same_b=$(statement amd64 "$B")
 diff_a=$(statement arm64 "$A")

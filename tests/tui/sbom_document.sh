@@ -10,13 +10,8 @@ export TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color
 MK=$BL_SRC/tests/integration/make_sbom_layout.py
 python3 "$MK" "$BL_TMP/c" spdx amd64=musl@1.2.4,zlib@1.3 --filler 2
 python3 "$MK" "$BL_TMP/d" spdx amd64=musl@1.2.4,zlib@1.3 --filler 2
-statement() { # LAYOUT: the path of its SBOM statement blob
-	local ix att
-	ix=$(jq -r '.manifests[0].digest' "$1/index.json" | cut -d: -f2)
-	att=$(jq -r '.manifests[] | select(.annotations["vnd.docker.reference.type"]?) | .digest' \
-		"$1/blobs/sha256/$ix" | cut -d: -f2)
-	echo "$1/blobs/sha256/$(jq -r '.layers[0].digest' "$1/blobs/sha256/$att" | cut -d: -f2)"
-}
+# statement LAYOUT: the path of its (amd64) SBOM statement blob
+statement() { local d; d=$(sbom_statement amd64 "$1"); echo "$1/blobs/sha256/${d#sha256:}"; }
 npk=$(jq '.predicate.packages | length' "$(statement "$BL_TMP/c")")
 st=$(statement "$BL_TMP/d")
 sed -i 's/"SPDX-2.3"/"SPDX-2.4"/' "$st" # same size, another digest
