@@ -43,6 +43,9 @@ enum bl_cmp_class {
 	BL_CMP_INDEX_ONLY,    /* the images are identical; attestations or provenance differ */
 	BL_CMP_CONFIG,        /* the config differs (fields named), the layers do not */
 	BL_CMP_RECOMPRESSED,  /* same diff_id, different blob digest */
+	BL_CMP_FORMAT,        /* a manifest or index in Docker's format on one side, OCI's on
+	                         the other (and so without annotations): the entries it lists
+	                         are compared as usual */
 	BL_CMP_LAYER_ADDED,   /* a layer on the right only */
 	BL_CMP_LAYER_REMOVED, /* a layer on the left only */
 	BL_CMP_CONTENT,       /* a layer's diff_id differs */

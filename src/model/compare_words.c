@@ -23,6 +23,7 @@ static const struct {
         [BL_CMP_INDEX_ONLY] = {"index-only", "index only (attestations or provenance)"},
         [BL_CMP_CONFIG] = {"config", "config only"},
         [BL_CMP_RECOMPRESSED] = {"layer-recompressed", "layer recompressed (same diff_id)"},
+        [BL_CMP_FORMAT] = {"manifest-format", "manifest format changed (Docker <-> OCI)"},
         [BL_CMP_LAYER_ADDED] = {"layer-added", "layer added"},
         [BL_CMP_LAYER_REMOVED] = {"layer-removed", "layer removed"},
         [BL_CMP_CONTENT] = {"layer-content", "layer content changed"},
@@ -503,6 +504,16 @@ static void describe_class(
 			bl_buf_printf(b, "%zu layer%s changed content", k, s);
 		else
 			bl_buf_puts(b, class_text[c].words);
+		break;
+	case BL_CMP_FORMAT:
+		/* With nothing beside it but what a conversion changes, the images
+		 * are the same: say so, not only what moved. */
+		if (!(n->flags & ~(1u << BL_CMP_FORMAT | 1u << BL_CMP_RECOMPRESSED |
+		                         1u << BL_CMP_ANNOTATIONS | 1u << BL_CMP_INDEX_ONLY |
+		                         1u << BL_CMP_IDENTICAL)))
+			bl_buf_puts(b, "same image in another manifest format");
+		else
+			bl_buf_puts(b, "manifest format changed");
 		break;
 	case BL_CMP_DIFFERENT:
 		describe_different(b, n, k);

@@ -1059,20 +1059,79 @@ static void test_different_says_which_fields(void **state)
 	json_decref(m2->doc);
 	set_doc(m1, "{\"schemaVersion\":2,\"mediaType\":\"" MT_MANIFEST
 	            "\",\"annotations\":{\"org.opencontainers.image.base.name\":\"\"}}");
-	set_doc(m2, "{\"schemaVersion\":2,\"mediaType\":"
-	            "\"application/vnd.docker.distribution.manifest.v2+json\"}");
+	set_doc(m2, "{\"schemaVersion\":2,\"mediaType\":\"" MT_MANIFEST
+	            "\",\"artifactType\":\"application/x\"}");
 	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	const struct bl_cmp_node *m = find(c->root, BL_NODE_MANIFEST, NULL);
 	assert_int_equal(m->own, BL_CMP_DIFFERENT);
 	char *top = bl_cmp_node_describe(c->root);
-	assert_string_equal(top, "manifest differs in mediaType, "
+	assert_string_equal(top, "manifest differs in artifactType, "
 	                         "annotations[\"org.opencontainers.image.base.name\"]");
 	free(top);
 	char *own = bl_cmp_node_describe(m);
-	assert_string_equal(own, "differs in mediaType, "
+	assert_string_equal(own, "differs in artifactType, "
 	                         "annotations[\"org.opencontainers.image.base.name\"]");
 	free(own);
 	assert_true(has_note(m, "annotation org.opencontainers.image.base.name: \"\" -> (absent)"));
+	bl_cmp_free(c);
+}
+
+/* The same image with a Docker v2s2 manifest (skopeo copy --format v2s2, a
+ * docker-archive): its own class is the format, which Docker's lack of
+ * annotations comes with, and with nothing else beside it the words say it
+ * is the same image; with a config changed, only that the format changed. */
+static void test_other_manifest_format_is_the_same_image(void **state)
+{
+	struct pair *fx = *state;
+	struct bl_node *m1 = manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *m2 = manifest(fx->b.target, "m2", CFG_A, THREE, 3);
+	json_decref(m1->doc);
+	json_decref(m2->doc);
+	set_doc(m1, "{\"schemaVersion\":2,\"mediaType\":\"" MT_MANIFEST
+	            "\",\"annotations\":{\"org.opencontainers.image.base.name\":\"\"}}");
+	set_doc(m2, "{\"schemaVersion\":2,\"mediaType\":"
+	            "\"application/vnd.docker.distribution.manifest.v2+json\"}");
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	const struct bl_cmp_node *m = find(c->root, BL_NODE_MANIFEST, NULL);
+	assert_int_equal(m->own, BL_CMP_FORMAT);
+	assert_int_equal(c->root->cls, BL_CMP_FORMAT);
+	assert_string_equal(bl_cmp_class_name(BL_CMP_FORMAT), "manifest-format");
+	char *top = bl_cmp_node_describe(c->root);
+	assert_string_equal(top, "same image in another manifest format");
+	free(top);
+	assert_true(has_note(m, "annotation org.opencontainers.image.base.name: \"\" -> (absent)"));
+	assert_true(has_note(m, "mediaType: " MT_MANIFEST
+	                        " -> application/vnd.docker.distribution.manifest.v2+json"));
+	bl_cmp_free(c);
+	struct bl_node *cfg = bl_vec_get(&m2->children, 0);
+	json_decref(cfg->doc);
+	set_doc(cfg, CFG_A_LATER);
+	digest_of(CFG_A_LATER, &cfg->desc.digest);
+	c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	top = bl_cmp_node_describe(c->root);
+	assert_non_null(strstr(top, "manifest format changed; config changed"));
+	free(top);
+	bl_cmp_free(c);
+}
+
+/* A tag (ref.name) and containerd's image name are names, not content. */
+static void test_tag_annotations_are_names(void **state)
+{
+	struct pair *fx = *state;
+	struct bl_node *ma = manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *mb = manifest(fx->b.target, "m1", CFG_A, THREE, 3);
+	ma->desc.annotations = json_pack("{s:s, s:s}", "org.opencontainers.image.ref.name", "v1",
+	        "io.containerd.image.name", "docker.io/library/demo:v1");
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	assert_true(bl_cmp_is_identical(c));
+	bl_cmp_free(c);
+	mb->desc.annotations = json_pack("{s:s, s:s}", "org.opencontainers.image.ref.name", "v2",
+	        "org.opencontainers.image.revision", "abc");
+	c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	const struct bl_cmp_node *m = find(c->root, BL_NODE_MANIFEST, NULL);
+	assert_int_equal(m->own, BL_CMP_ANNOTATIONS);
+	assert_int_equal(m->fields.len, 1);
+	assert_true(has_field(m, "annotations[\"org.opencontainers.image.revision\"]"));
 	bl_cmp_free(c);
 }
 
@@ -1236,6 +1295,10 @@ int main(void)
 	        cmocka_unit_test(test_lone_targets_paired_beside_one_sided_information),
 	        cmocka_unit_test_setup_teardown(
 	                test_different_says_which_fields, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_other_manifest_format_is_the_same_image, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_tag_annotations_are_names, pair_setup, pair_teardown),
 	        cmocka_unit_test_setup_teardown(
 	                test_attestation_pairs_by_its_image_platform, pair_setup, pair_teardown),
 	        cmocka_unit_test_setup_teardown(
