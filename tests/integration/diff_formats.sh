@@ -49,6 +49,10 @@ diff_json() {
 	expect_eq "$what: --json exit ($(head -c 300 "$err"))" "$want" "$rc"
 }
 
+# --help says what --quiet does to diff.
+run_bl "$out" "$err" --help
+expect_eq "--help: --quiet and diff" 1 "$(grep -A1 -- '-q, --quiet' "$out" | grep -c 'diff: nothing on stdout')"
+
 # --- the same bytes under another tag: identical
 expect_eq "lay:other: the same manifest (skopeo | sha256sum)" \
 	"$(raw oci-archive:v1.oci.tar | sha)" "$(raw oci:lay:other | sha)"
