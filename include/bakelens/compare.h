@@ -11,8 +11,9 @@
  *                 manifests by the platform they are for, then position
  *   attestations  statements by predicate type
  *   layers        by diff_id with an LCS (an inserted or removed layer is
- *                 recognised), unmatched layers in the same gap paired by
- *                 position ("content changed")
+ *                 recognised; of equally long ones, the one that keeps layers
+ *                 at their positions), unmatched layers in the same gap paired
+ *                 by position ("content changed")
  *   configs       by JSON path, arrays (history, Env) by position
  *
  * Nothing here reads a layer's bytes, prints or needs a terminal: the result

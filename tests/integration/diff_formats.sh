@@ -10,7 +10,9 @@
 #     are identical: exit 0;
 #   - another manifest format is "same image in another manifest format", not
 #     "different" (the class that outranks every finer one);
-#   - recompressed layers say so, never that their content changed.
+#   - recompressed layers say so, never that their content changed;
+#   - two layers swapped around a third are compared where they are: the
+#     third is not said to be removed and added at its own position.
 # Expected digests come from skopeo inspect --raw | sha256sum and jq.
 . "$BL_TESTLIB"
 need_tool buildah skopeo jq sha256sum
@@ -82,6 +84,22 @@ expect_eq "docker-archive: result" \
 expect_eq "docker-archive: the media types named" 1 \
 	"$(grep -c '^ *mediaType: application/vnd.oci.image.manifest.v1+json -> application/vnd.docker.distribution.manifest.v2+json$' "$out")"
 if grep -q "content changed" "$out"; then fail "docker-archive: content changed: $(grep -n 'content changed' "$out")"; else pass; fi
+
+# --- two layers swapped around one that stays: compared where they are
+printf 'FROM scratch\nCOPY a /app/a\nCOPY c /app/c\nCOPY b /app/b\n' >Containerfile.ab
+printf 'FROM scratch\nCOPY b /app/b\nCOPY c /app/c\nCOPY a /app/a\n' >Containerfile.ba
+echo three >ctx/c && touch -d @1700000000 ctx/c
+for v in ab ba; do
+	buildah "${B[@]}" bud -q --layers --timestamp 0 -t "localhost/swap:$v" -f "Containerfile.$v" ctx >/dev/null
+	buildah "${B[@]}" push -q "localhost/swap:$v" "oci-archive:$BL_TMP/$v.tar:$v"
+done
+ids() { skopeo inspect --config --raw "oci-archive:$1.tar" | jq -c .rootfs.diff_ids; }
+want=$(jq -n -c --argjson l "$(ids ab)" --argjson r "$(ids ba)" \
+	'[range(0; $l | length) | {l: ., r: ., own: (if $l[.] == $r[.] then "identical" else "layer-content" end)}]')
+expect_eq "swap: the middle layer is the same (jq)" '"identical"' "$(jq -c '.[1].own' <<<"$want")"
+diff_json "swap" 1 ab.tar ba.tar
+expect_eq "swap: every layer compared at its position (jq)" "$want" \
+	"$(jq -c '[.. | objects | select(.kind? == "layer") | {l: .left.index, r: .right.index, own}]' "$out")"
 
 # --- the index of two platforms, copied whole
 buildah "${B[@]}" bud -q --no-cache --timestamp 0 --platform linux/arm64 -t localhost/demo:arm -f Containerfile ctx >/dev/null
