@@ -174,8 +174,9 @@ static void rootfs(struct bl_cmp_platform *s, const struct bl_vec *ll, const str
 	}
 	bool lk = final_chain(ll, &s->left_chain), rk = final_chain(rl, &s->right_chain);
 	s->rootfs_known = lk && rk;
+	/* No layers on either side is one (empty) root filesystem too. */
 	s->rootfs_identical = s->rootfs_known && ll->len == rl->len &&
-	                      bl_digest_equal(&s->left_chain, &s->right_chain);
+	                      (ll->len == 0 || bl_digest_equal(&s->left_chain, &s->right_chain));
 	if (!s->rootfs_known) {
 		s->status = BL_CMP_ROOTFS_UNKNOWN;
 		return;
@@ -198,6 +199,26 @@ static void rootfs(struct bl_cmp_platform *s, const struct bl_vec *ll, const str
 		s->divergent_created_by = bl_strdup(at->layer->created_by);
 }
 
+/* A side present whose manifest was not read (unresolved, missing,
+ * unreadable): its layers are unknown, not none. */
+static bool unread(const struct bl_node *m, const struct bl_vec *layers)
+{
+	return m && layers && !m->doc;
+}
+
+/* The same manifest digest is the same root filesystem, read or not; other
+ * digests cannot be told apart without the documents. Counts are unknown. */
+static void unread_rootfs(struct bl_cmp_platform *s, const struct bl_cmp_node *n)
+{
+	s->left_layers = n->left && n->left->doc ? s->left_layers : -1;
+	s->right_layers = n->right && n->right->doc ? s->right_layers : -1;
+	const struct bl_node *l = n->left, *r = n->right;
+	s->rootfs_identical = l && r && l->has_desc && r->has_desc &&
+	                      bl_digest_is_set(&l->desc.digest) &&
+	                      bl_digest_equal(&l->desc.digest, &r->desc.digest);
+	s->status = s->rootfs_identical ? BL_CMP_ROOTFS_IDENTICAL : BL_CMP_ROOTFS_UNKNOWN;
+}
+
 struct bl_cmp_platform *cmp_platform_new(const struct bl_cmp_node *n,
         const struct bl_vec *left_layers, const struct bl_vec *right_layers)
 {
@@ -211,7 +232,10 @@ struct bl_cmp_platform *cmp_platform_new(const struct bl_cmp_node *n,
 	s->left_layers = left_layers ? (int)left_layers->len : -1;
 	s->right_layers = right_layers ? (int)right_layers->len : -1;
 	s->first_divergent = -1;
-	rootfs(s, left_layers, right_layers);
+	if (unread(n->left, left_layers) || unread(n->right, right_layers))
+		unread_rootfs(s, n);
+	else
+		rootfs(s, left_layers, right_layers);
 	s->sentence = cmp_words_platform(s);
 	return s;
 }

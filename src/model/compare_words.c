@@ -345,8 +345,13 @@ char *cmp_words_platform(const struct bl_cmp_platform *p)
 	case BL_CMP_ROOTFS_REMOVED:
 		return bl_strdup("platform removed");
 	case BL_CMP_ROOTFS_UNKNOWN:
-		return bl_strdup("layer ChainIDs unknown (a config is missing or unreadable)");
+		return bl_strdup(
+		        "layer ChainIDs unknown (a manifest or config is missing or unreadable)");
 	case BL_CMP_ROOTFS_IDENTICAL:
+		if (!p->rootfs_known)
+			return bl_strdup(
+			        "root filesystems identical (the same manifest; not read, its "
+			        "layers unknown)");
 		/* No layer, no ChainID to show. */
 		if (p->right_layers == 0)
 			return bl_strdup("root filesystems identical (no layers)");

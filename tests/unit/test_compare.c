@@ -1041,8 +1041,43 @@ static void test_platform_status_goes_with_its_words(void **state)
 	n = bl_cmp_nodes(ma, mb, NULL);
 	assert_int_equal(n->platform->status, BL_CMP_ROOTFS_UNKNOWN);
 	assert_string_equal(n->platform->sentence,
-	        "layer ChainIDs unknown (a config is missing or unreadable)");
+	        "layer ChainIDs unknown (a manifest or config is missing or unreadable)");
 	assert_false(n->platform->rootfs_known);
+	bl_cmp_node_free(n);
+}
+
+/* A manifest that was not read (a metadata file's target in none of the
+ * sources) has layers nobody knows, not none: the same digest on both sides
+ * is the same root filesystem, ChainIDs unknown; different digests are
+ * unknown. Never "identical (no layers)" with rootfs_identical false. */
+static void test_unread_manifest_layers_unknown(void **state)
+{
+	struct pair *fx = *state;
+	struct bl_node *ma = mk(BL_NODE_MANIFEST, fx->a.target, "linux/amd64");
+	struct bl_node *mb = mk(BL_NODE_MANIFEST, fx->b.target, "linux/amd64");
+	set_desc(ma, "m1", MT_MANIFEST);
+	set_desc(mb, "m1", MT_MANIFEST);
+	set_platform(ma, "linux", "amd64");
+	set_platform(mb, "linux", "amd64");
+	ma->status = mb->status = BL_STATUS_UNRESOLVED;
+	struct bl_cmp_node *n = bl_cmp_nodes(ma, mb, NULL);
+	assert_non_null(n->platform);
+	assert_int_equal(n->cls, BL_CMP_IDENTICAL);
+	assert_int_equal(n->platform->status, BL_CMP_ROOTFS_IDENTICAL);
+	assert_true(n->platform->rootfs_identical);
+	assert_false(n->platform->rootfs_known);
+	assert_int_equal(n->platform->left_layers, -1);
+	assert_int_equal(n->platform->right_layers, -1);
+	assert_string_equal(n->platform->sentence,
+	        "root filesystems identical (the same manifest; not read, its layers unknown)");
+	bl_cmp_node_free(n);
+	free(mb->desc.media_type);
+	set_desc(mb, "m2", MT_MANIFEST);
+	n = bl_cmp_nodes(ma, mb, NULL);
+	assert_int_equal(n->platform->status, BL_CMP_ROOTFS_UNKNOWN);
+	assert_false(n->platform->rootfs_identical);
+	assert_string_equal(n->platform->sentence,
+	        "layer ChainIDs unknown (a manifest or config is missing or unreadable)");
 	bl_cmp_node_free(n);
 }
 
@@ -1263,6 +1298,8 @@ int main(void)
 	        cmocka_unit_test(test_align_lcs_recognises_a_removed_layer),
 	        cmocka_unit_test(test_align_pairs_changed_items_in_a_gap_by_position),
 	        cmocka_unit_test(test_align_ties_keep_positions),
+	        cmocka_unit_test_setup_teardown(
+	                test_unread_manifest_layers_unknown, pair_setup, pair_teardown),
 	        cmocka_unit_test(test_align_null_keys_never_match),
 	        cmocka_unit_test(test_align_empty_sides),
 	        cmocka_unit_test_setup_teardown(
