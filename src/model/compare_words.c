@@ -428,6 +428,22 @@ static const struct bl_cmp_node *own_node(const struct bl_cmp_node *n, enum bl_c
 	return NULL;
 }
 
+/* Whether every index-only difference under n is an image on one side
+ * against an index around it on the other (a manifest paired with an
+ * index), so that no attestation or provenance is named where there is
+ * none. */
+static bool only_wrappers(const struct bl_cmp_node *n)
+{
+	if (n->own == BL_CMP_INDEX_ONLY &&
+	        !(n->left && n->right && n->left->kind != n->right->kind &&
+	                (n->left->kind == BL_NODE_INDEX || n->right->kind == BL_NODE_INDEX)))
+		return false;
+	for (size_t i = 0; i < n->children.len; i++)
+		if (!only_wrappers(bl_vec_get(&n->children, i)))
+			return false;
+	return true;
+}
+
 /* Digests that differ with nothing finer to say: what differs, never the
  * bare class name (it read "different: different" after "result:"). On the
  * node itself "differs in mediaType, annotations[...]", above it named
@@ -472,8 +488,12 @@ static void describe_class(
 		bl_buf_puts(b, alone ? "annotations only" : "annotations changed");
 		break;
 	case BL_CMP_INDEX_ONLY:
-		bl_buf_puts(b, alone ? "index only (attestations or provenance)"
-		                     : "attestations or provenance changed");
+		if (only_wrappers(n))
+			bl_buf_puts(b, alone ? "index only (an index around the image on one side)"
+			                     : "an index around the image on one side");
+		else
+			bl_buf_puts(b, alone ? "index only (attestations or provenance)"
+			                     : "attestations or provenance changed");
 		break;
 	case BL_CMP_CONFIG: {
 		bl_buf_puts(b, alone ? "config only" : "config changed");

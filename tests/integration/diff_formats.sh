@@ -110,6 +110,12 @@ buildah "${B[@]}" manifest push -q --all localhost/multi "oci-archive:$BL_TMP/mu
 skopeo copy -q --all oci-archive:multi.oci.tar oci:mlay:m
 expect_eq "multi: two platforms (skopeo)" 2 "$(raw oci-archive:multi.oci.tar | jq '.manifests | length')"
 diff_json "index under another tag" 0 multi.oci.tar mlay
+# The amd64 image alone against the index that holds it and an arm64 one.
+expect_eq "multi: holds v1's manifest (skopeo, jq)" 1 \
+	"$(raw oci-archive:multi.oci.tar | jq --arg d "$(raw oci-archive:v1.oci.tar | sha)" '[.manifests[] | select(.digest == $d)] | length')"
+diff_text "image against an index around it" 1 v1.oci.tar multi.oci.tar
+expect_eq "image against an index around it: result" \
+	"result: different: platform added; an index around the image on one side" "$(sed -n 3p "$out")"
 
 # --- through a registry on 127.0.0.1
 if command -v docker-registry >/dev/null 2>&1 && [ -n "${BL_REGISTRY_PROBE:-}" ]; then

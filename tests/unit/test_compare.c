@@ -532,6 +532,42 @@ static struct bl_node *index_with(
 	return ix;
 }
 
+/* One side the image alone, the other an index around it (and nothing
+ * else): index only, said as that, not as attestations that do not exist;
+ * with an attestation in the index, attestations are said. */
+static void test_index_around_the_image_is_said_so(void **state)
+{
+	struct pair *fx = *state;
+	struct bl_node *m = manifest(fx->a.target, "amd", CFG_A, THREE, 3);
+	set_platform(m, "linux", "amd64");
+	struct bl_node *ix = mk(BL_NODE_INDEX, fx->b.target, "index");
+	set_desc(ix, "i1", MT_INDEX);
+	set_doc(ix, "{\"schemaVersion\":2}");
+	struct bl_node *im = manifest(ix, "amd", CFG_A, THREE, 3);
+	set_platform(im, "linux", "amd64");
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	assert_int_equal(c->root->cls, BL_CMP_INDEX_ONLY);
+	char *top = bl_cmp_node_describe(c->root);
+	assert_string_equal(top, "index only (an index around the image on one side)");
+	free(top);
+	bl_cmp_free(c);
+	struct bl_node *arm = manifest(ix, "arm", CFG_A, THREE, 2);
+	set_platform(arm, "linux", "arm64");
+	c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	top = bl_cmp_node_describe(c->root);
+	assert_string_equal(top, "platform added; an index around the image on one side");
+	free(top);
+	bl_cmp_free(c);
+	struct bl_node *at = mk(BL_NODE_ATTESTATION, ix, "attestation for linux/amd64");
+	set_desc(at, "att", MT_MANIFEST);
+	set_doc(at, "{\"schemaVersion\":2}");
+	c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	top = bl_cmp_node_describe(c->root);
+	assert_string_equal(top, "platform added; attestations or provenance changed");
+	free(top);
+	bl_cmp_free(c);
+}
+
 static void test_index_only_when_provenance_differs(void **state)
 {
 	struct pair *fx = *state;
@@ -1298,6 +1334,8 @@ int main(void)
 	        cmocka_unit_test(test_align_lcs_recognises_a_removed_layer),
 	        cmocka_unit_test(test_align_pairs_changed_items_in_a_gap_by_position),
 	        cmocka_unit_test(test_align_ties_keep_positions),
+	        cmocka_unit_test_setup_teardown(
+	                test_index_around_the_image_is_said_so, pair_setup, pair_teardown),
 	        cmocka_unit_test_setup_teardown(
 	                test_unread_manifest_layers_unknown, pair_setup, pair_teardown),
 	        cmocka_unit_test(test_align_null_keys_never_match),
