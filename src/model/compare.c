@@ -46,10 +46,11 @@ static struct cmp_jdiff jdiff_on(struct bl_cmp_node *n, const struct ctx *ctx, b
 
 /* Descriptor annotations: the parent's document carries them, but they are
  * shown on the node they describe. Keys are named as they are. */
-static void annotations_diff(
-        struct bl_cmp_node *n, const struct ctx *ctx, const json_t *a, const json_t *b)
+static void annotations_diff(struct bl_cmp_node *n, const struct ctx *ctx, const json_t *a,
+        const json_t *b, const char *const *skip)
 {
 	struct cmp_jdiff d = jdiff_on(n, ctx, false);
+	d.skip = skip;
 	if (cmp_annotations_diff(&d, a, b))
 		cmp_set_own(n, BL_CMP_ANNOTATIONS);
 	cmp_note_take(n, cmp_words_ignored(d.ignored, "annotation"));
@@ -63,12 +64,8 @@ static void compare_desc_annotations(struct bl_cmp_node *n, const struct ctx *ct
 {
 	static const char *const naming[] = {
 	        "org.opencontainers.image.ref.name", "io.containerd.image.name", NULL};
-	struct cmp_jdiff d = jdiff_on(n, ctx, false);
-	d.skip = naming;
-	if (cmp_annotations_diff(&d, n->left->has_desc ? n->left->desc.annotations : NULL,
-	            n->right->has_desc ? n->right->desc.annotations : NULL))
-		cmp_set_own(n, BL_CMP_ANNOTATIONS);
-	cmp_note_take(n, cmp_words_ignored(d.ignored, "annotation"));
+	annotations_diff(n, ctx, n->left->has_desc ? n->left->desc.annotations : NULL,
+	        n->right->has_desc ? n->right->desc.annotations : NULL, naming);
 }
 
 /* When exactly one entry of a kind on each side is unmatched, pair them: the
@@ -286,12 +283,16 @@ static void compare_undescribed(struct bl_cmp_node *n)
  * v2s2 manifest and an OCI manifest, a manifest list and an OCI index): what
  * `skopeo copy --format`, a docker-archive or a registry conversion makes of
  * one image. Docker's formats have no annotations, so those go too. */
-static bool other_format(const json_t *a, const json_t *b)
+static const struct bl_mediatype *doc_type(const struct bl_node *x)
 {
-	const struct bl_mediatype *ma =
-	        bl_mediatype_find(json_string_value(json_object_get(a, "mediaType")));
-	const struct bl_mediatype *mb =
-	        bl_mediatype_find(json_string_value(json_object_get(b, "mediaType")));
+	/* OCI lets a document leave its mediaType out: its descriptor says it. */
+	const char *t = json_string_value(json_object_get(x->doc, "mediaType"));
+	return bl_mediatype_find(t ? t : x->has_desc ? x->desc.media_type : NULL);
+}
+
+static bool other_format(const struct bl_node *a, const struct bl_node *b)
+{
+	const struct bl_mediatype *ma = doc_type(a), *mb = doc_type(b);
 	return ma && mb && ma->kind == mb->kind && ma->docker != mb->docker &&
 	       (ma->kind == BL_MEDIA_MANIFEST || ma->kind == BL_MEDIA_INDEX);
 }
@@ -303,7 +304,7 @@ static void compare_doc_rest(struct bl_cmp_node *n, const struct ctx *ctx, const
 	if (!n->left->doc || !n->right->doc)
 		return;
 	annotations_diff(n, ctx, json_object_get(n->left->doc, "annotations"),
-	        json_object_get(n->right->doc, "annotations"));
+	        json_object_get(n->right->doc, "annotations"), NULL);
 	size_t first = n->fields.len;
 	struct cmp_jdiff d = jdiff_on(n, ctx, false);
 	d.skip = skip;
@@ -322,7 +323,7 @@ static void compare_doc_rest(struct bl_cmp_node *n, const struct ctx *ctx, const
 		only_ann = only_format = false; /* not every path was kept: be conservative */
 	if (only_ann)
 		cmp_set_own(n, BL_CMP_ANNOTATIONS);
-	else if (only_format && other_format(n->left->doc, n->right->doc))
+	else if (only_format && other_format(n->left, n->right))
 		cmp_set_own(n, BL_CMP_FORMAT);
 	else
 		cmp_set_own(n, BL_CMP_DIFFERENT);

@@ -200,18 +200,22 @@ static void rootfs(struct bl_cmp_platform *s, const struct bl_vec *ll, const str
 }
 
 /* A side present whose manifest was not read (unresolved, missing,
- * unreadable): its layers are unknown, not none. */
+ * unreadable: no document, nothing below it): its layers are unknown, not
+ * none. */
 static bool unread(const struct bl_node *m, const struct bl_vec *layers)
 {
-	return m && layers && !m->doc;
+	return m && layers && !m->doc && layers->len == 0;
 }
 
 /* The same manifest digest is the same root filesystem, read or not; other
  * digests cannot be told apart without the documents. Counts are unknown. */
-static void unread_rootfs(struct bl_cmp_platform *s, const struct bl_cmp_node *n)
+static void unread_rootfs(struct bl_cmp_platform *s, const struct bl_cmp_node *n,
+        const struct bl_vec *ll, const struct bl_vec *rl)
 {
-	s->left_layers = n->left && n->left->doc ? s->left_layers : -1;
-	s->right_layers = n->right && n->right->doc ? s->right_layers : -1;
+	if (unread(n->left, ll))
+		s->left_layers = -1;
+	if (unread(n->right, rl))
+		s->right_layers = -1;
 	const struct bl_node *l = n->left, *r = n->right;
 	s->rootfs_identical = l && r && l->has_desc && r->has_desc &&
 	                      bl_digest_is_set(&l->desc.digest) &&
@@ -233,7 +237,7 @@ struct bl_cmp_platform *cmp_platform_new(const struct bl_cmp_node *n,
 	s->right_layers = right_layers ? (int)right_layers->len : -1;
 	s->first_divergent = -1;
 	if (unread(n->left, left_layers) || unread(n->right, right_layers))
-		unread_rootfs(s, n);
+		unread_rootfs(s, n, left_layers, right_layers);
 	else
 		rootfs(s, left_layers, right_layers);
 	s->sentence = cmp_words_platform(s);
