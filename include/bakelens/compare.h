@@ -131,7 +131,9 @@ struct bl_cmp_platform {
 	const struct bl_cmp_node *node; /* the manifest pair that owns this summary (its cls is
 	                                   the platform's class) */
 	enum bl_cmp_rootfs status;
-	int left_layers, right_layers; /* -1 when that side is absent */
+	int left_layers, right_layers; /* -1 when that side is absent, or its manifest was
+	                                  not read (status IDENTICAL or UNKNOWN, with
+	                                  rootfs_known false) */
 	int first_divergent;           /* 0-based position (right side) of the first layer whose
 	                                  ChainID differs, -1 when none does (or unknown) */
 	char *divergent_created_by;    /* its history line (right side, else left), NULL */
