@@ -158,6 +158,10 @@ struct bl_cmp_platform {
 	                         ...: its input changed because base image ... moved";
 	                         NULL without both provenances in mode=max or without a
 	                         divergent layer; unescaped */
+	/* The package changes of the SBOM statements that attest this platform's
+	 * image (its attestation manifest's, or its referrers'), summed; all 0
+	 * when none changed. The sentence ends in "; N packages changed (...)". */
+	size_t packages_changed, packages_added, packages_removed, packages_version_changed;
 };
 
 struct bl_cmp {

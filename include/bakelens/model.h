@@ -138,9 +138,36 @@ void bl_build_free(struct bl_build *b);
  * children, resolved and named as a full load does; *added (may be NULL)
  * says how many. Clears referrers_pending, so they are asked for once. True
  * with nothing added for any other node. False when the registry could not
- * list them (err says why; nothing added; a later call asks again). */
+ * list them (err says why, a build message too; nothing added; a later call
+ * asks again). bl_build_referrers_read and _attach_take in one call. */
 bool bl_build_read_referrers(
         struct bl_build *b, struct bl_node *n, size_t *added, struct bl_error *err);
+
+/* Referrers read apart from the tree, to be attached later (a worker thread
+ * reads, the thread that owns the tree attaches). */
+struct bl_referrers;
+
+/* Read the referrers of n (see bl_build_read_referrers) into *out, a new
+ * set the caller owns: nodes made apart, n, its tree and b's messages left
+ * as they are, so another thread may show the tree meanwhile as long as it
+ * changes no node but `expanded` and frees nothing. The read goes to b's
+ * stores (nothing else may read them meanwhile), which report their
+ * progress to `progress` (may be NULL) while it runs; its false cancels
+ * (BL_E_CANCELLED). A node without referrers_pending gives an empty set.
+ * False, *out NULL, when they could not be listed (BL_E_NET, err says why)
+ * or on a cancel. */
+bool bl_build_referrers_read(struct bl_build *b, const struct bl_node *n, bl_progress_fn progress,
+        void *ud, struct bl_referrers **out, struct bl_error *err);
+/* How many referrers `r` holds. */
+size_t bl_referrers_count(const struct bl_referrers *r);
+/* Attach `r` (read for n) under n as its last children, clear
+ * n->referrers_pending and add the read's messages to b's; frees r.
+ * Returns how many were attached: none when r was read for another node or
+ * n's referrers were attached meanwhile. r may be NULL (returns 0). */
+size_t bl_build_referrers_attach_take(
+        struct bl_build *b, struct bl_node *n, struct bl_referrers *r);
+/* Free a set that is not attached (NULL is fine). */
+void bl_referrers_free(struct bl_referrers *r);
 
 /* One side of a comparison as the sources to load together: "A+B+C" gives
  * "A", "B", "C" (empty pieces dropped), appended to `parts` as new strings

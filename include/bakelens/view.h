@@ -131,6 +131,11 @@ void bl_treeview_init(struct bl_view *v, struct bl_tree *t, const bool *ascii);
 void bl_treeview_fini(struct bl_view *v);
 /* The selected node, or NULL when the tree is empty. */
 struct bl_node *bl_treeview_node(struct bl_view *v);
+/* A note the tree view shows after a node's status mark ("reading
+ * referrers"): display-safe text and its role, or NULL for none. */
+typedef const char *(*bl_treeview_note_fn)(void *ud, const struct bl_node *n, enum bl_role *role);
+/* Ask `fn` (with `ud`, borrowed) for every row drawn from now on; NULL stops. */
+void bl_treeview_set_note(struct bl_view *v, bl_treeview_note_fn fn, void *ud);
 /* The role for a node's kind. */
 enum bl_role bl_node_role(const struct bl_node *n);
 

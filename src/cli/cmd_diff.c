@@ -644,6 +644,13 @@ static json_t *platform_json(const struct bl_cmp_platform *p)
 		json_array_append_new(in, xj);
 	}
 	json_object_set_new(j, "inputChanges", in);
+	json_t *pk = json_object();
+	json_object_set_new(pk, "changed", json_integer((json_int_t)p->packages_changed));
+	json_object_set_new(pk, "added", json_integer((json_int_t)p->packages_added));
+	json_object_set_new(pk, "removed", json_integer((json_int_t)p->packages_removed));
+	json_object_set_new(
+	        pk, "versionChanged", json_integer((json_int_t)p->packages_version_changed));
+	json_object_set_new(j, "packageChanges", pk);
 	return j;
 }
 

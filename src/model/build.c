@@ -701,29 +701,132 @@ bool bl_metadata_sniff(const void *data, size_t len)
 	return r;
 }
 
+/* ---- referrers read after loading ---- */
+
+struct bl_referrers {
+	const struct bl_node *subject; /* the node they were read for, borrowed */
+	/* Stands in for subject while they are read (its kind, store, digest
+	 * and parent), so that the walk makes them under it and never touches
+	 * the tree; NULL when there was nothing to read. Owns them. */
+	struct bl_node *holder;
+	struct bl_vec messages; /* char *: what the walk said */
+};
+
+void bl_referrers_free(struct bl_referrers *r)
+{
+	if (!r)
+		return;
+	model_node_free(r->holder);
+	bl_vec_fini(&r->messages);
+	free(r);
+}
+
+size_t bl_referrers_count(const struct bl_referrers *r)
+{
+	return r && r->holder ? r->holder->children.len : 0;
+}
+
+bool bl_build_referrers_read(struct bl_build *b, const struct bl_node *n, bl_progress_fn progress,
+        void *ud, struct bl_referrers **out, struct bl_error *err)
+{
+	*out = NULL;
+	struct bl_referrers *r = bl_calloc(1, sizeof *r);
+	r->subject = n;
+	bl_vec_init(&r->messages, free);
+	if (!n->referrers_pending) {
+		*out = r;
+		return true;
+	}
+	/* The walk's build: b's stores, borrowed (the walk only looks them
+	 * up), and messages of its own, handed over when attached. */
+	struct bl_build shadow = {.stores = b->stores};
+	bl_vec_init(&shadow.messages, free);
+	/* Every document the referrers name is read (the load that skipped
+	 * them is over). */
+	static const struct bl_source_opts all = {0};
+	struct model_ctx ctx;
+	model_ctx_init(&ctx, &shadow);
+	ctx.registry = &all;
+	struct bl_node *h = model_node_new(&ctx, n->kind, NULL, n->label);
+	h->status = n->status;
+	h->store = n->store;
+	h->has_desc = n->has_desc;
+	if (n->has_desc)
+		bl_descriptor_copy(&h->desc, &n->desc);
+	h->parent = n->parent; /* walked upwards only (loops, referrers of referrers) */
+	/* Stores report to the build's relay: to the caller's callback now. */
+	struct bl_load_relay saved = {0};
+	if (b->relay) {
+		saved = *b->relay;
+		*b->relay = (struct bl_load_relay){progress, ud};
+	}
+	bool ok = model_add_referrers(&ctx, h);
+	if (b->relay)
+		*b->relay = saved;
+	bool cancelled = ctx.cancelled;
+	model_ctx_fini(&ctx);
+	h->parent = NULL;
+	if (ok && !cancelled) {
+		r->holder = h;
+		bl_vec_fini(&r->messages);
+		r->messages = shadow.messages;
+		*out = r;
+		return true;
+	}
+	model_node_free(h);
+	bl_referrers_free(r);
+	if (cancelled) {
+		bl_vec_fini(&shadow.messages);
+		return bl_fail(err, BL_E_CANCELLED, "%s: referrers: cancelled", n->desc.digest.str);
+	}
+	const char *why = shadow.messages.len ? bl_vec_get(&shadow.messages, 0) : NULL;
+	bl_fail(err, BL_E_NET, "%s", why ? why : "referrers not listed");
+	bl_vec_fini(&shadow.messages);
+	return false;
+}
+
+size_t bl_build_referrers_attach_take(struct bl_build *b, struct bl_node *n, struct bl_referrers *r)
+{
+	if (!r)
+		return 0;
+	size_t added = 0;
+	if (r->subject == n && r->holder && n->referrers_pending) {
+		/* Popped from the end: put back in their order. */
+		struct bl_vec *kids = &r->holder->children;
+		size_t k = kids->len;
+		struct bl_node **tmp = bl_calloc(k ? k : 1, sizeof *tmp);
+		for (size_t i = k; i-- > 0;)
+			tmp[i] = bl_vec_pop(kids);
+		for (size_t i = 0; i < k; i++) {
+			tmp[i]->parent = n;
+			bl_vec_push_take(&n->children, tmp[i]);
+		}
+		free(tmp);
+		n->referrers_pending = false;
+		added = k;
+	}
+	for (size_t i = 0; i < r->messages.len; i++)
+		model_message(b, "%s", (const char *)bl_vec_get(&r->messages, i));
+	bl_referrers_free(r);
+	return added;
+}
+
 bool bl_build_read_referrers(
         struct bl_build *b, struct bl_node *n, size_t *added, struct bl_error *err)
 {
 	if (added)
 		*added = 0;
-	if (!n->referrers_pending)
-		return true;
-	n->referrers_pending = false;
-	/* A walk of its own over the referrers alone: every document they
-	 * name is read (the load that skipped them is over). */
-	static const struct bl_source_opts all = {0};
-	struct model_ctx ctx;
-	model_ctx_init(&ctx, b);
-	ctx.registry = &all;
-	size_t before = n->children.len, msgs = b->messages.len;
-	bool ok = model_add_referrers(&ctx, n);
-	model_ctx_fini(&ctx);
-	if (!ok) {
-		n->referrers_pending = true;
-		const char *why = b->messages.len > msgs ? bl_vec_get(&b->messages, msgs) : NULL;
-		return bl_fail(err, BL_E_NET, "%s", why ? why : "referrers not listed");
+	struct bl_referrers *r = NULL;
+	struct bl_error e = {0};
+	if (!bl_build_referrers_read(b, n, NULL, NULL, &r, &e)) {
+		if (e.code != BL_E_CANCELLED)
+			model_message(b, "%s", e.msg);
+		if (err)
+			*err = e;
+		return false;
 	}
+	size_t k = bl_build_referrers_attach_take(b, n, r);
 	if (added)
-		*added = n->children.len - before;
+		*added = k;
 	return true;
 }

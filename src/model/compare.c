@@ -774,6 +774,7 @@ struct bl_cmp *bl_cmp_builds(
 	ctx_init(&ctx, opts, &c->platforms);
 	c->root = cmp_node_new(NULL, left->root, right->root, "build");
 	compare_pair(c->root, &ctx);
+	cmp_platforms_packages(c->root);
 	return c;
 }
 
@@ -798,6 +799,7 @@ struct bl_cmp_node *bl_cmp_nodes(
 			n->label = bl_asprintf("%s <> %s", left->label, right->label);
 		}
 		compare_pair(n, &ctx);
+		cmp_platforms_packages(n);
 	} else if (left || right) {
 		one_sided_alone(n, false);
 	}

@@ -124,6 +124,12 @@ void cmp_platform_free(void *p);
 /* After layers were reclassified: the root filesystems of a platform whose
  * layers now all compare identical differ only in timestamps. */
 void cmp_platform_refresh(struct bl_cmp_platform *p);
+/* Once the tree under root is compared: add the package changes of every
+ * SBOM statement pair (n->packages) to the summary of the platform whose
+ * image it attests (an ancestor image pair for a referrer, else the image
+ * pair beside its attestation manifest that the manifest's
+ * vnd.docker.reference.digest names), and word those summaries again. */
+void cmp_platforms_packages(struct bl_cmp_node *root);
 
 /* ---- compare_causes.c ---- */
 

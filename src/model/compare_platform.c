@@ -6,6 +6,7 @@
 
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
+#include "bakelens/sbom.h"
 #include "compare_internal.h"
 
 char *cmp_platform_key(const struct bl_node *n)
@@ -223,6 +224,22 @@ static void unread_rootfs(struct bl_cmp_platform *s, const struct bl_cmp_node *n
 	s->status = s->rootfs_identical ? BL_CMP_ROOTFS_IDENTICAL : BL_CMP_ROOTFS_UNKNOWN;
 }
 
+/* The sentence: the root filesystems' words, then the packages'. */
+static void platform_words(struct bl_cmp_platform *p)
+{
+	free(p->sentence);
+	p->sentence = cmp_words_platform(p);
+	if (!p->packages_changed)
+		return;
+	char *s = bl_asprintf("%s; %zu package%s changed (%zu added, %zu removed, %zu version%s "
+	                      "changed)",
+	        p->sentence, p->packages_changed, p->packages_changed == 1 ? "" : "s",
+	        p->packages_added, p->packages_removed, p->packages_version_changed,
+	        p->packages_version_changed == 1 ? "" : "s");
+	free(p->sentence);
+	p->sentence = s;
+}
+
 struct bl_cmp_platform *cmp_platform_new(const struct bl_cmp_node *n,
         const struct bl_vec *left_layers, const struct bl_vec *right_layers)
 {
@@ -240,7 +257,7 @@ struct bl_cmp_platform *cmp_platform_new(const struct bl_cmp_node *n,
 		unread_rootfs(s, n, left_layers, right_layers);
 	else
 		rootfs(s, left_layers, right_layers);
-	s->sentence = cmp_words_platform(s);
+	platform_words(s);
 	return s;
 }
 
@@ -276,12 +293,57 @@ void cmp_platform_refresh(struct bl_cmp_platform *p)
 		return;
 	p->rootfs_timestamps_only = true;
 	p->status = BL_CMP_ROOTFS_TIMESTAMPS_ONLY;
-	free(p->sentence);
-	p->sentence = cmp_words_platform(p);
+	platform_words(p);
 }
 
 void bl_cmp_platforms_refresh(struct bl_cmp *c)
 {
 	for (size_t i = 0; i < c->platforms.len; i++)
 		cmp_platform_refresh(bl_vec_get(&c->platforms, i));
+}
+
+/* ---- package changes ---- */
+
+/* The image pair among att's siblings whose `right` (else `left`) side has
+ * the digest att's side names in vnd.docker.reference.digest. */
+static struct bl_cmp_platform *beside(const struct bl_cmp_node *att, bool right)
+{
+	const struct bl_node *a = right ? att->right : att->left;
+	const char *ref =
+	        a && a->has_desc ? bl_descriptor_annotation(&a->desc, "vnd.docker.reference.digest")
+	                         : NULL;
+	const struct bl_cmp_node *ix = att->parent;
+	for (size_t i = 0; ref && ix && i < ix->children.len; i++) {
+		const struct bl_cmp_node *c = bl_vec_get(&ix->children, i);
+		const struct bl_node *m = right ? c->right : c->left;
+		if (c->platform && m && m->has_desc && strcmp(m->desc.digest.str, ref) == 0)
+			return c->platform;
+	}
+	return NULL;
+}
+
+static struct bl_cmp_platform *platform_of(const struct bl_cmp_node *stmt)
+{
+	for (const struct bl_cmp_node *a = stmt->parent; a; a = a->parent)
+		if (a->platform)
+			return a->platform; /* a referrer under the image */
+	if (!stmt->parent)
+		return NULL;
+	struct bl_cmp_platform *p = beside(stmt->parent, true);
+	return p ? p : beside(stmt->parent, false);
+}
+
+void cmp_platforms_packages(struct bl_cmp_node *n)
+{
+	const struct bl_pkg_diff *d = n->packages;
+	struct bl_cmp_platform *p = d && d->n ? platform_of(n) : NULL;
+	if (p) {
+		p->packages_changed += d->n;
+		p->packages_added += d->added;
+		p->packages_removed += d->removed;
+		p->packages_version_changed += d->changed;
+		platform_words(p);
+	}
+	for (size_t i = 0; i < n->children.len; i++)
+		cmp_platforms_packages(bl_vec_get(&n->children, i));
 }

@@ -318,9 +318,18 @@ long bl_reg_deadline_ms(const struct reg *s, int64_t size)
 
 void bl_reg_wait_turn(struct reg *s)
 {
-	int64_t now = bl_clock_ms();
-	if (s->not_before_ms > now)
-		sleep_ms((long)(s->not_before_ms - now));
+	/* In slices, asking the progress callback between them: a Retry-After
+	 * of half a minute must not keep a cancel waiting. The request that
+	 * follows a cancel fails at its first progress call. */
+	for (;;) {
+		int64_t left = s->not_before_ms - bl_clock_ms();
+		if (left <= 0)
+			return;
+		sleep_ms(left < 100 ? (long)left : 100);
+		if (s->progress && !s->progress(s->progress_ud,
+		                           "waiting for the registry's Retry-After", 0, 0))
+			return;
+	}
 }
 
 void bl_reg_hold(struct reg *s, const struct xfer *x, long fallback_ms)

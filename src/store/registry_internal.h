@@ -215,7 +215,8 @@ char *bl_reg_scope_pull(struct reg *s);
 #define BL_REG_MIN_RATE (64 * 1024)      /* bytes per second */
 #define BL_REG_DEADLINE_CAP_S (2 * 3600) /* seconds */
 long bl_reg_deadline_ms(const struct reg *s, int64_t size);
-/* Wait until the store may send again (a Retry-After in force). */
+/* Wait until the store may send again (a Retry-After in force), or until
+ * the progress callback says stop. */
 void bl_reg_wait_turn(struct reg *s);
 /* After a 429 or 5xx answer: hold every request back for its Retry-After
  * (capped at the store's retry cap) or, without one, `fallback_ms`. */

@@ -34,7 +34,7 @@ static bool descs_from_index(struct reg *s, const struct bl_buf *body, const cha
 /* The repository's tag list, read once per store (so once per repository
  * and run) and kept: up to max_pages pages of /tags/list (`n` and `Link`
  * paging). s->tags_complete says whether it is all of it. A listing that
- * fails is not asked again by the referrers fallback, which then asks for
+ * fails (but for a cancel) is not asked again by the referrers fallback, which then asks for
  * its tags one by one; err (may be NULL) says why. */
 static bool load_tags(struct reg *s, int max_pages, struct bl_error *err)
 {
@@ -45,9 +45,16 @@ static bool load_tags(struct reg *s, int max_pages, struct bl_error *err)
 	bl_vec_init(&s->tags, free);
 	s->tags_loaded = true;
 	s->tags_pages = max_pages;
-	s->tags_ok = bl_reg_list_tags(s, &s->tags, max_pages, &s->tags_complete, err);
+	struct bl_error e = {0};
+	s->tags_ok = bl_reg_list_tags(s, &s->tags, max_pages, &s->tags_complete, &e);
 	if (!s->tags_ok)
 		s->tags_complete = false;
+	/* A cancelled listing says nothing about the registry: the next
+	 * caller lists again. */
+	if (!s->tags_ok && e.code == BL_E_CANCELLED)
+		s->tags_loaded = false;
+	if (!s->tags_ok && err)
+		*err = e;
 	return s->tags_ok;
 }
 
@@ -177,7 +184,13 @@ bool bl_reg_referrers(
 	/* the tag schema fallback: sha256-<hex>, looked up only when the tag
 	 * exists (or the listing could not say) */
 	char *tag = bl_asprintf("%s-%s", bl_digest_alg_name(subject->alg), bl_digest_hex(subject));
-	load_tags(s, REFERRER_TAG_PAGES, NULL);
+	struct bl_error te = {0};
+	if (!load_tags(s, REFERRER_TAG_PAGES, &te) && te.code == BL_E_CANCELLED) {
+		free(tag);
+		if (err)
+			*err = te;
+		return false;
+	}
 	if (!s->tags_complete || tag_listed(s, tag)) {
 		char *what = bl_asprintf("referrers tag %s", tag);
 		struct xfer *x = NULL;

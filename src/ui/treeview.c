@@ -11,6 +11,8 @@
 struct treeview {
 	struct bl_tree *tree;
 	const bool *ascii;
+	bl_treeview_note_fn note;
+	void *note_ud;
 };
 
 enum bl_role bl_node_role(const struct bl_node *n)
@@ -109,6 +111,12 @@ static void tv_draw_line(struct bl_view *v, size_t i, struct bl_canvas *c, int x
 		col += bl_canvas_put(c, x + col, y, w - col, BL_ROLE_DEFAULT, " ");
 		col += bl_canvas_put(c, x + col, y, w - col, mrole, mark);
 	}
+	enum bl_role nrole = BL_ROLE_DEFAULT;
+	const char *note = t->note ? t->note(t->note_ud, n, &nrole) : NULL;
+	if (note) {
+		col += bl_canvas_put(c, x + col, y, w - col, BL_ROLE_DEFAULT, " ");
+		col += bl_canvas_put(c, x + col, y, w - col, nrole, note);
+	}
 	if (n->has_desc && bl_digest_is_set(&n->desc.digest)) {
 		char sd[32];
 		bl_digest_short(&n->desc.digest, sd, sizeof sd);
@@ -183,6 +191,12 @@ void bl_treeview_init(struct bl_view *v, struct bl_tree *t, const bool *ascii)
 	d->tree = t;
 	d->ascii = ascii;
 	bl_view_init(v, &tree_ops, d);
+}
+
+void bl_treeview_set_note(struct bl_view *v, bl_treeview_note_fn fn, void *ud)
+{
+	tv(v)->note = fn;
+	tv(v)->note_ud = ud;
 }
 
 void bl_treeview_fini(struct bl_view *v)

@@ -28,6 +28,7 @@ struct bl_ui *bl_ui_new(const struct bl_settings *s, const struct bl_keymap *km)
 	bl_buf_init(&ui->preview);
 	bl_doc_init(&ui->cmpdoc);
 	bl_docview_init(&ui->cmpdocv, &ui->cmpdoc, BL_SCOPE_DETAIL);
+	ui_refs_init(ui);
 	ui->w = 80;
 	ui->h = 24;
 	return ui;
@@ -46,6 +47,8 @@ void bl_ui_free(struct bl_ui *ui)
 		return;
 	ui_compare_close(ui);
 	ui_verify_stop(ui);
+	ui_refs_fini(ui);
+	bl_vec_fini(&ui->ref_marks);
 	ui_ft_fini(ui);
 	bl_buf_fini(&ui->preview);
 	free(ui->preview_title);
@@ -78,7 +81,8 @@ void bl_ui_set_build(struct bl_ui *ui, struct bl_build *b, const char *title)
 		bl_tree_fini(&ui->tree);
 		ui->have_tree = false;
 	}
-	ui_ft_fini(ui); /* its listings borrow the old build's nodes */
+	ui_ft_fini(ui);   /* its listings borrow the old build's nodes */
+	ui_refs_fini(ui); /* so do the referrers being read */
 	ui->build = b;
 	ui->mark = NULL;
 	ui->loading = false;
@@ -89,6 +93,7 @@ void bl_ui_set_build(struct bl_ui *ui, struct bl_build *b, const char *title)
 		return;
 	bl_tree_init(&ui->tree, b->root, ui->s->expand_depth);
 	bl_treeview_init(&ui->treev, &ui->tree, &ui->ascii);
+	bl_treeview_set_note(&ui->treev, ui_refs_note, ui);
 	ui->have_tree = true;
 }
 
@@ -264,6 +269,8 @@ static unsigned back(struct bl_ui *ui)
 		bl_verify_cancel(ui->verify);
 	} else if (ui->job) {
 		bl_filediff_cancel(ui->job);
+	} else if (ui_refs_cancel(ui)) {
+		/* the read stops at its next progress report */
 	} else if (ui_ft_cancel(ui)) {
 		/* the listing stops at its next progress report */
 	} else if (ui_ft_close(ui)) {
@@ -280,28 +287,6 @@ static unsigned back(struct bl_ui *ui)
 		ui->focus = FOCUS_TREE;
 	}
 	return 0;
-}
-
-/* A manifest or index from a registry, loaded without its referrers, gets
- * them when the user opens it: read now (the explorer waits for the
- * registry) and added under it before the rows are made again. */
-static void read_referrers(struct bl_ui *ui, enum bl_action a)
-{
-	struct bl_node *n = ui->have_tree ? bl_treeview_node(&ui->treev) : NULL;
-	if (!n || !n->referrers_pending || !ui->build ||
-	        (a == BL_ACTION_TOGGLE && n->expanded && n->children.len))
-		return;
-	if (ui_stores_busy(ui))
-		return;
-	size_t added = 0;
-	struct bl_error err = {0};
-	if (!bl_build_read_referrers(ui->build, n, &added, &err)) {
-		bl_ui_status(ui, true, "Referrers: %s", err.msg);
-		return;
-	}
-	bl_tree_rebuild(&ui->tree);
-	if (added)
-		bl_ui_status(ui, false, "%zu referrer%s read", added, added == 1 ? "" : "s");
 }
 
 unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a)
@@ -425,7 +410,7 @@ unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a)
 		return 0;
 	if (scope == BL_SCOPE_TREE &&
 	        (a == BL_ACTION_EXPAND || a == BL_ACTION_TOGGLE || a == BL_ACTION_EXPAND_ALL))
-		read_referrers(ui, a);
+		ui_refs_expand(ui, a);
 	enum bl_view_result r = bl_view_do(v, a);
 	if (r == BL_NOT_FOUND && (a == BL_ACTION_NEXT_DIFF || a == BL_ACTION_PREV_DIFF))
 		bl_ui_status(ui, false, "No %s difference",

@@ -73,6 +73,8 @@ bool ui_stores_busy(struct bl_ui *ui)
 		bl_ui_status(ui, true, "A verify is running (Esc cancels it)");
 	else if (ui->job)
 		bl_ui_status(ui, true, "A file diff is running (Esc cancels it)");
+	else if (ui->refs)
+		bl_ui_status(ui, true, "Referrers are being read (Esc cancels)");
 	else if (ui->ijob || ui->ftb || ui->pvr)
 		bl_ui_status(ui, true, "Files are being read (Esc cancels)");
 	else

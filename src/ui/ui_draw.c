@@ -29,6 +29,23 @@ static void put_key_hint(struct bl_ui *ui, struct bl_canvas *c, int *col, enum b
 	*col += bl_canvas_put(c, *col, y, c->w - *col, BL_ROLE_STATUS, " ");
 }
 
+/* A background job's progress at the start of status line y: " WHO: what
+ * done / total ". Returns the columns used. */
+static int put_progress(struct bl_canvas *c, int y, const char *who, const struct bl_load_state *st)
+{
+	char line[256];
+	char done[32], total[32];
+	bl_text_size((int64_t)st->done_bytes, done, sizeof done);
+	bl_text_size((int64_t)st->total, total, sizeof total);
+	if (st->total)
+		snprintf(line, sizeof line, " %s: %s %s / %s ", who, st->what, done, total);
+	else if (st->done_bytes)
+		snprintf(line, sizeof line, " %s: %s %s ", who, st->what, done);
+	else
+		snprintf(line, sizeof line, " %s: %s ", who, st->what);
+	return bl_canvas_put(c, 0, y, c->w, BL_ROLE_PROGRESS, line);
+}
+
 static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 {
 	int y = c->h - 1;
@@ -85,21 +102,16 @@ static void draw_status(struct bl_ui *ui, struct bl_canvas *c)
 		put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_BACK, "cancel");
 		return;
 	}
+	if (ui->refs) {
+		col += put_progress(c, y, "Referrers", &ui->refs_state);
+		put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_BACK, "cancel");
+		return;
+	}
 	if (ui->ijob || ui->ftb || ui->pvr || ui->job) {
 		/* The file tree's listing or build, or a file diff. */
 		const struct bl_load_state *st =
 		        ui->ijob || ui->ftb || ui->pvr ? &ui->ijob_state : &ui->job_state;
-		char line[256];
-		char done[32], total[32];
-		bl_text_size((int64_t)st->done_bytes, done, sizeof done);
-		bl_text_size((int64_t)st->total, total, sizeof total);
-		if (st->total)
-			snprintf(line, sizeof line, " Files: %s %s / %s ", st->what, done, total);
-		else if (st->done_bytes)
-			snprintf(line, sizeof line, " Files: %s %s ", st->what, done);
-		else
-			snprintf(line, sizeof line, " Files: %s ", st->what);
-		col += bl_canvas_put(c, 0, y, c->w, BL_ROLE_PROGRESS, line);
+		col += put_progress(c, y, "Files", st);
 		put_key_hint(ui, c, &col, BL_SCOPE_GLOBAL, BL_ACTION_BACK, "cancel");
 		return;
 	}

@@ -9,7 +9,8 @@
  * comparison; ui_filetree.c (F: the file tree, W: the waste panel) uses
  * ui_preview.c (Enter on a file: its first bytes read in the background),
  * and both use the popups; ui_verify.c (v: verifying a node) uses the
- * popups; ui_popup.c (help, messages, explain, verify, preview, the copy
+ * popups; ui_referrers.c (the referrers read when a manifest is opened)
+ * uses ui_base.c; ui_popup.c (help, messages, explain, verify, preview, the copy
  * menu) uses ui_packages.c (the packages of SBOMs); they and ui_compare.c (the compare session) use
  * ui_base.c, which uses none of them.
  */
@@ -42,6 +43,7 @@ enum popup {
  * once, however often its tree is opened. */
 struct ft_build;
 struct pv_read;
+struct ref_job;
 struct ft_image {
 	const struct bl_node *manifest; /* borrowed from the build */
 	struct bl_image_files files;    /* the bottom files.len layers */
@@ -153,6 +155,12 @@ struct bl_ui {
 	/* The SBOMs of the selected node (P), shown in POPUP_PACKAGES. */
 	struct bl_vec sboms; /* struct ui_sbom *, owned (ui_packages.c) */
 	char *pkg_filter;    /* the packages shown contain it, or NULL */
+	/* Referrers being read (ui_referrers.c), and the nodes whose last read
+	 * failed or was cancelled. */
+	struct ref_job *refs; /* or NULL */
+	struct bl_load_state refs_state;
+	struct bl_vec ref_marks; /* struct ref_mark *, owned */
+	char *ref_note;          /* the last note made for a row */
 };
 
 /* Files of a layer pair, by the pair's nodes (the comparison's nodes are
@@ -169,7 +177,7 @@ struct files {
  * key scope. */
 struct bl_view *ui_current_view(struct bl_ui *ui, enum bl_scope *scope);
 /* Whether a background job is reading the build's stores (a listing, a
- * preview, a tree build, a verify, a file diff): they serve one thread at
+ * preview, a tree build, a verify, a file diff, a read of referrers): they serve one thread at
  * a time, so nothing else may read them meanwhile. When busy, the status
  * line says so (Esc cancels) and it returns true. */
 bool ui_stores_busy(struct bl_ui *ui);
@@ -253,6 +261,26 @@ void ui_ft_glob(struct bl_ui *ui, const char *glob);
 void ui_ft_draw(struct bl_ui *ui, struct bl_canvas *c, int bh);
 /* Free everything (bl_ui_free; after a new build is set). */
 void ui_ft_fini(struct bl_ui *ui);
+
+/* ui_referrers.c (uses ui_base.c): the referrers of what is expanded */
+
+void ui_refs_init(struct bl_ui *ui);
+/* Before `a` (expand, toggle, expand-all) opens the selected node: start
+ * reading the referrers it (or, for expand-all, every node under it) has
+ * pending, in one background job, unless the stores are busy. */
+void ui_refs_expand(struct bl_ui *ui, enum bl_action a);
+/* Attach what a finished job read (the cursor stays on its node); true
+ * while one runs. */
+bool ui_refs_tick(struct bl_ui *ui);
+/* Esc: stop the running job (nothing it read is attached: every node it
+ * was reading stays pending); false when none runs. */
+bool ui_refs_cancel(struct bl_ui *ui);
+/* Stop and wait for a running job; forget the marks (bl_ui_free, a new build). */
+void ui_refs_fini(struct bl_ui *ui);
+/* The tree view's note for n (bl_treeview_note_fn; ud is the ui):
+ * "reading referrers", "referrers pending" after a cancel, the error of a
+ * failed read. */
+const char *ui_refs_note(void *ud, const struct bl_node *n, enum bl_role *role);
 
 /* ui_jobs.c */
 

@@ -13,6 +13,7 @@ bool bl_ui_tick(struct bl_ui *ui)
 	bool verifying = ui_verify_tick(ui);
 	bool listing = ui_ft_tick(ui);
 	listing = ui_pv_tick(ui) || listing;
+	listing = ui_refs_tick(ui) || listing;
 	if (!ui->job)
 		return verifying || listing;
 	bl_filediff_poll(ui->job, &ui->job_state);

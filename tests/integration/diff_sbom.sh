@@ -59,6 +59,64 @@ for fmt in spdx cyclonedx; do
 	expect_eq "$fmt: self diff has no package line" 0 "$(grep -c '^ *package ' "$O" || true)"
 done
 
+# The platform's summary line says how many packages changed, as counted
+# here with jq from the two SBOM statements (SPDX names and versions); the
+# other platform's line says nothing of packages, and diff --json has the
+# same counts beside the summary.
+blob() { echo "$1/blobs/sha256/${2#sha256:}"; }
+stmt_of() { # LAYOUT ARCH: the SBOM statement attesting ARCH's image
+	local ix m att
+	ix=$(blob "$1" "$(jq -r '.manifests[0].digest' "$1/index.json")")
+	m=$(jq -r --arg a "$2" '.manifests[] | select(.platform.architecture == $a) | .digest' "$ix")
+	att=$(jq -r --arg m "$m" '.manifests[] | select(.annotations["vnd.docker.reference.digest"] == $m) | .digest' "$ix")
+	blob "$1" "$(jq -r '.layers[0].digest' "$(blob "$1" "$att")")"
+}
+A=$BL_TMP/count-a
+B=$BL_TMP/count-b
+python3 "$MK" "$A" spdx amd64=musl@1.2.4,zlib@1.3,busybox@1.36,curl@8.4 arm64=musl@1.2.4,zlib@1.3
+python3 "$MK" "$B" spdx amd64=musl@1.2.5,busybox@1.36,curl@8.5,openssl@3.1 arm64=musl@1.2.4,zlib@1.3
+counts=$(jq -rn --slurpfile l "$(stmt_of "$A" amd64)" --slurpfile r "$(stmt_of "$B" amd64)" '
+	def pk(s): s[0].predicate.packages | map({(.name): .versionInfo}) | add;
+	pk($l) as $L | pk($r) as $R |
+	([$R | keys[] | select($L[.] == null)] | length) as $added |
+	([$L | keys[] | select($R[.] == null)] | length) as $removed |
+	([$L | keys[] | select($R[.] != null and $R[.] != $L[.])] | length) as $changed |
+	"\($added + $removed + $changed) \($added) \($removed) \($changed)"')
+read -r total added removed changed <<<"$counts"
+expect_eq "jq counts the changes the layouts were made with" "4 1 1 2" "$total $added $removed $changed"
+run_bl "$O" "$E" diff "$A" "$B"
+expect_eq "package count: diff exit code" 1 "$rc"
+expect_eq "the amd64 summary line names the package changes" \
+	"; $total packages changed ($added added, $removed removed, $changed versions changed) [identical]" \
+	"$(grep -E '^  latest linux/amd64: ' "$O" | grep -o '; [0-9]* packages changed.*')"
+expect_eq "the arm64 summary line says nothing of packages" 0 \
+	"$(grep -E '^  latest linux/arm64: ' "$O" | grep -c 'package' || true)"
+run_bl "$O" "$E" diff --json "$A" "$B"
+expect_eq "JSON: packageChanges beside each platform's summary" \
+	"linux/amd64 $total $added $removed $changed|linux/arm64 0 0 0 0" \
+	"$(jq -r '[.platforms[] | "\(.platform) \(.packageChanges | "\(.changed) \(.added) \(.removed) \(.versionChanged)")"] | join("|")' "$O")"
+expect_eq "JSON: the summary names them too" 1 \
+	"$(jq -r '.platforms[] | select(.platform == "linux/amd64") | .summary' "$O" | grep -c "; $total packages changed ($added added")"
+expect_eq "JSON: the counts match the SBOM node's" "$added $removed $changed" \
+	"$(jq -r '[.. | objects | select(.packages) | .packages][0] | "\(.added) \(.removed) \(.changed)"' "$O")"
+# The compare view (bakelens --diff, in tmux when installed) shows the
+# same summary line under "Per platform".
+if command -v tmux >/dev/null 2>&1; then
+	T="tmux -L bl-sbom-$$"
+	$T -f /dev/null new-session -d -s bl -x 220 -y 40 \
+		"env XDG_CONFIG_HOME=/nonexistent TERM=xterm-256color LC_ALL=C.UTF-8 '$BAKELENS' --diff '$A' '$B'; sleep 30"
+	shown=0
+	for _ in $(seq 50); do
+		if $T capture-pane -p -t bl | grep -q "latest linux/amd64: .*; $total packages changed ($added added, $removed removed, $changed versions changed)"; then
+			shown=1
+			break
+		fi
+		sleep 0.1
+	done
+	expect_eq "the compare view's amd64 line names the package changes" 1 "$shown"
+	$T kill-server 2>/dev/null || true
+fi
+
 # One package added and one removed (CycloneDX), hostile name escaped.
 A=$BL_TMP/hostile-a
 B=$BL_TMP/hostile-b

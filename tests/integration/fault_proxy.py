@@ -5,7 +5,7 @@ docker-registry that misbehaves on request, following rules in a JSON file
 
   [{"match": "GET /v2/x/blobs/", "action": "429", "times": 1}, ...]
 
-actions: "429" (Retry-After: 1), "500", "stall" (headers never come),
+actions: "429" (Retry-After: 1; "429:N": Retry-After: N), "500", "stall" (headers never come),
 "wrongbody" (200 with one byte of the real body changed), "redirect" (307 to
 the second listener on another address, which logs the headers it got and
 serves the upstream body), "close" (drop the connection), "401" (a Basic
@@ -119,8 +119,9 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if action and action.startswith("delay:"):
             time.sleep(int(action.split(":")[1]) / 1000.0)
             action = None
-        if action == "429":
-            self.send_body(429, [("Retry-After", "1")], b'{"errors":[{"code":"TOOMANYREQUESTS"}]}')
+        if action and action.split(":")[0] == "429":
+            ra = action.split(":")[1] if ":" in action else "1"
+            self.send_body(429, [("Retry-After", ra)], b'{"errors":[{"code":"TOOMANYREQUESTS"}]}')
             return
         if action == "500":
             self.send_body(500, [], b"boom")
