@@ -70,7 +70,8 @@ struct cmp_jdiff {
 size_t cmp_json_diff(struct cmp_jdiff *d, const json_t *a, const json_t *b);
 /* The same for two annotation objects (non-objects count as none), the
  * paths as "annotations.KEY" and the sentences as "annotation KEY: a -> b";
- * the timestamp annotation is ignored when d->ignore_timestamps. */
+ * the timestamp annotation is ignored when d->ignore_timestamps, and the
+ * keys in d->skip are not compared. */
 size_t cmp_annotations_diff(struct cmp_jdiff *d, const json_t *a, const json_t *b);
 
 /* ---- compare_node.c ---- */

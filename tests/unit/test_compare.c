@@ -288,6 +288,27 @@ static void test_align_pairs_changed_items_in_a_gap_by_position(void **state)
 	assert_int_equal(pr[4], 4);
 }
 
+/* Two layers swapped around one that stayed (buildah: COPY b, RUN, COPY a
+ * after COPY a, RUN, COPY b): of the common subsequences of one length, the
+ * one that keeps a layer at its position, so the unmoved layer is not said
+ * to be removed and added at the same place. */
+static void test_align_ties_keep_positions(void **state)
+{
+	(void)state;
+	const char *l[] = {"base", "a", "run", "b"};
+	const char *r[] = {"base", "b", "run", "a"};
+	int pl[16], pr[16];
+	bool m[16];
+	size_t n = align(l, 4, r, 4, pl, pr, m);
+	assert_int_equal(n, 4);
+	for (size_t k = 0; k < n; k++)
+		assert_int_equal(pl[k], pr[k]); /* every pair at one position */
+	assert_true(m[0]);
+	assert_false(m[1]); /* a<>b: content changed */
+	assert_true(m[2]);
+	assert_false(m[3]);
+}
+
 static void test_align_null_keys_never_match(void **state)
 {
 	(void)state;
@@ -509,6 +530,42 @@ static struct bl_node *index_with(
 	set_doc(st, doc);
 	free(doc);
 	return ix;
+}
+
+/* One side the image alone, the other an index around it (and nothing
+ * else): index only, said as that, not as attestations that do not exist;
+ * with an attestation in the index, attestations are said. */
+static void test_index_around_the_image_is_said_so(void **state)
+{
+	struct pair *fx = *state;
+	struct bl_node *m = manifest(fx->a.target, "amd", CFG_A, THREE, 3);
+	set_platform(m, "linux", "amd64");
+	struct bl_node *ix = mk(BL_NODE_INDEX, fx->b.target, "index");
+	set_desc(ix, "i1", MT_INDEX);
+	set_doc(ix, "{\"schemaVersion\":2}");
+	struct bl_node *im = manifest(ix, "amd", CFG_A, THREE, 3);
+	set_platform(im, "linux", "amd64");
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	assert_int_equal(c->root->cls, BL_CMP_INDEX_ONLY);
+	char *top = bl_cmp_node_describe(c->root);
+	assert_string_equal(top, "index only (an index around the image on one side)");
+	free(top);
+	bl_cmp_free(c);
+	struct bl_node *arm = manifest(ix, "arm", CFG_A, THREE, 2);
+	set_platform(arm, "linux", "arm64");
+	c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	top = bl_cmp_node_describe(c->root);
+	assert_string_equal(top, "platform added; an index around the image on one side");
+	free(top);
+	bl_cmp_free(c);
+	struct bl_node *at = mk(BL_NODE_ATTESTATION, ix, "attestation for linux/amd64");
+	set_desc(at, "att", MT_MANIFEST);
+	set_doc(at, "{\"schemaVersion\":2}");
+	c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	top = bl_cmp_node_describe(c->root);
+	assert_string_equal(top, "platform added; attestations or provenance changed");
+	free(top);
+	bl_cmp_free(c);
 }
 
 static void test_index_only_when_provenance_differs(void **state)
@@ -1020,8 +1077,43 @@ static void test_platform_status_goes_with_its_words(void **state)
 	n = bl_cmp_nodes(ma, mb, NULL);
 	assert_int_equal(n->platform->status, BL_CMP_ROOTFS_UNKNOWN);
 	assert_string_equal(n->platform->sentence,
-	        "layer ChainIDs unknown (a config is missing or unreadable)");
+	        "layer ChainIDs unknown (a manifest or config is missing or unreadable)");
 	assert_false(n->platform->rootfs_known);
+	bl_cmp_node_free(n);
+}
+
+/* A manifest that was not read (a metadata file's target in none of the
+ * sources) has layers nobody knows, not none: the same digest on both sides
+ * is the same root filesystem, ChainIDs unknown; different digests are
+ * unknown. Never "identical (no layers)" with rootfs_identical false. */
+static void test_unread_manifest_layers_unknown(void **state)
+{
+	struct pair *fx = *state;
+	struct bl_node *ma = mk(BL_NODE_MANIFEST, fx->a.target, "linux/amd64");
+	struct bl_node *mb = mk(BL_NODE_MANIFEST, fx->b.target, "linux/amd64");
+	set_desc(ma, "m1", MT_MANIFEST);
+	set_desc(mb, "m1", MT_MANIFEST);
+	set_platform(ma, "linux", "amd64");
+	set_platform(mb, "linux", "amd64");
+	ma->status = mb->status = BL_STATUS_UNRESOLVED;
+	struct bl_cmp_node *n = bl_cmp_nodes(ma, mb, NULL);
+	assert_non_null(n->platform);
+	assert_int_equal(n->cls, BL_CMP_IDENTICAL);
+	assert_int_equal(n->platform->status, BL_CMP_ROOTFS_IDENTICAL);
+	assert_true(n->platform->rootfs_identical);
+	assert_false(n->platform->rootfs_known);
+	assert_int_equal(n->platform->left_layers, -1);
+	assert_int_equal(n->platform->right_layers, -1);
+	assert_string_equal(n->platform->sentence,
+	        "root filesystems identical (the same manifest; not read, its layers unknown)");
+	bl_cmp_node_free(n);
+	free(mb->desc.media_type);
+	set_desc(mb, "m2", MT_MANIFEST);
+	n = bl_cmp_nodes(ma, mb, NULL);
+	assert_int_equal(n->platform->status, BL_CMP_ROOTFS_UNKNOWN);
+	assert_false(n->platform->rootfs_identical);
+	assert_string_equal(n->platform->sentence,
+	        "layer ChainIDs unknown (a manifest or config is missing or unreadable)");
 	bl_cmp_node_free(n);
 }
 
@@ -1059,20 +1151,85 @@ static void test_different_says_which_fields(void **state)
 	json_decref(m2->doc);
 	set_doc(m1, "{\"schemaVersion\":2,\"mediaType\":\"" MT_MANIFEST
 	            "\",\"annotations\":{\"org.opencontainers.image.base.name\":\"\"}}");
-	set_doc(m2, "{\"schemaVersion\":2,\"mediaType\":"
-	            "\"application/vnd.docker.distribution.manifest.v2+json\"}");
+	set_doc(m2, "{\"schemaVersion\":2,\"mediaType\":\"" MT_MANIFEST
+	            "\",\"artifactType\":\"application/x\"}");
 	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	const struct bl_cmp_node *m = find(c->root, BL_NODE_MANIFEST, NULL);
 	assert_int_equal(m->own, BL_CMP_DIFFERENT);
 	char *top = bl_cmp_node_describe(c->root);
-	assert_string_equal(top, "manifest differs in mediaType, "
+	assert_string_equal(top, "manifest differs in artifactType, "
 	                         "annotations[\"org.opencontainers.image.base.name\"]");
 	free(top);
 	char *own = bl_cmp_node_describe(m);
-	assert_string_equal(own, "differs in mediaType, "
+	assert_string_equal(own, "differs in artifactType, "
 	                         "annotations[\"org.opencontainers.image.base.name\"]");
 	free(own);
 	assert_true(has_note(m, "annotation org.opencontainers.image.base.name: \"\" -> (absent)"));
+	bl_cmp_free(c);
+}
+
+/* The same image with a Docker v2s2 manifest (skopeo copy --format v2s2, a
+ * docker-archive): its own class is the format, which Docker's lack of
+ * annotations comes with, and with nothing else beside it the words say it
+ * is the same image; with a config changed, only that the format changed. */
+static void test_other_manifest_format_is_the_same_image(void **state)
+{
+	struct pair *fx = *state;
+	struct bl_node *m1 = manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *m2 = manifest(fx->b.target, "m2", CFG_A, THREE, 3);
+	json_decref(m1->doc);
+	json_decref(m2->doc);
+	set_doc(m1, "{\"schemaVersion\":2,\"mediaType\":\"" MT_MANIFEST
+	            "\",\"annotations\":{\"org.opencontainers.image.base.name\":\"\"}}");
+	set_doc(m2, "{\"schemaVersion\":2,\"mediaType\":"
+	            "\"application/vnd.docker.distribution.manifest.v2+json\"}");
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	const struct bl_cmp_node *m = find(c->root, BL_NODE_MANIFEST, NULL);
+	assert_int_equal(m->own, BL_CMP_FORMAT);
+	assert_int_equal(c->root->cls, BL_CMP_FORMAT);
+	assert_string_equal(bl_cmp_class_name(BL_CMP_FORMAT), "manifest-format");
+	char *top = bl_cmp_node_describe(c->root);
+	assert_string_equal(top, "same image in another manifest format");
+	free(top);
+	assert_true(has_note(m, "annotation org.opencontainers.image.base.name: \"\" -> (absent)"));
+	assert_true(has_note(m, "mediaType: " MT_MANIFEST
+	                        " -> application/vnd.docker.distribution.manifest.v2+json"));
+	bl_cmp_free(c);
+	/* An OCI manifest may leave its mediaType out: its descriptor says it. */
+	json_decref(m1->doc);
+	set_doc(m1, "{\"schemaVersion\":2}");
+	c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	assert_int_equal(find(c->root, BL_NODE_MANIFEST, NULL)->own, BL_CMP_FORMAT);
+	bl_cmp_free(c);
+	struct bl_node *cfg = bl_vec_get(&m2->children, 0);
+	json_decref(cfg->doc);
+	set_doc(cfg, CFG_A_LATER);
+	digest_of(CFG_A_LATER, &cfg->desc.digest);
+	c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	top = bl_cmp_node_describe(c->root);
+	assert_non_null(strstr(top, "manifest format changed; config changed"));
+	free(top);
+	bl_cmp_free(c);
+}
+
+/* A tag (ref.name) and containerd's image name are names, not content. */
+static void test_tag_annotations_are_names(void **state)
+{
+	struct pair *fx = *state;
+	struct bl_node *ma = manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *mb = manifest(fx->b.target, "m1", CFG_A, THREE, 3);
+	ma->desc.annotations = json_pack("{s:s, s:s}", "org.opencontainers.image.ref.name", "v1",
+	        "io.containerd.image.name", "docker.io/library/demo:v1");
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	assert_true(bl_cmp_is_identical(c));
+	bl_cmp_free(c);
+	mb->desc.annotations = json_pack("{s:s, s:s}", "org.opencontainers.image.ref.name", "v2",
+	        "org.opencontainers.image.revision", "abc");
+	c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	const struct bl_cmp_node *m = find(c->root, BL_NODE_MANIFEST, NULL);
+	assert_int_equal(m->own, BL_CMP_ANNOTATIONS);
+	assert_int_equal(m->fields.len, 1);
+	assert_true(has_field(m, "annotations[\"org.opencontainers.image.revision\"]"));
 	bl_cmp_free(c);
 }
 
@@ -1182,6 +1339,11 @@ int main(void)
 	        cmocka_unit_test(test_align_lcs_recognises_an_inserted_layer),
 	        cmocka_unit_test(test_align_lcs_recognises_a_removed_layer),
 	        cmocka_unit_test(test_align_pairs_changed_items_in_a_gap_by_position),
+	        cmocka_unit_test(test_align_ties_keep_positions),
+	        cmocka_unit_test_setup_teardown(
+	                test_index_around_the_image_is_said_so, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_unread_manifest_layers_unknown, pair_setup, pair_teardown),
 	        cmocka_unit_test(test_align_null_keys_never_match),
 	        cmocka_unit_test(test_align_empty_sides),
 	        cmocka_unit_test_setup_teardown(
@@ -1236,6 +1398,10 @@ int main(void)
 	        cmocka_unit_test(test_lone_targets_paired_beside_one_sided_information),
 	        cmocka_unit_test_setup_teardown(
 	                test_different_says_which_fields, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_other_manifest_format_is_the_same_image, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_tag_annotations_are_names, pair_setup, pair_teardown),
 	        cmocka_unit_test_setup_teardown(
 	                test_attestation_pairs_by_its_image_platform, pair_setup, pair_teardown),
 	        cmocka_unit_test_setup_teardown(
