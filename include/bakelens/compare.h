@@ -11,8 +11,9 @@
  *                 manifests by the platform they are for, then position
  *   attestations  statements by predicate type
  *   layers        by diff_id with an LCS (an inserted or removed layer is
- *                 recognised), unmatched layers in the same gap paired by
- *                 position ("content changed")
+ *                 recognised; of equally long ones, the one that keeps layers
+ *                 at their positions), unmatched layers in the same gap paired
+ *                 by position ("content changed")
  *   configs       by JSON path, arrays (history, Env) by position
  *
  * Nothing here reads a layer's bytes, prints or needs a terminal: the result
@@ -43,6 +44,9 @@ enum bl_cmp_class {
 	BL_CMP_INDEX_ONLY,    /* the images are identical; attestations or provenance differ */
 	BL_CMP_CONFIG,        /* the config differs (fields named), the layers do not */
 	BL_CMP_RECOMPRESSED,  /* same diff_id, different blob digest */
+	BL_CMP_FORMAT,        /* a manifest or index in Docker's format on one side, OCI's on
+	                         the other (and so without annotations): the entries it lists
+	                         are compared as usual */
 	BL_CMP_LAYER_ADDED,   /* a layer on the right only */
 	BL_CMP_LAYER_REMOVED, /* a layer on the left only */
 	BL_CMP_CONTENT,       /* a layer's diff_id differs */
@@ -127,7 +131,9 @@ struct bl_cmp_platform {
 	const struct bl_cmp_node *node; /* the manifest pair that owns this summary (its cls is
 	                                   the platform's class) */
 	enum bl_cmp_rootfs status;
-	int left_layers, right_layers; /* -1 when that side is absent */
+	int left_layers, right_layers; /* -1 when that side is absent, or its manifest was
+	                                  not read (status IDENTICAL or UNKNOWN, with
+	                                  rootfs_known false) */
 	int first_divergent;           /* 0-based position (right side) of the first layer whose
 	                                  ChainID differs, -1 when none does (or unknown) */
 	char *divergent_created_by;    /* its history line (right side, else left), NULL */

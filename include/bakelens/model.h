@@ -4,7 +4,8 @@
  * a target holds a root descriptor; descriptors resolve to indexes (nested to
  * any depth, loops detected), manifests (image and attestation), configs,
  * layers and in-toto statements. Loading reads every small document (indexes,
- * manifests, configs, statements: kilobytes) and never a layer's bytes.
+ * manifests, configs, statements: kilobytes) and never a layer's bytes, nor
+ * an SBOM statement's (doc_deferred: bl_node_load_doc, bl_node_sbom).
  *
  * Every node carries a status with a message: a missing blob, a digest
  * mismatch or an unreadable document is a status on that node, and the rest
@@ -19,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bakelens/buf.h"
 #include "bakelens/descriptor.h"
 #include "bakelens/digest.h"
 #include "bakelens/error.h"
@@ -100,7 +102,9 @@ struct bl_node {
 	struct bl_referrer *referrer; /* a referrer of its parent (signature.h), else NULL */
 	bool referrers_pending;       /* read from a registry by a load that left referrers unread
 	                                 (no_referrers): bl_build_read_referrers reads them */
-	bool expanded;                /* tree state (see tree.h) */
+	bool doc_deferred; /* STATEMENT of an SBOM (predicate type from its descriptor): left
+	                      unread by loading; bl_node_load_doc reads it */
+	bool expanded;     /* tree state (see tree.h) */
 };
 
 struct bl_build {
@@ -143,6 +147,21 @@ void bl_build_free(struct bl_build *b);
 bool bl_build_read_referrers(
         struct bl_build *b, struct bl_node *n, size_t *added, struct bl_error *err);
 
+/* The bytes of n's blob read from n->store into `out` (cleared first),
+ * verified against n->desc's digest and size, at most `cap` bytes. Fails
+ * with the store's error (BL_E_DIGEST, BL_E_NOT_FOUND, BL_E_IO ...), or
+ * BL_E_NOT_FOUND for a node without descriptor or store. */
+bool bl_node_read(const struct bl_node *n, size_t cap, struct bl_buf *out, struct bl_error *err);
+/* n's blob read (bl_node_read, BL_JSON_CONFIG_MAX) and parsed: a new
+ * reference the caller owns, or NULL with err (the read's error, or
+ * BL_E_FORMAT for invalid JSON). n is not changed. */
+json_t *bl_node_read_doc(const struct bl_node *n, struct bl_error *err);
+/* The document of a statement that loading left unread (doc_deferred):
+ * read, verified (bl_node_read) and parsed into n->doc, doc_deferred
+ * cleared. True when n->doc is set (at once when it was already); false
+ * with err, n unchanged, when the read or the parse fails. Not thread-safe:
+ * call it where the build is not being read by another thread. */
+bool bl_node_load_doc(struct bl_node *n, struct bl_error *err);
 /* Referrers read apart from the tree, to be attached later (a worker thread
  * reads, the thread that owns the tree attaches). */
 struct bl_referrers;

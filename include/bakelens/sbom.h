@@ -44,14 +44,30 @@ struct bl_sbom {
 /* True when predicate type `pt` names an SBOM (SPDX or CycloneDX). */
 bool bl_sbom_predicate(const char *pt);
 
-/* Decode the packages of `doc` (a statement, a DSSE envelope or a bare SBOM
- * document) into `out` (initialised here; bl_sbom_fini it, also after a
- * failure). Fails with BL_E_FORMAT when `doc` holds no SPDX or CycloneDX
- * document, or its package list is not an array; a package that is not an
- * object is skipped. Input strings are kept as they are (escape before
- * showing them). */
+/* Decode the packages of the JSON document in data[0..len) (a statement,
+ * a DSSE envelope whose payload is one, or a bare SBOM document) into `out`
+ * (initialised here; bl_sbom_fini it, also after a failure), without
+ * building a JSON tree. The whole document is validated as the JSON parser
+ * would (strict UTF-8 and escapes, nesting at most 2048 levels, nothing
+ * after it). Fails with BL_E_FORMAT, `err` saying why: invalid JSON ("invalid
+ * JSON at byte N: ..."), no SPDX or CycloneDX document, or a package list that
+ * is not an array; a package that is not an object is skipped. Input strings
+ * are kept as they are (escape before showing them). O(len) for SPDX. */
+bool bl_sbom_scan(const void *data, size_t len, struct bl_sbom *out, struct bl_error *err);
+/* The same for a parsed document (written out and scanned: one decoder). */
 bool bl_sbom_decode(const json_t *doc, struct bl_sbom *out, struct bl_error *err);
 void bl_sbom_fini(struct bl_sbom *s);
+
+struct bl_node;
+/* True when n is an in-toto statement of an SBOM predicate type. */
+bool bl_node_is_sbom(const struct bl_node *n);
+/* The packages of SBOM statement n: its bytes read from its store and
+ * verified against its digest and size (bl_node_read), then scanned; a
+ * statement without a descriptor (inside another document) from its parsed
+ * document. Fails with the read's error (BL_E_DIGEST for bytes that do not
+ * hash to the digest, BL_E_NOT_FOUND ...) or bl_sbom_scan's; `out` as
+ * there. Costs a read of the statement each call. */
+bool bl_node_sbom(const struct bl_node *n, struct bl_sbom *out, struct bl_error *err);
 
 enum bl_pkg_change_kind {
 	BL_PKG_ADDED,   /* on the right only */

@@ -92,7 +92,9 @@ static const struct opt table[] = {
         {"connect-cmd", 0, "CMD", BOTH, TEXT, F(connect_cmd),
                 "containerd:, buildkit: reach the daemon through CMD's stdin\n"
                 "and stdout (docker exec -i NAME buildctl dial-stdio)"},
-        {"quiet", 'q', NULL, CLI, FLAG, F(quiet), "no diagnostics on stderr besides errors"},
+        {"quiet", 'q', NULL, CLI, FLAG, F(quiet),
+                "no diagnostics on stderr besides errors; diff: nothing on stdout\n"
+                "either, only the exit status"},
         {"verbose", 'v', NULL, CLI, FLAG, F(verbose),
                 "ls: say on stderr how each layer was read (its TOC or whole) and the bytes"},
         {"help", 'h', NULL, CLI, FLAG, F(help), "this help"},

@@ -14,13 +14,13 @@ static void set_str(json_t *obj, const char *key, const char *s)
 
 json_t *cli_sbom_json(const struct bl_node *n)
 {
-	if (n->kind != BL_NODE_STATEMENT || !n->doc || !bl_sbom_predicate(n->predicate_type))
+	if (!bl_node_is_sbom(n) || n->status != BL_STATUS_OK)
 		return NULL;
 	struct bl_sbom s;
 	struct bl_error e;
 	bl_error_clear(&e);
 	json_t *j = json_object();
-	if (!bl_sbom_decode(n->doc, &s, &e)) {
+	if (!bl_node_sbom(n, &s, &e)) {
 		json_object_set_new(j, "error", cli_json_str(e.msg));
 		bl_sbom_fini(&s);
 		return j;

@@ -67,7 +67,8 @@ static bool parse_bytes(const char *v, uint64_t *out)
 	size_t n = strlen(end);
 	if (n >= sizeof unit)
 		return false;
-	for (size_t i = 0; i <= n; i++)
+	/* unit[] is zeroed: copying n (< 8) bytes leaves it terminated */
+	for (size_t i = 0; i < n && i < sizeof unit - 1; i++)
 		unit[i] = (char)tolower((unsigned char)end[i]);
 	if (n && unit[n - 1] == 'b')
 		unit[--n] = '\0';

@@ -71,6 +71,17 @@ static json_t *layer_json(const struct bl_layer_info *l)
  * document per digest, so the same pointer means the same bytes. */
 static void set_document(json_t *j, const struct bl_node *n, json_t *seen)
 {
+	if (!n->doc && n->doc_deferred) {
+		/* a statement loading left unread: read and verified now */
+		struct bl_error e;
+		bl_error_clear(&e);
+		json_t *doc = bl_node_read_doc(n, &e);
+		if (doc)
+			json_object_set_new(j, "document", doc);
+		else
+			json_object_set_new(j, "documentError", cli_json_str(e.msg));
+		return;
+	}
 	if (!n->doc)
 		return;
 	if (n->has_desc && bl_digest_is_set(&n->desc.digest)) {

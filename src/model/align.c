@@ -82,10 +82,15 @@ size_t bl_cmp_align(const char *const *left, size_t nl, const char *const *right
 			/* Too large for a table: position only. */
 			gl[ngl++] = (int)i++;
 			gr[ngr++] = (int)j++;
-		} else if (dp[(i + 1) * w + j] >= dp[i * w + j + 1]) {
-			gl[ngl++] = (int)i++;
 		} else {
-			gr[ngr++] = (int)j++;
+			/* Of equally long ways on, the one that keeps i and j level:
+			 * two layers swapped around a third keep that one in place
+			 * (matched where it is) rather than removed and added. */
+			unsigned down = dp[(i + 1) * w + j], across = dp[i * w + j + 1];
+			if (down > across || (down == across && i <= j))
+				gl[ngl++] = (int)i++;
+			else
+				gr[ngr++] = (int)j++;
 		}
 	}
 	while (i < nl)

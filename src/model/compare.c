@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bakelens/mediatype.h"
 #include "bakelens/mem.h"
 #include "compare_internal.h"
 
@@ -45,19 +46,26 @@ static struct cmp_jdiff jdiff_on(struct bl_cmp_node *n, const struct ctx *ctx, b
 
 /* Descriptor annotations: the parent's document carries them, but they are
  * shown on the node they describe. Keys are named as they are. */
-static void annotations_diff(
-        struct bl_cmp_node *n, const struct ctx *ctx, const json_t *a, const json_t *b)
+static void annotations_diff(struct bl_cmp_node *n, const struct ctx *ctx, const json_t *a,
+        const json_t *b, const char *const *skip)
 {
 	struct cmp_jdiff d = jdiff_on(n, ctx, false);
+	d.skip = skip;
 	if (cmp_annotations_diff(&d, a, b))
 		cmp_set_own(n, BL_CMP_ANNOTATIONS);
 	cmp_note_take(n, cmp_words_ignored(d.ignored, "annotation"));
 }
 
+/* The annotations that name an image (a layout's tag, containerd's image
+ * name) are where it is kept, not what it is: the target's names say them
+ * ("names differ"), and the same bytes under another tag, or in a registry,
+ * are identical. */
 static void compare_desc_annotations(struct bl_cmp_node *n, const struct ctx *ctx)
 {
+	static const char *const naming[] = {
+	        "org.opencontainers.image.ref.name", "io.containerd.image.name", NULL};
 	annotations_diff(n, ctx, n->left->has_desc ? n->left->desc.annotations : NULL,
-	        n->right->has_desc ? n->right->desc.annotations : NULL);
+	        n->right->has_desc ? n->right->desc.annotations : NULL, naming);
 }
 
 /* When exactly one entry of a kind on each side is unmatched, pair them: the
@@ -242,7 +250,8 @@ static bool unreadable(struct bl_cmp_node *n)
 	for (int i = 0; i < 2; i++) {
 		const struct bl_node *x = sides[i];
 		if (x->status == BL_STATUS_OK &&
-		        (x->doc || x->kind == BL_NODE_LAYER || x->kind == BL_NODE_BLOB))
+		        (x->doc || x->doc_deferred || x->kind == BL_NODE_LAYER ||
+		                x->kind == BL_NODE_BLOB))
 			continue;
 		if (x->status == BL_STATUS_OK && !x->has_desc)
 			continue;
@@ -271,6 +280,24 @@ static void compare_undescribed(struct bl_cmp_node *n)
 	}
 }
 
+/* Two documents of one kind, one in Docker's format and one in OCI's (a
+ * v2s2 manifest and an OCI manifest, a manifest list and an OCI index): what
+ * `skopeo copy --format`, a docker-archive or a registry conversion makes of
+ * one image. Docker's formats have no annotations, so those go too. */
+static const struct bl_mediatype *doc_type(const struct bl_node *x)
+{
+	/* OCI lets a document leave its mediaType out: its descriptor says it. */
+	const char *t = json_string_value(json_object_get(x->doc, "mediaType"));
+	return bl_mediatype_find(t ? t : x->has_desc ? x->desc.media_type : NULL);
+}
+
+static bool other_format(const struct bl_node *a, const struct bl_node *b)
+{
+	const struct bl_mediatype *ma = doc_type(a), *mb = doc_type(b);
+	return ma && mb && ma->kind == mb->kind && ma->docker != mb->docker &&
+	       (ma->kind == BL_MEDIA_MANIFEST || ma->kind == BL_MEDIA_INDEX);
+}
+
 /* The own part of an index or manifest document: everything but the lists
  * whose entries are compared as children. */
 static void compare_doc_rest(struct bl_cmp_node *n, const struct ctx *ctx, const char *const *skip)
@@ -278,22 +305,29 @@ static void compare_doc_rest(struct bl_cmp_node *n, const struct ctx *ctx, const
 	if (!n->left->doc || !n->right->doc)
 		return;
 	annotations_diff(n, ctx, json_object_get(n->left->doc, "annotations"),
-	        json_object_get(n->right->doc, "annotations"));
+	        json_object_get(n->right->doc, "annotations"), NULL);
 	size_t first = n->fields.len;
 	struct cmp_jdiff d = jdiff_on(n, ctx, false);
 	d.skip = skip;
 	size_t cnt = cmp_json_diff(&d, n->left->doc, n->right->doc);
 	if (!cnt)
 		return;
-	bool only_ann = true;
+	bool only_ann = true, only_format = true;
 	for (size_t i = first; i < n->fields.len; i++) {
 		const char *f = bl_vec_get(&n->fields, i);
 		if (strncmp(f, "annotations", 11) != 0)
 			only_ann = false;
+		if (strncmp(f, "annotations", 11) != 0 && strcmp(f, "mediaType") != 0)
+			only_format = false;
 	}
 	if (n->fields.len - first < cnt)
-		only_ann = false; /* not every path was kept: be conservative */
-	cmp_set_own(n, only_ann ? BL_CMP_ANNOTATIONS : BL_CMP_DIFFERENT);
+		only_ann = only_format = false; /* not every path was kept: be conservative */
+	if (only_ann)
+		cmp_set_own(n, BL_CMP_ANNOTATIONS);
+	else if (only_format && other_format(n->left, n->right))
+		cmp_set_own(n, BL_CMP_FORMAT);
+	else
+		cmp_set_own(n, BL_CMP_DIFFERENT);
 }
 
 static void compare_index(struct bl_cmp_node *n, const struct ctx *ctx)
@@ -512,6 +546,13 @@ static void compare_statement(struct bl_cmp_node *n, const struct ctx *ctx)
 		return;
 	if (cmp_packages(n))
 		return;
+	if (!n->left->doc || !n->right->doc) {
+		/* one side left unread (an SBOM statement), the other of another kind */
+		cmp_set_own(n, BL_CMP_INDEX_ONLY);
+		cmp_note_take(n, cmp_words_blob_changed(
+		                         &n->left->desc.digest, &n->right->desc.digest, false));
+		return;
+	}
 	diff_documents(n, ctx, "statement differs");
 	cmp_statement_causes(n, ctx->platforms);
 }

@@ -70,7 +70,8 @@ struct cmp_jdiff {
 size_t cmp_json_diff(struct cmp_jdiff *d, const json_t *a, const json_t *b);
 /* The same for two annotation objects (non-objects count as none), the
  * paths as "annotations.KEY" and the sentences as "annotation KEY: a -> b";
- * the timestamp annotation is ignored when d->ignore_timestamps. */
+ * the timestamp annotation is ignored when d->ignore_timestamps, and the
+ * keys in d->skip are not compared. */
 size_t cmp_annotations_diff(struct cmp_jdiff *d, const json_t *a, const json_t *b);
 
 /* ---- compare_node.c ---- */
@@ -216,10 +217,11 @@ char *cmp_referrer_one_sided(const struct bl_node *x, bool left);
 
 /* ---- compare_packages.c ---- */
 
-/* When n pairs two SBOM statements whose packages differ: keeps the
- * changes (n->packages), says them in notes, makes n "index only", and
- * returns true. False, with n untouched, for other statements, SBOMs that
- * do not decode, or the same packages on both sides. */
+/* When n pairs two SBOM statements (digests differ): reads both
+ * (verified), keeps the package changes (n->packages), says them in notes
+ * (or that the packages are the same), makes n "index only", and returns
+ * true; a side that cannot be read or decoded makes n "unknown" with the
+ * error in a note. False, with n untouched, for other statements. */
 bool cmp_packages(struct bl_cmp_node *n);
 
 #endif

@@ -1,7 +1,8 @@
 /* SBOM statements compared by their packages: which were added, removed or
  * moved to another version, instead of the JSON paths that differ (which
  * say nothing once one package is inserted and every index after it moves).
- * Called by compare.c for a pair of statements; uses sbom.c. */
+ * Called by compare.c for a pair of statements whose digests differ; reads
+ * both (node_doc.c) and uses sbom.c. */
 #include <stdlib.h>
 
 #include "bakelens/mem.h"
@@ -16,30 +17,50 @@ static const char *plural(size_t n)
 	return n == 1 ? "" : "s";
 }
 
+/* A side that could not be read or decoded: what the read said. */
+static void unreadable(struct bl_cmp_node *n, const char *side, const struct bl_error *e)
+{
+	cmp_set_own(n, BL_CMP_UNKNOWN);
+	cmp_note_take(n, bl_asprintf("cannot compare: %s statement: %s", side, e->msg));
+}
+
 bool cmp_packages(struct bl_cmp_node *n)
 {
 	const struct bl_node *a = n->left, *b = n->right;
-	if (!a || !b || !a->doc || !b->doc || !bl_sbom_predicate(a->predicate_type) ||
-	        !bl_sbom_predicate(b->predicate_type))
+	if (!a || !b || !bl_node_is_sbom(a) || !bl_node_is_sbom(b))
 		return false;
+	/* Both read (verified against their digests) and scanned: no JSON tree
+	 * of either, which for a megabyte SBOM costs more than the rest of
+	 * the comparison. */
 	struct bl_sbom l, r;
-	bool okl = bl_sbom_decode(a->doc, &l, NULL);
-	bool okr = bl_sbom_decode(b->doc, &r, NULL);
+	struct bl_error el, er;
+	bl_error_clear(&el);
+	bl_error_clear(&er);
+	bool okl = bl_node_sbom(a, &l, &el);
+	bool okr = bl_node_sbom(b, &r, &er);
 	if (!okl || !okr) {
+		if (!okl)
+			unreadable(n, "left", &el);
+		if (!okr)
+			unreadable(n, "right", &er);
 		bl_sbom_fini(&l);
 		bl_sbom_fini(&r);
-		return false;
+		return true;
 	}
 	struct bl_pkg_diff *d = bl_calloc(1, sizeof *d);
 	bl_sbom_diff(&l, &r, d);
 	bl_sbom_fini(&l);
 	bl_sbom_fini(&r);
+	cmp_set_own(n, BL_CMP_INDEX_ONLY);
 	if (!d->n) {
+		/* The package list is the SBOM's report; its other fields (times,
+		 * names, files) are not walked as JSON. */
+		cmp_note_take(n, bl_asprintf("%s: statement differs; the same %zu package%s",
+		                         n->label, d->left_count, plural(d->left_count)));
 		free(d);
-		return false; /* same packages: the document's other fields say what moved */
+		return true;
 	}
 	n->packages = d;
-	cmp_set_own(n, BL_CMP_INDEX_ONLY);
 	cmp_note_take(n, bl_asprintf("%s: %zu package%s changed (%zu added, %zu removed, %zu "
 	                             "version%s changed; %zu -> %zu packages)",
 	                         n->label, d->n, plural(d->n), d->added, d->removed, d->changed,

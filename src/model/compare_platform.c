@@ -175,8 +175,9 @@ static void rootfs(struct bl_cmp_platform *s, const struct bl_vec *ll, const str
 	}
 	bool lk = final_chain(ll, &s->left_chain), rk = final_chain(rl, &s->right_chain);
 	s->rootfs_known = lk && rk;
+	/* No layers on either side is one (empty) root filesystem too. */
 	s->rootfs_identical = s->rootfs_known && ll->len == rl->len &&
-	                      bl_digest_equal(&s->left_chain, &s->right_chain);
+	                      (ll->len == 0 || bl_digest_equal(&s->left_chain, &s->right_chain));
 	if (!s->rootfs_known) {
 		s->status = BL_CMP_ROOTFS_UNKNOWN;
 		return;
@@ -197,6 +198,30 @@ static void rootfs(struct bl_cmp_platform *s, const struct bl_vec *ll, const str
 	const struct bl_node *at = i < nr ? bl_vec_get(rl, i) : bl_vec_get(ll, i);
 	if (at->layer && at->layer->created_by)
 		s->divergent_created_by = bl_strdup(at->layer->created_by);
+}
+
+/* A side present whose manifest was not read (unresolved, missing,
+ * unreadable: no document, nothing below it): its layers are unknown, not
+ * none. */
+static bool unread(const struct bl_node *m, const struct bl_vec *layers)
+{
+	return m && layers && !m->doc && layers->len == 0;
+}
+
+/* The same manifest digest is the same root filesystem, read or not; other
+ * digests cannot be told apart without the documents. Counts are unknown. */
+static void unread_rootfs(struct bl_cmp_platform *s, const struct bl_cmp_node *n,
+        const struct bl_vec *ll, const struct bl_vec *rl)
+{
+	if (unread(n->left, ll))
+		s->left_layers = -1;
+	if (unread(n->right, rl))
+		s->right_layers = -1;
+	const struct bl_node *l = n->left, *r = n->right;
+	s->rootfs_identical = l && r && l->has_desc && r->has_desc &&
+	                      bl_digest_is_set(&l->desc.digest) &&
+	                      bl_digest_equal(&l->desc.digest, &r->desc.digest);
+	s->status = s->rootfs_identical ? BL_CMP_ROOTFS_IDENTICAL : BL_CMP_ROOTFS_UNKNOWN;
 }
 
 /* The sentence: the root filesystems' words, then the packages'. */
@@ -228,7 +253,10 @@ struct bl_cmp_platform *cmp_platform_new(const struct bl_cmp_node *n,
 	s->left_layers = left_layers ? (int)left_layers->len : -1;
 	s->right_layers = right_layers ? (int)right_layers->len : -1;
 	s->first_divergent = -1;
-	rootfs(s, left_layers, right_layers);
+	if (unread(n->left, left_layers) || unread(n->right, right_layers))
+		unread_rootfs(s, n, left_layers, right_layers);
+	else
+		rootfs(s, left_layers, right_layers);
 	platform_words(s);
 	return s;
 }

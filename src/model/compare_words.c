@@ -23,6 +23,7 @@ static const struct {
         [BL_CMP_INDEX_ONLY] = {"index-only", "index only (attestations or provenance)"},
         [BL_CMP_CONFIG] = {"config", "config only"},
         [BL_CMP_RECOMPRESSED] = {"layer-recompressed", "layer recompressed (same diff_id)"},
+        [BL_CMP_FORMAT] = {"manifest-format", "manifest format changed (Docker <-> OCI)"},
         [BL_CMP_LAYER_ADDED] = {"layer-added", "layer added"},
         [BL_CMP_LAYER_REMOVED] = {"layer-removed", "layer removed"},
         [BL_CMP_CONTENT] = {"layer-content", "layer content changed"},
@@ -344,8 +345,13 @@ char *cmp_words_platform(const struct bl_cmp_platform *p)
 	case BL_CMP_ROOTFS_REMOVED:
 		return bl_strdup("platform removed");
 	case BL_CMP_ROOTFS_UNKNOWN:
-		return bl_strdup("layer ChainIDs unknown (a config is missing or unreadable)");
+		return bl_strdup(
+		        "layer ChainIDs unknown (a manifest or config is missing or unreadable)");
 	case BL_CMP_ROOTFS_IDENTICAL:
+		if (!p->rootfs_known)
+			return bl_strdup(
+			        "root filesystems identical (the same manifest; not read, its "
+			        "layers unknown)");
 		/* No layer, no ChainID to show. */
 		if (p->right_layers == 0)
 			return bl_strdup("root filesystems identical (no layers)");
@@ -422,6 +428,22 @@ static const struct bl_cmp_node *own_node(const struct bl_cmp_node *n, enum bl_c
 	return NULL;
 }
 
+/* Whether every index-only difference under n is an image on one side
+ * against an index around it on the other (a manifest paired with an
+ * index), so that no attestation or provenance is named where there is
+ * none. */
+static bool only_wrappers(const struct bl_cmp_node *n)
+{
+	if (n->own == BL_CMP_INDEX_ONLY &&
+	        !(n->left && n->right && n->left->kind != n->right->kind &&
+	                (n->left->kind == BL_NODE_INDEX || n->right->kind == BL_NODE_INDEX)))
+		return false;
+	for (size_t i = 0; i < n->children.len; i++)
+		if (!only_wrappers(bl_vec_get(&n->children, i)))
+			return false;
+	return true;
+}
+
 /* Digests that differ with nothing finer to say: what differs, never the
  * bare class name (it read "different: different" after "result:"). On the
  * node itself "differs in mediaType, annotations[...]", above it named
@@ -466,8 +488,12 @@ static void describe_class(
 		bl_buf_puts(b, alone ? "annotations only" : "annotations changed");
 		break;
 	case BL_CMP_INDEX_ONLY:
-		bl_buf_puts(b, alone ? "index only (attestations or provenance)"
-		                     : "attestations or provenance changed");
+		if (only_wrappers(n))
+			bl_buf_puts(b, alone ? "index only (an index around the image on one side)"
+			                     : "an index around the image on one side");
+		else
+			bl_buf_puts(b, alone ? "index only (attestations or provenance)"
+			                     : "attestations or provenance changed");
 		break;
 	case BL_CMP_CONFIG: {
 		bl_buf_puts(b, alone ? "config only" : "config changed");
@@ -503,6 +529,16 @@ static void describe_class(
 			bl_buf_printf(b, "%zu layer%s changed content", k, s);
 		else
 			bl_buf_puts(b, class_text[c].words);
+		break;
+	case BL_CMP_FORMAT:
+		/* With nothing beside it but what a conversion changes, the images
+		 * are the same: say so, not only what moved. */
+		if (!(n->flags & ~(1u << BL_CMP_FORMAT | 1u << BL_CMP_RECOMPRESSED |
+		                         1u << BL_CMP_ANNOTATIONS | 1u << BL_CMP_INDEX_ONLY |
+		                         1u << BL_CMP_IDENTICAL)))
+			bl_buf_puts(b, "same image in another manifest format");
+		else
+			bl_buf_puts(b, "manifest format changed");
 		break;
 	case BL_CMP_DIFFERENT:
 		describe_different(b, n, k);

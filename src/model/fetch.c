@@ -15,6 +15,7 @@
 #include "bakelens/buf.h"
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
+#include "bakelens/sbom.h"
 
 bool model_on_path(const struct bl_node *n)
 {
@@ -91,7 +92,7 @@ void model_prefetch(
 }
 
 /* The documents a manifest's resolution reads (its config, its in-toto
- * statements: never a layer) and the load wants, appended to `out`
+ * statements but SBOMs: never a layer) and the load wants, appended to `out`
  * (struct bl_digest *). */
 static void collect_small_blobs(const struct model_ctx *ctx, const json_t *doc, struct bl_vec *out)
 {
@@ -117,7 +118,10 @@ static void collect_small_blobs(const struct model_ctx *ctx, const json_t *doc, 
 	{
 		if (!bl_descriptor_parse(lj, "layers", &d, NULL))
 			continue;
-		if (bl_mediatype_kind(d.media_type) == BL_MEDIA_INTOTO) {
+		/* an SBOM statement is not read while loading (graph.c): not fetched */
+		if (bl_mediatype_kind(d.media_type) == BL_MEDIA_INTOTO &&
+		        !bl_sbom_predicate(
+		                bl_descriptor_annotation(&d, "in-toto.io/predicate-type"))) {
 			struct bl_digest *p = bl_calloc(1, sizeof *p);
 			*p = d.digest;
 			bl_vec_push_take(out, p);

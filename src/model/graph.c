@@ -2,9 +2,10 @@
  * attestation statements.
  *
  * Small documents are read (capped) and parsed; layers are only looked up
- * (bl_store_stat), never read. Every problem becomes a status on its node and
- * the walk goes on. The walk is bounded: nesting depth, total node count and
- * loop detection on the path from the root. */
+ * (bl_store_stat), never read, and so are SBOM statements (megabytes that
+ * few commands need: node_doc.c reads them on demand). Every problem becomes a status on its node
+ * and the walk goes on. The walk is bounded: nesting depth, total node count and loop detection on
+ * the path from the root. */
 #include "model_internal.h"
 
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "bakelens/buf.h"
 #include "bakelens/json.h"
 #include "bakelens/mem.h"
+#include "bakelens/sbom.h"
 #include "bakelens/text.h"
 
 #define ANN_REF_NAME "org.opencontainers.image.ref.name"
@@ -23,10 +25,12 @@
 #define ANN_PREDICATE "in-toto.io/predicate-type"
 
 static void status_from_error(struct model_ctx *ctx, struct bl_node *n, const struct bl_error *e);
+static int depth_of(const struct bl_node *n);
+static void not_found(struct model_ctx *ctx, struct bl_node *n);
 
 /* The document of n->desc, from the cache or read from n->store (verified,
  * capped, parsed, then cached); NULL with a status on n. */
-static json_t *read_doc(struct model_ctx *ctx, struct bl_node *n, size_t cap)
+static json_t *read_doc(struct model_ctx *ctx, struct bl_node *n, size_t cap, bool tentative)
 {
 	char sh[40];
 	const struct model_doc_ent *hit = model_doc_find(ctx, &n->desc.digest);
@@ -57,7 +61,20 @@ static json_t *read_doc(struct model_ctx *ctx, struct bl_node *n, size_t cap)
 	bl_buf_init(&buf);
 	struct bl_error e;
 	bl_error_clear(&e);
-	if (!bl_store_read_blob(n->store, &n->desc, cap, &buf, &e)) {
+	bool ok = bl_store_read_blob(n->store, &n->desc, cap, &buf, &e);
+	if (!ok && tentative && e.code == BL_E_NOT_FOUND) {
+		/* not beside its parent: in another source, or in none */
+		struct bl_store *s = model_locate(ctx, n->store, &n->desc.digest);
+		if (!s || s == n->store) {
+			not_found(ctx, n);
+			bl_buf_fini(&buf);
+			return NULL;
+		}
+		n->store = s;
+		bl_error_clear(&e);
+		ok = bl_store_read_blob(n->store, &n->desc, cap, &buf, &e);
+	}
+	if (!ok) {
 		status_from_error(ctx, n, &e);
 		bl_buf_fini(&buf);
 		return NULL;
@@ -140,10 +157,20 @@ static void status_from_error(struct model_ctx *ctx, struct bl_node *n, const st
 	n->cause = e->code;
 }
 
+static enum bl_blob_state stat_checked(struct bl_node *n, enum bl_blob_state st, int64_t size);
+
 /* Presence of a blob that is not read (layers, empty configs, unknown types). */
 static enum bl_blob_state stat_node(struct model_ctx *ctx, struct bl_node *n)
 {
 	struct bl_store *near = nearest_store(n->parent);
+	int64_t size = -1;
+	/* Beside its parent (the usual case): one stat gives presence and size. */
+	enum bl_blob_state st =
+	        near ? bl_store_stat(near, &n->desc.digest, &size) : BL_BLOB_MISSING;
+	if (st != BL_BLOB_MISSING && !bl_store_is_remote(near)) {
+		n->store = near;
+		return stat_checked(n, st, size);
+	}
 	struct bl_store *s = model_locate(ctx, near, &n->desc.digest);
 	if (!s && near && bl_store_is_remote(near)) {
 		/* an offline registry knows only what it holds in memory: a blob
@@ -156,8 +183,14 @@ static enum bl_blob_state stat_node(struct model_ctx *ctx, struct bl_node *n)
 		return BL_BLOB_MISSING;
 	}
 	n->store = s;
-	int64_t size = -1;
-	enum bl_blob_state st = bl_store_stat(s, &n->desc.digest, &size);
+	size = -1;
+	st = bl_store_stat(s, &n->desc.digest, &size);
+	return stat_checked(n, st, size);
+}
+
+/* A stat's answer for n checked against its descriptor; the status set. */
+static enum bl_blob_state stat_checked(struct bl_node *n, enum bl_blob_state st, int64_t size)
+{
 	if (st == BL_BLOB_MISMATCH) {
 		model_node_status(n, BL_STATUS_MISMATCH, "%s: content does not hash to its digest",
 		        n->desc.digest.str);
@@ -168,6 +201,29 @@ static enum bl_blob_state stat_node(struct model_ctx *ctx, struct bl_node *n)
 		st = BL_BLOB_MISMATCH;
 	}
 	return st;
+}
+
+/* An SBOM statement, known by the predicate type on its descriptor, is not
+ * read while loading: it can be megabytes that only the packages view, a
+ * package comparison or a raw view need (bl_node_sbom, bl_node_load_doc
+ * read and verify it then). Its store is found as for any blob (a stat,
+ * no read). False, nothing done, for any other statement. */
+static bool defer_sbom(struct model_ctx *ctx, struct bl_node *n)
+{
+	const char *pt = bl_descriptor_annotation(&n->desc, ANN_PREDICATE);
+	if (!bl_sbom_predicate(pt) || ctx->cancelled || depth_of(n) > MODEL_DEPTH_MAX)
+		return false;
+	struct bl_store *near = nearest_store(n->parent);
+	n->store = model_locate(ctx, near, &n->desc.digest);
+	if (!n->store && near && bl_store_is_remote(near))
+		n->store = near;
+	free(n->predicate_type);
+	n->predicate_type = bl_strdup(pt);
+	if (!n->store)
+		not_found(ctx, n);
+	else
+		n->doc_deferred = true;
+	return true;
 }
 
 static enum bl_node_kind kind_of_media(enum bl_media_kind mk)
@@ -334,9 +390,18 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 		stat_node(ctx, n);
 		return;
 	}
+	bool tentative = false;
 	if (!n->store) {
 		struct bl_store *near = nearest_store(n->parent);
-		n->store = model_locate(ctx, near, &n->desc.digest);
+		if (near && !bl_store_is_remote(near)) {
+			/* The usual case: the document sits beside its parent, and
+			 * reading it there says so (a stat before the read cost as
+			 * much again); read_doc looks elsewhere when it is not. */
+			n->store = near;
+			tentative = true;
+		} else {
+			n->store = model_locate(ctx, near, &n->desc.digest);
+		}
 		/* an offline registry store says "missing" for what is only in its
 		 * disk cache: the read finds out */
 		if (!n->store && near && bl_store_is_remote(near))
@@ -350,7 +415,7 @@ void model_graph_resolve(struct model_ctx *ctx, struct bl_node *n)
 		return; /* named by a verified parent; the command does not need it read */
 	size_t cap = (mk == BL_MEDIA_INDEX || mk == BL_MEDIA_MANIFEST) ? BL_JSON_MANIFEST_MAX
 	                                                               : BL_JSON_CONFIG_MAX;
-	json_t *doc = read_doc(ctx, n, cap);
+	json_t *doc = read_doc(ctx, n, cap, tentative);
 	if (!doc)
 		return;
 	n->doc = doc;
@@ -605,7 +670,8 @@ static void expand_manifest(struct model_ctx *ctx, struct bl_node *n)
 			}
 			c->has_desc = true;
 			c->desc = d;
-			model_graph_resolve(ctx, c);
+			if (!defer_sbom(ctx, c))
+				model_graph_resolve(ctx, c);
 			if (!c->predicate_type)
 				c->predicate_type = bl_strdup(
 				        bl_descriptor_annotation(&c->desc, ANN_PREDICATE));

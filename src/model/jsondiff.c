@@ -183,7 +183,7 @@ size_t cmp_annotations_diff(struct cmp_jdiff *d, const json_t *a, const json_t *
 			       *vb = json_object_get(sides[1], k);
 			if (s == 1 && va)
 				continue; /* seen from the left */
-			if (va && vb && json_equal(va, vb))
+			if ((va && vb && json_equal(va, vb)) || skipped(d, 0, k))
 				continue;
 			if (d->ignore_timestamps && is_timestamp_annotation(k)) {
 				d->ignored++;

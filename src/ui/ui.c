@@ -289,6 +289,21 @@ static unsigned back(struct bl_ui *ui)
 	return 0;
 }
 
+/* An SBOM statement that loading left unread is read (verified, parsed)
+ * when the cursor lands on it, for the detail pane's facts and document;
+ * not while a job reads the stores. */
+static void read_statement(struct bl_ui *ui)
+{
+	struct bl_node *n = ui->have_tree ? bl_treeview_node(&ui->treev) : NULL;
+	if (!n || !n->doc_deferred || ui->verify || ui->job || ui->refs || ui->ijob || ui->ftb ||
+	        ui->pvr)
+		return;
+	struct bl_error err = {0};
+	if (!bl_node_load_doc(n, &err))
+		bl_ui_status(ui, true, "Statement: %s", err.msg);
+	ui->detail_node = NULL; /* the detail pane is made again */
+}
+
 unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a)
 {
 	enum bl_scope scope;
@@ -412,6 +427,8 @@ unsigned bl_ui_do(struct bl_ui *ui, enum bl_action a)
 	        (a == BL_ACTION_EXPAND || a == BL_ACTION_TOGGLE || a == BL_ACTION_EXPAND_ALL))
 		ui_refs_expand(ui, a);
 	enum bl_view_result r = bl_view_do(v, a);
+	if (scope == BL_SCOPE_TREE)
+		read_statement(ui);
 	if (r == BL_NOT_FOUND && (a == BL_ACTION_NEXT_DIFF || a == BL_ACTION_PREV_DIFF))
 		bl_ui_status(ui, false, "No %s difference",
 		        a == BL_ACTION_NEXT_DIFF ? "next" : "previous");
@@ -470,6 +487,7 @@ unsigned bl_ui_key(struct bl_ui *ui, int key)
 	ui->status = NULL;
 	if (ui->prompt != PROMPT_NONE) {
 		prompt_key(ui, key);
+		read_statement(ui); /* a search moves the cursor */
 		return 0;
 	}
 	if (ui->menu_open && key > 0x20 && key < 0x7f) {
@@ -554,6 +572,7 @@ void bl_ui_mouse(struct bl_ui *ui, int x, int y, enum bl_mouse_button b)
 		else
 			ui->treev.cursor = row;
 		bl_view_clamp(&ui->treev);
+		read_statement(ui);
 	} else {
 		ui->focus = FOCUS_DETAIL;
 		if (b != BL_MOUSE_CLICK)

@@ -32,9 +32,9 @@ static void collect(struct bl_vec *out, const struct bl_node *n, int depth)
 {
 	if (out->len >= SBOMS_MAX || depth > 64)
 		return;
-	if (n->kind == BL_NODE_STATEMENT && n->doc && bl_sbom_predicate(n->predicate_type)) {
+	if (bl_node_is_sbom(n) && n->status == BL_STATUS_OK) {
 		struct ui_sbom *s = bl_calloc(1, sizeof *s);
-		if (!bl_sbom_decode(n->doc, &s->sbom, NULL)) {
+		if (!bl_node_sbom(n, &s->sbom, NULL)) {
 			sbom_free(s);
 			return;
 		}

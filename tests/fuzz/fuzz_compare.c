@@ -172,9 +172,17 @@ static void check_cmp(const struct bl_cmp *c)
 		const struct bl_cmp_platform *p = bl_vec_get(&c->platforms, i);
 		if (!p->node || p->node->platform != p)
 			die("a platform summary without its node", p->node);
-		if ((p->left_layers < 0) != (p->status == BL_CMP_ROOTFS_ADDED) ||
-		        (p->right_layers < 0) != (p->status == BL_CMP_ROOTFS_REMOVED))
+		/* A side's count is unknown when it is absent, or when its manifest
+		 * was not read (then nothing about its root filesystem is known). */
+		bool unread = !p->rootfs_known && (p->status == BL_CMP_ROOTFS_IDENTICAL ||
+		                                          p->status == BL_CMP_ROOTFS_UNKNOWN);
+		if ((p->left_layers < 0 && p->status != BL_CMP_ROOTFS_ADDED && !unread) ||
+		        (p->right_layers < 0 && p->status != BL_CMP_ROOTFS_REMOVED && !unread) ||
+		        (p->status == BL_CMP_ROOTFS_ADDED) != (p->left_layers < 0 && !unread) ||
+		        (p->status == BL_CMP_ROOTFS_REMOVED) != (p->right_layers < 0 && !unread))
 			die("a platform's status does not go with its sides", p->node);
+		if (p->status == BL_CMP_ROOTFS_IDENTICAL && !p->rootfs_identical)
+			die("a platform's root filesystems are identical and not", p->node);
 		if (p->status == BL_CMP_ROOTFS_DIFFERENT &&
 		        (p->first_divergent < 0 || (p->first_divergent >= p->left_layers &&
 		                                           p->first_divergent >= p->right_layers)))

@@ -91,7 +91,7 @@ check_schema() {
 	bad=$(jq -c '
 		def str_or_null: type == "string" or type == "null";
 		def num_or_null: type == "number" or type == "null";
-		def classes: ["identical","annotations","index-only","config","layer-recompressed",
+		def classes: ["identical","annotations","index-only","config","layer-recompressed","manifest-format",
 			"layer-added","layer-removed","layer-content","platform-added","platform-removed",
 			"only-left","only-right","different","unknown"];
 		def is_class: . as $c | classes | index($c) != null;

@@ -76,3 +76,13 @@ finish() {
 	echo "$checks checks, $failures failures"
 	[ "$failures" -eq 0 ]
 }
+# sbom_statement ARCH LAYOUT: the digest of the SBOM statement of platform
+# ARCH in a layout written by make_sbom_layout.py (its attestation's layer).
+sbom_statement() {
+	local ix att
+	ix=$(jq -r '.manifests[0].digest' "$2/index.json" | cut -d: -f2)
+	att=$(jq -r --arg a "$1" '(.manifests[] | select(.platform.architecture == $a) | .digest) as $m
+		| .manifests[] | select(.annotations["vnd.docker.reference.digest"]? == $m) | .digest' \
+		"$2/blobs/sha256/$ix" | cut -d: -f2)
+	jq -r '.layers[0].digest' "$2/blobs/sha256/$att"
+}

@@ -140,4 +140,5 @@ def main():
                                       **idx)]}, f)
 
 
-main()
+if __name__ == "__main__":
+    main()

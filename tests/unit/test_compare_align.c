@@ -76,6 +76,27 @@ static void test_align_pairs_changed_items_in_a_gap_by_position(void **state)
 	assert_int_equal(pr[4], 4);
 }
 
+/* Two layers swapped around one that stayed (buildah: COPY b, RUN, COPY a
+ * after COPY a, RUN, COPY b): of the common subsequences of one length, the
+ * one that keeps a layer at its position, so the unmoved layer is not said
+ * to be removed and added at the same place. */
+static void test_align_ties_keep_positions(void **state)
+{
+	(void)state;
+	const char *l[] = {"base", "a", "run", "b"};
+	const char *r[] = {"base", "b", "run", "a"};
+	int pl[16], pr[16];
+	bool m[16];
+	size_t n = align(l, 4, r, 4, pl, pr, m);
+	assert_int_equal(n, 4);
+	for (size_t k = 0; k < n; k++)
+		assert_int_equal(pl[k], pr[k]); /* every pair at one position */
+	assert_true(m[0]);
+	assert_false(m[1]); /* a<>b: content changed */
+	assert_true(m[2]);
+	assert_false(m[3]);
+}
+
 static void test_align_null_keys_never_match(void **state)
 {
 	(void)state;
@@ -107,6 +128,7 @@ int main(void)
 	        cmocka_unit_test(test_align_lcs_recognises_an_inserted_layer),
 	        cmocka_unit_test(test_align_lcs_recognises_a_removed_layer),
 	        cmocka_unit_test(test_align_pairs_changed_items_in_a_gap_by_position),
+	        cmocka_unit_test(test_align_ties_keep_positions),
 	        cmocka_unit_test(test_align_null_keys_never_match),
 	        cmocka_unit_test(test_align_empty_sides),
 	};

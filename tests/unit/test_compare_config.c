@@ -1,6 +1,7 @@
 /* compare.c on a config and a manifest's own fields: identical builds,
  * configs that differ in timestamps, labels or only because their layers
- * moved, a missing config, annotations (compare_fixture.h builds the trees). */
+ * moved, a missing config, annotations (tags are names), another manifest
+ * format (compare_fixture.h builds the trees). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -231,6 +232,71 @@ static void test_missing_config_is_unknown_not_identical(void **state)
 	bl_cmp_free(c);
 }
 
+/* The same image with a Docker v2s2 manifest (skopeo copy --format v2s2, a
+ * docker-archive): its own class is the format, which Docker's lack of
+ * annotations comes with, and with nothing else beside it the words say it
+ * is the same image; with a config changed, only that the format changed. */
+static void test_other_manifest_format_is_the_same_image(void **state)
+{
+	struct pair *fx = *state;
+	struct bl_node *m1 = manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *m2 = manifest(fx->b.target, "m2", CFG_A, THREE, 3);
+	json_decref(m1->doc);
+	json_decref(m2->doc);
+	set_doc(m1, "{\"schemaVersion\":2,\"mediaType\":\"" MT_MANIFEST
+	            "\",\"annotations\":{\"org.opencontainers.image.base.name\":\"\"}}");
+	set_doc(m2, "{\"schemaVersion\":2,\"mediaType\":"
+	            "\"application/vnd.docker.distribution.manifest.v2+json\"}");
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	const struct bl_cmp_node *m = find(c->root, BL_NODE_MANIFEST, NULL);
+	assert_int_equal(m->own, BL_CMP_FORMAT);
+	assert_int_equal(c->root->cls, BL_CMP_FORMAT);
+	assert_string_equal(bl_cmp_class_name(BL_CMP_FORMAT), "manifest-format");
+	char *top = bl_cmp_node_describe(c->root);
+	assert_string_equal(top, "same image in another manifest format");
+	free(top);
+	assert_true(has_note(m, "annotation org.opencontainers.image.base.name: \"\" -> (absent)"));
+	assert_true(has_note(m, "mediaType: " MT_MANIFEST
+	                        " -> application/vnd.docker.distribution.manifest.v2+json"));
+	bl_cmp_free(c);
+	/* An OCI manifest may leave its mediaType out: its descriptor says it. */
+	json_decref(m1->doc);
+	set_doc(m1, "{\"schemaVersion\":2}");
+	c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	assert_int_equal(find(c->root, BL_NODE_MANIFEST, NULL)->own, BL_CMP_FORMAT);
+	bl_cmp_free(c);
+	struct bl_node *cfg = bl_vec_get(&m2->children, 0);
+	json_decref(cfg->doc);
+	set_doc(cfg, CFG_A_LATER);
+	digest_of(CFG_A_LATER, &cfg->desc.digest);
+	c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	top = bl_cmp_node_describe(c->root);
+	assert_non_null(strstr(top, "manifest format changed; config changed"));
+	free(top);
+	bl_cmp_free(c);
+}
+
+/* A tag (ref.name) and containerd's image name are names, not content. */
+static void test_tag_annotations_are_names(void **state)
+{
+	struct pair *fx = *state;
+	struct bl_node *ma = manifest(fx->a.target, "m1", CFG_A, THREE, 3);
+	struct bl_node *mb = manifest(fx->b.target, "m1", CFG_A, THREE, 3);
+	ma->desc.annotations = json_pack("{s:s, s:s}", "org.opencontainers.image.ref.name", "v1",
+	        "io.containerd.image.name", "docker.io/library/demo:v1");
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	assert_true(bl_cmp_is_identical(c));
+	bl_cmp_free(c);
+	mb->desc.annotations = json_pack("{s:s, s:s}", "org.opencontainers.image.ref.name", "v2",
+	        "org.opencontainers.image.revision", "abc");
+	c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	const struct bl_cmp_node *m = find(c->root, BL_NODE_MANIFEST, NULL);
+	assert_int_equal(m->own, BL_CMP_ANNOTATIONS);
+	assert_int_equal(m->fields.len, 1);
+	assert_true(has_field(m, "annotations[\"org.opencontainers.image.revision\"]"));
+	bl_cmp_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +311,10 @@ int main(void)
 	                test_config_moved_by_its_layers_follows_them, pair_setup, pair_teardown),
 	        cmocka_unit_test_setup_teardown(
 	                test_missing_config_is_unknown_not_identical, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_other_manifest_format_is_the_same_image, pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_tag_annotations_are_names, pair_setup, pair_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

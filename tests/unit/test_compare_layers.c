@@ -1,7 +1,7 @@
 /* compare.c on layers: recompressed, content changed (where the cache
- * breaks), added, removed, added on top, and the reclassification once
- * the files of a layer pair are compared (compare_fixture.h builds the
- * trees). */
+ * breaks), added, removed, added on top, unknown when the manifest was not
+ * read, and the reclassification once the files of a layer pair are
+ * compared (compare_fixture.h builds the trees). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -224,6 +224,41 @@ static void test_apply_file_diff_reclassifies_layers_that_differ_in_timestamps(v
 	bl_cmp_free(c);
 }
 
+/* A manifest that was not read (a metadata file's target in none of the
+ * sources) has layers nobody knows, not none: the same digest on both sides
+ * is the same root filesystem, ChainIDs unknown; different digests are
+ * unknown. Never "identical (no layers)" with rootfs_identical false. */
+static void test_unread_manifest_layers_unknown(void **state)
+{
+	struct pair *fx = *state;
+	struct bl_node *ma = mk(BL_NODE_MANIFEST, fx->a.target, "linux/amd64");
+	struct bl_node *mb = mk(BL_NODE_MANIFEST, fx->b.target, "linux/amd64");
+	set_desc(ma, "m1", MT_MANIFEST);
+	set_desc(mb, "m1", MT_MANIFEST);
+	set_platform(ma, "linux", "amd64");
+	set_platform(mb, "linux", "amd64");
+	ma->status = mb->status = BL_STATUS_UNRESOLVED;
+	struct bl_cmp_node *n = bl_cmp_nodes(ma, mb, NULL);
+	assert_non_null(n->platform);
+	assert_int_equal(n->cls, BL_CMP_IDENTICAL);
+	assert_int_equal(n->platform->status, BL_CMP_ROOTFS_IDENTICAL);
+	assert_true(n->platform->rootfs_identical);
+	assert_false(n->platform->rootfs_known);
+	assert_int_equal(n->platform->left_layers, -1);
+	assert_int_equal(n->platform->right_layers, -1);
+	assert_string_equal(n->platform->sentence,
+	        "root filesystems identical (the same manifest; not read, its layers unknown)");
+	bl_cmp_node_free(n);
+	free(mb->desc.media_type);
+	set_desc(mb, "m2", MT_MANIFEST);
+	n = bl_cmp_nodes(ma, mb, NULL);
+	assert_int_equal(n->platform->status, BL_CMP_ROOTFS_UNKNOWN);
+	assert_false(n->platform->rootfs_identical);
+	assert_string_equal(n->platform->sentence,
+	        "layer ChainIDs unknown (a manifest or config is missing or unreadable)");
+	bl_cmp_node_free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +277,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(
 	                test_apply_file_diff_reclassifies_layers_that_differ_in_timestamps,
 	                pair_setup, pair_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_unread_manifest_layers_unknown, pair_setup, pair_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /* compare.c pairing the two sides: targets (missing, lone ones with other
  * names), platforms of an index (added, removed, a single manifest against
- * an index), attestations by their image's platform, two marked nodes, and
- * walking the differences (compare_fixture.h builds the trees). */
+ * an index, an index around the image), attestations by their image's platform, two marked nodes,
+ * and walking the differences (compare_fixture.h builds the trees). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,6 +45,42 @@ static struct bl_node *index_with(
 	set_doc(st, doc);
 	free(doc);
 	return ix;
+}
+
+/* One side the image alone, the other an index around it (and nothing
+ * else): index only, said as that, not as attestations that do not exist;
+ * with an attestation in the index, attestations are said. */
+static void test_index_around_the_image_is_said_so(void **state)
+{
+	struct pair *fx = *state;
+	struct bl_node *m = manifest(fx->a.target, "amd", CFG_A, THREE, 3);
+	set_platform(m, "linux", "amd64");
+	struct bl_node *ix = mk(BL_NODE_INDEX, fx->b.target, "index");
+	set_desc(ix, "i1", MT_INDEX);
+	set_doc(ix, "{\"schemaVersion\":2}");
+	struct bl_node *im = manifest(ix, "amd", CFG_A, THREE, 3);
+	set_platform(im, "linux", "amd64");
+	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	assert_int_equal(c->root->cls, BL_CMP_INDEX_ONLY);
+	char *top = bl_cmp_node_describe(c->root);
+	assert_string_equal(top, "index only (an index around the image on one side)");
+	free(top);
+	bl_cmp_free(c);
+	struct bl_node *arm = manifest(ix, "arm", CFG_A, THREE, 2);
+	set_platform(arm, "linux", "arm64");
+	c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	top = bl_cmp_node_describe(c->root);
+	assert_string_equal(top, "platform added; an index around the image on one side");
+	free(top);
+	bl_cmp_free(c);
+	struct bl_node *at = mk(BL_NODE_ATTESTATION, ix, "attestation for linux/amd64");
+	set_desc(at, "att", MT_MANIFEST);
+	set_doc(at, "{\"schemaVersion\":2}");
+	c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
+	top = bl_cmp_node_describe(c->root);
+	assert_string_equal(top, "platform added; attestations or provenance changed");
+	free(top);
+	bl_cmp_free(c);
 }
 
 static void test_index_only_when_provenance_differs(void **state)
@@ -300,6 +336,8 @@ static void test_attestation_config_moved_by_its_statements_differs(void **state
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test_setup_teardown(
+	                test_index_around_the_image_is_said_so, pair_setup, pair_teardown),
 	        cmocka_unit_test_setup_teardown(
 	                test_index_only_when_provenance_differs, pair_setup, pair_teardown),
 	        cmocka_unit_test_setup_teardown(

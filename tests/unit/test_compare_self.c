@@ -171,6 +171,9 @@ static void test_platform_without_layers_shows_no_chain_id(void **state)
 	assert_int_equal(p->status, BL_CMP_ROOTFS_IDENTICAL);
 	assert_int_equal(p->right_layers, 0);
 	assert_string_equal(p->sentence, "root filesystems identical (no layers)");
+	/* The facts say what the sentence says (scripts test rootfsIdentical). */
+	assert_true(p->rootfs_known);
+	assert_true(p->rootfs_identical);
 	bl_cmp_free(c);
 	bl_build_free(a);
 	fx_fini(&f);

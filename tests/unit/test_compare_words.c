@@ -128,7 +128,7 @@ static void test_platform_status_goes_with_its_words(void **state)
 	n = bl_cmp_nodes(ma, mb, NULL);
 	assert_int_equal(n->platform->status, BL_CMP_ROOTFS_UNKNOWN);
 	assert_string_equal(n->platform->sentence,
-	        "layer ChainIDs unknown (a config is missing or unreadable)");
+	        "layer ChainIDs unknown (a manifest or config is missing or unreadable)");
 	assert_false(n->platform->rootfs_known);
 	bl_cmp_node_free(n);
 }
@@ -144,17 +144,17 @@ static void test_different_says_which_fields(void **state)
 	json_decref(m2->doc);
 	set_doc(m1, "{\"schemaVersion\":2,\"mediaType\":\"" MT_MANIFEST
 	            "\",\"annotations\":{\"org.opencontainers.image.base.name\":\"\"}}");
-	set_doc(m2, "{\"schemaVersion\":2,\"mediaType\":"
-	            "\"application/vnd.docker.distribution.manifest.v2+json\"}");
+	set_doc(m2, "{\"schemaVersion\":2,\"mediaType\":\"" MT_MANIFEST
+	            "\",\"artifactType\":\"application/x\"}");
 	struct bl_cmp *c = bl_cmp_builds(&fx->a.b, &fx->b.b, NULL);
 	const struct bl_cmp_node *m = find(c->root, BL_NODE_MANIFEST, NULL);
 	assert_int_equal(m->own, BL_CMP_DIFFERENT);
 	char *top = bl_cmp_node_describe(c->root);
-	assert_string_equal(top, "manifest differs in mediaType, "
+	assert_string_equal(top, "manifest differs in artifactType, "
 	                         "annotations[\"org.opencontainers.image.base.name\"]");
 	free(top);
 	char *own = bl_cmp_node_describe(m);
-	assert_string_equal(own, "differs in mediaType, "
+	assert_string_equal(own, "differs in artifactType, "
 	                         "annotations[\"org.opencontainers.image.base.name\"]");
 	free(own);
 	assert_true(has_note(m, "annotation org.opencontainers.image.base.name: \"\" -> (absent)"));
