@@ -61,6 +61,16 @@ static json_t *parse(const void *data, size_t len, size_t max, bool quote, struc
 		bl_fail(err, BL_E_FORMAT, "no data");
 		return NULL;
 	}
+	/* No valid JSON text holds a NUL byte (in a string it must be escaped),
+	 * but jansson skips one that follows a number or a literal ("null\0}"
+	 * parses): refuse it here, so every reader, and the SBOM scanner that
+	 * walks bytes without jansson, take the same documents. */
+	const char *nul = data ? memchr(data, '\0', len) : NULL;
+	if (nul) {
+		size_t at = (size_t)(nul - (const char *)data);
+		bl_fail(err, BL_E_FORMAT, "byte %zu: NUL byte in the document", at);
+		return NULL;
+	}
 	json_error_t jerr;
 	/* Duplicate keys are accepted (last wins), as Go's encoding/json does. */
 	json_t *j = json_loadb(data ? data : "", len, 0, &jerr);

@@ -86,6 +86,22 @@ static void test_no_nul_needed(void **state)
 	json_decref(j);
 }
 
+/* jansson alone accepts a NUL byte after a literal or a number. */
+static void test_nul_byte_refused(void **state)
+{
+	(void)state;
+	static const char in[] = "{\"a\":null\0}";
+	struct bl_error err;
+	bl_error_clear(&err);
+	json_t *j = bl_json_parse(in, sizeof in - 1, 100, &err);
+	assert_null(j);
+	assert_int_equal(err.code, BL_E_FORMAT);
+	assert_string_equal(err.msg, "byte 9: NUL byte in the document");
+	static const char num[] = "[1\0]";
+	bl_error_clear(&err);
+	assert_null(bl_json_parse(num, sizeof num - 1, 100, &err));
+}
+
 static void test_typed_lookups_refuse_other_types(void **state)
 {
 	(void)state;
@@ -170,6 +186,7 @@ int main(void)
 	        cmocka_unit_test(test_duplicate_key_last_wins),
 	        cmocka_unit_test(test_over_cap_is_too_big_without_parsing),
 	        cmocka_unit_test(test_no_nul_needed),
+	        cmocka_unit_test(test_nul_byte_refused),
 	        cmocka_unit_test(test_typed_lookups_refuse_other_types),
 	        cmocka_unit_test(test_pretty_keeps_document_order_with_two_spaces),
 	        cmocka_unit_test(test_parse_secret_quotes_nothing),
